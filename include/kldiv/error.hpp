@@ -1,0 +1,22 @@
+#pragma once
+// The one exception type kldiv throws. Its message names the function, the offending value and the
+// rule, e.g. "kl_divergence: p[17] = -0.2, but probabilities must be >= 0".
+
+#include <stdexcept>
+#include <string>
+
+namespace kldiv {
+
+class error : public std::invalid_argument {
+public:
+    error(std::string function, const std::string& message)
+        : std::invalid_argument(function + ": " + message), function_(std::move(function)) {}
+
+    // The public function (or file reader) that rejected its input.
+    const std::string& function() const noexcept { return function_; }
+
+private:
+    std::string function_;
+};
+
+}  // namespace kldiv

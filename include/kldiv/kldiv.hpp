@@ -1,0 +1,10 @@
+#pragma once
+// Umbrella header: the whole public API of kldiv.
+
+#include "kldiv/comparison.hpp"
+#include "kldiv/contributions.hpp"
+#include "kldiv/discrete.hpp"
+#include "kldiv/error.hpp"
+#include "kldiv/options.hpp"
+#include "kldiv/units.hpp"
+#include "kldiv/version.hpp"

@@ -1,0 +1,26 @@
+#pragma once
+// Options shared by every discrete measure. Plain aggregate: set only what you need,
+//   kldiv::kl_divergence(p, q, {.base = kldiv::log_base::bits(), .normalize = true});
+
+#include "kldiv/units.hpp"
+
+namespace kldiv {
+
+// What to do where P puts mass on an event that Q gives probability 0 (p_i > 0, q_i = 0).
+enum class zero_support {
+    infinity,  // the divergence is +inf (the mathematical value; default)
+    error,     // throw kldiv::error naming the first such event
+    smooth,    // add smoothing_epsilon to every event of both vectors, then renormalize
+};
+
+struct options {
+    log_base base{};                        // unit of the result; nats by default
+    zero_support on_zero = zero_support::infinity;
+    double smoothing_epsilon = 1e-10;       // used by zero_support::smooth; must be > 0
+    // Off: every vector must sum to 1 within sum_tolerance, else kldiv::error.
+    // On: any non-negative vector with a positive finite sum is rescaled (counts, weights).
+    bool normalize = false;
+    double sum_tolerance = 1e-6;            // |sum - 1| allowed when normalize is off
+};
+
+}  // namespace kldiv
