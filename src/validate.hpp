@@ -46,8 +46,8 @@ double_double validated_sum(const char* function, const char* name, std::span<co
     }
     const double_double sum = exact_sum(v);
     const double total = sum.value();
-    if (!std::isfinite(total)) {
-        throw error(function, std::string(name) + " sums to " + to_text(total) + ", but the sum must be finite");
+    if (!std::isfinite(total)) {  // finite entries whose sum overflows (NaN from the compensation)
+        throw error(function, std::string(name) + " sums to inf, but the sum must be finite");
     }
     if (opts.normalize) {
         if (total <= 0.0) {

@@ -1,0 +1,76 @@
+// kldiv compare P Q: every measure of the pair, with the decomposition D(P‖Q) = H(P,Q) − H(P).
+
+#include <fmt/core.h>
+#include <kldiv/comparison.hpp>
+
+#include <iostream>
+#include <span>
+
+#include "commands.hpp"
+#include "format.hpp"
+#include "inputs.hpp"
+
+namespace kldiv::cli {
+namespace {
+
+struct compare_arguments {
+    pair_arguments pair;
+    bool json = false;
+};
+
+nlohmann::json to_json(const event_pair& in, const comparison& c) {
+    return {
+        {"p", in.p_name},
+        {"q", in.q_name},
+        {"events", in.p.size()},
+        {"unit", in.options.base.unit()},
+        {"entropy_p", json_number(c.entropy_p)},
+        {"entropy_q", json_number(c.entropy_q)},
+        {"cross_entropy_pq", json_number(c.cross_entropy_pq)},
+        {"cross_entropy_qp", json_number(c.cross_entropy_qp)},
+        {"kl_pq", json_number(c.kl_pq)},
+        {"kl_qp", json_number(c.kl_qp)},
+        {"jeffreys", json_number(c.jeffreys)},
+        {"js", json_number(c.js)},
+        {"beta", c.beta},
+    };
+}
+
+void print_table(const event_pair& in, const comparison& c) {
+    const std::string unit = in.options.base.unit();
+    fmt::print("P = {} ({} events)\nQ = {} ({} events)\n\n", in.p_name, in.p.size(), in.q_name, in.q.size());
+    const auto row = [&](const char* symbol, double value, const std::string& meaning) {
+        fmt::print("  {:<10}{:>14} {:<6}  {}\n", symbol, human(value), unit, meaning);
+    };
+    row("H(P)", c.entropy_p, "entropy of P");
+    row("H(Q)", c.entropy_q, "entropy of Q");
+    row("H(P,Q)", c.cross_entropy_pq, "cross-entropy: events of P coded for Q");
+    row("H(Q,P)", c.cross_entropy_qp, "cross-entropy: events of Q coded for P");
+    row("D(P‖Q)", c.kl_pq, "KL divergence of Q from P");
+    row("D(Q‖P)", c.kl_qp, "KL divergence of P from Q");
+    row("J(P,Q)", c.jeffreys, "Jeffreys: D(P‖Q) + D(Q‖P)");
+    row("JS(P,Q)", c.js, fmt::format("Jensen-Shannon, M = {} P + {} Q", human(c.beta), human(1.0 - c.beta)));
+    fmt::print("\nD(P‖Q) = H(P,Q) − H(P): coding events of P with a code built for Q costs {} extra {} per event "
+               "({} instead of {}).\n",
+               human(c.kl_pq), unit, human(c.cross_entropy_pq), human(c.entropy_p));
+}
+
+}  // namespace
+
+void add_compare(CLI::App& app) {
+    auto args = std::make_shared<compare_arguments>();
+    CLI::App* command = app.add_subcommand("compare", "Entropies, cross-entropies, KL both ways, Jeffreys and JS of P and Q");
+    add_pair_arguments(*command, args->pair, "bits");
+    command->add_flag("--json", args->json, "Print JSON with stable keys instead of a table");
+    command->callback([args] {
+        const event_pair in = load_pair(args->pair);
+        const comparison c = kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.beta, in.options);
+        if (args->json) {
+            std::cout << to_json(in, c).dump(2) << '\n';
+        } else {
+            print_table(in, c);
+        }
+    });
+}
+
+}  // namespace kldiv::cli

@@ -1,0 +1,2 @@
+#include "commands.hpp"
+namespace kldiv::cli { void add_explain(CLI::App&) {} }

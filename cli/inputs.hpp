@@ -1,0 +1,39 @@
+#pragma once
+// The two distributions a command compares, from files or inline values, and the options that
+// shape their measures (--base, --counts, --normalize, --on-zero, --epsilon, --beta).
+
+#include <CLI/CLI.hpp>
+#include <kldiv/options.hpp>
+#include <string>
+#include <vector>
+
+namespace kldiv::cli {
+
+struct pair_arguments {
+    std::string command;             // the subcommand, for error messages
+    std::string p_file, q_file;      // positional P Q
+    std::string p_values, q_values;  // --p 0.2,0.8 --q 0.5,0.5
+    bool counts = false;
+    bool normalize = false;
+    double tolerance = 1e-6;
+    std::string base;
+    std::string on_zero = "inf";
+    double epsilon = 1e-10;
+    double beta = 0.5;
+};
+
+// Registers the positional files and the shared options on `command`.
+void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::string& default_base);
+
+struct event_pair {
+    std::vector<double> p, q;
+    std::vector<std::string> labels;  // one per event: from the files, else the event index
+    std::string p_name, q_name;       // where each came from, for display
+    kldiv::options options;
+    double beta = 0.5;
+};
+
+// Reads and checks both inputs; throws kldiv::error naming the argument and the rule.
+event_pair load_pair(const pair_arguments& args);
+
+}  // namespace kldiv::cli

@@ -1,0 +1,35 @@
+// kldiv: Kullback-Leibler divergence and the measures around it, from the shell.
+// Exit codes: 0 success, 1 bad input (one line on stderr naming the value and the rule), 2 bad usage.
+
+#include <fmt/core.h>
+#include <kldiv/error.hpp>
+#include <kldiv/version.hpp>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"kldiv: Kullback-Leibler divergence and the measures around it", "kldiv"};
+    app.set_version_flag("--version", kldiv::version);
+    app.require_subcommand(1);
+    kldiv::cli::add_compare(app);
+    kldiv::cli::add_explain(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return 2;
+    } catch (const kldiv::error& e) {
+        fmt::print(stderr, "kldiv: {}\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "kldiv: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}

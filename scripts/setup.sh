@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package kldiv needs to build, test and regenerate its reference data.
+# Idempotent: when everything is installed it changes nothing and makes no network request.
+#   scripts/setup.sh          build and test dependencies
+#   scripts/setup.sh --dev    also the tools for checking reports by eye and rebuilding the example
+#                             data (headless Chromium, the English and French word lists)
+set -euo pipefail
+
+packages=(
+  g++ make cmake ninja-build pkg-config           # toolchain
+  libgtest-dev libgmock-dev                       # unit tests
+  libfmt-dev libcli11-dev nlohmann-json3-dev      # the kldiv command
+  python3 python3-mpmath python3-numpy            # tests/data generators (run with /usr/bin/python3)
+)
+if [[ "${1:-}" == "--dev" ]]; then
+  packages+=(chromium wamerican wfrench)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

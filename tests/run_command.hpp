@@ -1,0 +1,85 @@
+#pragma once
+// Runs a program for the command-line tests: arguments are passed as given (no shell), stdout and
+// stderr are captured separately, and the exit code is returned.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace kldiv::test {
+
+struct command_result {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+inline std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+inline command_result run_command(const std::string& program, const std::vector<std::string>& args) {
+    char out_name[] = "/tmp/kldiv-test-out-XXXXXX";
+    char err_name[] = "/tmp/kldiv-test-err-XXXXXX";
+    const int out_fd = ::mkstemp(out_name);
+    const int err_fd = ::mkstemp(err_name);
+    command_result result;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(out_fd, 1);
+        ::dup2(err_fd, 2);
+        std::vector<char*> argv;
+        argv.push_back(const_cast<char*>(program.c_str()));
+        for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(program.c_str(), argv.data());
+        std::_Exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    ::close(out_fd);
+    ::close(err_fd);
+    result.out = read_text(out_name);
+    result.err = read_text(err_name);
+    std::remove(out_name);
+    std::remove(err_name);
+    return result;
+}
+
+// A fresh empty directory under the system temporary directory, removed by the destructor.
+class scratch_dir {
+public:
+    scratch_dir() {
+        char name[] = "/tmp/kldiv-test-XXXXXX";
+        path_ = ::mkdtemp(name);
+    }
+    ~scratch_dir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    scratch_dir(const scratch_dir&) = delete;
+    scratch_dir& operator=(const scratch_dir&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path write(const std::string& name, const std::string& content) const {
+        const auto file = path_ / name;
+        std::ofstream(file, std::ios::binary) << content;
+        return file;
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
+}  // namespace kldiv::test
