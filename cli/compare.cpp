@@ -18,7 +18,7 @@ struct compare_arguments {
     bool json = false;
 };
 
-nlohmann::json to_json(const event_pair& in, const comparison& c) {
+nlohmann::ordered_json to_json(const event_pair& in, const comparison& c) {
     return {
         {"p", in.p_name},
         {"q", in.q_name},

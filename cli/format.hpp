@@ -15,7 +15,7 @@ inline std::string human(double x) {
 }
 
 // JSON has no infinity: +inf is written as the string "inf" (float("inf") in Python reads it).
-inline nlohmann::json json_number(double x) {
+inline nlohmann::ordered_json json_number(double x) {
     if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
     return x;
 }

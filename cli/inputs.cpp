@@ -19,7 +19,7 @@ one_input load_one(const std::string& command, const char* which, const std::str
                                    ? "P is given both as the file '" + file + "' and as --p; give one"
                                    : "Q is given both as the file '" + file + "' and as --q; give one");
     }
-    if (!inline_values.empty()) return {io::parse_values(inline_values, option), {}, option};
+    if (!inline_values.empty()) return {io::parse_values(inline_values, option), {}, option + " " + inline_values};
     if (file.empty()) {
         throw error(command, "no " + std::string(which == std::string("p") ? "P" : "Q") +
                                    ": give a file (CSV/TSV/.npy) or inline values with " + option);

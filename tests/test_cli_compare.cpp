@@ -1,0 +1,136 @@
+// Tests of `kldiv compare`: golden output, JSON keys and values, every input form, bad input.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <kldiv/comparison.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "run_command.hpp"
+
+namespace {
+
+using kldiv::test::command_result;
+using kldiv::test::read_text;
+using kldiv::test::scratch_dir;
+using testing::HasSubstr;
+using testing::StartsWith;
+
+command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+
+TEST(CliCompare, GoldenTable) {
+    const command_result r = kldiv_cli({"compare", "--p", "0.2,0.8", "--q", "0.5,0.5"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, read_text(std::string(KLDIV_TEST_DATA) + "/cli/compare-inline.txt"));
+    EXPECT_EQ(r.err, "");
+}
+
+TEST(CliCompare, JsonKeysAndValues) {
+    const command_result r = kldiv_cli({"compare", "--p", "0.1,0.2,0.7", "--q", "0.3,0.3,0.4", "--json", "--beta", "0.25"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const std::vector<double> p{0.1, 0.2, 0.7}, q{0.3, 0.3, 0.4};
+    const kldiv::comparison c = kldiv::compare(p, q, 0.25, {.base = kldiv::log_base::bits()});
+    EXPECT_EQ(j.at("unit"), "bits");  // bits by default for this command
+    EXPECT_EQ(j.at("events"), 3);
+    EXPECT_EQ(j.at("entropy_p").get<double>(), c.entropy_p);
+    EXPECT_EQ(j.at("entropy_q").get<double>(), c.entropy_q);
+    EXPECT_EQ(j.at("cross_entropy_pq").get<double>(), c.cross_entropy_pq);
+    EXPECT_EQ(j.at("cross_entropy_qp").get<double>(), c.cross_entropy_qp);
+    EXPECT_EQ(j.at("kl_pq").get<double>(), c.kl_pq);
+    EXPECT_EQ(j.at("kl_qp").get<double>(), c.kl_qp);
+    EXPECT_EQ(j.at("jeffreys").get<double>(), c.jeffreys);
+    EXPECT_EQ(j.at("js").get<double>(), c.js);
+    EXPECT_EQ(j.at("beta").get<double>(), 0.25);
+}
+
+TEST(CliCompare, Units) {
+    for (const auto& [base, unit] : std::vector<std::pair<std::string, std::string>>{
+             {"nats", "nats"}, {"bits", "bits"}, {"dits", "dits"}, {"3", "base-3 units"}}) {
+        const command_result r = kldiv_cli({"compare", "--p", "0.2,0.8", "--q", "0.5,0.5", "--json", "--base", base});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_EQ(nlohmann::json::parse(r.out).at("unit"), unit);
+    }
+    const command_result nats = kldiv_cli({"compare", "--p", "0.2,0.8", "--q", "0.5,0.5", "--base", "nats"});
+    EXPECT_THAT(nats.out, HasSubstr("0.192745 nats"));
+    EXPECT_THAT(nats.out, HasSubstr("extra nats per event"));
+}
+
+TEST(CliCompare, FilesCountsAndLabels) {
+    const scratch_dir dir;
+    const auto p = dir.write("p.csv", "letter,count\na,2\nb,8\n");
+    const auto q = dir.write("q.tsv", "letter\tcount\na\t5\nb\t5\n");
+    const command_result r = kldiv_cli({"compare", p.string(), q.string(), "--counts", "--json", "--base", "nats"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_NEAR(j.at("kl_pq").get<double>(), 0.192744757021757429884, 1e-16);
+    EXPECT_EQ(j.at("p"), p.string());
+
+    // The same numbers without --counts are not probabilities: an error, naming the rule.
+    const command_result raw = kldiv_cli({"compare", p.string(), q.string()});
+    EXPECT_EQ(raw.exit_code, 1);
+    EXPECT_THAT(raw.err, HasSubstr("sums to 10, but must sum to 1"));
+
+    const auto other = dir.write("other.csv", "letter,count\na,5\nc,5\n");
+    const command_result mismatch = kldiv_cli({"compare", p.string(), other.string(), "--counts"});
+    EXPECT_EQ(mismatch.exit_code, 1);
+    EXPECT_EQ(mismatch.err, "kldiv: compare: event 1 is 'b' in P but 'c' in Q, but both must list the same events in "
+                            "the same order\n");
+}
+
+TEST(CliCompare, InfiniteDivergenceIsTheStringInf) {
+    const command_result r = kldiv_cli({"compare", "--p", "0.5,0.5,0", "--q", "0.25,0.25,0.5", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("kl_pq").get<double>(), 1.0);
+    EXPECT_EQ(j.at("kl_qp"), "inf");
+    EXPECT_EQ(j.at("jeffreys"), "inf");
+    const command_result smooth =
+        kldiv_cli({"compare", "--p", "0.5,0.5,0", "--q", "0.25,0.25,0.5", "--json", "--on-zero", "smooth"});
+    ASSERT_EQ(smooth.exit_code, 0) << smooth.err;
+    EXPECT_TRUE(nlohmann::json::parse(smooth.out).at("kl_qp").is_number());
+}
+
+TEST(CliCompare, BadInputGivesOneLineAndExitCode1) {
+    const scratch_dir dir;
+    const auto garbage = dir.write("garbage.csv", "0.5\nhello\n");
+    const struct {
+        std::vector<std::string> args;
+        std::string message;
+    } cases[] = {
+        {{"--p", "0.2,-0.2,1", "--q", "0.3,0.3,0.4"}, "kldiv: compare: p[1] = -0.2, but probabilities must be >= 0"},
+        {{"--p", "0.5,nan,0.5", "--q", "0.3,0.3,0.4"}, "kldiv: compare: p[1] = nan, but probabilities must be finite"},
+        {{"--p", "0.5,0.5", "--q", "0.2,0.3,0.5"}, "has 2 events and Q (--q 0.2,0.3,0.5) has 3"},
+        {{"--p", "0.5,0.7", "--q", "0.5,0.5"}, "kldiv: compare: p sums to 1.2, but must sum to 1 within 1e-06"},
+        {{"--p", "0.5,0.5", "--q", "1,0", "--on-zero", "error"}, "p[1] = 0.5 > 0 where q[1] = 0"},
+        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--base", "1"}, "base = 1, but a logarithm base must be"},
+        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--on-zero", "skip"}, "--on-zero = 'skip', but it must be inf, error or smooth"},
+        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--beta", "2"}, "beta = 2, but the Jensen-Shannon weight must lie in (0, 1)"},
+        {{(dir.path() / "missing.csv").string(), "--q", "0.5,0.5"}, "missing.csv"},
+        {{garbage.string(), "--q", "0.5,0.5"}, "garbage.csv"},
+        {{"--p", "0.5,0.5"}, "kldiv: compare: no Q: give a file (CSV/TSV/.npy) or inline values with --q"},
+    };
+    for (const auto& c : cases) {
+        std::vector<std::string> args{"compare"};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const command_result r = kldiv_cli(args);
+        EXPECT_EQ(r.exit_code, 1) << c.message;
+        EXPECT_THAT(r.err, HasSubstr(c.message));
+        EXPECT_THAT(r.err, StartsWith("kldiv: "));
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_EQ(r.out, "");
+    }
+}
+
+TEST(CliCompare, UsageErrorsExitWith2) {
+    EXPECT_EQ(kldiv_cli({"compare", "--no-such-option"}).exit_code, 2);
+    EXPECT_EQ(kldiv_cli({"no-such-command"}).exit_code, 2);
+    EXPECT_EQ(kldiv_cli({}).exit_code, 2);
+    const command_result help = kldiv_cli({"compare", "--help"});
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_THAT(help.out, HasSubstr("--counts"));
+}
+
+}  // namespace
