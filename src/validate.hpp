@@ -74,10 +74,14 @@ void check_support(const char* function, const char* a_name, std::span<const T> 
                    std::span<const T> b) {
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i] > 0 && b[i] == 0) {
-            const std::string index = "[" + std::to_string(i) + "]";
-            throw error(function, std::string(a_name) + index + " = " + to_text(static_cast<double>(a[i])) + " > 0 where " +
-                                      b_name + index + " = 0, and on_zero = error forbids events outside " + b_name +
-                                      "'s support");
+            const std::string index = std::string("[").append(std::to_string(i)).append("]");
+            std::string message = a_name;
+            message += index + " = " + to_text(static_cast<double>(a[i])) + " > 0 where ";
+            message += b_name;
+            message += index + " = 0, and on_zero = error forbids events outside ";
+            message += b_name;
+            message += "'s support";
+            throw error(function, message);
         }
     }
 }

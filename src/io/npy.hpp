@@ -8,7 +8,9 @@
 // (latin-1 for 1.0/2.0, UTF-8 for 3.0), then the raw array data up to the end of the file.
 //
 // Use: h = read_npy_header(file, function); check h.type / h.shape for what the caller accepts;
-// check_npy_data_size(h, file, function) BEFORE allocating; then read_npy_values(file, h, out, function).
+// check_npy_data_size(h, file.size, file.name, function) BEFORE allocating; then
+// read_npy_values(file, h, out, function). For 2-D data (issue 3) the values come in file order:
+// row-major, or column-major when h.fortran_order.
 
 #include <cstdint>
 #include <span>
