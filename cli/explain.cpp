@@ -134,6 +134,17 @@ std::string right(std::string_view s, std::size_t width) {
     const std::size_t w = display_width(s);
     return std::string(w < width ? width - w : 0, ' ') + std::string(s);
 }
+// At most `width` characters, with "…" when cut.
+std::string shorten(std::string_view s, std::size_t width) {
+    if (display_width(s) <= width) return std::string(s);
+    std::string out;
+    std::size_t n = 0;
+    for (char c : s) {
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && ++n == width) break;
+        out += c;
+    }
+    return out + "…";
+}
 std::string left(std::string_view s, std::size_t width) {
     const std::size_t w = display_width(s);
     return std::string(s) + std::string(w < width ? width - w : 0, ' ');
@@ -158,15 +169,16 @@ void print_text(const event_pair& in, const explanation& e, std::size_t count) {
     row("rank", "event", "p", "q", "p·log(p/q)", "share", "q·log(q/p)");
     for (std::size_t r = 0; r < count; ++r) {
         const std::size_t i = e.ranked[r];
-        row(std::to_string(r + 1), in.labels[i], human(e.p[i]), human(e.q[i]), human(e.term_pq[i]), percent(share_of(e, i)),
+        row(std::to_string(r + 1), shorten(in.labels[i], label_width), human(e.p[i]), human(e.q[i]), human(e.term_pq[i]), percent(share_of(e, i)),
             human(e.term_qp[i]));
     }
     if (count < e.ranked.size()) {
         double rest = 0;
         for (std::size_t r = count; r < e.ranked.size(); ++r) rest += e.term_pq[e.ranked[r]];
         const double d = c.kl_pq;
-        fmt::print("  ({} more events contribute {} {} together{})\n", e.ranked.size() - count, human(rest), unit,
-                   d > 0 && std::isfinite(d) ? ", " + percent(rest / d) + " of D(P‖Q)" : "");
+        const std::size_t more = e.ranked.size() - count;
+        fmt::print("  ({} more {} {} {}{}{})\n", more, more == 1 ? "event contributes" : "events contribute", human(rest), unit,
+                   more == 1 ? "" : " together", d > 0 && std::isfinite(d) ? ", " + percent(rest / d) + " of D(P‖Q)" : "");
     }
     fmt::print("\n(p·log(p/q) < 0 where Q gives the event more probability than P; the sum is never negative.)\n\n");
 
@@ -234,8 +246,22 @@ std::string html_report(const event_pair& in, const explanation& e, std::size_t 
         "KL is <b>not symmetric</b>: D(Q‖P) = " +
         r::escape(kl_qp_text) +
         " weighs the same log-ratios by Q's probabilities instead of P's, so an event that is rare under one and common "
-        "under the other counts very differently in the two directions. Where P gives an event probability but Q gives it "
-        "none, the cost is infinite (marked ∞): Q's code has no codeword for it.</p></div>";
+        "under the other counts very differently in the two directions.";
+    const bool infinite = std::isinf(c.kl_pq) || std::isinf(c.kl_qp);
+    if (infinite) {
+        intro += " Where one distribution gives an event probability but the other gives it none, the cost is infinite "
+                 "(marked ∞): the other one's code has no codeword for it.";
+    }
+    intro += "</p>";
+    // The event that weighs most in each direction, in words.
+    const auto largest = [&](const std::vector<double>& terms, double total, const char* name, const char* lead) {
+        const std::size_t i = static_cast<std::size_t>(std::max_element(terms.begin(), terms.end()) - terms.begin());
+        std::string text = std::string(lead) + (lead[0] ? " " : "") + "largest term of " + std::string(name) + " is event <b>" + r::escape(in.labels[i]) + "</b> (" +
+                           r::escape(value_with_unit(terms[i], unit));
+        if (total > 0 && std::isfinite(total)) text += ", " + r::escape(percent(terms[i] / total)) + " of the total";
+        return text + ")";
+    };
+    intro += "<p>" + largest(e.term_pq, c.kl_pq, "D(P‖Q)", "The") + "; the " + largest(e.term_qp, c.kl_qp, "D(Q‖P)", "") + ".</p></div>";
     page.raw_html(intro);
 
     std::size_t limit = 0;
@@ -310,7 +336,7 @@ std::string html_report(const event_pair& in, const explanation& e, std::size_t 
     r::bar_chart directions;
     directions.title = "The two directions side by side, in " + unit;
     directions.value_label = unit + " per event";
-    directions.categories = {"D(P‖Q): P's events, Q's code", "D(Q‖P): Q's events, P's code"};
+    directions.categories = {"D(P‖Q)", "D(Q‖P)"};
     directions.series = {{"", {c.kl_pq, c.kl_qp}, r::palette::vermillion}};
     directions.horizontal = true;
     directions.value_labels = true;

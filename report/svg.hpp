@@ -69,7 +69,7 @@ private:
     double d0_, r0_, k_;
 };
 
-struct series {
+struct bar_series {
     std::string name;            // legend entry
     std::vector<double> values;  // one per category; may be ±inf or NaN
     std::string color;           // empty: palette::series_color(index)
@@ -83,7 +83,7 @@ struct bar_chart {
     std::string value_label;     // axis title for the values, with the unit, e.g. "probability" or "bits"
     std::string category_label;  // axis title for the categories, e.g. "event"
     std::vector<std::string> categories;
-    std::vector<series> series;
+    std::vector<bar_series> series;
     bool horizontal = false;
     bool value_labels = false;   // print each finite value at the end of its bar
     int width = 900;

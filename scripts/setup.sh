@@ -9,8 +9,10 @@ set -euo pipefail
 packages=(
   g++ make cmake ninja-build pkg-config           # toolchain
   libgtest-dev libgmock-dev                       # unit tests
+  libbenchmark-dev                                # bench/
   libfmt-dev libcli11-dev nlohmann-json3-dev      # the kldiv command
   python3 python3-mpmath python3-numpy            # tests/data generators (run with /usr/bin/python3)
+  python3-scipy                                   # bench/compare_peers.py
 )
 if [[ "${1:-}" == "--dev" ]]; then
   packages+=(chromium wamerican wfrench)
