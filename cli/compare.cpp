@@ -18,24 +18,6 @@ struct compare_arguments {
     bool json = false;
 };
 
-nlohmann::ordered_json to_json(const event_pair& in, const comparison& c) {
-    return {
-        {"p", in.p_name},
-        {"q", in.q_name},
-        {"events", in.p.size()},
-        {"unit", in.options.base.unit()},
-        {"entropy_p", json_number(c.entropy_p)},
-        {"entropy_q", json_number(c.entropy_q)},
-        {"cross_entropy_pq", json_number(c.cross_entropy_pq)},
-        {"cross_entropy_qp", json_number(c.cross_entropy_qp)},
-        {"kl_pq", json_number(c.kl_pq)},
-        {"kl_qp", json_number(c.kl_qp)},
-        {"jeffreys", json_number(c.jeffreys)},
-        {"js", json_number(c.js)},
-        {"beta", c.beta},
-    };
-}
-
 void print_table(const event_pair& in, const comparison& c) {
     const std::string unit = in.options.base.unit();
     fmt::print("P = {} ({} events)\nQ = {} ({} events)\n\n", in.p_name, in.p.size(), in.q_name, in.q.size());
@@ -66,7 +48,7 @@ void add_compare(CLI::App& app) {
         const event_pair in = load_pair(args->pair);
         const comparison c = kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.beta, in.options);
         if (args->json) {
-            std::cout << to_json(in, c).dump(2) << '\n';
+            std::cout << comparison_json(in, c).dump(2) << '\n';
         } else {
             print_table(in, c);
         }

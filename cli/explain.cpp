@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <kldiv/comparison.hpp>
 #include <kldiv/contributions.hpp>
+#include <kldiv/normalized.hpp>
 #include <kldiv/io/atomic_file.hpp>
 #include <kldiv/version.hpp>
 
@@ -38,20 +39,6 @@ struct explanation {
     std::string unit;
 };
 
-// The probabilities the measures see: v / Σv, and with smoothing (v/Σv + ε) renormalized.
-std::vector<double> measured(const std::vector<double>& v, const options& opts) {
-    long double sum = 0;
-    for (double x : v) sum += x;
-    std::vector<double> out(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<double>(v[i] / sum);
-    if (opts.on_zero == zero_support::smooth) {
-        long double smoothed_sum = 0;
-        for (double& x : out) smoothed_sum += (x += opts.smoothing_epsilon);
-        for (double& x : out) x = static_cast<double>(x / smoothed_sum);
-    }
-    return out;
-}
-
 explanation explain(const event_pair& in) {
     explanation e;
     const std::span<const double> p(in.p), q(in.q);
@@ -60,8 +47,8 @@ explanation explain(const event_pair& in) {
     e.term_qp.resize(p.size());
     kldiv::kl_contributions(p, q, e.term_pq, in.options);
     kldiv::kl_contributions(q, p, e.term_qp, in.options);
-    e.p = measured(in.p, in.options);
-    e.q = measured(in.q, in.options);
+    e.p = kldiv::normalized(p, in.options);
+    e.q = kldiv::normalized(q, in.options);
     e.ranked.resize(p.size());
     std::iota(e.ranked.begin(), e.ranked.end(), std::size_t{0});
     std::stable_sort(e.ranked.begin(), e.ranked.end(),
@@ -81,9 +68,8 @@ std::size_t shown(const explanation& e, int top) {
     return top <= 0 ? e.ranked.size() : std::min<std::size_t>(e.ranked.size(), static_cast<std::size_t>(top));
 }
 
-nlohmann::json to_json(const event_pair& in, const explanation& e, std::size_t count) {
-    const comparison& c = e.totals;
-    nlohmann::json ranked = nlohmann::json::array();
+nlohmann::ordered_json to_json(const event_pair& in, const explanation& e, std::size_t count) {
+    nlohmann::ordered_json ranked = nlohmann::ordered_json::array();
     for (std::size_t r = 0; r < count; ++r) {
         const std::size_t i = e.ranked[r];
         const double share = share_of(e, i);
@@ -95,23 +81,13 @@ nlohmann::json to_json(const event_pair& in, const explanation& e, std::size_t c
             {"q", e.q[i]},
             {"contribution_pq", json_number(e.term_pq[i])},
             {"contribution_qp", json_number(e.term_qp[i])},
-            {"share_pq", std::isnan(share) ? nlohmann::json(nullptr) : nlohmann::json(share)},
+            {"share_pq", std::isnan(share) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(share)},
         });
     }
-    return {
-        {"p", in.p_name},
-        {"q", in.q_name},
-        {"events", in.p.size()},
-        {"unit", e.unit},
-        {"entropy_p", json_number(c.entropy_p)},
-        {"entropy_q", json_number(c.entropy_q)},
-        {"cross_entropy_pq", json_number(c.cross_entropy_pq)},
-        {"cross_entropy_qp", json_number(c.cross_entropy_qp)},
-        {"kl_pq", json_number(c.kl_pq)},
-        {"kl_qp", json_number(c.kl_qp)},
-        {"shown", count},
-        {"ranked", std::move(ranked)},
-    };
+    nlohmann::ordered_json j = comparison_json(in, e.totals);
+    j["shown"] = count;
+    j["ranked"] = std::move(ranked);
+    return j;
 }
 
 std::string percent(double share) {

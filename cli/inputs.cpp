@@ -1,5 +1,7 @@
 #include "inputs.hpp"
 
+#include "format.hpp"
+
 #include <kldiv/error.hpp>
 #include <kldiv/io/distribution_file.hpp>
 
@@ -91,6 +93,24 @@ event_pair load_pair(const pair_arguments& args) {
     pair.p_name = std::move(p.name);
     pair.q_name = std::move(q.name);
     return pair;
+}
+
+nlohmann::ordered_json comparison_json(const event_pair& in, const comparison& c) {
+    return {
+        {"p", in.p_name},
+        {"q", in.q_name},
+        {"events", in.p.size()},
+        {"unit", in.options.base.unit()},
+        {"entropy_p", json_number(c.entropy_p)},
+        {"entropy_q", json_number(c.entropy_q)},
+        {"cross_entropy_pq", json_number(c.cross_entropy_pq)},
+        {"cross_entropy_qp", json_number(c.cross_entropy_qp)},
+        {"kl_pq", json_number(c.kl_pq)},
+        {"kl_qp", json_number(c.kl_qp)},
+        {"jeffreys", json_number(c.jeffreys)},
+        {"js", json_number(c.js)},
+        {"beta", c.beta},
+    };
 }
 
 }  // namespace kldiv::cli

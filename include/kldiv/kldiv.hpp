@@ -4,6 +4,7 @@
 #include "kldiv/comparison.hpp"
 #include "kldiv/contributions.hpp"
 #include "kldiv/discrete.hpp"
+#include "kldiv/normalized.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/options.hpp"
 #include "kldiv/units.hpp"
