@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -301,6 +302,26 @@ inline std::vector<float> to_float(const std::vector<double>& v) {
     std::vector<float> out(v.size());
     for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(v[i]);
     return out;
+}
+
+// Σ_i mix(bits(v_i) ^ (i · golden)) mod 2^64 over p then q, bits(v) the IEEE pattern of the value as a
+// double, mix splitmix64's finalizer: the script's checksum(), stored in the TSV's checksum column.
+template <class T>
+std::uint64_t checksum(const std::vector<T>& p, const std::vector<T>& q) {
+    std::uint64_t sum = 0;
+    std::uint64_t index = 0;
+    for (const std::vector<T>* v : {&p, &q}) {
+        for (const T x : *v) {
+            const double d = static_cast<double>(x);
+            std::uint64_t z;
+            std::memcpy(&z, &d, sizeof z);
+            z ^= index++ * 0x9E3779B97F4A7C15ULL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+            sum += z ^ (z >> 31);
+        }
+    }
+    return sum;
 }
 
 }  // namespace kldiv_test

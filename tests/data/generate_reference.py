@@ -1,21 +1,24 @@
 #!/usr/bin/python3
 """Generate tests/data/reference_cases.tsv: 50-digit reference values for the core measures.
 
-Run (from the repository root; takes a few minutes, most of it on the 10^6-event cases):
+Run (from the repository root; about 12 minutes on 2 cores, ~3 core-minutes for each of the eight
+10^6-event cases, 1 minute for the other 2,170):
 
     /usr/bin/python3 tests/data/generate_reference.py            # writes tests/data/reference_cases.tsv
     /usr/bin/python3 tests/data/generate_reference.py -j 4 -o out.tsv
+    /usr/bin/python3 tests/data/generate_reference.py --verify   # cross-check, writes nothing
 
 Needs numpy and mpmath (Debian: python3-numpy, python3-mpmath). Optional: python3-gmpy2 makes mpmath
-about 1.5x faster; the output is the same with or without it. The output is deterministic: the case
+somewhat faster; the output is the same with or without it. The output is deterministic: the case
 list comes from a seeded random.Random and integer arithmetic only, the vectors from splitmix64
 (below), and the references from mpmath at mp.dps = 50. Progress goes to stderr.
 
 What it writes: one comment line naming this script and the command, one header line, then one line
 per case with the generator spec
-    id family dtype n seed a b beta normalize
-and the references, 25 significant digits (or `inf`), of the distributions p̂ = p/Σp, q̂ = q/Σq that
-the generated vectors represent (Σ taken exactly):
+    id family dtype n seed a b beta normalize checksum
+(checksum: a 64-bit hash of the generated values, see checksum()) and the references, 25 significant
+digits (or `inf`), of the distributions p̂ = p/Σp, q̂ = q/Σq that the generated vectors represent
+(Σ taken exactly):
     entropy_p entropy_q cross_entropy_pq cross_entropy_qp kl_pq kl_qp js
 in nats, js at the case's beta. `normalize` = 1 marks vectors that are not probability vectors
 (counts, weights): the test passes options{.normalize = true} for them.
@@ -33,7 +36,7 @@ cases round p and q to float at the very end):
   near       w = uniforms^(2^b); t_i = w_i·(1 + d_i), d_i = ±u_i·2^-a; p = w/Σw, q = t/Σt.
              True KL ≈ 2^-2a/6: a = 1..34 spans ~4e-2 down to ~5e-22.
   ulp        p as dense (shape b); q = p with entries moved one ulp (a entries at random positions,
-             or every entry when a = 0), not renormalized: KL ~1e-30 and below.
+             or every entry when a = 0), not renormalized: KL ~1e-32 and below.
   identical  q = p exactly, p from variant a (dense, dense^4, tiny, zipf, with zeros, skewed).
   tiny       a/16 of the events are ldexp(m, -e), m in [0.5, 1), e in 1..b (b up to 996, so values
              down to ~1e-300), the others m; p and q independent; normalized.
@@ -54,6 +57,15 @@ Reference formulas (mp.dps = 50), with p̂, q̂ as above and terms skipped where
   D(P‖Q) = Σ (p̂ log(p̂/q̂) − p̂ + q̂), every term ≥ 0 so nothing cancels (inf if some p̂ > 0 = q̂);
   JS_β = β D(P‖M) + (1−β) D(Q‖M), M = β P̂ + (1−β) Q̂, with the same non-negative terms.
 Events with p̂_i = q̂_i contribute exactly 0 to D and JS, so identical distributions give exactly 0.
+
+Evaluating those formulas naively at 50 digits is NOT enough here: with one event at p̂ = 1 − 1e-44
+(skewed cases) p̂ itself carries 50 digits but 1 − p̂, and so log p̂, only 6; and an event with
+p̂ ≈ q̂ ≈ 1 puts a rounding error of 1e-50 into a KL of 1e-44. So the inputs are first taken as
+exact integers (units of 2^-1074): Σp, Σq, 1 − p̂ and δ = p̂/q̂ − 1 = (x·Σq − y·Σp)/(y·Σp) are exact,
+then rounded once to 50 digits, log p̂ of a large p̂ is log1p(−(1 − p̂)), and each divergence term is
+evaluated in the equal form q̂·φ(δ), φ(δ) = (1+δ)log(1+δ) − δ, with as many guard bits as the
+subtraction loses (see phi and reference_values). `--verify` checks this against the naive
+formulas at 800 digits for every case with n ≤ 100.
 """
 
 import argparse
@@ -75,7 +87,7 @@ GOLDEN = 0x9E3779B97F4A7C15
 MIX1 = 0xBF58476D1CE4E5B9
 MIX2 = 0x94D049BB133111EB
 
-COLUMNS = ["id", "family", "dtype", "n", "seed", "a", "b", "beta", "normalize",
+COLUMNS = ["id", "family", "dtype", "n", "seed", "a", "b", "beta", "normalize", "checksum",
            "entropy_p", "entropy_q", "cross_entropy_pq", "cross_entropy_qp", "kl_pq", "kl_qp", "js"]
 
 
@@ -122,6 +134,18 @@ def mant(x):
 def below(x, m):
     """Integer in [0, m) for 0 < m < 2^32: ((x >> 32) · m) >> 32."""
     return ((x >> np.uint64(32)) * np.uint64(m)) >> np.uint64(32)
+
+
+def checksum(p, q):
+    """Σ_i mix(bits(v_i) ^ (i · golden)) mod 2^64 over p then q (q's indices continue after p's),
+    bits(v) the IEEE pattern of the value as a double; mix is splitmix64's finalizer. Lets the test
+    prove that it regenerated the very same vectors."""
+    v = np.concatenate([np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)])
+    z = v.view(np.uint64) ^ (np.arange(v.size, dtype=np.uint64) * np.uint64(GOLDEN))
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(MIX1)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(MIX2)
+    z = z ^ (z >> np.uint64(31))
+    return int(np.sum(z, dtype=np.uint64))
 
 
 def seqsum(v):
@@ -384,54 +408,181 @@ def fmt(x):
     return mpmath.nstr(x, 25, strip_zeros=False, min_fixed=0, max_fixed=0)
 
 
-def references(case):
+UNIT_EXPONENT = 1074  # every double is an integer multiple of 2^-1074
+
+
+def exact_units(v):
+    """The values as Python ints in units of 2^-1074: exact, so sums and cross products are exact."""
+    out = []
+    for x in v.tolist():
+        num, den = float(x).as_integer_ratio()
+        out.append(num * ((1 << UNIT_EXPONENT) // den))
+    return out
+
+
+def guard_bits(x):
+    """Working precision for a function of x whose result is about as small as x: the 50 digits
+    plus what 1 + x needs to be exact plus 24 guard bits."""
+    return mp.prec + 24 + max(0, -mpmath.mag(x))
+
+
+def log1p_(t):
+    """log(1 + t) to full relative precision for mpf t > −1, also when |t| is tiny."""
+    if not t:
+        return mpf(0)
+    with mp.workprec(guard_bits(t)):  # 1 + t is exact at this precision
+        v = mpmath.log(1 + t)
+    return +v
+
+
+def log_hat(x, s):
+    """log(x/s) for exact ints 0 < x ≤ s; via log1p of the exact (x − s)/s when x/s > 1/2."""
+    if 2 * x > s:
+        return log1p_(mpf(x - s) / mpf(s))
+    return mpmath.log(mpf(x) / mpf(s))
+
+
+def phi(num, rnum, den):
+    """φ(δ) = (1+δ)·log(1+δ) − δ ≥ 0 for δ = num/den, 1 + δ = rnum/den (exact ints, rnum ≥ 0, den > 0),
+    to full relative precision. For 1 + δ ≥ 1/2, δ is rounded once to 50 digits and 1 + δ formed
+    exactly from it, with guard_bits(δ) (the subtraction loses about log2(1/|δ|) bits when φ ≈ δ²/2);
+    below 1/2 nothing cancels much (φ > 0.15) and 1 + δ is taken from rnum so that tiny ratios keep
+    their relative precision."""
+    if num == 0:
+        return mpf(0)
+    if rnum == 0:
+        return mpf(1)
+    d = mpf(num) / mpf(den)
+    if 2 * rnum >= den:
+        with mp.workprec(guard_bits(d)):
+            r = 1 + d  # exact
+            v = r * mpmath.log(r) - d
+    else:
+        with mp.workprec(mp.prec + 64):
+            r = mpf(rnum) / mpf(den)
+            v = r * mpmath.log(r) - d
+    return +v
+
+
+def reference_values(p, q, beta):
+    """H(P), H(Q), H(P,Q), H(Q,P), D(P‖Q), D(Q‖P), JS_β of p̂ = p/Σp, q̂ = q/Σq at mp.dps = 50.
+
+    Sums and the differences that decide the small quantities are exact integer arithmetic on the
+    values in units of 2^-1074: Σp, Σq, 1 − p̂ (for log p̂ with p̂ > 1/2) and p̂/q̂ − 1 =
+    (x·Σq − y·Σp)/(y·Σp). Each divergence term p̂ log(p̂/q̂) − p̂ + q̂ is evaluated in the equal form
+    q̂·φ(p̂/q̂ − 1) (≥ 0, so the sums cannot cancel), and each JS term β(p̂ log(p̂/m̂) − p̂ + m̂) +
+    (1−β)(q̂ log(q̂/m̂) − q̂ + m̂) as m̂·(β φ(p̂/m̂ − 1) + (1−β) φ(q̂/m̂ − 1)) with both ratios exact.
+    So nothing is lost to cancellation, even for 1 − p̂ ~ 1e-300 or D ~ 1e-40."""
+    X = exact_units(p)
+    Y = exact_units(q)
+    SX = sum(X)
+    SY = sum(Y)
+    bn, bd = float(beta).as_integer_ratio()
+    B = mpf(beta)
+    B1 = 1 - B  # exact
+    msx, msy = mpf(SX), mpf(SY)
+    mjs = mpf(bd * SX * SY)
+    zero = mpf(0)
+    h_p = h_q = h_pq = h_qp = d_pq = d_qp = js = zero
+    inf_pq = inf_qp = False  # p̂ > 0 = q̂ somewhere / q̂ > 0 = p̂ somewhere
+    for x, y in zip(X, Y):
+        if not x and not y:
+            continue
+        ph = mpf(x) / msx
+        qh = mpf(y) / msy
+        if x:
+            lp = log_hat(x, SX)
+            h_p -= ph * lp
+        if y:
+            lq = log_hat(y, SY)
+            h_q -= qh * lq
+        if x and y:
+            h_pq -= ph * lq
+            h_qp -= qh * lp
+        elif x:
+            inf_pq = True
+        else:
+            inf_qp = True
+        a = x * SY  # p̂ ∝ a, q̂ ∝ b with the same factor 1/(Σp·Σq)
+        b = y * SX
+        n = a - b
+        if n == 0:
+            continue  # p̂_i = q̂_i = m̂_i: every divergence term is exactly 0
+        if y:
+            d_pq += qh * phi(n, a, b)
+        if x:
+            d_qp += ph * phi(-n, b, a)
+        m = bn * a + (bd - bn) * b  # m̂ = m / (bd·Σp·Σq)
+        js += (mpf(m) / mjs) * (B * phi((bd - bn) * n, bd * a, m) + B1 * phi(-bn * n, bd * b, m))
+    inf = mpmath.inf
+    return [h_p, h_q, inf if inf_pq else h_pq, inf if inf_qp else h_qp,
+            inf if inf_pq else d_pq, inf if inf_qp else d_qp, js]
+
+
+def naive_values(p, q, beta, dps):
+    """The same measures by the plain formulas, at dps digits (a cross-check of reference_values)."""
+    with mp.workdps(dps):
+        P = [mpf(float(x)) for x in p]
+        Q = [mpf(float(x)) for x in q]
+        sp, sq = mpmath.fsum(P), mpmath.fsum(Q)
+        B = mpf(beta)
+        out = [mpf(0)] * 7
+        inf_pq = inf_qp = False
+        for x, y in zip(P, Q):
+            ph, qh = x / sp, y / sq
+            m = ph if ph == qh else B * ph + (1 - B) * qh  # β p̂ + (1−β) p̂ would round
+            if x:
+                out[0] -= ph * mpmath.log(ph)
+                out[4] += ph * mpmath.log(ph / qh) - ph + qh if y else 0
+                out[6] += B * (ph * mpmath.log(ph / m) - ph + m)
+            else:
+                out[4] += qh
+                out[6] += B * m
+            if y:
+                out[1] -= qh * mpmath.log(qh)
+                out[5] += qh * mpmath.log(qh / ph) - qh + ph if x else 0
+                out[6] += (1 - B) * (qh * mpmath.log(qh / m) - qh + m)
+            else:
+                out[5] += ph
+                out[6] += (1 - B) * m
+            if x and y:
+                out[2] -= ph * mpmath.log(qh)
+                out[3] -= qh * mpmath.log(ph)
+            inf_pq |= bool(x and not y)
+            inf_qp |= bool(y and not x)
+        for k in (2, 4):
+            if inf_pq:
+                out[k] = mpmath.inf
+        for k in (3, 5):
+            if inf_qp:
+                out[k] = mpmath.inf
+        return [+v for v in out]
+
+
+def case_vectors(case):
     i, family, dtype, n, seed, a, b, beta, normalize = case
     p, q = generate(family, n, seed, a, b)
     if dtype == "float32":
         p = p.astype(np.float32)
         q = q.astype(np.float32)
-    P = [mpf(float(x)) for x in p]  # exact
-    Q = [mpf(float(x)) for x in q]
-    sp = mpmath.fsum(P)
-    sq = mpmath.fsum(Q)
-    B = mpf(beta)
-    B1 = 1 - B
-    log = mpmath.log
-    zero = mpf(0)
-    h_p = h_q = h_pq = h_qp = d_pq = d_qp = js = zero
-    inf_pq = inf_qp = False  # p̂ > 0 = q̂ somewhere / q̂ > 0 = p̂ somewhere
-    for x, y in zip(P, Q):
-        if not x and not y:
-            continue
-        ph = x / sp
-        qh = y / sq
-        if x:
-            lp = log(ph)
-            h_p -= ph * lp
-        if y:
-            lq = log(qh)
-            h_q -= qh * lq
-        if x and y:
-            h_pq -= ph * lq
-            h_qp -= qh * lp
-            if ph == qh:
-                continue  # p̂_i = q̂_i = m̂_i: every divergence term is exactly 0
-            r = log(ph / qh)
-            d_pq += ph * r - ph + qh
-            d_qp += -qh * r - qh + ph
-        elif x:  # p̂_i > 0 = q̂_i
-            inf_pq = True
-            d_qp += ph
-        else:  # q̂_i > 0 = p̂_i
-            inf_qp = True
-            d_pq += qh
-        m = B * ph + B1 * qh
-        js += B * ((ph * log(ph / m) - ph + m) if x else m) + B1 * ((qh * log(qh / m) - qh + m) if y else m)
-    inf = mpmath.inf
-    values = [h_p, h_q, inf if inf_pq else h_pq, inf if inf_qp else h_qp,
-              inf if inf_pq else d_pq, inf if inf_qp else d_qp, js]
-    spec = [str(i), family, dtype, str(n), str(seed), str(a), str(b), repr(beta), str(normalize)]
+    return p, q
+
+
+def references(case):
+    i, family, dtype, n, seed, a, b, beta, normalize = case
+    p, q = case_vectors(case)
+    values = reference_values(p, q, beta)
+    spec = [str(i), family, dtype, str(n), str(seed), str(a), str(b), repr(beta), str(normalize),
+            f"{checksum(p, q):016x}"]
     return "\t".join(spec + [fmt(v) for v in values]), n
+
+
+def verify(case):
+    """reference_values against naive_values at 800 digits (enough for every cancellation here)."""
+    p, q = case_vectors(case)
+    got = [fmt(v) for v in reference_values(p, q, case[7])]
+    want = [fmt(v) for v in naive_values(p, q, case[7], 800)]
+    return case[0], got, want
 
 
 def self_check():
@@ -457,9 +608,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-o", "--output", default=os.path.join(here, "reference_cases.tsv"))
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--verify", action="store_true",
+                        help="instead of writing, check the references of every case with n <= 100 against "
+                             "the plain formulas evaluated at 800 digits")
     args = parser.parse_args()
     self_check()
     cases = case_list()
+    if args.verify:
+        small = [c for c in cases if c[3] <= 100]
+        bad = 0
+        with multiprocessing.Pool(args.jobs) as pool:
+            for i, got, want in pool.imap_unordered(verify, small, chunksize=4):
+                if got != want:
+                    bad += 1
+                    print(f"case {i}: {got} != {want}", file=sys.stderr)
+        print(f"verified {len(small)} cases, {bad} disagree", file=sys.stderr)
+        sys.exit(1 if bad else 0)
     start = time.time()
     lines = []
     done_events = 0
