@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev                       # unit tests
   libbenchmark-dev                                # bench/
   libfmt-dev libcli11-dev nlohmann-json3-dev      # the kldiv command
-  python3 python3-mpmath python3-numpy            # tests/data generators (run with /usr/bin/python3)
+  python3 python3-mpmath python3-gmpy2 python3-numpy  # tests/data generators (run with /usr/bin/python3)
   python3-scipy                                   # bench/compare_peers.py
 )
 if [[ "${1:-}" == "--dev" ]]; then
