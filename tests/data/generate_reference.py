@@ -315,6 +315,17 @@ def case_list():
     def add(family, dtype, n, a, b):
         specs.append((family, dtype, n, a, b))
 
+    def add_zipf(dtype, i, max_exponent):
+        # shape a = i % 5; b its parameter, bounded so the smallest value stays above about 2^-max_exponent
+        n = size()
+        a = i % 5
+        b = 0
+        if a == 2:
+            b = rnd.randint(0, 100)
+        elif a >= 3:
+            b = rnd.randint(1, min(4000, max_exponent * 256 // (n - 1)))
+        add("zipf", dtype, n, a, b)
+
     # float64
     for _ in range(250):
         add("dense", "float64", size(), rnd.randint(0, 3), 0)
@@ -334,14 +345,7 @@ def case_list():
         a = rnd.randint(20, 200)
         add("skewed2", "float64", size(), a, rnd.randint(1, 997 - a))
     for i in range(100):
-        n = size()
-        a = i % 5
-        b = 0
-        if a == 2:
-            b = rnd.randint(0, 100)
-        elif a >= 3:
-            b = rnd.randint(1, min(4000, 996 * 256 // (n - 1)))
-        add("zipf", "float64", n, a, b)
+        add_zipf("float64", i, 996)
     for i in range(200):
         add("zeros", "float64", size(), rnd.choice([16] + [rnd.randint(1, 15)] * 9), i % 4)
     for i in range(200):
@@ -362,14 +366,7 @@ def case_list():
         a = rnd.randint(10, 30)
         add("skewed", "float32", size(), a, rnd.randint(1, 120 - a))
     for i in range(20):
-        n = size()
-        a = i % 5
-        b = 0
-        if a == 2:
-            b = rnd.randint(0, 100)
-        elif a >= 3:
-            b = rnd.randint(1, min(4000, 120 * 256 // (n - 1)))
-        add("zipf", "float32", n, a, b)
+        add_zipf("float32", i, 120)
     for i in range(50):
         add("zeros", "float32", size(), rnd.randint(1, 16), i % 4)
     for i in range(50):
