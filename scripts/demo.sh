@@ -17,3 +17,7 @@ echo "== kldiv explain: which letters make the difference"
   --html "$root/out/letters-report.html"
 echo
 echo "Report with charts: $root/out/letters-report.html"
+echo
+echo "== examples/mle: maximum likelihood is minimum KL divergence (Poisson fit to horse-kick deaths)"
+"${KLDIV_BUILD_DIR:-$root/build}/examples/mle" --html "$root/out/mle.html"
+echo "Report with charts: $root/out/mle.html"
