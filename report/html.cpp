@@ -57,8 +57,8 @@ html_page::html_page(std::string title, std::string subtitle)
 
 html_page& html_page::heading(std::string_view text, int level) {
     level = std::clamp(level, 2, 4);
-    const std::string tag = "h" + std::to_string(level);
-    body_ += "<" + tag + ">" + escape(text) + "</" + tag + ">\n";
+    const char digit = static_cast<char>('0' + level);
+    body_.append("<h").append(1, digit).append(">").append(escape(text)).append("</h").append(1, digit).append(">\n");
     return *this;
 }
 
