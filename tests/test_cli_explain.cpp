@@ -166,6 +166,36 @@ TEST_F(ExplainTest, TextTableIsRankedWithTheLibraryNumbers) {
     EXPECT_TRUE(r.err.empty()) << r.err;
 }
 
+TEST_F(ExplainTest, LargeInputsKeepTheReportSmall) {
+    // 20,000 events: the embedded data holds the 10,000 largest contributions, in rank order.
+    std::string pc = "prob\n", qc = "prob\n";
+    std::vector<double> pv, qv;
+    for (int i = 0; i < 20000; ++i) {
+        pv.push_back(1 + i % 7);
+        qv.push_back(1 + (i * 13) % 11);
+        pc += std::to_string(1 + i % 7) + "\n";
+        qc += std::to_string(1 + (i * 13) % 11) + "\n";
+    }
+    scratch.write("big_p.csv", pc);
+    scratch.write("big_q.csv", qc);
+    const fs::path report = dir / "big.html";
+    const command_result r =
+        run({"explain", (dir / "big_p.csv").string(), (dir / "big_q.csv").string(), "--counts", "--html", report.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string html = read_text(report);
+    EXPECT_LT(html.size(), 3u << 20);
+    const nlohmann::json j = embedded_data(html);
+    EXPECT_EQ(j["events"], 20000);
+    ASSERT_EQ(j["ranked"].size(), 10000u);
+    std::vector<double> c(pv.size());
+    kldiv::kl_contributions(std::span<const double>(pv), std::span<const double>(qv), c,
+                            {.base = kldiv::log_base::bits(), .normalize = true});
+    std::vector<double> sorted = c;
+    std::sort(sorted.rbegin(), sorted.rend());
+    EXPECT_EQ(j["ranked"][9999]["contribution_pq"].get<double>(), sorted[9999]);
+    EXPECT_NE(html.find("for the 10000 events with the largest contributions"), std::string::npos);
+}
+
 TEST_F(ExplainTest, HtmlReportEmbedsExactNumbersAndIsSelfContained) {
     const fs::path report = dir / "report.html";
     const command_result r = run({"explain", (dir / "p.csv").string(), (dir / "q.csv").string(), "--html", report.string(),
