@@ -286,7 +286,7 @@ TEST_F(ExplainTest, BadInputFailsWithOneLineAndNoReport) {
     };
     const std::vector<std::string> before = files();
     for (const auto& args : bad) {
-        for (const std::string& target : {"report.html", "old.html"}) {
+        for (const std::string target : {"report.html", "old.html"}) {
             std::vector<std::string> with_html = args;
             with_html.push_back("--html");
             with_html.push_back((dir / target).string());
