@@ -174,11 +174,10 @@ void print_text(const event_pair& in, const explanation& e, std::size_t count) {
 
 // The events the per-event charts show: all of them, or the 40 with the largest contributions in
 // either direction (kept in their natural order) when there are too many to draw legibly.
-std::vector<std::size_t> charted_events(const explanation& e, std::size_t& limit_out) {
+std::vector<std::size_t> charted_events(const explanation& e) {
     constexpr std::size_t limit = 40;
     std::vector<std::size_t> idx(e.p.size());
     std::iota(idx.begin(), idx.end(), std::size_t{0});
-    limit_out = idx.size() > 60 ? limit : idx.size();
     if (idx.size() <= 60) return idx;
     const auto weight = [&](std::size_t i) { return std::max(std::fabs(e.term_pq[i]), std::fabs(e.term_qp[i])); };
     std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return weight(a) > weight(b); });
@@ -240,8 +239,7 @@ std::string html_report(const event_pair& in, const explanation& e, std::size_t 
     intro += "<p>" + largest(e.term_pq, c.kl_pq, "D(P‖Q)", "The") + "; the " + largest(e.term_qp, c.kl_qp, "D(Q‖P)", "") + ".</p></div>";
     page.raw_html(intro);
 
-    std::size_t limit = 0;
-    const std::vector<std::size_t> chart_idx = charted_events(e, limit);
+    const std::vector<std::size_t> chart_idx = charted_events(e);
     const bool subset = chart_idx.size() < e.p.size();
     std::vector<std::string> categories;
     std::vector<double> pv, qv, tpq, tqp;

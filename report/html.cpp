@@ -62,11 +62,6 @@ html_page& html_page::heading(std::string_view text, int level) {
     return *this;
 }
 
-html_page& html_page::paragraph(std::string_view text) {
-    body_ += "<p>" + escape(text) + "</p>\n";
-    return *this;
-}
-
 html_page& html_page::raw_html(std::string_view markup) {
     body_ += markup;
     body_ += '\n';

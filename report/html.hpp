@@ -36,7 +36,6 @@ public:
     explicit html_page(std::string title, std::string subtitle = {});
 
     html_page& heading(std::string_view text, int level = 2);
-    html_page& paragraph(std::string_view text);
     html_page& raw_html(std::string_view markup);
     html_page& figure(std::string_view svg, std::string_view caption);
     html_page& add(const table& t);

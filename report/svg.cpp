@@ -797,14 +797,4 @@ std::string render(const line_chart& chart) {
     return out + "</svg>";
 }
 
-std::string standalone_svg(std::string_view inline_svg) {
-    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    std::string body(inline_svg);
-    const std::string open = "<svg ";
-    if (body.compare(0, open.size(), open) == 0) {
-        body.insert(open.size(), "xmlns=\"http://www.w3.org/2000/svg\" ");
-    }
-    return out + body + "\n";
-}
-
 }  // namespace kldiv::report

@@ -3,8 +3,8 @@
 // (decomposition) bars and line charts with marked points.
 //
 // Every chart is a plain aggregate rendered by a free function into an inline <svg> element (no
-// JavaScript, no external references, no xmlns needed inside HTML; standalone_svg() adds it for a
-// .svg file). Charts are meant to be honest and readable:
+// JavaScript, no external references, no xmlns needed inside HTML). Charts are meant to be honest
+// and readable:
 //   - value axes always have ticks at "nice" steps (1, 2, 5 × 10^k) and a label that states the unit;
 //   - bar axes always include 0, so bar lengths are proportional to values;
 //   - every chart with more than one colour has a legend; colours come from the Okabe–Ito palette,
@@ -147,8 +147,5 @@ struct line_chart {
     std::string note;
 };
 std::string render(const line_chart& chart);
-
-// An inline <svg> made into a standalone SVG document (XML declaration and namespace).
-std::string standalone_svg(std::string_view inline_svg);
 
 }  // namespace kldiv::report
