@@ -2,12 +2,14 @@
 # Installs every Debian package kldiv needs to build, test and regenerate its reference data.
 # Idempotent: when everything is installed it changes nothing and makes no network request.
 #   scripts/setup.sh          build and test dependencies
-#   scripts/setup.sh --dev    also the tools for checking reports by eye and rebuilding the example
-#                             data (headless Chromium, the English and French word lists)
+#   scripts/setup.sh --dev    also the tools for checking reports by eye, rebuilding the example
+#                             data (headless Chromium, the English and French word lists) and
+#                             running the peer benchmarks (PyTorch)
 set -euo pipefail
 
 packages=(
   g++ make cmake ninja-build pkg-config           # toolchain
+  libhwy-dev                                      # SIMD kernels (Highway, runtime dispatch)
   libgtest-dev libgmock-dev                       # unit tests
   libbenchmark-dev                                # bench/
   libfmt-dev libcli11-dev nlohmann-json3-dev      # the kldiv command
@@ -15,7 +17,7 @@ packages=(
   python3-scipy                                   # bench/compare_peers.py
 )
 if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(chromium wamerican wfrench)
+  packages+=(chromium wamerican wfrench python3-torch)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 #pragma once
 // Umbrella header: the whole public API of kldiv.
 
+#include "kldiv/batch.hpp"
 #include "kldiv/comparison.hpp"
 #include "kldiv/contributions.hpp"
 #include "kldiv/discrete.hpp"

@@ -1,0 +1,95 @@
+#pragma once
+// The measures over the rows of two matrices: row i of P against row i of Q, one result per row.
+//
+// Rows are given as probabilities, log-probabilities or logits (raw scores, p = softmax(a / T)),
+// stored as float or double in row-major matrices with a row stride. Several measures come out of
+// one pass over memory when asked together; no N×V temporary is made. Everything is accumulated in
+// double, in fixed blocks combined in index order, so a row's result does not depend on the number
+// of threads. Conventions are those of discrete.hpp: 0·log(0/q) = 0; p > 0 where q = 0 follows
+// on_zero; a logit of −inf is an event of probability 0 (a masked vocabulary entry).
+//
+//   kldiv::matrix_view<const float> p(teacher, n, vocab), q(student, n, vocab);
+//   std::vector<double> kl(n);
+//   kldiv::kl_divergence_rows(p, q, kl, {.input = kldiv::input_kind::logits, .temperature = 2.0});
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "kldiv/options.hpp"
+
+namespace kldiv {
+
+// A read-only row-major matrix: element (i, j) is data[i * row_stride + j].
+template <class T>
+struct matrix_view {
+    T* data = nullptr;
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    std::size_t row_stride = 0;  // in elements, >= cols
+
+    constexpr matrix_view() = default;
+    constexpr matrix_view(T* d, std::size_t r, std::size_t c) : data(d), rows(r), cols(c), row_stride(c) {}
+    constexpr matrix_view(T* d, std::size_t r, std::size_t c, std::size_t stride)
+        : data(d), rows(r), cols(c), row_stride(stride) {}
+
+    constexpr T* row(std::size_t i) const { return data + i * row_stride; }
+};
+
+// How a row represents its distribution.
+enum class input_kind {
+    probs,      // probabilities (>= 0; sum 1 within sum_tolerance unless normalize)
+    log_probs,  // natural-log probabilities (<= 0 up to rounding, −inf allowed; Σ exp within sum_tolerance of 1
+                // unless normalize)
+    logits,     // unnormalized log-probabilities: p = softmax(a / temperature); −inf allowed
+};
+
+// How the per-row values are combined.
+enum class reduction {
+    none,  // one value per row (masked rows get 0)
+    sum,   // Σ w_i v_i over unmasked rows (w_i = 1 without row_weights)
+    mean,  // Σ w_i v_i / Σ w_i over unmasked rows
+};
+
+struct batch_options {
+    input_kind input = input_kind::probs;
+    double temperature = 1.0;  // logits and log_probs: p = softmax(a / temperature); > 0
+    log_base base{};
+    zero_support on_zero = zero_support::infinity;
+    double smoothing_epsilon = 1e-10;
+    bool normalize = false;        // probs and log_probs only: rescale rows that do not sum to 1
+    double sum_tolerance = 1e-6;   // |row sum − 1| allowed when normalize is off
+    reduction reduce = reduction::none;
+    std::span<const double> row_weights{};        // empty, or one finite weight >= 0 per row
+    std::span<const std::uint8_t> row_mask{};     // empty, or one flag per row: 0 skips the row
+    unsigned threads = 0;                          // 0: all hardware threads
+};
+
+// Where to put each measure; an empty span is not computed. With reduction::none a span holds one
+// value per row, otherwise exactly one value.
+struct row_outputs {
+    std::span<double> kl{};             // D(P‖Q)
+    std::span<double> reverse_kl{};     // D(Q‖P)
+    std::span<double> js{};             // JS_β(P, Q)
+    std::span<double> entropy_p{};      // H(P)
+    std::span<double> entropy_q{};      // H(Q)
+    std::span<double> cross_entropy{};  // H(P, Q) = H(P) + D(P‖Q)
+    double beta = 0.5;                  // the Jensen–Shannon weight, in (0, 1)
+};
+
+// Every requested measure of every row pair, in one pass over memory for the KL family.
+// Throws kldiv::error naming the function, the row, the column, the value and the rule.
+void measure_rows(matrix_view<const float> p, matrix_view<const float> q, const row_outputs& out,
+                  const batch_options& opts = {});
+void measure_rows(matrix_view<const double> p, matrix_view<const double> q, const row_outputs& out,
+                  const batch_options& opts = {});
+
+// Single-measure shorthands.
+void kl_divergence_rows(matrix_view<const float> p, matrix_view<const float> q, std::span<double> out,
+                        const batch_options& opts = {});
+void kl_divergence_rows(matrix_view<const double> p, matrix_view<const double> q, std::span<double> out,
+                        const batch_options& opts = {});
+void entropy_rows(matrix_view<const float> p, std::span<double> out, const batch_options& opts = {});
+void entropy_rows(matrix_view<const double> p, std::span<double> out, const batch_options& opts = {});
+
+}  // namespace kldiv

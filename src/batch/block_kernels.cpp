@@ -1,0 +1,63 @@
+// Compiles block_kernels-inl.h once per SIMD target and dispatches to the best one at run time.
+
+#include "block_kernels.hpp"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "src/batch/block_kernels.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "src/batch/block_kernels-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace kldiv::detail {
+namespace HWY_NAMESPACE {
+
+void LogBlocksF32(const float* a, const float* b, const log_segment& s, log_block* p, log_block* q, bool& bad) {
+    LogBlocks(a, b, s, p, q, bad);
+}
+void LogBlocksF64(const double* a, const double* b, const log_segment& s, log_block* p, log_block* q, bool& bad) {
+    LogBlocks(a, b, s, p, q, bad);
+}
+void ProbBlocksF32(const float* p, const float* q, const prob_segment& s, prob_block* out, bool& bad) {
+    ProbBlocks(p, q, s, out, bad);
+}
+void ProbBlocksF64(const double* p, const double* q, const prob_segment& s, prob_block* out, bool& bad) {
+    ProbBlocks(p, q, s, out, bad);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kldiv::detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace kldiv::detail {
+
+HWY_EXPORT(LogBlocksF32);
+HWY_EXPORT(LogBlocksF64);
+HWY_EXPORT(ProbBlocksF32);
+HWY_EXPORT(ProbBlocksF64);
+
+template <>
+void log_blocks(const float* a, const float* b, const log_segment& s, log_block* p, log_block* q, bool& bad) noexcept {
+    HWY_DYNAMIC_DISPATCH(LogBlocksF32)(a, b, s, p, q, bad);
+}
+template <>
+void log_blocks(const double* a, const double* b, const log_segment& s, log_block* p, log_block* q,
+                bool& bad) noexcept {
+    HWY_DYNAMIC_DISPATCH(LogBlocksF64)(a, b, s, p, q, bad);
+}
+template <>
+void prob_blocks(const float* p, const float* q, const prob_segment& s, prob_block* out, bool& bad) noexcept {
+    HWY_DYNAMIC_DISPATCH(ProbBlocksF32)(p, q, s, out, bad);
+}
+template <>
+void prob_blocks(const double* p, const double* q, const prob_segment& s, prob_block* out, bool& bad) noexcept {
+    HWY_DYNAMIC_DISPATCH(ProbBlocksF64)(p, q, s, out, bad);
+}
+
+std::vector<std::int64_t> simd_targets() { return hwy::SupportedAndGeneratedTargets(); }
+const char* simd_target_name(std::int64_t target) { return hwy::TargetName(target); }
+void force_simd_target(std::int64_t target) { hwy::SetSupportedTargetsForTest(target); }
+
+}  // namespace kldiv::detail
+#endif  // HWY_ONCE

@@ -1,0 +1,97 @@
+#include "blocks.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "../exact_sum.hpp"
+#include "../kernels.hpp"
+
+namespace kldiv::detail {
+
+log_row fold_log_blocks(std::span<const log_block> blocks, bool want_kl) noexcept {
+    log_row row;
+    double top = -INFINITY;
+    for (const log_block& b : blocks) {
+        top = std::max(top, b.max);
+        row.outside = row.outside || b.outside;
+        row.finite = row.finite && !b.unstable;
+    }
+    if (top == -INFINITY) {  // no mass at all: the caller reports it
+        row.log_normalizer = -INFINITY;
+        row.finite = false;
+        return row;
+    }
+    double total = 0.0;
+    for (const log_block& b : blocks) {
+        if (b.max > -INFINITY) total += b.weight * std::exp(b.max - top);
+    }
+    // H(P) = ln W + Σ π_k ((M − m_k) + E_k[m_k − a]); every piece ≥ 0. r = Σ π_k s_k.
+    double spread = 0.0, reference = 0.0;
+    for (const log_block& b : blocks) {
+        if (b.max == -INFINITY) continue;
+        const double share = b.weight * std::exp(b.max - top) / total;
+        spread += share * ((top - b.max) + b.spread);
+        reference += share * b.shift;
+    }
+    row.entropy = std::log(total) + spread;
+    row.log_normalizer = top + std::log(total);
+    if (!want_kl) return row;
+    if (row.outside) {
+        row.kl = std::numeric_limits<double>::infinity();
+        return row;
+    }
+    double mean_offset = 0.0, y = 0.0;
+    for (const log_block& b : blocks) {
+        if (b.max == -INFINITY) continue;
+        const double share = b.weight * std::exp(b.max - top) / total;
+        const double delta = b.shift - reference;
+        mean_offset += share * (delta + b.offset);
+        y += share * (phi_log(delta) + std::exp(-delta) * b.phi - b.offset * std::expm1(-delta));
+    }
+    const double kl = y - psi(y - mean_offset);
+    row.finite = row.finite && std::isfinite(kl);
+    row.kl = std::max(0.0, kl);
+    return row;
+}
+
+prob_row fold_prob_blocks(std::span<const prob_block> blocks, const block_request& request,
+                          std::span<double> scratch) noexcept {
+    const std::size_t n = blocks.size();
+    const std::span<double> mass_p = scratch.first(n), mass_q = scratch.subspan(n, n);
+    bool outside_p = false, outside_q = false;
+    for (std::size_t k = 0; k < n; ++k) {
+        mass_p[k] = blocks[k].sum_p;
+        mass_q[k] = blocks[k].sum_q;
+        outside_p = outside_p || blocks[k].outside_p;
+        outside_q = outside_q || blocks[k].outside_q;
+    }
+    const std::span<const double> cp(mass_p), cq(mass_q);
+    const double_double sp = exact_sum(cp), sq = exact_sum(cq);
+    prob_row row;
+    row.sum_p = sp.value();
+    row.sum_q = sq.value();
+    if (!(row.sum_p > 0.0 && row.sum_q > 0.0)) return row;  // the caller reports empty rows
+    // Chain rule: the divergence between the blocks' masses plus the mass-weighted inner divergences.
+    double inner = 0.0, inner_reverse = 0.0, inner_hp = 0.0, inner_hq = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double share_p = blocks[k].sum_p / row.sum_p, share_q = blocks[k].sum_q / row.sum_q;
+        if (share_p > 0.0) {
+            inner += share_p * blocks[k].kl;
+            inner_hp += share_p * blocks[k].entropy_p;
+        }
+        if (share_q > 0.0) {
+            inner_reverse += share_q * blocks[k].reverse_kl;
+            inner_hq += share_q * blocks[k].entropy_q;
+        }
+    }
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    if (request.phi) row.kl = outside_p ? inf : kl_nats(cp, sp, cq, sq) + inner;
+    if (request.reverse) row.reverse_kl = outside_q ? inf : kl_nats(cq, sq, cp, sp) + inner_reverse;
+    if (request.entropy) {
+        row.entropy_p = entropy_nats(cp, sp) + inner_hp;
+        row.entropy_q = entropy_nats(cq, sq) + inner_hq;
+    }
+    return row;
+}
+
+}  // namespace kldiv::detail

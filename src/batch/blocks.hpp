@@ -1,0 +1,107 @@
+#pragma once
+// Rows are measured in fixed blocks of block_size events. A block is summarized by a few doubles;
+// a row's value is a fold of its block summaries in index order. The summaries are exact
+// decompositions, not approximations, and every piece is non-negative, so the fold cannot cancel.
+//
+// Log space (logits, log-probabilities), one direction: weights w = exp(a − m) from the row `a`,
+// differences d = a − b (both already divided by the temperature). Within block k,
+//   F_k = E_k[φ(d − s_k)],  φ(v) = exp(−v) − 1 + v ≥ 0,  g_k = E_k[d − s_k],
+// with s_k the block's weighted mean of d (so g_k is only rounding). For any reference r,
+//   D(P‖Q) = E_p[d] + ln E_p[exp(−d)] = ḡ + ln(1 + Y − ḡ) = Y − ψ(Y − ḡ),
+//   Y = Σ π_k (φ(Δ_k) + exp(−Δ_k) F_k − g_k expm1(−Δ_k)),  ḡ = Σ π_k (Δ_k + g_k),  Δ_k = s_k − r,
+// ψ(h) = h − ln(1 + h), π_k the block's share of P's mass. With r the mean, ḡ is only rounding,
+// so the value is Y up to a term of second order: no cancellation, exactly 0 for equal rows.
+// Only one exponential per event is needed (the weight) when the rows are close (|v| ≤ 0.1 uses
+// the series of φ), two otherwise.
+//
+// Probabilities: the chain rule over blocks. With P_k, Q_k the rows conditioned on block k and
+// π^P, π^Q the blocks' masses,
+//   D(P‖Q) = D(π^P‖π^Q) + Σ π^P_k D(P_k‖Q_k),
+// and within a block D(P_k‖Q_k) = Σ q̂ f(δ), f(δ) = (1+δ) ln(1+δ) − δ, D(Q_k‖P_k) = Σ q̂ ψ(δ),
+// δ = c p/q − 1 with c = S^Q_k / S^P_k: one logarithm per event for both directions.
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+
+namespace kldiv::detail {
+
+inline constexpr std::size_t block_size = 1024;
+
+inline std::size_t block_count(std::size_t cols) noexcept { return (cols + block_size - 1) / block_size; }
+
+// One direction of one block in log space.
+struct log_block {
+    double max = -INFINITY;  // m = max a over the block; −inf: the block has no mass
+    double weight = 0.0;     // Σ exp(a − m)
+    double shift = 0.0;      // s: weighted mean of d
+    double phi = 0.0;        // E[φ(d − s)]
+    double offset = 0.0;     // E[d − s]
+    double spread = 0.0;     // E[m − a] ≥ 0 (for the entropy)
+    bool outside = false;    // an event with a > −inf and b = −inf: q = 0 where p > 0
+    bool unstable = false;   // an intermediate overflowed: the row needs the two-pass path
+};
+
+// One block of a probability row pair.
+struct prob_block {
+    double sum_p = 0.0, sum_q = 0.0;
+    double kl = 0.0;          // D(P_k‖Q_k)
+    double reverse_kl = 0.0;  // D(Q_k‖P_k)
+    double entropy_p = 0.0;   // H(P_k)
+    double entropy_q = 0.0;   // H(Q_k)
+    bool outside_p = false;   // p > 0 where q = 0
+    bool outside_q = false;   // q > 0 where p = 0
+    bool unstable = false;    // an intermediate overflowed: use the scalar twin for this block
+};
+
+// What to compute for a block.
+struct block_request {
+    bool phi = false;      // log space: F and g (the KL); probs: D(P_k‖Q_k)
+    bool reverse = false;  // probs: D(Q_k‖P_k)
+    bool entropy = false;  // probs: H(P_k) and H(Q_k)
+};
+
+// φ(v) = exp(−v) − 1 + v by its series for |v| ≤ 0.1 (terms to v^12: error < 1e-17 relative).
+inline double phi_series(double v) noexcept {
+    return v * v *
+           (1.0 / 2 - v * (1.0 / 6 - v * (1.0 / 24 - v * (1.0 / 120 - v * (1.0 / 720 - v * (1.0 / 5040 -
+           v * (1.0 / 40320 - v * (1.0 / 362880 - v * (1.0 / 3628800 - v * (1.0 / 39916800 -
+           v * (1.0 / 479001600)))))))))));
+}
+
+// φ(v) = exp(−v) − 1 + v ≥ 0 for any v.
+inline double phi_log(double v) noexcept {
+    return std::fabs(v) <= 0.1 ? phi_series(v) : std::expm1(-v) + v;
+}
+
+// ψ(h) = h − ln(1 + h) ≥ 0 for h > −1, series for |h| ≤ 0.01 (terms to h^10).
+inline double psi(double h) noexcept {
+    if (std::fabs(h) <= 0.01) {
+        return h * h *
+               (1.0 / 2 - h * (1.0 / 3 - h * (1.0 / 4 - h * (1.0 / 5 - h * (1.0 / 6 - h * (1.0 / 7 -
+               h * (1.0 / 8 - h * (1.0 / 9 - h * (1.0 / 10)))))))));
+    }
+    return h - std::log1p(h);
+}
+
+// A log-space row folded from its blocks (nats).
+struct log_row {
+    double kl = 0.0;              // D(P‖Q)
+    double entropy = 0.0;         // H(P)
+    double log_normalizer = 0.0;  // ln Σ exp(a)
+    bool outside = false;         // D(P‖Q) = +inf by support
+    bool finite = true;           // false: an intermediate overflowed, use the two-pass path
+};
+
+log_row fold_log_blocks(std::span<const log_block> blocks, bool want_kl) noexcept;
+
+// A probability row folded from its blocks (nats). `scratch` holds 2 × blocks.size() doubles.
+struct prob_row {
+    double kl = 0.0, reverse_kl = 0.0, entropy_p = 0.0, entropy_q = 0.0;
+    double sum_p = 0.0, sum_q = 0.0;
+};
+
+prob_row fold_prob_blocks(std::span<const prob_block> blocks, const block_request& request,
+                          std::span<double> scratch) noexcept;
+
+}  // namespace kldiv::detail

@@ -1,0 +1,462 @@
+// The batched measures: validation at the boundary, rows spread over threads, the block kernels for
+// the KL family, an exact scalar path (the core kernels on the materialized row) for
+// Jensen–Shannon, smoothing and rows whose fast path overflowed, then reductions in row order.
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../exact_sum.hpp"
+#include "../format.hpp"
+#include "../kernels.hpp"
+#include "../validate.hpp"
+#include "block_kernels.hpp"
+#include "blocks.hpp"
+#include "kldiv/batch.hpp"
+#include "kldiv/error.hpp"
+#include "parallel.hpp"
+
+namespace kldiv {
+namespace {
+
+using detail::block_count;
+using detail::infinity;
+
+struct wanted {
+    bool kl, reverse, js, entropy_p, entropy_q, cross;
+};
+
+wanted wanted_of(const row_outputs& o) {
+    return {!o.kl.empty(), !o.reverse_kl.empty(), !o.js.empty(), !o.entropy_p.empty(), !o.entropy_q.empty(),
+            !o.cross_entropy.empty()};
+}
+
+enum class problem : unsigned char { none, bad_value, no_mass, sum, outside };
+
+// One row's measures in nats, or what is wrong with it (`in_q`: the problem is Q's).
+struct row_values {
+    double kl = 0.0, reverse = 0.0, js = 0.0, entropy_p = 0.0, entropy_q = 0.0;
+    problem issue = problem::none;
+    bool in_q = false;
+};
+
+bool log_space(const batch_options& o) { return o.input != input_kind::probs; }
+
+// Scratch of one worker: block summaries and two materialized rows.
+struct scratch {
+    std::vector<detail::log_block> p_blocks, q_blocks;
+    std::vector<detail::prob_block> blocks;
+    std::vector<double> masses;
+    std::unique_ptr<double[]> p_row, q_row;  // left uninitialized: pages are touched only when used
+
+    scratch(std::size_t cols, std::size_t nb)
+        : p_blocks(nb), q_blocks(nb), blocks(nb), masses(2 * nb), p_row(new double[cols]), q_row(new double[cols]) {}
+};
+
+// The rows the exact path measures: p̂ (normalized), plus ε under smoothing.
+template <class T>
+void materialize(const T* v, std::size_t n, const batch_options& o, double* out) {
+    if (log_space(o)) {
+        const double inv_t = 1.0 / o.temperature;
+        double top = -INFINITY;
+        for (std::size_t i = 0; i < n; ++i) top = std::max(top, static_cast<double>(v[i]) * inv_t);
+        detail::compensated_sum s;
+        for (std::size_t i = 0; i < n; ++i) s.add(std::exp(static_cast<double>(v[i]) * inv_t - top));
+        const double log_z = top + std::log(s.value());
+        for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(static_cast<double>(v[i]) * inv_t - log_z);
+    } else {
+        const double inverse = 1.0 / detail::exact_sum(std::span<const T>(v, n)).value();
+        for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<double>(v[i]) * inverse;
+    }
+    if (o.on_zero == zero_support::smooth) {
+        for (std::size_t i = 0; i < n; ++i) out[i] += o.smoothing_epsilon;
+    }
+}
+
+// The core's kernels on the materialized rows; only the measures in `w`.
+template <class T>
+void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double beta, const batch_options& o,
+               scratch& s, row_values& r) {
+    materialize(p, n, o, s.p_row.get());
+    materialize(q, n, o, s.q_row.get());
+    const std::span<const double> pv(s.p_row.get(), n), qv(s.q_row.get(), n);
+    const detail::double_double sp = detail::exact_sum(pv), sq = detail::exact_sum(qv);
+    if (w.kl || w.cross) r.kl = detail::kl_nats(pv, sp, qv, sq);
+    if (w.reverse) r.reverse = detail::kl_nats(qv, sq, pv, sp);
+    if (w.js) r.js = detail::js_nats(pv, sp, qv, sq, beta);
+    if (w.entropy_p || w.cross) r.entropy_p = detail::entropy_nats(pv, sp);
+    if (w.entropy_q) r.entropy_q = detail::entropy_nats(qv, sq);
+}
+
+// The measures the fast path gives: everything but JS, unless smoothing changes the rows.
+wanted fast_part(const wanted& w, const batch_options& o) {
+    if (o.on_zero == zero_support::smooth) return {};
+    return {w.kl, w.reverse, false, w.entropy_p, w.entropy_q, w.cross};
+}
+
+bool sum_ok(double sum, const batch_options& o) {
+    return o.normalize ? sum > 0.0 : std::fabs(sum - 1.0) <= o.sum_tolerance;
+}
+
+template <class T>
+class row_engine {
+public:
+    row_engine(matrix_view<const T> p, matrix_view<const T> q, const row_outputs& out, const batch_options& o)
+        : p_(p), q_(q), o_(o), want_(wanted_of(out)), fast_(fast_part(want_, o)), beta_(out.beta),
+          nb_(block_count(p.cols)) {
+        const bool p_kl = fast_.kl || fast_.cross, q_kl = fast_.reverse;
+        // Q is validated through its weights unless it is P itself or D(P‖Q) already checks it;
+        // log_probs rows must sum to 1, so their weights are needed even when no measure asks.
+        const bool alias = p.data == q.data && p.row_stride == q.row_stride;
+        const bool sums = o.input == input_kind::log_probs && !o.normalize;
+        p_side_ = p_kl ? detail::side::divergence : detail::side::weights;
+        q_side_ = q_kl ? detail::side::divergence
+                  : (fast_.entropy_q || (!alias && (sums || !p_kl))) ? detail::side::weights
+                                                                     : detail::side::none;
+        request_ = {p_kl, q_kl, fast_.entropy_p || fast_.entropy_q || fast_.cross};
+    }
+
+    std::size_t blocks_per_row() const { return nb_; }
+
+    // Summaries of blocks [first, last) of row i into s (at offset first).
+    void summarize(std::size_t i, std::size_t first, std::size_t last, scratch& s, bool& bad) const noexcept {
+        const T* a = p_.row(i);
+        const T* b = q_.row(i);
+        if (log_space(o_)) {
+            const detail::log_segment seg{p_.cols, first, last, 1.0 / o_.temperature, p_side_, q_side_};
+            detail::log_blocks(a, b, seg, s.p_blocks.data() + first, s.q_blocks.data() + first, bad);
+        } else {
+            const detail::prob_segment seg{p_.cols, first, last, request_};
+            detail::prob_blocks(a, b, seg, s.blocks.data() + first, bad);
+        }
+    }
+
+    // Row i from its summaries in s.
+    row_values finish(std::size_t i, bool bad, scratch& s) const noexcept {
+        row_values r;
+        if (bad) {
+            r.issue = problem::bad_value;
+            return r;
+        }
+        bool overflow = false;
+        if (log_space(o_)) {
+            overflow = finish_log(i, s, r);
+        } else {
+            finish_prob(s, r);
+        }
+        if (r.issue != problem::none) return r;
+        if (o_.on_zero == zero_support::error) {
+            if ((want_.kl || want_.cross) && r.kl == infinity) return outside(r, false);
+            if (want_.reverse && r.reverse == infinity) return outside(r, true);
+        }
+        wanted exact{};
+        if (o_.on_zero == zero_support::smooth || overflow) {
+            exact = want_;
+        } else {
+            exact.js = want_.js;
+        }
+        if (exact.kl || exact.reverse || exact.js || exact.entropy_p || exact.entropy_q || exact.cross) {
+            exact_row(p_.row(i), q_.row(i), p_.cols, exact, beta_, o_, s, r);
+        }
+        return r;
+    }
+
+private:
+    static row_values outside(row_values r, bool in_q) {
+        r.issue = problem::outside;
+        r.in_q = in_q;
+        return r;
+    }
+
+    // Returns true when the row must go through the exact path (an intermediate overflowed).
+    bool finish_log(std::size_t i, scratch& s, row_values& r) const noexcept {
+        const std::span<const detail::log_block> pb(s.p_blocks.data(), nb_), qb(s.q_blocks.data(), nb_);
+        bool overflow = false;
+        const auto side_of = [&](std::span<const detail::log_block> blocks, detail::side side, bool in_q,
+                                 double& kl, double& entropy) {
+            if (side == detail::side::none || r.issue != problem::none) return;
+            const detail::log_row row = detail::fold_log_blocks(blocks, side == detail::side::divergence);
+            if (row.log_normalizer == -INFINITY) {
+                r.issue = problem::no_mass;
+                r.in_q = in_q;
+                return;
+            }
+            if (o_.input == input_kind::log_probs && !sum_ok(std::exp(row.log_normalizer), o_)) {
+                r.issue = problem::sum;
+                r.in_q = in_q;
+                return;
+            }
+            kl = row.kl;
+            entropy = row.entropy;
+            overflow = overflow || (side == detail::side::divergence && !row.finite);
+        };
+        side_of(pb, p_side_, false, r.kl, r.entropy_p);
+        side_of(qb, q_side_, true, r.reverse, r.entropy_q);
+        if (r.issue == problem::none && r.kl == infinity && q_side_ == detail::side::none) {
+            // Every event of P outside Q may mean Q has no mass at all.
+            const T* b = q_.row(i);
+            if (std::none_of(b, b + q_.cols, [](T v) { return v > -INFINITY; })) {
+                r.issue = problem::no_mass;
+                r.in_q = true;
+            }
+        }
+        return overflow;
+    }
+
+    void finish_prob(scratch& s, row_values& r) const noexcept {
+        const detail::prob_row row =
+            detail::fold_prob_blocks(std::span<const detail::prob_block>(s.blocks.data(), nb_), request_, s.masses);
+        for (const bool in_q : {false, true}) {
+            const double sum = in_q ? row.sum_q : row.sum_p;
+            if (sum <= 0.0 || !sum_ok(sum, o_)) {
+                r.issue = sum <= 0.0 ? problem::no_mass : problem::sum;
+                r.in_q = in_q;
+                return;
+            }
+        }
+        r.kl = row.kl;
+        r.reverse = row.reverse_kl;
+        r.entropy_p = row.entropy_p;
+        r.entropy_q = row.entropy_q;
+    }
+
+    matrix_view<const T> p_, q_;
+    const batch_options& o_;
+    wanted want_, fast_;
+    double beta_;
+    std::size_t nb_;
+    detail::side p_side_ = detail::side::none, q_side_ = detail::side::none;
+    detail::block_request request_{};
+};
+
+const char* kind_name(input_kind k) {
+    switch (k) {
+        case input_kind::probs: return "probabilities";
+        case input_kind::log_probs: return "log-probabilities";
+        case input_kind::logits: return "logits";
+    }
+    return "values";
+}
+
+std::string at(const char* name, std::size_t i, std::size_t j, double v) {
+    return std::string(name) + "[" + std::to_string(i) + ", " + std::to_string(j) + "] = " + detail::to_text(v);
+}
+
+// Finds what made row i fail and throws it, naming the row, the column, the value and the rule.
+template <class T>
+[[noreturn]] void report(const char* fn, matrix_view<const T> p, matrix_view<const T> q, std::size_t i,
+                         const row_values& r, const batch_options& o) {
+    const char* name = r.in_q ? "q" : "p";
+    const T* row = (r.in_q ? q : p).row(i);
+    const std::size_t n = p.cols;
+    const std::string kind = kind_name(o.input);
+    switch (r.issue) {
+        case problem::bad_value:
+            for (const bool in_q : {false, true}) {
+                const T* v = (in_q ? q : p).row(i);
+                for (std::size_t j = 0; j < n; ++j) {
+                    const double x = static_cast<double>(v[j]);
+                    const char* which = in_q ? "q" : "p";
+                    if (std::isnan(x)) throw error(fn, at(which, i, j, x) + ", but " + kind + " must not be NaN");
+                    if (log_space(o) && x == INFINITY) {
+                        throw error(fn, at(which, i, j, x) + ", but " + kind + " must be < +inf");
+                    }
+                    if (!log_space(o) && std::isinf(x)) {
+                        throw error(fn, at(which, i, j, x) + ", but probabilities must be finite");
+                    }
+                    if (!log_space(o) && x < 0.0) throw error(fn, at(which, i, j, x) + ", but probabilities must be >= 0");
+                }
+            }
+            break;
+        case problem::no_mass:
+            if (log_space(o)) {
+                throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + " has every " +
+                                    (o.input == input_kind::logits ? "logit" : "log-probability") +
+                                    " = -inf, but a distribution needs mass somewhere");
+            }
+            throw error(fn, std::string("row ") + std::to_string(i) + " of " + name +
+                                " sums to 0, but a distribution needs a positive sum");
+        case problem::sum: {
+            double sum = 0.0;
+            for (std::size_t j = 0; j < n; ++j) {
+                const double x = static_cast<double>(row[j]);
+                sum += log_space(o) ? std::exp(x / o.temperature) : x;
+            }
+            throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + (log_space(o) ? " (exponentiated)" : "") +
+                                " sums to " + detail::to_text(sum) + ", but must sum to 1 within " +
+                                detail::to_text(o.sum_tolerance) + " (set normalize to rescale it)");
+        }
+        case problem::outside: {
+            const T* a = r.in_q ? q.row(i) : p.row(i);
+            const T* b = r.in_q ? p.row(i) : q.row(i);
+            const char* other = r.in_q ? "p" : "q";
+            for (std::size_t j = 0; j < n; ++j) {
+                const bool has_a = log_space(o) ? a[j] > -INFINITY : a[j] > 0;
+                const bool has_b = log_space(o) ? b[j] > -INFINITY : b[j] > 0;
+                if (has_a && !has_b) {
+                    throw error(fn, at(name, i, j, static_cast<double>(a[j])) + " gives mass where " +
+                                        at(other, i, j, static_cast<double>(b[j])) +
+                                        " gives none, and on_zero = error forbids events outside " + other +
+                                        "'s support");
+                }
+            }
+            break;
+        }
+        case problem::none: break;
+    }
+    throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + " is not a valid distribution");
+}
+
+template <class T>
+void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const row_outputs& out,
+                     const batch_options& o) {
+    detail::check_options(fn, options{o.base, o.on_zero, o.smoothing_epsilon, o.normalize, o.sum_tolerance});
+    if (log_space(o) && !(o.temperature > 0.0 && std::isfinite(o.temperature))) {
+        throw error(fn, "temperature = " + detail::to_text(o.temperature) + ", but it must be finite and > 0");
+    }
+    if (!log_space(o) && o.temperature != 1.0) {
+        throw error(fn, "temperature = " + detail::to_text(o.temperature) +
+                            ", but a temperature applies only to logits and log_probs input");
+    }
+    if (p.rows != q.rows || p.cols != q.cols) {
+        throw error(fn, "p is " + std::to_string(p.rows) + "x" + std::to_string(p.cols) + " and q is " +
+                            std::to_string(q.rows) + "x" + std::to_string(q.cols) + ", but both must have the same shape");
+    }
+    if (p.cols == 0) throw error(fn, "rows have 0 events, but a distribution needs at least one event");
+    for (const auto* m : {&p, &q}) {
+        if (m->row_stride < m->cols) {
+            throw error(fn, "row_stride = " + std::to_string(m->row_stride) + ", but it must be >= cols = " +
+                                std::to_string(m->cols));
+        }
+        if (m->rows > 0 && m->data == nullptr) throw error(fn, "a matrix with rows has no data (null pointer)");
+    }
+    const wanted w = wanted_of(out);
+    if (!(w.kl || w.reverse || w.js || w.entropy_p || w.entropy_q || w.cross)) {
+        throw error(fn, "no output span is set, but at least one measure must be asked for");
+    }
+    if (w.js) detail::check_beta(fn, out.beta);
+    const std::size_t size = o.reduce == reduction::none ? p.rows : 1;
+    for (const auto span : {out.kl, out.reverse_kl, out.js, out.entropy_p, out.entropy_q, out.cross_entropy}) {
+        if (!span.empty() && span.size() != size) {
+            throw error(fn, "an output span has " + std::to_string(span.size()) + " elements, but needs " +
+                                std::to_string(size) + (o.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
+        }
+    }
+    if (!o.row_weights.empty()) {
+        if (o.row_weights.size() != p.rows) {
+            throw error(fn, "row_weights has " + std::to_string(o.row_weights.size()) + " elements, but there are " +
+                                std::to_string(p.rows) + " rows");
+        }
+        for (std::size_t i = 0; i < p.rows; ++i) {
+            const double x = o.row_weights[i];
+            if (!(x >= 0.0 && std::isfinite(x))) {
+                throw error(fn, "row_weights[" + std::to_string(i) + "] = " + detail::to_text(x) +
+                                    ", but weights must be finite and >= 0");
+            }
+        }
+    }
+    if (!o.row_mask.empty() && o.row_mask.size() != p.rows) {
+        throw error(fn, "row_mask has " + std::to_string(o.row_mask.size()) + " elements, but there are " +
+                            std::to_string(p.rows) + " rows");
+    }
+}
+
+// Below this many events a call runs on one thread: starting threads would cost more.
+constexpr std::size_t parallel_threshold = 1 << 15;
+
+template <class T>
+void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const row_outputs& out,
+         const batch_options& o) {
+    check_arguments(fn, p, q, out, o);
+    const std::size_t n = p.rows, cols = p.cols;
+    const auto skipped = [&](std::size_t i) { return !o.row_mask.empty() && o.row_mask[i] == 0; };
+    const row_engine<T> engine(p, q, out, o);
+    const std::size_t nb = engine.blocks_per_row();
+    const unsigned workers = n * cols < parallel_threshold ? 1u : detail::worker_count(o.threads);
+    std::vector<row_values> values(n);
+    if (n >= workers) {  // whole rows per thread
+        std::vector<scratch> scratches;
+        scratches.reserve(workers);
+        for (unsigned w = 0; w < workers; ++w) scratches.emplace_back(cols, nb);
+        detail::parallel_for(n, workers, [&](std::size_t i, unsigned w) {
+            if (skipped(i)) return;
+            bool bad = false;
+            engine.summarize(i, 0, nb, scratches[w], bad);
+            values[i] = engine.finish(i, bad, scratches[w]);
+        });
+    } else {  // few long rows: the blocks of each row are shared out
+        scratch shared(cols, nb);
+        const std::size_t chunks = std::min<std::size_t>(nb, 4 * workers);
+        std::vector<unsigned char> bad(chunks);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (skipped(i)) continue;
+            detail::parallel_for(chunks, workers, [&](std::size_t c, unsigned) {
+                bool b = false;
+                engine.summarize(i, c * nb / chunks, (c + 1) * nb / chunks, shared, b);
+                bad[c] = b;
+            });
+            values[i] = engine.finish(i, std::any_of(bad.begin(), bad.end(), [](unsigned char b) { return b != 0; }),
+                                      shared);
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (values[i].issue != problem::none) report(fn, p, q, i, values[i], o);
+    }
+    const auto emit = [&](std::span<double> dst, auto value_of) {
+        if (dst.empty()) return;
+        if (o.reduce == reduction::none) {
+            for (std::size_t i = 0; i < n; ++i) dst[i] = skipped(i) ? 0.0 : o.base.from_nats(value_of(values[i]));
+            return;
+        }
+        detail::compensated_sum total, weight;
+        bool infinite = false;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double w = o.row_weights.empty() ? 1.0 : o.row_weights[i];
+            if (skipped(i) || w == 0.0) continue;
+            const double v = value_of(values[i]);
+            infinite = infinite || std::isinf(v);
+            if (!infinite) total.add(w * v);
+            weight.add(w);
+        }
+        if (o.reduce == reduction::mean && !(weight.value() > 0.0)) {
+            throw error(fn, "reduction = mean over rows whose total weight is 0, but a mean needs weight");
+        }
+        const double sum = infinite ? infinity : total.value();
+        dst[0] = o.base.from_nats(o.reduce == reduction::sum ? sum : sum / weight.value());
+    };
+    emit(out.kl, [](const row_values& r) { return r.kl; });
+    emit(out.reverse_kl, [](const row_values& r) { return r.reverse; });
+    emit(out.js, [](const row_values& r) { return r.js; });
+    emit(out.entropy_p, [](const row_values& r) { return r.entropy_p; });
+    emit(out.entropy_q, [](const row_values& r) { return r.entropy_q; });
+    emit(out.cross_entropy, [](const row_values& r) { return r.entropy_p + r.kl; });
+}
+
+}  // namespace
+
+void measure_rows(matrix_view<const float> p, matrix_view<const float> q, const row_outputs& out,
+                  const batch_options& opts) {
+    run("measure_rows", p, q, out, opts);
+}
+void measure_rows(matrix_view<const double> p, matrix_view<const double> q, const row_outputs& out,
+                  const batch_options& opts) {
+    run("measure_rows", p, q, out, opts);
+}
+void kl_divergence_rows(matrix_view<const float> p, matrix_view<const float> q, std::span<double> out,
+                        const batch_options& opts) {
+    run("kl_divergence_rows", p, q, {.kl = out}, opts);
+}
+void kl_divergence_rows(matrix_view<const double> p, matrix_view<const double> q, std::span<double> out,
+                        const batch_options& opts) {
+    run("kl_divergence_rows", p, q, {.kl = out}, opts);
+}
+void entropy_rows(matrix_view<const float> p, std::span<double> out, const batch_options& opts) {
+    run("entropy_rows", p, p, {.entropy_p = out}, opts);
+}
+void entropy_rows(matrix_view<const double> p, std::span<double> out, const batch_options& opts) {
+    run("entropy_rows", p, p, {.entropy_p = out}, opts);
+}
+
+}  // namespace kldiv

@@ -1,0 +1,296 @@
+// Tests of include/kldiv/batch.hpp: agreement with the single-vector measures, accuracy on nearly
+// identical float32 logits against a long-double reference, thread-count independence, the
+// conventions for masked events, reductions, options and bad input.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <kldiv/batch.hpp>
+#include <kldiv/discrete.hpp>
+#include <kldiv/error.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace {
+
+using testing::HasSubstr;
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+template <class T>
+struct matrix {
+    std::size_t rows, cols;
+    std::vector<T> data;
+    matrix(std::size_t r, std::size_t c) : rows(r), cols(c), data(r * c) {}
+    T* row(std::size_t i) { return data.data() + i * cols; }
+    kldiv::matrix_view<const T> view() const { return {data.data(), rows, cols}; }
+};
+
+// Logits a ~ N(0, 3²) and b = a + noise·N(0,1) + offset, as T.
+template <class T>
+void logit_pair(std::size_t rows, std::size_t cols, double noise, double offset, unsigned seed, matrix<T>& a,
+                matrix<T>& b) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> z(0.0, 1.0);
+    for (std::size_t i = 0; i < rows * cols; ++i) {
+        const double x = 3.0 * z(rng);
+        a.data[i] = static_cast<T>(x);
+        b.data[i] = static_cast<T>(static_cast<double>(a.data[i]) + noise * z(rng) + offset);
+    }
+}
+
+// softmax(v / t) in double.
+template <class T>
+std::vector<double> softmax(const T* v, std::size_t n, double t = 1.0) {
+    double top = -inf;
+    for (std::size_t i = 0; i < n; ++i) top = std::max(top, static_cast<double>(v[i]) / t);
+    std::vector<double> out(n);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < n; ++i) sum += out[i] = std::exp(static_cast<double>(v[i]) / t - top);
+    for (double& x : out) x /= sum;
+    return out;
+}
+
+// D(P‖Q) of float logit rows in long double, by the textbook two-pass route in log space:
+// u = log p − log q, D = Σ p (expm1(−u) + u) (independent of the library's block algorithm).
+long double reference_kl(const float* a, const float* b, std::size_t n) {
+    const auto lse = [n](const float* v) {
+        long double top = -INFINITY, sum = 0.0L;
+        for (std::size_t i = 0; i < n; ++i) top = std::max(top, static_cast<long double>(v[i]));
+        for (std::size_t i = 0; i < n; ++i) sum += std::exp(static_cast<long double>(v[i]) - top);
+        return top + std::log(sum);
+    };
+    const long double la = lse(a), lb = lse(b);
+    long double kl = 0.0L;
+    for (std::size_t i = 0; i < n; ++i) {
+        const long double lp = static_cast<long double>(a[i]) - la, lq = static_cast<long double>(b[i]) - lb;
+        const long double u = lp - lq;
+        kl += std::exp(lp) * (std::expm1(-u) + u);
+    }
+    return kl;
+}
+
+TEST(Batch, LogitsMatchTheSingleVectorMeasuresOnTheirSoftmax) {
+    matrix<float> a(5, 3001), b(5, 3001);
+    logit_pair(5, 3001, 1.0, 0.0, 1, a, b);
+    std::vector<double> kl(5), rkl(5), js(5), hp(5), hq(5), ce(5);
+    kldiv::measure_rows(a.view(), b.view(), {kl, rkl, js, hp, hq, ce, 0.3},
+                        {.input = kldiv::input_kind::logits, .temperature = 1.5});
+    for (std::size_t i = 0; i < 5; ++i) {
+        const auto p = softmax(a.row(i), 3001, 1.5), q = softmax(b.row(i), 3001, 1.5);
+        EXPECT_NEAR(kl[i], kldiv::kl_divergence(p, q), 1e-12 * kl[i]);
+        EXPECT_NEAR(rkl[i], kldiv::kl_divergence(q, p), 1e-12 * rkl[i]);
+        EXPECT_NEAR(js[i], kldiv::js_divergence(p, q, 0.3), 1e-12 * js[i]);
+        EXPECT_NEAR(hp[i], kldiv::entropy(p), 1e-12 * hp[i]);
+        EXPECT_NEAR(hq[i], kldiv::entropy(q), 1e-12 * hq[i]);
+        EXPECT_NEAR(ce[i], kldiv::cross_entropy(p, q), 1e-12 * ce[i]);
+        EXPECT_GE(kl[i], 2.0 * 0.0);  // Pinsker below
+        double tv = 0.0;
+        for (std::size_t j = 0; j < p.size(); ++j) tv += std::fabs(p[j] - q[j]) / 2;
+        EXPECT_GE(kl[i], 2.0 * tv * tv);
+    }
+}
+
+TEST(Batch, ProbabilitiesAndLogProbabilitiesMatchTheSingleVectorMeasures) {
+    matrix<double> a(3, 2500), b(3, 2500);
+    logit_pair(3, 2500, 0.5, 0.0, 2, a, b);
+    matrix<double> p(3, 2500), q(3, 2500), lp(3, 2500), lq(3, 2500);
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto sp = softmax(a.row(i), 2500), sq = softmax(b.row(i), 2500);
+        for (std::size_t j = 0; j < 2500; ++j) {
+            p.row(i)[j] = sp[j];
+            q.row(i)[j] = sq[j];
+            lp.row(i)[j] = std::log(sp[j]);
+            lq.row(i)[j] = std::log(sq[j]);
+        }
+    }
+    for (const auto kind : {kldiv::input_kind::probs, kldiv::input_kind::log_probs}) {
+        const bool logs = kind == kldiv::input_kind::log_probs;
+        std::vector<double> kl(3), rkl(3), hp(3), ce(3);
+        kldiv::measure_rows((logs ? lp : p).view(), (logs ? lq : q).view(),
+                            {.kl = kl, .reverse_kl = rkl, .entropy_p = hp, .cross_entropy = ce}, {.input = kind});
+        for (std::size_t i = 0; i < 3; ++i) {
+            const std::span<const double> pi(p.row(i), 2500), qi(q.row(i), 2500);
+            EXPECT_NEAR(kl[i], kldiv::kl_divergence(pi, qi), 1e-12 * kl[i]);
+            EXPECT_NEAR(rkl[i], kldiv::kl_divergence(qi, pi), 1e-12 * rkl[i]);
+            EXPECT_NEAR(hp[i], kldiv::entropy(pi), 1e-12 * hp[i]);
+            EXPECT_NEAR(ce[i], kldiv::cross_entropy(pi, qi), 1e-12 * ce[i]);
+        }
+    }
+}
+
+// The accuracy bar: float32 logits, true KL from 1e-10 to 1e-2, with and without an
+// offset between the two logit vectors: relative error <= 1e-4, never negative.
+TEST(Batch, NearlyIdenticalFloatLogitsAreAccurate) {
+    for (const std::size_t cols : {1000u, 32000u, 256000u}) {
+        for (const double offset : {0.0, 7.25}) {
+            for (const double noise : {1.4e-5, 1.4e-4, 1.4e-3, 1.4e-2, 1.4e-1}) {
+                matrix<float> a(1, cols), b(1, cols);
+                logit_pair(1, cols, noise, offset, static_cast<unsigned>(cols + noise * 1e6), a, b);
+                double kl = 0.0;
+                kldiv::kl_divergence_rows(a.view(), b.view(), std::span<double>(&kl, 1),
+                                          {.input = kldiv::input_kind::logits});
+                const double expected = static_cast<double>(reference_kl(a.row(0), b.row(0), cols));
+                ASSERT_GT(expected, 0.0);
+                EXPECT_GE(kl, 0.0);
+                EXPECT_LE(std::fabs(kl - expected), 1e-6 * expected)
+                    << "cols " << cols << " noise " << noise << " offset " << offset << ": " << kl << " vs " << expected;
+            }
+        }
+    }
+}
+
+TEST(Batch, IdenticalRowsGiveExactlyZero) {
+    matrix<float> a(4, 5000), b(4, 5000);
+    logit_pair(4, 5000, 0.0, 0.0, 3, a, b);
+    std::vector<double> kl(4), rkl(4), js(4);
+    kldiv::measure_rows(a.view(), a.view(), {.kl = kl, .reverse_kl = rkl, .js = js},
+                        {.input = kldiv::input_kind::logits});
+    for (std::size_t i = 0; i < 4; ++i) {
+        EXPECT_EQ(kl[i], 0.0);
+        EXPECT_EQ(rkl[i], 0.0);
+        EXPECT_EQ(js[i], 0.0);
+    }
+}
+
+TEST(Batch, ResultsDoNotDependOnTheThreadCount) {
+    for (const std::size_t rows : {1u, 3u, 16u}) {
+        matrix<float> a(rows, 70000), b(rows, 70000);
+        logit_pair(rows, 70000, 0.3, 1.0, 4, a, b);
+        std::vector<double> first;
+        for (const unsigned threads : {1u, 2u, 3u, 8u}) {
+            std::vector<double> kl(rows), h(rows);
+            kldiv::measure_rows(a.view(), b.view(), {.kl = kl, .entropy_q = h},
+                                {.input = kldiv::input_kind::logits, .threads = threads});
+            kl.insert(kl.end(), h.begin(), h.end());
+            if (first.empty()) {
+                first = kl;
+            } else {
+                EXPECT_EQ(0, std::memcmp(first.data(), kl.data(), kl.size() * sizeof(double))) << threads;
+            }
+        }
+    }
+}
+
+TEST(Batch, MaskedLogitsFollowTheConventions) {
+    std::vector<float> a = {0.0f, 1.0f, -INFINITY, 2.0f}, b = {0.5f, 1.0f, -INFINITY, 1.5f};
+    double kl = 0.0;
+    kldiv::kl_divergence_rows({a.data(), 1, 4}, {b.data(), 1, 4}, std::span<double>(&kl, 1),
+                              {.input = kldiv::input_kind::logits});
+    const std::vector<double> p = softmax(a.data(), 4), q = softmax(b.data(), 4);
+    EXPECT_NEAR(kl, kldiv::kl_divergence(p, q), 1e-15);
+    b[3] = -INFINITY;  // q = 0 where p > 0
+    kldiv::kl_divergence_rows({a.data(), 1, 4}, {b.data(), 1, 4}, std::span<double>(&kl, 1),
+                              {.input = kldiv::input_kind::logits});
+    EXPECT_EQ(kl, inf);
+    try {
+        kldiv::kl_divergence_rows({a.data(), 1, 4}, {b.data(), 1, 4}, std::span<double>(&kl, 1),
+                                  {.input = kldiv::input_kind::logits, .on_zero = kldiv::zero_support::error});
+        FAIL();
+    } catch (const kldiv::error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("p[0, 3] = 2 gives mass where q[0, 3] = -inf gives none"));
+    }
+}
+
+TEST(Batch, SmoothingMatchesTheSingleVectorMeasure) {
+    std::vector<double> p = {0.5, 0.5, 0.0}, q = {0.25, 0.0, 0.75};
+    double kl = 0.0;
+    const kldiv::batch_options o{.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1e-3};
+    kldiv::kl_divergence_rows({p.data(), 1, 3}, {q.data(), 1, 3}, std::span<double>(&kl, 1), o);
+    EXPECT_NEAR(kl, kldiv::kl_divergence(p, q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1e-3}),
+                1e-14);
+}
+
+TEST(Batch, ReductionsWeightsMasksAndUnits) {
+    matrix<double> a(4, 300), b(4, 300);
+    logit_pair(4, 300, 1.0, 0.0, 5, a, b);
+    std::vector<double> each(4);
+    const kldiv::batch_options base{.input = kldiv::input_kind::logits, .base = kldiv::log_base::bits()};
+    kldiv::kl_divergence_rows(a.view(), b.view(), each, base);
+    const std::vector<double> w = {1.0, 2.0, 0.0, 0.5};
+    const std::vector<std::uint8_t> mask = {1, 1, 1, 0};
+    double sum = 0.0, mean = 0.0;
+    auto o = base;
+    o.reduce = kldiv::reduction::sum;
+    o.row_weights = w;
+    kldiv::kl_divergence_rows(a.view(), b.view(), std::span<double>(&sum, 1), o);
+    EXPECT_NEAR(sum, each[0] + 2 * each[1] + 0.5 * each[3], 1e-14);
+    o.reduce = kldiv::reduction::mean;
+    o.row_mask = mask;
+    kldiv::kl_divergence_rows(a.view(), b.view(), std::span<double>(&mean, 1), o);
+    EXPECT_NEAR(mean, (each[0] + 2 * each[1]) / 3.0, 1e-14);
+    std::vector<double> masked(4);
+    auto m = base;
+    m.row_mask = mask;
+    kldiv::kl_divergence_rows(a.view(), b.view(), masked, m);
+    EXPECT_EQ(masked[3], 0.0);
+    EXPECT_EQ(masked[0], each[0]);
+    std::vector<double> nats(4);
+    kldiv::kl_divergence_rows(a.view(), b.view(), nats, {.input = kldiv::input_kind::logits});
+    EXPECT_NEAR(nats[1], each[1] * std::log(2.0), 1e-15);
+}
+
+TEST(Batch, StridedRowsAreRead) {
+    matrix<double> a(3, 40), b(3, 40);
+    logit_pair(3, 40, 1.0, 0.0, 6, a, b);
+    std::vector<double> whole(3), strided(2);
+    kldiv::kl_divergence_rows(a.view(), b.view(), whole, {.input = kldiv::input_kind::logits});
+    // Rows 0 and 2, first 40 columns, through a stride of two rows.
+    kldiv::kl_divergence_rows({a.data.data(), 2, 40, 80}, {b.data.data(), 2, 40, 80}, strided,
+                              {.input = kldiv::input_kind::logits});
+    EXPECT_EQ(strided[0], whole[0]);
+    EXPECT_EQ(strided[1], whole[2]);
+}
+
+template <class F>
+std::string message_of(F&& f) {
+    try {
+        f();
+    } catch (const kldiv::error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST(Batch, BadInputIsNamed) {
+    std::vector<float> a = {0.0f, 1.0f, 2.0f, 3.0f}, b = a;
+    std::vector<double> out(2);
+    const kldiv::batch_options logits{.input = kldiv::input_kind::logits};
+    a[3] = NAN;
+    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out, logits); }),
+                HasSubstr("kl_divergence_rows: p[1, 1] = nan, but logits must not be NaN"));
+    a[3] = INFINITY;
+    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out, logits); }),
+                HasSubstr("p[1, 1] = inf, but logits must be < +inf"));
+    a = {0.5f, 0.5f, 0.3f, 0.6f};
+    b = {0.5f, 0.5f, 0.5f, 0.5f};
+    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out); }),
+                HasSubstr("row 1 of p sums to 0.9"));
+    a[2] = -0.1f;
+    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out); }),
+                HasSubstr("p[1, 0] = -0.1"));
+    std::vector<float> masked = {-INFINITY, -INFINITY};
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({b.data(), 1, 2}, {masked.data(), 1, 2}, std::span<double>(out).first(1),
+                                              logits);
+                }),
+                HasSubstr("row 0 of q has every logit = -inf"));
+    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 1, 4}, out); }),
+                HasSubstr("p is 2x2 and q is 1x4"));
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({b.data(), 2, 2}, {b.data(), 2, 2}, out,
+                                              {.input = kldiv::input_kind::logits, .temperature = 0.0});
+                }),
+                HasSubstr("temperature = 0"));
+    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({b.data(), 2, 2}, {b.data(), 2, 2}, std::span<double>(out).first(1)); }),
+                HasSubstr("needs 2 (one per row)"));
+    const std::vector<double> weights = {1.0, -1.0};
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({b.data(), 2, 2}, {b.data(), 2, 2}, out, {.row_weights = weights});
+                }),
+                HasSubstr("row_weights[1] = -1"));
+}
+
+}  // namespace
