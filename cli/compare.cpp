@@ -1,4 +1,5 @@
 // kldiv compare P Q: every measure of the pair, with the decomposition D(P‖Q) = H(P,Q) − H(P).
+// With 2-D .npy files (or --input, --temperature, --per-row) the pair is measured row by row: rows.hpp.
 
 #include <fmt/core.h>
 #include <kldiv/comparison.hpp>
@@ -9,12 +10,14 @@
 #include "commands.hpp"
 #include "format.hpp"
 #include "inputs.hpp"
+#include "rows.hpp"
 
 namespace kldiv::cli {
 namespace {
 
 struct compare_arguments {
     pair_arguments pair;
+    rows_arguments rows;
     bool json = false;
 };
 
@@ -43,8 +46,13 @@ void add_compare(CLI::App& app) {
     auto args = std::make_shared<compare_arguments>();
     CLI::App* command = app.add_subcommand("compare", "Entropies, cross-entropies, KL both ways, Jeffreys and JS of P and Q");
     add_pair_arguments(*command, args->pair, "bits");
+    add_rows_arguments(*command, args->rows);
     command->add_flag("--json", args->json, "Print JSON with stable keys instead of a table");
     command->callback([args] {
+        if (wants_rows(args->pair, args->rows)) {
+            compare_rows(args->pair, args->rows, args->json);
+            return;
+        }
         const event_pair in = load_pair(args->pair);
         const comparison c = kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.beta, in.options);
         if (args->json) {

@@ -60,13 +60,19 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::stri
         ->capture_default_str();
 }
 
+kldiv::options pair_options(const pair_arguments& args) {
+    kldiv::options o;
+    o.base = log_base::parse(args.base);
+    o.on_zero = parse_on_zero(args.command, args.on_zero);
+    o.smoothing_epsilon = args.epsilon;
+    o.normalize = args.counts || args.normalize;
+    o.sum_tolerance = args.tolerance;
+    return o;
+}
+
 event_pair load_pair(const pair_arguments& args) {
     event_pair pair;
-    pair.options.base = log_base::parse(args.base);
-    pair.options.on_zero = parse_on_zero(args.command, args.on_zero);
-    pair.options.smoothing_epsilon = args.epsilon;
-    pair.options.normalize = args.counts || args.normalize;
-    pair.options.sum_tolerance = args.tolerance;
+    pair.options = pair_options(args);
     pair.beta = args.beta;
 
     one_input p = load_one(args.command, "p", args.p_file, args.p_values);

@@ -35,6 +35,10 @@ struct event_pair {
     double beta = 0.5;
 };
 
+// The measure options the arguments ask for (--base, --on-zero, --epsilon, --counts/--normalize,
+// --tolerance); throws kldiv::error for a bad --base or --on-zero.
+kldiv::options pair_options(const pair_arguments& args);
+
 // Reads and checks both inputs; throws kldiv::error naming the argument and the rule.
 event_pair load_pair(const pair_arguments& args);
 

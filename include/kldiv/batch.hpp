@@ -44,6 +44,9 @@ enum class input_kind {
     logits,     // unnormalized log-probabilities: p = softmax(a / temperature); −inf allowed
 };
 
+// "probabilities", "log-probabilities" or "logits": the words used in messages and reports.
+const char* describe(input_kind kind) noexcept;
+
 // How the per-row values are combined.
 enum class reduction {
     none,  // one value per row (masked rows get 0)

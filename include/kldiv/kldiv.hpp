@@ -7,6 +7,7 @@
 #include "kldiv/discrete.hpp"
 #include "kldiv/normalized.hpp"
 #include "kldiv/error.hpp"
+#include "kldiv/losses.hpp"
 #include "kldiv/options.hpp"
 #include "kldiv/units.hpp"
 #include "kldiv/version.hpp"

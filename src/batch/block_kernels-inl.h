@@ -83,41 +83,49 @@ HWY_INLINE std::size_t LoadBlock(D d, const T* HWY_RESTRICT v, std::size_t n, do
 }
 
 // One side of a log-space block (see reference_side in block_reference.cpp): weights from x,
-// differences x − y. `w` is scratch for the weights.
+// differences d = x − y, shifted by s = d at the block's heaviest event. Two passes over the
+// block in L1: the maximum (and s), then everything else.
 HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, std::size_t n,
-                     bool divergence, double* HWY_RESTRICT w, log_block& out) {
+                     bool divergence, log_block& out) {
     const std::size_t lanes = hn::Lanes(d);
     const V neg_inf = hn::Set(d, -INFINITY);
-    V vmax = neg_inf;
-    for (std::size_t i = 0; i < n; i += lanes) vmax = hn::Max(vmax, hn::Load(d, x + i));
+    V vmax = neg_inf, shift_at_max = hn::Zero(d);
+    for (std::size_t i = 0; i < n; i += lanes) {
+        const V vx = hn::Load(d, x + i);
+        const M above = hn::Gt(vx, vmax);
+        vmax = hn::IfThenElse(above, vx, vmax);
+        shift_at_max = hn::IfThenElse(above, hn::Sub(vx, hn::Load(d, y + i)), shift_at_max);
+    }
     out = log_block{};
     out.max = hn::GetLane(hn::MaxOfLanes(d, vmax));
     if (out.max == -INFINITY) return;
-    const V m = hn::Set(d, out.max);
-    V weight = hn::Zero(d), weighted_d = hn::Zero(d), spread = hn::Zero(d);
+    {
+        HWY_ALIGN double maxima[HWY_MAX_BYTES / sizeof(double)], shifts[HWY_MAX_BYTES / sizeof(double)];
+        hn::Store(vmax, d, maxima);
+        hn::Store(shift_at_max, d, shifts);
+        for (std::size_t j = 0; j < lanes; ++j) {
+            if (maxima[j] == out.max) {
+                out.shift = shifts[j];
+                break;
+            }
+        }
+    }
+    // The heaviest event's q may be 0 (y = −inf): then the block is outside and s is unused.
+    if (!std::isfinite(out.shift)) out.shift = 0.0;
+    const V m = hn::Set(d, out.max), s = hn::Set(d, out.shift), small = hn::Set(d, 0.1),
+            minus_one = hn::Set(d, -1.0);
+    V weight = hn::Zero(d), spread = hn::Zero(d), phi = hn::Zero(d), offset = hn::Zero(d);
     M outside = hn::FirstN(d, 0);
     for (std::size_t i = 0; i < n; i += lanes) {
         const V vx = hn::Load(d, x + i), vy = hn::Load(d, y + i);
         const M has_p = hn::Gt(vx, neg_inf);
         const V vw = hn::Exp(d, hn::Sub(vx, m));  // 0 where x = −inf
-        hn::Store(vw, d, w + i);
         weight = hn::Add(weight, vw);
         spread = hn::MulAdd(vw, hn::IfThenElseZero(has_p, hn::Sub(m, vx)), spread);
+        if (!divergence) continue;
         const M q_zero = hn::Eq(vy, neg_inf);
         outside = hn::Or(outside, hn::And(has_p, q_zero));
-        weighted_d = hn::MulAdd(vw, hn::IfThenElseZero(hn::AndNot(q_zero, has_p), hn::Sub(vx, vy)), weighted_d);
-    }
-    out.weight = Sum(d, weight);
-    out.shift = Sum(d, weighted_d) / out.weight;
-    out.spread = Sum(d, spread) / out.weight;
-    out.outside = !hn::AllFalse(d, outside);
-    if (!divergence || out.outside) return;
-    const V s = hn::Set(d, out.shift), small = hn::Set(d, 0.1), minus_one = hn::Set(d, -1.0);
-    V phi = hn::Zero(d), offset = hn::Zero(d);
-    for (std::size_t i = 0; i < n; i += lanes) {
-        const V vx = hn::Load(d, x + i), vy = hn::Load(d, y + i), vw = hn::Load(d, w + i);
-        const M has_p = hn::Gt(vx, neg_inf);  // and so y > −inf: no event is outside here
-        const V v = hn::IfThenElseZero(has_p, hn::Sub(hn::Sub(vx, vy), s));
+        const V v = hn::IfThenElseZero(hn::AndNot(q_zero, has_p), hn::Sub(hn::Sub(vx, vy), s));
         const M near = hn::Le(hn::Abs(v), small);
         V term;
         if (hn::AllTrue(d, near)) {
@@ -135,25 +143,170 @@ HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRI
         phi = hn::Add(phi, term);
         offset = hn::MulAdd(vw, v, offset);
     }
+    out.weight = Sum(d, weight);
+    out.spread = Sum(d, spread) / out.weight;
+    if (!divergence) return;
+    out.outside = !hn::AllFalse(d, outside);
     out.phi = Sum(d, phi) / out.weight;
     out.offset = Sum(d, offset) / out.weight;
-    out.unstable = !std::isfinite(out.phi);
+    out.unstable = !out.outside && !std::isfinite(out.phi);
 }
+
+#if HWY_TARGET != HWY_SCALAR
+using DF = hn::ScalableTag<float>;
+using VF = hn::Vec<DF>;
+using DH = hn::Half<DF>;
+using DD = hn::Repartition<double, DF>;
+using VD = hn::Vec<DD>;
+
+// No NaN and no +inf among n floats.
+HWY_INLINE bool ValidLogits(const float* HWY_RESTRICT v, std::size_t n) {
+    const DF df;
+    const std::size_t lanes = hn::Lanes(df);
+    const VF inf = hn::Set(df, INFINITY);
+    hn::Mask<DF> bad = hn::FirstN(df, 0);
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) bad = hn::Or(bad, hn::Not(hn::Lt(hn::LoadU(df, v + i), inf)));
+    bool ok = hn::AllFalse(df, bad);
+    for (; i < n; ++i) ok = ok && v[i] < INFINITY;
+    return ok;
+}
+
+// One side of a log-space block of float rows, read in place: the weights and φ in single
+// precision on full float vectors, the differences v = (x − y)/T − s and every sum in double.
+// Single precision costs the weights and φ a relative 1e-7 each; both only reweight or scale
+// non-negative terms, so the value keeps about 1e-6 relative accuracy (the twin is double).
+
+// φ(v) for |v| ≤ 0.1 in single precision: terms to v^7, error below 1e-8 relative.
+HWY_INLINE VF PhiSeriesF(DF df, VF v) {
+    VF s = hn::Set(df, 1.0f / 40320);
+    const float c[] = {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 1.0f / 2};
+    for (float ck : c) s = hn::NegMulAdd(v, s, hn::Set(df, ck));
+    return hn::Mul(hn::Mul(v, v), s);
+}
+
+HWY_INLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT y, std::size_t n, double inv_t,
+                        bool divergence, log_block& out) {
+    const DF df;
+    const DH dh;
+    const DD dd;
+    const std::size_t lanes = hn::Lanes(df);
+    const std::size_t full = n - n % lanes;
+    // The tail, padded with −inf (no mass in either row).
+    HWY_ALIGN float tail_x[HWY_MAX_BYTES / sizeof(float)], tail_y[HWY_MAX_BYTES / sizeof(float)];
+    for (std::size_t j = 0; j < lanes; ++j) {
+        tail_x[j] = full + j < n ? x[full + j] : -INFINITY;
+        tail_y[j] = full + j < n ? y[full + j] : -INFINITY;
+    }
+    const auto load = [&](const float* row, const float* tail, std::size_t i) {
+        return i < full ? hn::LoadU(df, row + i) : hn::Load(df, tail);
+    };
+    const std::size_t end = full + (full < n ? lanes : 0);
+    const VF neg_inf = hn::Set(df, -INFINITY);
+    VF vmax = neg_inf, y_at_max = hn::Zero(df);
+    for (std::size_t i = 0; i < end; i += lanes) {
+        const VF vx = load(x, tail_x, i);
+        const hn::Mask<DF> above = hn::Gt(vx, vmax);
+        vmax = hn::IfThenElse(above, vx, vmax);
+        y_at_max = hn::IfThenElse(above, load(y, tail_y, i), y_at_max);
+    }
+    out = log_block{};
+    const float top = hn::GetLane(hn::MaxOfLanes(df, vmax));
+    if (top == -INFINITY) return;
+    {
+        HWY_ALIGN float maxima[HWY_MAX_BYTES / sizeof(float)], ys[HWY_MAX_BYTES / sizeof(float)];
+        hn::Store(vmax, df, maxima);
+        hn::Store(y_at_max, df, ys);
+        for (std::size_t j = 0; j < lanes; ++j) {
+            if (maxima[j] == top) {
+                out.shift = (static_cast<double>(top) - static_cast<double>(ys[j])) * inv_t;
+                break;
+            }
+        }
+    }
+    if (!std::isfinite(out.shift)) out.shift = 0.0;  // the heaviest event is outside Q: unused
+    out.max = static_cast<double>(top) * inv_t;
+    const VF m = hn::Set(df, top), inv_tf = hn::Set(df, static_cast<float>(inv_t)), small = hn::Set(df, 0.1f),
+             minus_one = hn::Set(df, -1.0f), sf = hn::Set(df, static_cast<float>(out.shift));
+    const VD inv_td = hn::Set(dd, inv_t), s = hn::Set(dd, out.shift);
+    VD weight = hn::Zero(dd), spread = weight, phi = weight, offset = weight;
+    hn::Mask<DF> outside = hn::FirstN(df, 0);
+    const auto add_halves = [&](VD acc, VF v) {
+        return hn::Add(acc, hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dh, v)), hn::PromoteTo(dd, hn::UpperHalf(dh, v))));
+    };
+    for (std::size_t i = 0; i < end; i += lanes) {
+        const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
+        const hn::Mask<DF> has_p = hn::Gt(vx, neg_inf);
+        const VF gap = hn::IfThenElseZero(has_p, hn::Mul(hn::Sub(m, vx), inv_tf));  // (m − x)/T ≥ 0
+        const VF vw = hn::IfThenElseZero(has_p, hn::Exp(df, hn::Neg(gap)));
+        const VD w_lo = hn::PromoteTo(dd, hn::LowerHalf(dh, vw)), w_hi = hn::PromoteTo(dd, hn::UpperHalf(dh, vw));
+        weight = hn::Add(weight, hn::Add(w_lo, w_hi));
+        spread = add_halves(spread, hn::Mul(vw, gap));
+        if (!divergence) continue;
+        const hn::Mask<DF> q_zero = hn::Eq(vy, neg_inf);
+        outside = hn::Or(outside, hn::And(has_p, q_zero));
+        const hn::Mask<DF> valid = hn::AndNot(q_zero, has_p);
+        // v = (x − y)/T − s in double: exact differences, then rounded to float for φ.
+        const auto v_of = [&](hn::Vec<DH> a, hn::Vec<DH> b) {
+            return hn::MulSub(hn::Sub(hn::PromoteTo(dd, a), hn::PromoteTo(dd, b)), inv_td, s);
+        };
+        const VF x0 = hn::IfThenElseZero(valid, vx), y0 = hn::IfThenElseZero(valid, vy);
+        const VD v_lo = v_of(hn::LowerHalf(dh, x0), hn::LowerHalf(dh, y0));
+        const VD v_hi = v_of(hn::UpperHalf(dh, x0), hn::UpperHalf(dh, y0));
+        const VF v = hn::IfThenElseZero(valid, hn::Combine(df, hn::DemoteTo(dh, v_hi), hn::DemoteTo(dh, v_lo)));
+        const hn::Mask<DF> near = hn::Le(hn::Abs(v), small);
+        VF term;
+        if (hn::AllTrue(df, near)) {
+            term = hn::Mul(vw, PhiSeriesF(df, v));
+        } else {
+            const VF far = hn::Mul(vw, hn::Add(hn::Expm1(df, hn::Neg(v)), v));
+            term = hn::IfThenElse(near, hn::Mul(vw, PhiSeriesF(df, v)), far);
+            const hn::Mask<DF> below = hn::And(valid, hn::Lt(v, minus_one));
+            if (!hn::AllFalse(df, below)) {
+                // exp((y − m)/T + s) − w + w·v: exp(−v) alone could overflow where w underflows.
+                const VF e = hn::Exp(df, hn::MulAdd(hn::Sub(vy, m), inv_tf, sf));
+                term = hn::IfThenElse(below, hn::MulAdd(vw, v, hn::Sub(e, vw)), term);
+            }
+        }
+        phi = add_halves(phi, term);
+        offset = hn::MulAdd(w_lo, v_lo, hn::MulAdd(w_hi, v_hi, offset));
+    }
+    out.weight = hn::GetLane(hn::SumOfLanes(dd, weight));
+    out.spread = hn::GetLane(hn::SumOfLanes(dd, spread)) / out.weight;
+    if (!divergence) return;
+    out.outside = !hn::AllFalse(df, outside);
+    out.phi = hn::GetLane(hn::SumOfLanes(dd, phi)) / out.weight;
+    out.offset = hn::GetLane(hn::SumOfLanes(dd, offset)) / out.weight;
+    out.unstable = !out.outside && !std::isfinite(out.phi);
+}
+#endif
 
 template <class T>
 void LogBlocks(const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, const log_segment& s, log_block* p_out,
                log_block* q_out, bool& bad) {
     const D d;
-    HWY_ALIGN double x[block_size], y[block_size], w[block_size];
+    HWY_ALIGN double x[block_size], y[block_size];
     M bad_lanes = hn::FirstN(d, 0);
     const V inf = hn::Set(d, INFINITY);
     const auto ok = [&](V v) { return hn::Lt(v, inf); };  // NaN and +inf are bad
     for (std::size_t k = s.first; k < s.last; ++k) {
         const std::size_t start = k * block_size, n = std::min(block_size, s.cols - start);
+#if HWY_TARGET != HWY_SCALAR
+        if constexpr (sizeof(T) == sizeof(float)) {
+            bad = bad || !ValidLogits(a + start, n) || !ValidLogits(b + start, n);
+            if (s.p_side != side::none) {
+                SideF32(a + start, b + start, n, s.inv_temperature, s.p_side == side::divergence, p_out[k - s.first]);
+            }
+            if (s.q_side != side::none) {
+                SideF32(b + start, a + start, n, s.inv_temperature, s.q_side == side::divergence, q_out[k - s.first]);
+            }
+            continue;
+        }
+#endif
         const std::size_t padded = LoadBlock(d, a + start, n, s.inv_temperature, -INFINITY, x, ok, bad_lanes);
         LoadBlock(d, b + start, n, s.inv_temperature, -INFINITY, y, ok, bad_lanes);
-        if (s.p_side != side::none) Side(d, x, y, padded, s.p_side == side::divergence, w, p_out[k - s.first]);
-        if (s.q_side != side::none) Side(d, y, x, padded, s.q_side == side::divergence, w, q_out[k - s.first]);
+        if (s.p_side != side::none) Side(d, x, y, padded, s.p_side == side::divergence, p_out[k - s.first]);
+        if (s.q_side != side::none) Side(d, y, x, padded, s.q_side == side::divergence, q_out[k - s.first]);
     }
     if (!hn::AllFalse(d, bad_lanes)) bad = true;
 }

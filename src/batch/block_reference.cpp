@@ -10,38 +10,39 @@
 namespace kldiv::detail {
 namespace {
 
-// One side of a log-space block: weights from x, differences x − y.
+// One side of a log-space block: weights from x, differences d = x − y, shifted by s = d at the
+// block's heaviest event (then |E[d] − s| is at most √block_size standard deviations of d, which
+// bounds the cancellation in the fold; see blocks.hpp).
 void reference_side(const double* x, const double* y, std::size_t n, bool divergence, log_block& out) {
     out = log_block{};
-    for (std::size_t i = 0; i < n; ++i) out.max = std::max(out.max, x[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (x[i] > out.max) {
+            out.max = x[i];
+            out.shift = x[i] - y[i];
+        }
+    }
     if (out.max == -INFINITY) return;
-    double weighted_d = 0.0;
+    if (!std::isfinite(out.shift)) out.shift = 0.0;  // the heaviest event is outside Q: unused
     for (std::size_t i = 0; i < n; ++i) {
         if (x[i] == -INFINITY) continue;
         const double w = std::exp(x[i] - out.max);
         out.weight += w;
         out.spread += w * (out.max - x[i]);
+        if (!divergence) continue;
         if (y[i] == -INFINITY) {
             out.outside = true;
-        } else {
-            weighted_d += w * (x[i] - y[i]);
+            continue;
         }
-    }
-    out.shift = weighted_d / out.weight;
-    out.spread /= out.weight;
-    if (!divergence || out.outside) return;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (x[i] == -INFINITY) continue;
         const double v = (x[i] - y[i]) - out.shift;
         // w·φ(v); for v < −1 as exp(y − m + s) − w + w·v, which cannot overflow through exp(−v).
-        const double w = std::exp(x[i] - out.max);
-        const double term = v < -1.0 ? std::exp((y[i] - out.max) + out.shift) - w + w * v : w * phi_log(v);
-        out.phi += term;
+        out.phi += v < -1.0 ? std::exp((y[i] - out.max) + out.shift) - w + w * v : w * phi_log(v);
         out.offset += w * v;
     }
+    out.spread /= out.weight;
+    if (!divergence) return;
     out.phi /= out.weight;
     out.offset /= out.weight;
-    out.unstable = !std::isfinite(out.phi);
+    out.unstable = !out.outside && !std::isfinite(out.phi);
 }
 
 template <class T>

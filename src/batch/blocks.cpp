@@ -25,13 +25,13 @@ log_row fold_log_blocks(std::span<const log_block> blocks, bool want_kl) noexcep
     for (const log_block& b : blocks) {
         if (b.max > -INFINITY) total += b.weight * std::exp(b.max - top);
     }
-    // H(P) = ln W + Σ π_k ((M − m_k) + E_k[m_k − a]); every piece ≥ 0. r = Σ π_k s_k.
+    // H(P) = ln W + Σ π_k ((M − m_k) + E_k[m_k − a]); every piece ≥ 0. r = Σ π_k (s_k + g_k) = E_p[d].
     double spread = 0.0, reference = 0.0;
     for (const log_block& b : blocks) {
         if (b.max == -INFINITY) continue;
         const double share = b.weight * std::exp(b.max - top) / total;
         spread += share * ((top - b.max) + b.spread);
-        reference += share * b.shift;
+        reference += share * (b.shift + b.offset);
     }
     row.entropy = std::log(total) + spread;
     row.log_normalizer = top + std::log(total);

@@ -6,13 +6,15 @@
 // Log space (logits, log-probabilities), one direction: weights w = exp(a − m) from the row `a`,
 // differences d = a − b (both already divided by the temperature). Within block k,
 //   F_k = E_k[φ(d − s_k)],  φ(v) = exp(−v) − 1 + v ≥ 0,  g_k = E_k[d − s_k],
-// with s_k the block's weighted mean of d (so g_k is only rounding). For any reference r,
+// with s_k the value of d at the block's heaviest event. For any reference r,
 //   D(P‖Q) = E_p[d] + ln E_p[exp(−d)] = ḡ + ln(1 + Y − ḡ) = Y − ψ(Y − ḡ),
 //   Y = Σ π_k (φ(Δ_k) + exp(−Δ_k) F_k − g_k expm1(−Δ_k)),  ḡ = Σ π_k (Δ_k + g_k),  Δ_k = s_k − r,
-// ψ(h) = h − ln(1 + h), π_k the block's share of P's mass. With r the mean, ḡ is only rounding,
-// so the value is Y up to a term of second order: no cancellation, exactly 0 for equal rows.
-// Only one exponential per event is needed (the weight) when the rows are close (|v| ≤ 0.1 uses
-// the series of φ), two otherwise.
+// ψ(h) = h − ln(1 + h), π_k the block's share of P's mass. With r = E_p[d], ḡ is only rounding and
+// the value is Y up to a term of second order. Y's pieces are ≥ 0 except g_k expm1(−Δ_k); it
+// cancels against the others by at most g_k²/(2 Var_k), and g_k² ≤ block_size·Var_k because the
+// heaviest event carries at least 1/block_size of the block's mass: the error stays below
+// ~block_size·eps relative. Exactly 0 for equal rows. Per event: one exponential (the weight),
+// plus φ by its series when |v| ≤ 0.1, or by expm1 otherwise.
 //
 // Probabilities: the chain rule over blocks. With P_k, Q_k the rows conditioned on block k and
 // π^P, π^Q the blocks' masses,

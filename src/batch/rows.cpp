@@ -17,6 +17,7 @@
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
 #include "parallel.hpp"
+#include "reduce.hpp"
 
 namespace kldiv {
 namespace {
@@ -231,15 +232,6 @@ private:
     detail::block_request request_{};
 };
 
-const char* kind_name(input_kind k) {
-    switch (k) {
-        case input_kind::probs: return "probabilities";
-        case input_kind::log_probs: return "log-probabilities";
-        case input_kind::logits: return "logits";
-    }
-    return "values";
-}
-
 std::string at(const char* name, std::size_t i, std::size_t j, double v) {
     return std::string(name) + "[" + std::to_string(i) + ", " + std::to_string(j) + "] = " + detail::to_text(v);
 }
@@ -251,7 +243,7 @@ template <class T>
     const char* name = r.in_q ? "q" : "p";
     const T* row = (r.in_q ? q : p).row(i);
     const std::size_t n = p.cols;
-    const std::string kind = kind_name(o.input);
+    const std::string kind = describe(o.input);
     switch (r.issue) {
         case problem::bad_value:
             for (const bool in_q : {false, true}) {
@@ -371,7 +363,9 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
          const batch_options& o) {
     check_arguments(fn, p, q, out, o);
     const std::size_t n = p.rows, cols = p.cols;
-    const auto skipped = [&](std::size_t i) { return !o.row_mask.empty() && o.row_mask[i] == 0; };
+    const detail::row_reduction reducer{o.row_weights, o.row_mask, o.reduce, n};
+    reducer.total_weight(fn);  // a mean over no weight fails before any work
+    const auto skipped = [&](std::size_t i) { return !reducer.kept(i); };
     const row_engine<T> engine(p, q, out, o);
     const std::size_t nb = engine.blocks_per_row();
     const unsigned workers = n * cols < parallel_threshold ? 1u : detail::worker_count(o.threads);
@@ -410,21 +404,7 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
             for (std::size_t i = 0; i < n; ++i) dst[i] = skipped(i) ? 0.0 : o.base.from_nats(value_of(values[i]));
             return;
         }
-        detail::compensated_sum total, weight;
-        bool infinite = false;
-        for (std::size_t i = 0; i < n; ++i) {
-            const double w = o.row_weights.empty() ? 1.0 : o.row_weights[i];
-            if (skipped(i) || w == 0.0) continue;
-            const double v = value_of(values[i]);
-            infinite = infinite || std::isinf(v);
-            if (!infinite) total.add(w * v);
-            weight.add(w);
-        }
-        if (o.reduce == reduction::mean && !(weight.value() > 0.0)) {
-            throw error(fn, "reduction = mean over rows whose total weight is 0, but a mean needs weight");
-        }
-        const double sum = infinite ? infinity : total.value();
-        dst[0] = o.base.from_nats(o.reduce == reduction::sum ? sum : sum / weight.value());
+        dst[0] = o.base.from_nats(reducer.apply(fn, [&](std::size_t i) { return value_of(values[i]); }));
     };
     emit(out.kl, [](const row_values& r) { return r.kl; });
     emit(out.reverse_kl, [](const row_values& r) { return r.reverse; });
@@ -435,6 +415,15 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
 }
 
 }  // namespace
+
+const char* describe(input_kind kind) noexcept {
+    switch (kind) {
+        case input_kind::probs: return "probabilities";
+        case input_kind::log_probs: return "log-probabilities";
+        case input_kind::logits: return "logits";
+    }
+    return "values";
+}
 
 void measure_rows(matrix_view<const float> p, matrix_view<const float> q, const row_outputs& out,
                   const batch_options& opts) {

@@ -1,0 +1,275 @@
+// kldiv compare on rows: one kldiv::measure_rows call over every row pair, summarized per measure.
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+#include <kldiv/batch.hpp>
+#include <kldiv/error.hpp>
+#include <kldiv/io/atomic_file.hpp>
+#include <kldiv/io/matrix_file.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iostream>
+#include <iterator>
+#include <span>
+#include <vector>
+
+#include "format.hpp"
+#include "rows.hpp"
+
+namespace kldiv::cli {
+namespace {
+
+// The quantiles reported for every measure, as JSON keys and as table headings.
+constexpr std::array<double, 5> quantile_levels{0.01, 0.05, 0.5, 0.95, 0.99};
+constexpr std::array<const char*, 5> quantile_keys{"0.01", "0.05", "0.5", "0.95", "0.99"};
+constexpr std::array<const char*, 5> quantile_labels{"p1", "p5", "p50", "p95", "p99"};
+
+struct summary {
+    double mean = 0.0, min = 0.0, max = 0.0;
+    std::array<double, quantile_levels.size()> quantiles{};
+};
+
+// The q-quantile of `sorted` (ascending, not empty) by linear interpolation between the order
+// statistics at h = (n − 1)·q: NumPy's default method ("linear", type 7 of Hyndman and Fan), with
+// NumPy's two-sided lerp so that the results agree with numpy.quantile to the last bit.
+double quantile(const std::vector<double>& sorted, double q) {
+    const double h = static_cast<double>(sorted.size() - 1) * q;
+    const double below = std::floor(h);
+    const auto lo = static_cast<std::size_t>(below);
+    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+    const double t = h - below, a = sorted[lo], b = sorted[hi];
+    if (t == 0.0 || a == b) return a;
+    if (std::isinf(b)) return b;  // between a finite value and +inf (the divergences may be infinite)
+    const double diff = b - a;
+    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+summary summarize(std::span<const double> values) {
+    std::vector<double> sorted(values.begin(), values.end());
+    std::sort(sorted.begin(), sorted.end());
+    summary s;
+    s.min = sorted.front();
+    s.max = sorted.back();
+    // Neumaier's compensated sum: the mean of many rows keeps its digits.
+    double sum = 0.0, compensation = 0.0;
+    bool infinite = false;
+    for (double x : sorted) {
+        if (std::isinf(x)) {
+            infinite = true;
+            break;
+        }
+        const double t = sum + x;
+        compensation += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
+        sum = t;
+    }
+    s.mean = infinite ? sorted.back() : (sum + compensation) / static_cast<double>(sorted.size());
+    for (std::size_t k = 0; k < quantile_levels.size(); ++k) s.quantiles[k] = quantile(sorted, quantile_levels[k]);
+    return s;
+}
+
+input_kind parse_input(const std::string& command, const std::string& text) {
+    if (text == "probs") return input_kind::probs;
+    if (text == "log_probs") return input_kind::log_probs;
+    if (text == "logits") return input_kind::logits;
+    throw error(command, "--input = '" + text + "', but it must be probs, log_probs or logits");
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// One side of the pair: a matrix, where it came from and what the file held.
+struct side {
+    io::matrix_file m;
+    std::string name;
+    std::string shape_text() const {
+        std::string s = plural(m.rows, "row", "rows") + " × " + plural(m.cols, "event", "events");
+        return m.dtype.empty() ? s : s + ", " + m.dtype;
+    }
+};
+
+io::matrix_file one_row(std::vector<double>&& values) {
+    io::matrix_file m;
+    m.rows = 1;
+    m.cols = values.size();
+    m.is_double = true;
+    m.f64 = std::move(values);
+    return m;
+}
+
+void to_double(io::matrix_file& m) {
+    if (m.is_double) return;
+    m.f64.assign(m.f32.begin(), m.f32.end());  // exact
+    m.f32 = {};
+    m.is_double = true;
+}
+
+bool is_matrix_file(const std::string& file) { return !file.empty() && io::npy_dimensions(file) == std::size_t{2}; }
+
+// Both sides as matrices of the same shape and element type.
+std::pair<side, side> load_sides(const pair_arguments& args) {
+    const bool p_matrix = is_matrix_file(args.p_file), q_matrix = is_matrix_file(args.q_file);
+    side p, q;
+    if (p_matrix || q_matrix) {
+        // Inline values cannot be a matrix; files are read as matrices so that the reader says what is
+        // wrong with one that is not.
+        const std::string matrix = p_matrix ? "P (" + args.p_file + ")" : "Q (" + args.q_file + ")";
+        const auto need_file = [&](const char* which, const char* option, const std::string& values,
+                                   const std::string& file) {
+            if (values.empty() && !file.empty()) return;
+            throw error(args.command, matrix + " is a 2-D array, one distribution per row, but " + which +
+                                          (values.empty() ? std::string(" is not given") : std::string(" is given inline with ") + option) +
+                                          "; give both P and Q as 2-D .npy files of the same shape");
+        };
+        need_file("P", "--p", args.p_values, args.p_file);
+        need_file("Q", "--q", args.q_values, args.q_file);
+        p = {io::read_matrix(args.p_file), args.p_file};
+        q = {io::read_matrix(args.q_file), args.q_file};
+        if (p.m.rows != q.m.rows || p.m.cols != q.m.cols) {
+            throw error(args.command, "P (" + p.name + ") is " + plural(p.m.rows, "row", "rows") + " × " +
+                                          plural(p.m.cols, "event", "events") + " and Q (" + q.name + ") is " +
+                                          plural(q.m.rows, "row", "rows") + " × " + plural(q.m.cols, "event", "events") +
+                                          ", but both must have the same shape");
+        }
+    } else {
+        // 1-D inputs (files or inline values): one row each, read and checked as the 1-D compare does.
+        event_pair pair = load_pair(args);
+        p = {one_row(std::move(pair.p)), std::move(pair.p_name)};
+        q = {one_row(std::move(pair.q)), std::move(pair.q_name)};
+    }
+    if (p.m.is_double != q.m.is_double) {
+        to_double(p.m);
+        to_double(q.m);
+    }
+    return {std::move(p), std::move(q)};
+}
+
+// The six measures, one value per row, in the order of the CSV columns and the JSON keys.
+struct measures {
+    std::vector<double> kl, reverse_kl, js, entropy_p, entropy_q, cross_entropy;
+    explicit measures(std::size_t n) : kl(n), reverse_kl(n), js(n), entropy_p(n), entropy_q(n), cross_entropy(n) {}
+};
+
+struct measure_info {
+    const char* key;     // JSON key and CSV column
+    const char* symbol;  // table row
+    std::vector<double> measures::*values;
+};
+
+constexpr std::array<measure_info, 6> measure_list{{
+    {"kl", "D(P‖Q)", &measures::kl},
+    {"reverse_kl", "D(Q‖P)", &measures::reverse_kl},
+    {"js", "JS(P,Q)", &measures::js},
+    {"entropy_p", "H(P)", &measures::entropy_p},
+    {"entropy_q", "H(Q)", &measures::entropy_q},
+    {"cross_entropy", "H(P,Q)", &measures::cross_entropy},
+}};
+
+std::string per_row_csv(const measures& m) {
+    fmt::memory_buffer out;
+    fmt::format_to(std::back_inserter(out), "row");
+    for (const measure_info& info : measure_list) fmt::format_to(std::back_inserter(out), ",{}", info.key);
+    out.push_back('\n');
+    for (std::size_t i = 0; i < m.kl.size(); ++i) {
+        fmt::format_to(std::back_inserter(out), "{}", i);
+        // {} is the shortest text that reads back to the same double; +inf is "inf".
+        for (const measure_info& info : measure_list) fmt::format_to(std::back_inserter(out), ",{}", (m.*info.values)[i]);
+        out.push_back('\n');
+    }
+    return fmt::to_string(out);
+}
+
+}  // namespace
+
+void add_rows_arguments(CLI::App& command, rows_arguments& args) {
+    command.get_option("P")->description(
+        "File with the distribution P (CSV/TSV column or row, label,value rows, or 1-D .npy), or a 2-D .npy with one "
+        "distribution per row");
+    command.get_option("Q")->description("File with the distribution Q (same formats as P; 2-D only with a 2-D P)");
+    command.add_option("--input", args.input,
+                       "How P and Q give their distributions: probs, log_probs or logits (p = softmax(a / T)). "
+                       "With 2-D .npy files (one distribution per row) every row pair is measured")
+        ->capture_default_str();
+    command.add_option("--temperature", args.temperature, "T for --input logits or log_probs")->capture_default_str();
+    command.add_option("--per-row", args.per_row,
+                       "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy)");
+}
+
+bool wants_rows(const pair_arguments& pair, const rows_arguments& rows) {
+    return rows.input != "probs" || rows.temperature != 1.0 || !rows.per_row.empty() || is_matrix_file(pair.p_file) ||
+           is_matrix_file(pair.q_file);
+}
+
+void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool json) {
+    const options o = pair_options(pair);
+    batch_options opts;
+    opts.input = parse_input(pair.command, rows.input);
+    opts.temperature = rows.temperature;
+    opts.base = o.base;
+    opts.on_zero = o.on_zero;
+    opts.smoothing_epsilon = o.smoothing_epsilon;
+    opts.normalize = o.normalize;
+    opts.sum_tolerance = o.sum_tolerance;
+    opts.reduce = reduction::none;
+
+    const auto [p, q] = load_sides(pair);
+    const std::size_t n = p.m.rows;
+    measures m(n);
+    const row_outputs out{m.kl, m.reverse_kl, m.js, m.entropy_p, m.entropy_q, m.cross_entropy, pair.beta};
+    if (p.m.is_double) {
+        measure_rows(p.m.doubles(), q.m.doubles(), out, opts);
+    } else {
+        measure_rows(p.m.floats(), q.m.floats(), out, opts);
+    }
+    if (!rows.per_row.empty()) io::write_file_atomically(rows.per_row, per_row_csv(m));
+
+    const std::string unit = o.base.unit();
+    std::array<summary, measure_list.size()> summaries;
+    for (std::size_t k = 0; k < measure_list.size(); ++k) summaries[k] = summarize(m.*measure_list[k].values);
+
+    if (json) {
+        nlohmann::ordered_json j{
+            {"p", p.name},
+            {"q", q.name},
+            {"rows", n},
+            {"events", p.m.cols},
+            {"input", rows.input},
+            {"temperature", rows.temperature},
+            {"unit", unit},
+            {"beta", pair.beta},
+            {"quantile_method", "linear"},
+        };
+        for (std::size_t k = 0; k < measure_list.size(); ++k) {
+            const summary& s = summaries[k];
+            nlohmann::ordered_json quantiles;
+            for (std::size_t i = 0; i < quantile_levels.size(); ++i) quantiles[quantile_keys[i]] = json_number(s.quantiles[i]);
+            j[measure_list[k].key] = {{"mean", json_number(s.mean)},
+                                      {"min", json_number(s.min)},
+                                      {"max", json_number(s.max)},
+                                      {"quantiles", std::move(quantiles)}};
+        }
+        std::cout << j.dump(2) << '\n';
+        return;
+    }
+
+    fmt::print("P = {} ({})\nQ = {} ({})\n", p.name, p.shape_text(), q.name, q.shape_text());
+    std::string input = kldiv::describe(opts.input);
+    if (opts.input != input_kind::probs) input += ", temperature " + human(rows.temperature);
+    fmt::print("input: {}; unit: {}; JS mixture M = {} P + {} Q\n\n", input, unit, human(pair.beta), human(1.0 - pair.beta));
+    fmt::print("  {:<9}{:>12}{:>12}", "per row", "mean", "min");
+    for (const char* label : quantile_labels) fmt::print("{:>12}", label);
+    fmt::print("{:>12}\n", "max");
+    for (std::size_t k = 0; k < measure_list.size(); ++k) {
+        const summary& s = summaries[k];
+        fmt::print("  {:<9}{:>12}{:>12}", measure_list[k].symbol, human(s.mean), human(s.min));
+        for (double x : s.quantiles) fmt::print("{:>12}", human(x));
+        fmt::print("{:>12}\n", human(s.max));
+    }
+    fmt::print("\nOver {}; quantiles interpolate linearly between the sorted row values (numpy.quantile's default).\n",
+               plural(n, "row", "rows"));
+    if (!rows.per_row.empty()) fmt::print("Every row's values: {}\n", rows.per_row);
+}
+
+}  // namespace kldiv::cli

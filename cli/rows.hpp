@@ -1,0 +1,31 @@
+#pragma once
+// kldiv compare on rows: P and Q as 2-D .npy arrays (one distribution per row, given as
+// probabilities, log-probabilities or logits), measured row by row with kldiv::measure_rows and
+// summarized over the rows (mean, min, quantiles, max), optionally with every row's values in a CSV.
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "inputs.hpp"
+
+namespace kldiv::cli {
+
+struct rows_arguments {
+    std::string input = "probs";  // probs, log_probs or logits
+    double temperature = 1.0;     // logits and log_probs: p = softmax(a / temperature)
+    std::string per_row;          // CSV of every row's values, when set
+};
+
+// Registers --input, --temperature and --per-row on `command` (after add_pair_arguments: it also
+// describes the 2-D form in the help of P and Q).
+void add_rows_arguments(CLI::App& command, rows_arguments& args);
+
+// True when the pair is to be measured row by row: P or Q is a 2-D .npy file, or --input,
+// --temperature or --per-row asks for it (1-D inputs are then one row each).
+bool wants_rows(const pair_arguments& pair, const rows_arguments& rows);
+
+// Reads both inputs, measures every row, writes --per-row, and prints the summary (JSON with `json`).
+// Throws kldiv::error naming the argument, the row or the file, and the rule.
+void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool json);
+
+}  // namespace kldiv::cli

@@ -1,0 +1,114 @@
+// Distillation losses and their gradients: the values from measure_rows, then per row the
+// log-normalizers (block kernels) and the elementwise gradient kernel, rows spread over threads.
+
+#include "kldiv/losses.hpp"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "../format.hpp"
+#include "block_kernels.hpp"
+#include "gradient_kernels.hpp"
+#include "kldiv/error.hpp"
+#include "parallel.hpp"
+#include "reduce.hpp"
+
+namespace kldiv {
+namespace {
+
+template <class T>
+void check_gradient_view(const char* fn, const char* name, matrix_view<T> g, std::size_t rows, std::size_t cols) {
+    if (g.data == nullptr) return;
+    if (g.rows != rows || g.cols != cols || g.row_stride < cols) {
+        throw error(fn, std::string(name) + " is " + std::to_string(g.rows) + "x" + std::to_string(g.cols) +
+                            " with row_stride " + std::to_string(g.row_stride) + ", but must be " +
+                            std::to_string(rows) + "x" + std::to_string(cols) + " with row_stride >= " +
+                            std::to_string(cols));
+    }
+}
+
+template <class T>
+void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::span<double> loss,
+             matrix_view<T> grad_student, matrix_view<T> grad_teacher, const loss_options& o) {
+    const char* fn = "distillation_loss";
+    const std::size_t n = student.rows, cols = student.cols;
+    check_gradient_view(fn, "grad_student", grad_student, n, cols);
+    check_gradient_view(fn, "grad_teacher", grad_teacher, n, cols);
+    if (o.kind == divergence_kind::js && !(o.beta > 0.0 && o.beta < 1.0)) {
+        throw error(fn, "beta = " + detail::to_text(o.beta) + ", but the Jensen-Shannon weight must lie in (0, 1)");
+    }
+    if (o.reduce == reduction::none) {
+        if (loss.size() != n) {
+            throw error(fn, "loss has " + std::to_string(loss.size()) + " elements, but needs " + std::to_string(n) +
+                                " (one per row)");
+        }
+    } else if (loss.size() != 1) {
+        throw error(fn, "loss has " + std::to_string(loss.size()) + " elements, but needs 1 (a reduction)");
+    }
+    // Per-row values in nats (validates everything else): P = teacher, Q = student.
+    std::vector<double> value(n);
+    row_outputs out{.beta = o.beta};
+    switch (o.kind) {
+        case divergence_kind::forward_kl: out.kl = value; break;
+        case divergence_kind::reverse_kl: out.reverse_kl = value; break;
+        case divergence_kind::js: out.js = value; break;
+    }
+    const batch_options measure{.input = input_kind::logits, .temperature = o.temperature, .row_weights = o.row_weights,
+                                .row_mask = o.row_mask, .threads = o.threads};
+    measure_rows(teacher, student, out, measure);
+    const detail::row_reduction reducer{o.row_weights, o.row_mask, o.reduce, n};
+    const double total = reducer.total_weight(fn);
+    const double t_squared = o.scale_by_temperature_squared ? o.temperature * o.temperature : 1.0;
+    const double unit = o.base.from_nats(1.0);  // 1 / ln(base)
+    if (grad_student.data != nullptr || grad_teacher.data != nullptr) {
+        const std::size_t nb = detail::block_count(cols);
+        const unsigned workers = detail::worker_count(o.threads);
+        std::vector<std::vector<detail::log_block>> blocks(2 * workers, std::vector<detail::log_block>(nb));
+        detail::parallel_for(n, workers, [&](std::size_t i, unsigned w) {
+            T* gs = grad_student.data ? grad_student.row(i) : nullptr;
+            T* gt = grad_teacher.data ? grad_teacher.row(i) : nullptr;
+            const double factor = reducer.factor(i, total);
+            if (factor == 0.0) {  // masked or weightless: no gradient
+                for (std::size_t j = 0; j < cols; ++j) {
+                    if (gs) gs[j] = T(0);
+                    if (gt) gt[j] = T(0);
+                }
+                return;
+            }
+            std::vector<detail::log_block>& bs = blocks[2 * w];
+            std::vector<detail::log_block>& bt = blocks[2 * w + 1];
+            bool bad = false;  // already validated
+            const detail::log_segment seg{cols, 0, nb, 1.0 / o.temperature, detail::side::weights, detail::side::weights};
+            detail::log_blocks(student.row(i), teacher.row(i), seg, bs.data(), bt.data(), bad);
+            detail::gradient_row row;
+            row.cols = cols;
+            row.inv_temperature = 1.0 / o.temperature;
+            row.log_norm_student = detail::fold_log_blocks(bs, false).log_normalizer;
+            row.log_norm_teacher = detail::fold_log_blocks(bt, false).log_normalizer;
+            row.kind = o.kind;
+            row.beta = o.beta;
+            row.value = value[i];
+            row.scale = factor * t_squared * unit / o.temperature;
+            detail::row_gradients(student.row(i), teacher.row(i), row, gs, gt);
+        });
+    }
+    if (o.reduce == reduction::none) {
+        for (std::size_t i = 0; i < n; ++i) loss[i] = t_squared * unit * value[i];
+    } else {
+        loss[0] = t_squared * unit * reducer.apply(fn, [&](std::size_t i) { return value[i]; });
+    }
+}
+
+}  // namespace
+
+void distillation_loss(matrix_view<const float> student, matrix_view<const float> teacher, std::span<double> loss,
+                       matrix_view<float> grad_student, matrix_view<float> grad_teacher, const loss_options& opts) {
+    loss_of(student, teacher, loss, grad_student, grad_teacher, opts);
+}
+void distillation_loss(matrix_view<const double> student, matrix_view<const double> teacher, std::span<double> loss,
+                       matrix_view<double> grad_student, matrix_view<double> grad_teacher, const loss_options& opts) {
+    loss_of(student, teacher, loss, grad_student, grad_teacher, opts);
+}
+
+}  // namespace kldiv

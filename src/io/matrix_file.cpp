@@ -1,0 +1,88 @@
+#include "kldiv/io/matrix_file.hpp"
+
+#include <span>
+#include <system_error>
+
+#include "input_file.hpp"
+#include "kldiv/error.hpp"
+#include "npy.hpp"
+
+namespace kldiv::io {
+namespace {
+
+constexpr const char* reader_name = "read_matrix";
+
+// Reads the data of `h` into `out` (rows × cols, row-major), transposing Fortran-order data.
+template <class T>
+void read_rows(detail::input_file& file, const detail::npy_header& h, std::size_t rows, std::size_t cols,
+               std::vector<T>& out) {
+    out.resize(rows * cols);
+    if (!h.fortran_order || rows == 1 || cols == 1) {  // a single row or column is the same in both orders
+        detail::read_npy_values(file, h, std::span<T>(out), reader_name);
+        return;
+    }
+    std::vector<T> columns(rows * cols);  // element (i, j) at j * rows + i
+    detail::read_npy_values(file, h, std::span<T>(columns), reader_name);
+    for (std::size_t j = 0; j < cols; ++j) {
+        const T* column = columns.data() + j * rows;
+        for (std::size_t i = 0; i < rows; ++i) out[i * cols + j] = column[i];
+    }
+}
+
+}  // namespace
+
+matrix_file read_matrix(const std::filesystem::path& path) {
+    using namespace detail;
+    input_file file = open_input_file(path, reader_name);
+    const npy_header h = read_npy_header(file, reader_name);
+    if (h.type == npy_float::none) {
+        throw error(reader_name, file.name + ": npy header field 'descr' is '" + h.descr + "' (" + npy_dtype_name(h) +
+                                     "), but a matrix file must hold float16, float32 or float64 ('<f2', '<f4', '<f8', "
+                                     "'>f2', '>f4', '>f8'); convert it with a.astype(numpy.float32)");
+    }
+    if (h.shape.size() != 2) {
+        throw error(reader_name, file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) + ", a " +
+                                     std::to_string(h.shape.size()) +
+                                     "-D array, but a matrix file needs a 2-D array of shape (rows, cols), one "
+                                     "distribution per row" +
+                                     (h.shape.size() == 1 ? "; make one row of it with a.reshape(1, -1)"
+                                      : h.shape.empty()   ? ""
+                                                          : "; merge the leading dimensions with a.reshape(-1, a.shape[-1])"));
+    }
+    if (h.shape[0] == 0 || h.shape[1] == 0) {
+        throw error(reader_name, file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) +
+                                     ": the array holds no values, but a matrix file needs at least one row of at "
+                                     "least one event");
+    }
+    check_npy_data_size(h, file.size, file.name, reader_name);  // before allocating
+    matrix_file m;
+    m.rows = static_cast<std::size_t>(h.shape[0]);
+    m.cols = static_cast<std::size_t>(h.shape[1]);
+    m.dtype = npy_dtype_name(h);
+    m.is_double = h.type == npy_float::float64;
+    if (m.is_double) {
+        read_rows(file, h, m.rows, m.cols, m.f64);
+    } else {
+        read_rows(file, h, m.rows, m.cols, m.f32);
+    }
+    return m;
+}
+
+std::optional<std::size_t> npy_dimensions(const std::filesystem::path& path) noexcept {
+    try {
+        std::error_code ignored;
+        if (!std::filesystem::is_regular_file(path, ignored)) return std::nullopt;
+        detail::input_file file = detail::open_input_file(path, reader_name);
+        char start[6] = {};
+        file.stream->read(start, sizeof start);
+        if (!detail::has_npy_magic(std::string_view(start, static_cast<std::size_t>(file.stream->gcount())))) {
+            return std::nullopt;
+        }
+        file.stream->clear();
+        return detail::read_npy_header(file, reader_name).shape.size();
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace kldiv::io
