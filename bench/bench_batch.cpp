@@ -1,8 +1,9 @@
 // Google Benchmark programs for the batched measures (include/kldiv/batch.hpp) on N×V matrices,
 // with the two bounds of the roofline measured the same way in the same run:
 //   - read_bandwidth: a streaming read of the same bytes over the same threads;
-//   - exp_throughput: Highway's double Exp over data in L1 (the transcendental the logits kernel
-//     needs once per event for close rows, twice for far rows), on the same threads.
+//   - exp_throughput: Highway's float Exp over data in L1 (the transcendental the logits kernel
+//     evaluates once per event of float rows when the rows are close, twice when they are far),
+//     on the same threads.
 //   build/bench/bench_batch --benchmark_filter=logits
 // bench/compare_batch.py runs this beside PyTorch and SciPy and prints the ratios.
 // Arguments: rows, cols, threads (0: all).
@@ -26,11 +27,11 @@ HWY_BEFORE_NAMESPACE();
 namespace bench::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Σ exp(x_i − 1) over n doubles (n a multiple of the lane count), `rounds` times.
-double ExpSum(const double* x, std::size_t n, std::size_t rounds) {
-    const hn::ScalableTag<double> d;
+// Σ exp(x_i − 1) over n floats (n a multiple of the lane count), `rounds` times.
+float ExpSum(const float* x, std::size_t n, std::size_t rounds) {
+    const hn::ScalableTag<float> d;
     auto acc = hn::Zero(d);
-    const auto one = hn::Set(d, 1.0);
+    const auto one = hn::Set(d, 1.0f);
     for (std::size_t r = 0; r < rounds; ++r) {
         for (std::size_t i = 0; i < n; i += hn::Lanes(d)) acc = hn::Add(acc, hn::Exp(d, hn::Sub(hn::LoadU(d, x + i), one)));
     }
@@ -129,12 +130,12 @@ void read_bandwidth(benchmark::State& state) {
     counters(state, static_cast<std::size_t>(state.range(3)));
 }
 
-// rows × cols double exponentials over the threads, from a 2 KiB buffer each (L1).
+// rows × cols float exponentials over the threads, from a 1 KiB buffer each (L1).
 void exp_throughput(benchmark::State& state) {
     const std::size_t events = static_cast<std::size_t>(state.range(0) * state.range(1));
     const unsigned threads = threads_of(state.range(2));
-    std::vector<double> x(256);
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = -10.0 * static_cast<double>(i) / 256.0;
+    std::vector<float> x(256);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = -10.0f * static_cast<float>(i) / 256.0f;
     const std::size_t rounds = events / x.size() / threads + 1;
     for (auto _ : state) {
         std::vector<std::thread> pool;

@@ -23,6 +23,7 @@ struct log_segment {
     std::size_t cols = 0, first = 0, last = 0;
     double inv_temperature = 1.0;
     side p_side = side::none, q_side = side::none;
+    bool entropy = true;  // false: the kernels may skip E[m − a] (log_block::spread)
 };
 
 struct prob_segment {

@@ -79,7 +79,8 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
             std::vector<detail::log_block>& bs = blocks[2 * w];
             std::vector<detail::log_block>& bt = blocks[2 * w + 1];
             bool bad = false;  // already validated
-            const detail::log_segment seg{cols, 0, nb, 1.0 / o.temperature, detail::side::weights, detail::side::weights};
+            const detail::log_segment seg{cols, 0, nb, 1.0 / o.temperature, detail::side::weights,
+                                          detail::side::weights, false};
             detail::log_blocks(student.row(i), teacher.row(i), seg, bs.data(), bt.data(), bad);
             detail::gradient_row row;
             row.cols = cols;

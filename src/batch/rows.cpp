@@ -126,7 +126,8 @@ public:
         const T* a = p_.row(i);
         const T* b = q_.row(i);
         if (log_space(o_)) {
-            const detail::log_segment seg{p_.cols, first, last, 1.0 / o_.temperature, p_side_, q_side_};
+            const detail::log_segment seg{p_.cols, first, last, 1.0 / o_.temperature, p_side_, q_side_,
+                                          request_.entropy};
             detail::log_blocks(a, b, seg, s.p_blocks.data() + first, s.q_blocks.data() + first, bad);
         } else {
             const detail::prob_segment seg{p_.cols, first, last, request_};
