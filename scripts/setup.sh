@@ -4,7 +4,7 @@
 #   scripts/setup.sh          build and test dependencies
 #   scripts/setup.sh --dev    also the tools for checking reports by eye, rebuilding the example
 #                             data (headless Chromium, the English and French word lists) and
-#                             running the peer benchmarks (PyTorch)
+#                             running the peer benchmarks (PyTorch, jemalloc)
 set -euo pipefail
 
 packages=(
@@ -17,7 +17,7 @@ packages=(
   python3-scipy                                   # bench/compare_peers.py
 )
 if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(chromium wamerican wfrench python3-torch)
+  packages+=(chromium wamerican wfrench python3-torch libjemalloc2)
 fi
 
 missing=()

@@ -216,11 +216,13 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     const std::size_t end = full + (full < n ? lanes : 0);
     const VF neg_inf = hn::Set(df, -INFINITY);
     VF vmax = neg_inf, y_at_max = hn::Zero(df);
+    hn::Mask<DF> any_zero = hn::FirstN(df, 0);  // an event of probability 0 in x or y
     for (std::size_t i = 0; i < end; i += lanes) {
-        const VF vx = load(x, tail_x, i);
+        const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
         const hn::Mask<DF> above = hn::Gt(vx, vmax);
         vmax = hn::IfThenElse(above, vx, vmax);
-        y_at_max = hn::IfThenElse(above, load(y, tail_y, i), y_at_max);
+        y_at_max = hn::IfThenElse(above, vy, y_at_max);
+        any_zero = hn::Or(any_zero, hn::Or(hn::Eq(vx, neg_inf), hn::Eq(vy, neg_inf)));
     }
     out = log_block{};
     const float top = hn::GetLane(hn::MaxOfLanes(df, vmax));
@@ -238,6 +240,8 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     }
     if (!std::isfinite(out.shift)) out.shift = 0.0;  // the heaviest event is outside Q: unused
     out.max = static_cast<double>(top) * inv_t;
+    // Without −inf in the block (the usual case) every event has mass in both rows: no masks.
+    const bool masked = !hn::AllFalse(df, any_zero);
     const VF m = hn::Set(df, top), inv_tf = hn::Set(df, static_cast<float>(inv_t)), small = hn::Set(df, 0.1f),
              minus_one = hn::Set(df, -1.0f), sf = hn::Set(df, static_cast<float>(out.shift));
     const VD inv_td = hn::Set(dd, inv_t), s = hn::Set(dd, out.shift);
@@ -246,47 +250,66 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     const auto add_halves = [&](VD acc, VF v) {
         return hn::Add(acc, hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dh, v)), hn::PromoteTo(dd, hn::UpperHalf(dh, v))));
     };
-    for (std::size_t i = 0; i < end; i += lanes) {
-        const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
-        const hn::Mask<DF> has_p = hn::Gt(vx, neg_inf);
-        VF gap = hn::Sub(m, vx);  // (m − x)/T ≥ 0
-        if constexpr (kScaled) gap = hn::Mul(gap, inv_tf);
-        gap = hn::IfThenElseZero(has_p, gap);
-        const VF vw = hn::IfThenElseZero(has_p, hn::Exp(df, hn::Neg(gap)));
-        const VD w_lo = hn::PromoteTo(dd, hn::LowerHalf(dh, vw)), w_hi = hn::PromoteTo(dd, hn::UpperHalf(dh, vw));
-        weight = hn::Add(weight, hn::Add(w_lo, w_hi));
-        if constexpr (kSpread) spread = add_halves(spread, hn::Mul(vw, gap));
-        if constexpr (!kDivergence) continue;
-        const hn::Mask<DF> q_zero = hn::Eq(vy, neg_inf);
-        outside = hn::Or(outside, hn::And(has_p, q_zero));
-        const hn::Mask<DF> valid = hn::AndNot(q_zero, has_p);
-        // v = (x − y)/T − s in double: exact differences, then rounded to float for φ.
-        const auto v_of = [&](hn::Vec<DH> a, hn::Vec<DH> b) {
-            const VD diff = hn::Sub(hn::PromoteTo(dd, a), hn::PromoteTo(dd, b));
-            if constexpr (kScaled) return hn::MulSub(diff, inv_td, s);
-            return hn::Sub(diff, s);
-        };
-        const VF x0 = hn::IfThenElseZero(valid, vx), y0 = hn::IfThenElseZero(valid, vy);
-        const VD v_lo = v_of(hn::LowerHalf(dh, x0), hn::LowerHalf(dh, y0));
-        const VD v_hi = v_of(hn::UpperHalf(dh, x0), hn::UpperHalf(dh, y0));
-        const VF v = hn::IfThenElseZero(valid, hn::Combine(df, hn::DemoteTo(dh, v_hi), hn::DemoteTo(dh, v_lo)));
-        const hn::Mask<DF> near = hn::Le(hn::Abs(v), small);
-        VF term;
-        if (hn::AllTrue(df, near)) {
-            term = hn::Mul(vw, PhiSeriesF(df, v));
-        } else {
-            const VF far = hn::Mul(vw, hn::Add(hn::Expm1(df, hn::Neg(v)), v));
-            term = hn::IfThenElse(near, hn::Mul(vw, PhiSeriesF(df, v)), far);
-            const hn::Mask<DF> below = hn::And(valid, hn::Lt(v, minus_one));
-            if (!hn::AllFalse(df, below)) {
-                // exp((y − m)/T + s) − w + w·v: exp(−v) alone could overflow where w underflows.
-                VF e = hn::Sub(vy, m);
-                e = hn::Exp(df, kScaled ? hn::MulAdd(e, inv_tf, sf) : hn::Add(e, sf));
-                term = hn::IfThenElse(below, hn::MulAdd(vw, v, hn::Sub(e, vw)), term);
+    // Sums run in float over 16 vectors (16 terms per lane: at most 1e-6 relative, 2e-7 typically),
+    // then join the double sums.
+    constexpr std::size_t kChunk = 16;
+    for (std::size_t first = 0; first < end; first += kChunk * lanes) {
+        const std::size_t last = std::min(end, first + kChunk * lanes);
+        VF weight_f = hn::Zero(df), spread_f = weight_f, phi_f = weight_f, offset_f = weight_f;
+        for (std::size_t i = first; i < last; i += lanes) {
+            const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
+            const hn::Mask<DF> has_p = hn::Gt(vx, neg_inf);
+            VF gap = hn::Sub(m, vx);  // (m − x)/T ≥ 0
+            if constexpr (kScaled) gap = hn::Mul(gap, inv_tf);
+            if (masked) gap = hn::IfThenElseZero(has_p, gap);
+            VF vw = hn::Exp(df, hn::Neg(gap));
+            if (masked) vw = hn::IfThenElseZero(has_p, vw);
+            weight_f = hn::Add(weight_f, vw);
+            if constexpr (kSpread) spread_f = hn::MulAdd(vw, gap, spread_f);
+            if constexpr (!kDivergence) continue;
+            VF x0 = vx, y0 = vy;
+            hn::Mask<DF> valid = has_p;
+            if (masked) {
+                const hn::Mask<DF> q_zero = hn::Eq(vy, neg_inf);
+                outside = hn::Or(outside, hn::And(has_p, q_zero));
+                valid = hn::AndNot(q_zero, has_p);
+                x0 = hn::IfThenElseZero(valid, vx);
+                y0 = hn::IfThenElseZero(valid, vy);
             }
+            // v = (x − y)/T − s in double: exact differences, then rounded to float for φ.
+            const auto v_of = [&](hn::Vec<DH> a, hn::Vec<DH> b) {
+                const VD diff = hn::Sub(hn::PromoteTo(dd, a), hn::PromoteTo(dd, b));
+                if constexpr (kScaled) return hn::MulSub(diff, inv_td, s);
+                return hn::Sub(diff, s);
+            };
+            const VD v_lo = v_of(hn::LowerHalf(dh, x0), hn::LowerHalf(dh, y0));
+            const VD v_hi = v_of(hn::UpperHalf(dh, x0), hn::UpperHalf(dh, y0));
+            VF v = hn::Combine(df, hn::DemoteTo(dh, v_hi), hn::DemoteTo(dh, v_lo));
+            if (masked) v = hn::IfThenElseZero(valid, v);
+            const hn::Mask<DF> near = hn::Le(hn::Abs(v), small);
+            VF term;
+            if (hn::AllTrue(df, near)) {
+                term = hn::Mul(vw, PhiSeriesF(df, v));
+            } else {
+                const VF far = hn::Mul(vw, hn::Add(hn::Expm1(df, hn::Neg(v)), v));
+                term = hn::IfThenElse(near, hn::Mul(vw, PhiSeriesF(df, v)), far);
+                const hn::Mask<DF> below = hn::And(valid, hn::Lt(v, minus_one));
+                if (!hn::AllFalse(df, below)) {
+                    // exp((y − m)/T + s) − w + w·v: exp(−v) alone could overflow where w underflows.
+                    VF e = hn::Sub(vy, m);
+                    e = hn::Exp(df, kScaled ? hn::MulAdd(e, inv_tf, sf) : hn::Add(e, sf));
+                    term = hn::IfThenElse(below, hn::MulAdd(vw, v, hn::Sub(e, vw)), term);
+                }
+            }
+            phi_f = hn::Add(phi_f, term);
+            offset_f = hn::MulAdd(vw, v, offset_f);
         }
-        phi = add_halves(phi, term);
-        offset = hn::MulAdd(w_lo, v_lo, hn::MulAdd(w_hi, v_hi, offset));
+        weight = add_halves(weight, weight_f);
+        if constexpr (kSpread) spread = add_halves(spread, spread_f);
+        if constexpr (kDivergence) {
+            phi = add_halves(phi, phi_f);
+            offset = add_halves(offset, offset_f);
+        }
     }
     out.weight = hn::GetLane(hn::SumOfLanes(dd, weight));
     out.spread = hn::GetLane(hn::SumOfLanes(dd, spread)) / out.weight;
