@@ -26,13 +26,14 @@ Accuracy: rows of float32 logits that are nearly identical (true KL from about 1
 constant offset between the two logit vectors), each tool against an extended-precision reference
 (reference() below); kldiv is called through its command (`kldiv compare --input logits --per-row`).
 """
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
 import numpy as np
+
+import gbench
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SHAPES = ((1, 256000), (64, 32000), (64, 256000), (1024, 32000))
@@ -82,15 +83,7 @@ def peer(kind, rows, cols, threads=0, retained=False):
 
 
 def kldiv_bench():
-    out = subprocess.run(
-        [os.path.join(BUILD, "bench", "bench_batch"), "--benchmark_format=json", "--benchmark_repetitions=5",
-         "--benchmark_report_aggregates_only=true", "--benchmark_filter=threads:2"],
-        check=True, capture_output=True, text=True).stdout
-    medians = {}
-    for b in json.loads(out)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
-            medians[b["run_name"]] = b
-    return medians
+    return gbench.medians(BUILD, "bench_batch", "threads:2")
 
 
 def find(results, name, rows, cols):

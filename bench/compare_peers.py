@@ -27,21 +27,14 @@ import scipy
 import scipy.special
 import scipy.stats
 
+import gbench
+
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SIZES = (1000, 1000000)
 
 
 def kldiv_bench():
-    out = subprocess.run(
-        [os.path.join(BUILD, "bench", "bench_discrete"), "--benchmark_format=json",
-         "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true",
-         "--benchmark_filter=^(kl_divergence<double>|entropy<double>|read_bandwidth)/"],
-        check=True, capture_output=True, text=True).stdout
-    medians = {}
-    for b in json.loads(out)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
-            medians[b["run_name"]] = b
-    return medians
+    return gbench.medians(BUILD, "bench_discrete", "^(kl_divergence<double>|entropy<double>|read_bandwidth)/")
 
 
 def median_seconds(f, min_total=0.5):
