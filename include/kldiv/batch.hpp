@@ -39,8 +39,8 @@ struct matrix_view {
 // How a row represents its distribution.
 enum class input_kind {
     probs,      // probabilities (>= 0; sum 1 within sum_tolerance unless normalize)
-    log_probs,  // natural-log probabilities (<= 0 up to rounding, −inf allowed; Σ exp within sum_tolerance of 1
-                // unless normalize)
+    log_probs,  // natural-log probabilities (−inf allowed); Σ exp(a) must be 1 within sum_tolerance unless
+                // normalize. With a temperature ≠ 1 the rows are tempered, softmax(a / T), and not checked.
     logits,     // unnormalized log-probabilities: p = softmax(a / temperature); −inf allowed
 };
 

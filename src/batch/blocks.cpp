@@ -48,7 +48,10 @@ log_row fold_log_blocks(std::span<const log_block> blocks, bool want_kl) noexcep
         mean_offset += share * (delta + b.offset);
         y += share * (phi_log(delta) + std::exp(-delta) * b.phi - b.offset * std::expm1(-delta));
     }
-    const double kl = y - psi(y - mean_offset);
+    // ḡ + ln(1 + h) = Y − ψ(h), h = Y − ḡ: the second form near 0, the first once ln(1 + h) is not
+    // small (ψ(h) ≈ h would cancel Y; ḡ is only rounding, so nothing cancels in the first).
+    const double h = y - mean_offset;
+    const double kl = h > 0.5 ? mean_offset + std::log1p(h) : y - psi(h);
     row.finite = row.finite && std::isfinite(kl);
     row.kl = std::max(0.0, kl);
     return row;

@@ -7,7 +7,7 @@
 // differences d = a − b (both already divided by the temperature). Within block k,
 //   F_k = E_k[φ(d − s_k)],  φ(v) = exp(−v) − 1 + v ≥ 0,  g_k = E_k[d − s_k],
 // with s_k the value of d at the block's heaviest event. For any reference r,
-//   D(P‖Q) = E_p[d] + ln E_p[exp(−d)] = ḡ + ln(1 + Y − ḡ) = Y − ψ(Y − ḡ),
+//   D(P‖Q) = E_p[d] + ln E_p[exp(−d)] = ḡ + ln(1 + Y − ḡ) = Y − ψ(Y − ḡ)  (the last form for small Y),
 //   Y = Σ π_k (φ(Δ_k) + exp(−Δ_k) F_k − g_k expm1(−Δ_k)),  ḡ = Σ π_k (Δ_k + g_k),  Δ_k = s_k − r,
 // ψ(h) = h − ln(1 + h), π_k the block's share of P's mass. With r = E_p[d], ḡ is only rounding and
 // the value is Y up to a term of second order. Y's pieces are ≥ 0 except g_k expm1(−Δ_k); it

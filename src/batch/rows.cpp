@@ -1,6 +1,7 @@
 // The batched measures: validation at the boundary, rows spread over threads, the block kernels for
 // the KL family, an exact scalar path (the core kernels on the materialized row) for
-// Jensen–Shannon, smoothing and rows whose fast path overflowed, then reductions in row order.
+// Jensen–Shannon and smoothing, a log-space path for rows whose fast path overflowed, then
+// reductions in row order.
 
 #include <algorithm>
 #include <cmath>
@@ -101,6 +102,30 @@ bool sum_ok(double sum, const batch_options& o) {
     return o.normalize ? sum > 0.0 : std::fabs(sum - 1.0) <= o.sum_tolerance;
 }
 
+// D(P‖Q) for rows whose one-pass form overflowed (P and Q so far apart that a probability ratio
+// leaves the double range): Σ p (ln p − ln q) in log space, two passes. The divergence is then
+// hundreds of nats, so the signed sum cannot cancel.
+template <class T>
+double log_space_kl(const T* a, const T* b, std::size_t n, double inv_t) noexcept {
+    const auto log_normalizer = [&](const T* v) {
+        double top = -INFINITY;
+        for (std::size_t j = 0; j < n; ++j) top = std::max(top, static_cast<double>(v[j]) * inv_t);
+        detail::compensated_sum sum;
+        for (std::size_t j = 0; j < n; ++j) sum.add(std::exp(static_cast<double>(v[j]) * inv_t - top));
+        return top + std::log(sum.value());
+    };
+    const double la = log_normalizer(a), lb = log_normalizer(b);
+    detail::compensated_sum kl;
+    for (std::size_t j = 0; j < n; ++j) {
+        const double lp = static_cast<double>(a[j]) * inv_t - la;
+        if (lp == -INFINITY) continue;
+        const double lq = static_cast<double>(b[j]) * inv_t - lb;
+        if (lq == -INFINITY) return infinity;
+        kl.add(std::exp(lp) * (lp - lq));
+    }
+    return std::max(0.0, kl.value());
+}
+
 template <class T>
 class row_engine {
 public:
@@ -142,9 +167,8 @@ public:
             r.issue = problem::bad_value;
             return r;
         }
-        bool overflow = false;
         if (log_space(o_)) {
-            overflow = finish_log(i, s, r);
+            finish_log(i, s, r);
         } else {
             finish_prob(s, r);
         }
@@ -154,7 +178,7 @@ public:
             if (want_.reverse && r.reverse == infinity) return outside(r, true);
         }
         wanted exact{};
-        if (o_.on_zero == zero_support::smooth || overflow) {
+        if (o_.on_zero == zero_support::smooth) {
             exact = want_;
         } else {
             exact.js = want_.js;
@@ -172,10 +196,8 @@ private:
         return r;
     }
 
-    // Returns true when the row must go through the exact path (an intermediate overflowed).
-    bool finish_log(std::size_t i, scratch& s, row_values& r) const noexcept {
+    void finish_log(std::size_t i, scratch& s, row_values& r) const noexcept {
         const std::span<const detail::log_block> pb(s.p_blocks.data(), nb_), qb(s.q_blocks.data(), nb_);
-        bool overflow = false;
         const auto side_of = [&](std::span<const detail::log_block> blocks, detail::side side, bool in_q,
                                  double& kl, double& entropy) {
             if (side == detail::side::none || r.issue != problem::none) return;
@@ -185,14 +207,20 @@ private:
                 r.in_q = in_q;
                 return;
             }
-            if (o_.input == input_kind::log_probs && !sum_ok(std::exp(row.log_normalizer), o_)) {
+            if (o_.input == input_kind::log_probs && o_.temperature == 1.0 &&
+                !sum_ok(std::exp(row.log_normalizer), o_)) {
                 r.issue = problem::sum;
                 r.in_q = in_q;
                 return;
             }
             kl = row.kl;
             entropy = row.entropy;
-            overflow = overflow || (side == detail::side::divergence && !row.finite);
+            if (side == detail::side::divergence && !row.finite) {
+                // A probability ratio beyond the range of the one-pass form (about e^700).
+                const T* a = in_q ? q_.row(i) : p_.row(i);
+                const T* b = in_q ? p_.row(i) : q_.row(i);
+                kl = log_space_kl(a, b, p_.cols, 1.0 / o_.temperature);
+            }
         };
         side_of(pb, p_side_, false, r.kl, r.entropy_p);
         side_of(qb, q_side_, true, r.reverse, r.entropy_q);
@@ -204,7 +232,6 @@ private:
                 r.in_q = true;
             }
         }
-        return overflow;
     }
 
     void finish_prob(scratch& s, row_values& r) const noexcept {
