@@ -12,8 +12,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <type_traits>
 
+#include "hwy/cache_control.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
 
@@ -171,19 +173,6 @@ using DH = hn::Half<DF>;
 using DD = hn::Repartition<double, DF>;
 using VD = hn::Vec<DD>;
 
-// No NaN and no +inf among n floats.
-HWY_INLINE bool ValidLogits(const float* HWY_RESTRICT v, std::size_t n) {
-    const DF df;
-    const std::size_t lanes = hn::Lanes(df);
-    const VF inf = hn::Set(df, INFINITY);
-    hn::Mask<DF> bad = hn::FirstN(df, 0);
-    std::size_t i = 0;
-    for (; i + lanes <= n; i += lanes) bad = hn::Or(bad, hn::Not(hn::Lt(hn::LoadU(df, v + i), inf)));
-    bool ok = hn::AllFalse(df, bad);
-    for (; i < n; ++i) ok = ok && v[i] < INFINITY;
-    return ok;
-}
-
 // One side of a log-space block of float rows, read in place: the weights and φ in single
 // precision on full float vectors, the differences v = (x − y)/T − s and every sum in double.
 // Single precision costs the weights and φ a relative 1e-7 each; both only reweight or scale
@@ -196,9 +185,11 @@ HWY_INLINE VF PhiSeriesF(DF df, VF v) {
     return hn::Mul(hn::Mul(v, v), Estrin(df, v, c));
 }
 
+// `bad` is set for a NaN or +inf in x or y; the next block of both rows (next_x, next_y, which may
+// be null) is prefetched while this one is computed, so its memory traffic overlaps the arithmetic.
 template <bool kDivergence, bool kSpread, bool kScaled>
 HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT y, std::size_t n, double inv_t,
-                          log_block& out) {
+                          const float* next_x, const float* next_y, bool& bad, log_block& out) {
     const DF df;
     const DH dh;
     const DD dd;
@@ -216,14 +207,18 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     const std::size_t end = full + (full < n ? lanes : 0);
     const VF neg_inf = hn::Set(df, -INFINITY);
     VF vmax = neg_inf, y_at_max = hn::Zero(df);
+    const VF inf = hn::Set(df, INFINITY);
     hn::Mask<DF> any_zero = hn::FirstN(df, 0);  // an event of probability 0 in x or y
+    hn::Mask<DF> invalid = any_zero;             // NaN or +inf
     for (std::size_t i = 0; i < end; i += lanes) {
         const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
         const hn::Mask<DF> above = hn::Gt(vx, vmax);
         vmax = hn::IfThenElse(above, vx, vmax);
         y_at_max = hn::IfThenElse(above, vy, y_at_max);
         any_zero = hn::Or(any_zero, hn::Or(hn::Eq(vx, neg_inf), hn::Eq(vy, neg_inf)));
+        invalid = hn::Or(invalid, hn::Not(hn::And(hn::Lt(vx, inf), hn::Lt(vy, inf))));
     }
+    if (!hn::AllFalse(df, invalid)) bad = true;
     out = log_block{};
     const float top = hn::GetLane(hn::MaxOfLanes(df, vmax));
     if (top == -INFINITY) return;
@@ -257,6 +252,10 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
         const std::size_t last = std::min(end, first + kChunk * lanes);
         VF weight_f = hn::Zero(df), spread_f = weight_f, phi_f = weight_f, offset_f = weight_f;
         for (std::size_t i = first; i < last; i += lanes) {
+            if (next_x != nullptr) {  // addresses past the row's end are harmless hints
+                hwy::Prefetch(reinterpret_cast<const float*>(reinterpret_cast<std::uintptr_t>(next_x + i)));
+                hwy::Prefetch(reinterpret_cast<const float*>(reinterpret_cast<std::uintptr_t>(next_y + i)));
+            }
             const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
             const hn::Mask<DF> has_p = hn::Gt(vx, neg_inf);
             VF gap = hn::Sub(m, vx);  // (m − x)/T ≥ 0
@@ -322,13 +321,13 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
 
 // SideF32 with its switches set from run-time values.
 HWY_INLINE void SideF32(const float* x, const float* y, std::size_t n, double inv_t, bool divergence, bool spread,
-                        log_block& out) {
+                        const float* next_x, const float* next_y, bool& bad, log_block& out) {
     const bool scaled = inv_t != 1.0;
     const auto call = [&](auto kd, auto ks) {
         if (scaled) {
-            SideF32<decltype(kd)::value, decltype(ks)::value, true>(x, y, n, inv_t, out);
+            SideF32<decltype(kd)::value, decltype(ks)::value, true>(x, y, n, inv_t, next_x, next_y, bad, out);
         } else {
-            SideF32<decltype(kd)::value, decltype(ks)::value, false>(x, y, n, inv_t, out);
+            SideF32<decltype(kd)::value, decltype(ks)::value, false>(x, y, n, inv_t, next_x, next_y, bad, out);
         }
     };
     using yes = std::true_type;
@@ -353,14 +352,16 @@ void LogBlocks(const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, const log_segme
         const std::size_t start = k * block_size, n = std::min(block_size, s.cols - start);
 #if HWY_TARGET != HWY_SCALAR
         if constexpr (sizeof(T) == sizeof(float)) {
-            bad = bad || !ValidLogits(a + start, n) || !ValidLogits(b + start, n);
-            if (s.p_side != side::none) {
-                SideF32(a + start, b + start, n, s.inv_temperature, s.p_side == side::divergence, s.entropy,
-                        p_out[k - s.first]);
-            }
+            // The P side (run even when not asked for) validates both rows and prefetches the next block.
+            const bool more = k + 1 < s.last;
+            log_block unused_block;
+            SideF32(a + start, b + start, n, s.inv_temperature, s.p_side == side::divergence, s.entropy,
+                    more ? a + start + block_size : nullptr, more ? b + start + block_size : nullptr, bad,
+                    s.p_side != side::none ? p_out[k - s.first] : unused_block);
             if (s.q_side != side::none) {
-                SideF32(b + start, a + start, n, s.inv_temperature, s.q_side == side::divergence, s.entropy,
-                        q_out[k - s.first]);
+                bool unused = false;
+                SideF32(b + start, a + start, n, s.inv_temperature, s.q_side == side::divergence, s.entropy, nullptr,
+                        nullptr, unused, q_out[k - s.first]);
             }
             continue;
         }
@@ -398,6 +399,8 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
         if (!hn::AllFalse(d, bad_lanes)) break;
         V hp = zero, hq = zero, fwd = zero, rev = zero;
         M outside_p = hn::FirstN(d, 0), outside_q = outside_p;
+        const bool more = k + 1 < s.last;
+        const std::size_t next = start + block_size;
         const V c = hn::Set(d, o.sum_q / o.sum_p), inv_sp = hn::Set(d, 1.0 / o.sum_p),
                 inv_sq = hn::Set(d, 1.0 / o.sum_q), small = hn::Set(d, 0.1), one = hn::Set(d, 1.0);
         // p·(−ln p̂) ≥ 0, clamped: where p̂ rounds to about 1 the logarithm is a rounding error.
@@ -405,6 +408,10 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
             return hn::IfThenElseZero(has, hn::Mul(v, hn::Max(zero, hn::Neg(hn::Log(d, hn::Mul(v, inv))))));
         };
         for (std::size_t i = 0; i < padded; i += lanes) {
+            if (more) {  // the next block, while this one is computed; past the row's end is harmless
+                hwy::Prefetch(reinterpret_cast<const T*>(reinterpret_cast<std::uintptr_t>(p + next + i)));
+                hwy::Prefetch(reinterpret_cast<const T*>(reinterpret_cast<std::uintptr_t>(q + next + i)));
+            }
             const V vp = hn::Load(d, x + i), vq = hn::Load(d, y + i);
             const M has_p = hn::Gt(vp, zero), has_q = hn::Gt(vq, zero);
             if (s.request.entropy) {
