@@ -46,27 +46,34 @@ struct row_values {
 
 bool log_space(const batch_options& o) { return o.input != input_kind::probs; }
 
-// Scratch of one worker: block summaries and two materialized rows.
+// Scratch of one worker: block summaries, and two materialized rows when the exact path is used.
 struct scratch {
     std::vector<detail::log_block> p_blocks, q_blocks;
     std::vector<detail::prob_block> blocks;
     std::vector<double> masses;
-    std::unique_ptr<double[]> p_row, q_row;  // left uninitialized: pages are touched only when used
+    std::unique_ptr<double[]> p_row, q_row;
 
-    scratch(std::size_t cols, std::size_t nb)
-        : p_blocks(nb), q_blocks(nb), blocks(nb), masses(2 * nb), p_row(new double[cols]), q_row(new double[cols]) {}
+    scratch(std::size_t cols, std::size_t nb, bool rows)
+        : p_blocks(nb), q_blocks(nb), blocks(nb), masses(2 * nb), p_row(rows ? new double[cols] : nullptr),
+          q_row(rows ? new double[cols] : nullptr) {}
 };
+
+// ln Σ exp(v_i · inv_t), two passes, compensated.
+template <class T>
+double log_normalizer(const T* v, std::size_t n, double inv_t) noexcept {
+    double top = -INFINITY;
+    for (std::size_t i = 0; i < n; ++i) top = std::max(top, static_cast<double>(v[i]) * inv_t);
+    detail::compensated_sum sum;
+    for (std::size_t i = 0; i < n; ++i) sum.add(std::exp(static_cast<double>(v[i]) * inv_t - top));
+    return top + std::log(sum.value());
+}
 
 // The rows the exact path measures: p̂ (normalized), plus ε under smoothing.
 template <class T>
 void materialize(const T* v, std::size_t n, const batch_options& o, double* out) {
     if (log_space(o)) {
         const double inv_t = 1.0 / o.temperature;
-        double top = -INFINITY;
-        for (std::size_t i = 0; i < n; ++i) top = std::max(top, static_cast<double>(v[i]) * inv_t);
-        detail::compensated_sum s;
-        for (std::size_t i = 0; i < n; ++i) s.add(std::exp(static_cast<double>(v[i]) * inv_t - top));
-        const double log_z = top + std::log(s.value());
+        const double log_z = log_normalizer(v, n, inv_t);
         for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(static_cast<double>(v[i]) * inv_t - log_z);
     } else {
         const double inverse = 1.0 / detail::exact_sum(std::span<const T>(v, n)).value();
@@ -107,14 +114,7 @@ bool sum_ok(double sum, const batch_options& o) {
 // hundreds of nats, so the signed sum cannot cancel.
 template <class T>
 double log_space_kl(const T* a, const T* b, std::size_t n, double inv_t) noexcept {
-    const auto log_normalizer = [&](const T* v) {
-        double top = -INFINITY;
-        for (std::size_t j = 0; j < n; ++j) top = std::max(top, static_cast<double>(v[j]) * inv_t);
-        detail::compensated_sum sum;
-        for (std::size_t j = 0; j < n; ++j) sum.add(std::exp(static_cast<double>(v[j]) * inv_t - top));
-        return top + std::log(sum.value());
-    };
-    const double la = log_normalizer(a), lb = log_normalizer(b);
+    const double la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
     detail::compensated_sum kl;
     for (std::size_t j = 0; j < n; ++j) {
         const double lp = static_cast<double>(a[j]) * inv_t - la;
@@ -396,12 +396,14 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
     const auto skipped = [&](std::size_t i) { return !reducer.kept(i); };
     const row_engine<T> engine(p, q, out, o);
     const std::size_t nb = engine.blocks_per_row();
+    // Jensen–Shannon and smoothing measure materialized rows (the exact path).
+    const bool exact_rows = !out.js.empty() || o.on_zero == zero_support::smooth;
     const unsigned workers = n * cols < parallel_threshold ? 1u : detail::worker_count(o.threads);
     std::vector<row_values> values(n);
     if (n >= workers) {  // whole rows per thread
         std::vector<scratch> scratches;
         scratches.reserve(workers);
-        for (unsigned w = 0; w < workers; ++w) scratches.emplace_back(cols, nb);
+        for (unsigned w = 0; w < workers; ++w) scratches.emplace_back(cols, nb, exact_rows);
         detail::parallel_for(n, workers, [&](std::size_t i, unsigned w) {
             if (skipped(i)) return;
             bool bad = false;
@@ -409,7 +411,7 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
             values[i] = engine.finish(i, bad, scratches[w]);
         });
     } else {  // few long rows: the blocks of each row are shared out
-        scratch shared(cols, nb);
+        scratch shared(cols, nb, exact_rows);
         const std::size_t chunks = std::min<std::size_t>(nb, 4 * workers);
         std::vector<unsigned char> bad(chunks);
         for (std::size_t i = 0; i < n; ++i) {
