@@ -240,6 +240,8 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     const VF m = hn::Set(df, top), inv_tf = hn::Set(df, static_cast<float>(inv_t)), small = hn::Set(df, 0.1f),
              minus_one = hn::Set(df, -1.0f), sf = hn::Set(df, static_cast<float>(out.shift));
     const VD inv_td = hn::Set(dd, inv_t), s = hn::Set(dd, out.shift);
+    const float shift_hi = static_cast<float>(out.shift);
+    const VF s_hi = hn::Set(df, shift_hi), s_lo = hn::Set(df, static_cast<float>(out.shift - shift_hi));
     VD weight = hn::Zero(dd), spread = weight, phi = weight, offset = weight;
     hn::Mask<DF> outside = hn::FirstN(df, 0);
     const auto add_halves = [&](VD acc, VF v) {
@@ -275,15 +277,23 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
                 x0 = hn::IfThenElseZero(valid, vx);
                 y0 = hn::IfThenElseZero(valid, vy);
             }
-            // v = (x − y)/T − s in double: exact differences, then rounded to float for φ.
-            const auto v_of = [&](hn::Vec<DH> a, hn::Vec<DH> b) {
-                const VD diff = hn::Sub(hn::PromoteTo(dd, a), hn::PromoteTo(dd, b));
-                if constexpr (kScaled) return hn::MulSub(diff, inv_td, s);
-                return hn::Sub(diff, s);
-            };
-            const VD v_lo = v_of(hn::LowerHalf(dh, x0), hn::LowerHalf(dh, y0));
-            const VD v_hi = v_of(hn::UpperHalf(dh, x0), hn::UpperHalf(dh, y0));
-            VF v = hn::Combine(df, hn::DemoteTo(dh, v_hi), hn::DemoteTo(dh, v_lo));
+            // v = (x − y)/T − s to float precision, although x − y and s may agree to many digits.
+            VF v;
+            if constexpr (kScaled) {  // in double: exact differences, scaled, then rounded
+                const auto v_of = [&](hn::Vec<DH> a, hn::Vec<DH> b) {
+                    return hn::MulSub(hn::Sub(hn::PromoteTo(dd, a), hn::PromoteTo(dd, b)), inv_td, s);
+                };
+                const VD v_lo = v_of(hn::LowerHalf(dh, x0), hn::LowerHalf(dh, y0));
+                const VD v_hi = v_of(hn::UpperHalf(dh, x0), hn::UpperHalf(dh, y0));
+                v = hn::Combine(df, hn::DemoteTo(dh, v_hi), hn::DemoteTo(dh, v_lo));
+            } else {
+                // x − y = d + e exactly (Knuth's two-sum), s = s_hi + s_lo; then d − s_hi is exact
+                // where it cancels (Sterbenz), so v = (d − s_hi) + (e − s_lo) keeps float precision.
+                const VF d = hn::Sub(x0, y0);
+                const VF bv = hn::Sub(d, x0);
+                const VF e = hn::Sub(hn::Sub(x0, hn::Sub(d, bv)), hn::Add(y0, bv));
+                v = hn::Add(hn::Sub(d, s_hi), hn::Sub(e, s_lo));
+            }
             if (masked) v = hn::IfThenElseZero(valid, v);
             const hn::Mask<DF> near = hn::Le(hn::Abs(v), small);
             VF term;
