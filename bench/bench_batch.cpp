@@ -1,9 +1,9 @@
 // Google Benchmark programs for the batched measures (include/kldiv/batch.hpp) on N×V matrices,
 // with the two bounds of the roofline measured the same way in the same run:
 //   - read_bandwidth: a streaming read of the same bytes over the same threads;
-//   - exp_throughput: Highway's float Exp over data in L1 (the transcendental the logits kernel
-//     evaluates once per event of float rows when the rows are close, twice when they are far),
-//     on the same threads.
+//   - exp_throughput: the float exponential of the logits kernel (detail::exp_non_positive) over
+//     data in L1 — the transcendental it evaluates once per event of float rows when the rows are
+//     close (twice, with expm1, when they are far) — on the same threads.
 //   build/bench/bench_batch --benchmark_filter=logits
 // bench/compare_batch.py runs this beside PyTorch and SciPy and prints the ratios.
 // Arguments: rows, cols, threads (0: all).
@@ -17,34 +17,9 @@
 #include <thread>
 #include <vector>
 
-#undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "bench/bench_batch.cpp"
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
-#include "hwy/contrib/math/math-inl.h"
-#include "hwy/highway.h"
+#include "src/batch/block_kernels.hpp"
 
-HWY_BEFORE_NAMESPACE();
-namespace bench::HWY_NAMESPACE {
-namespace hn = hwy::HWY_NAMESPACE;
-
-// Σ exp(x_i − 1) over n floats (n a multiple of the lane count), `rounds` times.
-float ExpSum(const float* x, std::size_t n, std::size_t rounds) {
-    const hn::ScalableTag<float> d;
-    auto acc = hn::Zero(d);
-    const auto one = hn::Set(d, 1.0f);
-    for (std::size_t r = 0; r < rounds; ++r) {
-        for (std::size_t i = 0; i < n; i += hn::Lanes(d)) acc = hn::Add(acc, hn::Exp(d, hn::Sub(hn::LoadU(d, x + i), one)));
-    }
-    return hn::GetLane(hn::SumOfLanes(d, acc));
-}
-
-}  // namespace bench::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
-
-#if HWY_ONCE
 namespace bench {
-HWY_EXPORT(ExpSum);
-
 namespace {
 
 unsigned threads_of(std::int64_t t) { return t > 0 ? static_cast<unsigned>(t) : std::thread::hardware_concurrency(); }
@@ -141,7 +116,15 @@ void exp_throughput(benchmark::State& state) {
         std::vector<std::thread> pool;
         std::atomic<double> total{0.0};
         for (unsigned t = 0; t < threads; ++t) {
-            pool.emplace_back([&] { total.fetch_add(HWY_DYNAMIC_DISPATCH(ExpSum)(x.data(), x.size(), rounds)); });
+            pool.emplace_back([&] {
+                std::vector<float> out(x.size());
+                double sum = 0.0;
+                for (std::size_t r = 0; r < rounds; ++r) {
+                    kldiv::detail::exp_non_positive(x.data(), out.data(), out.size());
+                    sum += out[r % out.size()];
+                }
+                total.fetch_add(sum);
+            });
         }
         for (auto& th : pool) th.join();
         benchmark::DoNotOptimize(total.load());
@@ -177,4 +160,3 @@ BENCHMARK(bench::probs_kl)->Apply([](auto* b) { bench::shapes(b); });
 BENCHMARK(bench::exp_throughput)->Apply([](auto* b) { bench::shapes(b); });
 BENCHMARK(bench::read_bandwidth)->Apply([](auto* b) { bench::shapes(b, 8); });
 BENCHMARK_MAIN();
-#endif  // HWY_ONCE

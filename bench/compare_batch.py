@@ -20,7 +20,7 @@ Speed, for N×V in {1×256000, 64×32000, 64×256000, 1024×32000}:
   Each peer runs in its own process; the time is the median of repeated calls on the same arrays.
 Roofline: the same bench_batch run measures the streaming read bandwidth (same bytes, 2 threads)
 and the throughput of the float exponential the logits kernel evaluates (once per event for close
-rows, twice for far rows). The bound is the larger of bytes ÷ bandwidth and exps ÷ exp throughput;
+rows; far rows need a second transcendental, expm1, counted at the same rate). The bound is the larger of bytes ÷ bandwidth and exps ÷ exp throughput;
 the fraction is bound ÷ kldiv's time.
 Accuracy: rows of float32 logits that are nearly identical (true KL from about 1e-12 to 1e-2, with a
 constant offset between the two logit vectors), each tool against an extended-precision reference

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -173,6 +174,29 @@ TEST_P(BlockKernels, FlagsValuesOutsideTheirDomain) {
     bad = false;
     prob_blocks(p.data(), q.data(), prob_segment{50, 0, 1, {true, false, false}}, &out, bad);
     EXPECT_TRUE(bad);
+}
+
+// The weights' exponential (exp-inl.h) against std::exp in double: 2 ulp (2.4e-7 relative) over
+// [−86.5, 0], 0 below, including −inf.
+TEST_P(BlockKernels, ExpNonPositiveIsWithinTwoUlp) {
+    std::vector<float> x;
+    for (float v = 0.0f; v >= -86.5f; v -= 0.00731f) x.push_back(v);
+    x.push_back(-86.5f);
+    x.push_back(-0.0f);
+    x.push_back(-1e-30f);
+    const std::size_t in_range = x.size();
+    x.push_back(-86.6f);
+    x.push_back(-100.0f);
+    x.push_back(-INFINITY);
+    std::vector<float> out(x.size());
+    exp_non_positive(x.data(), out.data(), x.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < in_range; ++i) {
+        const double expected = std::exp(static_cast<double>(x[i]));
+        worst = std::max(worst, std::fabs(out[i] - expected) / expected);
+    }
+    EXPECT_LE(worst, 2.4e-7);
+    for (std::size_t i = in_range; i < x.size(); ++i) EXPECT_EQ(out[i], 0.0f) << x[i];
 }
 
 std::string target_name(const testing::TestParamInfo<std::int64_t>& info) {

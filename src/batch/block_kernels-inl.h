@@ -18,6 +18,7 @@
 #include "hwy/cache_control.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
+#include "src/batch/exp-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace kldiv::detail {
@@ -27,24 +28,6 @@ namespace hn = hwy::HWY_NAMESPACE;
 using D = hn::ScalableTag<double>;
 using V = hn::Vec<D>;
 using M = hn::Mask<D>;
-
-// Σ c[k] x^k for N = 2^j coefficients by Estrin's scheme: the same multiply-adds as Horner's rule,
-// but a dependency chain of depth j + log2 instead of N, so consecutive vectors overlap.
-template <class DV, class T, std::size_t N>
-HWY_INLINE hn::Vec<DV> Estrin(DV d, hn::Vec<DV> x, const T (&c)[N]) {
-    static_assert((N & (N - 1)) == 0 && N >= 2, "a power of two of coefficients");
-    hn::Vec<DV> terms[N / 2];
-#pragma GCC unroll 16
-    for (std::size_t k = 0; k < N / 2; ++k) terms[k] = hn::MulAdd(hn::Set(d, c[2 * k + 1]), x, hn::Set(d, c[2 * k]));
-    hn::Vec<DV> power = hn::Mul(x, x);
-#pragma GCC unroll 4
-    for (std::size_t width = N / 2; width > 1; width /= 2) {
-#pragma GCC unroll 8
-        for (std::size_t k = 0; k < width / 2; ++k) terms[k] = hn::MulAdd(terms[2 * k + 1], power, terms[2 * k]);
-        power = hn::Mul(power, power);
-    }
-    return terms[0];
-}
 
 // φ(v) = exp(−v) − 1 + v = v²·Σ_{k≥0} (−v)^k/(k+2)! for |v| ≤ 0.1, terms to v^13 (the twin's series
 // stops at v^12; the difference is below 1e-20 relative).
@@ -263,7 +246,7 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
             VF gap = hn::Sub(m, vx);  // (m − x)/T ≥ 0
             if constexpr (kScaled) gap = hn::Mul(gap, inv_tf);
             if (masked) gap = hn::IfThenElseZero(has_p, gap);
-            VF vw = hn::Exp(df, hn::Neg(gap));
+            VF vw = ExpNonPositive(df, hn::Neg(gap));
             if (masked) vw = hn::IfThenElseZero(has_p, vw);
             weight_f = hn::Add(weight_f, vw);
             if constexpr (kSpread) spread_f = hn::MulAdd(vw, gap, spread_f);

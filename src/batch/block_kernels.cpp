@@ -24,6 +24,16 @@ void ProbBlocksF32(const float* p, const float* q, const prob_segment& s, prob_b
 void ProbBlocksF64(const double* p, const double* q, const prob_segment& s, prob_block* out, bool& bad) {
     ProbBlocks(p, q, s, out, bad);
 }
+void ExpNonPositiveF32(const float* x, float* out, std::size_t n) {
+    const hn::ScalableTag<float> df;
+    const std::size_t lanes = hn::Lanes(df);
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) hn::StoreU(ExpNonPositive(df, hn::LoadU(df, x + i)), df, out + i);
+    for (; i < n; ++i) {
+        const hn::CappedTag<float, 1> d1;
+        hn::StoreU(ExpNonPositive(d1, hn::LoadU(d1, x + i)), d1, out + i);
+    }
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace kldiv::detail
@@ -36,6 +46,7 @@ HWY_EXPORT(LogBlocksF32);
 HWY_EXPORT(LogBlocksF64);
 HWY_EXPORT(ProbBlocksF32);
 HWY_EXPORT(ProbBlocksF64);
+HWY_EXPORT(ExpNonPositiveF32);
 
 template <>
 void log_blocks(const float* a, const float* b, const log_segment& s, log_block* p, log_block* q, bool& bad) noexcept {
@@ -53,6 +64,10 @@ void prob_blocks(const float* p, const float* q, const prob_segment& s, prob_blo
 template <>
 void prob_blocks(const double* p, const double* q, const prob_segment& s, prob_block* out, bool& bad) noexcept {
     HWY_DYNAMIC_DISPATCH(ProbBlocksF64)(p, q, s, out, bad);
+}
+
+void exp_non_positive(const float* x, float* out, std::size_t n) noexcept {
+    HWY_DYNAMIC_DISPATCH(ExpNonPositiveF32)(x, out, n);
 }
 
 std::vector<std::int64_t> simd_targets() { return hwy::SupportedAndGeneratedTargets(); }

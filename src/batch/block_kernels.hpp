@@ -42,6 +42,10 @@ void reference_log_blocks(const T* a, const T* b, const log_segment& s, log_bloc
 template <class T>
 void reference_prob_blocks(const T* p, const T* q, const prob_segment& s, prob_block* out, bool& bad) noexcept;
 
+// exp(x) for each x ≤ 0, as the float logits kernel computes its weights (exp-inl.h): for the
+// tests and for the benchmark's roofline.
+void exp_non_positive(const float* x, float* out, std::size_t n) noexcept;
+
 // For tests: the SIMD targets compiled in and supported by this CPU, their names, and forcing the
 // dispatch to one of them (0 restores the normal choice).
 std::vector<std::int64_t> simd_targets();
