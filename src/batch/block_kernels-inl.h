@@ -372,24 +372,42 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
                 bool& bad) {
     const D d;
     const std::size_t lanes = hn::Lanes(d);
-    HWY_ALIGN double x[block_size], y[block_size];
     M bad_lanes = hn::FirstN(d, 0);
     const V zero = hn::Zero(d), inf = hn::Set(d, INFINITY);
-    const auto ok = [&](V v) { return hn::And(hn::Ge(v, zero), hn::Lt(v, inf)); };
     for (std::size_t k = s.first; k < s.last; ++k) {
         const std::size_t start = k * block_size, n = std::min(block_size, s.cols - start);
-        const std::size_t padded = LoadBlock(d, p + start, n, 1.0, 0.0, x, ok, bad_lanes);
-        LoadBlock(d, q + start, n, 1.0, 0.0, y, ok, bad_lanes);
+        // The block is read in place; its tail from copies padded with 0 (no mass in either row).
+        const std::size_t full = n - n % lanes, end = full + (full < n ? lanes : 0);
+        HWY_ALIGN double tail_p[HWY_MAX_BYTES / sizeof(double)], tail_q[HWY_MAX_BYTES / sizeof(double)];
+        for (std::size_t j = 0; j < lanes; ++j) {
+            tail_p[j] = full + j < n ? static_cast<double>(p[start + full + j]) : 0.0;
+            tail_q[j] = full + j < n ? static_cast<double>(q[start + full + j]) : 0.0;
+        }
+        const auto load = [&](const T* row, const double* tail, std::size_t i) {
+            if (i >= full) return hn::Load(d, tail);
+            if constexpr (sizeof(T) == sizeof(double)) {
+                return hn::LoadU(d, row + start + i);
+            } else {
+                return hn::PromoteTo(d, hn::LoadU(hn::Rebind<float, D>(), row + start + i));
+            }
+        };
         prob_block& o = out[k - s.first];
         o = prob_block{};
         V sp = zero, sq = zero;
-        for (std::size_t i = 0; i < padded; i += lanes) {
-            sp = hn::Add(sp, hn::Load(d, x + i));
-            sq = hn::Add(sq, hn::Load(d, y + i));
+        M any_zero = hn::FirstN(d, 0);  // an event with p = 0 or q = 0
+        for (std::size_t i = 0; i < end; i += lanes) {
+            const V vp = load(p, tail_p, i), vq = load(q, tail_q, i);
+            sp = hn::Add(sp, vp);
+            sq = hn::Add(sq, vq);
+            // Negative, NaN or inf values are bad.
+            bad_lanes = hn::Or(bad_lanes, hn::Not(hn::And(hn::And(hn::Ge(vp, zero), hn::Lt(vp, inf)),
+                                                          hn::And(hn::Ge(vq, zero), hn::Lt(vq, inf)))));
+            any_zero = hn::Or(any_zero, hn::Or(hn::Eq(vp, zero), hn::Eq(vq, zero)));
         }
         o.sum_p = Sum(d, sp);
         o.sum_q = Sum(d, sq);
         if (!hn::AllFalse(d, bad_lanes)) break;
+        const bool masked = !hn::AllFalse(d, any_zero);
         V hp = zero, hq = zero, fwd = zero, rev = zero;
         M outside_p = hn::FirstN(d, 0), outside_q = outside_p;
         const bool more = k + 1 < s.last;
@@ -400,12 +418,12 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
         const auto entropy_term = [&](V v, V inv, M has) {
             return hn::IfThenElseZero(has, hn::Mul(v, hn::Max(zero, hn::Neg(hn::Log(d, hn::Mul(v, inv))))));
         };
-        for (std::size_t i = 0; i < padded; i += lanes) {
+        for (std::size_t i = 0; i < end; i += lanes) {
             if (more) {  // the next block, while this one is computed; past the row's end is harmless
                 hwy::Prefetch(reinterpret_cast<const T*>(reinterpret_cast<std::uintptr_t>(p + next + i)));
                 hwy::Prefetch(reinterpret_cast<const T*>(reinterpret_cast<std::uintptr_t>(q + next + i)));
             }
-            const V vp = hn::Load(d, x + i), vq = hn::Load(d, y + i);
+            const V vp = load(p, tail_p, i), vq = load(q, tail_q, i);
             const M has_p = hn::Gt(vp, zero), has_q = hn::Gt(vq, zero);
             if (s.request.entropy) {
                 hp = hn::Add(hp, entropy_term(vp, inv_sp, has_p));
@@ -413,9 +431,12 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
             }
             if (!s.request.phi && !s.request.reverse) continue;
             const M both = hn::And(has_p, has_q);
-            outside_p = hn::Or(outside_p, hn::AndNot(has_q, has_p));
-            outside_q = hn::Or(outside_q, hn::AndNot(has_p, has_q));
-            const V delta = hn::IfThenElseZero(both, hn::Div(hn::MulSub(c, vp, vq), vq));
+            V delta = hn::Div(hn::MulSub(c, vp, vq), vq);
+            if (masked) {  // only blocks with zeros need the masks
+                outside_p = hn::Or(outside_p, hn::AndNot(has_q, has_p));
+                outside_q = hn::Or(outside_q, hn::AndNot(has_p, has_q));
+                delta = hn::IfThenElseZero(both, delta);
+            }
             // ψ(δ) = δ − ln(1+δ), and f(δ) = (1+δ) ln(1+δ) − δ = δ² − (1+δ) ψ (which cancels at most
             // a factor 2 for |δ| ≤ 0.1); beyond, ln(1+δ) directly (1+δ loses eps, ≤ eps/|δ| relative).
             const M near = hn::Le(hn::Abs(delta), small);
@@ -433,7 +454,8 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
                 if (!hn::AllFalse(d, hn::Gt(delta, hn::Set(d, 1e300)))) o.unstable = true;
             }
             // Where P has no mass, q̂ f(−1) = q̂.
-            fwd = hn::Add(fwd, hn::IfThenElse(both, hn::Mul(vq, f), hn::IfThenElseZero(has_q, vq)));
+            fwd = masked ? hn::Add(fwd, hn::IfThenElse(both, hn::Mul(vq, f), hn::IfThenElseZero(has_q, vq)))
+                         : hn::MulAdd(vq, f, fwd);
             rev = hn::MulAdd(vq, g, rev);
         }
         o.kl = Sum(d, fwd) / o.sum_q;
