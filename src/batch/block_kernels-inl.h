@@ -1,7 +1,11 @@
 // Per-target bodies of the block kernels (Highway): compiled once for every SIMD target by
-// block_kernels.cpp. Lanes are double; float rows are widened on load. Accuracy: the summaries agree
-// with the scalar twins (block_reference.cpp) to about 1e-14 relative; the transcendental functions
-// are Highway's Exp, Expm1, Log and Log1p on doubles (at most 4 ulp).
+// block_kernels.cpp.
+//   - Probabilities, and log-space rows of doubles: double lanes (float probabilities are widened on
+//     load); Highway's Exp, Expm1 and Log (at most 4 ulp). The summaries agree with the scalar twins
+//     (block_reference.cpp) to about 1e-14 relative.
+//   - Log-space rows of floats (every target but the portable scalar one): SideF32, full float
+//     vectors for the weights (exp-inl.h) and φ, exact differences, double sums: about 1e-7
+//     relative to the twins.
 
 #if defined(KLDIV_BLOCK_KERNELS_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef KLDIV_BLOCK_KERNELS_INL_H_
