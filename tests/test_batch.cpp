@@ -8,6 +8,8 @@
 #include <kldiv/discrete.hpp>
 #include <kldiv/error.hpp>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -268,6 +270,69 @@ TEST(Batch, StridedRowsAreRead) {
                               {.input = kldiv::input_kind::logits});
     EXPECT_EQ(strided[0], whole[0]);
     EXPECT_EQ(strided[1], whole[2]);
+}
+
+template <class F>
+std::string message_of(F&& f);
+
+// binary16 bits of a float that binary16 represents exactly (normal or zero).
+kldiv::float16 to_float16(float x) {
+    if (x == 0.0f) return {static_cast<std::uint16_t>(std::signbit(x) ? 0x8000u : 0u)};
+    const std::uint32_t f = std::bit_cast<std::uint32_t>(x);
+    const std::uint32_t exponent = ((f >> 23) & 0xffu) - 112u, mantissa = (f >> 13) & 0x3ffu;
+    return {static_cast<std::uint16_t>((f >> 16 & 0x8000u) | exponent << 10 | mantissa)};
+}
+
+TEST(Batch, SixteenBitFormatsWidenExactly) {
+    EXPECT_EQ(static_cast<float>(to_float16(-2.75f)), -2.75f);
+    EXPECT_EQ(static_cast<float>(kldiv::float16{0x7c00}), INFINITY);
+    EXPECT_EQ(static_cast<float>(kldiv::float16{0xfc00}), -INFINITY);
+    EXPECT_TRUE(std::isnan(static_cast<float>(kldiv::float16{0x7e00})));
+    EXPECT_EQ(static_cast<float>(kldiv::float16{0x0001}), 0x1p-24f);  // smallest subnormal
+    EXPECT_EQ(static_cast<float>(kldiv::float16{0x7bff}), 65504.0f);  // largest finite
+    EXPECT_EQ(static_cast<float>(kldiv::bfloat16{0x3fc0}), 1.5f);
+    EXPECT_EQ(static_cast<double>(kldiv::bfloat16{0xff80}), -INFINITY);
+}
+
+// 16-bit rows are measured exactly as their float widening: the same values, bit for bit.
+TEST(Batch, SixteenBitRowsMeasureAsTheirFloatWidening) {
+    const std::size_t rows = 3, cols = 3000;
+    std::mt19937_64 rng(11);
+    std::normal_distribution<float> z(0.0f, 3.0f);
+    std::vector<kldiv::float16> a16(rows * cols), b16(rows * cols);
+    std::vector<kldiv::bfloat16> a_bf(rows * cols), b_bf(rows * cols);
+    std::vector<float> a(rows * cols), b(rows * cols), a2(rows * cols), b2(rows * cols);
+    for (std::size_t i = 0; i < rows * cols; ++i) {
+        const float x = std::round(z(rng) * 64.0f) / 64.0f, y = x + std::round(z(rng) * 4.0f) / 64.0f;
+        a16[i] = to_float16(std::clamp(x, -31.0f, 31.0f));
+        b16[i] = to_float16(std::clamp(y, -31.0f, 31.0f));
+        a[i] = static_cast<float>(a16[i]);
+        b[i] = static_cast<float>(b16[i]);
+        a_bf[i] = {static_cast<std::uint16_t>(std::bit_cast<std::uint32_t>(a[i]) >> 16)};
+        b_bf[i] = {static_cast<std::uint16_t>(std::bit_cast<std::uint32_t>(b[i]) >> 16)};
+        a2[i] = static_cast<float>(a_bf[i]);
+        b2[i] = static_cast<float>(b_bf[i]);
+    }
+    a16[5] = {0xfc00};  // a masked event
+    a[5] = -INFINITY;
+    const kldiv::batch_options o{.input = kldiv::input_kind::logits, .temperature = 1.5};
+    std::vector<double> kl(rows), rkl(rows), h(rows), kl16(rows), rkl16(rows), h16(rows);
+    kldiv::measure_rows({a.data(), rows, cols}, {b.data(), rows, cols}, {.kl = kl, .reverse_kl = rkl, .entropy_p = h}, o);
+    kldiv::measure_rows({a16.data(), rows, cols}, {b16.data(), rows, cols},
+                        {.kl = kl16, .reverse_kl = rkl16, .entropy_p = h16}, o);
+    EXPECT_EQ(kl, kl16);
+    EXPECT_EQ(rkl, rkl16);
+    EXPECT_EQ(h, h16);
+    kldiv::measure_rows({a2.data(), rows, cols}, {b2.data(), rows, cols}, {.kl = kl, .reverse_kl = rkl}, o);
+    kldiv::measure_rows({a_bf.data(), rows, cols}, {b_bf.data(), rows, cols}, {.kl = kl16, .reverse_kl = rkl16}, o);
+    EXPECT_EQ(kl, kl16);
+    EXPECT_EQ(rkl, rkl16);
+    a16[7] = {0x7e00};  // NaN
+    std::vector<double> one(rows);
+    EXPECT_THAT(message_of([&] {
+                    kldiv::measure_rows({a16.data(), rows, cols}, {b16.data(), rows, cols}, {.kl = one}, o);
+                }),
+                HasSubstr("p[0, 7] = nan"));
 }
 
 template <class F>

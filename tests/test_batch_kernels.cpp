@@ -13,6 +13,7 @@
 
 #include "src/batch/block_kernels.hpp"
 #include "src/batch/blocks.hpp"
+#include <kldiv/batch.hpp>
 
 namespace {
 
@@ -174,6 +175,37 @@ TEST_P(BlockKernels, FlagsValuesOutsideTheirDomain) {
     bad = false;
     prob_blocks(p.data(), q.data(), prob_segment{50, 0, 1, {true, false, false}}, &out, bad);
     EXPECT_TRUE(bad);
+}
+
+// 16-bit rows are widened exactly (every target's conversion) and then summarized as float rows.
+TEST_P(BlockKernels, SixteenBitRowsSummarizeAsTheirWidening) {
+    const std::size_t n = 2 * block_size + 77;
+    std::vector<kldiv::bfloat16> a16(n), b16(n);
+    std::vector<float> a(n), b(n);
+    std::mt19937_64 rng(5);
+    for (std::size_t i = 0; i < n; ++i) {
+        a16[i] = {static_cast<std::uint16_t>(0x3f00u + rng() % 0x200u)};  // 0.5 to 2, and signs below
+        b16[i] = {static_cast<std::uint16_t>((rng() % 2) << 15 | (0x3f00u + rng() % 0x200u))};
+        a[i] = static_cast<float>(a16[i]);
+        b[i] = static_cast<float>(b16[i]);
+    }
+    const std::size_t nb = block_count(n);
+    const log_segment seg{n, 0, nb, 1.0, side::divergence, side::divergence};
+    std::vector<log_block> p16(nb), q16(nb), p32(nb), q32(nb);
+    bool bad = false;
+    log_blocks(a16.data(), b16.data(), seg, p16.data(), q16.data(), bad);
+    log_blocks(a.data(), b.data(), seg, p32.data(), q32.data(), bad);
+    EXPECT_FALSE(bad);
+    for (std::size_t k = 0; k < nb; ++k) {
+        EXPECT_EQ(p16[k].phi, p32[k].phi) << k;
+        EXPECT_EQ(q16[k].weight, q32[k].weight) << k;
+    }
+    std::vector<kldiv::float16> h(n);
+    for (std::size_t i = 0; i < n; ++i) h[i] = {static_cast<std::uint16_t>(rng())};  // every pattern, NaN too
+    std::vector<prob_block> out(nb);
+    bad = false;
+    prob_blocks(h.data(), h.data(), prob_segment{n, 0, nb, {true, false, false}}, out.data(), bad);
+    EXPECT_TRUE(bad);  // random patterns include negatives, infinities and NaNs
 }
 
 // The weights' exponential (exp-inl.h) against std::exp in double: 2 ulp (2.4e-7 relative) over

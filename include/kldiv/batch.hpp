@@ -2,7 +2,7 @@
 // The measures over the rows of two matrices: row i of P against row i of Q, one result per row.
 //
 // Rows are given as probabilities, log-probabilities or logits (raw scores, p = softmax(a / T)),
-// stored as float or double in row-major matrices with a row stride. Several measures come out of
+// stored as float, double, float16 or bfloat16 in row-major matrices with a row stride. Several measures come out of
 // one pass over memory when asked together; no N×V temporary is made. Everything is accumulated in
 // double, in fixed blocks combined in index order, so a row's result does not depend on the number
 // of threads. Conventions are those of discrete.hpp: 0·log(0/q) = 0; p > 0 where q = 0 follows
@@ -12,6 +12,7 @@
 //   std::vector<double> kl(n);
 //   kldiv::kl_divergence_rows(p, q, kl, {.input = kldiv::input_kind::logits, .temperature = 2.0});
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -34,6 +35,28 @@ struct matrix_view {
         : data(d), rows(r), cols(c), row_stride(stride) {}
 
     constexpr T* row(std::size_t i) const { return data + i * row_stride; }
+};
+
+// 16-bit storage, as its bits: IEEE 754 binary16 and bfloat16 (the upper half of a float32).
+// Rows stored this way are widened exactly to float32 and measured like float rows.
+struct float16 {
+    std::uint16_t bits;
+    explicit operator float() const noexcept {
+        const std::uint32_t sign = static_cast<std::uint32_t>(bits & 0x8000u) << 16;
+        const std::uint32_t exponent = (bits >> 10) & 0x1fu, mantissa = bits & 0x3ffu;
+        if (exponent == 0) {  // zero or subnormal: mantissa · 2^−24, exact in float
+            const float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
+            return sign != 0 ? -magnitude : magnitude;
+        }
+        const std::uint32_t biased = exponent == 31 ? 0xffu : exponent + 112;  // inf and NaN stay so
+        return std::bit_cast<float>(sign | biased << 23 | mantissa << 13);
+    }
+    explicit operator double() const noexcept { return static_cast<float>(*this); }
+};
+struct bfloat16 {
+    std::uint16_t bits;
+    explicit operator float() const noexcept { return std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16); }
+    explicit operator double() const noexcept { return static_cast<float>(*this); }
 };
 
 // How a row represents its distribution.
@@ -88,6 +111,11 @@ void measure_rows(matrix_view<const double> p, matrix_view<const double> q, cons
                   const batch_options& opts = {});
 
 // Single-measure shorthands.
+void measure_rows(matrix_view<const float16> p, matrix_view<const float16> q, const row_outputs& out,
+                  const batch_options& opts = {});
+void measure_rows(matrix_view<const bfloat16> p, matrix_view<const bfloat16> q, const row_outputs& out,
+                  const batch_options& opts = {});
+
 void kl_divergence_rows(matrix_view<const float> p, matrix_view<const float> q, std::span<double> out,
                         const batch_options& opts = {});
 void kl_divergence_rows(matrix_view<const double> p, matrix_view<const double> q, std::span<double> out,

@@ -475,6 +475,55 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
     if (!hn::AllFalse(d, bad_lanes)) bad = true;
 }
 
+// 16-bit rows: n values widened exactly to float.
+template <class H>
+HWY_INLINE void Widen(const H* HWY_RESTRICT v, std::size_t n, float* HWY_RESTRICT out) {
+    std::size_t i = 0;
+#if HWY_TARGET != HWY_SCALAR
+    using Lane = std::conditional_t<std::is_same_v<H, float16>, hwy::float16_t, hwy::bfloat16_t>;
+    const DF df;
+    const hn::Rebind<Lane, DF> d16;
+    const std::size_t lanes = hn::Lanes(df);
+    for (; i + lanes <= n; i += lanes) {
+        hn::Store(hn::PromoteTo(df, hn::LoadU(d16, reinterpret_cast<const Lane*>(v + i))), df, out + i);
+    }
+#endif
+    for (; i < n; ++i) out[i] = static_cast<float>(v[i]);
+}
+
+// 16-bit rows block by block: widened into float buffers, then measured as float rows.
+template <class H, class Block, class Measure>
+void HalfBlocks(const H* HWY_RESTRICT a, const H* HWY_RESTRICT b, std::size_t cols, std::size_t first,
+                std::size_t last, Measure&& measure) {
+    HWY_ALIGN float x[block_size], y[block_size];
+    for (std::size_t k = first; k < last; ++k) {
+        const std::size_t start = k * block_size, n = std::min(block_size, cols - start);
+        Widen(a + start, n, x);
+        Widen(b + start, n, y);
+        measure(x, y, n, k - first);
+    }
+}
+
+template <class H>
+void HalfLogBlocks(const H* a, const H* b, const log_segment& s, log_block* p_out, log_block* q_out, bool& bad) {
+    HalfBlocks<H, log_block>(a, b, s.cols, s.first, s.last, [&](const float* x, const float* y, std::size_t n,
+                                                                  std::size_t k) {
+        log_segment one = s;
+        one.cols = n;
+        one.first = 0;
+        one.last = 1;
+        LogBlocks(x, y, one, p_out + k, q_out + k, bad);
+    });
+}
+
+template <class H>
+void HalfProbBlocks(const H* p, const H* q, const prob_segment& s, prob_block* out, bool& bad) {
+    HalfBlocks<H, prob_block>(p, q, s.cols, s.first, s.last, [&](const float* x, const float* y, std::size_t n,
+                                                                  std::size_t k) {
+        ProbBlocks(x, y, prob_segment{n, 0, 1, s.request}, out + k, bad);
+    });
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace kldiv::detail
 HWY_AFTER_NAMESPACE();

@@ -24,6 +24,19 @@ void ProbBlocksF32(const float* p, const float* q, const prob_segment& s, prob_b
 void ProbBlocksF64(const double* p, const double* q, const prob_segment& s, prob_block* out, bool& bad) {
     ProbBlocks(p, q, s, out, bad);
 }
+void LogBlocksF16(const float16* a, const float16* b, const log_segment& s, log_block* p, log_block* q, bool& bad) {
+    HalfLogBlocks(a, b, s, p, q, bad);
+}
+void LogBlocksBF16(const bfloat16* a, const bfloat16* b, const log_segment& s, log_block* p, log_block* q,
+                   bool& bad) {
+    HalfLogBlocks(a, b, s, p, q, bad);
+}
+void ProbBlocksF16(const float16* p, const float16* q, const prob_segment& s, prob_block* out, bool& bad) {
+    HalfProbBlocks(p, q, s, out, bad);
+}
+void ProbBlocksBF16(const bfloat16* p, const bfloat16* q, const prob_segment& s, prob_block* out, bool& bad) {
+    HalfProbBlocks(p, q, s, out, bad);
+}
 void ExpNonPositiveF32(const float* x, float* out, std::size_t n) {
     const hn::ScalableTag<float> df;
     const std::size_t lanes = hn::Lanes(df);
@@ -47,6 +60,10 @@ HWY_EXPORT(LogBlocksF64);
 HWY_EXPORT(ProbBlocksF32);
 HWY_EXPORT(ProbBlocksF64);
 HWY_EXPORT(ExpNonPositiveF32);
+HWY_EXPORT(LogBlocksF16);
+HWY_EXPORT(LogBlocksBF16);
+HWY_EXPORT(ProbBlocksF16);
+HWY_EXPORT(ProbBlocksBF16);
 
 template <>
 void log_blocks(const float* a, const float* b, const log_segment& s, log_block* p, log_block* q, bool& bad) noexcept {
@@ -64,6 +81,25 @@ void prob_blocks(const float* p, const float* q, const prob_segment& s, prob_blo
 template <>
 void prob_blocks(const double* p, const double* q, const prob_segment& s, prob_block* out, bool& bad) noexcept {
     HWY_DYNAMIC_DISPATCH(ProbBlocksF64)(p, q, s, out, bad);
+}
+
+template <>
+void log_blocks(const float16* a, const float16* b, const log_segment& s, log_block* p, log_block* q,
+                bool& bad) noexcept {
+    HWY_DYNAMIC_DISPATCH(LogBlocksF16)(a, b, s, p, q, bad);
+}
+template <>
+void log_blocks(const bfloat16* a, const bfloat16* b, const log_segment& s, log_block* p, log_block* q,
+                bool& bad) noexcept {
+    HWY_DYNAMIC_DISPATCH(LogBlocksBF16)(a, b, s, p, q, bad);
+}
+template <>
+void prob_blocks(const float16* p, const float16* q, const prob_segment& s, prob_block* out, bool& bad) noexcept {
+    HWY_DYNAMIC_DISPATCH(ProbBlocksF16)(p, q, s, out, bad);
+}
+template <>
+void prob_blocks(const bfloat16* p, const bfloat16* q, const prob_segment& s, prob_block* out, bool& bad) noexcept {
+    HWY_DYNAMIC_DISPATCH(ProbBlocksBF16)(p, q, s, out, bad);
 }
 
 void exp_non_positive(const float* x, float* out, std::size_t n) noexcept {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "blocks.hpp"
+#include "kldiv/batch.hpp"
 
 namespace kldiv::detail {
 

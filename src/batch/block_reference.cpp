@@ -89,7 +89,7 @@ void reference_prob_blocks(const T* p, const T* q, const prob_segment& s, prob_b
         prob_block& o = out[k - s.first];
         o = prob_block{};
         for (std::size_t i = start; i < start + n; ++i) {
-            const double pv = p[i], qv = q[i];
+            const double pv = static_cast<double>(p[i]), qv = static_cast<double>(q[i]);
             if (!(pv >= 0.0 && pv < INFINITY && qv >= 0.0 && qv < INFINITY)) bad = true;
             o.sum_p += pv;
             o.sum_q += qv;
@@ -97,7 +97,7 @@ void reference_prob_blocks(const T* p, const T* q, const prob_segment& s, prob_b
         if (bad) continue;
         const double c = o.sum_q / o.sum_p, inv_sp = 1.0 / o.sum_p, inv_sq = 1.0 / o.sum_q;
         for (std::size_t i = start; i < start + n; ++i) {
-            const double pv = p[i], qv = q[i];
+            const double pv = static_cast<double>(p[i]), qv = static_cast<double>(q[i]);
             if (s.request.entropy) {
                 // p·(−ln p̂) ≥ 0, clamped: where p̂ rounds to about 1 the logarithm is a rounding error.
                 if (pv > 0.0) o.entropy_p += pv * std::max(0.0, -std::log(pv * inv_sp));
@@ -129,6 +129,14 @@ template void reference_log_blocks(const double*, const double*, const log_segme
                                    bool&) noexcept;
 template void reference_prob_blocks(const float*, const float*, const prob_segment&, prob_block*, bool&) noexcept;
 template void reference_prob_blocks(const double*, const double*, const prob_segment&, prob_block*,
+                                    bool&) noexcept;
+template void reference_log_blocks(const float16*, const float16*, const log_segment&, log_block*, log_block*,
+                                   bool&) noexcept;
+template void reference_log_blocks(const bfloat16*, const bfloat16*, const log_segment&, log_block*, log_block*,
+                                   bool&) noexcept;
+template void reference_prob_blocks(const float16*, const float16*, const prob_segment&, prob_block*,
+                                    bool&) noexcept;
+template void reference_prob_blocks(const bfloat16*, const bfloat16*, const prob_segment&, prob_block*,
                                     bool&) noexcept;
 
 }  // namespace kldiv::detail

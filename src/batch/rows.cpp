@@ -227,7 +227,7 @@ private:
         if (r.issue == problem::none && r.kl == infinity && q_side_ == detail::side::none) {
             // Every event of P outside Q may mean Q has no mass at all.
             const T* b = q_.row(i);
-            if (std::none_of(b, b + q_.cols, [](T v) { return v > -INFINITY; })) {
+            if (std::none_of(b, b + q_.cols, [](T v) { return static_cast<double>(v) > -INFINITY; })) {
                 r.issue = problem::no_mass;
                 r.in_q = true;
             }
@@ -313,11 +313,11 @@ template <class T>
             const T* b = r.in_q ? p.row(i) : q.row(i);
             const char* other = r.in_q ? "p" : "q";
             for (std::size_t j = 0; j < n; ++j) {
-                const bool has_a = log_space(o) ? a[j] > -INFINITY : a[j] > 0;
-                const bool has_b = log_space(o) ? b[j] > -INFINITY : b[j] > 0;
+                const double x = static_cast<double>(a[j]), y = static_cast<double>(b[j]);
+                const bool has_a = log_space(o) ? x > -INFINITY : x > 0;
+                const bool has_b = log_space(o) ? y > -INFINITY : y > 0;
                 if (has_a && !has_b) {
-                    throw error(fn, at(name, i, j, static_cast<double>(a[j])) + " gives mass where " +
-                                        at(other, i, j, static_cast<double>(b[j])) +
+                    throw error(fn, at(name, i, j, x) + " gives mass where " + at(other, i, j, y) +
                                         " gives none, and on_zero = error forbids events outside " + other +
                                         "'s support");
                 }
@@ -460,6 +460,14 @@ void measure_rows(matrix_view<const float> p, matrix_view<const float> q, const 
     run("measure_rows", p, q, out, opts);
 }
 void measure_rows(matrix_view<const double> p, matrix_view<const double> q, const row_outputs& out,
+                  const batch_options& opts) {
+    run("measure_rows", p, q, out, opts);
+}
+void measure_rows(matrix_view<const float16> p, matrix_view<const float16> q, const row_outputs& out,
+                  const batch_options& opts) {
+    run("measure_rows", p, q, out, opts);
+}
+void measure_rows(matrix_view<const bfloat16> p, matrix_view<const bfloat16> q, const row_outputs& out,
                   const batch_options& opts) {
     run("measure_rows", p, q, out, opts);
 }
