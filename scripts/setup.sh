@@ -14,7 +14,8 @@ packages=(
   libbenchmark-dev                                # bench/
   libfmt-dev libcli11-dev nlohmann-json3-dev      # the kldiv command
   python3 python3-mpmath python3-gmpy2 python3-numpy  # tests/data generators (run with /usr/bin/python3)
-  python3-scipy                                   # bench/compare_peers.py
+  python3-scipy                                   # bench/compare_peers.py, Python tests
+  python3-dev pybind11-dev python3-pytest         # the Python package and its tests
 )
 if [[ "${1:-}" == "--dev" ]]; then
   packages+=(chromium wamerican wfrench python3-torch libjemalloc2)

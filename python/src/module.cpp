@@ -1,0 +1,111 @@
+// The compiled core of the Python package: kldiv._kldiv.measure_rows over 2-D NumPy arrays whose
+// rows are contiguous. The pure-Python layer (kldiv/measures.py) moves the reduced axis last,
+// flattens the others and shapes the results; here the arrays are only viewed, never copied, and
+// the GIL is released while the kernels run. kldiv::error becomes ValueError.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <kldiv/batch.hpp>
+#include <kldiv/error.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace {
+
+kldiv::input_kind input_of(const std::string& name) {
+    if (name == "probs") return kldiv::input_kind::probs;
+    if (name == "log_probs") return kldiv::input_kind::log_probs;
+    if (name == "logits") return kldiv::input_kind::logits;
+    throw kldiv::error("kldiv", "input = '" + name + "', but it must be 'probs', 'log_probs' or 'logits'");
+}
+
+kldiv::zero_support on_zero_of(const std::string& name) {
+    if (name == "inf") return kldiv::zero_support::infinity;
+    if (name == "raise") return kldiv::zero_support::error;
+    if (name == "smooth") return kldiv::zero_support::smooth;
+    throw kldiv::error("kldiv", "on_zero = '" + name + "', but it must be 'inf', 'raise' or 'smooth'");
+}
+
+template <class T>
+kldiv::matrix_view<const T> view_of(const py::array_t<T>& a) {
+    return {a.data(), static_cast<std::size_t>(a.shape(0)), static_cast<std::size_t>(a.shape(1)),
+            static_cast<std::size_t>(a.strides(0)) / sizeof(T)};
+}
+
+// Per-row values (nats, or the unit of `base`) of the measures named in `measures`.
+template <class T>
+std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, const py::array_t<T>& q,
+                                                   const std::vector<std::string>& measures,
+                                                   const kldiv::batch_options& opts, double beta) {
+    const std::size_t rows = static_cast<std::size_t>(p.shape(0));
+    std::map<std::string, py::array_t<double>> out;
+    kldiv::row_outputs spans{.beta = beta};
+    for (const std::string& m : measures) {
+        py::array_t<double> values(static_cast<py::ssize_t>(rows));
+        const std::span<double> s(values.mutable_data(), rows);
+        if (m == "kl") spans.kl = s;
+        else if (m == "reverse_kl") spans.reverse_kl = s;
+        else if (m == "js") spans.js = s;
+        else if (m == "entropy_p") spans.entropy_p = s;
+        else if (m == "entropy_q") spans.entropy_q = s;
+        else if (m == "cross_entropy") spans.cross_entropy = s;
+        else throw kldiv::error("kldiv", "unknown measure '" + m + "'");
+        out.emplace(m, std::move(values));
+    }
+    const auto pv = view_of(p), qv = view_of(q);
+    {
+        py::gil_scoped_release unlocked;
+        kldiv::measure_rows(pv, qv, spans, opts);
+    }
+    return out;
+}
+
+template <class T>
+void bind_measure(py::module_& m) {
+    m.def(
+        "measure_rows",
+        [](const py::array_t<T>& p, const py::array_t<T>& q, const std::vector<std::string>& measures,
+           const std::string& input, double temperature, double base, const std::string& on_zero, double eps,
+           bool normalize, double sum_tolerance, unsigned threads, double beta) {
+            if (p.ndim() != 2 || q.ndim() != 2) {
+                throw kldiv::error("kldiv", "measure_rows needs 2-D arrays (rows x events)");
+            }
+            for (const auto* a : {&p, &q}) {
+                if (a->shape(1) > 1 && a->strides(1) != static_cast<py::ssize_t>(sizeof(T))) {
+                    throw kldiv::error("kldiv", "measure_rows needs rows contiguous along the events");
+                }
+                if (a->strides(0) % static_cast<py::ssize_t>(sizeof(T)) != 0 || a->strides(0) < 0) {
+                    throw kldiv::error("kldiv", "measure_rows needs a non-negative row stride in whole elements");
+                }
+            }
+            kldiv::batch_options o;
+            o.input = input_of(input);
+            o.temperature = temperature;
+            if (base > 0.0) o.base = kldiv::log_base(base);
+            o.on_zero = on_zero_of(on_zero);
+            if (eps > 0.0) o.smoothing_epsilon = eps;
+            o.normalize = normalize;
+            o.sum_tolerance = sum_tolerance;
+            o.threads = threads;
+            return measure<T>(p, q, measures, o, beta);
+        },
+        py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"),
+        py::arg("base"), py::arg("on_zero"), py::arg("eps"), py::arg("normalize"), py::arg("sum_tolerance"),
+        py::arg("threads"), py::arg("beta"));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_kldiv, m) {
+    m.doc() = "kldiv's compiled core; use the functions of the kldiv package.";
+    py::register_exception<kldiv::error>(m, "Error", PyExc_ValueError);
+    // float32 first: pybind11 tries the overloads in order, without converting, then with.
+    bind_measure<float>(m);
+    bind_measure<double>(m);
+}

@@ -1,0 +1,112 @@
+"""Tests of the kldiv Python package: agreement with SciPy on random cases, accuracy where the
+peers fail (against mpmath), the NumPy habits (axis, keepdims, dtypes, layouts), reductions,
+threads, and bad input."""
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.special
+import scipy.stats
+
+import kldiv
+
+RNG = np.random.default_rng(20261123)
+
+
+def random_probs(shape):
+    x = RNG.random(shape)
+    return x / x.sum(-1, keepdims=True)
+
+
+def test_one_distribution_gives_a_float_and_matches_scipy():
+    p, q = random_probs(50), random_probs(50)
+    d = kldiv.kl_divergence(p, q)
+    assert isinstance(d, float)
+    assert d == pytest.approx(scipy.stats.entropy(p, q), rel=1e-12)
+    assert kldiv.entropy(p, base=2) == pytest.approx(scipy.stats.entropy(p, base=2), rel=1e-12)
+    assert kldiv.cross_entropy(p, q) == pytest.approx(-(p * np.log(q)).sum(), rel=1e-12)
+    assert kldiv.jeffreys(p, q) == pytest.approx(scipy.stats.entropy(p, q) + scipy.stats.entropy(q, p), rel=1e-12)
+
+
+def test_batches_along_any_axis_match_rel_entr():
+    p, q = random_probs((4, 3, 30)), random_probs((4, 3, 30))
+    expected = scipy.special.rel_entr(p, q).sum(-1)
+    np.testing.assert_allclose(kldiv.kl_divergence(p, q), expected, rtol=1e-12)
+    moved = kldiv.kl_divergence(np.moveaxis(p, -1, 1), np.moveaxis(q, -1, 1), axis=1)
+    np.testing.assert_allclose(moved, expected, rtol=1e-12)
+    kept = kldiv.kl_divergence(p, q, keepdims=True)
+    assert kept.shape == (4, 3, 1)
+    assert kldiv.kl_divergence(p, q, reduction="mean") == pytest.approx(expected.mean(), rel=1e-12)
+    assert kldiv.kl_divergence(p, q, reduction="sum") == pytest.approx(expected.sum(), rel=1e-12)
+
+
+def test_js_divergence_matches_its_definition():
+    p, q = random_probs(40), random_probs(40)
+    m = 0.3 * p + 0.7 * q
+    expected = 0.3 * scipy.stats.entropy(p, m) + 0.7 * scipy.stats.entropy(q, m)
+    assert kldiv.js_divergence(p, q, beta=0.3) == pytest.approx(expected, rel=1e-12)
+
+
+def test_logits_float32_and_temperature():
+    a = RNG.normal(0, 2, (6, 1000)).astype(np.float32)
+    b = (a + RNG.normal(0, 0.5, a.shape)).astype(np.float32)
+    got = kldiv.kl_divergence(a, b, input="logits", temperature=2.0)
+    sa = scipy.special.softmax(a.astype(np.float64) / 2.0, axis=-1)
+    sb = scipy.special.softmax(b.astype(np.float64) / 2.0, axis=-1)
+    np.testing.assert_allclose(got, scipy.special.rel_entr(sa, sb).sum(-1), rtol=2e-6)
+    lp = scipy.special.log_softmax(a.astype(np.float64), axis=-1)
+    lq = scipy.special.log_softmax(b.astype(np.float64), axis=-1)
+    np.testing.assert_allclose(kldiv.kl_divergence(lp, lq, input="log_probs"),
+                               kldiv.kl_divergence(a.astype(np.float64), b.astype(np.float64), input="logits"),
+                               rtol=1e-12)
+
+
+def test_nearly_identical_distributions_where_scipy_fails():
+    rng = np.random.default_rng(7)
+    p = rng.random(1000)
+    p /= p.sum()
+    q = p * (1 + 1e-9 * rng.standard_normal(1000))
+    q /= q.sum()
+    mpmath.mp.dps = 50
+    sp = mpmath.fsum(mpmath.mpf(float(x)) for x in p)
+    sq = mpmath.fsum(mpmath.mpf(float(x)) for x in q)
+    ref = mpmath.fsum((mpmath.mpf(float(a)) / sp) * mpmath.log((mpmath.mpf(float(a)) / sp) / (mpmath.mpf(float(b)) / sq))
+                      for a, b in zip(p, q))
+    got = kldiv.kl_divergence(p, q)
+    assert abs(got - float(ref)) <= 1e-12 * float(ref)
+    scipy_error = abs(float(scipy.special.rel_entr(p, q).sum()) - float(ref)) / float(ref)
+    assert scipy_error > 1.0  # the peer is wrong here; kldiv is not
+
+
+def test_threads_do_not_change_results():
+    a = RNG.normal(0, 2, (3, 200000)).astype(np.float32)
+    b = (a + RNG.normal(0, 0.01, a.shape)).astype(np.float32)
+    one = kldiv.kl_divergence(a, b, input="logits", threads=1)
+    two = kldiv.kl_divergence(a, b, input="logits", threads=2)
+    assert np.array_equal(one, two)
+
+
+def test_counts_and_integer_arrays():
+    assert kldiv.entropy([3, 1], normalize=True) == pytest.approx(scipy.stats.entropy([3, 1]), rel=1e-12)
+    assert kldiv.kl_divergence([1, 0], [0.5, 0.5], base=2) == pytest.approx(1.0, rel=1e-15)
+    assert kldiv.kl_divergence([0.5, 0.5], [1, 0]) == math.inf
+
+
+def test_bad_input_raises_value_error_naming_the_function():
+    with pytest.raises(ValueError, match=r"kl_divergence: p\[0, 1\] = -0.2, but probabilities must be >= 0"):
+        kldiv.kl_divergence([1.2, -0.2], [0.5, 0.5])
+    with pytest.raises(ValueError, match="must sum to 1"):
+        kldiv.kl_divergence([0.2, 0.2], [0.5, 0.5])
+    with pytest.raises(ValueError, match="same shape"):
+        kldiv.kl_divergence(random_probs(3), random_probs(4))
+    with pytest.raises(ValueError, match="on_zero = error forbids"):
+        kldiv.kl_divergence([0.5, 0.5], [1.0, 0.0], on_zero="raise")
+    with pytest.raises(ValueError, match="input = 'probabilities'"):
+        kldiv.kl_divergence([0.5, 0.5], [0.5, 0.5], input="probabilities")
+    with pytest.raises(ValueError, match="axis = 3"):
+        kldiv.kl_divergence([0.5, 0.5], [0.5, 0.5], axis=3)
+    with pytest.raises(TypeError, match="real numbers"):
+        kldiv.kl_divergence(["a", "b"], [0.5, 0.5])
+    with pytest.raises(ValueError, match="beta = 1"):
+        kldiv.js_divergence([0.5, 0.5], [0.5, 0.5], beta=1.0)
