@@ -7,7 +7,7 @@ distribution). ``input`` says what the values are: ``"probs"``, ``"log_probs"`` 
 
     >>> import kldiv
     >>> kldiv.kl_divergence([0.2, 0.8], [0.5, 0.5], base=2)
-    0.2780719051126377
+    0.27807190511263763
 """
 from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
 
