@@ -37,6 +37,15 @@ def _as_rows(function, name, values, axis):
     return rows, batch
 
 
+def _named(function, error):
+    """The core's ValueError, renamed for the Python function the user called."""
+    message = str(error)
+    for core in ("measure_rows: ", "distillation_loss: ", "kldiv: "):
+        if message.startswith(core):
+            message = message[len(core):]
+    return ValueError(f"{function}: {message}")
+
+
 def _base_value(function, base):
     if base is None:
         return 0.0
@@ -67,12 +76,8 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
         values = _kldiv.measure_rows(P, Q, list(names), input, float(temperature), _base_value(function, base),
                                      on_zero, 0.0 if eps is None else float(eps), bool(normalize),
                                      float(sum_tolerance), 0 if threads is None else int(threads), float(beta))
-    except ValueError as e:  # the core names itself; name the Python function too
-        message = str(e)
-        for core in ("measure_rows: ", "kldiv: "):
-            if message.startswith(core):
-                message = message[len(core):]
-        raise ValueError(f"{function}: {message}") from None
+    except ValueError as e:
+        raise _named(function, e) from None
     result = values[names[0]]
     for extra in names[1:]:
         result = result + values[extra]

@@ -9,6 +9,7 @@
 
 #include <kldiv/batch.hpp>
 #include <kldiv/error.hpp>
+#include <kldiv/losses.hpp>
 
 #include <map>
 #include <string>
@@ -100,6 +101,68 @@ void bind_measure(py::module_& m) {
         py::arg("threads"), py::arg("beta"));
 }
 
+kldiv::divergence_kind kind_of(const std::string& name) {
+    if (name == "forward_kl") return kldiv::divergence_kind::forward_kl;
+    if (name == "reverse_kl") return kldiv::divergence_kind::reverse_kl;
+    if (name == "js") return kldiv::divergence_kind::js;
+    throw kldiv::error("kldiv", "kind = '" + name + "', but it must be 'forward_kl', 'reverse_kl' or 'js'");
+}
+
+kldiv::reduction reduction_of(const std::string& name) {
+    if (name == "none") return kldiv::reduction::none;
+    if (name == "sum") return kldiv::reduction::sum;
+    if (name == "mean") return kldiv::reduction::mean;
+    throw kldiv::error("kldiv", "reduction = '" + name + "', but it must be 'none', 'sum' or 'mean'");
+}
+
+// The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the logits.
+template <class T>
+void bind_loss(py::module_& m) {
+    m.def(
+        "distillation_loss",
+        [](const py::array_t<T, py::array::c_style>& student, const py::array_t<T, py::array::c_style>& teacher,
+           const std::string& kind, double temperature, double beta, bool scale_t2, double base,
+           const std::string& reduction, bool want_student, bool want_teacher, unsigned threads) {
+            if (student.ndim() != 2 || teacher.ndim() != 2) {
+                throw kldiv::error("kldiv", "distillation_loss needs 2-D arrays (rows x events)");
+            }
+            kldiv::loss_options o;
+            o.kind = kind_of(kind);
+            o.temperature = temperature;
+            o.beta = beta;
+            o.scale_by_temperature_squared = scale_t2;
+            if (base > 0.0) o.base = kldiv::log_base(base);
+            o.reduce = reduction_of(reduction);
+            o.threads = threads;
+            const auto rows = static_cast<std::size_t>(student.shape(0)), cols = static_cast<std::size_t>(student.shape(1));
+            py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
+            py::object grad_s = py::none(), grad_t = py::none();
+            kldiv::matrix_view<T> gs, gt;
+            if (want_student) {
+                py::array_t<T> g({student.shape(0), student.shape(1)});
+                gs = {g.mutable_data(), rows, cols};
+                grad_s = g;
+            }
+            if (want_teacher) {
+                py::array_t<T> g({teacher.shape(0), teacher.shape(1)});
+                gt = {g.mutable_data(), static_cast<std::size_t>(teacher.shape(0)),
+                      static_cast<std::size_t>(teacher.shape(1))};
+                grad_t = g;
+            }
+            const kldiv::matrix_view<const T> sv(student.data(), rows, cols),
+                tv(teacher.data(), static_cast<std::size_t>(teacher.shape(0)), static_cast<std::size_t>(teacher.shape(1)));
+            const std::span<double> out(loss.mutable_data(), static_cast<std::size_t>(loss.size()));
+            {
+                py::gil_scoped_release unlocked;
+                kldiv::distillation_loss(sv, tv, out, gs, gt, o);
+            }
+            return py::make_tuple(loss, grad_s, grad_t);
+        },
+        py::arg("student"), py::arg("teacher"), py::arg("kind"), py::arg("temperature"), py::arg("beta"),
+        py::arg("scale_by_temperature_squared"), py::arg("base"), py::arg("reduction"), py::arg("grad_student"),
+        py::arg("grad_teacher"), py::arg("threads"));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_kldiv, m) {
@@ -108,4 +171,6 @@ PYBIND11_MODULE(_kldiv, m) {
     // float32 first: pybind11 tries the overloads in order, without converting, then with.
     bind_measure<float>(m);
     bind_measure<double>(m);
+    bind_loss<float>(m);
+    bind_loss<double>(m);
 }
