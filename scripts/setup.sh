@@ -17,6 +17,7 @@ packages=(
   python3-scipy                                   # bench/compare_peers.py, Python tests
   python3-dev pybind11-dev python3-pytest         # the Python package and its tests
   python3-pip python3-venv python3-setuptools     # pip install of the package from the checkout
+  python3-dask python3-distributed                # kldiv.dask and its tests
 )
 if [[ "${1:-}" == "--dev" ]]; then
   packages+=(chromium wamerican wfrench python3-torch libjemalloc2)

@@ -1,0 +1,91 @@
+"""The measures on Dask arrays, for data that outgrows one machine.
+
+Each function takes Dask arrays chunked along the rows (the distributions' ``axis`` must lie in a
+single chunk, as ``rechunk({axis: -1})`` gives) and returns a lazy Dask array of per-row values:
+one task per block, each running the compiled kernels on its block, so the N×V data are never
+gathered. ``summarize`` then computes exact statistics of the per-row values (mean with its
+standard error, min, max, quantiles). With a ``distributed`` client active, the work runs on its
+cluster:
+
+    from dask.distributed import Client
+    client = Client("tcp://scheduler:8786")        # or LocalCluster() for this machine's cores
+    values = kldiv.dask.kl_divergence(P, Q, input="logits")
+    kldiv.dask.summarize(values)
+
+The keyword arguments are those of kldiv.kl_divergence and its siblings, except ``reduction``
+(use ``summarize`` or Dask's own reductions) and ``keepdims``.
+"""
+import math
+
+import dask.array as da
+import numpy as np
+
+from . import measures as _measures
+
+
+def _per_row(function, name, p, q, kwargs):
+    for forbidden in ("reduction", "keepdims"):
+        if forbidden in kwargs:
+            raise TypeError(f"kldiv.dask.{name}: {forbidden} is not available here; use kldiv.dask.summarize")
+    P = da.asarray(p)
+    axis = kwargs.pop("axis", -1) % P.ndim
+    operands = [P] if q is None else [P, da.asarray(q)]
+    for x in operands:
+        if x.shape != P.shape:
+            raise ValueError(f"kldiv.dask.{name}: p has shape {P.shape} and q has shape {x.shape}, "
+                             "but both must have the same shape")
+        if len(x.chunks[axis]) != 1:
+            raise ValueError(f"kldiv.dask.{name}: axis {axis} is split into {len(x.chunks[axis])} chunks, but "
+                             "each distribution must lie in one chunk (rechunk({axis: -1}))")
+    if q is not None and operands[1].chunks != P.chunks:
+        operands[1] = operands[1].rechunk(P.chunks)
+
+    def block(*arrays):
+        return function(*arrays, axis=axis, **kwargs)
+
+    return da.map_blocks(lambda *b: np.asarray(block(*b), dtype=np.float64), *operands, drop_axis=axis,
+                         dtype=np.float64)
+
+
+def kl_divergence(p, q, **kwargs):
+    """Per-row D(P‖Q) of Dask arrays (see kldiv.kl_divergence)."""
+    return _per_row(_measures.kl_divergence, "kl_divergence", p, q, kwargs)
+
+
+def entropy(p, **kwargs):
+    """Per-row H(P) of a Dask array (see kldiv.entropy)."""
+    return _per_row(_measures.entropy, "entropy", p, None, kwargs)
+
+
+def cross_entropy(p, q, **kwargs):
+    """Per-row H(P, Q) of Dask arrays (see kldiv.cross_entropy)."""
+    return _per_row(_measures.cross_entropy, "cross_entropy", p, q, kwargs)
+
+
+def jeffreys(p, q, **kwargs):
+    """Per-row D(P‖Q) + D(Q‖P) of Dask arrays (see kldiv.jeffreys)."""
+    return _per_row(_measures.jeffreys, "jeffreys", p, q, kwargs)
+
+
+def js_divergence(p, q, **kwargs):
+    """Per-row JS_β(P, Q) of Dask arrays (see kldiv.js_divergence)."""
+    return _per_row(_measures.js_divergence, "js_divergence", p, q, kwargs)
+
+
+def summarize(values, quantiles=(0.01, 0.05, 0.5, 0.95, 0.99)):
+    """Exact statistics of per-row values (a Dask or NumPy array): count, mean and its standard
+    error, standard deviation, min, max and quantiles (NumPy's linear method). Computes ``values``
+    (one float per row; the rows' data stay on the workers)."""
+    v = np.asarray(values.compute() if hasattr(values, "compute") else values, dtype=np.float64).ravel()
+    n = v.size
+    if n == 0:
+        raise ValueError("kldiv.dask.summarize: no values, but a summary needs at least one")
+    mean = math.fsum(v.tolist()) / n
+    if np.isinf(v).any():
+        sd = se = float("nan")
+        mean = float(np.inf)
+    else:
+        sd = math.sqrt(math.fsum(((v - mean) ** 2).tolist()) / (n - 1)) if n > 1 else 0.0
+        se = sd / math.sqrt(n)
+    return {"count": n, "mean": mean, "standard_error": se, "std": sd, "min": float(v.min()),
+            "max": float(v.max()), "quantiles": {q: float(np.quantile(v, q)) for q in quantiles}}
