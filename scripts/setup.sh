@@ -4,7 +4,7 @@
 #   scripts/setup.sh          build and test dependencies
 #   scripts/setup.sh --dev    also the tools for checking reports by eye, rebuilding the example
 #                             data (headless Chromium, the English and French word lists) and
-#                             running the peer benchmarks (PyTorch, jemalloc)
+#                             running the peer benchmarks (jemalloc)
 set -euo pipefail
 
 packages=(
@@ -18,9 +18,10 @@ packages=(
   python3-dev pybind11-dev python3-pytest         # the Python package and its tests
   python3-pip python3-venv python3-setuptools     # pip install of the package from the checkout
   python3-dask python3-distributed                # kldiv.dask and its tests
+  python3-torch                                   # the Python tests compare with PyTorch
 )
 if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(chromium wamerican wfrench python3-torch libjemalloc2)
+  packages+=(chromium wamerican wfrench libjemalloc2)
 fi
 
 missing=()
