@@ -110,3 +110,28 @@ def test_bad_input_raises_value_error_naming_the_function():
         kldiv.kl_divergence(["a", "b"], [0.5, 0.5])
     with pytest.raises(ValueError, match="beta = 1"):
         kldiv.js_divergence([0.5, 0.5], [0.5, 0.5], beta=1.0)
+
+
+def test_every_option():
+    p, q = random_probs((3, 20)), random_probs((3, 20))
+    nats = kldiv.kl_divergence(p, q)
+    np.testing.assert_allclose(kldiv.kl_divergence(p, q, base=10), nats / math.log(10), rtol=1e-15)
+    zero_q = q.copy()
+    zero_q[:, 0] = 0.0
+    zero_q /= zero_q.sum(-1, keepdims=True)
+    smoothed = kldiv.kl_divergence(p, zero_q, on_zero="smooth", eps=1e-3)
+    ps, qs = (p + 1e-3), (zero_q + 1e-3)
+    ps, qs = ps / ps.sum(-1, keepdims=True), qs / qs.sum(-1, keepdims=True)
+    np.testing.assert_allclose(smoothed, scipy.special.rel_entr(ps, qs).sum(-1), rtol=1e-12)
+    assert np.isinf(kldiv.kl_divergence(p, zero_q)).all()
+    counts = np.array([[3, 1, 0, 6]])
+    np.testing.assert_allclose(kldiv.entropy(counts, normalize=True), scipy.stats.entropy(counts, axis=-1),
+                               rtol=1e-12)
+    kept = kldiv.entropy(np.moveaxis(p, -1, 0), axis=0, keepdims=True)
+    assert kept.shape == (1, 3)
+    np.testing.assert_allclose(kept[0], scipy.stats.entropy(p, axis=-1), rtol=1e-12)
+    logits = np.log(p)
+    np.testing.assert_allclose(kldiv.cross_entropy(logits, np.log(q), input="log_probs", reduction="mean"),
+                               (-(p * np.log(q)).sum(-1)).mean(), rtol=1e-12)
+    strided = np.asfortranarray(p)  # not contiguous along the events: copied, same values
+    np.testing.assert_allclose(kldiv.entropy(strided), kldiv.entropy(p), rtol=0)
