@@ -11,7 +11,9 @@
 #include <kldiv/error.hpp>
 #include <kldiv/losses.hpp>
 
+#include <initializer_list>
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -19,18 +21,27 @@ namespace py = pybind11;
 
 namespace {
 
+// The enumerator named `name` among `choices`; otherwise an error listing them.
+template <class E>
+E choice(const char* what, const std::string& name, std::initializer_list<std::pair<const char*, E>> choices) {
+    std::string listed;
+    for (const auto& [text, value] : choices) {
+        if (name == text) return value;
+        listed += (listed.empty() ? "'" : ", '") + std::string(text) + "'";
+    }
+    throw kldiv::error("kldiv", std::string(what) + " = '" + name + "', but it must be one of " + listed);
+}
+
 kldiv::input_kind input_of(const std::string& name) {
-    if (name == "probs") return kldiv::input_kind::probs;
-    if (name == "log_probs") return kldiv::input_kind::log_probs;
-    if (name == "logits") return kldiv::input_kind::logits;
-    throw kldiv::error("kldiv", "input = '" + name + "', but it must be 'probs', 'log_probs' or 'logits'");
+    return choice<kldiv::input_kind>("input", name, {{"probs", kldiv::input_kind::probs},
+                                                     {"log_probs", kldiv::input_kind::log_probs},
+                                                     {"logits", kldiv::input_kind::logits}});
 }
 
 kldiv::zero_support on_zero_of(const std::string& name) {
-    if (name == "inf") return kldiv::zero_support::infinity;
-    if (name == "raise") return kldiv::zero_support::error;
-    if (name == "smooth") return kldiv::zero_support::smooth;
-    throw kldiv::error("kldiv", "on_zero = '" + name + "', but it must be 'inf', 'raise' or 'smooth'");
+    return choice<kldiv::zero_support>("on_zero", name, {{"inf", kldiv::zero_support::infinity},
+                                                         {"raise", kldiv::zero_support::error},
+                                                         {"smooth", kldiv::zero_support::smooth}});
 }
 
 template <class T>
@@ -102,17 +113,15 @@ void bind_measure(py::module_& m) {
 }
 
 kldiv::divergence_kind kind_of(const std::string& name) {
-    if (name == "forward_kl") return kldiv::divergence_kind::forward_kl;
-    if (name == "reverse_kl") return kldiv::divergence_kind::reverse_kl;
-    if (name == "js") return kldiv::divergence_kind::js;
-    throw kldiv::error("kldiv", "kind = '" + name + "', but it must be 'forward_kl', 'reverse_kl' or 'js'");
+    return choice<kldiv::divergence_kind>("kind", name, {{"forward_kl", kldiv::divergence_kind::forward_kl},
+                                                         {"reverse_kl", kldiv::divergence_kind::reverse_kl},
+                                                         {"js", kldiv::divergence_kind::js}});
 }
 
 kldiv::reduction reduction_of(const std::string& name) {
-    if (name == "none") return kldiv::reduction::none;
-    if (name == "sum") return kldiv::reduction::sum;
-    if (name == "mean") return kldiv::reduction::mean;
-    throw kldiv::error("kldiv", "reduction = '" + name + "', but it must be 'none', 'sum' or 'mean'");
+    return choice<kldiv::reduction>("reduction", name, {{"none", kldiv::reduction::none},
+                                                        {"sum", kldiv::reduction::sum},
+                                                        {"mean", kldiv::reduction::mean}});
 }
 
 // The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the logits.
