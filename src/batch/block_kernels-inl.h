@@ -492,7 +492,7 @@ HWY_INLINE void Widen(const H* HWY_RESTRICT v, std::size_t n, float* HWY_RESTRIC
 }
 
 // 16-bit rows block by block: widened into float buffers, then measured as float rows.
-template <class H, class Block, class Measure>
+template <class H, class Measure>
 void HalfBlocks(const H* HWY_RESTRICT a, const H* HWY_RESTRICT b, std::size_t cols, std::size_t first,
                 std::size_t last, Measure&& measure) {
     HWY_ALIGN float x[block_size], y[block_size];
@@ -506,8 +506,7 @@ void HalfBlocks(const H* HWY_RESTRICT a, const H* HWY_RESTRICT b, std::size_t co
 
 template <class H>
 void HalfLogBlocks(const H* a, const H* b, const log_segment& s, log_block* p_out, log_block* q_out, bool& bad) {
-    HalfBlocks<H, log_block>(a, b, s.cols, s.first, s.last, [&](const float* x, const float* y, std::size_t n,
-                                                                  std::size_t k) {
+    HalfBlocks(a, b, s.cols, s.first, s.last, [&](const float* x, const float* y, std::size_t n, std::size_t k) {
         log_segment one = s;
         one.cols = n;
         one.first = 0;
@@ -518,8 +517,7 @@ void HalfLogBlocks(const H* a, const H* b, const log_segment& s, log_block* p_ou
 
 template <class H>
 void HalfProbBlocks(const H* p, const H* q, const prob_segment& s, prob_block* out, bool& bad) {
-    HalfBlocks<H, prob_block>(p, q, s.cols, s.first, s.last, [&](const float* x, const float* y, std::size_t n,
-                                                                  std::size_t k) {
+    HalfBlocks(p, q, s.cols, s.first, s.last, [&](const float* x, const float* y, std::size_t n, std::size_t k) {
         ProbBlocks(x, y, prob_segment{n, 0, 1, s.request}, out + k, bad);
     });
 }
