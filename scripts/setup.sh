@@ -10,6 +10,8 @@ set -euo pipefail
 packages=(
   g++ make cmake ninja-build pkg-config           # toolchain
   libhwy-dev                                      # SIMD kernels (Highway, runtime dispatch)
+  libeigen3-dev                                   # linear algebra of the multivariate families
+  libboost-math-dev                               # special functions and quadrature
   libgtest-dev libgmock-dev                       # unit tests
   libbenchmark-dev                                # bench/
   libfmt-dev libcli11-dev nlohmann-json3-dev      # the kldiv command

@@ -5,6 +5,8 @@
 #include "kldiv/comparison.hpp"
 #include "kldiv/contributions.hpp"
 #include "kldiv/discrete.hpp"
+#include "kldiv/distributions/kl.hpp"
+#include "kldiv/distributions/spec.hpp"
 #include "kldiv/normalized.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/losses.hpp"

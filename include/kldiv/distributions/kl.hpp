@@ -1,0 +1,61 @@
+#pragma once
+// D(P‖Q) between two parametric distributions, for every pair of families kldiv knows:
+//   - infinite_by_support: P puts mass where Q has none (or one is discrete and the other
+//     continuous, or they live on different spaces): +∞, no integral needed;
+//   - closed_form: the pair has a formula (every pair PyTorch and TensorFlow Probability register,
+//     and more; see closed_form_pairs());
+//   - quadrature / summation: other univariate pairs, by adaptive quadrature (continuous) or by
+//     summing the series (discrete), to about relative_tolerance, with an error estimate;
+//   - monte_carlo: other multivariate pairs and mixtures, averaged over seeded samples of P until
+//     the standard error meets monte_carlo_error.
+// The result says which method gave the value and how accurate it is.
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "kldiv/distributions/distribution.hpp"
+#include "kldiv/units.hpp"
+
+namespace kldiv::distributions {
+
+enum class kl_method { closed_form, infinite_by_support, quadrature, summation, monte_carlo };
+
+// "closed form", "infinite by support", "quadrature", "summation", "Monte Carlo".
+std::string_view describe(kl_method m) noexcept;
+
+// Which method to use: automatic takes the closed form where there is one, then quadrature or
+// summation for univariate pairs, then Monte Carlo. Asking for a method the pair does not support
+// throws kldiv::error (a support mismatch is +∞ whatever is asked).
+enum class method_choice { automatic, closed_form, numerical, monte_carlo };
+
+struct kl_options {
+    log_base base{};                       // unit of value and error
+    method_choice method = method_choice::automatic;
+    double relative_tolerance = 1e-10;     // quadrature and summation target
+    double monte_carlo_error = 1e-3;       // Monte Carlo target standard error, in nats
+    std::uint64_t max_samples = 1ull << 26;  // Monte Carlo stops here even if the target is not met
+    std::uint64_t seed = 2026;             // Monte Carlo: equal seeds give equal results
+    unsigned threads = 0;                  // Monte Carlo threads; 0 = all cores
+};
+
+struct kl_result {
+    double value = 0.0;       // D(P‖Q) in the unit of options.base; +∞ allowed
+    kl_method method = kl_method::closed_form;
+    double error = 0.0;       // estimated absolute error of value: the quadrature's error estimate or
+                              // the Monte Carlo standard error; 0 for closed forms and +∞ by support
+    std::uint64_t samples = 0;  // Monte Carlo sample count (0 otherwise)
+};
+
+// Throws kldiv::error if the distributions have different dimensions, or the method asked for
+// does not apply.
+kl_result kl_divergence(const distribution& p, const distribution& q, const kl_options& options = {});
+
+// The pairs with a closed form, as family names (P, Q); some apply only under a condition, e.g.
+// binomial pairs with equal total_count (otherwise the pair is summed, or +∞ by support).
+struct family_pair {
+    std::string_view p, q;
+};
+std::vector<family_pair> closed_form_pairs();
+
+}  // namespace kldiv::distributions

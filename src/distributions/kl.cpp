@@ -1,0 +1,71 @@
+#include "kldiv/distributions/kl.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "kldiv/error.hpp"
+#include "src/distributions/closed_form.hpp"
+#include "src/distributions/numerical.hpp"
+#include "src/distributions/support.hpp"
+#include "src/format.hpp"
+
+namespace kldiv::distributions {
+
+std::string_view describe(kl_method m) noexcept {
+    switch (m) {
+        case kl_method::closed_form: return "closed form";
+        case kl_method::infinite_by_support: return "infinite by support";
+        case kl_method::quadrature: return "quadrature";
+        case kl_method::summation: return "summation";
+        case kl_method::monte_carlo: return "Monte Carlo";
+    }
+    return {};
+}
+
+namespace {
+
+void check_options(const kl_options& o) {
+    if (!(o.relative_tolerance > 0.0) || !(o.relative_tolerance < 1.0))
+        throw error("kl_divergence", "relative_tolerance = " + kldiv::detail::to_text(o.relative_tolerance) +
+                                         ", but it must be in (0, 1)");
+    if (!(o.monte_carlo_error > 0.0) || !std::isfinite(o.monte_carlo_error))
+        throw error("kl_divergence", "monte_carlo_error = " + kldiv::detail::to_text(o.monte_carlo_error) +
+                                         ", but it must be finite and > 0");
+    if (o.max_samples < 2)
+        throw error("kl_divergence", "max_samples = " + std::to_string(o.max_samples) + ", but it must be >= 2");
+}
+
+std::string pair_name(const distribution& p, const distribution& q) {
+    return "(" + std::string(family_name(p)) + ", " + std::string(family_name(q)) + ")";
+}
+
+kl_result in_nats(const distribution& p, const distribution& q, const kl_options& o) {
+    if (!detail::nested(detail::support_of(p), detail::support_of(q), p, q))
+        return {std::numeric_limits<double>::infinity(), kl_method::infinite_by_support, 0.0, 0};
+    if (o.method == method_choice::automatic || o.method == method_choice::closed_form) {
+        if (const auto value = detail::closed_form_nats(p, q)) return {*value, kl_method::closed_form, 0.0, 0};
+        if (o.method == method_choice::closed_form)
+            throw error("kl_divergence", "the pair " + pair_name(p, q) +
+                                             " has no closed form for these parameters; ask for another method");
+    }
+    if (o.method != method_choice::monte_carlo && detail::integrable(p, q)) return detail::integrate_nats(p, q, o);
+    if (o.method == method_choice::numerical)
+        throw error("kl_divergence", "the pair " + pair_name(p, q) +
+                                         " cannot be integrated numerically (it is not univariate); ask for Monte Carlo");
+    return detail::monte_carlo_nats(p, q, o);
+}
+
+}  // namespace
+
+kl_result kl_divergence(const distribution& p, const distribution& q, const kl_options& options) {
+    check_options(options);
+    kl_result r = in_nats(p, q, options);
+    r.value = options.base.from_nats(r.value);
+    r.error = options.base.from_nats(r.error);
+    return r;
+}
+
+std::vector<family_pair> closed_form_pairs() { return detail::closed_form_family_pairs(); }
+
+}  // namespace kldiv::distributions

@@ -1,0 +1,19 @@
+#pragma once
+// D(P‖Q) where no closed form applies: quadrature or summation for univariate pairs, Monte Carlo
+// for the rest. Called only for pairs whose supports nest (kl.cpp checks that first).
+
+#include "kldiv/distributions/kl.hpp"
+
+namespace kldiv::distributions::detail {
+
+// By quadrature (continuous) or summation (discrete) to options.relative_tolerance; value and
+// error in nats. Throws kldiv::error unless both are univariate (or univariate mixtures).
+kl_result integrate_nats(const distribution& p, const distribution& q, const kl_options& options);
+
+// By Monte Carlo over samples of P to options.monte_carlo_error; value and error in nats.
+kl_result monte_carlo_nats(const distribution& p, const distribution& q, const kl_options& options);
+
+// True where integrate_nats applies to the pair.
+bool integrable(const distribution& p, const distribution& q) noexcept;
+
+}  // namespace kldiv::distributions::detail

@@ -1,0 +1,115 @@
+#include "src/distributions/support.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "kldiv/error.hpp"
+
+namespace kldiv::distributions::detail {
+namespace {
+
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+support integers(double low, double high) { return {space::integers, low, high}; }
+support reals(double low, double high) { return {space::reals, low, high}; }
+
+// The smallest and largest k with probs[k] > 0.
+support occupied(const std::vector<double>& probs) {
+    const auto first = std::find_if(probs.begin(), probs.end(), [](double v) { return v > 0.0; });
+    const auto last = std::find_if(probs.rbegin(), probs.rend(), [](double v) { return v > 0.0; });
+    return integers(static_cast<double>(first - probs.begin()),
+                    static_cast<double>(probs.rend() - last - 1));
+}
+
+struct support_visitor {
+    support operator()(const bernoulli& d) const { return integers(d.probs == 1.0 ? 1 : 0, d.probs == 0.0 ? 0 : 1); }
+    support operator()(const binomial& d) const {
+        const auto n = static_cast<double>(d.total_count);
+        return integers(d.probs == 1.0 ? n : 0.0, d.probs == 0.0 ? 0.0 : n);
+    }
+    support operator()(const categorical& d) const { return occupied(d.probs); }
+    support operator()(const geometric& d) const { return integers(0, d.probs == 1.0 ? 0 : infinity); }
+    support operator()(const poisson&) const { return integers(0, infinity); }
+    support operator()(const negative_binomial& d) const { return integers(0, d.probs == 0.0 ? 0 : infinity); }
+    support operator()(const normal&) const { return reals(-infinity, infinity); }
+    support operator()(const half_normal&) const { return reals(0, infinity); }
+    support operator()(const log_normal&) const { return reals(0, infinity); }
+    support operator()(const laplace&) const { return reals(-infinity, infinity); }
+    support operator()(const cauchy&) const { return reals(-infinity, infinity); }
+    support operator()(const gumbel&) const { return reals(-infinity, infinity); }
+    support operator()(const logistic&) const { return reals(-infinity, infinity); }
+    support operator()(const exponential&) const { return reals(0, infinity); }
+    support operator()(const gamma&) const { return reals(0, infinity); }
+    support operator()(const inverse_gamma&) const { return reals(0, infinity); }
+    support operator()(const chi2&) const { return reals(0, infinity); }
+    support operator()(const beta&) const { return reals(0, 1); }
+    support operator()(const continuous_bernoulli&) const { return reals(0, 1); }
+    support operator()(const uniform& d) const { return reals(d.low, d.high); }
+    support operator()(const pareto& d) const { return reals(d.scale, infinity); }
+    support operator()(const weibull&) const { return reals(0, infinity); }
+    support operator()(const student_t&) const { return reals(-infinity, infinity); }
+    support operator()(const von_mises&) const { return {space::circle}; }
+    support operator()(const multinomial& d) const {
+        return {space::count_vectors, 0, 0, d.probs.size(), d.total_count};
+    }
+    support operator()(const dirichlet& d) const { return {space::simplex, 0, 0, d.concentration.size()}; }
+    support operator()(const multivariate_normal& d) const { return {space::real_vectors, 0, 0, d.dimension()}; }
+    support operator()(const lowrank_multivariate_normal& d) const {
+        return {space::real_vectors, 0, 0, d.dimension()};
+    }
+    support operator()(const diagonal_normal& d) const { return {space::real_vectors, 0, 0, d.dimension()}; }
+    support operator()(const wishart& d) const {
+        return {space::positive_definite_matrices, 0, 0, d.dimension()};
+    }
+    support operator()(const mixture& d) const {
+        support hull = support_of(d.components.front());
+        for (const auto& c : d.components) {
+            const support s = support_of(c);
+            if (s.kind != hull.kind)
+                throw error("mixture", "components mix " + std::string(family_name(d.components.front())) +
+                                           " and " + std::string(family_name(c)) +
+                                           ", but they must all be discrete, all continuous, or all on the circle");
+            hull.low = std::min(hull.low, s.low);
+            hull.high = std::max(hull.high, s.high);
+        }
+        return hull;
+    }
+    support operator()(const gaussian_mixture& d) const { return {space::real_vectors, 0, 0, d.dimension()}; }
+};
+
+std::string describe(const support& s) {
+    switch (s.kind) {
+        case space::integers: return "integers";
+        case space::reals: return "real numbers";
+        case space::circle: return "the circle";
+        case space::count_vectors: return "count vectors of " + std::to_string(s.dimension) + " categories";
+        case space::simplex: return "the simplex of " + std::to_string(s.dimension) + " components";
+        case space::real_vectors: return "vectors of dimension " + std::to_string(s.dimension);
+        case space::positive_definite_matrices:
+            return "positive-definite matrices of size " + std::to_string(s.dimension);
+    }
+    return {};
+}
+
+}  // namespace
+
+support support_of(const distribution& d) { return std::visit(support_visitor{}, d); }
+support support_of(const univariate& d) { return std::visit(support_visitor{}, d); }
+
+bool nested(const support& p, const support& q, const distribution& dp, const distribution& dq) {
+    const bool on_the_line = (p.kind == space::integers || p.kind == space::reals) &&
+                             (q.kind == space::integers || q.kind == space::reals);
+    if (on_the_line) {
+        if (p.kind != q.kind) return false;  // atoms against a density, or a density against atoms
+        return q.low <= p.low && p.high <= q.high;
+    }
+    if (p.kind != q.kind || p.dimension != q.dimension)
+        throw error("kl_divergence", "P is " + std::string(family_name(dp)) + " on " + describe(p) + " and Q is " +
+                                         std::string(family_name(dq)) + " on " + describe(q) +
+                                         ", but both must be on the same space");
+    return p.kind != space::count_vectors || p.total == q.total;
+}
+
+}  // namespace kldiv::distributions::detail
