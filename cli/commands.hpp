@@ -7,5 +7,6 @@ namespace kldiv::cli {
 
 void add_compare(CLI::App& app);
 void add_explain(CLI::App& app);
+void add_dist(CLI::App& app);
 
 }  // namespace kldiv::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     kldiv::cli::add_compare(app);
     kldiv::cli::add_explain(app);
+    kldiv::cli::add_dist(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -40,7 +40,7 @@ def _as_rows(function, name, values, axis):
 def _named(function, error):
     """The core's ValueError, renamed for the Python function the user called."""
     message = str(error)
-    for core in ("measure_rows: ", "distillation_loss: ", "kldiv: "):
+    for core in ("measure_rows: ", "distillation_loss: ", "distributions::kl_divergence_rows: ", "kldiv: "):
         if message.startswith(core):
             message = message[len(core):]
     return ValueError(f"{function}: {message}")

@@ -8,11 +8,13 @@
 #include <pybind11/stl.h>
 
 #include <kldiv/batch.hpp>
+#include <kldiv/distributions/normal_rows.hpp>
 #include <kldiv/error.hpp>
 #include <kldiv/losses.hpp>
 
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <utility>
 #include <string>
 #include <vector>
@@ -172,7 +174,58 @@ void bind_loss(py::module_& m) {
         py::arg("grad_teacher"), py::arg("threads"));
 }
 
+// D between batches of diagonal Gaussians (means and log-variances, N×D, C order; Q absent: N(0, I))
+// and the gradients asked for (None otherwise), same dtype as the inputs.
+template <class T>
+void bind_normal_rows(py::module_& m) {
+    using array = py::array_t<T, py::array::c_style>;
+    m.def(
+        "normal_kl_rows",
+        [](const array& mean_p, const array& log_var_p, const std::optional<array>& mean_q,
+           const std::optional<array>& log_var_q, double base, const std::string& reduction, bool gradients,
+           unsigned threads) {
+            for (const array* a : {&mean_p, &log_var_p, mean_q ? &*mean_q : nullptr, log_var_q ? &*log_var_q : nullptr})
+                if (a != nullptr && a->ndim() != 2)
+                    throw kldiv::error("kldiv", "normal_kl_rows needs 2-D arrays (rows x dimensions)");
+            const auto view = [](const array& a) {
+                return kldiv::matrix_view<const T>(a.data(), static_cast<std::size_t>(a.shape(0)),
+                                                   static_cast<std::size_t>(a.shape(1)));
+            };
+            kldiv::distributions::normal_rows<T> p{view(mean_p), view(log_var_p)}, q;
+            if (mean_q) q.mean = view(*mean_q);
+            if (log_var_q) q.log_var = view(*log_var_q);
+            kldiv::distributions::normal_rows_options o;
+            if (base > 0.0) o.base = kldiv::log_base(base);
+            o.reduce = reduction_of(reduction);
+            o.threads = threads;
+            const auto rows = static_cast<std::size_t>(mean_p.shape(0)), cols = static_cast<std::size_t>(mean_p.shape(1));
+            py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
+            py::tuple grads(4);
+            kldiv::distributions::normal_rows_gradients<T> g;
+            kldiv::matrix_view<T>* targets[] = {&g.mean_p, &g.log_var_p, &g.mean_q, &g.log_var_q};
+            for (std::size_t k = 0; k < 4; ++k) {
+                if (!gradients || (k >= 2 && !mean_q)) {
+                    grads[k] = py::none();
+                    continue;
+                }
+                array a({mean_p.shape(0), mean_p.shape(1)});
+                *targets[k] = {a.mutable_data(), rows, cols};
+                grads[k] = a;
+            }
+            const std::span<double> out(loss.mutable_data(), static_cast<std::size_t>(loss.size()));
+            {
+                py::gil_scoped_release unlocked;
+                kldiv::distributions::kl_divergence_rows(p, q, out, g, o);
+            }
+            return py::make_tuple(loss, grads);
+        },
+        py::arg("mean_p"), py::arg("log_var_p"), py::arg("mean_q"), py::arg("log_var_q"), py::arg("base"),
+        py::arg("reduction"), py::arg("gradients"), py::arg("threads"));
+}
+
 }  // namespace
+
+void bind_distributions(py::module_& m);  // distributions.cpp
 
 PYBIND11_MODULE(_kldiv, m) {
     m.doc() = "kldiv's compiled core; use the functions of the kldiv package.";
@@ -182,4 +235,7 @@ PYBIND11_MODULE(_kldiv, m) {
     bind_measure<double>(m);
     bind_loss<float>(m);
     bind_loss<double>(m);
+    bind_normal_rows<float>(m);
+    bind_normal_rows<double>(m);
+    bind_distributions(m);
 }

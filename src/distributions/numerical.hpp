@@ -16,4 +16,11 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
 // True where integrate_nats applies to the pair.
 bool integrable(const distribution& p, const distribution& q) noexcept;
 
+// The engines behind integrate_nats, for P and Q on the line (both continuous: quadrature.cpp; both
+// discrete: summation.cpp) or on the circle (quadrature.cpp), with supports nested and no gap or
+// divergent tail (tails.hpp). Value and error in nats; the error adds the integration error
+// estimate and a bound on the rounding of the integrand (divergence_density.hpp).
+kl_result quadrature_nats(const distribution& p, const distribution& q, double relative_tolerance);
+kl_result summation_nats(const distribution& p, const distribution& q, double relative_tolerance);
+
 }  // namespace kldiv::distributions::detail

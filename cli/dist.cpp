@@ -1,0 +1,161 @@
+// kldiv dist P Q: D(P‖Q) between two parametric distributions written as specs, e.g.
+//   kldiv dist 'normal(0, 1)' 'laplace(0, 2)' --json
+// and kldiv dist --list: the families, their parameters, and the pairs with a closed form.
+
+#include <fmt/core.h>
+#include <kldiv/distributions/kl.hpp>
+#include <kldiv/distributions/spec.hpp>
+
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "commands.hpp"
+#include "format.hpp"
+
+namespace kldiv::cli {
+namespace {
+
+namespace kd = kldiv::distributions;
+
+struct dist_arguments {
+    std::string p, q;
+    std::string base = "nats";
+    std::string method = "auto";
+    kd::kl_options options;
+    bool list = false;
+    bool json = false;
+};
+
+// The method as a JSON/Python identifier: "closed_form", "monte_carlo", …
+std::string identifier(kd::kl_method m) {
+    std::string out(kd::describe(m));
+    for (char& c : out) c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+void print_result(const dist_arguments& a, const kd::distribution& p, const kd::distribution& q,
+                  const kd::kl_result& r) {
+    const std::string unit = a.options.base.unit();
+    if (a.json) {
+        nlohmann::ordered_json out;
+        out["p"] = kd::to_spec(p);
+        out["q"] = kd::to_spec(q);
+        out["kl"] = json_number(r.value);
+        out["unit"] = unit;
+        out["method"] = identifier(r.method);
+        out["error"] = json_number(r.error);
+        if (r.method == kd::kl_method::monte_carlo) {
+            out["samples"] = r.samples;
+            out["seed"] = a.options.seed;
+        }
+        std::cout << out.dump(2) << '\n';
+        return;
+    }
+    fmt::print("P = {}\nQ = {}\n\nD(P‖Q) = {} {}", kd::to_spec(p), kd::to_spec(q), human(r.value), unit);
+    switch (r.method) {
+        case kd::kl_method::closed_form: fmt::print("  (closed form)\n"); break;
+        case kd::kl_method::infinite_by_support: fmt::print("  (P has mass where Q has none)\n"); break;
+        case kd::kl_method::monte_carlo:
+            fmt::print(" ± {} (Monte Carlo standard error, {} samples, seed {})\n", human(r.error), r.samples,
+                       a.options.seed);
+            break;
+        default: fmt::print(" ± {} ({} error estimate)\n", human(r.error), kd::describe(r.method));
+    }
+}
+
+std::string parameters_of(const kd::family_info& f) {
+    std::string out;
+    for (const auto& p : f.parameters)
+        out += (out.empty() ? "" : ", ") + std::string(p.name) + (p.default_value.empty() ? "" : "=" + std::string(p.default_value));
+    return out;
+}
+
+void print_list(bool json) {
+    std::map<std::string_view, std::vector<std::string_view>> closed;
+    for (const auto& pair : kd::closed_form_pairs()) closed[pair.p].push_back(pair.q);
+    if (json) {
+        nlohmann::ordered_json out = nlohmann::ordered_json::array();
+        for (const auto& f : kd::families()) {
+            nlohmann::ordered_json family;
+            family["name"] = f.name;
+            family["aliases"] = f.aliases;
+            nlohmann::ordered_json parameters = nlohmann::ordered_json::array();
+            for (const auto& p : f.parameters) {
+                nlohmann::ordered_json item{{"name", p.name}, {"rule", p.rule}};
+                if (!p.default_value.empty()) item["default"] = p.default_value;
+                parameters.push_back(item);
+            }
+            family["parameters"] = parameters;
+            family["named_alternatives"] = f.alternatives;
+            family["support"] = f.support;
+            family["closed_form_with"] = closed[f.name];
+            out.push_back(family);
+        }
+        std::cout << out.dump(2) << '\n';
+        return;
+    }
+    fmt::print("Families (parameters positional in this order, or by name):\n\n");
+    for (const auto& f : kd::families()) {
+        std::string alternatives;
+        for (const auto& a : f.alternatives) alternatives += (alternatives.empty() ? "  or " : ", ") + std::string(a) + "=";
+        fmt::print("  {}({}){}\n      support {}", f.name, parameters_of(f), alternatives, f.support);
+        if (!f.aliases.empty()) {
+            std::string aliases;
+            for (const auto& a : f.aliases) aliases += (aliases.empty() ? "" : ", ") + std::string(a);
+            fmt::print("; also written {}", aliases);
+        }
+        fmt::print("\n");
+    }
+    fmt::print("\nPairs with a closed form (P: Q...); every other pair is +inf by support, or integrated\n"
+               "numerically (univariate), or estimated by Monte Carlo (multivariate):\n\n");
+    for (const auto& [p, qs] : closed) {
+        std::string line;
+        for (const auto& q : qs) line += (line.empty() ? "" : ", ") + std::string(q);
+        fmt::print("  {}: {}\n", p, line);
+    }
+}
+
+kd::method_choice method_of(const std::string& name) {
+    if (name == "closed") return kd::method_choice::closed_form;
+    if (name == "numerical") return kd::method_choice::numerical;
+    if (name == "monte-carlo") return kd::method_choice::monte_carlo;
+    return kd::method_choice::automatic;
+}
+
+}  // namespace
+
+void add_dist(CLI::App& app) {
+    auto args = std::make_shared<dist_arguments>();
+    CLI::App* command = app.add_subcommand(
+        "dist", "KL divergence between two parametric distributions, e.g. kldiv dist 'normal(0,1)' 'laplace(0,2)'");
+    command->add_option("P", args->p, "The distribution P, e.g. 'gamma(2, 3)' or 'gamma(concentration=2, rate=3)'");
+    command->add_option("Q", args->q, "The distribution Q");
+    command->add_flag("--list", args->list, "List the families, their parameters and the closed-form pairs");
+    command->add_option("--base", args->base, "Unit: nats, bits, dits or a number")->capture_default_str();
+    command->add_option("--method", args->method, "auto, closed, numerical (quadrature/summation) or monte-carlo")
+        ->check(CLI::IsMember({"auto", "closed", "numerical", "monte-carlo"}))
+        ->capture_default_str();
+    command->add_option("--tolerance", args->options.relative_tolerance, "Quadrature/summation relative tolerance")
+        ->capture_default_str();
+    command->add_option("--mc-error", args->options.monte_carlo_error, "Monte Carlo target standard error (nats)")
+        ->capture_default_str();
+    command->add_option("--max-samples", args->options.max_samples, "Monte Carlo sample limit")->capture_default_str();
+    command->add_option("--seed", args->options.seed, "Monte Carlo seed")->capture_default_str();
+    command->add_option("--threads", args->options.threads, "Monte Carlo threads (0: all cores)")->capture_default_str();
+    command->add_flag("--json", args->json, "Print JSON: p, q, kl, unit, method, error (and samples, seed)");
+    command->callback([args] {
+        if (args->list) {
+            if (!args->p.empty()) throw CLI::ValidationError("--list", "takes no distributions");
+            print_list(args->json);
+            return;
+        }
+        if (args->q.empty()) throw CLI::RequiredError("P and Q (or --list)");
+        args->options.base = log_base::parse(args->base);
+        args->options.method = method_of(args->method);
+        const kd::distribution p = kd::parse(args->p), q = kd::parse(args->q);
+        print_result(*args, p, q, kd::kl_divergence(p, q, args->options));
+    });
+}
+
+}  // namespace kldiv::cli
