@@ -3,11 +3,13 @@
 // and kldiv dist --list: the families, their parameters, and the pairs with a closed form.
 
 #include <fmt/core.h>
+#include <kldiv/distributions/gaussian_mixture_bounds.hpp>
 #include <kldiv/distributions/kl.hpp>
 #include <kldiv/distributions/spec.hpp>
 
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "commands.hpp"
@@ -24,6 +26,7 @@ struct dist_arguments {
     std::string method = "auto";
     kd::kl_options options;
     bool list = false;
+    bool bounds = false;
     bool json = false;
 };
 
@@ -34,9 +37,19 @@ std::string identifier(kd::kl_method m) {
     return out;
 }
 
+// Gaussian mixture estimates in the unit asked for.
+kd::gaussian_mixture_estimates estimates_of(const dist_arguments& a, const kd::distribution& p,
+                                            const kd::distribution& q) {
+    kd::gaussian_mixture_estimates e = kd::gaussian_mixture_kl_estimates(p, q);
+    for (double* v : {&e.variational, &e.product, &e.upper_bound, &e.lower_bound}) *v = a.options.base.from_nats(*v);
+    return e;
+}
+
 void print_result(const dist_arguments& a, const kd::distribution& p, const kd::distribution& q,
                   const kd::kl_result& r) {
     const std::string unit = a.options.base.unit();
+    std::optional<kd::gaussian_mixture_estimates> e;
+    if (a.bounds) e = estimates_of(a, p, q);
     if (a.json) {
         nlohmann::ordered_json out;
         out["p"] = kd::to_spec(p);
@@ -48,6 +61,12 @@ void print_result(const dist_arguments& a, const kd::distribution& p, const kd::
         if (r.method == kd::kl_method::monte_carlo) {
             out["samples"] = r.samples;
             out["seed"] = a.options.seed;
+        }
+        if (e) {
+            out["gaussian_mixture_estimates"] = {{"lower_bound", json_number(e->lower_bound)},
+                                                 {"upper_bound", json_number(e->upper_bound)},
+                                                 {"variational", json_number(e->variational)},
+                                                 {"product", json_number(e->product)}};
         }
         std::cout << out.dump(2) << '\n';
         return;
@@ -61,6 +80,11 @@ void print_result(const dist_arguments& a, const kd::distribution& p, const kd::
                        a.options.seed);
             break;
         default: fmt::print(" ± {} ({} error estimate)\n", human(r.error), kd::describe(r.method));
+    }
+    if (e) {
+        fmt::print("\nGaussian mixture estimates (closed form, no sampling):\n"
+                   "  {} <= D(P‖Q) <= {} {}\n  variational approximation {}, product-of-Gaussians approximation {}\n",
+                   human(e->lower_bound), human(e->upper_bound), unit, human(e->variational), human(e->product));
     }
 }
 
@@ -143,6 +167,8 @@ void add_dist(CLI::App& app) {
     command->add_option("--max-samples", args->options.max_samples, "Monte Carlo sample limit")->capture_default_str();
     command->add_option("--seed", args->options.seed, "Monte Carlo seed")->capture_default_str();
     command->add_option("--threads", args->options.threads, "Monte Carlo threads (0: all cores)")->capture_default_str();
+    command->add_flag("--bounds", args->bounds,
+                      "Also give closed-form bounds and approximations (Gaussian mixtures and normals only)");
     command->add_flag("--json", args->json, "Print JSON: p, q, kl, unit, method, error (and samples, seed)");
     command->callback([args] {
         if (args->list) {

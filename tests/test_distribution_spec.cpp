@@ -207,3 +207,11 @@ TEST(DistributionKl, UnitsAndOptions) {
         EXPECT_THAT(e.what(), HasSubstr("the pair (student_t, normal) has no closed form"));
     }
 }
+
+TEST(DistributionSupport, ComponentsOfWeightZeroDoNotWidenAMixture) {
+    // The gamma component has no mass: P lives on [0, 1], inside Q = beta's support.
+    const auto r = kd::kl_divergence(kd::parse("mixture([1, 0], [uniform(0, 1), gamma(2, 1)])"), kd::parse("beta(2, 2)"));
+    EXPECT_NE(r.method, kd::kl_method::infinite_by_support);
+    // D(U(0,1)‖Beta(2,2)) = −E ln(6x(1−x)) = −ln 6 + 2.
+    EXPECT_NEAR(r.value, 2.0 - std::log(6.0), 1e-9);
+}

@@ -1,5 +1,5 @@
-"""Stub of the compiled core (python/src/module.cpp)."""
-from typing import Dict, List
+"""Stub of the compiled core (python/src/module.cpp, python/src/distributions.cpp)."""
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -20,3 +20,50 @@ def measure_rows(
     threads: int,
     beta: float,
 ) -> Dict[str, npt.NDArray[np.float64]]: ...
+
+def distillation_loss(
+    student: npt.NDArray[np.floating],
+    teacher: npt.NDArray[np.floating],
+    kind: str,
+    temperature: float,
+    beta: float,
+    scale_by_temperature_squared: bool,
+    base: float,
+    reduction: str,
+    grad_student: bool,
+    grad_teacher: bool,
+    threads: int,
+) -> Tuple[npt.NDArray[np.float64], Optional[npt.NDArray[np.floating]], Optional[npt.NDArray[np.floating]]]: ...
+
+def normal_kl_rows(
+    mean_p: npt.NDArray[np.floating],
+    log_var_p: npt.NDArray[np.floating],
+    mean_q: Optional[npt.NDArray[np.floating]],
+    log_var_q: Optional[npt.NDArray[np.floating]],
+    base: float,
+    reduction: str,
+    gradients: bool,
+    threads: int,
+) -> Tuple[npt.NDArray[np.float64], Tuple[Optional[npt.NDArray[np.floating]], ...]]: ...
+
+class Distribution:
+    def __init__(self, spec: str) -> None: ...
+    @property
+    def spec(self) -> str: ...
+    @property
+    def family(self) -> str: ...
+
+def distribution_kl(
+    p: Distribution,
+    q: Distribution,
+    base: float,
+    method: str,
+    tolerance: float,
+    mc_error: float,
+    max_samples: int,
+    seed: int,
+    threads: int,
+) -> Tuple[float, str, float, int, str]: ...
+def gaussian_mixture_estimates(p: Distribution, q: Distribution) -> Tuple[float, float, float, float]: ...
+def distribution_families() -> List[Dict[str, Any]]: ...
+def closed_form_pairs() -> List[Tuple[str, str]]: ...

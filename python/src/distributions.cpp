@@ -1,9 +1,10 @@
-// kldiv._kldiv's part for parametric distributions: the Distribution type (a parsed, validated spec)
-// and kl_divergence between two of them. kldiv/distributions.py builds on these.
+// kldiv._kldiv's part for parametric distributions: the Distribution type (a parsed, validated spec),
+// kl_divergence between two of them, and the Gaussian mixture estimates. kldiv/distributions.py builds on these.
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <kldiv/distributions/gaussian_mixture_bounds.hpp>
 #include <kldiv/distributions/kl.hpp>
 #include <kldiv/error.hpp>
 #include <kldiv/distributions/spec.hpp>
@@ -67,6 +68,14 @@ void bind_distributions(py::module_& m) {
         },
         py::arg("p"), py::arg("q"), py::arg("base"), py::arg("method"), py::arg("tolerance"), py::arg("mc_error"),
         py::arg("max_samples"), py::arg("seed"), py::arg("threads"));
+
+    m.def(
+        "gaussian_mixture_estimates",
+        [](const distribution_object& p, const distribution_object& q) {
+            const auto e = kd::gaussian_mixture_kl_estimates(p.value, q.value);
+            return py::make_tuple(e.lower_bound, e.upper_bound, e.variational, e.product);
+        },
+        py::arg("p"), py::arg("q"));
 
     m.def("distribution_families", [] {
         py::list out;

@@ -112,3 +112,20 @@ def test_normal_kl_shapes_dtypes_and_nearly_standard_posteriors():
         kd.normal_kl(mu, lv * np.nan)
     with pytest.raises(ValueError, match="give both mean_q and log_var_q"):
         kd.normal_kl(mu, lv, mu)
+
+
+def test_gaussian_mixture_estimates_bracket_the_quadrature_value():
+    p, q = "mixture([0.3, 0.7], [normal(0, 1), normal(2, 0.5)])", "normal(1, 1.5)"
+    truth = kd.kl_divergence(p, q)
+    assert truth.method == "quadrature"
+    e = kd.gaussian_mixture_estimates(p, q)
+    assert e.lower_bound <= truth.value <= e.upper_bound
+    single = kd.gaussian_mixture_estimates("normal(0, 1)", "normal(1, 2)")
+    assert single.variational == pytest.approx(kd.kl_divergence("normal(0, 1)", "normal(1, 2)").value, rel=1e-12)
+    with pytest.raises(ValueError, match="gamma"):
+        kd.gaussian_mixture_estimates("normal(0, 1)", "gamma(2, 1)")
+
+
+def test_docstring_examples():
+    import doctest
+    assert doctest.testmod(kd).failed == 0

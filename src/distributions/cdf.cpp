@@ -9,9 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <stdexcept>
+#include <string>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 #include <boost/math/distributions.hpp>

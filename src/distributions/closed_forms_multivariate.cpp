@@ -61,7 +61,7 @@
 #include <limits>
 
 #include "kldiv/discrete.hpp"
-#include "src/distributions/normal_rows_kernels.hpp"
+#include "src/distributions/phi.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -89,7 +89,7 @@ double log_ratio(double a, double b) {
 }
 
 // Twice D(N(μ + m, ℓp²) ‖ N(μ, ℓq²)) averaged over a random m with mean m0 and variance v:
-// f(2 ln(ℓp/ℓq)) + (m0² + v)/ℓq², with f(u) = e^u − 1 − u = φ(−u) (normal_rows_kernels.hpp).
+// f(2 ln(ℓp/ℓq)) + (m0² + v)/ℓq², with f(u) = e^u − 1 − u = φ(−u) (phi.hpp).
 double coordinate_term(double ell_p, double ell_q, double m0, double v) {
     const double z = m0 / ell_q;
     return phi(-2.0 * log_ratio(ell_p, ell_q)) + z * z + v / ell_q / ell_q;

@@ -1,7 +1,7 @@
 // The terms shared by the univariate closed forms (declared in closed_forms_univariate.hpp):
 // elementary gaps that are ≥ 0 by convexity and computed without cancellation.
 //
-//   φ(u) = e^u − 1 − u                   series for |u| ≤ 1/4, else expm1(u) − u
+//   φ(u) = e^u − 1 − u                   phi(−u) of phi.hpp
 //   B(a, h) = lnΓ(a+h) − lnΓ(a) − hψ(a)  with lnΓ(x) = lnΓ(x + n) − Σ_{i<n} ln(x + i) shifted to
 //                                        x ≥ 10, and there lnΓ = G + ½ ln 2π + μ, G(x) = (x−½) ln x − x:
 //       B = Σ_{i<n} φ(v_i) + B_G + B_μ,  v_i = ln((a+h+i)/(a+i)),
@@ -14,6 +14,8 @@
 //   |y| < 1/2; its Bregman divergence by quadrature of ℓ'' ≥ 0 for nearby arguments.
 
 #include "src/distributions/closed_forms_univariate.hpp"
+
+#include "src/distributions/phi.hpp"
 
 #include <algorithm>
 #include <array>
@@ -96,20 +98,7 @@ double log_sinhc_by_series(double y, int k) noexcept {
 
 }  // namespace
 
-double exp_gap(double u) noexcept {
-    if (u == infinity) return infinity;
-    if (std::fabs(u) <= 0.25) {
-        // Σ_{k≥2} u^k / k! to k = 14; the first omitted term is below 2e-18 relative.
-        double sum = 1.0 / 87178291200.0;  // 1/14!
-        double factorial = 87178291200.0;
-        for (int k = 14; k > 2; --k) {
-            factorial /= k;
-            sum = sum * u + 1.0 / factorial;
-        }
-        return sum * u * u;
-    }
-    return std::expm1(u) - u;
-}
+double exp_gap(double u) noexcept { return phi(-u); }
 
 double log_ratio(double x, double y) noexcept { return log_ratio(x, y, x - y); }
 

@@ -18,7 +18,7 @@
 #include <cmath>
 #include <limits>
 
-#include "src/distributions/normal_rows_kernels.hpp"
+#include "src/distributions/phi.hpp"
 
 namespace kldiv::distributions::detail {
 

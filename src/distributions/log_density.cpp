@@ -65,12 +65,18 @@ double log_continuous_bernoulli_normalizer(double lambda) {
 
 using kernel = std::function<double(real_point)>;
 
+// True for x ≥ 0 given as a point (ln x = −∞ at 0, NaN below).
+bool non_negative(real_point p) { return p.x >= 0.0; }
+
+// x^m at a support end x = 0 (ln x = −∞): +∞, 1 or 0 as m < 0, = 0, > 0.
+double log_power_at_zero(double m) { return m < 0.0 ? infinity : m == 0.0 ? 0.0 : -infinity; }
+
 kernel gamma_kernel(double alpha, double rate) {
     const double c = alpha * std::log(rate) - lgamma(alpha);
     return [=](real_point p) {
-        if (p.x < 0.0) return -infinity;
-        if (p.x == 0.0) return alpha < 1.0 ? infinity : alpha == 1.0 ? c : -infinity;
-        return c + power_term(alpha - 1.0, std::log(p.x)) - rate * p.x;
+        if (!non_negative(p)) return -infinity;
+        if (p.log_x == -infinity) return c + log_power_at_zero(alpha - 1.0);
+        return c + power_term(alpha - 1.0, p.log_x) - rate * p.x;
     };
 }
 
@@ -133,9 +139,9 @@ struct kernel_of {
     kernel operator()(const log_normal& d) const {
         const double mu = d.loc, s = d.scale, c = -std::log(d.scale) - 0.5 * log_two_pi;
         return [=](real_point p) {
-            if (!(p.x > 0.0)) return -infinity;
-            const double l = std::log(p.x), z = (l - mu) / s;
-            return c - 0.5 * z * z - l;
+            if (!non_negative(p) || p.log_x == -infinity) return -infinity;
+            const double z = (p.log_x - mu) / s;
+            return c - 0.5 * z * z - p.log_x;
         };
     }
     kernel operator()(const laplace& d) const {
@@ -166,19 +172,19 @@ struct kernel_of {
     kernel operator()(const inverse_gamma& d) const {
         const double alpha = d.concentration, rate = d.rate;
         const double c = alpha * std::log(rate) - lgamma(alpha);
-        return [=](real_point p) {
-            if (!(p.x > 0.0)) return -infinity;
-            return c - (alpha + 1.0) * std::log(p.x) - rate / p.x;
+        return [=](real_point p) {  // rate/x = rate·e^(−ln x), finite or +∞ where x underflows
+            if (!non_negative(p) || p.log_x == -infinity) return -infinity;
+            return c - (alpha + 1.0) * p.log_x - rate * std::exp(-p.log_x);
         };
     }
     kernel operator()(const beta& d) const {
         const double a = d.concentration1, b = d.concentration0;
         const double c = lgamma(a + b) - lgamma(a) - lgamma(b);
         return [=](real_point p) {
-            if (p.x < 0.0 || p.one_minus_x < 0.0) return -infinity;
-            const double at0 = p.x == 0.0 ? a - 1.0 : 0.0, at1 = p.one_minus_x == 0.0 ? b - 1.0 : 0.0;
-            if (at0 != 0.0 || at1 != 0.0) return at0 < 0.0 || at1 < 0.0 ? infinity : -infinity;
-            return c + power_term(a - 1.0, std::log(p.x)) + power_term(b - 1.0, std::log(p.one_minus_x));
+            if (!non_negative(p) || p.x > 1.0) return -infinity;
+            if (p.log_x == -infinity) return c + log_power_at_zero(a - 1.0);
+            if (p.log_one_minus_x == -infinity) return c + log_power_at_zero(b - 1.0);
+            return c + power_term(a - 1.0, p.log_x) + power_term(b - 1.0, p.log_one_minus_x);
         };
     }
     kernel operator()(const continuous_bernoulli& d) const {
@@ -195,14 +201,14 @@ struct kernel_of {
     }
     kernel operator()(const pareto& d) const {
         const double s = d.scale, alpha = d.alpha, c = std::log(d.alpha) + d.alpha * std::log(d.scale);
-        return [=](real_point p) { return p.x >= s ? c - (alpha + 1.0) * std::log(p.x) : -infinity; };
+        return [=](real_point p) { return p.x >= s ? c - (alpha + 1.0) * p.log_x : -infinity; };
     }
     kernel operator()(const weibull& d) const {
-        const double lambda = d.scale, k = d.concentration, c = std::log(d.concentration / d.scale);
+        const double log_lambda = std::log(d.scale), k = d.concentration, c = std::log(d.concentration / d.scale);
         return [=](real_point p) {
-            if (p.x < 0.0) return -infinity;
-            if (p.x == 0.0) return k < 1.0 ? infinity : k == 1.0 ? c : -infinity;
-            const double ly = std::log(p.x / lambda);
+            if (!non_negative(p)) return -infinity;
+            if (p.log_x == -infinity) return c + log_power_at_zero(k - 1.0);
+            const double ly = p.log_x - log_lambda;
             return c + power_term(k - 1.0, ly) - std::exp(k * ly);
         };
     }
@@ -360,7 +366,7 @@ struct point_density_of {
         requires on_the_line<T>
     point_log_density operator()(const T& d) const {
         return [density = line_density(distribution(d))](std::span<const double> x) {
-            return density({x[0], x[1]});
+            return density({x[0], x[1], x[2]});
         };
     }
 };
@@ -395,7 +401,7 @@ std::size_t point_size(const distribution& d) {
             else if constexpr (std::is_same_v<T, wishart>)
                 return x.dimension() * x.dimension();
             else if constexpr (on_the_line<T>)
-                return 2;
+                return 3;
             else
                 return x.dimension();
         },

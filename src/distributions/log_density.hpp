@@ -2,14 +2,16 @@
 // ln p(x): the log density (the log pmf for the discrete families) of every family, at points of
 // its space, with the normalizing constants computed once per distribution. −∞ outside the support.
 //
-// On the line a point is a real_point: x, and 1 − x where the caller knows it better than
-// 1 − x rounded (a double next to 1 cannot hold a distance below 1.1e-16 from 1, and beta's
-// (1 − x)^(b−1) needs it: the quadrature passes the exact distance to the end of its interval, the
-// sampler the exact complement). Mixtures are evaluated by log-sum-exp over their components of
-// weight > 0, so no density underflows before its logarithm is taken.
+// On the line a point is a real_point: x with ln x and ln(1 − x), which the caller may know better
+// than x itself does. A double x cannot hold a point 1e-400 above 0 or 1e-20 below 1, where gamma
+// with α < 1 and beta keep much of their mass (x^(α−1), (1 − x)^(b−1)): the quadrature integrates
+// there in s = ln x or s = ln(1 − x) and passes s exactly, the samplers form ln x of a gamma or
+// beta variate from its logarithm. Every family on (0, ∞) or [0, 1] reads ln x and ln(1 − x) from
+// the point, never from x. Mixtures are evaluated by log-sum-exp over their components of weight
+// > 0, so no density underflows before its logarithm is taken.
 //
 // For Monte Carlo every distribution's points are flat arrays of point_size(d) doubles:
-//   univariate families and mixtures of them   {x, 1 − x}
+//   univariate families and mixtures of them   {x, ln x, ln(1 − x)}
 //   multinomial                                 the K counts
 //   dirichlet                                   ln x_k for the K components (a component far below
 //                                               1e-308 stays > 0)
@@ -20,6 +22,7 @@
 // the d(d+1)/2 entries of the symmetric matrix X (wishart): P and Q of one space share the measure,
 // which is all ln(p/q) needs.
 
+#include <cmath>
 #include <cstddef>
 #include <functional>
 #include <span>
@@ -31,9 +34,10 @@ namespace kldiv::distributions::detail {
 
 struct real_point {
     double x;
-    double one_minus_x;
+    double log_x;            // NaN for x < 0
+    double log_one_minus_x;  // NaN for x > 1
 };
-inline real_point at(double x) noexcept { return {x, 1.0 - x}; }
+inline real_point at(double x) noexcept { return {x, std::log(x), std::log1p(-x)}; }
 
 // ln p on the line (or the circle) for a univariate family or a mixture of them.
 class line_density {

@@ -8,9 +8,10 @@
 // peak, kink and jump of the integrand then sits at a cut, each piece holds a bounded share of the
 // mass with no feature far smaller than the piece (a narrow P beside a wide Q, far-apart mixture
 // components), and singular ends (gamma with α < 1 at 0, beta at 0 and 1) are piece ends, where
-// tanh-sinh quadrature handles x^(a−1) singularities. Finite pieces use Boost's tanh_sinh (with the
-// exact distance to the piece's end, so that beta's 1 − x stays exact near 1); the rays beyond the
-// outermost cuts use exp_sinh. On the circle the period [loc − π, loc + π] of P's first component is
+// they are handled by a change of variable: pieces next to 0 or 1 that span decades of the distance
+// to it are integrated in s = ln x or s = ln(1 − x), where x^(a−1) becomes e^(a s) and the mass of
+// gamma(0.01, ·) or beta(0.01, 0.01) far below the smallest double next to 0 or 1 is in reach (see
+// integrate_piece). Finite pieces use Boost's tanh_sinh, rays exp_sinh. On the circle the period [loc − π, loc + π] of P's first component is
 // cut at every component's loc, loc + π and loc ± 2^j/√κ.
 //
 // Each piece is integrated to relative_tolerance of its own value (its integrand is ≥ 0, so
@@ -20,8 +21,6 @@
 // its large estimate, so the error says so.
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -93,18 +92,39 @@ std::vector<double> landmarks(const univariate& d) {
     return out;
 }
 
+// Throws unless doubles can resolve the component's spread where it lies: its interquartile range
+// (von Mises: 1/√κ) must exceed 1e-11 of its location's magnitude (e.g. normal(1e300, 1) cannot be
+// integrated in x: its whole mass falls between two neighbouring doubles).
+void require_resolvable(const univariate& d) {
+    double low, high;
+    if (const auto* v = std::get_if<von_mises>(&d)) {
+        low = v->loc;
+        high = v->loc + 1.0 / std::sqrt(v->concentration);
+    } else {
+        try {
+            low = quantile(d, 0.25, false);
+            high = quantile(d, 0.25, true);
+        } catch (const std::exception&) {
+            return;  // quartiles Boost cannot reach: the check cannot be made, the landmarks still guide
+        }
+    }
+    if (!(high - low > 1e-11 * std::max({std::fabs(low), std::fabs(high), 1e-300})))
+        throw error("kl_divergence", "quadrature cannot resolve " + std::string(family_name(d)) + ": its spread " +
+                                         kldiv::detail::to_text(high - low) + " is below 1e-11 of its location " +
+                                         kldiv::detail::to_text(low) + ", beyond double precision");
+}
+
 struct integral {
     double value = 0.0, error = 0.0;
 };
 
-// ∫ f over [a, b] (finite) by tanh-sinh, f called with the point and its exact 1 − x near 1.
-template <class F>
-integral tanh_sinh_piece(const F& f, double a, double b, double tolerance) {
+// The integrators take f(point, ln J): the integrand at the point times the Jacobian J of the
+// substitution, J passed by its logarithm so that it can be folded into ln p and ln q.
+
+// ∫ g(s) ds over [a, b] (finite) by tanh-sinh.
+template <class G>
+integral tanh_sinh_piece(const G& g, double a, double b, double tolerance) {
     static boost::math::quadrature::tanh_sinh<double> rule(tanh_sinh_refinements);  // integrate is not const in Boost 1.74
-    const auto g = [&](double x, double xc) {
-        if (xc == 0.0) return 0.0;  // a node closer to the end than the smallest double adds nothing
-        return f(real_point{x, xc > 0.0 ? (1.0 - b) + xc : (1.0 - a) + xc});
-    };
     integral out;
     out.value = rule.integrate(g, a, b, tolerance, &out.error);
 #if BOOST_VERSION < 107500  // before boostorg/math#455 the estimate was not scaled to [a, b]
@@ -113,17 +133,44 @@ integral tanh_sinh_piece(const F& f, double a, double b, double tolerance) {
     return out;
 }
 
-// ∫ f over a ray [a, ∞) or (−∞, b] by exp-sinh.
-template <class F>
-integral exp_sinh_piece(const F& f, double a, double b, double tolerance) {
+// ∫ g(s) ds over (−∞, b] or [a, ∞) by exp-sinh.
+template <class G>
+integral exp_sinh_piece(const G& g, double a, double b, double tolerance) {
     static boost::math::quadrature::exp_sinh<double> rule(exp_sinh_refinements);
-    const auto g = [&](double x) { return f(at(x)); };
     integral out;
     out.value = rule.integrate(g, a, b, tolerance, &out.error);
     return out;
 }
 
-// ∫ f over the cut line or circle, piece by piece (rays where the cuts begin or end at ±∞).
+// ∫ f over one piece [a, b]. Rays of the line by exp-sinh in x. Pieces next to 0 or 1, where
+// gamma(α < 1, ·) or beta put mass at distances no double can hold (gamma(0.01, ·) has 1e-3 of its
+// mass below 1e-300) and which span many decades of that distance, are integrated in s = ln x or
+// s = ln(1 − x) (J = e^s; the point carries s exactly): [0, b] and [a, 1] as rays s ∈ (−∞, ln …] by
+// exp-sinh, [a, b] with b > 2a > 0 (or 1 − a > 2(1 − b) > 0) by tanh-sinh in s. Other pieces by
+// tanh-sinh in x, with ln(1 − x) from the exact distance to the piece's nearer end.
+template <class F>
+integral integrate_piece(const F& f, double a, double b, double tolerance) {
+    const auto in_log_x = [&](double s) { return f(real_point{std::exp(s), s, std::log1p(-std::exp(s))}, s); };
+    const auto in_log_one_minus_x = [&](double s) {
+        return f(real_point{-std::expm1(s), std::log1p(-std::exp(s)), s}, s);
+    };
+    if (std::isinf(a) || std::isinf(b)) return exp_sinh_piece([&](double x) { return f(at(x), 0.0); }, a, b, tolerance);
+    if (a == 0.0) return exp_sinh_piece(in_log_x, -infinity, std::log(b), tolerance);
+    if (b == 1.0 && a > 0.0) return exp_sinh_piece(in_log_one_minus_x, -infinity, std::log1p(-a), tolerance);
+    // (Boost's two-argument form, whose nodes never land on an end; the distance to it is not needed.)
+    if (a > 0.0 && b > 2.0 * a)
+        return tanh_sinh_piece([&](double s, double) { return in_log_x(s); }, std::log(a), std::log(b), tolerance);
+    if (b < 1.0 && 1.0 - a > 2.0 * (1.0 - b) && a >= 0.5)
+        return tanh_sinh_piece([&](double s, double) { return in_log_one_minus_x(s); }, std::log1p(-b), std::log1p(-a),
+                               tolerance);
+    const auto in_x = [&](double x, double xc) {
+        if (xc == 0.0) return 0.0;  // a node closer to the end than the smallest double adds nothing
+        return f(real_point{x, std::log(x), std::log(xc > 0.0 ? (1.0 - b) + xc : (1.0 - a) + xc)}, 0.0);
+    };
+    return tanh_sinh_piece(in_x, a, b, tolerance);
+}
+
+// ∫ f over the cut line or circle, piece by piece.
 template <class F>
 integral integrate_pieces(const F& f, const std::vector<double>& cuts, double tolerance) {
     integral total;
@@ -131,12 +178,11 @@ integral integrate_pieces(const F& f, const std::vector<double>& cuts, double to
         const double a = cuts[i], b = cuts[i + 1];
         integral piece;
         try {
-            piece = std::isinf(a) || std::isinf(b) ? exp_sinh_piece(f, a, b, tolerance) : tanh_sinh_piece(f, a, b, tolerance);
+            piece = integrate_piece(f, a, b, tolerance);
         } catch (const std::exception& e) {
             throw error("kl_divergence", "quadrature failed on [" + kldiv::detail::to_text(a) + ", " +
                                              kldiv::detail::to_text(b) + "]: " + e.what());
         }
-        if (getenv("KLDIV_DEBUG")) fprintf(stderr, "%.17g %.17g %.17g %.3g\n", a, b, piece.value, piece.error);
         total.value += piece.value;
         total.error += piece.error;
     }
@@ -153,7 +199,9 @@ std::vector<double> line_cuts(const std::vector<weighted_component>& pc, const s
                 if (x > a && x < b) cuts.push_back(x);
     std::sort(cuts.begin(), cuts.end());
     cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-    if (cuts.size() == 2 && std::isinf(a) && std::isinf(b)) cuts.insert(cuts.begin() + 1, 0.0);
+    for (std::size_t i = 0; i + 1 < cuts.size(); ++i)  // one piece in s = ln x or s = ln(1 − x), not both
+        if ((cuts[i] == 0.0 && cuts[i + 1] == 1.0) || (std::isinf(cuts[i]) && std::isinf(cuts[i + 1])))
+            cuts.insert(cuts.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::isinf(cuts[i]) ? 0.0 : 0.5);
     return cuts;
 }
 
@@ -186,8 +234,11 @@ std::vector<double> circle_cuts(const std::vector<weighted_component>& pc, const
 
 kl_result quadrature_nats(const distribution& p, const distribution& q, double relative_tolerance) {
     const auto pc = line_components(p), qc = line_components(q);
+    for (const auto* components : {&pc, &qc})
+        for (const auto& c : *components) require_resolvable(c.component);
     const line_density lp(p), lq(q);
-    const auto term = [&](real_point x) { return divergence_density(lp(x), lq(x)); };
+    // The integrand times the Jacobian J = e^(log_j): shifting ln p and ln q by ln J scales t by J.
+    const auto term = [&](real_point x, double log_j) { return divergence_density(lp(x) + log_j, lq(x) + log_j); };
     std::vector<double> cuts;
     double outside = 0.0;
     if (support_of(pc.front().component).kind == space::circle) {
@@ -202,8 +253,9 @@ kl_result quadrature_nats(const distribution& p, const distribution& q, double r
         cuts = line_cuts(pc, qc, a, b);
         outside = mass_below(q, a) + mass_above(q, b);
     }
-    const integral main = integrate_pieces([&](real_point x) { return term(x).value; }, cuts, relative_tolerance);
-    const integral rounding = integrate_pieces([&](real_point x) { return term(x).rounding; }, cuts, rounding_tolerance);
+    const integral main = integrate_pieces([&](real_point x, double j) { return term(x, j).value; }, cuts, relative_tolerance);
+    const integral rounding =
+        integrate_pieces([&](real_point x, double j) { return term(x, j).rounding; }, cuts, rounding_tolerance);
     return {main.value + outside, kl_method::quadrature, main.error + rounding.value, 0};
 }
 

@@ -93,6 +93,9 @@ std::size_t draw_index(random_stream& r, const std::vector<double>& probs) {
 
 using line_sampler = std::function<real_point(random_stream&)>;
 
+// The point e^l given by its logarithm (which stays exact where e^l underflows).
+real_point from_log(double l) { return {std::exp(l), l, std::log1p(-std::exp(l))}; }
+
 struct line_sampler_of {
     line_sampler operator()(const bernoulli& d) const {
         return [p = d.probs](random_stream& r) { return at(r.uniform() < p ? 1.0 : 0.0); };
@@ -122,7 +125,7 @@ struct line_sampler_of {
         return [s = d.scale](random_stream& r) { return at(s * std::fabs(r.normal())); };
     }
     line_sampler operator()(const log_normal& d) const {
-        return [mu = d.loc, s = d.scale](random_stream& r) { return at(std::exp(mu + s * r.normal())); };
+        return [mu = d.loc, s = d.scale](random_stream& r) { return from_log(mu + s * r.normal()); };
     }
     line_sampler operator()(const laplace& d) const {
         return [mu = d.loc, s = d.scale](random_stream& r) {
@@ -148,18 +151,23 @@ struct line_sampler_of {
         return [rate = d.rate](random_stream& r) { return at(r.exponential() / rate); };
     }
     line_sampler operator()(const gamma& d) const {
-        return [a = d.concentration, rate = d.rate](random_stream& r) { return at(r.gamma(a) / rate); };
+        return [a = d.concentration, log_rate = std::log(d.rate)](random_stream& r) {
+            return from_log(r.log_gamma(a) - log_rate);
+        };
     }
     line_sampler operator()(const chi2& d) const {
-        return [a = 0.5 * d.df](random_stream& r) { return at(2.0 * r.gamma(a)); };
+        return [a = 0.5 * d.df](random_stream& r) { return from_log(r.log_gamma(a) + std::numbers::ln2); };
     }
     line_sampler operator()(const inverse_gamma& d) const {
-        return [a = d.concentration, rate = d.rate](random_stream& r) { return at(rate * std::exp(-r.log_gamma(a))); };
+        return [a = d.concentration, log_rate = std::log(d.rate)](random_stream& r) {
+            return from_log(log_rate - r.log_gamma(a));
+        };
     }
     line_sampler operator()(const beta& d) const {
         return [a = d.concentration1, b = d.concentration0](random_stream& r) {
-            const double la = r.log_gamma(a), lb = r.log_gamma(b);
-            return real_point{1.0 / (1.0 + std::exp(lb - la)), 1.0 / (1.0 + std::exp(la - lb))};
+            const double la = r.log_gamma(a), lb = r.log_gamma(b), m = std::max(la, lb);
+            const double log_total = m + std::log(std::exp(la - m) + std::exp(lb - m));
+            return real_point{std::exp(la - log_total), la - log_total, lb - log_total};
         };
     }
     // Inversion of F(x) = (1 − λ) expm1(x L)/(2λ − 1), L = ln(λ/(1 − λ)).
@@ -174,11 +182,13 @@ struct line_sampler_of {
         return [low = d.low, width = d.high - d.low](random_stream& r) { return at(low + width * r.uniform()); };
     }
     line_sampler operator()(const pareto& d) const {
-        return [s = d.scale, alpha = d.alpha](random_stream& r) { return at(s * std::exp(r.exponential() / alpha)); };
+        return [log_s = std::log(d.scale), alpha = d.alpha](random_stream& r) {
+            return from_log(log_s + r.exponential() / alpha);
+        };
     }
     line_sampler operator()(const weibull& d) const {
-        return [lambda = d.scale, k = d.concentration](random_stream& r) {
-            return at(lambda * std::pow(r.exponential(), 1.0 / k));
+        return [log_lambda = std::log(d.scale), k = d.concentration](random_stream& r) {
+            return from_log(log_lambda + std::log(r.exponential()) / k);
         };
     }
     // Z / √(2 G/ν), G ~ Gamma(ν/2, 1).
@@ -305,7 +315,8 @@ struct sampler_of {
         return [weights = std::move(weights), parts = std::move(parts)](random_stream& r, std::span<double> x) {
             const real_point p = parts[parts.size() == 1 ? 0 : draw_index(r, weights)](r);
             x[0] = p.x;
-            x[1] = p.one_minus_x;
+            x[1] = p.log_x;
+            x[2] = p.log_one_minus_x;
         };
     }
 };

@@ -13,9 +13,11 @@
 //   Laplace, Gumbel, exponential,        from one exponential or uniform by inversion
 //   logistic, Cauchy, Pareto, Weibull,
 //   uniform, continuous Bernoulli
-//   gamma, chi², inverse gamma           Marsaglia–Tsang gammas
-//   beta, Dirichlet                      ratios of gammas, formed from their logarithms, so that x
-//                                        and 1 − x (beta), ln x_k (Dirichlet) are accurate
+//   gamma, chi², inverse gamma           Marsaglia–Tsang gammas, from their logarithms: the point's
+//                                        ln x stays exact where x underflows (gamma(0.01, ·))
+//   log-normal, Pareto, Weibull          likewise through ln x
+//   beta, Dirichlet                      ratios of gammas, formed from their logarithms, so that
+//                                        ln x and ln(1 − x) (beta), ln x_k (Dirichlet) are accurate
 //   Student-t                            Z / √(χ²_ν/ν)
 //   von Mises                            Best & Fisher (1979) as NumPy does it: uniform below
 //                                        κ = 1e-8 (exact at κ = 0) and the normal N(loc, 1/κ)

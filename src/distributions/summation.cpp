@@ -25,6 +25,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "kldiv/error.hpp"
@@ -169,20 +170,17 @@ public:
     double total() const { return sum_.value(); }
     double rounding() const { return rounding_; }
 
-    // The rest beyond K on one side: Q(rest) − P(rest) + Σ p_k v_k, the last bounded by
+    // The rest beyond K on one side is Q(rest) − P(rest) + Σ p_k v_k; the last is bounded by
     // p_K (S_p + S_q) (|v| ≤ −ln p − ln q), all of P's components being past their anchors there.
-    struct rest {
-        double masses, bound;
-    };
-    rest rest_beyond(double k, bool above) const {
+    double rest_bound(double k, bool above) const {
         double rho = 0.0;
         for (const auto& c : pc_) rho = std::max(rho, ratio_bound(c.component, k, above));
         const double pk = std::exp(lp_(at(k)));
-        double bound = 0.0;
-        if (rho > 0.0 && pk > 0.0)
-            bound = pk * (log_tail_series(pc_, p_parts_, k, above, rho) + log_tail_series(qc_, q_parts_, k, above, rho));
-        const double masses = above ? mass_above(q_, k) - mass_above(p_, k) : mass_below(q_, k) - mass_below(p_, k);
-        return {masses, bound};
+        if (rho == 0.0 || pk == 0.0) return 0.0;
+        return pk * (log_tail_series(pc_, p_parts_, k, above, rho) + log_tail_series(qc_, q_parts_, k, above, rho));
+    }
+    double rest_masses(double k, bool above) const {
+        return above ? mass_above(q_, k) - mass_above(p_, k) : mass_below(q_, k) - mass_below(p_, k);
     }
 
 private:
@@ -213,10 +211,15 @@ kl_result summation_nats(const distribution& p, const distribution& q, double re
     for (const bool above : {true, false}) {
         for (double k = above ? high : low;; k += above ? 1.0 : -1.0) {
             if (k != (above ? high : low) && !s.add(k)) return infinite;
-            const auto r = s.rest_beyond(k, above);
-            if (r.bound <= 0.25 * relative_tolerance * std::max(s.total() + masses + r.masses, 1e-300)) {
-                masses += r.masses;
-                error += r.bound;
+            const auto small = [&](double bound, double more) {
+                return bound <= 0.25 * relative_tolerance * std::max(s.total() + masses + more, 1e-300);
+            };
+            const double bound = s.rest_bound(k, above);  // the cdfs only once the bound is small
+            if (!small(bound, 0.0)) continue;
+            const double more = s.rest_masses(k, above);
+            if (small(bound, more)) {
+                masses += more;
+                error += bound;
                 break;
             }
         }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -63,18 +64,21 @@ struct support_visitor {
     support operator()(const wishart& d) const {
         return {space::positive_definite_matrices, 0, 0, d.dimension()};
     }
+    // The hull of the components of weight > 0 (all components share one kind of space).
     support operator()(const mixture& d) const {
-        support hull = support_of(d.components.front());
-        for (const auto& c : d.components) {
-            const support s = support_of(c);
-            if (s.kind != hull.kind)
+        std::optional<support> hull;
+        for (std::size_t k = 0; k < d.components.size(); ++k) {
+            const support s = support_of(d.components[k]);
+            if (s.kind != support_of(d.components.front()).kind)
                 throw error("mixture", "components mix " + std::string(family_name(d.components.front())) +
-                                           " and " + std::string(family_name(c)) +
+                                           " and " + std::string(family_name(d.components[k])) +
                                            ", but they must all be discrete, all continuous, or all on the circle");
-            hull.low = std::min(hull.low, s.low);
-            hull.high = std::max(hull.high, s.high);
+            if (d.weights[k] == 0.0) continue;
+            if (!hull) hull = s;
+            hull->low = std::min(hull->low, s.low);
+            hull->high = std::max(hull->high, s.high);
         }
-        return hull;
+        return *hull;  // the weights are not all 0
     }
     support operator()(const gaussian_mixture& d) const { return {space::real_vectors, 0, 0, d.dimension()}; }
 };

@@ -1,0 +1,147 @@
+// Tests of `kldiv dist`: the human and JSON outputs of each method, units, --list, --bounds, bad
+// input (exit 1, one line naming the problem) and bad usage (exit 2).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "kldiv/distributions/kl.hpp"
+#include "kldiv/distributions/spec.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+namespace kd = kldiv::distributions;
+using kldiv::test::command_result;
+using testing::HasSubstr;
+
+command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+
+nlohmann::json json_of(std::vector<std::string> args) {
+    args.insert(args.begin(), "dist");
+    args.push_back("--json");
+    const command_result r = kldiv_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    return nlohmann::json::parse(r.out);
+}
+
+std::string six_digits(double x) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6g", x);
+    return buffer;
+}
+
+// D(N(0,1)‖Laplace(0,2)) = ln(2b) − ½ ln(2πe) + E|x|/b with E|x| = √(2/π), b = 2.
+const double normal_laplace = std::log(4.0) - 0.5 * std::log(2 * std::numbers::pi * std::numbers::e) +
+                              std::sqrt(2 / std::numbers::pi) / 2;
+
+TEST(CliDist, ClosedFormTable) {
+    const command_result r = kldiv_cli({"dist", "normal(0,1)", "laplace(0,2)"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "P = normal(0, 1)\nQ = laplace(0, 2)\n\nD(P‖Q) = " + six_digits(normal_laplace) +
+                         " nats  (closed form)\n");
+}
+
+TEST(CliDist, JsonCarriesValueUnitMethodAndError) {
+    const auto closed = json_of({"normal(0,1)", "laplace(scale=2, loc=0)"});
+    EXPECT_EQ(closed.at("p"), "normal(0, 1)");
+    EXPECT_EQ(closed.at("q"), "laplace(0, 2)");
+    EXPECT_NEAR(closed.at("kl").get<double>(), normal_laplace, 1e-15);
+    EXPECT_EQ(closed.at("unit"), "nats");
+    EXPECT_EQ(closed.at("method"), "closed_form");
+    EXPECT_EQ(closed.at("error").get<double>(), 0.0);
+    EXPECT_FALSE(closed.contains("samples"));
+
+    const auto bits = json_of({"normal(0,1)", "laplace(0,2)", "--base", "bits"});
+    EXPECT_EQ(bits.at("unit"), "bits");
+    EXPECT_NEAR(bits.at("kl").get<double>(), normal_laplace / std::log(2.0), 1e-15);
+
+    const auto infinite = json_of({"normal(0,1)", "exponential(1)"});
+    EXPECT_EQ(infinite.at("kl"), "inf");
+    EXPECT_EQ(infinite.at("method"), "infinite_by_support");
+
+    const auto quadrature = json_of({"student_t(3)", "normal(0,1)"});
+    EXPECT_EQ(quadrature.at("method"), "quadrature");
+    const double error = quadrature.at("error").get<double>();
+    EXPECT_GT(error, 0.0);
+    EXPECT_LT(error, 1e-9);
+    kd::kl_options numerical;
+    numerical.method = kd::method_choice::numerical;
+    EXPECT_EQ(quadrature.at("kl").get<double>(),
+              kd::kl_divergence(kd::parse("student_t(3)"), kd::parse("normal(0, 1)"), numerical).value);
+
+    const auto summation = json_of({"binomial(8, 0.3)", "binomial(10, 0.4)"});
+    EXPECT_EQ(summation.at("method"), "summation");
+}
+
+TEST(CliDist, MonteCarloReportsSamplesSeedAndMeetsTheTarget) {
+    const std::vector<std::string> pair{"mvn([0, 0], [[1, 0], [0, 1]])", "mvn([1, 0], [[2, 0], [0, 1]])",
+                                        "--method", "monte-carlo", "--mc-error", "0.005", "--seed", "11"};
+    const auto mc = json_of(pair);
+    EXPECT_EQ(mc.at("method"), "monte_carlo");
+    EXPECT_EQ(mc.at("seed"), 11);
+    EXPECT_GT(mc.at("samples").get<std::uint64_t>(), 0u);
+    const double se = mc.at("error").get<double>();
+    EXPECT_LE(se, 0.005 * 1.2);  // the target, up to the pilot's estimate of the spread
+    const double truth = 0.5 * (0.5 - 1 + std::log(2.0) + 0.5);  // D(N(0, I)‖N((1,0), diag(2,1)))
+    EXPECT_NEAR(mc.at("kl").get<double>(), truth, 5 * se);
+    auto threads = pair;
+    threads.insert(threads.end(), {"--threads", "1"});
+    EXPECT_EQ(json_of(threads).at("kl"), mc.at("kl"));  // the seed fixes the bits, whatever the threads
+}
+
+TEST(CliDist, BoundsForGaussianMixtures) {
+    const auto j = json_of({"mixture([0.3, 0.7], [normal(0, 1), normal(2, 0.5)])", "normal(1, 1.5)", "--bounds"});
+    const auto& e = j.at("gaussian_mixture_estimates");
+    EXPECT_LE(e.at("lower_bound").get<double>(), j.at("kl").get<double>());
+    EXPECT_GE(e.at("upper_bound").get<double>(), j.at("kl").get<double>());
+    EXPECT_TRUE(e.contains("variational"));
+    EXPECT_TRUE(e.contains("product"));
+    const command_result human = kldiv_cli({"dist", "normal(0, 1)", "normal(1, 2)", "--bounds"});
+    EXPECT_THAT(human.out, HasSubstr("Gaussian mixture estimates"));
+    const command_result bad = kldiv_cli({"dist", "normal(0, 1)", "gamma(2, 1)", "--bounds"});
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_THAT(bad.err, HasSubstr("but it must be a Gaussian or a mixture of Gaussians"));
+}
+
+TEST(CliDist, ListShowsFamiliesParametersAndClosedFormPairs) {
+    const command_result r = kldiv_cli({"dist", "--list"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("  gamma(concentration, rate)\n"));
+    EXPECT_THAT(r.out, HasSubstr("  student_t(df, loc=0, scale=1)\n"));
+    EXPECT_THAT(r.out, HasSubstr("  multivariate_normal(loc, covariance_matrix)  or precision_matrix=, scale_tril=\n"));
+    EXPECT_THAT(r.out, HasSubstr("also written t\n"));
+    EXPECT_THAT(r.out, HasSubstr("\n  weibull: "));
+    const auto list = nlohmann::json::parse(kldiv_cli({"dist", "--list", "--json"}).out);
+    ASSERT_EQ(list.size(), kd::families().size());
+    std::size_t pairs = 0;
+    for (const auto& f : list) pairs += f.at("closed_form_with").size();
+    EXPECT_EQ(pairs, kd::closed_form_pairs().size());
+    EXPECT_EQ(list.at(0).at("name"), "bernoulli");
+}
+
+TEST(CliDist, BadInputAndUsage) {
+    const auto fails = [](const std::vector<std::string>& args, int code, const std::string& message) {
+        const command_result r = kldiv_cli(args);
+        EXPECT_EQ(r.exit_code, code) << r.out;
+        EXPECT_THAT(r.err, HasSubstr(message));
+        EXPECT_EQ(r.out, "");
+    };
+    fails({"dist", "normal(0, -1)", "normal(0, 1)"}, 1, "kldiv: normal: scale = -1, but it must be finite and > 0\n");
+    fails({"dist", "normal(0, 1", "normal(0, 1)"}, 1, "kldiv: parse: in 'normal(0, 1' at position 12");
+    fails({"dist", "normal(0, 1)", "mvn([0], [[1]])"}, 1, "both must be on the same space");
+    fails({"dist", "student_t(3)", "normal(0, 1)", "--method", "closed"}, 1, "has no closed form");
+    fails({"dist", "normal(0, 1)", "normal(0, 2)", "--base", "1"}, 1, "base");
+    fails({"dist", "normal(0, 1)"}, 2, "P and Q (or --list) is required");
+    fails({"dist", "normal(0, 1)", "normal(0, 2)", "--method", "exact"}, 2, "--method");
+    fails({"dist", "--list", "normal(0, 1)"}, 2, "--list");
+}
+
+}  // namespace
