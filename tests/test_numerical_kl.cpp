@@ -24,6 +24,7 @@
 #include <map>
 #include <numbers>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/math/special_functions/bessel.hpp>
@@ -485,3 +486,31 @@ TEST(MonteCarlo, EveryFamily) {
 }
 
 }  // namespace
+
+// kl_divergence may be called from several threads at once (Python releases the GIL): the
+// quadrature's rules are per thread, so concurrent calls give the serial values.
+TEST(Quadrature, ConcurrentCallsGiveTheSerialValues) {
+    const char* pairs[][2] = {{"student_t(3)", "normal(0, 1)"}, {"gamma(0.3, 1)", "gamma(0.5, 2)"},
+                              {"mixture([0.3, 0.7], [normal(0, 1), normal(2, 0.5)])", "normal(1, 1.5)"},
+                              {"beta(0.5, 0.5)", "uniform(0, 1)"}};
+    kldiv::distributions::kl_options numerical;
+    numerical.method = kldiv::distributions::method_choice::numerical;
+    std::vector<double> serial;
+    for (const auto& pair : pairs)
+        serial.push_back(kldiv::distributions::kl_divergence(kldiv::distributions::parse(pair[0]),
+                                                             kldiv::distributions::parse(pair[1]), numerical).value);
+    std::vector<std::vector<double>> got(4);
+    {
+        std::vector<std::jthread> threads;
+        for (std::size_t t = 0; t < got.size(); ++t)
+            threads.emplace_back([&, t] {
+                for (int round = 0; round < 3; ++round)
+                    for (const auto& pair : pairs)
+                        got[t].push_back(kldiv::distributions::kl_divergence(kldiv::distributions::parse(pair[0]),
+                                                                             kldiv::distributions::parse(pair[1]),
+                                                                             numerical).value);
+            });
+    }
+    for (const auto& values : got)
+        for (std::size_t i = 0; i < values.size(); ++i) EXPECT_EQ(values[i], serial[i % serial.size()]);
+}

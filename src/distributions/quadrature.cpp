@@ -124,7 +124,9 @@ struct integral {
 // ∫ g(s) ds over [a, b] (finite) by tanh-sinh.
 template <class G>
 integral tanh_sinh_piece(const G& g, double a, double b, double tolerance) {
-    static boost::math::quadrature::tanh_sinh<double> rule(tanh_sinh_refinements);  // integrate is not const in Boost 1.74
+    // One rule per thread: integrate extends the rule's tables (not const in Boost 1.74), so a shared
+    // rule would race when kl_divergence is called from several threads.
+    thread_local boost::math::quadrature::tanh_sinh<double> rule(tanh_sinh_refinements);
     integral out;
     out.value = rule.integrate(g, a, b, tolerance, &out.error);
 #if BOOST_VERSION < 107500  // before boostorg/math#455 the estimate was not scaled to [a, b]
@@ -136,7 +138,7 @@ integral tanh_sinh_piece(const G& g, double a, double b, double tolerance) {
 // ∫ g(s) ds over (−∞, b] or [a, ∞) by exp-sinh.
 template <class G>
 integral exp_sinh_piece(const G& g, double a, double b, double tolerance) {
-    static boost::math::quadrature::exp_sinh<double> rule(exp_sinh_refinements);
+    thread_local boost::math::quadrature::exp_sinh<double> rule(exp_sinh_refinements);  // as above
     integral out;
     out.value = rule.integrate(g, a, b, tolerance, &out.error);
     return out;
