@@ -8,5 +8,6 @@ namespace kldiv::cli {
 void add_compare(CLI::App& app);
 void add_explain(CLI::App& app);
 void add_dist(CLI::App& app);
+void add_estimate(CLI::App& app);
 
 }  // namespace kldiv::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     kldiv::cli::add_compare(app);
     kldiv::cli::add_explain(app);
     kldiv::cli::add_dist(app);
+    kldiv::cli::add_estimate(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -12,6 +12,7 @@ packages=(
   libhwy-dev                                      # SIMD kernels (Highway, runtime dispatch)
   libeigen3-dev                                   # linear algebra of the multivariate families
   libboost-math-dev                               # special functions and quadrature
+  libnanoflann-dev                                # k-d trees (kNN estimators)
   libgtest-dev libgmock-dev                       # unit tests
   libbenchmark-dev                                # bench/
   libfmt-dev libcli11-dev nlohmann-json3-dev      # the kldiv command

@@ -9,7 +9,7 @@ distribution). ``input`` says what the values are: ``"probs"``, ``"log_probs"`` 
     >>> kldiv.kl_divergence([0.2, 0.8], [0.5, 0.5], base=2)
     0.27807190511263763
 """
-from . import distributions, losses
+from . import distributions, estimate, losses
 from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
 
-__all__ = ["kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "distributions", "losses"]
+__all__ = ["kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "distributions", "estimate", "losses"]

@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include "choice.hpp"
+
 namespace py = pybind11;
 namespace kd = kldiv::distributions;
 
@@ -22,12 +24,10 @@ struct distribution_object {
 };
 
 kd::method_choice method_of(const std::string& name) {
-    if (name == "auto") return kd::method_choice::automatic;
-    if (name == "closed_form") return kd::method_choice::closed_form;
-    if (name == "numerical") return kd::method_choice::numerical;
-    if (name == "monte_carlo") return kd::method_choice::monte_carlo;
-    throw kldiv::error("kl_divergence", "method = '" + name +
-                                            "', but it must be one of 'auto', 'closed_form', 'numerical', 'monte_carlo'");
+    return choice<kd::method_choice>("method", name, {{"auto", kd::method_choice::automatic},
+                                                      {"closed_form", kd::method_choice::closed_form},
+                                                      {"numerical", kd::method_choice::numerical},
+                                                      {"monte_carlo", kd::method_choice::monte_carlo}});
 }
 
 std::string identifier(kd::kl_method m) {

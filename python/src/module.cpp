@@ -12,6 +12,8 @@
 #include <kldiv/error.hpp>
 #include <kldiv/losses.hpp>
 
+#include "choice.hpp"
+
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -22,17 +24,6 @@
 namespace py = pybind11;
 
 namespace {
-
-// The enumerator named `name` among `choices`; otherwise an error listing them.
-template <class E>
-E choice(const char* what, const std::string& name, std::initializer_list<std::pair<const char*, E>> choices) {
-    std::string listed;
-    for (const auto& [text, value] : choices) {
-        if (name == text) return value;
-        listed += (listed.empty() ? "'" : ", '") + std::string(text) + "'";
-    }
-    throw kldiv::error("kldiv", std::string(what) + " = '" + name + "', but it must be one of " + listed);
-}
 
 kldiv::input_kind input_of(const std::string& name) {
     return choice<kldiv::input_kind>("input", name, {{"probs", kldiv::input_kind::probs},
@@ -226,6 +217,7 @@ void bind_normal_rows(py::module_& m) {
 }  // namespace
 
 void bind_distributions(py::module_& m);  // distributions.cpp
+void bind_estimate(py::module_& m);       // estimate.cpp
 
 PYBIND11_MODULE(_kldiv, m) {
     m.doc() = "kldiv's compiled core; use the functions of the kldiv package.";
@@ -238,4 +230,5 @@ PYBIND11_MODULE(_kldiv, m) {
     bind_normal_rows<float>(m);
     bind_normal_rows<double>(m);
     bind_distributions(m);
+    bind_estimate(m);
 }

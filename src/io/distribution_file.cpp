@@ -40,14 +40,9 @@ labeled_vector read_npy_distribution(detail::input_file& file) {
 
 labeled_vector read_distribution(const std::filesystem::path& path) {
     detail::input_file file = detail::open_input_file(path, reader_name);
-    char start[6] = {};
-    file.stream->read(start, sizeof start);
-    const std::string_view prefix(start, static_cast<std::size_t>(file.stream->gcount()));
-    file.stream->clear();
-    file.stream->seekg(0);
     std::string extension = path.extension().string();
     for (char& c : extension) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    if (detail::has_npy_magic(prefix) || extension == ".npy") return read_npy_distribution(file);
+    if (detail::starts_with_npy_magic(file) || extension == ".npy") return read_npy_distribution(file);
     labeled_vector result = detail::parse_delimited_text(*file.stream, file.name, reader_name);
     if (file.stream->bad()) throw error(reader_name, file.name + ": cannot read it: read error");
     return result;

@@ -73,12 +73,7 @@ std::optional<std::size_t> npy_dimensions(const std::filesystem::path& path) noe
         std::error_code ignored;
         if (!std::filesystem::is_regular_file(path, ignored)) return std::nullopt;
         detail::input_file file = detail::open_input_file(path, reader_name);
-        char start[6] = {};
-        file.stream->read(start, sizeof start);
-        if (!detail::has_npy_magic(std::string_view(start, static_cast<std::size_t>(file.stream->gcount())))) {
-            return std::nullopt;
-        }
-        file.stream->clear();
+        if (!detail::starts_with_npy_magic(file)) return std::nullopt;
         return detail::read_npy_header(file, reader_name).shape.size();
     } catch (...) {
         return std::nullopt;

@@ -445,4 +445,13 @@ void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, co
 template void read_npy_values<float>(input_file&, const npy_header&, std::span<float>, const char*);
 template void read_npy_values<double>(input_file&, const npy_header&, std::span<double>, const char*);
 
+bool starts_with_npy_magic(input_file& file) {
+    char start[6] = {};
+    file.stream->read(start, sizeof start);
+    const bool npy = has_npy_magic(std::string_view(start, static_cast<std::size_t>(file.stream->gcount())));
+    file.stream->clear();
+    file.stream->seekg(0);
+    return npy;
+}
+
 }  // namespace kldiv::io::detail

@@ -46,6 +46,9 @@ struct npy_header {
 // True when `prefix` starts with the .npy magic string.
 inline bool has_npy_magic(std::string_view prefix) noexcept { return prefix.substr(0, 6) == npy_magic; }
 
+// True when `file` starts with the .npy magic string; leaves the stream at byte 0.
+bool starts_with_npy_magic(input_file& file);
+
 // Parses the preamble and header dict from `bytes`, the first bytes of a file of `file_size` bytes
 // named `source`. `bytes` must hold the whole preamble and header when the file does (the function
 // reports a truncated file otherwise). Checks magic, version, header length, dict syntax, keys, the

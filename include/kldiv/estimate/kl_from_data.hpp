@@ -1,0 +1,40 @@
+#pragma once
+// D(P‖Q) from data in one call, as `kldiv estimate` and kldiv.estimate use it: the estimator the
+// options name (k nearest neighbours or a shared histogram for samples; a count estimator for
+// counts), with, on request, a bootstrap confidence interval of that same estimator and a
+// permutation test of P = Q using it as the statistic.
+
+#include <optional>
+#include <span>
+
+#include "kldiv/estimate/counts.hpp"
+#include "kldiv/estimate/histogram.hpp"
+#include "kldiv/estimate/knn.hpp"
+#include "kldiv/estimate/resampling.hpp"
+
+namespace kldiv::estimate {
+
+enum class sample_method { knn, histogram };
+
+struct data_options {
+    sample_method method = sample_method::knn;  // for samples
+    knn_options knn{};
+    histogram_options histogram{};
+    count_options counts{};                     // for counts (histograms use histogram.counts)
+    std::optional<bootstrap_options> bootstrap; // set: compute the interval
+    std::optional<permutation_options> permutation;  // set: run the test
+    log_base base{};                            // unit of the estimate (overrides the estimators' own)
+};
+
+struct data_result {
+    estimate kl;                                 // with .interval when a bootstrap was asked for
+    std::optional<permutation_result> test;
+};
+
+// Samples x ~ P (n × d) and y ~ Q (m × d).
+data_result kl_divergence_from_data(matrix_view<const double> x, matrix_view<const double> y, const data_options& opts);
+// Count vectors over the same events.
+data_result kl_divergence_from_data(std::span<const double> p_counts, std::span<const double> q_counts,
+                                    const data_options& opts);
+
+}  // namespace kldiv::estimate

@@ -1,0 +1,106 @@
+// kldiv._kldiv's part for estimation from data: D(P‖Q) from two samples (k nearest neighbours or a
+// shared histogram) or two count vectors, with the bootstrap interval and permutation test of
+// kldiv/estimate/kl_from_data.hpp. kldiv/estimate.py builds on these.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <kldiv/error.hpp>
+#include <kldiv/estimate/kl_from_data.hpp>
+
+#include "choice.hpp"
+
+#include <string>
+
+namespace py = pybind11;
+namespace ke = kldiv::estimate;
+
+namespace {
+
+ke::data_options options_of(const py::dict& o) {
+    ke::data_options d;
+    if (const double base = o["base"].cast<double>(); base > 0.0) d.base = kldiv::log_base(base);
+    d.method = choice<ke::sample_method>("method", o["method"].cast<std::string>(),
+                                         {{"knn", ke::sample_method::knn}, {"histogram", ke::sample_method::histogram}});
+    d.knn.k = o["k"].cast<std::size_t>();
+    d.knn.l = o["l"].cast<std::size_t>();
+    d.knn.method = choice<ke::knn_method>("form", o["form"].cast<std::string>(),
+                                          {{"wang_kulkarni_verdu", ke::knn_method::wang_kulkarni_verdu},
+                                           {"perez_cruz", ke::knn_method::perez_cruz}});
+    d.knn.threads = o["threads"].cast<unsigned>();
+    d.counts.method = choice<ke::count_estimator>(
+        "estimator", o["estimator"].cast<std::string>(),
+        {{"plug_in", ke::count_estimator::plug_in}, {"miller_madow", ke::count_estimator::miller_madow},
+         {"laplace", ke::count_estimator::laplace}, {"jeffreys", ke::count_estimator::jeffreys},
+         {"perks", ke::count_estimator::perks}, {"minimax", ke::count_estimator::minimax},
+         {"james_stein", ke::count_estimator::james_stein}});
+    d.histogram.rule = choice<ke::binning>("bins", o["bins"].cast<std::string>(),
+                                           {{"fixed", ke::binning::fixed}, {"fd", ke::binning::freedman_diaconis},
+                                            {"scott", ke::binning::scott}, {"sturges", ke::binning::sturges},
+                                            {"quantile", ke::binning::quantile}});
+    d.histogram.bins = o["bin_count"].cast<std::size_t>();
+    d.histogram.counts.method = d.counts.method;
+    if (const double level = o["ci"].cast<double>(); level > 0.0) {
+        ke::bootstrap_options b;
+        b.level = level;
+        b.resamples = o["resamples"].cast<std::size_t>();
+        b.method = choice<ke::interval_method>("interval", o["interval"].cast<std::string>(),
+                                               {{"percentile", ke::interval_method::percentile},
+                                                {"bca", ke::interval_method::bca}});
+        b.seed = o["seed"].cast<std::uint64_t>();
+        b.threads = d.knn.threads;
+        d.bootstrap = b;
+    }
+    if (const auto n = o["permutations"].cast<std::size_t>(); n > 0)
+        d.permutation = ke::permutation_options{n, o["seed"].cast<std::uint64_t>(), d.knn.threads};
+    return d;
+}
+
+py::dict result_of(const ke::data_result& r) {
+    py::dict out;
+    out["value"] = r.kl.value;
+    out["method"] = r.kl.method;
+    if (r.kl.interval.level > 0.0)
+        out["interval"] = py::make_tuple(r.kl.interval.low, r.kl.interval.high, r.kl.interval.level,
+                                         r.kl.interval.resamples);
+    if (r.test) out["test"] = py::make_tuple(r.test->statistic, r.test->p_value, r.test->permutations);
+    return out;
+}
+
+}  // namespace
+
+void bind_estimate(py::module_& m) {
+    using matrix = py::array_t<double, py::array::c_style | py::array::forcecast>;
+    m.def(
+        "estimate_samples",
+        [](const matrix& x, const matrix& y, const py::dict& options) {
+            if (x.ndim() != 2 || y.ndim() != 2) throw kldiv::error("kldiv", "samples must be 2-D (observations x variables)");
+            const kldiv::matrix_view<const double> xv(x.data(), static_cast<std::size_t>(x.shape(0)),
+                                                      static_cast<std::size_t>(x.shape(1)));
+            const kldiv::matrix_view<const double> yv(y.data(), static_cast<std::size_t>(y.shape(0)),
+                                                      static_cast<std::size_t>(y.shape(1)));
+            const ke::data_options o = options_of(options);
+            ke::data_result r;
+            {
+                py::gil_scoped_release release;
+                r = ke::kl_divergence_from_data(xv, yv, o);
+            }
+            return result_of(r);
+        },
+        py::arg("x"), py::arg("y"), py::arg("options"));
+    m.def(
+        "estimate_counts",
+        [](const matrix& p, const matrix& q, const py::dict& options) {
+            if (p.ndim() != 1 || q.ndim() != 1) throw kldiv::error("kldiv", "counts must be 1-D");
+            const ke::data_options o = options_of(options);
+            ke::data_result r;
+            {
+                py::gil_scoped_release release;
+                r = ke::kl_divergence_from_data(std::span<const double>(p.data(), static_cast<std::size_t>(p.size())),
+                                                std::span<const double>(q.data(), static_cast<std::size_t>(q.size())), o);
+            }
+            return result_of(r);
+        },
+        py::arg("p"), py::arg("q"), py::arg("options"));
+}

@@ -1,0 +1,109 @@
+// k-NN estimators of KL divergence (Wang–Kulkarni–Verdú, Pérez-Cruz) and entropy
+// (Kozachenko–Leonenko); formulas and the rule for coincident points in include/kldiv/estimate/knn.hpp.
+// Distances come squared from the search, so d·ln(ν/ρ) = (d/2)·(ln ν² − ln ρ²). The per-point terms
+// are summed in row order after the parallel search, so the value does not depend on the threads.
+
+#include "kldiv/estimate/knn.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include <boost/math/special_functions/digamma.hpp>
+
+#include "kldiv/error.hpp"
+#include "src/estimate/neighbours.hpp"
+#include "src/format.hpp"
+
+namespace kldiv::estimate {
+namespace {
+
+using detail::kth_positive_squared_distances;
+using kldiv::detail::to_text;
+
+void check_sample(const char* function, const char* name, matrix_view<const double> sample) {
+    if (sample.cols == 0) throw error(function, std::string(name) + " has 0 columns, but samples need dimension d >= 1");
+    for (std::size_t i = 0; i < sample.rows; ++i) {
+        for (std::size_t j = 0; j < sample.cols; ++j) {
+            const double v = sample.row(i)[j];
+            if (!std::isfinite(v)) {
+                throw error(function, std::string(name) + "[" + std::to_string(i) + ", " + std::to_string(j) +
+                                          "] = " + to_text(v) + ", but sample values must be finite");
+            }
+        }
+    }
+}
+
+void check_k(const char* function, std::size_t k, std::size_t n) {
+    if (k == 0) throw error(function, "k = 0, but the neighbour index k must be >= 1");
+    if (n <= k) {
+        throw error(function, "x has n = " + std::to_string(n) + " rows, but k = " + std::to_string(k) +
+                                  " needs n > k (k neighbours besides each point)");
+    }
+}
+
+// ρ_k(i)² for every row of x, or the error naming a row with too few points at positive distance.
+std::vector<double> squared_distances(const char* function, matrix_view<const double> points, const char* points_name,
+                                      matrix_view<const double> x, std::size_t k, unsigned threads) {
+    std::vector<double> s(x.rows);
+    kth_positive_squared_distances(points, x, k, threads, s);
+    for (std::size_t i = 0; i < x.rows; ++i) {
+        if (std::isnan(s[i])) {
+            throw error(function, "x[" + std::to_string(i) + "] has fewer than " + std::to_string(k) + " points of " +
+                                      points_name + " at positive distance, but the estimator needs " +
+                                      std::to_string(k) + " (coincident rows count as one point)");
+        }
+    }
+    return s;
+}
+
+double psi(std::size_t k) { return boost::math::digamma(static_cast<double>(k)); }
+
+}  // namespace
+
+estimate kl_divergence_knn(matrix_view<const double> x, matrix_view<const double> y, const knn_options& opts) {
+    constexpr const char* function = "kl_divergence_knn";
+    const std::size_t k = opts.k, l = opts.l == 0 ? opts.k : opts.l;
+    check_k(function, k, x.rows);
+    if (opts.method == knn_method::perez_cruz && l != k) {
+        throw error(function, "l = " + std::to_string(l) + " with k = " + std::to_string(k) +
+                                  ", but the Perez-Cruz estimator uses one k for both samples (l = 0 or l = k)");
+    }
+    if (x.cols != y.cols) {
+        throw error(function, "x has " + std::to_string(x.cols) + " columns and y " + std::to_string(y.cols) +
+                                  ", but both samples must have the same dimension");
+    }
+    if (y.rows < l) {
+        throw error(function, "y has m = " + std::to_string(y.rows) + " rows, but l = " + std::to_string(l) +
+                                  " needs m >= l");
+    }
+    check_sample(function, "x", x);
+    check_sample(function, "y", y);
+    const std::vector<double> rho2 = squared_distances(function, x, "x", x, k, opts.threads);
+    const std::vector<double> nu2 = squared_distances(function, y, "y", x, l, opts.threads);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < x.rows; ++i) sum += std::log(nu2[i]) - std::log(rho2[i]);
+    const double n = static_cast<double>(x.rows), m = static_cast<double>(y.rows), d = static_cast<double>(x.cols);
+    const double nats = 0.5 * d * sum / n + (psi(l) - psi(k)) + std::log(m / (n - 1.0));
+    const std::string method = opts.method == knn_method::perez_cruz
+                                   ? "knn (Perez-Cruz, k=" + std::to_string(k) + ")"
+                                   : "knn (Wang-Kulkarni-Verdu, k=" + std::to_string(k) + ", l=" + std::to_string(l) + ")";
+    return {opts.base.from_nats(nats), method, {}};
+}
+
+estimate entropy_knn(matrix_view<const double> x, const knn_options& opts) {
+    constexpr const char* function = "entropy_knn";
+    const std::size_t k = opts.k;
+    check_k(function, k, x.rows);
+    check_sample(function, "x", x);
+    const std::vector<double> rho2 = squared_distances(function, x, "x", x, k, opts.threads);
+    double sum = 0.0;
+    for (const double s : rho2) sum += std::log(s);
+    const double n = static_cast<double>(x.rows), d = static_cast<double>(x.cols);
+    const double log_unit_ball = 0.5 * d * std::log(std::numbers::pi) - std::lgamma(0.5 * d + 1.0);
+    const double nats = psi(x.rows) - psi(k) + log_unit_ball + 0.5 * d * sum / n;
+    return {opts.base.from_nats(nats), "knn (Kozachenko-Leonenko, k=" + std::to_string(k) + ")", {}};
+}
+
+}  // namespace kldiv::estimate

@@ -1,0 +1,121 @@
+#include "kldiv/io/sample_file.hpp"
+
+#include <algorithm>
+#include <istream>
+#include <span>
+#include <string_view>
+
+#include "kldiv/error.hpp"
+#include "src/io/input_file.hpp"
+#include "src/io/npy.hpp"
+#include "src/io/number.hpp"
+
+namespace kldiv::io {
+namespace {
+
+constexpr const char* reader_name = "read_samples";
+
+sample_matrix from_npy(detail::input_file& file) {
+    using namespace detail;
+    const npy_header h = read_npy_header(file, reader_name);
+    if (h.type == npy_float::none)
+        throw error(reader_name, file.name + ": npy header field 'descr' is '" + h.descr + "' (" + npy_dtype_name(h) +
+                                     "), but a sample file must hold float16, float32 or float64; convert it with "
+                                     "a.astype(numpy.float64)");
+    if (h.shape.size() != 1 && h.shape.size() != 2)
+        throw error(reader_name, file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) +
+                                     ", but a sample file needs shape (n,) or (n, d): one observation per row");
+    if (h.element_count == 0)
+        throw error(reader_name, file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) +
+                                     ": the array holds no observations");
+    check_npy_data_size(h, file.size, file.name, reader_name);
+    sample_matrix s;
+    s.rows = static_cast<std::size_t>(h.shape[0]);
+    s.cols = h.shape.size() == 2 ? static_cast<std::size_t>(h.shape[1]) : 1;
+    std::vector<double> in_file(s.rows * s.cols);
+    read_npy_values(file, h, std::span<double>(in_file), reader_name);
+    if (!h.fortran_order || s.cols == 1) {
+        s.values = std::move(in_file);
+    } else {
+        s.values.resize(in_file.size());
+        for (std::size_t j = 0; j < s.cols; ++j)
+            for (std::size_t i = 0; i < s.rows; ++i) s.values[i * s.cols + j] = in_file[j * s.rows + i];
+    }
+    return s;
+}
+
+std::string_view trimmed(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+// The fields of one line: split at `delimiter`, or at runs of blanks when it is ' '.
+std::vector<std::string_view> fields_of(std::string_view line, char delimiter) {
+    std::vector<std::string_view> out;
+    if (delimiter == ' ') {
+        std::size_t at = 0;
+        while ((at = line.find_first_not_of(" \t", at)) != std::string_view::npos) {
+            const std::size_t end = std::min(line.find_first_of(" \t", at), line.size());
+            out.push_back(line.substr(at, end - at));
+            at = end;
+        }
+        return out;
+    }
+    std::size_t start = 0;
+    for (std::size_t end; (end = line.find(delimiter, start)) != std::string_view::npos; start = end + 1)
+        out.push_back(trimmed(line.substr(start, end - start)));
+    out.push_back(trimmed(line.substr(start)));
+    return out;
+}
+
+char delimiter_of(std::string_view line) {
+    for (char c : {'\t', ',', ';'})
+        if (line.find(c) != std::string_view::npos) return c;
+    return ' ';
+}
+
+sample_matrix from_text(detail::input_file& file) {
+    sample_matrix s;
+    std::string line;
+    char delimiter = 0;
+    for (std::size_t number = 1; std::getline(*file.stream, line); ++number) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+        const std::string_view text = trimmed(line);
+        if (text.empty() || text.front() == '#') continue;
+        if (delimiter == 0) delimiter = delimiter_of(text);
+        const auto fields = fields_of(text, delimiter);
+        const std::string where = file.name + ": line " + std::to_string(number);
+        if (s.cols == 0) {
+            s.cols = fields.size();
+            if (std::any_of(fields.begin(), fields.end(), [](std::string_view f) { return !detail::is_number(f); })) {
+                for (auto f : fields) s.names.emplace_back(f);
+                continue;
+            }
+        }
+        if (fields.size() != s.cols)
+            throw error(reader_name, where + ": " + std::to_string(fields.size()) + " fields, but the first line has " +
+                                         std::to_string(s.cols) + "; every observation must have the same number of variables");
+        for (std::size_t j = 0; j < fields.size(); ++j) {
+            double x = 0.0;
+            const auto status = detail::parse_number(fields[j], x);
+            if (status != detail::number_status::ok && status != detail::number_status::out_of_range)
+                throw error(reader_name, where + ", field " + std::to_string(j + 1) + ": \"" + std::string(fields[j]) +
+                                             "\" is not a number");
+            s.values.push_back(x);
+        }
+        ++s.rows;
+    }
+    if (s.rows == 0) throw error(reader_name, file.name + ": no observations (one line of numbers per observation)");
+    return s;
+}
+
+}  // namespace
+
+sample_matrix read_samples(const std::filesystem::path& path) {
+    detail::input_file file = detail::open_input_file(path, reader_name);
+    return detail::starts_with_npy_magic(file) ? from_npy(file) : from_text(file);
+}
+
+}  // namespace kldiv::io

@@ -1,0 +1,103 @@
+// Tests of `kldiv estimate`: the three methods on files, the JSON keys, the interval and the
+// permutation test, equality with the library call, and bad input.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kldiv/estimate/kl_from_data.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+namespace ke = kldiv::estimate;
+using kldiv::test::command_result;
+using testing::HasSubstr;
+
+command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+
+// n observations of d normals with mean `shift`, as CSV text (17 digits: read back exactly).
+std::pair<std::string, std::vector<double>> normal_sample(std::size_t n, std::size_t d, double shift, unsigned seed) {
+    std::mt19937_64 g(seed);
+    std::normal_distribution<double> z;
+    std::ostringstream text;
+    text.precision(17);
+    std::vector<double> values;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j) {
+            values.push_back(z(g) + shift);
+            text << values.back() << (j + 1 < d ? "," : "\n");
+        }
+    return {text.str(), values};
+}
+
+TEST(CliEstimate, KnnOnCsvSamplesMatchesTheLibraryWithIntervalAndTest) {
+    const kldiv::test::scratch_dir dir;
+    const auto [x_text, x] = normal_sample(1500, 2, 0.0, 1);
+    const auto [y_text, y] = normal_sample(1500, 2, 0.5, 2);
+    const auto xf = dir.write("x.csv", "a,b\n" + x_text), yf = dir.write("y.csv", y_text);
+    const command_result r = kldiv_cli({"estimate", xf.string(), yf.string(), "--k", "4", "--ci", "0.9", "--resamples",
+                                        "60", "--permutations", "39", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ke::data_options o;
+    o.knn.k = 4;
+    const auto expected = ke::kl_divergence_from_data(kldiv::matrix_view<const double>(x.data(), 1500, 2),
+                                                      kldiv::matrix_view<const double>(y.data(), 1500, 2), o);
+    EXPECT_EQ(j.at("kl").get<double>(), expected.kl.value);
+    EXPECT_NEAR(j.at("kl").get<double>(), 0.25, 0.1);  // D(N(0, I)‖N((½, ½), I)) = ¼; sd ≈ 0.03 here
+    EXPECT_EQ(j.at("unit"), "nats");
+    EXPECT_THAT(j.at("method").get<std::string>(), HasSubstr("knn"));
+    const auto& interval = j.at("interval");
+    EXPECT_EQ(interval.at("level").get<double>(), 0.9);
+    EXPECT_EQ(interval.at("resamples").get<int>(), 60);
+    EXPECT_LT(interval.at("low").get<double>(), interval.at("high").get<double>());
+    const auto& test = j.at("permutation_test");
+    EXPECT_EQ(test.at("permutations").get<int>(), 39);
+    EXPECT_EQ(test.at("p_value").get<double>(), 1.0 / 40);  // the observed split beats every permutation
+}
+
+TEST(CliEstimate, HistogramAndCounts) {
+    const kldiv::test::scratch_dir dir;
+    const auto [x_text, x] = normal_sample(20000, 1, 0.0, 3);
+    const auto [y_text, y] = normal_sample(20000, 1, 1.0, 4);
+    const auto hist = kldiv_cli({"estimate", dir.write("x.txt", x_text).string(), dir.write("y.txt", y_text).string(),
+                                 "--method", "hist", "--json"});
+    ASSERT_EQ(hist.exit_code, 0) << hist.err;
+    const auto h = nlohmann::json::parse(hist.out);
+    EXPECT_NEAR(h.at("kl").get<double>(), 0.5, 0.05);  // D(N(0,1)‖N(1,1)) = ½
+    EXPECT_THAT(h.at("method").get<std::string>(), HasSubstr("jeffreys"));  // the histogram default
+    const auto counts = kldiv_cli({"estimate", dir.write("p.csv", "a,10\nb,20\nc,30\n").string(),
+                                   dir.write("q.csv", "a,20\nb,20\nc,20\n").string(), "--method", "counts", "--base",
+                                   "bits", "--json"});
+    ASSERT_EQ(counts.exit_code, 0) << counts.err;
+    const auto c = nlohmann::json::parse(counts.out);
+    const double p[] = {1.0 / 6, 2.0 / 6, 3.0 / 6};
+    double d = 0;
+    for (double v : p) d += v * std::log2(v * 3);
+    EXPECT_NEAR(c.at("kl").get<double>(), d, 1e-15);
+    EXPECT_EQ(c.at("unit"), "bits");
+}
+
+TEST(CliEstimate, BadInput) {
+    const kldiv::test::scratch_dir dir;
+    const auto one = dir.write("one.csv", "1\n2\n3\n"), two = dir.write("two.csv", "1,2\n3,4\n5,6\n");
+    const command_result dims = kldiv_cli({"estimate", one.string(), two.string()});
+    EXPECT_EQ(dims.exit_code, 1);
+    EXPECT_THAT(dims.err, HasSubstr("kldiv: "));
+    EXPECT_EQ(dims.out, "");
+    const command_result few = kldiv_cli({"estimate", one.string(), one.string(), "--k", "5"});
+    EXPECT_EQ(few.exit_code, 1);
+    EXPECT_THAT(few.err, HasSubstr("k"));
+    EXPECT_EQ(kldiv_cli({"estimate", one.string(), one.string(), "--method", "magic"}).exit_code, 2);
+    EXPECT_THAT(kldiv_cli({"estimate", (dir.path() / "missing.csv").string(), one.string()}).err,
+                HasSubstr("missing.csv: cannot open it"));
+}
+
+}  // namespace
