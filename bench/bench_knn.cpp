@@ -58,16 +58,13 @@ BENCHMARK(bench::kl_divergence_knn)
     ->ArgsProduct({{100000}, {1, 2, 5, 10}, {2}})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(bench::search<kldiv::estimate::detail::neighbour_search::kd_tree>)
-    ->Name("search/kd_tree")
-    ->ArgNames({"n", "d", "threads"})
-    ->ArgsProduct({{20000}, {8, 12, 16, 20, 24, 32}, {2}})
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+// The searches at the dimensions around the switch.
+void search_shapes(benchmark::internal::Benchmark* b) {
+    b->ArgNames({"n", "d", "threads"})->ArgsProduct({{20000}, {8, 12, 16, 20, 24, 32}, {2}});
+    b->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(bench::search<kldiv::estimate::detail::neighbour_search::kd_tree>)->Name("search/kd_tree")->Apply(search_shapes);
 BENCHMARK(bench::search<kldiv::estimate::detail::neighbour_search::brute_force>)
     ->Name("search/brute_force")
-    ->ArgNames({"n", "d", "threads"})
-    ->ArgsProduct({{20000}, {8, 12, 16, 20, 24, 32}, {2}})
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+    ->Apply(search_shapes);
 BENCHMARK_MAIN();

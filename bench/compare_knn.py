@@ -10,7 +10,7 @@ the point itself) and in y's tree for k, and
 Both sides: n = m = 10^5 samples of N(0, I_d) against N(0.5, I_d) (true KL d/8 nats), k = 5,
 2 threads (cKDTree.query(workers=2), kldiv threads=2), trees built inside the timed region.
 kldiv: BUILD_DIR/bench/bench_knn's kl_divergence_knn (median of 3 repetitions).
-Python: median of 5 calls. Prints both times, both estimates and the ratio per d.
+Python: median of 3 calls. Prints both times, both estimates and the ratio per d.
 """
 import sys
 import time
@@ -37,7 +37,7 @@ def python_run(d):
     x = rng.standard_normal((N, d))
     y = rng.standard_normal((N, d)) + 0.5
     times, value = [], None
-    for _ in range(5):
+    for _ in range(3):
         t0 = time.perf_counter()
         value = ite_knn_kl(x, y, K, THREADS)
         times.append(time.perf_counter() - t0)

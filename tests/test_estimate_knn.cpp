@@ -99,7 +99,9 @@ TEST(KnnSearch, TreeAndBruteForceEqualTheNaiveSortBitForBit) {
                 const auto reference = naive_kth(points, queries, k);
                 const auto tree = search(points, queries, k, neighbour_search::kd_tree);
                 const auto brute = search(points, queries, k, neighbour_search::brute_force);
+                const auto line = d == 1 ? search(points, queries, k, neighbour_search::sorted_line) : reference;
                 for (std::size_t i = 0; i < queries.rows; ++i) {
+                    ASSERT_EQ(line[i], reference[i]) << "d=1 k=" << k << " row " << i;
                     ASSERT_EQ(tree[i], reference[i]) << "d=" << d << " k=" << k << " row " << i;
                     ASSERT_EQ(brute[i], reference[i]) << "d=" << d << " k=" << k << " row " << i;
                 }
@@ -111,7 +113,7 @@ TEST(KnnSearch, TreeAndBruteForceEqualTheNaiveSortBitForBit) {
 TEST(KnnSearch, FewerPointsAtPositiveDistanceThanKGiveNaN) {
     const std::vector<double> v{0.0, 0.0, 0.0, 1.0};  // three equal rows and one other
     const matrix_view<const double> x(v.data(), 4, 1);
-    for (const auto how : {neighbour_search::kd_tree, neighbour_search::brute_force}) {
+    for (const auto how : {neighbour_search::sorted_line, neighbour_search::kd_tree, neighbour_search::brute_force}) {
         const auto s = search(x, x, 2, how);
         EXPECT_TRUE(std::isnan(s[0]) && std::isnan(s[1]) && std::isnan(s[2]));
         EXPECT_EQ(s[3], 1.0);  // the three copies at distance 1 count three times

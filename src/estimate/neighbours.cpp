@@ -5,8 +5,10 @@
 #include "src/estimate/neighbours.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include <nanoflann.hpp>
@@ -90,6 +92,42 @@ void search_tree(matrix_view<const double> points, matrix_view<const double> que
     });
 }
 
+// d = 1: the points sorted once; from a query's place among them, the k-th positive distance is
+// the k-th step of a merge of the two sides (equal points skipped).
+void search_line(matrix_view<const double> points, matrix_view<const double> queries, std::size_t k,
+                 unsigned workers, std::span<double> out) {
+    std::vector<double> sorted(points.rows);
+    for (std::size_t p = 0; p < points.rows; ++p) sorted[p] = points.row(p)[0];
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t items = (queries.rows + tree_queries_per_item - 1) / tree_queries_per_item;
+    kldiv::detail::parallel_for(items, workers, [&](std::size_t item, unsigned) {
+        const std::size_t end = std::min(queries.rows, (item + 1) * tree_queries_per_item);
+        for (std::size_t q = item * tree_queries_per_item; q < end; ++q) {
+            const double a = queries.row(q)[0];
+            auto left = std::lower_bound(sorted.begin(), sorted.end(), a);  // points before it are < a
+            auto right = std::upper_bound(left, sorted.end(), a);            // points from it are > a
+            double s = std::numeric_limits<double>::quiet_NaN();
+            for (std::size_t taken = 0; taken < k; ++taken) {
+                const bool has_left = left != sorted.begin(), has_right = right != sorted.end();
+                if (!has_left && !has_right) {
+                    s = std::numeric_limits<double>::quiet_NaN();
+                    break;
+                }
+                const double below = has_left ? (a - left[-1]) * (a - left[-1]) : unseen;
+                const double above = has_right ? (a - *right) * (a - *right) : unseen;
+                if (below <= above) {
+                    s = below;
+                    --left;
+                } else {
+                    s = above;
+                    ++right;
+                }
+            }
+            out[q] = s;
+        }
+    });
+}
+
 constexpr std::size_t brute_queries_per_block = 64;
 
 void search_brute_force(matrix_view<const double> points, matrix_view<const double> queries, std::size_t k,
@@ -133,24 +171,20 @@ void kth_positive_squared_distances(matrix_view<const double> points, matrix_vie
                                     std::size_t k, unsigned threads, std::span<double> out, neighbour_search search) {
     const unsigned workers = kldiv::detail::worker_count(threads);
     if (search == neighbour_search::automatic) {
-        search = points.cols <= kd_tree_max_dimension ? neighbour_search::kd_tree : neighbour_search::brute_force;
+        search = points.cols == 1                       ? neighbour_search::sorted_line
+                 : points.cols <= kd_tree_max_dimension ? neighbour_search::kd_tree
+                                                        : neighbour_search::brute_force;
     }
+    if (search == neighbour_search::sorted_line) return search_line(points, queries, k, workers, out);
     if (search == neighbour_search::brute_force) return search_brute_force(points, queries, k, workers, out);
-    switch (points.cols) {
-        case 1: return search_tree<1>(points, queries, k, workers, out);
-        case 2: return search_tree<2>(points, queries, k, workers, out);
-        case 3: return search_tree<3>(points, queries, k, workers, out);
-        case 4: return search_tree<4>(points, queries, k, workers, out);
-        case 5: return search_tree<5>(points, queries, k, workers, out);
-        case 6: return search_tree<6>(points, queries, k, workers, out);
-        case 7: return search_tree<7>(points, queries, k, workers, out);
-        case 8: return search_tree<8>(points, queries, k, workers, out);
-        case 9: return search_tree<9>(points, queries, k, workers, out);
-        case 10: return search_tree<10>(points, queries, k, workers, out);
-        case 11: return search_tree<11>(points, queries, k, workers, out);
-        case 12: return search_tree<12>(points, queries, k, workers, out);
-        default: return search_tree<-1>(points, queries, k, workers, out);
-    }
+    using tree_search = void (*)(matrix_view<const double>, matrix_view<const double>, std::size_t, unsigned,
+                                 std::span<double>);
+    // search_tree<d> for d = 1..kd_tree_max_dimension (the dimension known to the compiler).
+    static constexpr auto fixed = []<std::size_t... D>(std::index_sequence<D...>) {
+        return std::array<tree_search, sizeof...(D)>{&search_tree<static_cast<int>(D) + 1>...};
+    }(std::make_index_sequence<kd_tree_max_dimension>{});
+    if (points.cols <= fixed.size()) return fixed[points.cols - 1](points, queries, k, workers, out);
+    search_tree<-1>(points, queries, k, workers, out);
 }
 
 }  // namespace kldiv::estimate::detail

@@ -6,9 +6,10 @@
 // repetition. Points equal to q (q itself when the queries are the points) are skipped. A row with
 // fewer than k points at positive distance gets NaN (the caller names it in its error).
 //
-// Two searches, equal bit for bit: a k-d tree (nanoflann over the matrix_view, no copy), and a
-// blocked brute force (blocks of queries × blocks of points, queries transposed so that the sums
-// vectorize across queries without changing each sum's order). Threads take blocks of queries.
+// Three searches, equal bit for bit: at d = 1 a merge outward from the query's place among the
+// sorted points; a k-d tree (nanoflann over the matrix_view, no copy); and a blocked brute force
+// (blocks of queries × all points, queries transposed so that the sums vectorize across queries
+// without changing each sum's order). Threads take blocks of queries.
 
 #include <cstddef>
 #include <span>
@@ -17,7 +18,8 @@
 
 namespace kldiv::estimate::detail {
 
-enum class neighbour_search { automatic, kd_tree, brute_force };
+// sorted_line: d = 1 only (automatic there).
+enum class neighbour_search { automatic, sorted_line, kd_tree, brute_force };
 
 // The dimension up to which `automatic` uses the k-d tree (measured: bench/bench_knn.cpp).
 inline constexpr std::size_t kd_tree_max_dimension = 12;

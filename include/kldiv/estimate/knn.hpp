@@ -34,9 +34,9 @@
 // original samples; with l = k the scales cancel). When fewer than k points of x (l points of y)
 // lie at positive distance from some x_i, kldiv::error names the row.
 //
-// Search: a k-d tree (nanoflann) for d ≤ 12, a blocked brute-force search above; both compute the
-// squared distance as Σ_j (a_j − b_j)² in the order j = 0..d−1, so they agree bit for bit. Threads
-// share the query points; results do not depend on their number.
+// Search: at d = 1 the sorted points, a k-d tree (nanoflann) for 2 ≤ d ≤ 12, a blocked brute force
+// above; all compute the squared distance as Σ_j (a_j − b_j)² in the order j = 0..d−1, so they agree
+// bit for bit. Threads share the query points; results do not depend on their number.
 //
 //   kldiv::matrix_view<const double> x(px, n, d), y(py, m, d);
 //   auto e = kldiv::estimate::kl_divergence_knn(x, y, {.k = 5});   // e.value in nats
