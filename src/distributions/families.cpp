@@ -15,6 +15,12 @@ using namespace detail;
 
 namespace {
 constexpr double infinity = std::numeric_limits<double>::infinity();
+
+// The location–scale families: loc finite, scale finite and > 0.
+void require_location_scale(std::string_view family, double loc, double scale) {
+    require_finite(family, "loc", loc);
+    require_positive(family, "scale", scale);
+}
 }
 
 bernoulli::bernoulli(double p) : probs(p) { require_between(name, "probs", p, 0.0, true, 1.0, true); }
@@ -37,37 +43,19 @@ negative_binomial::negative_binomial(double r, double p) : total_count(r), probs
 multinomial::multinomial(std::uint64_t n, std::vector<double> p)
     : total_count(n), probs(normalized_weights(name, "probs", p)) {}
 
-normal::normal(double l, double s) : loc(l), scale(s) {
-    require_finite(name, "loc", l);
-    require_positive(name, "scale", s);
-}
+normal::normal(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
 
 half_normal::half_normal(double s) : scale(s) { require_positive(name, "scale", s); }
 
-log_normal::log_normal(double l, double s) : loc(l), scale(s) {
-    require_finite(name, "loc", l);
-    require_positive(name, "scale", s);
-}
+log_normal::log_normal(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
 
-laplace::laplace(double l, double s) : loc(l), scale(s) {
-    require_finite(name, "loc", l);
-    require_positive(name, "scale", s);
-}
+laplace::laplace(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
 
-cauchy::cauchy(double l, double s) : loc(l), scale(s) {
-    require_finite(name, "loc", l);
-    require_positive(name, "scale", s);
-}
+cauchy::cauchy(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
 
-gumbel::gumbel(double l, double s) : loc(l), scale(s) {
-    require_finite(name, "loc", l);
-    require_positive(name, "scale", s);
-}
+gumbel::gumbel(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
 
-logistic::logistic(double l, double s) : loc(l), scale(s) {
-    require_finite(name, "loc", l);
-    require_positive(name, "scale", s);
-}
+logistic::logistic(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
 
 exponential::exponential(double r) : rate(r) { require_positive(name, "rate", r); }
 
