@@ -30,13 +30,6 @@ struct dist_arguments {
     bool json = false;
 };
 
-// The method as a JSON/Python identifier: "closed_form", "monte_carlo", …
-std::string identifier(kd::kl_method m) {
-    std::string out(kd::describe(m));
-    for (char& c : out) c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // Gaussian mixture estimates in the unit asked for.
 kd::gaussian_mixture_estimates estimates_of(const dist_arguments& a, const kd::distribution& p,
                                             const kd::distribution& q) {
@@ -56,7 +49,7 @@ void print_result(const dist_arguments& a, const kd::distribution& p, const kd::
         out["q"] = kd::to_spec(q);
         out["kl"] = json_number(r.value);
         out["unit"] = unit;
-        out["method"] = identifier(r.method);
+        out["method"] = kd::identifier(r.method);
         out["error"] = json_number(r.error);
         if (r.method == kd::kl_method::monte_carlo) {
             out["samples"] = r.samples;

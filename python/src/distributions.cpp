@@ -30,12 +30,6 @@ kd::method_choice method_of(const std::string& name) {
                                                       {"monte_carlo", kd::method_choice::monte_carlo}});
 }
 
-std::string identifier(kd::kl_method m) {
-    std::string out(kd::describe(m));
-    for (char& c : out) c = c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 }  // namespace
 
 void bind_distributions(py::module_& m) {
@@ -64,7 +58,7 @@ void bind_distributions(py::module_& m) {
                 py::gil_scoped_release release;
                 r = kd::kl_divergence(p.value, q.value, o);
             }
-            return py::make_tuple(r.value, identifier(r.method), r.error, r.samples, o.base.unit());
+            return py::make_tuple(r.value, std::string(kd::identifier(r.method)), r.error, r.samples, o.base.unit());
         },
         py::arg("p"), py::arg("q"), py::arg("base"), py::arg("method"), py::arg("tolerance"), py::arg("mc_error"),
         py::arg("max_samples"), py::arg("seed"), py::arg("threads"));

@@ -23,6 +23,9 @@ enum class kl_method { closed_form, infinite_by_support, quadrature, summation, 
 
 // "closed form", "infinite by support", "quadrature", "summation", "Monte Carlo".
 std::string_view describe(kl_method m) noexcept;
+// The same as an identifier, for JSON and Python: "closed_form", "infinite_by_support",
+// "quadrature", "summation", "monte_carlo".
+std::string_view identifier(kl_method m) noexcept;
 
 // Which method to use: automatic takes the closed form where there is one, then quadrature or
 // summation for univariate pairs, then Monte Carlo. Asking for a method the pair does not support
