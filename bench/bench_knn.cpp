@@ -60,7 +60,7 @@ BENCHMARK(bench::kl_divergence_knn)
     ->Unit(benchmark::kMillisecond);
 // The searches at the dimensions around the switch.
 void search_shapes(benchmark::internal::Benchmark* b) {
-    b->ArgNames({"n", "d", "threads"})->ArgsProduct({{20000}, {8, 12, 16, 20, 24, 32}, {2}});
+    b->ArgNames({"n", "d", "threads"})->ArgsProduct({{20000}, {6, 8, 10, 12, 16, 24}, {2}});
     b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 BENCHMARK(bench::search<kldiv::estimate::detail::neighbour_search::kd_tree>)->Name("search/kd_tree")->Apply(search_shapes);

@@ -19,6 +19,8 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/estimate/knn.hpp"
+#include "src/batch/block_kernels.hpp"
+#include "src/estimate/nearest_kernels.hpp"
 #include "src/estimate/neighbours.hpp"
 
 namespace {
@@ -109,6 +111,63 @@ TEST(KnnSearch, TreeAndBruteForceEqualTheNaiveSortBitForBit) {
         }
     }
 }
+
+// Every compiled SIMD target: the block kernel equals its scalar twin bit for bit (blocks of one
+// and several granules, NaN padding, even coordinates rounded to create ties, a copy of the query),
+// and the whole brute-force search equals the naive sort.
+class NearestKernels : public testing::TestWithParam<std::int64_t> {
+protected:
+    void SetUp() override { kldiv::detail::force_simd_target(GetParam()); }
+    void TearDown() override { kldiv::detail::force_simd_target(0); }
+};
+
+TEST_P(NearestKernels, EqualTheScalarTwin) {
+    using kldiv::estimate::detail::point_block;
+    constexpr std::size_t granule = kldiv::estimate::detail::point_block_granule;
+    std::mt19937_64 rng(42);
+    std::normal_distribution<double> z;
+    for (const std::size_t d : {1u, 3u, 10u, 33u}) {
+        for (const std::size_t stride : {granule, 3 * granule}) {
+            for (const std::size_t real : {stride, stride - 5}) {
+                std::vector<double> block(d * stride, std::nan(""));
+                for (std::size_t j = 0; j < d; ++j) {
+                    for (std::size_t i = 0; i < real; ++i) {
+                        const double v = z(rng);
+                        block[j * stride + i] = j % 2 == 0 ? std::round(v * 4.0) / 4.0 : v;
+                    }
+                }
+                std::vector<double> query(d);
+                for (std::size_t j = 0; j < d; ++j) query[j] = block[j * stride + 7];  // a copy of point 7
+                for (const std::size_t k : {1u, 5u, 40u}) {
+                    std::vector<double> fast(k, INFINITY), slow(k, INFINITY);
+                    const point_block b{block.data(), stride, d};
+                    kldiv::estimate::detail::keep_nearer_in_block(b, query.data(), fast);
+                    kldiv::estimate::detail::reference_keep_nearer_in_block(b, query.data(), slow);
+                    for (std::size_t i = 0; i < k; ++i) ASSERT_EQ(fast[i], slow[i]) << "d=" << d << " k=" << k;
+                    EXPECT_GT(slow[0], 0.0);
+                }
+            }
+        }
+    }
+}
+
+TEST_P(NearestKernels, BruteForceEqualsTheNaiveSort) {
+    for (const std::size_t d : {3u, 17u}) {
+        sample x = normal(333, d, 30 + d);
+        for (double& v : x.values) v = std::round(v * 2.0) / 2.0;
+        const sample y = normal(150, d, 40 + d, 0.5);
+        for (const auto& [points, queries] : {std::pair{x.view(), x.view()}, std::pair{y.view(), x.view()}}) {
+            const auto reference = naive_kth(points, queries, 3);
+            const auto brute = search(points, queries, 3, neighbour_search::brute_force);
+            for (std::size_t i = 0; i < queries.rows; ++i) ASSERT_EQ(brute[i], reference[i]) << "d=" << d << " row " << i;
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, NearestKernels, testing::ValuesIn(kldiv::detail::simd_targets()),
+                         [](const testing::TestParamInfo<std::int64_t>& info) {
+                             return std::string(kldiv::detail::simd_target_name(info.param));
+                         });
 
 TEST(KnnSearch, FewerPointsAtPositiveDistanceThanKGiveNaN) {
     const std::vector<double> v{0.0, 0.0, 0.0, 1.0};  // three equal rows and one other

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,19 +44,15 @@ void check_k(const char* function, std::size_t k, std::size_t n) {
     }
 }
 
-// ρ_k(i)² for every row of x, or the error naming a row with too few points at positive distance.
-std::vector<double> squared_distances(const char* function, matrix_view<const double> points, const char* points_name,
-                                      matrix_view<const double> x, std::size_t k, unsigned threads) {
-    std::vector<double> s(x.rows);
-    kth_positive_squared_distances(points, x, k, threads, s);
-    for (std::size_t i = 0; i < x.rows; ++i) {
+// Throws the error naming a row of x with fewer than k points of `points_name` at positive distance.
+void check_distances(const char* function, std::span<const double> s, const char* points_name, std::size_t k) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
         if (std::isnan(s[i])) {
             throw error(function, "x[" + std::to_string(i) + "] has fewer than " + std::to_string(k) + " points of " +
                                       points_name + " at positive distance, but the estimator needs " +
                                       std::to_string(k) + " (coincident rows count as one point)");
         }
     }
-    return s;
 }
 
 double psi(std::size_t k) { return boost::math::digamma(static_cast<double>(k)); }
@@ -80,8 +77,11 @@ estimate kl_divergence_knn(matrix_view<const double> x, matrix_view<const double
     }
     check_sample(function, "x", x);
     check_sample(function, "y", y);
-    const std::vector<double> rho2 = squared_distances(function, x, "x", x, k, opts.threads);
-    const std::vector<double> nu2 = squared_distances(function, y, "y", x, l, opts.threads);
+    std::vector<double> rho2(x.rows), nu2(x.rows);
+    const detail::neighbour_job jobs[] = {{x, x, k, rho2}, {y, x, l, nu2}};
+    kth_positive_squared_distances(jobs, opts.threads);
+    check_distances(function, rho2, "x", k);
+    check_distances(function, nu2, "y", l);
     double sum = 0.0;
     for (std::size_t i = 0; i < x.rows; ++i) sum += std::log(nu2[i]) - std::log(rho2[i]);
     const double n = static_cast<double>(x.rows), m = static_cast<double>(y.rows), d = static_cast<double>(x.cols);
@@ -97,7 +97,9 @@ estimate entropy_knn(matrix_view<const double> x, const knn_options& opts) {
     const std::size_t k = opts.k;
     check_k(function, k, x.rows);
     check_sample(function, "x", x);
-    const std::vector<double> rho2 = squared_distances(function, x, "x", x, k, opts.threads);
+    std::vector<double> rho2(x.rows);
+    kth_positive_squared_distances(x, x, k, opts.threads, rho2);
+    check_distances(function, rho2, "x", k);
     double sum = 0.0;
     for (const double s : rho2) sum += std::log(s);
     const double n = static_cast<double>(x.rows), d = static_cast<double>(x.cols);

@@ -7,9 +7,9 @@
 // fewer than k points at positive distance gets NaN (the caller names it in its error).
 //
 // Three searches, equal bit for bit: at d = 1 a merge outward from the query's place among the
-// sorted points; a k-d tree (nanoflann over the matrix_view, no copy); and a blocked brute force
-// (blocks of queries × all points, queries transposed so that the sums vectorize across queries
-// without changing each sum's order). Threads take blocks of queries.
+// sorted points; a k-d tree (nanoflann, reading a copy of the points in its leaf order); and a blocked brute force
+// (the points copied into cache-sized coordinate-major blocks, a SIMD kernel running across points
+// without changing each sum's order: nearest_kernels.hpp). Threads take runs of queries.
 
 #include <cstddef>
 #include <span>
@@ -21,10 +21,22 @@ namespace kldiv::estimate::detail {
 // sorted_line: d = 1 only (automatic there).
 enum class neighbour_search { automatic, sorted_line, kd_tree, brute_force };
 
-// The dimension up to which `automatic` uses the k-d tree (measured: bench/bench_knn.cpp).
-inline constexpr std::size_t kd_tree_max_dimension = 12;
+// The dimension up to which `automatic` uses the k-d tree: on normal samples the brute force is
+// faster from d = 9 on, at n = 2·10⁴ to 2·10⁵ (bench/bench_knn.cpp, docs/performance.md).
+inline constexpr std::size_t kd_tree_max_dimension = 8;
 
-// out.size() == queries.rows; points.cols == queries.cols >= 1; k >= 1.
+// One search: out.size() == queries.rows; points.cols == queries.cols >= 1; k >= 1.
+struct neighbour_job {
+    matrix_view<const double> points, queries;
+    std::size_t k = 1;
+    std::span<double> out;
+};
+
+// The jobs run together: their searches are prepared side by side (a thread each), then their
+// queries share the threads.
+void kth_positive_squared_distances(std::span<const neighbour_job> jobs, unsigned threads,
+                                    neighbour_search search = neighbour_search::automatic);
+
 void kth_positive_squared_distances(matrix_view<const double> points, matrix_view<const double> queries,
                                     std::size_t k, unsigned threads, std::span<double> out,
                                     neighbour_search search = neighbour_search::automatic);
