@@ -185,7 +185,7 @@ TEST(KnnEstimate, EqualsTheDefinitionFromNaiveDistances) {
         const auto rho = naive_kth(x.view(), x.view(), k), nu = naive_kth(y.view(), x.view(), l);
         double sum = 0.0;
         for (std::size_t i = 0; i < 400; ++i) sum += std::log(std::sqrt(nu[i]) / std::sqrt(rho[i]));
-        const double expected = 3.0 / 400.0 * sum + digamma(l) - digamma(k) + std::log(500.0 / 399.0);
+        const double expected = 3.0 / 400.0 * sum + digamma(k) - digamma(l) + std::log(500.0 / 399.0);
         const double value = kl_divergence_knn(x.view(), y.view(), {.k = k, .l = l}).value;
         EXPECT_NEAR(value, expected, 1e-13 * std::abs(expected) + 1e-15) << k << "," << l;
         if (k == l) {
@@ -219,6 +219,17 @@ TEST(KnnConvergence, OneDimensionalNormals) {
     expect_converges(std::log(2.0) + 0.25 - 0.5, 0.05, [](std::size_t n, std::uint64_t seed) {
         return kl_divergence_knn(normal(n, 1, seed).view(), normal(n, 1, seed + 7, 1.0, 2.0).view()).value;
     });
+}
+
+TEST(KnnConvergence, SeparateKAndL) {
+    // The ψ(k) − ψ(l) correction: with k ≠ l the estimate converges to the same D as with k = l
+    // (the opposite sign would be off by 2(ψ(8) − ψ(2)) = 3.6).
+    for (const auto& [k, l] : {std::pair<std::size_t, std::size_t>{2, 8}, {8, 2}}) {
+        expect_converges(std::log(2.0) + 0.25 - 0.5, 0.05, [k, l](std::size_t n, std::uint64_t seed) {
+            return kl_divergence_knn(normal(n, 1, seed).view(), normal(n, 1, seed + 7, 1.0, 2.0).view(), {.k = k, .l = l})
+                .value;
+        });
+    }
 }
 
 TEST(KnnConvergence, MultivariateNormalsUpToDimensionTen) {

@@ -85,7 +85,7 @@ estimate kl_divergence_knn(matrix_view<const double> x, matrix_view<const double
     double sum = 0.0;
     for (std::size_t i = 0; i < x.rows; ++i) sum += std::log(nu2[i]) - std::log(rho2[i]);
     const double n = static_cast<double>(x.rows), m = static_cast<double>(y.rows), d = static_cast<double>(x.cols);
-    const double nats = 0.5 * d * sum / n + (psi(l) - psi(k)) + std::log(m / (n - 1.0));
+    const double nats = 0.5 * d * sum / n + (psi(k) - psi(l)) + std::log(m / (n - 1.0));
     const std::string method = opts.method == knn_method::perez_cruz
                                    ? "knn (Perez-Cruz, k=" + std::to_string(k) + ")"
                                    : "knn (Wang-Kulkarni-Verdu, k=" + std::to_string(k) + ", l=" + std::to_string(l) + ")";

@@ -8,7 +8,7 @@
 // Wang, Kulkarni & Verdú, "Divergence estimation for multidimensional densities via k-nearest-
 // neighbor distances", IEEE Trans. Inf. Theory 55(5), 2392–2405 (2009)
 // (separate k and l, with their bias correction):
-//     D̂(P‖Q) = (d/n) Σ_i ln(ν_l(i)/ρ_k(i)) + ψ(l) − ψ(k) + ln(m/(n−1)).
+//     D̂(P‖Q) = (d/n) Σ_i ln(ν_l(i)/ρ_k(i)) + ψ(k) − ψ(l) + ln(m/(n−1)).
 // With l = k the ψ terms cancel (their basic estimator).
 //
 // Pérez-Cruz, "Kullback-Leibler divergence estimation of continuous distributions", ISIT 2008:
@@ -50,7 +50,7 @@
 namespace kldiv::estimate {
 
 enum class knn_method {
-    wang_kulkarni_verdu,  // separate k and l with the ψ(l) − ψ(k) correction
+    wang_kulkarni_verdu,  // separate k and l with the ψ(k) − ψ(l) correction
     perez_cruz,           // one k for both samples (l must be 0 or k)
 };
 
