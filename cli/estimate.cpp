@@ -1,9 +1,12 @@
-// kldiv estimate X Y: D(P‖Q) from data — samples (k nearest neighbours, or a shared histogram) or
-// counts — with a bootstrap confidence interval and a permutation test of P = Q on request.
+// kldiv estimate X Y: D(P‖Q) — or H(P, Q), or H(P) of X alone — from data: samples (k nearest
+// neighbours, or a histogram) or counts, with a bootstrap confidence interval and a permutation
+// test of P = Q on request.
 //   kldiv estimate x.csv y.csv --method knn --k 5 --ci 0.95 --json
+//   kldiv estimate x.csv --measure entropy
 
 #include <fmt/core.h>
-#include <kldiv/estimate/kl_from_data.hpp>
+#include <kldiv/error.hpp>
+#include <kldiv/estimate/from_data.hpp>
 #include <kldiv/io/distribution_file.hpp>
 #include <kldiv/io/sample_file.hpp>
 
@@ -21,6 +24,7 @@ namespace ke = kldiv::estimate;
 
 struct estimate_arguments {
     std::string x, y;
+    std::string measure = "kl";
     std::string method = "knn";
     std::size_t k = 5, l = 0;
     std::string knn_form = "wkv";
@@ -49,6 +53,17 @@ const std::map<std::string, ke::binning> binnings{{"fixed", ke::binning::fixed},
                                                   {"sturges", ke::binning::sturges},
                                                   {"quantile", ke::binning::quantile}};
 
+// --measure: the quantity, its JSON key and its symbol in the human report.
+struct measure_name {
+    ke::quantity quantity;
+    const char* key;
+    const char* symbol;
+};
+const std::map<std::string, measure_name> measures{
+    {"kl", {ke::quantity::kl_divergence, "kl", "D(X‖Y)"}},
+    {"cross-entropy", {ke::quantity::cross_entropy, "cross_entropy", "H(X, Y)"}},
+    {"entropy", {ke::quantity::entropy, "entropy", "H(X)"}}};
+
 template <class E>
 std::vector<std::string> keys(const std::map<std::string, E>& m) {
     std::vector<std::string> out;
@@ -58,6 +73,7 @@ std::vector<std::string> keys(const std::map<std::string, E>& m) {
 
 ke::data_options options_of(const estimate_arguments& a) {
     ke::data_options o;
+    o.measure = measures.at(a.measure).quantity;
     o.base = log_base::parse(a.base);
     o.method = a.method == "hist" ? ke::sample_method::histogram : ke::sample_method::knn;
     o.knn.k = a.k;
@@ -85,12 +101,14 @@ ke::data_options options_of(const estimate_arguments& a) {
 
 void print(const estimate_arguments& a, const std::string& shape_x, const std::string& shape_y,
            const ke::data_result& r, const std::string& unit) {
-    const auto& e = r.kl;
+    const auto& e = r.value;
+    const measure_name& measure = measures.at(a.measure);
+    const bool one_sample = measure.quantity == ke::quantity::entropy;
     if (a.json) {
         nlohmann::ordered_json out;
         out["x"] = a.x;
-        out["y"] = a.y;
-        out["kl"] = json_number(e.value);
+        if (!one_sample) out["y"] = a.y;
+        out[measure.key] = json_number(e.value);
         out["unit"] = unit;
         out["method"] = e.method;
         if (e.interval.level > 0.0)
@@ -104,8 +122,9 @@ void print(const estimate_arguments& a, const std::string& shape_x, const std::s
         std::cout << out.dump(2) << '\n';
         return;
     }
-    fmt::print("X = {} ({})\nY = {} ({})\n\nD(X‖Y) = {} {}  ({})\n", a.x, shape_x, a.y, shape_y, human(e.value), unit,
-               e.method);
+    fmt::print("X = {} ({})\n", a.x, shape_x);
+    if (!one_sample) fmt::print("Y = {} ({})\n", a.y, shape_y);
+    fmt::print("\n{} = {} {}  ({})\n", measure.symbol, human(e.value), unit, e.method);
     if (e.interval.level > 0.0)
         fmt::print("{}% bootstrap interval: [{}, {}] ({} resamples, {}, seed {})\n", human(100 * e.interval.level),
                    human(e.interval.low), human(e.interval.high), e.interval.resamples, a.interval, a.seed);
@@ -118,9 +137,13 @@ void print(const estimate_arguments& a, const std::string& shape_x, const std::s
 void add_estimate(CLI::App& app) {
     auto args = std::make_shared<estimate_arguments>();
     CLI::App* command = app.add_subcommand(
-        "estimate", "KL divergence from data: samples (k nearest neighbours, histograms) or counts, with intervals");
+        "estimate",
+        "KL divergence, cross-entropy or entropy from data: samples (k nearest neighbours, histograms) or counts");
     command->add_option("X", args->x, "Samples of P (CSV/TSV/.npy, one observation per row), or counts of P")->required();
-    command->add_option("Y", args->y, "Samples of Q, or counts of Q over the same events")->required();
+    command->add_option("Y", args->y, "Samples of Q, or counts of Q over the same events (not for --measure entropy)");
+    command->add_option("--measure", args->measure, "kl: D(P||Q); cross-entropy: H(P, Q); entropy: H(P) of X")
+        ->check(CLI::IsMember(keys(measures)))
+        ->capture_default_str();
     command->add_option("--method", args->method, "knn, hist (shared histogram) or counts")
         ->check(CLI::IsMember({"knn", "hist", "counts"}))
         ->capture_default_str();
@@ -145,22 +168,30 @@ void add_estimate(CLI::App& app) {
     command->add_option("--permutations", args->permutations, "Permutation test of P = Q with this many permutations");
     command->add_option("--seed", args->seed, "Seed of the bootstrap and the permutations")->capture_default_str();
     command->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
-    command->add_flag("--json", args->json, "Print JSON: x, y, kl, unit, method, interval, permutation_test");
+    command->add_flag("--json", args->json,
+                      "Print JSON: x, y, kl (or cross_entropy, entropy), unit, method, interval, permutation_test");
     command->callback([args] {
+        const bool one_sample = args->measure == "entropy";
+        if (one_sample != args->y.empty()) {
+            throw error("kldiv estimate", one_sample ? "Y = " + args->y + " was given, but --measure entropy reads X alone"
+                                                     : "Y is missing, but --measure " + args->measure + " needs X and Y");
+        }
         const ke::data_options o = options_of(*args);
         const std::string unit = o.base.unit();
         if (args->method == "counts") {
-            const auto p = io::read_distribution(args->x), q = io::read_distribution(args->y);
+            const auto p = io::read_distribution(args->x);
+            const auto q = one_sample ? p : io::read_distribution(args->y);
             print(*args, std::to_string(p.values.size()) + " counts", std::to_string(q.values.size()) + " counts",
-                  ke::kl_divergence_from_data(p.values, q.values, o), unit);
+                  ke::estimate_from_data(p.values, q.values, o), unit);
             return;
         }
-        const auto x = io::read_samples(args->x), y = io::read_samples(args->y);
+        const auto x = io::read_samples(args->x);
+        const auto y = one_sample ? x : io::read_samples(args->y);
         const auto shape = [](const io::sample_matrix& s) {
             return std::to_string(s.rows) + " observations of " + std::to_string(s.cols) + " variable" +
                    (s.cols == 1 ? "" : "s");
         };
-        print(*args, shape(x), shape(y), ke::kl_divergence_from_data(x.view(), y.view(), o), unit);
+        print(*args, shape(x), shape(y), ke::estimate_from_data(x.view(), y.view(), o), unit);
     });
 }
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "kldiv/estimate/kl_from_data.hpp"
+#include "kldiv/estimate/from_data.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -48,9 +48,9 @@ TEST(CliEstimate, KnnOnCsvSamplesMatchesTheLibraryWithIntervalAndTest) {
     const auto j = nlohmann::json::parse(r.out);
     ke::data_options o;
     o.knn.k = 4;
-    const auto expected = ke::kl_divergence_from_data(kldiv::matrix_view<const double>(x.data(), 1500, 2),
+    const auto expected = ke::estimate_from_data(kldiv::matrix_view<const double>(x.data(), 1500, 2),
                                                       kldiv::matrix_view<const double>(y.data(), 1500, 2), o);
-    EXPECT_EQ(j.at("kl").get<double>(), expected.kl.value);
+    EXPECT_EQ(j.at("kl").get<double>(), expected.value.value);
     EXPECT_NEAR(j.at("kl").get<double>(), 0.25, 0.1);  // D(N(0, I)‖N((½, ½), I)) = ¼; sd ≈ 0.03 here
     EXPECT_EQ(j.at("unit"), "nats");
     EXPECT_THAT(j.at("method").get<std::string>(), HasSubstr("knn"));
@@ -83,6 +83,40 @@ TEST(CliEstimate, HistogramAndCounts) {
     for (double v : p) d += v * std::log2(v * 3);
     EXPECT_NEAR(c.at("kl").get<double>(), d, 1e-15);
     EXPECT_EQ(c.at("unit"), "bits");
+}
+
+TEST(CliEstimate, EntropyAndCrossEntropy) {
+    const kldiv::test::scratch_dir dir;
+    const auto p = dir.write("p.csv", "a,10\nb,20\nc,30\n"), q = dir.write("q.csv", "a,20\nb,20\nc,20\n");
+    const double pk[] = {1.0 / 6, 2.0 / 6, 3.0 / 6};
+    double h = 0, cross = 0;
+    for (double v : pk) h -= v * std::log(v), cross -= v * std::log(1.0 / 3);
+    const auto entropy = kldiv_cli({"estimate", p.string(), "--method", "counts", "--measure", "entropy", "--json"});
+    ASSERT_EQ(entropy.exit_code, 0) << entropy.err;
+    const auto e = nlohmann::json::parse(entropy.out);
+    EXPECT_NEAR(e.at("entropy").get<double>(), h, 1e-15);
+    EXPECT_FALSE(e.contains("y"));
+    EXPECT_FALSE(e.contains("kl"));
+    const auto both = kldiv_cli({"estimate", p.string(), q.string(), "--method", "counts", "--measure",
+                                 "cross-entropy", "--ci", "0.9", "--resamples", "50", "--json"});
+    ASSERT_EQ(both.exit_code, 0) << both.err;
+    const auto c = nlohmann::json::parse(both.out);
+    EXPECT_NEAR(c.at("cross_entropy").get<double>(), cross, 1e-15);
+    EXPECT_LE(c.at("interval").at("low").get<double>(), c.at("interval").at("high").get<double>());
+    const auto [x_text, x] = normal_sample(5000, 1, 0.0, 5);
+    const auto knn = kldiv_cli({"estimate", dir.write("x.txt", x_text).string(), "--measure", "entropy"});
+    ASSERT_EQ(knn.exit_code, 0) << knn.err;
+    EXPECT_THAT(knn.out, HasSubstr("H(X) = 1.4"));  // ½ ln(2πe) = 1.419; sd ≈ 0.015 here
+    EXPECT_THAT(knn.out, HasSubstr("Kozachenko-Leonenko"));
+    // One sample for the entropy, two for the others; no permutation test of an entropy.
+    EXPECT_THAT(kldiv_cli({"estimate", p.string(), q.string(), "--measure", "entropy"}).err,
+                HasSubstr("--measure entropy reads X alone"));
+    EXPECT_THAT(kldiv_cli({"estimate", p.string()}).err, HasSubstr("Y is missing, but --measure kl needs X and Y"));
+    const auto test = kldiv_cli({"estimate", p.string(), q.string(), "--method", "counts", "--measure", "cross-entropy",
+                                 "--permutations", "9"});
+    EXPECT_EQ(test.exit_code, 1);
+    EXPECT_THAT(test.err, HasSubstr("it tests P = Q with D(P||Q) only"));
+    EXPECT_EQ(test.out, "");
 }
 
 TEST(CliEstimate, BadInput) {

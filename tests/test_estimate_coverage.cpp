@@ -1,4 +1,4 @@
-// The true KL inside the estimators' 95% bootstrap intervals (kl_from_data.hpp) at the designed
+// The true KL inside the estimators' 95% bootstrap intervals (from_data.hpp) at the designed
 // rate: over 200 seeded data sets the count of intervals holding the truth must lie in the central
 // 99.9% range of Binomial(200, 0.95), [180, 198] (observed: 188-194).
 //
@@ -9,7 +9,7 @@
 // docs/measures/estimation.md states.
 
 #include <gtest/gtest.h>
-#include <kldiv/estimate/kl_from_data.hpp>
+#include <kldiv/estimate/from_data.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -66,7 +66,7 @@ TEST(EstimatorCoverage, CountEstimators) {
                 ke::data_options opts;
                 opts.counts.method = estimator;
                 opts.bootstrap = bootstrap(method, d, 400);
-                const ke::confidence_interval ci = ke::kl_divergence_from_data(p_counts, q_counts, opts).kl.interval;
+                const ke::confidence_interval ci = ke::estimate_from_data(p_counts, q_counts, opts).value.interval;
                 inside += ci.low <= truth && truth <= ci.high;
             }
             expect_designed_rate(inside, ke::describe(estimator));
@@ -87,9 +87,9 @@ TEST(EstimatorCoverage, NearestNeighboursInOneDimension) {
             opts.knn.threads = 2;
             opts.bootstrap = bootstrap(method, d, 200);
             const ke::confidence_interval ci =
-                ke::kl_divergence_from_data(kldiv::matrix_view<const double>(x.data(), 500, 1),
+                ke::estimate_from_data(kldiv::matrix_view<const double>(x.data(), 500, 1),
                                             kldiv::matrix_view<const double>(y.data(), 500, 1), opts)
-                    .kl.interval;
+                    .value.interval;
             inside += ci.low <= 0.5 && 0.5 <= ci.high;
         }
         expect_designed_rate(inside, method == ke::interval_method::bca ? "bca" : "percentile");

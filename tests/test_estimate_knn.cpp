@@ -284,6 +284,26 @@ TEST(KnnConvergence, KozachenkoLeonenkoEntropyOfAStandardNormal) {
     }
 }
 
+TEST(KnnConvergence, CrossEntropyOfNormals) {
+    // H(N(0, I_d), N(1, 2² I_d)) = (d/2) ln(2π·4) + d (1 + 1)/8.
+    for (const std::size_t d : {1u, 3u}) {
+        const double dd = static_cast<double>(d);
+        expect_converges(0.5 * dd * std::log(8.0 * std::numbers::pi) + 0.25 * dd, 0.05, [d](std::size_t n, std::uint64_t seed) {
+            return kldiv::estimate::cross_entropy_knn(normal(n, d, seed).view(), normal(n, d, seed + 7, 1.0, 2.0).view())
+                .value;
+        });
+    }
+}
+
+TEST(KnnEstimate, CrossEntropyMinusEntropyIsTheDivergence) {
+    // With the same k: Ĥ(P, Q) − Ĥ(P) = D̂(P‖Q) + ln(n − 1) − ψ(n), an identity of the three formulas.
+    const sample x = normal(600, 2, 3), y = normal(450, 2, 4, 0.4);
+    const double cross = kldiv::estimate::cross_entropy_knn(x.view(), y.view(), {.k = 3}).value;
+    const double self = entropy_knn(x.view(), {.k = 3}).value;
+    const double kl = kl_divergence_knn(x.view(), y.view(), {.k = 3}).value;
+    EXPECT_NEAR(cross - self, kl + std::log(599.0) - digamma(600), 1e-12);
+}
+
 sample doubled(const sample& s) {
     sample t{2 * s.n, s.d, {}};
     for (std::size_t i = 0; i < s.n; ++i) {

@@ -11,7 +11,7 @@
 #include "kldiv/distributions/spec.hpp"
 #include "kldiv/normalized.hpp"
 #include "kldiv/error.hpp"
-#include "kldiv/estimate/kl_from_data.hpp"
+#include "kldiv/estimate/from_data.hpp"
 #include "kldiv/losses.hpp"
 #include "kldiv/options.hpp"
 #include "kldiv/units.hpp"

@@ -1,4 +1,5 @@
-"""KL divergence estimated from data: two samples, or two count vectors, with uncertainty.
+"""KL divergence, cross-entropy and entropy estimated from data: samples or count vectors, with
+uncertainty.
 
     >>> import numpy as np, kldiv.estimate as ke
     >>> rng = np.random.default_rng(1)
@@ -11,7 +12,11 @@ Samples are arrays with one observation per row (a 1-D array is one variable); c
 arrays over the same events. ``ci`` asks for a bootstrap confidence interval at that level
 (``resamples``, ``interval="percentile"|"bca"``, ``seed``: the same seed gives the same interval on
 any number of threads); ``permutations`` runs a permutation test of P = Q with the estimator as
-its statistic. Results are in nats unless ``base`` is given.
+its statistic (KL only). Results are in nats unless ``base`` is given.
+
+Each estimator has its KL, cross-entropy and entropy forms: ``kl_divergence_knn``,
+``cross_entropy_knn``, ``entropy_knn``, and likewise ``_histogram`` (differential, through the bin
+volumes) and ``_counts``.
 """
 from __future__ import annotations
 
@@ -49,7 +54,8 @@ class Estimate(NamedTuple):
 
 
 def _options(function, base, ci, resamples, interval, permutations, seed, threads, **kwargs):
-    options = dict(method="knn", k=5, l=0, form="wang_kulkarni_verdu", estimator="plug_in", bins="fd", bin_count=0)
+    options = dict(measure="kl_divergence", method="knn", k=5, l=0, form="wang_kulkarni_verdu", estimator="plug_in",
+                   bins="fd", bin_count=0)
     options.update(kwargs)
     options.update(base=_base_value(function, base), ci=0.0 if ci is None else float(ci), resamples=int(resamples),
                    interval=interval, permutations=int(permutations), seed=int(seed),
@@ -76,16 +82,42 @@ def _result(function, call):
                     PermutationTest(*r["test"]) if "test" in r else None)
 
 
+def _from_samples(function, measure, x, y, uncertainty, **method_options):
+    options = _options(function, *uncertainty, measure=measure, **method_options)
+    X = _samples(function, "x", x)
+    Y = X if y is None else _samples(function, "y", y)
+    return _result(function, lambda: _kldiv.estimate_samples(X, Y, options))
+
+
+def _from_counts(function, measure, p_counts, q_counts, estimator, uncertainty):
+    options = _options(function, *uncertainty, measure=measure, estimator=estimator)
+    p = np.ascontiguousarray(np.asarray(p_counts, dtype=np.float64))
+    q = p if q_counts is None else np.ascontiguousarray(np.asarray(q_counts, dtype=np.float64))
+    return _result(function, lambda: _kldiv.estimate_counts(p, q, options))
+
+
 def kl_divergence_knn(x, y, *, k: int = 5, l: int | None = None, form: str = "wang_kulkarni_verdu",
                       base=None, ci=None, resamples=1000, interval="percentile", permutations=0, seed=2026,
                       threads=None) -> Estimate:
     """D(P‖Q) from x ~ P and y ~ Q by k nearest neighbours (Wang, Kulkarni & Verdú 2009, with k in x
     and l in y; or ``form="perez_cruz"``, Pérez-Cruz 2008)."""
-    function = "kl_divergence_knn"
-    options = _options(function, base, ci, resamples, interval, permutations, seed, threads, method="knn", k=int(k),
-                       l=0 if l is None else int(l), form=form)
-    X, Y = _samples(function, "x", x), _samples(function, "y", y)
-    return _result(function, lambda: _kldiv.estimate_samples(X, Y, options))
+    uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
+    return _from_samples("kl_divergence_knn", "kl_divergence", x, y, uncertainty, method="knn", k=int(k),
+                         l=0 if l is None else int(l), form=form)
+
+
+def cross_entropy_knn(x, y, *, k: int = 5, base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
+                      threads=None) -> Estimate:
+    """H(P, Q) = −E_P[ln q] from x ~ P and y ~ Q by the k-th neighbours in y (Leonenko et al. 2008)."""
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    return _from_samples("cross_entropy_knn", "cross_entropy", x, y, uncertainty, method="knn", k=int(k))
+
+
+def entropy_knn(x, *, k: int = 5, base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
+                threads=None) -> Estimate:
+    """H(P) from x ~ P by k nearest neighbours (Kozachenko & Leonenko 1987)."""
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    return _from_samples("entropy_knn", "entropy", x, None, uncertainty, method="knn", k=int(k))
 
 
 def kl_divergence_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estimator: str = "jeffreys", base=None,
@@ -94,23 +126,50 @@ def kl_divergence_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estim
     """D(P‖Q) from x ~ P and y ~ Q by a histogram shared by both samples (``bins``: "fd", "scott",
     "sturges", "quantile" or "fixed" with ``bin_count``; up to 3 variables) and a count estimator
     (Jeffreys' pseudocounts by default: the plug-in is +inf as soon as a bin holds x's but no y's)."""
-    function = "kl_divergence_histogram"
-    options = _options(function, base, ci, resamples, interval, permutations, seed, threads, method="histogram",
-                       bins=bins, bin_count=int(bin_count), estimator=estimator)
-    X, Y = _samples(function, "x", x), _samples(function, "y", y)
-    return _result(function, lambda: _kldiv.estimate_samples(X, Y, options))
+    uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
+    return _from_samples("kl_divergence_histogram", "kl_divergence", x, y, uncertainty, method="histogram",
+                         bins=bins, bin_count=int(bin_count), estimator=estimator)
+
+
+def cross_entropy_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estimator: str = "jeffreys", base=None,
+                            ci=None, resamples=1000, interval="percentile", seed=2026, threads=None) -> Estimate:
+    """Differential H(P, Q) through a histogram shared by x and y: the count estimator's value plus
+    Σ θ̂_P ln(bin volume)."""
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    return _from_samples("cross_entropy_histogram", "cross_entropy", x, y, uncertainty, method="histogram",
+                         bins=bins, bin_count=int(bin_count), estimator=estimator)
+
+
+def entropy_histogram(x, *, bins: str = "fd", bin_count: int = 0, estimator: str = "plug_in", base=None, ci=None,
+                      resamples=1000, interval="percentile", seed=2026, threads=None) -> Estimate:
+    """Differential H(P) through a histogram of x: −Σ θ̂ ln(θ̂ / bin volume) for the plug-in."""
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    return _from_samples("entropy_histogram", "entropy", x, None, uncertainty, method="histogram",
+                         bins=bins, bin_count=int(bin_count), estimator=estimator)
 
 
 def kl_divergence_counts(p_counts, q_counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000,
                          interval="percentile", permutations=0, seed=2026, threads=None) -> Estimate:
     """D(P‖Q) from two count vectors over the same events (``estimator``: "plug_in", "miller_madow",
     "laplace", "jeffreys", "perks", "minimax", "james_stein")."""
-    function = "kl_divergence_counts"
-    options = _options(function, base, ci, resamples, interval, permutations, seed, threads, estimator=estimator)
-    p = np.ascontiguousarray(np.asarray(p_counts, dtype=np.float64))
-    q = np.ascontiguousarray(np.asarray(q_counts, dtype=np.float64))
-    return _result(function, lambda: _kldiv.estimate_counts(p, q, options))
+    uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
+    return _from_counts("kl_divergence_counts", "kl_divergence", p_counts, q_counts, estimator, uncertainty)
 
 
-__all__ = ["Estimate", "Interval", "PermutationTest", "kl_divergence_knn", "kl_divergence_histogram",
-           "kl_divergence_counts"]
+def cross_entropy_counts(p_counts, q_counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000,
+                         interval="percentile", seed=2026, threads=None) -> Estimate:
+    """H(P, Q) from two count vectors over the same events."""
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    return _from_counts("cross_entropy_counts", "cross_entropy", p_counts, q_counts, estimator, uncertainty)
+
+
+def entropy_counts(counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000, interval="percentile",
+                   seed=2026, threads=None) -> Estimate:
+    """H(P) from one count vector (``estimator`` as for kl_divergence_counts)."""
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    return _from_counts("entropy_counts", "entropy", counts, None, estimator, uncertainty)
+
+
+__all__ = ["Estimate", "Interval", "PermutationTest", "kl_divergence_knn", "cross_entropy_knn", "entropy_knn",
+           "kl_divergence_histogram", "cross_entropy_histogram", "entropy_histogram", "kl_divergence_counts",
+           "cross_entropy_counts", "entropy_counts"]

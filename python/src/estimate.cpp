@@ -1,13 +1,13 @@
-// kldiv._kldiv's part for estimation from data: D(P‖Q) from two samples (k nearest neighbours or a
-// shared histogram) or two count vectors, with the bootstrap interval and permutation test of
-// kldiv/estimate/kl_from_data.hpp. kldiv/estimate.py builds on these.
+// kldiv._kldiv's part for estimation from data: D(P‖Q), H(P, Q) or H(P) from samples (k nearest
+// neighbours or a histogram) or count vectors, with the bootstrap interval and permutation test of
+// kldiv/estimate/from_data.hpp. kldiv/estimate.py builds on these.
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <kldiv/error.hpp>
-#include <kldiv/estimate/kl_from_data.hpp>
+#include <kldiv/estimate/from_data.hpp>
 
 #include "choice.hpp"
 
@@ -20,6 +20,10 @@ namespace {
 
 ke::data_options options_of(const py::dict& o) {
     ke::data_options d;
+    d.measure = choice<ke::quantity>("measure", o["measure"].cast<std::string>(),
+                                     {{"kl_divergence", ke::quantity::kl_divergence},
+                                      {"cross_entropy", ke::quantity::cross_entropy},
+                                      {"entropy", ke::quantity::entropy}});
     if (const double base = o["base"].cast<double>(); base > 0.0) d.base = kldiv::log_base(base);
     d.method = choice<ke::sample_method>("method", o["method"].cast<std::string>(),
                                          {{"knn", ke::sample_method::knn}, {"histogram", ke::sample_method::histogram}});
@@ -59,11 +63,11 @@ ke::data_options options_of(const py::dict& o) {
 
 py::dict result_of(const ke::data_result& r) {
     py::dict out;
-    out["value"] = r.kl.value;
-    out["method"] = r.kl.method;
-    if (r.kl.interval.level > 0.0)
-        out["interval"] = py::make_tuple(r.kl.interval.low, r.kl.interval.high, r.kl.interval.level,
-                                         r.kl.interval.resamples);
+    const ke::estimate& e = r.value;
+    out["value"] = e.value;
+    out["method"] = e.method;
+    if (e.interval.level > 0.0)
+        out["interval"] = py::make_tuple(e.interval.low, e.interval.high, e.interval.level, e.interval.resamples);
     if (r.test) out["test"] = py::make_tuple(r.test->statistic, r.test->p_value, r.test->permutations);
     return out;
 }
@@ -84,7 +88,7 @@ void bind_estimate(py::module_& m) {
             ke::data_result r;
             {
                 py::gil_scoped_release release;
-                r = ke::kl_divergence_from_data(xv, yv, o);
+                r = ke::estimate_from_data(xv, yv, o);
             }
             return result_of(r);
         },
@@ -97,7 +101,7 @@ void bind_estimate(py::module_& m) {
             ke::data_result r;
             {
                 py::gil_scoped_release release;
-                r = ke::kl_divergence_from_data(std::span<const double>(p.data(), static_cast<std::size_t>(p.size())),
+                r = ke::estimate_from_data(std::span<const double>(p.data(), static_cast<std::size_t>(p.size())),
                                                 std::span<const double>(q.data(), static_cast<std::size_t>(q.size())), o);
             }
             return result_of(r);

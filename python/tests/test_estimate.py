@@ -32,6 +32,22 @@ def test_histogram_and_counts():
     assert float(t) == t.value
 
 
+def test_entropy_and_cross_entropy_forms():
+    rng = np.random.default_rng(9)
+    x, y = rng.normal(0, 1, 20000), rng.normal(1, 2, 20000)
+    entropy = 0.5 * math.log(2 * math.pi * math.e)               # H(N(0, 1))
+    cross = 0.5 * math.log(2 * math.pi * 4) + (1 + 1) / 8        # H(N(0, 1), N(1, 2²))
+    assert ke.entropy_knn(x).value == pytest.approx(entropy, abs=0.03)
+    assert ke.cross_entropy_knn(x, y).value == pytest.approx(cross, abs=0.03)
+    assert ke.entropy_histogram(x).value == pytest.approx(entropy, abs=0.03)
+    assert ke.cross_entropy_histogram(x, y).value == pytest.approx(cross, abs=0.03)
+    p = np.array([1 / 6, 2 / 6, 3 / 6])
+    assert ke.entropy_counts([10, 20, 30]).value == pytest.approx(-(p * np.log(p)).sum(), rel=1e-14)
+    assert ke.cross_entropy_counts([10, 20, 30], [20, 20, 20], base=2).value == pytest.approx(math.log2(3), rel=1e-14)
+    with_ci = ke.entropy_knn(x, ci=0.9, resamples=30, seed=4)
+    assert with_ci.interval.low < with_ci.value < with_ci.interval.high and with_ci.test is None
+
+
 def test_errors_name_the_function():
     with pytest.raises(ValueError, match="kl_divergence_knn: "):
         ke.kl_divergence_knn(np.zeros((3, 2)), np.zeros((3, 3)))

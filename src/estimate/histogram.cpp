@@ -118,11 +118,12 @@ std::size_t bin_of(const std::vector<double>& edges, double v) {
     return std::min(i, edges.size() - 1) - 1;
 }
 
-void check_samples(const char* function, matrix_view<const double> x, matrix_view<const double> y) {
-    if (x.rows == 0 || y.rows == 0) {
+// y may be empty (rows = 0, the one-sample measures) when y_needed is false.
+void check_samples(const char* function, matrix_view<const double> x, matrix_view<const double> y, bool y_needed) {
+    if (x.rows == 0 || (y_needed && y.rows == 0)) {
         throw error(function, std::string(x.rows == 0 ? "x" : "y") + " has no rows, but each sample needs at least one");
     }
-    if (x.cols != y.cols) {
+    if (y.rows > 0 && x.cols != y.cols) {
         throw error(function, "x has " + std::to_string(x.cols) + " columns and y " + std::to_string(y.cols) +
                                   ", but both samples must have the same dimension");
     }
@@ -170,10 +171,12 @@ std::vector<double> bin_edges(std::span<const double> values, binning rule, std:
     return edges_of("bin_edges", std::vector<double>(values.begin(), values.end()), rule, bins);
 }
 
-shared_histogram histogram_counts(matrix_view<const double> x, matrix_view<const double> y,
-                                  const histogram_options& opts) {
-    const char* function = "histogram_counts";
-    check_samples(function, x, y);
+namespace {
+
+// The grid chosen on x and y pooled (y may be empty), and both samples' counts in it.
+shared_histogram pooled_histogram(const char* function, matrix_view<const double> x, matrix_view<const double> y,
+                                  bool y_needed, const histogram_options& opts) {
+    check_samples(function, x, y, y_needed);
     shared_histogram h;
     std::size_t grid_bins = 1;
     for (std::size_t j = 0; j < x.cols; ++j) {
@@ -193,16 +196,68 @@ shared_histogram histogram_counts(matrix_view<const double> x, matrix_view<const
     return h;
 }
 
-estimate kl_divergence_histogram(matrix_view<const double> x, matrix_view<const double> y,
-                                 const histogram_options& opts) {
-    const shared_histogram h = histogram_counts(x, y, opts);
-    estimate result = kl_divergence_from_counts(h.p_counts, h.q_counts, opts.counts);
-    std::string text = std::string("hist (") + describe(opts.rule) + ", ";
+// "hist (rule, AxB bins; <count estimator's method>)".
+std::string method_text(binning rule, const shared_histogram& h, const std::string& counts_method) {
+    std::string text = std::string("hist (") + describe(rule) + ", ";
     for (std::size_t j = 0; j < h.edges.size(); ++j) {
         if (j > 0) text += 'x';
         text += std::to_string(h.edges[j].size() - 1);
     }
-    result.method = text + " bins; " + result.method + ")";
+    return text + " bins; " + counts_method + ")";
+}
+
+// Σ_b θ̂_b ln Δ_b in nats: θ̂ the estimated probabilities of `counts`, Δ_b the volume of bin b.
+double mean_log_volume(const shared_histogram& h, std::span<const double> counts, count_estimator method) {
+    const std::vector<double> theta = probabilities_from_counts(counts, method);
+    double sum = 0.0;
+    for (std::size_t b = 0; b < theta.size(); ++b) {
+        if (theta[b] == 0.0) continue;
+        double log_volume = 0.0;
+        std::size_t rest = b;
+        for (std::size_t j = h.edges.size(); j-- > 0;) {
+            const std::size_t bins = h.edges[j].size() - 1, i = rest % bins;
+            rest /= bins;
+            log_volume += std::log(h.edges[j][i + 1] - h.edges[j][i]);
+        }
+        sum += theta[b] * log_volume;
+    }
+    return sum;
+}
+
+}  // namespace
+
+shared_histogram histogram_counts(matrix_view<const double> x, matrix_view<const double> y,
+                                  const histogram_options& opts) {
+    return pooled_histogram("histogram_counts", x, y, true, opts);
+}
+
+estimate kl_divergence_histogram(matrix_view<const double> x, matrix_view<const double> y,
+                                 const histogram_options& opts) {
+    const shared_histogram h = pooled_histogram("kl_divergence_histogram", x, y, true, opts);
+    estimate result = kl_divergence_from_counts(h.p_counts, h.q_counts, opts.counts);
+    result.method = method_text(opts.rule, h, result.method);
+    return result;
+}
+
+estimate cross_entropy_histogram(matrix_view<const double> x, matrix_view<const double> y,
+                                 const histogram_options& opts) {
+    const shared_histogram h = pooled_histogram("cross_entropy_histogram", x, y, true, opts);
+    count_options nats = opts.counts;
+    nats.base = log_base{};
+    estimate result = cross_entropy_from_counts(h.p_counts, h.q_counts, nats);
+    result.value = opts.counts.base.from_nats(result.value + mean_log_volume(h, h.p_counts, opts.counts.method));
+    result.method = method_text(opts.rule, h, result.method);
+    return result;
+}
+
+estimate entropy_histogram(matrix_view<const double> x, const histogram_options& opts) {
+    const shared_histogram h = pooled_histogram("entropy_histogram", x, matrix_view<const double>(nullptr, 0, x.cols),
+                                                false, opts);
+    count_options nats = opts.counts;
+    nats.base = log_base{};
+    estimate result = entropy_from_counts(h.p_counts, nats);
+    result.value = opts.counts.base.from_nats(result.value + mean_log_volume(h, h.p_counts, opts.counts.method));
+    result.method = method_text(opts.rule, h, result.method);
     return result;
 }
 

@@ -55,6 +55,37 @@ void check_distances(const char* function, std::span<const double> s, const char
     }
 }
 
+// The checks on y shared by the two-sample estimators (x's rows are checked here too).
+void check_pair(const char* function, matrix_view<const double> x, matrix_view<const double> y, std::size_t l) {
+    if (x.cols != y.cols) {
+        throw error(function, "x has " + std::to_string(x.cols) + " columns and y " + std::to_string(y.cols) +
+                                  ", but both samples must have the same dimension");
+    }
+    if (y.rows < l) {
+        throw error(function, "y has m = " + std::to_string(y.rows) + " rows, but l = " + std::to_string(l) +
+                                  " needs m >= l");
+    }
+    check_sample(function, "x", x);
+    check_sample(function, "y", y);
+}
+
+// ln V_d, V_d = π^{d/2}/Γ(d/2 + 1) the volume of the unit ball.
+double log_unit_ball(std::size_t d) {
+    const double half = 0.5 * static_cast<double>(d);
+    return half * std::log(std::numbers::pi) - std::lgamma(half + 1.0);
+}
+
+// (1/n) Σ_i ln s_k(i)², s_k(i) the k-th positive distance from x_i to `points`.
+double mean_log_squared_distance(const char* function, matrix_view<const double> points, const char* points_name,
+                                 matrix_view<const double> x, std::size_t k, const knn_options& opts) {
+    std::vector<double> s2(x.rows);
+    kth_positive_squared_distances(points, x, k, opts.threads, s2);
+    check_distances(function, s2, points_name, k);
+    double sum = 0.0;
+    for (const double s : s2) sum += std::log(s);
+    return sum / static_cast<double>(x.rows);
+}
+
 double psi(std::size_t k) { return boost::math::digamma(static_cast<double>(k)); }
 
 }  // namespace
@@ -67,16 +98,7 @@ estimate kl_divergence_knn(matrix_view<const double> x, matrix_view<const double
         throw error(function, "l = " + std::to_string(l) + " with k = " + std::to_string(k) +
                                   ", but the Perez-Cruz estimator uses one k for both samples (l = 0 or l = k)");
     }
-    if (x.cols != y.cols) {
-        throw error(function, "x has " + std::to_string(x.cols) + " columns and y " + std::to_string(y.cols) +
-                                  ", but both samples must have the same dimension");
-    }
-    if (y.rows < l) {
-        throw error(function, "y has m = " + std::to_string(y.rows) + " rows, but l = " + std::to_string(l) +
-                                  " needs m >= l");
-    }
-    check_sample(function, "x", x);
-    check_sample(function, "y", y);
+    check_pair(function, x, y, l);
     std::vector<double> rho2(x.rows), nu2(x.rows);
     const detail::neighbour_job jobs[] = {{x, x, k, rho2}, {y, x, l, nu2}};
     kth_positive_squared_distances(jobs, opts.threads);
@@ -97,15 +119,22 @@ estimate entropy_knn(matrix_view<const double> x, const knn_options& opts) {
     const std::size_t k = opts.k;
     check_k(function, k, x.rows);
     check_sample(function, "x", x);
-    std::vector<double> rho2(x.rows);
-    kth_positive_squared_distances(x, x, k, opts.threads, rho2);
-    check_distances(function, rho2, "x", k);
-    double sum = 0.0;
-    for (const double s : rho2) sum += std::log(s);
-    const double n = static_cast<double>(x.rows), d = static_cast<double>(x.cols);
-    const double log_unit_ball = 0.5 * d * std::log(std::numbers::pi) - std::lgamma(0.5 * d + 1.0);
-    const double nats = psi(x.rows) - psi(k) + log_unit_ball + 0.5 * d * sum / n;
+    const double d = static_cast<double>(x.cols);
+    const double nats =
+        psi(x.rows) - psi(k) + log_unit_ball(x.cols) + 0.5 * d * mean_log_squared_distance(function, x, "x", x, k, opts);
     return {opts.base.from_nats(nats), "knn (Kozachenko-Leonenko, k=" + std::to_string(k) + ")", {}};
+}
+
+estimate cross_entropy_knn(matrix_view<const double> x, matrix_view<const double> y, const knn_options& opts) {
+    constexpr const char* function = "cross_entropy_knn";
+    const std::size_t l = opts.l == 0 ? opts.k : opts.l;
+    if (l == 0) throw error(function, "k = 0, but the neighbour index must be >= 1");
+    if (x.rows == 0) throw error(function, "x has no rows, but the estimator needs at least one");
+    check_pair(function, x, y, l);
+    const double d = static_cast<double>(x.cols);
+    const double nats = std::log(static_cast<double>(y.rows)) - psi(l) + log_unit_ball(x.cols) +
+                        0.5 * d * mean_log_squared_distance(function, y, "y", x, l, opts);
+    return {opts.base.from_nats(nats), "knn (cross-entropy, l=" + std::to_string(l) + ")", {}};
 }
 
 }  // namespace kldiv::estimate

@@ -65,4 +65,12 @@ shared_histogram histogram_counts(matrix_view<const double> x, matrix_view<const
 estimate kl_divergence_histogram(matrix_view<const double> x, matrix_view<const double> y,
                                  const histogram_options& opts = {});
 
+// Differential cross-entropy H(P, Q) = −∫ p ln q and entropy H(P) = −∫ p ln p through the same
+// bins: the count estimator's discrete value plus Σ_b θ̂_P,b ln Δ_b, Δ_b the volume of bin b and
+// θ̂_P the estimator's probabilities for x's counts (−Σ θ̂ ln(θ̂/Δ) for the plug-in entropy). The
+// entropy's bins are chosen on x alone. Unlike D(P‖Q), these depend on the unit of the data.
+estimate cross_entropy_histogram(matrix_view<const double> x, matrix_view<const double> y,
+                                 const histogram_options& opts = {});
+estimate entropy_histogram(matrix_view<const double> x, const histogram_options& opts = {});
+
 }  // namespace kldiv::estimate

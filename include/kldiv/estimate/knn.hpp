@@ -34,7 +34,7 @@
 // original samples; with l = k the scales cancel). When fewer than k points of x (l points of y)
 // lie at positive distance from some x_i, kldiv::error names the row.
 //
-// Search: at d = 1 the sorted points, a k-d tree (nanoflann) for 2 ≤ d ≤ 12, a blocked brute force
+// Search: at d = 1 the sorted points, a k-d tree (nanoflann) for 2 ≤ d ≤ 8, a blocked brute force
 // above; all compute the squared distance as Σ_j (a_j − b_j)² in the order j = 0..d−1, so they agree
 // bit for bit. Threads share the query points; results do not depend on their number.
 //
@@ -68,5 +68,10 @@ estimate kl_divergence_knn(matrix_view<const double> x, matrix_view<const double
 
 // H(P) from x ~ P (Kozachenko–Leonenko; uses opts.k, opts.base and opts.threads only).
 estimate entropy_knn(matrix_view<const double> x, const knn_options& opts = {});
+
+// H(P, Q) = −E_P[ln q] from x ~ P and y ~ Q by the l-th neighbours in y (l = opts.l, or opts.k
+// when 0): Ĥ(P, Q) = ln m − ψ(l) + ln V_d + (d/n) Σ_i ln ν_l(i) (Leonenko, Pronzato & Savani,
+// Ann. Statist. 36(5), 2008). With the same k and l, Ĥ(P, Q) − Ĥ(P) = D̂(P‖Q) + ln(n−1) − ψ(n).
+estimate cross_entropy_knn(matrix_view<const double> x, matrix_view<const double> y, const knn_options& opts = {});
 
 }  // namespace kldiv::estimate
