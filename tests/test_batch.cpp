@@ -345,6 +345,39 @@ std::string message_of(F&& f) {
     return "no error";
 }
 
+// ln Σ exp(a/T) of each side against long double; float rows' weights are single precision
+// (about 1e-7 in the normalizer, stated 2e-6), double rows' double (stated 1e-13). Probabilities give
+// ln Σ p; bits do not apply; the JS path (materialized rows) leaves the normalizers as the rows give.
+TEST(Batch, LogNormalizers) {
+    const auto lse = [](const auto* v, std::size_t n, long double t) {
+        long double top = -INFINITY, sum = 0.0L;
+        for (std::size_t i = 0; i < n; ++i) top = std::max(top, static_cast<long double>(v[i]) / t);
+        for (std::size_t i = 0; i < n; ++i) sum += std::exp(static_cast<long double>(v[i]) / t - top);
+        return static_cast<double>(top + std::log(sum));
+    };
+    matrix<float> a(5, 3000), b(5, 3000);
+    logit_pair(5, 3000, 0.5, 7.25, 41, a, b);
+    matrix<double> c(5, 3000), d(5, 3000);
+    logit_pair(5, 3000, 0.5, -3.0, 42, c, d);
+    std::vector<double> zp(5), zq(5), js(5), zp2(5), zq2(5);
+    kldiv::measure_rows(a.view(), b.view(), {.js = js, .log_normalizer_p = zp, .log_normalizer_q = zq},
+                        {.input = kldiv::input_kind::logits, .temperature = 1.5, .base = kldiv::log_base::bits()});
+    kldiv::measure_rows(c.view(), d.view(), {.log_normalizer_p = zp2, .log_normalizer_q = zq2},
+                        {.input = kldiv::input_kind::logits});
+    for (std::size_t i = 0; i < 5; ++i) {
+        EXPECT_NEAR(zp[i], lse(a.row(i), 3000, 1.5L), 2e-6);
+        EXPECT_NEAR(zq[i], lse(b.row(i), 3000, 1.5L), 2e-6);
+        EXPECT_NEAR(zp2[i], lse(c.row(i), 3000, 1.0L), 1e-13 * std::fabs(zp2[i]));
+        EXPECT_NEAR(zq2[i], lse(d.row(i), 3000, 1.0L), 1e-13 * std::fabs(zq2[i]));
+    }
+    const std::vector<double> p{0.2, 0.3, 0.5}, q{0.25, 0.25, 0.5};
+    double lp = 1.0, lq = 1.0;
+    kldiv::measure_rows(kldiv::matrix_view<const double>(p.data(), 1, 3), kldiv::matrix_view<const double>(q.data(), 1, 3),
+                        {.log_normalizer_p = std::span(&lp, 1), .log_normalizer_q = std::span(&lq, 1)});
+    EXPECT_NEAR(lp, 0.0, 1e-16);
+    EXPECT_NEAR(lq, 0.0, 1e-16);
+}
+
 TEST(Batch, BadInputIsNamed) {
     std::vector<float> a = {0.0f, 1.0f, 2.0f, 3.0f}, b = a;
     std::vector<double> out(2);

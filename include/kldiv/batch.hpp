@@ -101,6 +101,11 @@ struct row_outputs {
     std::span<double> entropy_q{};      // H(Q)
     std::span<double> cross_entropy{};  // H(P, Q) = H(P) + D(P‖Q)
     double beta = 0.5;                  // the Jensen–Shannon weight, in (0, 1)
+    // ln Σ_j exp(a_j / T) of P's (Q's) row as given, so that ln p_j = a_j / T − this: the log
+    // normalizer of logits (≈ 0 for log-probabilities, ln Σ p for probabilities). Always natural
+    // logarithms (`base` does not apply); reductions apply as to the measures.
+    std::span<double> log_normalizer_p{};
+    std::span<double> log_normalizer_q{};
 };
 
 // Every requested measure of every row pair, in one pass over memory for the KL family.

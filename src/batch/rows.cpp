@@ -27,19 +27,22 @@ using detail::block_count;
 using detail::infinity;
 
 struct wanted {
-    bool kl, reverse, js, entropy_p, entropy_q, cross;
+    bool kl, reverse, js, entropy_p, entropy_q, cross, log_z_p, log_z_q;
+
+    bool any() const noexcept { return kl || reverse || js || entropy_p || entropy_q || cross || log_z_p || log_z_q; }
 };
 
 wanted wanted_of(const row_outputs& o) {
-    return {!o.kl.empty(), !o.reverse_kl.empty(), !o.js.empty(), !o.entropy_p.empty(), !o.entropy_q.empty(),
-            !o.cross_entropy.empty()};
+    return {!o.kl.empty(),        !o.reverse_kl.empty(),    !o.js.empty(),
+            !o.entropy_p.empty(), !o.entropy_q.empty(),     !o.cross_entropy.empty(),
+            !o.log_normalizer_p.empty(), !o.log_normalizer_q.empty()};
 }
 
 enum class problem : unsigned char { none, bad_value, no_mass, sum, outside };
 
 // One row's measures in nats, or what is wrong with it (`in_q`: the problem is Q's).
 struct row_values {
-    double kl = 0.0, reverse = 0.0, js = 0.0, entropy_p = 0.0, entropy_q = 0.0;
+    double kl = 0.0, reverse = 0.0, js = 0.0, entropy_p = 0.0, entropy_q = 0.0, log_z_p = 0.0, log_z_q = 0.0;
     problem issue = problem::none;
     bool in_q = false;
 };
@@ -102,7 +105,7 @@ void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double be
 // The measures the fast path gives: everything but JS, unless smoothing changes the rows.
 wanted fast_part(const wanted& w, const batch_options& o) {
     if (o.on_zero == zero_support::smooth) return {};
-    return {w.kl, w.reverse, false, w.entropy_p, w.entropy_q, w.cross};
+    return {w.kl, w.reverse, false, w.entropy_p, w.entropy_q, w.cross, w.log_z_p, w.log_z_q};
 }
 
 bool sum_ok(double sum, const batch_options& o) {
@@ -139,7 +142,7 @@ public:
         const bool sums = o.input == input_kind::log_probs && !o.normalize;
         p_side_ = p_kl ? detail::side::divergence : detail::side::weights;
         q_side_ = q_kl ? detail::side::divergence
-                  : (fast_.entropy_q || (!alias && (sums || !p_kl))) ? detail::side::weights
+                  : (fast_.entropy_q || want_.log_z_q || (!alias && (sums || !p_kl))) ? detail::side::weights
                                                                      : detail::side::none;
         request_ = {p_kl, q_kl, fast_.entropy_p || fast_.entropy_q || fast_.cross};
     }
@@ -180,10 +183,11 @@ public:
         wanted exact{};
         if (o_.on_zero == zero_support::smooth) {
             exact = want_;
+            exact.log_z_p = exact.log_z_q = false;  // from the summaries: the rows as given
         } else {
             exact.js = want_.js;
         }
-        if (exact.kl || exact.reverse || exact.js || exact.entropy_p || exact.entropy_q || exact.cross) {
+        if (exact.any()) {
             exact_row(p_.row(i), q_.row(i), p_.cols, exact, beta_, o_, s, r);
         }
         return r;
@@ -199,7 +203,7 @@ private:
     void finish_log(std::size_t i, scratch& s, row_values& r) const noexcept {
         const std::span<const detail::log_block> pb(s.p_blocks.data(), nb_), qb(s.q_blocks.data(), nb_);
         const auto side_of = [&](std::span<const detail::log_block> blocks, detail::side side, bool in_q,
-                                 double& kl, double& entropy) {
+                                 double& kl, double& entropy, double& log_z) {
             if (side == detail::side::none || r.issue != problem::none) return;
             const detail::log_row row = detail::fold_log_blocks(blocks, side == detail::side::divergence);
             if (row.log_normalizer == -INFINITY) {
@@ -215,6 +219,7 @@ private:
             }
             kl = row.kl;
             entropy = row.entropy;
+            log_z = row.log_normalizer;
             if (side == detail::side::divergence && !row.finite) {
                 // A probability ratio beyond the range of the one-pass form (about e^700).
                 const T* a = in_q ? q_.row(i) : p_.row(i);
@@ -222,8 +227,8 @@ private:
                 kl = log_space_kl(a, b, p_.cols, 1.0 / o_.temperature);
             }
         };
-        side_of(pb, p_side_, false, r.kl, r.entropy_p);
-        side_of(qb, q_side_, true, r.reverse, r.entropy_q);
+        side_of(pb, p_side_, false, r.kl, r.entropy_p, r.log_z_p);
+        side_of(qb, q_side_, true, r.reverse, r.entropy_q, r.log_z_q);
         if (r.issue == problem::none && r.kl == infinity && q_side_ == detail::side::none) {
             // Every event of P outside Q may mean Q has no mass at all.
             const T* b = q_.row(i);
@@ -249,6 +254,8 @@ private:
         r.reverse = row.reverse_kl;
         r.entropy_p = row.entropy_p;
         r.entropy_q = row.entropy_q;
+        r.log_z_p = std::log(row.sum_p);
+        r.log_z_q = std::log(row.sum_q);
     }
 
     matrix_view<const T> p_, q_;
@@ -353,12 +360,13 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
         if (m->rows > 0 && m->data == nullptr) throw error(fn, "a matrix with rows has no data (null pointer)");
     }
     const wanted w = wanted_of(out);
-    if (!(w.kl || w.reverse || w.js || w.entropy_p || w.entropy_q || w.cross)) {
+    if (!w.any()) {
         throw error(fn, "no output span is set, but at least one measure must be asked for");
     }
     if (w.js) detail::check_beta(fn, out.beta);
     const std::size_t size = o.reduce == reduction::none ? p.rows : 1;
-    for (const auto span : {out.kl, out.reverse_kl, out.js, out.entropy_p, out.entropy_q, out.cross_entropy}) {
+    for (const auto span : {out.kl, out.reverse_kl, out.js, out.entropy_p, out.entropy_q, out.cross_entropy,
+                            out.log_normalizer_p, out.log_normalizer_q}) {
         if (!span.empty() && span.size() != size) {
             throw error(fn, "an output span has " + std::to_string(span.size()) + " elements, but needs " +
                                 std::to_string(size) + (o.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
@@ -428,13 +436,15 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
     for (std::size_t i = 0; i < n; ++i) {
         if (values[i].issue != problem::none) report(fn, p, q, i, values[i], o);
     }
-    const auto emit = [&](std::span<double> dst, auto value_of) {
+    // `unit` converts from nats (the measures) or keeps natural logarithms (the log normalizers).
+    const auto emit = [&](std::span<double> dst, auto value_of, bool in_base = true) {
         if (dst.empty()) return;
+        const auto unit = [&](double nats) { return in_base ? o.base.from_nats(nats) : nats; };
         if (o.reduce == reduction::none) {
-            for (std::size_t i = 0; i < n; ++i) dst[i] = skipped(i) ? 0.0 : o.base.from_nats(value_of(values[i]));
+            for (std::size_t i = 0; i < n; ++i) dst[i] = skipped(i) ? 0.0 : unit(value_of(values[i]));
             return;
         }
-        dst[0] = o.base.from_nats(reducer.apply(fn, [&](std::size_t i) { return value_of(values[i]); }));
+        dst[0] = unit(reducer.apply(fn, [&](std::size_t i) { return value_of(values[i]); }));
     };
     emit(out.kl, [](const row_values& r) { return r.kl; });
     emit(out.reverse_kl, [](const row_values& r) { return r.reverse; });
@@ -442,6 +452,8 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
     emit(out.entropy_p, [](const row_values& r) { return r.entropy_p; });
     emit(out.entropy_q, [](const row_values& r) { return r.entropy_q; });
     emit(out.cross_entropy, [](const row_values& r) { return r.entropy_p + r.kl; });
+    emit(out.log_normalizer_p, [](const row_values& r) { return r.log_z_p; }, false);
+    emit(out.log_normalizer_q, [](const row_values& r) { return r.log_z_q; }, false);
 }
 
 }  // namespace
