@@ -1,7 +1,12 @@
 #pragma once
-// Output files appear whole or not at all.
+// Output files appear whole or not at all: the bytes go to a temporary file beside the target,
+// which is flushed and renamed onto the target only when the writing is complete.
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <span>
+#include <string>
 #include <string_view>
 
 namespace kldiv::io {
@@ -10,5 +15,43 @@ namespace kldiv::io {
 // On any failure the target is left as it was, the temporary is removed, and kldiv::error names
 // the path and the operating system's reason.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+// The same, for output written piece by piece (a stream of any size in bounded memory). The
+// constructor creates the temporary "<path>.tmp-XXXXXX"; commit() flushes it and renames it onto
+// `path`. Destroyed (or discarded) without commit() — an exception on the way, say — the
+// temporary is removed and `path` is left as it was. Errors throw kldiv::error(function, …)
+// naming the path and the operating system's reason; after one, only discard() or destruction
+// is left to do.
+class atomic_output_file {
+public:
+    explicit atomic_output_file(const std::filesystem::path& path, std::string function = "write_file");
+    ~atomic_output_file();
+    atomic_output_file(atomic_output_file&& other) noexcept;
+    atomic_output_file& operator=(atomic_output_file&& other) noexcept;
+    atomic_output_file(const atomic_output_file&) = delete;
+    atomic_output_file& operator=(const atomic_output_file&) = delete;
+
+    // Appends `bytes` at the end of what was written so far.
+    void append(std::span<const std::byte> bytes);
+    // Overwrites bytes already written, from byte `offset` (offset + size <= size()): for fields,
+    // such as a count in a header, known only at the end.
+    void overwrite(std::uint64_t offset, std::span<const std::byte> bytes);
+    // Flushes the temporary to disk and renames it onto the target. Once only.
+    void commit();
+    // Closes and removes the temporary (nothing appears at the target). Safe to call at any time.
+    void discard() noexcept;
+
+    std::uint64_t size() const noexcept { return size_; }  // bytes written so far
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    [[noreturn]] void fail(const char* what, int code);
+
+    std::filesystem::path path_;
+    std::string function_;
+    std::string temporary_;  // empty once committed or discarded
+    int fd_ = -1;
+    std::uint64_t size_ = 0;
+};
 
 }  // namespace kldiv::io
