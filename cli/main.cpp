@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     kldiv::cli::add_explain(app);
     kldiv::cli::add_dist(app);
     kldiv::cli::add_estimate(app);
+    kldiv::cli::add_llm_compare(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -445,6 +445,45 @@ void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, co
 template void read_npy_values<float>(input_file&, const npy_header&, std::span<float>, const char*);
 template void read_npy_values<double>(input_file&, const npy_header&, std::span<double>, const char*);
 
+std::vector<std::int64_t> read_npy_integers(input_file& file, const char* function) {
+    const npy_header h = read_npy_header(file, function);
+    const char kind = h.descr.size() >= 3 ? h.descr[1] : '?';
+    const std::size_t size = h.itemsize;
+    const bool integer = (kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8);
+    if (!(integer || (kind == 'b' && size == 1)) || h.shape.size() != 1) {
+        throw error(function, file.name + ": a " + npy_dtype_name(h) + " array of shape " + npy_shape_text(h.shape) +
+                                  ", but it must be a 1-D array of integers or booleans");
+    }
+    check_npy_data_size(h, file.size, file.name, function);
+    const bool swap = h.big_endian != (std::endian::native == std::endian::big);
+    std::vector<std::int64_t> out(h.element_count);
+    constexpr std::size_t chunk_bytes = 1 << 16;
+    std::array<char, chunk_bytes> buffer;
+    for (std::size_t done = 0; done < out.size();) {
+        const std::size_t n = std::min(chunk_bytes / size, out.size() - done);
+        read_exact(file, buffer.data(), n * size, function, "npy data");
+        for (std::size_t i = 0; i < n; ++i) {
+            const char* p = buffer.data() + i * size;
+            std::uint64_t bits = 0;
+            switch (size) {
+                case 1: bits = static_cast<std::uint8_t>(*p); break;
+                case 2: bits = load<std::uint16_t>(p, swap); break;
+                case 4: bits = load<std::uint32_t>(p, swap); break;
+                default: bits = load<std::uint64_t>(p, swap); break;
+            }
+            std::int64_t value = static_cast<std::int64_t>(bits);
+            if (kind == 'i' && size < 8 && (bits >> (8 * size - 1)) != 0) value -= std::int64_t{1} << (8 * size - 1) << 1;
+            if (kind == 'u' && size == 8 && bits > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                throw error(function, file.name + ": element " + std::to_string(done + i) + " = " + std::to_string(bits) +
+                                          ", but it must fit in a signed 64-bit integer");
+            }
+            out[done + i] = value;
+        }
+        done += n;
+    }
+    return out;
+}
+
 bool starts_with_npy_magic(input_file& file) {
     char start[6] = {};
     file.stream->read(start, sizeof start);

@@ -77,6 +77,11 @@ std::string npy_dtype_name(const npy_header& h);
 template <class T>
 void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, const char* function);
 
+// Reads a whole 1-D array of integers or booleans (dtypes i1–i8, u1–u8, b1, either byte order) as
+// int64 values: token ids, masks. Throws kldiv::error naming the file for another dtype or shape,
+// values above the int64 range, or a data size that does not match the header.
+std::vector<std::int64_t> read_npy_integers(input_file& file, const char* function);
+
 extern template void read_npy_values<float>(input_file&, const npy_header&, std::span<float>, const char*);
 extern template void read_npy_values<double>(input_file&, const npy_header&, std::span<double>, const char*);
 

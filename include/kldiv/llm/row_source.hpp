@@ -1,0 +1,56 @@
+#pragma once
+// A stream of next-token rows for `kldiv llm-compare`: one model's logits or log-probabilities
+// over the scored positions, in order, from one or several files, read a block of rows at a time
+// in bounded memory.
+//
+// open_rows() recognises each file by its first bytes:
+//   "\x93NUMPY"   a .npy array of shape (rows, vocabulary), float16/32/64, C order
+//   "_logits_"    llama.cpp's --kl-divergence-base file (llama_kl_base.hpp); carries token ids
+//   "KLDIVREF"    kldiv's reference file (reference_file.hpp); may carry token ids
+// Several files are shards read one after the other; they must share the format and vocabulary.
+// A llama.cpp base file's entries at its floor (code 0: log-probabilities below the stored 16-nat
+// window, not known) become −inf, probability 0, as llama.cpp's own KL sum leaves them out.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kldiv::llm {
+
+// The rows [first_row, first_row + rows) of the stream come from `name`.
+struct source_file {
+    std::string name;
+    std::uint64_t first_row = 0, rows = 0;
+};
+
+class row_source {
+public:
+    virtual ~row_source() = default;
+
+    virtual std::size_t vocabulary() const = 0;
+    virtual std::uint64_t rows() const = 0;
+    virtual const std::vector<source_file>& files() const = 0;
+    virtual std::string format() const = 0;           // e.g. "npy float16", "llama.cpp KL base"
+    virtual bool carries_tokens() const { return false; }
+    virtual double bytes_per_row() const = 0;         // stored bytes, for throughput reports
+
+    // Reads the next min(max_rows, rows left) rows into out (row-major float, vocabulary() per row)
+    // and, when the source carries token ids and next_tokens is not empty, the token each row
+    // predicts (−1: unknown). Returns the number of rows read, 0 at the end.
+    virtual std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) = 0;
+};
+
+// The files of one model, in order. `role` ("reference", "candidate") names it in errors.
+std::unique_ptr<row_source> open_rows(const std::vector<std::filesystem::path>& paths, const std::string& role);
+
+// Per-position inputs, each a 1-D .npy array of integers or booleans, one entry per position:
+// the actual next token ids (−1: unknown; others must be >= 0 and fit in 32 bits), and a mask
+// (non-zero: the position is scored).
+std::vector<std::int32_t> read_token_ids(const std::filesystem::path& path);
+std::vector<std::uint8_t> read_mask(const std::filesystem::path& path);
+
+}  // namespace kldiv::llm

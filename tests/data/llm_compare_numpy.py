@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Inputs and float64 NumPy statistics for tests/test_cli_llm_compare.cpp.
+
+    /usr/bin/python3 tests/data/llm_compare_numpy.py DIR
+
+Writes into DIR: ref.npy (float32 logits, 300 x 2000), cand-0.npy and cand-1.npy (the candidate's
+float16 logits, rows 0-179 and 180-299), tokens.npy (int64 next-token ids, some -1), mask.npy (bool)
+and expected.json: the statistics of `kldiv llm-compare` computed here, independently, in float64
+from the same values (log-softmax by NumPy, percentiles by numpy.percentile).
+"""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+PERCENTILES = [99.9, 99.0, 95.0, 90.0, 75.0, 50.0, 25.0, 10.0, 5.0, 1.0, 0.1]
+
+
+def log_softmax(x):
+    x = x.astype(np.float64)
+    m = x.max(axis=1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=1, keepdims=True))
+
+
+def mean_se(v):
+    return {"mean": float(v.mean()), "standard_error": float(v.std(ddof=1) / np.sqrt(len(v)))}
+
+
+def distribution(v):
+    out = mean_se(v)
+    out.update(min=float(v.min()), max=float(v.max()),
+               percentiles={f"{p:g}": float(np.percentile(v, p)) for p in PERCENTILES})
+    return out
+
+
+def main():
+    out = Path(sys.argv[1])
+    rng = np.random.default_rng(7)
+    n, v = 300, 2000
+    ref = (3.0 * rng.standard_normal((n, v))).astype(np.float32)
+    cand = (ref + 0.4 * rng.standard_normal((n, v)) + 1.5).astype(np.float16)
+    lp, lq = log_softmax(ref), log_softmax(cand)
+    p = np.exp(lp)
+    tokens = np.array([rng.choice(v, p=p[i] / p[i].sum()) for i in range(n)], dtype=np.int64)
+    tokens[::13] = -1
+    mask = rng.random(n) > 0.1
+    np.save(out / "ref.npy", ref)
+    np.save(out / "cand-0.npy", cand[:180])
+    np.save(out / "cand-1.npy", cand[180:])
+    np.save(out / "tokens.npy", tokens)
+    np.save(out / "mask.npy", mask)
+
+    kl = (p * (lp - lq)).sum(axis=1)[mask]
+    reverse = (np.exp(lq) * (lq - lp)).sum(axis=1)[mask]
+    top_p = np.argsort(-ref.astype(np.float64), axis=1, kind="stable")
+    top_q = np.argsort(-cand.astype(np.float64), axis=1, kind="stable")
+    same = (top_p[:, 0] == top_q[:, 0])[mask].astype(np.float64)
+    overlap = {k: np.array([len(set(top_p[i, :k]) & set(top_q[i, :k])) / k for i in range(n)])[mask] for k in (5, 10)}
+    known = mask & (tokens >= 0)
+    rows = np.nonzero(known)[0]
+    a, b = lp[rows, tokens[rows]], lq[rows, tokens[rows]]
+    dp = np.exp(b) - np.exp(a)
+    ppl_p, ppl_q = np.exp(-a.mean()), np.exp(-b.mean())
+    cov = np.cov(a, b, ddof=1)
+    m = len(a)
+    d = mean_se(a - b)
+    rms = np.sqrt((dp ** 2).mean())
+    expected = {
+        "positions": int(mask.sum()),
+        "positions_with_token": int(m),
+        "kl": distribution(kl),
+        "reverse_kl": mean_se(reverse),
+        "same_top": {"fraction": float(same.mean()), "standard_error": float(np.sqrt(same.mean() * (1 - same.mean()) / len(same)))},
+        "top_k_overlap": {str(k): mean_se(overlap[k]) for k in (5, 10)},
+        "delta_p": distribution(dp),
+        "rms_delta_p": {"mean": float(rms), "standard_error": float(mean_se(dp ** 2)["standard_error"] / (2 * rms))},
+        "perplexity": {
+            "reference": {"mean": float(ppl_p), "standard_error": float(ppl_p * mean_se(a)["standard_error"])},
+            "candidate": {"mean": float(ppl_q), "standard_error": float(ppl_q * mean_se(b)["standard_error"])},
+            "ln_ratio": d,
+            "ratio": {"mean": float(np.exp(d["mean"])), "standard_error": float(np.exp(d["mean"]) * d["standard_error"])},
+            "difference": {"mean": float(ppl_q - ppl_p),
+                           "standard_error": float(np.sqrt((ppl_q ** 2 * cov[1, 1] + ppl_p ** 2 * cov[0, 0]
+                                                            - 2 * ppl_q * ppl_p * cov[0, 1]) / m))},
+            "ln_correlation": float(cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])),
+        },
+        "files": [{"positions": int(mask[:180].sum()), "kl_mean": float((p * (lp - lq)).sum(axis=1)[:180][mask[:180]].mean())},
+                  {"positions": int(mask[180:].sum()), "kl_mean": float((p * (lp - lq)).sum(axis=1)[180:][mask[180:]].mean())}],
+    }
+    (out / "expected.json").write_text(json.dumps(expected, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+// Tests of `kldiv llm-compare` on .npy inputs against an independent float64 NumPy computation of
+// every statistic (tests/data/llm_compare_numpy.py): float32 reference logits, a float16 candidate
+// in two shards (selected by a pattern), token ids with unknowns, a mask. Tolerances: 1e-5 relative
+// for means and errors (the float rows' weights are single precision, about 1e-7), the stated
+// percentile bound plus that for percentiles; exact for counts and top-k overlaps. Then bad input:
+// clear errors, exit code 1 and nothing on stdout.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "run_command.hpp"
+
+namespace {
+
+using kldiv::test::command_result;
+using nlohmann::json;
+using testing::HasSubstr;
+
+command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+
+void expect_close(const json& got, const json& want, double relative, const std::string& where) {
+    ASSERT_TRUE(got.is_number()) << where << ": " << got;
+    const double g = got.get<double>(), w = want.get<double>();
+    EXPECT_NEAR(g, w, relative * std::fabs(w) + 1e-15) << where;
+}
+
+void expect_mean_se(const json& got, const json& want, const std::string& where, double relative = 1e-5) {
+    expect_close(got.at("mean"), want.at("mean"), relative, where + ".mean");
+    expect_close(got.at("standard_error"), want.at("standard_error"), relative, where + ".standard_error");
+}
+
+class CliLlmCompare : public testing::Test {
+protected:
+    void SetUp() override {
+        const command_result made = kldiv::test::run_command(
+            "/usr/bin/python3", {KLDIV_TEST_DATA "/llm_compare_numpy.py", dir.path().string()});
+        ASSERT_EQ(made.exit_code, 0) << made.err;
+        expected = json::parse(kldiv::test::read_text(dir.path() / "expected.json"));
+    }
+    std::string file(const std::string& name) const { return (dir.path() / name).string(); }
+
+    kldiv::test::scratch_dir dir;
+    json expected;
+};
+
+TEST_F(CliLlmCompare, StatisticsEqualNumpy) {
+    const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("tokens.npy"),
+                                        "--mask", file("mask.npy"), "--reverse", "--json", "--threads", "2"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j.at("positions"), 300);
+    EXPECT_EQ(j.at("vocabulary"), 2000);
+    EXPECT_EQ(j.at("scored"), expected.at("positions"));
+    EXPECT_EQ(j.at("scored_with_token"), expected.at("positions_with_token"));
+    EXPECT_EQ(j.at("token_source"), "--tokens");
+    EXPECT_EQ(j.at("candidate").at("format"), "npy float16");
+    const json& kl = j.at("kl");
+    expect_mean_se(kl, expected.at("kl"), "kl");
+    expect_close(kl.at("max"), expected.at("kl").at("max"), 1e-5, "kl.max");
+    expect_close(kl.at("min"), expected.at("kl").at("min"), 1e-5, "kl.min");
+    for (const auto& [key, want] : expected.at("kl").at("percentiles").items()) {
+        const double bound = kl.at("percentile_error").get<double>() + 1e-5 * want.get<double>();
+        EXPECT_NEAR(kl.at("percentiles").at(key).get<double>(), want.get<double>(), bound) << "kl " << key;
+    }
+    EXPECT_EQ(kl.at("median"), kl.at("percentiles").at("50"));
+    expect_mean_se(j.at("reverse_kl"), expected.at("reverse_kl"), "reverse_kl");
+    const json& dp = j.at("delta_p");
+    expect_mean_se(dp, expected.at("delta_p"), "delta_p", 1e-4);
+    for (const auto& [key, want] : expected.at("delta_p").at("percentiles").items()) {
+        EXPECT_NEAR(dp.at("percentiles").at(key).get<double>(), want.get<double>(), 2e-6) << "delta_p " << key;
+    }
+    expect_mean_se(j.at("rms_delta_p"), expected.at("rms_delta_p"), "rms_delta_p");
+    EXPECT_EQ(j.at("same_top").at("fraction").get<double>(), expected.at("same_top").at("fraction").get<double>());
+    for (const char* k : {"5", "10"}) {
+        EXPECT_NEAR(j.at("top_k_overlap").at(k).at("mean").get<double>(),
+                    expected.at("top_k_overlap").at(k).at("mean").get<double>(), 1e-15);
+    }
+    for (const char* key : {"reference", "candidate", "ln_ratio", "ratio", "difference"}) {
+        expect_mean_se(j.at("perplexity").at(key), expected.at("perplexity").at(key), std::string("perplexity.") + key);
+    }
+    expect_close(j.at("perplexity").at("ln_correlation"), expected.at("perplexity").at("ln_correlation"), 1e-6,
+                 "ln_correlation");
+    // Per candidate file.
+    ASSERT_EQ(j.at("files").size(), 2u);
+    for (std::size_t f = 0; f < 2; ++f) {
+        EXPECT_EQ(j.at("files")[f].at("scored"), expected.at("files")[f].at("positions"));
+        expect_close(j.at("files")[f].at("kl").at("mean"), expected.at("files")[f].at("kl_mean"), 1e-5, "file kl");
+    }
+    EXPECT_THAT(j.at("files")[1].at("file").get<std::string>(), HasSubstr("cand-1.npy"));
+    EXPECT_EQ(j.at("files")[1].at("first_position"), 180);
+}
+
+TEST_F(CliLlmCompare, HumanReportAndWithoutTokens) {
+    const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("KL divergence D(reference‖candidate)"));
+    EXPECT_THAT(r.out, HasSubstr("token ids: none"));
+    EXPECT_THAT(r.out, HasSubstr("same top token"));
+    EXPECT_THAT(r.out, HasSubstr("Per candidate file"));
+    EXPECT_THAT(r.out, testing::Not(HasSubstr("Perplexity")));
+    EXPECT_EQ(r.err, "");  // no progress line when stderr is not a terminal
+}
+
+TEST_F(CliLlmCompare, BadInputGivesClearErrorsAndNoOutput) {
+    const auto fails = [&](const std::vector<std::string>& args, const std::string& words) {
+        const command_result r = kldiv_cli(args);
+        EXPECT_EQ(r.exit_code, 1) << words;
+        EXPECT_EQ(r.out, "") << words;
+        EXPECT_THAT(r.err, HasSubstr(words));
+    };
+    // Positions differ: one shard against the whole reference.
+    fails({"llm-compare", file("ref.npy"), file("cand-0.npy")}, "must match");
+    // Token ids of another length (the mask has 300 entries, the candidate 180 rows).
+    fails({"llm-compare", file("cand-0.npy"), file("cand-0.npy"), "--tokens", file("tokens.npy")},
+          "the token ids has 300 entries, but the models have 180 positions");
+    // A truncated file.
+    const std::string full = kldiv::test::read_text(dir.path() / "cand-1.npy");
+    const auto cut = dir.write("cut.npy", full.substr(0, full.size() - 10));
+    fails({"llm-compare", file("cand-1.npy"), cut.string()}, "cut.npy");
+    // Not a model file; no match for a pattern.
+    fails({"llm-compare", file("expected.json"), file("ref.npy")}, "not a .npy array");
+    fails({"llm-compare", file("ref.npy"), file("nothing-*.npy")}, "matches no file");
+    // A 1-D array as rows; a float array as token ids.
+    fails({"llm-compare", file("tokens.npy"), file("tokens.npy")}, "must be a 2-D float16, float32 or float64 array");
+    fails({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("ref.npy")},
+          "must be a 1-D array of integers or booleans");
+}
+
+}  // namespace
