@@ -35,6 +35,7 @@ struct llm_compare_arguments {
     std::string reference, candidate, tokens, mask;
     bool reverse = false, js = false, json = false, quiet = false;
     unsigned threads = 0;
+    std::size_t buffer_mib = 256;
 };
 
 // '*' and '?' in a file name.
@@ -198,6 +199,9 @@ void add_llm_compare(CLI::App& app) {
     command->add_flag("--reverse", args->reverse, "Also D(candidate‖reference)");
     command->add_flag("--js", args->js, "Also the Jensen-Shannon divergence");
     command->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
+    command->add_option("--buffer-mib", args->buffer_mib, "Memory for the blocks of rows of both models, in MiB")
+        ->check(CLI::Range(1, 1 << 20))
+        ->capture_default_str();
     command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, files");
     command->add_flag("--quiet", args->quiet, "No progress line on stderr");
     command->callback([args] {
@@ -205,6 +209,7 @@ void add_llm_compare(CLI::App& app) {
         const auto candidate = llm::open_rows(expand(args->candidate, "CANDIDATE"), "candidate");
         llm::model_comparison_options o;
         o.rows = {.reverse_kl = args->reverse, .js = args->js, .threads = args->threads};
+        o.block_bytes = args->buffer_mib << 20;
         if (!args->tokens.empty()) o.next_tokens = llm::read_token_ids(args->tokens);
         if (!args->mask.empty()) o.mask = llm::read_mask(args->mask);
         o.progress = progress_line(!args->quiet && isatty(STDERR_FILENO) != 0);

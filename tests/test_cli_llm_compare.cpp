@@ -3,13 +3,16 @@
 // in two shards (selected by a pattern), token ids with unknowns, a mask. Tolerances: 1e-5 relative
 // for means and errors (the float rows' weights are single precision, about 1e-7), the stated
 // percentile bound plus that for percentiles; exact for counts and top-k overlaps. Then bad input:
-// clear errors, exit code 1 and nothing on stdout.
+// clear errors, exit code 1 and nothing on stdout. And the memory bound: 192 MB of rows streamed
+// with --buffer-mib 16 peak below 80 MiB (the buffer, two or three 16 MB summaries and the
+// process itself; measured 68.7).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -129,6 +132,23 @@ TEST_F(CliLlmCompare, BadInputGivesClearErrorsAndNoOutput) {
     fails({"llm-compare", file("tokens.npy"), file("tokens.npy")}, "must be a 2-D float16, float32 or float64 array");
     fails({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("ref.npy")},
           "must be a 1-D array of integers or booleans");
+}
+
+TEST(CliLlmCompareMemory, ALongStreamStaysWithinTheBound) {
+    const kldiv::test::scratch_dir dir;
+    const std::string script = KLDIV_TEST_DATA "/llm_compare_memory.py";
+    const command_result made = kldiv::test::run_command("/usr/bin/python3", {script, "write", dir.path().string()});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const command_result r =
+        kldiv::test::run_command("/usr/bin/python3", {script, "measure", KLDIV_CLI_PATH, dir.path().string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream fields(r.out);
+    double peak_mib = 0;
+    int scored = 0;
+    fields >> peak_mib >> scored;
+    EXPECT_EQ(scored, 2400);
+    EXPECT_GT(peak_mib, 16.0);  // the buffer was used
+    EXPECT_LT(peak_mib, 80.0);  // while the input is 192 MB
 }
 
 }  // namespace
