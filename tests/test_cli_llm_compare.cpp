@@ -98,6 +98,42 @@ TEST_F(CliLlmCompare, StatisticsEqualNumpy) {
     EXPECT_EQ(j.at("files")[1].at("first_position"), 180);
 }
 
+// The candidate as one safetensors tensor gives the same numbers as its .npy shards.
+TEST_F(CliLlmCompare, SafetensorsCandidate) {
+    const auto run = [&](const std::string& candidate) {
+        const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file(candidate), "--tokens", file("tokens.npy"), "--json"});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return json::parse(r.out);
+    };
+    const json st = run("whole.safetensors"), npy = run("cand-*.npy");
+    EXPECT_EQ(st.at("candidate").at("format"), "safetensors F16");
+    EXPECT_EQ(st.at("kl").at("max"), npy.at("kl").at("max"));
+    EXPECT_EQ(st.at("kl").at("percentiles"), npy.at("kl").at("percentiles"));
+    EXPECT_NEAR(st.at("kl").at("mean").get<double>(), npy.at("kl").at("mean").get<double>(),
+                1e-15 * npy.at("kl").at("mean").get<double>());  // one file against two merged
+    EXPECT_EQ(st.at("files").size(), 1u);
+}
+
+// A llama.cpp base file as the reference (written by the script from the published layout): its
+// token ids give the actual next tokens, its floor entries are probability 0.
+TEST_F(CliLlmCompare, LlamaBaseFileAsReference) {
+    const json want = json::parse(kldiv::test::read_text(dir.path() / "expected-llama.json"));
+    const command_result r = kldiv_cli({"llm-compare", file("llama-base.kld"), file("llama-cand.npy"), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j.at("reference").at("format"), "llama.cpp KL base");
+    EXPECT_EQ(j.at("token_source"), "reference");
+    EXPECT_EQ(j.at("scored"), want.at("rows"));
+    EXPECT_EQ(j.at("scored_with_token"), want.at("rows"));
+    expect_mean_se(j.at("kl"), want.at("kl"), "kl");
+    EXPECT_NEAR(j.at("same_top").at("fraction").get<double>(), want.at("same_top").get<double>(), 1e-12);
+    expect_close(j.at("perplexity").at("reference").at("mean"), want.at("ppl_reference"), 1e-5, "ppl_reference");
+    // The candidate must have one row per scored position of the base file.
+    const command_result wrong = kldiv_cli({"llm-compare", file("llama-base.kld"), file("ref.npy")});
+    EXPECT_EQ(wrong.exit_code, 1);
+    EXPECT_THAT(wrong.err, HasSubstr("must match"));
+}
+
 TEST_F(CliLlmCompare, HumanReportAndWithoutTokens) {
     const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy")});
     ASSERT_EQ(r.exit_code, 0) << r.err;

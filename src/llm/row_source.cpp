@@ -11,6 +11,7 @@
 #include "kldiv/error.hpp"
 #include "kldiv/llm/llama_kl_base.hpp"
 #include "kldiv/llm/reference_file.hpp"
+#include "kldiv/llm/safetensors_rows.hpp"
 #include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
 
@@ -114,19 +115,49 @@ private:
     reference_reader reader_;
 };
 
+class safetensors_shard final : public shard {
+public:
+    explicit safetensors_shard(const std::filesystem::path& path) : rows_({path}) {}
+    std::size_t vocabulary() const override { return rows_.vocabulary(); }
+    std::uint64_t rows() const override { return rows_.rows(); }
+    std::string format() const override { return "safetensors " + std::string(dtype_name(rows_.shards()[0].dtype)); }
+    bool carries_tokens() const override { return false; }
+    double bytes_per_row() const override {
+        return static_cast<double>(dtype_bits(rows_.shards()[0].dtype) / 8 * rows_.vocabulary());
+    }
+    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::size_t max_rows) override {
+        return rows_.read(out, max_rows);
+    }
+
+private:
+    safetensors_rows rows_;
+};
+
+// A safetensors file starts with the little-endian length of its JSON header, which opens with '{'
+// (possibly after spaces).
+bool looks_like_safetensors(std::string_view start) {
+    if (start.size() < 9) return false;
+    std::uint64_t length = 0;
+    for (int i = 7; i >= 0; --i) length = length << 8 | static_cast<unsigned char>(start[static_cast<std::size_t>(i)]);
+    const std::size_t brace = start.find_first_not_of(" \t\r\n", 8);
+    return length >= 2 && length <= safetensors_max_header_bytes && brace != std::string_view::npos && start[brace] == '{';
+}
+
 std::unique_ptr<shard> open_shard(const std::filesystem::path& path, const std::string& role) {
-    std::string start(8, '\0');
+    std::string start(64, '\0');
     {
         io::detail::input_file file = io::detail::open_input_file(path, function);
-        file.stream->read(start.data(), 8);
+        file.stream->read(start.data(), 64);
         start.resize(static_cast<std::size_t>(file.stream->gcount()));
     }
+    const std::string_view magic = std::string_view(start).substr(0, 8);
     if (io::detail::has_npy_magic(start)) return std::make_unique<npy_shard>(path);
-    if (start == "_logits_") return std::make_unique<llama_shard>(path);
-    if (start == "KLDIVREF") return std::make_unique<reference_shard>(path);
+    if (magic == "_logits_") return std::make_unique<llama_shard>(path);
+    if (magic == "KLDIVREF") return std::make_unique<reference_shard>(path);
+    if (looks_like_safetensors(start)) return std::make_unique<safetensors_shard>(path);
     throw error(function, role + " file " + path.string() +
-                              ": not a .npy array, a llama.cpp KL base file or a kldiv reference file (by its first "
-                              "bytes)");
+                              ": not a .npy array, a safetensors file, a llama.cpp KL base file or a kldiv reference "
+                              "file (by its first bytes)");
 }
 
 class sharded_rows final : public row_source {

@@ -4,10 +4,17 @@
     /usr/bin/python3 tests/data/llm_compare_numpy.py DIR
 
 Writes into DIR: ref.npy (float32 logits, 300 x 2000), cand-0.npy and cand-1.npy (the candidate's
-float16 logits, rows 0-179 and 180-299), tokens.npy (int64 next-token ids, some -1), mask.npy (bool)
+float16 logits, rows 0-179 and 180-299), whole.safetensors (the same candidate in one F16 tensor), tokens.npy (int64 next-token ids, some -1), mask.npy (bool)
 and expected.json: the statistics of `kldiv llm-compare` computed here, independently, in float64
 from the same values (log-softmax by NumPy, percentiles by numpy.percentile).
+
+Also a llama.cpp case: llama-base.kld, a --kl-divergence-base file written here from its published
+layout (docs/formats/llama-kl-base.md: n_ctx = 8, 20 chunks, 3 scored rows per chunk, V = 500),
+whose token ids give the actual next tokens; llama-cand.npy, the candidate's logits for the 60
+scored positions; expected-llama.json, the statistics of the decoded reference rows (entries at
+the floor, code 0, are probability 0) against the candidate.
 """
+import struct
 import json
 import sys
 from pathlib import Path
@@ -21,6 +28,14 @@ def log_softmax(x):
     x = x.astype(np.float64)
     m = x.max(axis=1, keepdims=True)
     return x - m - np.log(np.exp(x - m).sum(axis=1, keepdims=True))
+
+
+def write_safetensors(path, name, array):
+    """One tensor, from the format's published layout: u64 header length, JSON header, data."""
+    dtype = {np.float16: "F16", np.float32: "F32"}[array.dtype.type]
+    header = json.dumps({name: {"dtype": dtype, "shape": list(array.shape), "data_offsets": [0, array.nbytes]}})
+    header += " " * (-len(header) % 8)
+    path.write_bytes(struct.pack("<Q", len(header)) + header.encode() + array.astype(array.dtype.newbyteorder("<")).tobytes())
 
 
 def mean_se(v):
@@ -48,6 +63,7 @@ def main():
     np.save(out / "ref.npy", ref)
     np.save(out / "cand-0.npy", cand[:180])
     np.save(out / "cand-1.npy", cand[180:])
+    write_safetensors(out / "whole.safetensors", "logits", cand)
     np.save(out / "tokens.npy", tokens)
     np.save(out / "mask.npy", mask)
 
@@ -89,6 +105,46 @@ def main():
                   {"positions": int(mask[180:].sum()), "kl_mean": float((p * (lp - lq)).sum(axis=1)[180:][mask[180:]].mean())}],
     }
     (out / "expected.json").write_text(json.dumps(expected, indent=1))
+    llama_case(out, rng)
+
+
+def llama_case(out, rng):
+    n_ctx, n_chunk, v = 8, 20, 500
+    first = n_ctx // 2
+    per_chunk = n_ctx - 1 - first
+    logits = (2.5 * rng.standard_normal((n_chunk * per_chunk, v))).astype(np.float32)
+    tokens = rng.integers(0, v, n_chunk * n_ctx).astype(np.int32)
+    rows, decoded = [], []
+    for r, l in enumerate(logits):
+        c, pos = divmod(r, per_chunk)
+        p = np.exp(log_softmax(l[None, :])[0])
+        tokens[c * n_ctx + first + pos + 1] = rng.choice(v, p=p / p.sum())
+        top = l.max()
+        floor = np.float32(max(l.min(), top - np.float32(16)))
+        scale = np.float32((top - floor) / np.float32(65535))
+        lse = np.float32(np.log(np.exp((l - top).astype(np.float64)).sum()))
+        mu = np.float32((floor - top) - lse)
+        codes = np.where(l > floor, np.rint((l - floor) * np.float32(1 / scale)), 0).astype(np.uint16)
+        rows.append(struct.pack("<ff", scale, mu) + codes.tobytes() + (b"\0\0" if v % 2 else b""))
+        d = (scale * codes.astype(np.float32) + mu).astype(np.float32)
+        decoded.append(np.where(codes == 0, -np.inf, d))
+    payload = b"_logits_" + struct.pack("<iii", n_ctx, v, n_chunk) + tokens.astype("<i4").tobytes() + b"".join(rows)
+    (out / "llama-base.kld").write_bytes(payload)
+    cand = (logits + 0.5 * rng.standard_normal(logits.shape)).astype(np.float32)
+    np.save(out / "llama-cand.npy", cand)
+    d = np.array(decoded, dtype=np.float64)
+    lp = d - d.max(axis=1, keepdims=True)
+    lp -= np.log(np.exp(lp).sum(axis=1, keepdims=True))
+    lq = log_softmax(cand)
+    p = np.exp(lp)
+    with np.errstate(invalid="ignore"):  # 0·(−inf) at the floor entries, left out by the where
+        kl = np.where(p > 0, p * (lp - lq), 0.0).sum(axis=1)
+    nxt = np.array([tokens[(r // per_chunk) * n_ctx + first + r % per_chunk + 1] for r in range(len(cand))])
+    a = lp[np.arange(len(cand)), nxt]
+    same = (np.argmax(d, axis=1) == np.argmax(cand, axis=1)).astype(np.float64)
+    expected = {"kl": mean_se(kl), "same_top": float(same.mean()),
+                "ppl_reference": float(np.exp(-a.mean())), "rows": len(cand)}
+    (out / "expected-llama.json").write_text(json.dumps(expected, indent=1))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@
 //   "\x93NUMPY"   a .npy array of shape (rows, vocabulary), float16/32/64, C order
 //   "_logits_"    llama.cpp's --kl-divergence-base file (llama_kl_base.hpp); carries token ids
 //   "KLDIVREF"    kldiv's reference file (reference_file.hpp); may carry token ids
+//   safetensors   a little-endian header length, then a JSON header opening with '{': one logits
+//                 tensor of rank 2 or 3 (safetensors_rows.hpp), F16, BF16, F32 or F64
 // Several files are shards read one after the other; they must share the format and vocabulary.
 // A llama.cpp base file's entries at its floor (code 0: log-probabilities below the stored 16-nat
 // window, not known) become −inf, probability 0, as llama.cpp's own KL sum leaves them out.
