@@ -8,6 +8,7 @@
 
 #include <fmt/core.h>
 #include <kldiv/error.hpp>
+#include <kldiv/io/atomic_file.hpp>
 #include <kldiv/llm/model_comparison.hpp>
 
 #include <unistd.h>
@@ -22,6 +23,7 @@
 
 #include "commands.hpp"
 #include "format.hpp"
+#include "llm_compare_report.hpp"
 
 namespace kldiv::cli {
 namespace {
@@ -32,7 +34,7 @@ using kldiv::llm::distribution_statistics;
 using kldiv::llm::mean_with_error;
 
 struct llm_compare_arguments {
-    std::string reference, candidate, tokens, mask;
+    std::string reference, candidate, tokens, mask, html;
     bool reverse = false, js = false, json = false, quiet = false;
     unsigned threads = 0;
     std::size_t buffer_mib = 256;
@@ -100,6 +102,25 @@ nlohmann::ordered_json json_of(const comparison_statistics& s, bool full) {
                              {"difference", json_of(s.ppl_difference)},
                              {"ln_correlation", json_number(s.ln_ppl_correlation)}};
     }
+    return out;
+}
+
+nlohmann::ordered_json json_document(const llm_compare_arguments& a, const llm::model_comparison& r) {
+    nlohmann::ordered_json out;
+    out["reference"] = {{"input", a.reference}, {"format", r.reference_format}};
+    out["candidate"] = {{"input", a.candidate}, {"format", r.candidate_format}};
+    out["vocabulary"] = r.vocabulary;
+    out["positions"] = r.positions;
+    out["token_source"] = r.token_source;
+    out["unit"] = "nats";
+    out.update(json_of(r.overall.statistics(), true));
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const auto& f : r.files) {
+        nlohmann::ordered_json entry{{"file", f.file}, {"first_position", f.first_row}};
+        entry.update(json_of(f.statistics, false));
+        files.push_back(entry);
+    }
+    out["files"] = files;
     return out;
 }
 
@@ -204,6 +225,7 @@ void add_llm_compare(CLI::App& app) {
         ->capture_default_str();
     command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, files");
     command->add_flag("--quiet", args->quiet, "No progress line on stderr");
+    command->add_option("--html", args->html, "Write a self-contained HTML report with histograms to this file");
     command->callback([args] {
         const auto reference = llm::open_rows(expand(args->reference, "REFERENCE"), "reference");
         const auto candidate = llm::open_rows(expand(args->candidate, "CANDIDATE"), "candidate");
@@ -214,26 +236,15 @@ void add_llm_compare(CLI::App& app) {
         if (!args->mask.empty()) o.mask = llm::read_mask(args->mask);
         o.progress = progress_line(!args->quiet && isatty(STDERR_FILENO) != 0);
         const llm::model_comparison r = llm::compare_models(*reference, *candidate, o);
-        if (!args->json) {
+        const nlohmann::ordered_json document = json_document(*args, r);
+        if (!args->html.empty()) {
+            io::write_file_atomically(args->html, llm_compare_html(args->reference, args->candidate, r, document.dump()));
+        }
+        if (args->json) {
+            std::cout << document.dump(2) << '\n';
+        } else {
             print_report(*args, r);
-            return;
         }
-        nlohmann::ordered_json out;
-        out["reference"] = {{"input", args->reference}, {"format", r.reference_format}};
-        out["candidate"] = {{"input", args->candidate}, {"format", r.candidate_format}};
-        out["vocabulary"] = r.vocabulary;
-        out["positions"] = r.positions;
-        out["token_source"] = r.token_source;
-        out["unit"] = "nats";
-        out.update(json_of(r.overall.statistics(), true));
-        nlohmann::ordered_json files = nlohmann::ordered_json::array();
-        for (const auto& f : r.files) {
-            nlohmann::ordered_json entry{{"file", f.file}, {"first_position", f.first_row}};
-            entry.update(json_of(f.statistics, false));
-            files.push_back(entry);
-        }
-        out["files"] = files;
-        std::cout << out.dump(2) << '\n';
     });
 }
 

@@ -145,6 +145,30 @@ TEST_F(CliLlmCompare, HumanReportAndWithoutTokens) {
     EXPECT_EQ(r.err, "");  // no progress line when stderr is not a terminal
 }
 
+// --html: one self-contained page with the two histograms and the --json document embedded; a
+// report that cannot be written leaves no file and an error.
+TEST_F(CliLlmCompare, HtmlReport) {
+    const std::string html = file("report.html");
+    const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("tokens.npy"),
+                                        "--json", "--html", html});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string page = kldiv::test::read_text(html);
+    std::size_t svgs = 0;
+    for (std::size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1)) ++svgs;
+    EXPECT_EQ(svgs, 2u);
+    EXPECT_THAT(page, HasSubstr("Per-token KL divergence"));
+    EXPECT_THAT(page, HasSubstr("Per candidate file"));
+    EXPECT_THAT(page, testing::Not(HasSubstr("src=")));  // nothing fetched from anywhere
+    const std::string open = "<script type=\"application/json\" id=\"llm-compare\">";
+    const std::size_t begin = page.find(open) + open.size(), end = page.find("</script>", begin);
+    ASSERT_NE(page.find(open), std::string::npos);
+    EXPECT_EQ(json::parse(page.substr(begin, end - begin)), json::parse(r.out));
+    const command_result bad = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--html",
+                                          (dir.path() / "missing" / "r.html").string()});
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_THAT(bad.err, HasSubstr("r.html"));
+}
+
 TEST_F(CliLlmCompare, BadInputGivesClearErrorsAndNoOutput) {
     const auto fails = [&](const std::vector<std::string>& args, const std::string& words) {
         const command_result r = kldiv_cli(args);

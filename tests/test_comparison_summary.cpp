@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <random>
 #include <vector>
 
@@ -86,6 +87,22 @@ TEST(QuantileHistogram, MergeAndByteFormAreExact) {
         EXPECT_EQ(copy.percentile(q), whole.percentile(q));
     }
     EXPECT_TRUE(std::isnan(quantile_histogram(quantile_histogram::scale::linear).percentile(0.5)));
+}
+
+TEST(QuantileHistogram, CountsBetweenEdgesForCharts) {
+    const std::vector<double> kl = kl_like(20000, 4);
+    quantile_histogram h(quantile_histogram::scale::log_scale);
+    for (double x : kl) h.add(x, "kl");
+    const auto zeros = static_cast<std::uint64_t>(std::count(kl.begin(), kl.end(), 0.0));
+    EXPECT_EQ(h.counts_between(std::vector<double>{0.0, 0.0}).front(), zeros);
+    const std::vector<double> edges{1e-300, 1e-4, 1e-2, 1.0, 1e300};
+    const auto counts = h.counts_between(edges);
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        // Exact up to the values within half a bin (relative 2.9e-5) of an edge.
+        const auto inside = std::count_if(kl.begin(), kl.end(), [&](double x) { return x >= edges[i] && x < edges[i + 1]; });
+        EXPECT_NEAR(static_cast<double>(counts[i]), static_cast<double>(inside), 2.0) << i;
+    }
+    EXPECT_EQ(std::accumulate(counts.begin(), counts.end(), std::uint64_t{0}) + zeros, kl.size());
 }
 
 TEST(QuantileHistogram, ValuesOutsideTheDomainAreErrors) {

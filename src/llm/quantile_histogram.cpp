@@ -114,6 +114,19 @@ double quantile_histogram::percentile(double q) const {
     return hi == lo ? a : a + (h - static_cast<double>(lo)) * (order_statistic(hi) - a);
 }
 
+std::vector<std::uint64_t> quantile_histogram::counts_between(std::span<const double> edges) const {
+    std::vector<std::uint64_t> counts(edges.size() < 2 ? 0 : edges.size() - 1, 0);
+    for (std::size_t b = 0; b < bins_.size() && !counts.empty(); ++b) {
+        if (bins_[b] == 0) continue;
+        const double x = std::clamp(centre(b), min_, max_);
+        if (x < edges.front() || x > edges.back()) continue;
+        const auto above = std::upper_bound(edges.begin(), edges.end(), x);
+        const auto i = std::min<std::size_t>(static_cast<std::size_t>(above - edges.begin()), counts.size()) - 1;
+        counts[i] += bins_[b];
+    }
+    return counts;
+}
+
 std::string quantile_histogram::serialize() const {
     std::string out(magic, sizeof magic);
     put(out, static_cast<std::uint8_t>(scale_));

@@ -90,6 +90,9 @@ public:
     void add(const token_comparison& t);
     void merge(const comparison_summary& other);
     comparison_statistics statistics() const;
+    // The distributions of the per-token KL and Δp, for charts.
+    const quantile_histogram& kl_histogram() const noexcept { return kl_histogram_; }
+    const quantile_histogram& delta_p_histogram() const noexcept { return delta_p_histogram_; }
 
     std::string serialize() const;
     static comparison_summary deserialize(std::string_view bytes);

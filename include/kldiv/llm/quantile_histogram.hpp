@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,10 @@ public:
     double percentile(double q) const;
     // The bound on |percentile(q) − exact| at a value near x.
     double error_bound(double x) const noexcept;
+
+    // How many values fall in [edges[i], edges[i + 1]) (the last interval closed), each counted at
+    // its bin's centre: for charts. edges ascending, at least 2.
+    std::vector<std::uint64_t> counts_between(std::span<const double> edges) const;
 
     // A compact byte form (only the non-empty bins), for shipping between processes.
     std::string serialize() const;
