@@ -41,15 +41,21 @@ struct matrix_view {
 // Rows stored this way are widened exactly to float32 and measured like float rows.
 struct float16 {
     std::uint16_t bits;
+    // Without branches, so that loops over halves vectorize: the exponent and significand move into
+    // the float's fields and the exponent is rebiased by 127 − 15; exponent 31 (∞, NaN) becomes 255
+    // with the payload kept; exponent 0 (zero, subnormal m·2^−24) is 2^−14·(1 + m/1024) − 2^−14,
+    // exact. Only normal floats enter arithmetic, so flush-to-zero modes do not change the result.
     explicit operator float() const noexcept {
         const std::uint32_t sign = static_cast<std::uint32_t>(bits & 0x8000u) << 16;
-        const std::uint32_t exponent = (bits >> 10) & 0x1fu, mantissa = bits & 0x3ffu;
-        if (exponent == 0) {  // zero or subnormal: mantissa · 2^−24, exact in float
-            const float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
-            return sign != 0 ? -magnitude : magnitude;
-        }
-        const std::uint32_t biased = exponent == 31 ? 0xffu : exponent + 112;  // inf and NaN stay so
-        return std::bit_cast<float>(sign | biased << 23 | mantissa << 13);
+        const std::uint32_t shifted = static_cast<std::uint32_t>(bits & 0x7fffu) << 13;
+        const std::uint32_t exponent = shifted & 0x0f800000u;
+        const std::uint32_t rebiased = shifted + (112u << 23);
+        const std::uint32_t special = 0u - static_cast<std::uint32_t>(exponent == 0x0f800000u);  // masks
+        const std::uint32_t small = 0u - static_cast<std::uint32_t>(exponent == 0);
+        const std::uint32_t large = rebiased + ((112u << 23) & special);
+        const float subnormal = std::bit_cast<float>(rebiased + (1u << 23)) - 0x1p-14f;
+        const std::uint32_t magnitude = (std::bit_cast<std::uint32_t>(subnormal) & small) | (large & ~small);
+        return std::bit_cast<float>(magnitude | sign);
     }
     explicit operator double() const noexcept { return static_cast<float>(*this); }
 };

@@ -224,6 +224,18 @@ double mean_log_volume(const shared_histogram& h, std::span<const double> counts
     return sum;
 }
 
+// A differential measure: the count estimator's discrete value (`discrete`, given the count
+// options in nats) plus Σ θ̂_P,b ln Δ_b, in the unit asked for.
+template <class Discrete>
+estimate differential(const shared_histogram& h, const histogram_options& opts, const Discrete& discrete) {
+    count_options nats = opts.counts;
+    nats.base = log_base{};
+    estimate result = discrete(nats);
+    result.value = opts.counts.base.from_nats(result.value + mean_log_volume(h, h.p_counts, opts.counts.method));
+    result.method = method_text(opts.rule, h, result.method);
+    return result;
+}
+
 }  // namespace
 
 shared_histogram histogram_counts(matrix_view<const double> x, matrix_view<const double> y,
@@ -242,23 +254,15 @@ estimate kl_divergence_histogram(matrix_view<const double> x, matrix_view<const 
 estimate cross_entropy_histogram(matrix_view<const double> x, matrix_view<const double> y,
                                  const histogram_options& opts) {
     const shared_histogram h = pooled_histogram("cross_entropy_histogram", x, y, true, opts);
-    count_options nats = opts.counts;
-    nats.base = log_base{};
-    estimate result = cross_entropy_from_counts(h.p_counts, h.q_counts, nats);
-    result.value = opts.counts.base.from_nats(result.value + mean_log_volume(h, h.p_counts, opts.counts.method));
-    result.method = method_text(opts.rule, h, result.method);
-    return result;
+    return differential(h, opts, [&](const count_options& nats) {
+        return cross_entropy_from_counts(h.p_counts, h.q_counts, nats);
+    });
 }
 
 estimate entropy_histogram(matrix_view<const double> x, const histogram_options& opts) {
     const shared_histogram h = pooled_histogram("entropy_histogram", x, matrix_view<const double>(nullptr, 0, x.cols),
                                                 false, opts);
-    count_options nats = opts.counts;
-    nats.base = log_base{};
-    estimate result = entropy_from_counts(h.p_counts, nats);
-    result.value = opts.counts.base.from_nats(result.value + mean_log_volume(h, h.p_counts, opts.counts.method));
-    result.method = method_text(opts.rule, h, result.method);
-    return result;
+    return differential(h, opts, [&](const count_options& nats) { return entropy_from_counts(h.p_counts, nats); });
 }
 
 }  // namespace kldiv::estimate

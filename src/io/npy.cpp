@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
 
 namespace kldiv::io::detail {
@@ -386,18 +387,6 @@ void check_npy_data_size(const npy_header& h, std::uint64_t file_size, const std
 
 namespace {
 
-float half_to_float(std::uint16_t bits) noexcept {
-    const std::uint32_t sign = static_cast<std::uint32_t>(bits & 0x8000u) << 16;
-    const std::uint32_t exponent = (bits >> 10) & 0x1fu;
-    const std::uint32_t mantissa = bits & 0x3ffu;
-    if (exponent == 0) {
-        const float magnitude = std::ldexp(static_cast<float>(mantissa), -24);  // zero or subnormal, exact
-        return sign != 0 ? -magnitude : magnitude;
-    }
-    if (exponent == 31) return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));  // inf or nan
-    return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));
-}
-
 template <class U>
 U load(const char* p, bool swap) noexcept {
     U v;
@@ -428,7 +417,7 @@ void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, co
         const char* p = buffer.data();
         switch (h.type) {
             case npy_float::float16:
-                for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<T>(half_to_float(load<std::uint16_t>(p + 2 * i, swap)));
+                for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<T>(static_cast<float>(float16{load<std::uint16_t>(p + 2 * i, swap)}));
                 break;
             case npy_float::float32:
                 for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<T>(std::bit_cast<float>(load<std::uint32_t>(p + 4 * i, swap)));

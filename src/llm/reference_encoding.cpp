@@ -119,18 +119,6 @@ double encode_row(std::span<const double> log_probs, reference_encoding e, int s
 
 namespace {
 
-// binary16 to float without branches, so that the decoding loop vectorizes: the half's exponent
-// and significand go into the float's fields and are scaled by 2^112, which rebiases the exponent
-// and is exact for subnormal halves too; exponent 31 (∞, NaN) becomes the float's 255. The same
-// value as kldiv::float16's conversion for every one of the 65536 halves (tested).
-float widen(std::uint16_t h) noexcept {
-    const std::uint32_t magnitude = static_cast<std::uint32_t>(h & 0x7fffu) << 13;
-    const auto scaled = std::bit_cast<std::uint32_t>(std::bit_cast<float>(magnitude) * 0x1p112f);
-    const std::uint32_t special = 0u - static_cast<std::uint32_t>((h & 0x7c00u) == 0x7c00u);  // all ones for ∞, NaN
-    const std::uint32_t bits = (scaled & ~special) | ((0x7f800000u | magnitude) & special);
-    return std::bit_cast<float>(bits | static_cast<std::uint32_t>(h & 0x8000u) << 16);
-}
-
 // The first value that is NaN or > 0, or out.size(). Checked after decoding, in a loop the
 // compiler can vectorize.
 std::size_t first_invalid(std::span<const float> out) noexcept {
@@ -152,7 +140,7 @@ std::size_t decode_row(const std::byte* values, std::uint32_t anchor, reference_
             for (std::size_t j = 0; j < n; ++j) out[j] = load_le<float>(values + 4 * j);
             break;
         case reference_encoding::float16:
-            for (std::size_t j = 0; j < n; ++j) out[j] = widen(load_le<std::uint16_t>(values + 2 * j));
+            for (std::size_t j = 0; j < n; ++j) out[j] = static_cast<float>(float16{load_le<std::uint16_t>(values + 2 * j)});
             break;
         case reference_encoding::q16: {
             const float step = std::ldexp(1.0f, step_log2);
