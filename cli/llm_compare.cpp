@@ -227,15 +227,15 @@ void add_llm_compare(CLI::App& app) {
     command->add_flag("--quiet", args->quiet, "No progress line on stderr");
     command->add_option("--html", args->html, "Write a self-contained HTML report with histograms to this file");
     command->callback([args] {
-        const auto reference = llm::open_rows(expand(args->reference, "REFERENCE"), "reference");
-        const auto candidate = llm::open_rows(expand(args->candidate, "CANDIDATE"), "candidate");
+        const auto reference = expand(args->reference, "REFERENCE");
+        const auto candidate = expand(args->candidate, "CANDIDATE");
         llm::model_comparison_options o;
         o.rows = {.reverse_kl = args->reverse, .js = args->js, .threads = args->threads};
         o.block_bytes = args->buffer_mib << 20;
         if (!args->tokens.empty()) o.next_tokens = llm::read_token_ids(args->tokens);
         if (!args->mask.empty()) o.mask = llm::read_mask(args->mask);
         o.progress = progress_line(!args->quiet && isatty(STDERR_FILENO) != 0);
-        const llm::model_comparison r = llm::compare_models(*reference, *candidate, o);
+        const llm::model_comparison r = llm::compare_models(reference, candidate, o);
         const nlohmann::ordered_json document = json_document(*args, r);
         if (!args->html.empty()) {
             io::write_file_atomically(args->html, llm_compare_html(args->reference, args->candidate, r, document.dump()));

@@ -118,11 +118,11 @@ TEST(CompareRows, BadInputIsNamed) {
     EXPECT_NE(message([&] { kldiv::llm::compare_rows(r.ref(), other.cand(), {}, {}, out); }).find("same shape"),
               std::string::npos);
     EXPECT_NE(message([&] { kldiv::llm::compare_rows(r.ref(), r.cand(), std::vector<std::int32_t>{0, 50, 1}, {}, out); })
-                  .find("next token of row 1 = 50, but it must be -1 (unknown) or in [0, 50)"),
+                  .find("next token of position 1 = 50, but it must be -1 (unknown) or in [0, 50)"),
               std::string::npos);
     rows masked = r;
     masked.b[60] = -INFINITY;  // row 1: the candidate gives token 10 no mass
-    EXPECT_NE(message([&] { kldiv::llm::compare_rows(masked.ref(), masked.cand(), {}, {}, out); }).find("row 1"),
+    EXPECT_NE(message([&] { kldiv::llm::compare_rows(masked.ref(), masked.cand(), {}, {}, out); }).find("position 1:"),
               std::string::npos);
 }
 

@@ -9,6 +9,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
+#include "src/io/float16_kernels.hpp"
 
 namespace kldiv::io::detail {
 namespace {
@@ -417,6 +418,12 @@ void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, co
         const char* p = buffer.data();
         switch (h.type) {
             case npy_float::float16:
+                if constexpr (std::is_same_v<T, float>) {
+                    if (!swap) {
+                        widen_float16(p, out.data() + done, n);
+                        break;
+                    }
+                }
                 for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<T>(static_cast<float>(float16{load<std::uint16_t>(p + 2 * i, swap)}));
                 break;
             case npy_float::float32:

@@ -4,41 +4,20 @@
 #include "kldiv/llm/compare_rows.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "kldiv/error.hpp"
 #include "src/batch/parallel.hpp"
+#include "src/llm/top_tokens.hpp"
 
 namespace kldiv::llm {
 namespace {
 
+using detail::top_tokens;
+
 constexpr const char* function = "compare_rows";
-constexpr std::size_t top_k = 10;
-
-// The indices of the k = 10 largest values of a row (fewer if the row is shorter), largest first,
-// ties to the lower index.
-struct top_tokens {
-    std::array<std::size_t, top_k> index{};
-    std::size_t count = 0;
-
-    explicit top_tokens(std::span<const float> row) {
-        std::array<float, top_k> value{};
-        for (std::size_t j = 0; j < row.size(); ++j) {
-            const float v = row[j];
-            if (count == top_k && !(v > value[top_k - 1])) continue;  // an equal value keeps the earlier index
-            std::size_t at = count < top_k ? count++ : top_k - 1;
-            for (; at > 0 && v > value[at - 1]; --at) {
-                value[at] = value[at - 1];
-                index[at] = index[at - 1];
-            }
-            value[at] = v;
-            index[at] = j;
-        }
-    }
-};
 
 // |first k of a ∩ first k of b|.
 unsigned overlap(const top_tokens& a, const top_tokens& b, std::size_t k) {
@@ -68,7 +47,7 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
     for (std::size_t i = 0; i < next_tokens.size(); ++i) {
         const std::int32_t t = next_tokens[i];
         if (t < -1 || t >= static_cast<std::int64_t>(vocabulary)) {
-            throw error(function, "next token of row " + std::to_string(i) + " = " + std::to_string(t) +
+            throw error(function, "next token of position " + std::to_string(opts.first_position + i) + " = " + std::to_string(t) +
                                       ", but it must be -1 (unknown) or in [0, " + std::to_string(vocabulary) + ")");
         }
     }
@@ -78,7 +57,7 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
                  {.input = input_kind::logits, .threads = opts.threads});
     for (std::size_t i = 0; i < n; ++i) {
         if (!std::isfinite(kl[i])) {
-            throw error(function, "row " + std::to_string(i) + ": D(reference||candidate) = " + std::to_string(kl[i]) +
+            throw error(function, "position " + std::to_string(opts.first_position + i) + ": D(reference||candidate) = " + std::to_string(kl[i]) +
                                       ", because the candidate gives probability 0 to a token the reference does not");
         }
     }

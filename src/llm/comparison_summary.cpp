@@ -23,8 +23,11 @@ distribution_statistics of(const moments& m, const quantile_histogram& h) {
     distribution_statistics d{.mean = of(m), .min = h.min(), .max = h.max()};
     if (m.n == 0) d.min = d.max = not_computed;
     double bound = 0.0;
+    std::vector<double> qs;
+    for (const double p : reported_percentiles) qs.push_back(p / 100.0);
+    const std::vector<double> values = h.percentiles(qs);
     for (std::size_t i = 0; i < std::size(reported_percentiles); ++i) {
-        d.percentiles[i] = h.percentile(reported_percentiles[i] / 100.0);
+        d.percentiles[i] = values[i];
         if (m.n > 0) bound = std::max(bound, h.error_bound(d.percentiles[i]));
     }
     d.percentile_error = m.n > 0 ? bound : not_computed;

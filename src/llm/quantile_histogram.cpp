@@ -95,23 +95,39 @@ void quantile_histogram::merge(const quantile_histogram& other) {
     max_ = std::max(max_, other.max_);
 }
 
-double quantile_histogram::percentile(double q) const {
-    if (count_ == 0) return std::numeric_limits<double>::quiet_NaN();
-    const double h = static_cast<double>(count_ - 1) * q;
-    const auto lo = static_cast<std::uint64_t>(std::floor(h)), hi = static_cast<std::uint64_t>(std::ceil(h));
-    // The value of the order statistic of rank r (0-based): exact at the ends, else its bin's centre.
+double quantile_histogram::percentile(double q) const { return percentiles(std::span(&q, 1))[0]; }
+
+std::vector<double> quantile_histogram::percentiles(std::span<const double> qs) const {
+    std::vector<double> out(qs.size(), std::numeric_limits<double>::quiet_NaN());
+    if (count_ == 0) return out;
+    // Numpy's linear method: between the order statistics of ranks floor(h) and ceil(h) (0-based),
+    // h = (count − 1)·q. Each is exact at the ends, else its bin's centre.
+    std::vector<std::uint64_t> ranks;
+    for (const double q : qs) {
+        const double h = static_cast<double>(count_ - 1) * q;
+        ranks.push_back(static_cast<std::uint64_t>(std::floor(h)));
+        ranks.push_back(static_cast<std::uint64_t>(std::ceil(h)));
+    }
+    std::vector<std::uint64_t> sorted = ranks;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<double> value(sorted.size(), max_);  // of sorted[i]
+    std::uint64_t below = 0;
+    for (std::size_t b = 0, i = 0; b < bins_.size() && i < sorted.size(); ++b) {
+        below += bins_[b];
+        for (; i < sorted.size() && below > sorted[i]; ++i) value[i] = std::clamp(centre(b), min_, max_);
+    }
     const auto order_statistic = [&](std::uint64_t r) {
         if (r == 0) return min_;
         if (r == count_ - 1) return max_;
-        std::uint64_t below = 0;
-        for (std::size_t b = 0; b < bins_.size(); ++b) {
-            below += bins_[b];
-            if (below > r) return std::clamp(centre(b), min_, max_);
-        }
-        return max_;
+        return value[static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), r) - sorted.begin())];
     };
-    const double a = order_statistic(lo);
-    return hi == lo ? a : a + (h - static_cast<double>(lo)) * (order_statistic(hi) - a);
+    for (std::size_t k = 0; k < qs.size(); ++k) {
+        const double h = static_cast<double>(count_ - 1) * qs[k];
+        const std::uint64_t lo = ranks[2 * k], hi = ranks[2 * k + 1];
+        const double a = order_statistic(lo);
+        out[k] = hi == lo ? a : a + (h - static_cast<double>(lo)) * (order_statistic(hi) - a);
+    }
+    return out;
 }
 
 std::vector<std::uint64_t> quantile_histogram::counts_between(std::span<const double> edges) const {

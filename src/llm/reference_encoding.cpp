@@ -9,6 +9,7 @@
 
 #include "kldiv/error.hpp"
 #include "reference_layout.hpp"
+#include "src/io/float16_kernels.hpp"
 
 namespace kldiv::llm {
 
@@ -140,7 +141,11 @@ std::size_t decode_row(const std::byte* values, std::uint32_t anchor, reference_
             for (std::size_t j = 0; j < n; ++j) out[j] = load_le<float>(values + 4 * j);
             break;
         case reference_encoding::float16:
-            for (std::size_t j = 0; j < n; ++j) out[j] = static_cast<float>(float16{load_le<std::uint16_t>(values + 2 * j)});
+            if constexpr (std::endian::native == std::endian::little) {
+                io::detail::widen_float16(values, out.data(), n);
+            } else {
+                for (std::size_t j = 0; j < n; ++j) out[j] = static_cast<float>(float16{load_le<std::uint16_t>(values + 2 * j)});
+            }
             break;
         case reference_encoding::q16: {
             const float step = std::ldexp(1.0f, step_log2);

@@ -29,6 +29,8 @@ public:
     virtual std::string format() const = 0;
     virtual bool carries_tokens() const = 0;
     virtual double bytes_per_row() const = 0;
+    virtual std::size_t chunk_rows() const { return 1; }
+    virtual void seek(std::uint64_t row) = 0;
     virtual std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) = 0;
 };
 
@@ -58,6 +60,13 @@ public:
         io::detail::read_npy_values(file_, part, out.first(part.element_count), function);
         next_ += n;
         return n;
+    }
+    void seek(std::uint64_t row) override {
+        file_.stream->clear();
+        if (!file_.stream->seekg(static_cast<std::streamoff>(header_.data_offset + row * header_.itemsize * header_.shape[1]))) {
+            throw error(function, file_.name + ": cannot seek to row " + std::to_string(row));
+        }
+        next_ = row;
     }
 
 private:
@@ -90,6 +99,7 @@ public:
         if (!next_tokens.empty()) std::copy_n(next_tokens_.begin() + static_cast<std::ptrdiff_t>(first), n, next_tokens.begin());
         return n;
     }
+    void seek(std::uint64_t row) override { reader_.seek_row(static_cast<std::size_t>(row)); }
 
 private:
     llama_kl_base_reader reader_;
@@ -110,6 +120,8 @@ public:
     std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) override {
         return reader_.read_rows(out, next_tokens.first(std::min(next_tokens.size(), max_rows)), max_rows);
     }
+    std::size_t chunk_rows() const override { return reader_.rows_per_chunk(); }
+    void seek(std::uint64_t row) override { reader_.seek(row); }
 
 private:
     reference_reader reader_;
@@ -128,6 +140,7 @@ public:
     std::size_t read(std::span<float> out, std::span<std::int32_t>, std::size_t max_rows) override {
         return rows_.read(out, max_rows);
     }
+    void seek(std::uint64_t row) override { rows_.seek_row(static_cast<std::size_t>(row)); }
 
 private:
     safetensors_rows rows_;
@@ -183,6 +196,13 @@ public:
     std::string format() const override { return shards_.front()->format(); }
     bool carries_tokens() const override { return shards_.front()->carries_tokens(); }
     double bytes_per_row() const override { return shards_.front()->bytes_per_row(); }
+    std::size_t chunk_rows() const override { return shards_.front()->chunk_rows(); }
+    void seek(std::uint64_t row) override {
+        if (row > rows_) throw error(function, "cannot seek to row " + std::to_string(row) + " of " + std::to_string(rows_));
+        current_ = 0;
+        while (current_ < shards_.size() && row >= files_[current_].first_row + files_[current_].rows) ++current_;
+        if (current_ < shards_.size()) shards_[current_]->seek(row - files_[current_].first_row);
+    }
     std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) override {
         std::size_t done = 0;
         const std::size_t v = vocabulary();
@@ -191,7 +211,7 @@ public:
                                                           next_tokens.empty() ? next_tokens : next_tokens.subspan(done),
                                                           max_rows - done);
             if (n == 0) {
-                ++current_;
+                if (++current_ < shards_.size()) shards_[current_]->seek(0);
                 continue;
             }
             done += n;

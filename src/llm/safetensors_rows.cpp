@@ -15,6 +15,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
+#include "src/io/float16_kernels.hpp"
 #include "src/io/input_file.hpp"
 
 namespace kldiv::llm {
@@ -623,7 +624,7 @@ struct safetensors_rows::state {
             const std::size_t n = std::min(piece, count - done);
             open->read_data(t, (first + done) * size, std::span(staging.data(), n * size));
             switch (t.dtype) {
-                case F16: widen<float16>(staging.data(), out + done, n); break;
+                case F16: io::detail::widen_float16(staging.data(), out + done, n); break;
                 case BF16: widen<bfloat16>(staging.data(), out + done, n); break;
                 default: widen<double>(staging.data(), out + done, n); break;  // F64, the last readable dtype
             }

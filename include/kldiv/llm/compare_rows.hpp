@@ -25,6 +25,7 @@ struct compare_rows_options {
     bool reverse_kl = false;  // also D(candidate‖reference)
     bool js = false;          // also JS(reference, candidate), β = 1/2
     unsigned threads = 0;     // 0: all hardware threads
+    std::uint64_t first_position = 0;  // the position of the first row, for error messages
 };
 
 // reference and candidate have the same shape; next_tokens is empty (no token ids) or has one id per

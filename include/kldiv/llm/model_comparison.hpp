@@ -10,11 +10,21 @@
 // summaries in file order, which is what a cluster run over the same files computes too (equal
 // bits).
 //
-// Memory: two blocks of rows (reference and candidate) of at most `block_bytes` together, plus two
-// summaries (about 16 MB each); independent of the number of positions and files.
+// Work: the positions are cut into units (multiples of the models' stored chunks, a few MiB of rows
+// each); each worker thread opens its own streams of the two models, takes the next unit, seeks to
+// it, reads and decodes its rows a few at a time (so that they stay in cache while they are
+// compared) and compares them. Reading, decoding and computing thus run on all threads at once, and
+// one thread's wait for the disk is another's time to compute. The comparisons are summed up in
+// position order, so the numbers do not depend on the thread count.
+//
+// Memory: per worker, at most min(4 MiB, block_bytes / workers) of decoded rows plus its readers'
+// buffers (a kldiv reference file's chunk: 16 MiB unless written larger); plus two summaries (about
+// 16 MB each) and a few per-position records; independent of the number of positions and files.
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -29,12 +39,16 @@ struct comparison_progress {
     double bytes_done = 0.0;  // stored bytes of both models read so far
 };
 
+inline constexpr std::uint64_t all_rows = std::numeric_limits<std::uint64_t>::max();
+
 struct model_comparison_options {
     compare_rows_options rows{};
     std::vector<std::int32_t> next_tokens;  // empty, or one per position (−1: unknown)
     std::vector<std::uint8_t> mask;         // empty, or one per position (0: not scored)
-    std::size_t block_bytes = std::size_t{256} << 20;
-    std::function<void(const comparison_progress&)> progress;  // called after every block
+    std::size_t block_bytes = std::size_t{256} << 20;           // bound on the decoded rows held
+    std::uint64_t first_row = 0, row_count = all_rows;          // compare only these positions
+    bool keep_file_summaries = false;                           // fill model_comparison::file_summaries
+    std::function<void(const comparison_progress&)> progress;  // called as the work advances
 };
 
 struct file_comparison {
@@ -48,12 +62,20 @@ struct model_comparison {
     std::size_t vocabulary = 0;
     std::uint64_t positions = 0;        // rows in each model
     std::string token_source;           // "--tokens", "reference" or "none"
-    std::vector<file_comparison> files; // per candidate file
+    std::vector<file_comparison> files; // per candidate file with rows among the compared positions,
+                                        // its rows clipped to them (files of no rows are left out)
+    std::vector<comparison_summary> file_summaries;  // the same files' summaries, when kept
     comparison_summary overall;         // their merge, in file order
 };
 
+// Compares positions [first_row, first_row + row_count) of the two models (their files as
+// open_rows takes them); token ids and mask are indexed by position over all the models' rows.
+// The summary of a file whose rows all lie in the range equals, bit for bit, its summary in a run
+// over all positions: a cluster can compare files separately and merge their summaries in order.
 // Throws kldiv::error (before any statistic is computed) when the two models differ in vocabulary or
-// positions, or the token ids or mask have another length; and as compare_rows does for bad rows.
-model_comparison compare_models(row_source& reference, row_source& candidate, const model_comparison_options& opts);
+// positions, the token ids or mask have another length, or first_row > positions; and as
+// compare_rows does for bad rows.
+model_comparison compare_models(const std::vector<std::filesystem::path>& reference,
+                                const std::vector<std::filesystem::path>& candidate, const model_comparison_options& opts);
 
 }  // namespace kldiv::llm

@@ -43,6 +43,8 @@ public:
     double max() const noexcept { return max_; }
     // NaN when empty.
     double percentile(double q) const;
+    // percentile(q) for each q, in one pass over the bins.
+    std::vector<double> percentiles(std::span<const double> qs) const;
     // The bound on |percentile(q) − exact| at a value near x.
     double error_bound(double x) const noexcept;
 

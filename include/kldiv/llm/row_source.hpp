@@ -39,6 +39,12 @@ public:
     virtual std::string format() const = 0;           // e.g. "npy float16", "llama.cpp KL base"
     virtual bool carries_tokens() const { return false; }
     virtual double bytes_per_row() const = 0;         // stored bytes, for throughput reports
+    // Rows stored together (a kldiv reference file's chunk, read and checked whole); 1 when each
+    // row can be read alone. Readers that split the rows among themselves split them at multiples.
+    virtual std::size_t chunk_rows() const { return 1; }
+
+    // Continues reading at row `row` (<= rows()).
+    virtual void seek(std::uint64_t row) = 0;
 
     // Reads the next min(max_rows, rows left) rows into out (row-major float, vocabulary() per row)
     // and, when the source carries token ids and next_tokens is not empty, the token each row
