@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "kldiv/error.hpp"
 #include "kldiv/llm/model_comparison.hpp"
 #include "kldiv/llm/reference_file.hpp"
@@ -127,6 +129,19 @@ TEST_F(ModelComparison, ARangeAcrossFilesClipsThem) {
     EXPECT_EQ(part.overall.statistics().positions, 20u - 3u);  // rows 45, 52 and 59 are masked
     o.first_row = positions + 1;
     EXPECT_THROW(compare_models(reference_files_, candidate_files_, o), kldiv::error);
+}
+
+// A named pipe is refused at once (it could be read only once, and would block the open).
+TEST_F(ModelComparison, APipeIsRefused) {
+    const fs::path fifo = dir_ / "candidate.fifo";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    try {
+        compare_models(reference_files_, {fifo}, options(2, std::size_t{1} << 20));
+        ADD_FAILURE() << "no error";
+    } catch (const kldiv::error& e) {
+        EXPECT_NE(std::string(e.what()).find("candidate file " + fifo.string() + " is not a regular file"), std::string::npos)
+            << e.what();
+    }
 }
 
 // A kldiv reference file written in chunks of 8 rows reads the same wherever the units start.

@@ -157,6 +157,12 @@ bool looks_like_safetensors(std::string_view start) {
 }
 
 std::unique_ptr<shard> open_shard(const std::filesystem::path& path, const std::string& role) {
+    std::error_code code;
+    if (std::filesystem::exists(path, code) && !std::filesystem::is_regular_file(path, code)) {
+        throw error(function, role + " file " + path.string() +
+                                  " is not a regular file (a pipe?), but model files must be: each thread reading them "
+                                  "opens them and seeks in them. Write it to a file first");
+    }
     std::string start(64, '\0');
     {
         io::detail::input_file file = io::detail::open_input_file(path, function);

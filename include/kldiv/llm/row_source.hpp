@@ -52,7 +52,9 @@ public:
     virtual std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) = 0;
 };
 
-// The files of one model, in order. `role` ("reference", "candidate") names it in errors.
+// The files of one model, in order. `role` ("reference", "candidate") names it in errors. Each
+// must be a regular file (not a pipe): a file is opened more than once, by every reader of the
+// model, and each seeks in it.
 std::unique_ptr<row_source> open_rows(const std::vector<std::filesystem::path>& paths, const std::string& role);
 
 // Per-position inputs, each a 1-D .npy array of integers or booleans, one entry per position:
