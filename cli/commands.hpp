@@ -10,5 +10,6 @@ void add_explain(CLI::App& app);
 void add_dist(CLI::App& app);
 void add_estimate(CLI::App& app);
 void add_llm_compare(CLI::App& app);
+void add_llm_reference(CLI::App& app);
 
 }  // namespace kldiv::cli

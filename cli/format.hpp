@@ -2,10 +2,11 @@
 // How the CLI prints numbers: 6 significant digits for people, full precision for machines.
 
 #include <fmt/core.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <string>
+
+#include "report/json_number.hpp"
 
 namespace kldiv::cli {
 
@@ -14,10 +15,6 @@ inline std::string human(double x) {
     return fmt::format("{:.6g}", x);
 }
 
-// JSON has no infinity: +inf is written as the string "inf" (float("inf") in Python reads it).
-inline nlohmann::ordered_json json_number(double x) {
-    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-    return x;
-}
+using report::json_number;
 
 }  // namespace kldiv::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     kldiv::cli::add_dist(app);
     kldiv::cli::add_estimate(app);
     kldiv::cli::add_llm_compare(app);
+    kldiv::cli::add_llm_reference(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

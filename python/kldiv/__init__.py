@@ -8,8 +8,12 @@ distribution). ``input`` says what the values are: ``"probs"``, ``"log_probs"`` 
     >>> import kldiv
     >>> kldiv.kl_divergence([0.2, 0.8], [0.5, 0.5], base=2)
     0.27807190511263763
+
+``kldiv.llm.compare`` compares a candidate LLM's next-token distributions with its reference's
+(``kldiv llm-compare`` in Python); ``kldiv.dask`` runs the measures and that comparison on a cluster.
 """
-from . import distributions, estimate, losses
+from . import distributions, estimate, llm, losses
 from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
 
-__all__ = ["kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "distributions", "estimate", "losses"]
+__all__ = ["kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "distributions", "estimate", "llm",
+           "losses"]

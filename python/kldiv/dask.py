@@ -14,12 +14,19 @@ cluster:
 
 The keyword arguments are those of kldiv.kl_divergence and its siblings, except ``reduction``
 (use ``summarize`` or Dask's own reductions) and ``keepdims``.
+
+``llm_compare`` is kldiv.llm.compare over a model's shard files, one task per candidate file; it
+returns the same document, equal to the single-machine one.
 """
+import json
 import math
 
+import dask
 import dask.array as da
 import numpy as np
 
+from . import _kldiv
+from . import llm as _llm
 from . import measures as _measures
 
 
@@ -89,3 +96,33 @@ def summarize(values, quantiles=(0.01, 0.05, 0.5, 0.95, 0.99)):
         se = sd / math.sqrt(n)
     return {"count": n, "mean": mean, "standard_error": se, "std": sd, "min": float(v.min()),
             "max": float(v.max()), "quantiles": {q: float(np.quantile(v, q)) for q in quantiles}}
+
+
+def _plan(reference, candidate):
+    """On a worker (which sees the files): the models' files and the candidate's files' rows."""
+    reference_files, candidate_files = _llm._files(reference, "reference"), _llm._files(candidate, "candidate")
+    return reference_files, candidate_files, _kldiv.llm_candidate_files(candidate_files)
+
+
+def _compare_range(*args):
+    """_kldiv.llm_compare_range in a Python function, which Dask can pickle by name."""
+    return _kldiv.llm_compare_range(*args)
+
+
+def llm_compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256):
+    """kldiv.llm.compare on the active Dask scheduler (a distributed Client's cluster, or Dask's
+    default), one task per candidate file; the result equals kldiv.llm.compare's dict exactly.
+
+    Each task opens the files of both models, compares its file's positions only and returns that
+    file's summary (its bytes grow with the number of distinct values, at most about 25 MB); they are
+    merged here in file order, as the single-machine comparison merges them. The workers must see
+    the files (and tokens and mask when they are paths); ``threads`` and ``buffer_mib`` are per task.
+    """
+    options = dask.delayed(_llm._options(tokens, mask, reverse_kl, js, threads, buffer_mib), traverse=False)
+    reference_files, candidate_files, files = dask.delayed(_plan)(reference, candidate).compute()
+    # Files of no rows have no entry in the document (nor a task); with no rows at all, one empty range.
+    ranges = [(first, rows) for _, first, rows in files if rows > 0] or [(0, 0)]
+    parts = dask.compute(*(dask.delayed(_compare_range)(reference_files, candidate_files, options, first, rows)
+                           for first, rows in ranges))
+    comparison = dict(parts[0], files=[file for part in parts for file in part["files"]])
+    return json.loads(_kldiv.llm_document(_llm._input(reference), _llm._input(candidate), comparison))

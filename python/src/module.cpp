@@ -218,6 +218,7 @@ void bind_normal_rows(py::module_& m) {
 
 void bind_distributions(py::module_& m);  // distributions.cpp
 void bind_estimate(py::module_& m);       // estimate.cpp
+void bind_llm(py::module_& m);            // llm.cpp
 
 PYBIND11_MODULE(_kldiv, m) {
     m.doc() = "kldiv's compiled core; use the functions of the kldiv package.";
@@ -231,4 +232,5 @@ PYBIND11_MODULE(_kldiv, m) {
     bind_normal_rows<double>(m);
     bind_distributions(m);
     bind_estimate(m);
+    bind_llm(m);
 }

@@ -1,0 +1,341 @@
+// kldiv llm-reference INPUT OUTPUT: a model's next-token rows saved once as a kldiv reference file
+// (include/kldiv/llm/reference_file.hpp, docs/formats/kldiv-reference.md), compact and
+// checksummed, to compare many candidates against with `kldiv llm-compare OUTPUT CANDIDATE`.
+//   kldiv llm-reference 'base/shard-*.npy' base.kref --tokens tokens.npy
+//   kldiv llm-reference base.kld base.kref --encoding float16 --verify --json
+// The rows stream through a block of --buffer-mib; OUTPUT appears whole or not at all. The summary
+// states what each stored log-probability and D(reference‖candidate) may err by; --verify reads
+// the file back against INPUT and reports the largest error met.
+
+#include <fmt/core.h>
+#include <kldiv/error.hpp>
+#include <kldiv/llm/reference_file.hpp>
+#include <kldiv/llm/row_source.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "format.hpp"
+#include "model_files.hpp"
+#include "progress_line.hpp"
+
+namespace kldiv::cli {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* command_name = "kldiv llm-reference";
+
+struct llm_reference_arguments {
+    std::string input, output, encoding = "q16", input_kind = "logits", tokens;
+    bool no_tokens = false, verify = false, json = false, quiet = false;
+    int q16_step_log2 = -10;
+    std::uint32_t rows_per_chunk = 0;
+    std::size_t buffer_mib = 256;
+};
+
+// max_j a_j − min_j a_j over the finite values of a row: how far below the row's largest
+// log-probability its smallest lies (0 for a row with no finite value, which the writer refuses).
+double span_of(std::span<const float> row) {
+    float top = -std::numeric_limits<float>::infinity(), bottom = std::numeric_limits<float>::infinity();
+    for (const float a : row) {
+        if (std::isinf(a)) continue;  // −inf: a masked token; NaN and +inf are the writer's to refuse
+        top = std::max(top, a);
+        bottom = std::min(bottom, a);
+    }
+    return top >= bottom ? static_cast<double>(top) - bottom : 0.0;
+}
+
+// The input file that holds row `row` of the stream, and the row's index in it.
+std::string where(const llm::row_source& source, std::uint64_t row) {
+    for (const llm::source_file& f : source.files()) {
+        if (row < f.first_row + f.rows) return fmt::format("INPUT {}, row {}", f.name, row - f.first_row);
+    }
+    return fmt::format("INPUT row {}", row);
+}
+
+// The token ids of --tokens: one per row of the input, each -1 or a token of its vocabulary.
+std::vector<std::int32_t> tokens_for(const std::string& file, const llm::row_source& source) {
+    std::vector<std::int32_t> ids = llm::read_token_ids(file);
+    if (ids.size() != source.rows()) {
+        throw error(command_name, fmt::format("--tokens {} has {} entries, but INPUT has {} rows: one token id per row "
+                                              "(-1: unknown)", file, ids.size(), source.rows()));
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (ids[i] >= 0 && static_cast<std::size_t>(ids[i]) >= source.vocabulary()) {
+            throw error(command_name, fmt::format("--tokens {}: element {} = {}, but token ids must be -1 (unknown) or "
+                                                  "in [0, {}), the vocabulary of INPUT", file, i, ids[i], source.vocabulary()));
+        }
+    }
+    return ids;
+}
+
+struct written {
+    std::string token_source;  // "--tokens", "input" or "none"
+    double largest_span = 0;   // span_of, over the rows
+};
+
+// Streams every row of `source` into OUTPUT, a block of --buffer-mib at a time.
+written write_reference(llm::row_source& source, const llm_reference_arguments& a, llm::reference_encoding encoding) {
+    written w;
+    std::vector<std::int32_t> given;
+    if (!a.tokens.empty()) given = tokens_for(a.tokens, source);
+    w.token_source = !a.tokens.empty() ? "--tokens" : !a.no_tokens && source.carries_tokens() ? "input" : "none";
+    const std::size_t v = source.vocabulary(), block_rows = std::max<std::size_t>(1, (a.buffer_mib << 20) / (v * sizeof(float)));
+    llm::reference_writer writer(a.output, v, encoding,
+                                 {.input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
+                                  .has_tokens = w.token_source != "none",
+                                  .rows_per_chunk = a.rows_per_chunk,
+                                  .q16_step_log2 = a.q16_step_log2});
+    std::vector<float> values(block_rows * v);
+    std::vector<std::int32_t> carried(w.token_source == "input" ? block_rows : 0);
+    progress_line progress(!a.quiet && isatty(STDERR_FILENO) != 0);
+    std::uint64_t done = 0;
+    while (const std::size_t n = source.read(values, carried, block_rows)) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::span<const float> row(values.data() + i * v, v);
+            w.largest_span = std::max(w.largest_span, span_of(row));
+            const std::int32_t* token = w.token_source == "--tokens" ? &given[done + i] : carried.empty() ? nullptr : &carried[i];
+            try {
+                writer.write_rows(row, token ? std::span(token, 1) : std::span<const std::int32_t>(), 1);
+            } catch (const error& e) {
+                throw error(command_name, where(source, done + i) + ": " + e.what());
+            }
+        }
+        done += n;
+        progress({.rows_done = done, .rows_total = source.rows(), .bytes_done = done * source.bytes_per_row()});
+    }
+    writer.close();
+    return w;
+}
+
+// What reading the file back against its input found.
+struct verification {
+    double largest_error = 0;           // the largest |ℓ̂ − ℓ| over kept values, in nats
+    double largest_error_to_bound = 0;  // the largest |ℓ̂ − ℓ| / its value's bound
+    std::uint64_t dropped_values = 0;   // finite ℓ that decode to −∞
+    double largest_dropped_mass = 0;    // the largest Σ exp(ℓ) over a row's dropped values
+};
+
+// Reads OUTPUT and INPUT again, side by side, and checks every token id and every decoded value
+// against the encoding's bound, with ℓ_j = (a_j − M) − ln Σ_k exp(a_k − M) computed from the
+// input in double as the writer computes it.
+verification verify_reference(const std::vector<fs::path>& inputs, const llm_reference_arguments& a,
+                              const std::string& token_source) {
+    const auto source = llm::open_rows(inputs, "input");
+    llm::reference_reader reader(a.output);
+    const llm::reference_error_bound bound = reader.error_bound();
+    const std::size_t v = source->vocabulary();
+    const std::size_t block_rows = std::max<std::size_t>(1, (a.buffer_mib << 20) / (2 * v * sizeof(float)));
+    std::vector<float> in(block_rows * v), decoded(block_rows * v);
+    const bool tokens = token_source != "none";
+    std::vector<std::int32_t> carried(token_source == "input" ? block_rows : 0), stored(tokens ? block_rows : 0);
+    const std::vector<std::int32_t> given = token_source == "--tokens" ? tokens_for(a.tokens, *source) : std::vector<std::int32_t>{};
+    verification found;
+    std::uint64_t done = 0;
+    const auto fail = [&](std::uint64_t row, const std::string& what) {
+        std::error_code ignored;
+        fs::remove(a.output, ignored);
+        throw error(command_name, fmt::format("--verify: {} row {}: {}; {} is removed", a.output, row, what, a.output));
+    };
+    while (const std::size_t n = source->read(in, carried, block_rows)) {
+        if (reader.read_rows(decoded, stored, n) != n) fail(done, "the file ends before INPUT does");
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t row = done + i;
+            const std::int32_t want = token_source == "--tokens" ? given[row] : token_source == "input" ? carried[i] : -1;
+            if (tokens && stored[i] != want) fail(row, fmt::format("next token {} is stored as {}", want, stored[i]));
+            const std::span<const float> input(in.data() + i * v, v), output(decoded.data() + i * v, v);
+            const double top = *std::max_element(input.begin(), input.end());
+            double sum = 0;
+            for (const float value : input) sum += std::exp(value - top);
+            const double log_sum = std::log(sum);
+            double dropped_mass = 0;
+            for (std::size_t j = 0; j < v; ++j) {
+                const double l = (input[j] - top) - log_sum;
+                const float d = output[j];
+                if (std::isinf(l) || std::isinf(d)) {
+                    if (std::isinf(l) && !std::isinf(d)) fail(row, fmt::format("column {}: -inf decodes to {}", j, d));
+                    if (std::isinf(l)) continue;
+                    if (top - input[j] > bound.kept_range) {
+                        ++found.dropped_values;
+                        dropped_mass += std::exp(l);
+                        continue;
+                    }
+                    fail(row, fmt::format("column {}: ℓ = {} lies {} nats below the row's maximum, within the kept "
+                                          "range of {}, but decodes to -inf", j, l, top - input[j], bound.kept_range));
+                }
+                const double off = std::fabs(d - l), allowed = (bound.absolute + bound.relative * std::fabs(l)) * (1 + 1e-12);
+                if (!(off <= allowed)) {
+                    fail(row, fmt::format("column {}: ℓ = {} decodes to {}, {} off, but the encoding's bound is {}", j,
+                                          l, d, off, allowed));
+                }
+                found.largest_error = std::max(found.largest_error, off);
+                found.largest_error_to_bound = std::max(found.largest_error_to_bound, off / allowed);
+            }
+            found.largest_dropped_mass = std::max(found.largest_dropped_mass, dropped_mass);
+        }
+        done += n;
+    }
+    if (done != reader.rows()) fail(done, fmt::format("the file holds {} rows, but INPUT {}", reader.rows(), done));
+    return found;
+}
+
+// The D values at which the summary states the error bound on D(reference‖candidate).
+constexpr double kl_examples[] = {0.001, 0.01, 0.1, 1.0};
+
+struct summary {
+    std::vector<fs::path> inputs;
+    std::string input_format;
+    std::uint64_t rows = 0, input_bytes = 0, bytes = 0;
+    std::size_t vocabulary = 0;
+    std::uint32_t rows_per_chunk = 0;
+    written writing;
+    llm::reference_error_bound bound;
+    double delta = 0;  // the largest |ℓ̂ − ℓ| over the kept values, by the encoding's bound
+    bool verified = false;
+    verification check;
+};
+
+nlohmann::ordered_json json_document(const llm_reference_arguments& a, const summary& s) {
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const fs::path& p : s.inputs) files.push_back(p.string());
+    nlohmann::ordered_json out;
+    out["output"] = a.output;
+    out["input"] = {{"files", files}, {"format", s.input_format}, {"bytes", s.input_bytes}};
+    out["rows"] = s.rows;
+    out["vocabulary"] = s.vocabulary;
+    out["encoding"] = a.encoding;
+    if (a.encoding == "q16") out["q16_step_log2"] = a.q16_step_log2;
+    out["token_source"] = s.writing.token_source;
+    out["rows_per_chunk"] = s.rows_per_chunk;
+    out["bytes"] = s.bytes;
+    out["bytes_per_row"] = static_cast<double>(s.bytes) / s.rows;
+    out["compression_ratio"] = static_cast<double>(s.input_bytes) / s.bytes;
+    nlohmann::ordered_json kl;
+    for (const double d : kl_examples) kl[fmt::format("{}", d)] = llm::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass);
+    out["error_bound"] = {{"absolute", s.bound.absolute},
+                          {"relative", s.bound.relative},
+                          {"kept_range", s.bound.kept_range},
+                          {"dropped_mass", s.bound.dropped_mass},
+                          {"largest_span", s.writing.largest_span},
+                          {"delta", s.delta},
+                          {"kl_error_at", kl}};
+    if (s.verified) {
+        out["verify"] = {{"largest_error", s.check.largest_error},
+                         {"largest_error_to_bound", s.check.largest_error_to_bound},
+                         {"dropped_values", s.check.dropped_values},
+                         {"largest_dropped_mass", s.check.largest_dropped_mass}};
+    }
+    return out;
+}
+
+void print_summary(const llm_reference_arguments& a, const summary& s) {
+    const std::string encoding = a.encoding == "q16" ? fmt::format("q16 (grid step 2^{})", a.q16_step_log2) : a.encoding;
+    fmt::print("wrote {}: {} rows over {} tokens, {}, token ids: {}\n", a.output, s.rows, s.vocabulary, encoding,
+               s.writing.token_source);
+    fmt::print("size: {} bytes, {} a row; the input ({}, {} bytes) is {} times as large\n", s.bytes,
+               human(static_cast<double>(s.bytes) / s.rows), s.input_format, s.input_bytes,
+               human(static_cast<double>(s.input_bytes) / s.bytes));
+    if (a.encoding == "q16") {
+        fmt::print("each log-probability: within {} nats; those more than {} nats below their row's maximum become -inf\n",
+                   human(s.bound.absolute), human(s.bound.kept_range));
+    } else {
+        fmt::print("each log-probability ℓ: within {}·|ℓ| + {} nats, here within {} (rows span at most {} nats)\n",
+                   human(s.bound.relative), human(s.bound.absolute), human(s.delta), human(s.writing.largest_span));
+    }
+    if (s.writing.largest_span > s.bound.kept_range) {
+        fmt::print("rows span up to {} nats: their lowest values are stored as -inf (the largest mass a row lost is {}), "
+                   "so D(candidate‖reference) can be +inf against this file\n",
+                   human(s.writing.largest_span), human(s.bound.dropped_mass));
+    }
+    std::string at;
+    for (const double d : kl_examples) {
+        at += fmt::format("{}{} at D = {}", at.empty() ? "" : ", ",
+                          human(llm::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass)), d);
+    }
+    fmt::print("D(reference‖candidate) through this file differs from D through INPUT by at most {} (nats)\n", at);
+    if (s.verified) {
+        fmt::print("verified: largest decode error {} nats ({}% of its bound), {} values dropped\n",
+                   human(s.check.largest_error), human(100 * s.check.largest_error_to_bound), s.check.dropped_values);
+    }
+}
+
+void run(const llm_reference_arguments& a, bool step_given) {
+    if (step_given && a.encoding != "q16") {
+        throw error(command_name, "--q16-step-log2 is given, but the encoding is " + a.encoding + ": the step is q16's");
+    }
+    summary s;
+    s.inputs = expand(a.input, "INPUT");
+    for (const fs::path& p : s.inputs) {
+        std::error_code code;
+        if (fs::equivalent(p, a.output, code)) {
+            throw error(command_name, "OUTPUT " + a.output + " is the input file " + p.string() + ": write to another path");
+        }
+        s.input_bytes += fs::file_size(p, code);
+    }
+    const auto source = llm::open_rows(s.inputs, "input");
+    if (source->rows() == 0) throw error(command_name, "INPUT " + a.input + " holds no rows: there is nothing to save");
+    const llm::reference_encoding encoding = llm::parse_reference_encoding(a.encoding);
+    s.writing = write_reference(*source, a, encoding);
+    const llm::reference_reader reader(a.output);
+    s.bound = reader.error_bound();
+    s.rows = reader.rows();
+    s.vocabulary = reader.n_vocab();
+    s.rows_per_chunk = reader.rows_per_chunk();
+    s.bytes = fs::file_size(a.output);
+    s.input_format = source->format();
+    // A kept ℓ has |ℓ| <= (max a − a) + ln Σ exp(a − max a) <= span + ln V.
+    s.delta = s.bound.absolute +
+              s.bound.relative * (std::min(s.writing.largest_span, s.bound.kept_range) + std::log(static_cast<double>(s.vocabulary)));
+    if (a.verify) {
+        s.check = verify_reference(s.inputs, a, s.writing.token_source);
+        s.verified = true;
+    }
+    if (a.json) {
+        std::cout << json_document(a, s).dump(2) << '\n';
+    } else {
+        print_summary(a, s);
+    }
+}
+
+}  // namespace
+
+void add_llm_reference(CLI::App& app) {
+    auto args = std::make_shared<llm_reference_arguments>();
+    CLI::App* command = app.add_subcommand(
+        "llm-reference", "Save a model's next-token rows as a compact kldiv reference file, to compare candidates against");
+    command->add_option("INPUT", args->input, std::string("Rows: ") + model_files_help)->required();
+    command->add_option("OUTPUT", args->output, "The reference file to write (replaced whole if it exists)")->required();
+    command->add_option("--encoding", args->encoding,
+                        "q16: 2 bytes a value, every log-probability within 2^(step-1) nats; float16: 2 bytes, within "
+                        "2^-11 of its size; float32: 4 bytes")
+        ->check(CLI::IsMember({"q16", "float16", "float32"}))
+        ->capture_default_str();
+    command->add_option("--input", args->input_kind, "What INPUT holds: logits, or log-probs (then each row must sum to 1)")
+        ->check(CLI::IsMember({"logits", "log-probs"}))
+        ->capture_default_str();
+    CLI::Option* tokens = command->add_option(
+        "--tokens", args->tokens, "Token ids to store: the actual next token of each row (1-D .npy, -1 unknown)");
+    command->add_flag("--no-tokens", args->no_tokens, "Store no token ids, even those INPUT carries")->excludes(tokens);
+    CLI::Option* step = command->add_option("--q16-step-log2", args->q16_step_log2, "q16: the grid step is 2^this")
+                            ->check(CLI::Range(-16, -4))
+                            ->capture_default_str();
+    command->add_option("--rows-per-chunk", args->rows_per_chunk, "Rows a chunk of the file (0: as many as fit in 16 MiB)")
+        ->capture_default_str();
+    command->add_option("--buffer-mib", args->buffer_mib, "Memory for a block of input rows, in MiB")
+        ->check(CLI::Range(1, 1 << 20))
+        ->capture_default_str();
+    command->add_flag("--verify", args->verify, "Read the file back against INPUT and report the largest error met");
+    command->add_flag("--json", args->json, "Print JSON: rows, vocabulary, encoding, bytes, compression_ratio, error_bound");
+    command->add_flag("--quiet", args->quiet, "No progress line on stderr");
+    command->callback([args, step] { run(*args, step->count() > 0); });
+}
+
+}  // namespace kldiv::cli

@@ -1,0 +1,91 @@
+"""How far is a candidate LLM (quantized, distilled) from its reference? ``kldiv llm-compare`` in Python.
+
+    >>> import kldiv.llm
+    >>> d = kldiv.llm.compare("ref/part-*.npy", "cand/part-*.npy", tokens="ids.npy")   # doctest: +SKIP
+    >>> d["kl"]["mean"], d["kl"]["percentiles"]["99.9"], d["same_top"]["fraction"]       # doctest: +SKIP
+
+``compare`` returns the document that ``kldiv llm-compare --json`` prints, as a dict: the same
+keys and the same numbers (docs/llm_compare.md, docs/python_llm.md). A model is a file, a pattern
+with ``*`` or ``?`` in its last part (the matching files of that directory, in name order: the
+shards of one model), or a list of files. Token ids and the mask are a path to a 1-D integer
+``.npy`` or a 1-D array, one entry per position.
+"""
+import json
+import os
+import re
+
+import numpy as np
+
+from . import _kldiv
+
+
+def _input(model):
+    """A model's input as the document records it: the name or pattern, or the files joined by spaces."""
+    return os.fspath(model) if isinstance(model, (str, os.PathLike)) else " ".join(os.fspath(p) for p in model)
+
+
+def _files(model, role):
+    """The files of one model, in order."""
+    if not isinstance(model, (str, os.PathLike)):
+        paths = [os.fspath(p) for p in model]
+        if not paths:
+            raise ValueError(f"kldiv.llm: the {role} is an empty list of files")
+        return paths
+    given = os.fspath(model)
+    directory, name = os.path.split(given)
+    if not re.search(r"[*?]", name):
+        return [given]
+    # As the command expands it: '*' and '?' only, regular files, sorted by path.
+    pattern = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in name), re.DOTALL)
+    directory = directory or "."
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        entries = []
+    found = sorted(os.path.join(directory, e.name) for e in entries if e.is_file() and pattern.fullmatch(e.name))
+    if not found:
+        raise ValueError(f"kldiv.llm: {role} {given} matches no file")
+    return found
+
+
+def _per_position(value, what):
+    """None, a path (kept, read by the core) or a checked 1-D array: int32 token ids, uint8 mask."""
+    if value is None or isinstance(value, (str, os.PathLike)):
+        return None if value is None else os.fspath(value)
+    a = np.asarray(value)
+    if a.ndim != 1 or a.dtype.kind not in "iub":
+        raise ValueError(f"kldiv.llm: {what} must be a path to a .npy or a 1-D integer array, one entry per position, "
+                         f"but it is an array of shape {a.shape} and dtype {a.dtype}")
+    if what == "mask":
+        return np.ascontiguousarray(a != 0, dtype=np.uint8)
+    bad = np.flatnonzero((a < -1) | (a > np.iinfo(np.int32).max))
+    if bad.size:
+        raise ValueError(f"kldiv.llm: tokens[{bad[0]}] = {a[bad[0]]}, "
+                         "but token ids must be -1 (unknown) or in [0, 2^31)")
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
+def _options(tokens, mask, reverse_kl, js, threads, buffer_mib):
+    return dict(tokens=_per_position(tokens, "tokens"), mask=_per_position(mask, "mask"), reverse_kl=bool(reverse_kl),
+                js=bool(js), threads=int(threads), buffer_mib=int(buffer_mib))
+
+
+def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256):
+    """Compare the candidate's next-token distributions with the reference's, position by position.
+
+    reference, candidate: each a file, a pattern or a list of files (.npy of shape positions ×
+        vocabulary, safetensors, a llama.cpp --kl-divergence-base file or a kldiv reference file as
+        the reference); both models cover the same positions in the same order.
+    tokens: the actual next token of each position (−1: unknown), for perplexity and Δp; without it,
+        the ids the reference's files carry, if any.
+    mask: non-zero for the positions to score.
+    reverse_kl, js: also D(candidate‖reference) and the Jensen-Shannon divergence.
+    threads: 0 for all cores. buffer_mib: memory for the blocks of rows of both models.
+
+    Returns the ``kldiv llm-compare --json`` document as a dict (nats; +inf as the string "inf",
+    values not defined, e.g. a standard error of one position, as None). Raises ValueError for
+    unreadable or mismatched inputs.
+    """
+    options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib)
+    return json.loads(_kldiv.llm_compare(_files(reference, "reference"), _files(candidate, "candidate"), options,
+                                         _input(reference), _input(candidate)))

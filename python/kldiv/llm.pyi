@@ -1,0 +1,12 @@
+"""Type stub of kldiv.llm."""
+import os
+from typing import Any, Dict, Optional, Sequence, Union
+
+import numpy as np
+import numpy.typing as npt
+
+Model = Union[str, os.PathLike[str], Sequence[Union[str, os.PathLike[str]]]]
+PerPosition = Union[None, str, os.PathLike[str], npt.NDArray[np.integer], npt.NDArray[np.bool_]]
+
+def compare(reference: Model, candidate: Model, *, tokens: PerPosition = ..., mask: PerPosition = ...,
+            reverse_kl: bool = ..., js: bool = ..., threads: int = ..., buffer_mib: int = ...) -> Dict[str, Any]: ...

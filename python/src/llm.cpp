@@ -1,0 +1,172 @@
+// kldiv._kldiv's part for `kldiv llm-compare` (include/kldiv/llm/model_comparison.hpp), under
+// kldiv/llm.py and kldiv/dask.py:
+//   llm_compare          the whole comparison → the --json document's text;
+//   llm_candidate_files  the candidate's files and their rows (a cluster run's plan);
+//   llm_compare_range    the positions of one range → its files' serialized summaries ("KCS1");
+//   llm_document         such summaries, merged in file order as compare_models merges them → the
+//                        same document's text.
+// The options dict holds tokens and mask (None, a path to a 1-D .npy, or an int32 / uint8 array
+// that kldiv/llm.py has checked), reverse_kl, js, threads and buffer_mib. The GIL is released while
+// files are read and rows compared; kldiv::error becomes ValueError (module.cpp).
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <kldiv/error.hpp>
+#include <kldiv/llm/model_comparison.hpp>
+
+#include "report/llm_comparison_json.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace py = pybind11;
+namespace llm = kldiv::llm;
+
+namespace {
+
+template <class T>
+using per_position = std::optional<std::variant<std::string, py::array_t<T, py::array::c_style>>>;
+
+// A path is kept, to be read later without the GIL; an array is copied now.
+template <class T>
+void take_per_position(const per_position<T>& given, std::vector<T>& values, std::string& path) {
+    if (!given) return;
+    if (const auto* p = std::get_if<std::string>(&*given)) {
+        path = *p;
+    } else {
+        const auto& a = std::get<1>(*given);
+        values.assign(a.data(), a.data() + a.size());
+    }
+}
+
+struct comparison_request {
+    std::vector<std::filesystem::path> reference, candidate;
+    llm::model_comparison_options options;
+    std::string tokens_path, mask_path;
+
+    comparison_request(const std::vector<std::string>& reference_files, const std::vector<std::string>& candidate_files,
+                       const py::dict& o)
+        : reference(reference_files.begin(), reference_files.end()),
+          candidate(candidate_files.begin(), candidate_files.end()) {
+        const auto buffer_mib = o["buffer_mib"].cast<std::size_t>();
+        if (buffer_mib < 1 || buffer_mib > (std::size_t{1} << 20)) {
+            throw kldiv::error("kldiv.llm",
+                               "buffer_mib = " + std::to_string(buffer_mib) + ", but it must be in [1, 1048576]");
+        }
+        options.rows = {.reverse_kl = o["reverse_kl"].cast<bool>(), .js = o["js"].cast<bool>(),
+                        .threads = o["threads"].cast<unsigned>()};
+        options.block_bytes = buffer_mib << 20;
+        take_per_position(o["tokens"].cast<per_position<std::int32_t>>(), options.next_tokens, tokens_path);
+        take_per_position(o["mask"].cast<per_position<std::uint8_t>>(), options.mask, mask_path);
+    }
+
+    // Without the GIL.
+    llm::model_comparison run() {
+        if (!tokens_path.empty()) options.next_tokens = llm::read_token_ids(tokens_path);
+        if (!mask_path.empty()) options.mask = llm::read_mask(mask_path);
+        return llm::compare_models(reference, candidate, options);
+    }
+};
+
+py::dict header_of(const llm::model_comparison& r) {
+    py::dict d;
+    d["reference_format"] = r.reference_format;
+    d["candidate_format"] = r.candidate_format;
+    d["vocabulary"] = r.vocabulary;
+    d["positions"] = r.positions;
+    d["token_source"] = r.token_source;
+    return d;
+}
+
+}  // namespace
+
+void bind_llm(py::module_& m) {
+    m.def(
+        "llm_compare",
+        [](const std::vector<std::string>& reference, const std::vector<std::string>& candidate, const py::dict& options,
+           const std::string& reference_input, const std::string& candidate_input) {
+            comparison_request request(reference, candidate, options);
+            py::gil_scoped_release unlocked;
+            return kldiv::report::llm_comparison_json(reference_input, candidate_input, request.run()).dump();
+        },
+        py::arg("reference"), py::arg("candidate"), py::arg("options"), py::arg("reference_input"),
+        py::arg("candidate_input"));
+
+    m.def(
+        "llm_candidate_files",
+        [](const std::vector<std::string>& candidate) {
+            std::vector<llm::source_file> files;
+            {
+                py::gil_scoped_release unlocked;
+                files = llm::open_rows({candidate.begin(), candidate.end()}, "candidate")->files();
+            }
+            py::list out;
+            for (const auto& f : files) out.append(py::make_tuple(f.name, f.first_row, f.rows));
+            return out;
+        },
+        py::arg("candidate"));
+
+    m.def(
+        "llm_compare_range",
+        [](const std::vector<std::string>& reference, const std::vector<std::string>& candidate, const py::dict& options,
+           std::uint64_t first_row, std::uint64_t row_count) {
+            comparison_request request(reference, candidate, options);
+            request.options.first_row = first_row;
+            request.options.row_count = row_count;
+            request.options.keep_file_summaries = true;
+            llm::model_comparison r;
+            std::vector<std::string> summaries;
+            {
+                py::gil_scoped_release unlocked;
+                r = request.run();
+                for (const auto& s : r.file_summaries) summaries.push_back(s.serialize());
+            }
+            py::dict out = header_of(r);
+            py::list files;
+            for (std::size_t i = 0; i < r.files.size(); ++i) {
+                const auto& f = r.files[i];
+                files.append(py::make_tuple(f.file, f.first_row, f.rows, py::bytes(summaries[i])));
+            }
+            out["files"] = files;
+            return out;
+        },
+        py::arg("reference"), py::arg("candidate"), py::arg("options"), py::arg("first_row"), py::arg("row_count"));
+
+    // `comparison`: a header as llm_compare_range returns it, with "files" listing the compared
+    // candidate files in order as llm_compare_range does, each with its summary's bytes.
+    m.def(
+        "llm_document",
+        [](const std::string& reference_input, const std::string& candidate_input, const py::dict& comparison) {
+            llm::model_comparison r;
+            r.reference_format = comparison["reference_format"].cast<std::string>();
+            r.candidate_format = comparison["candidate_format"].cast<std::string>();
+            r.vocabulary = comparison["vocabulary"].cast<std::size_t>();
+            r.positions = comparison["positions"].cast<std::uint64_t>();
+            r.token_source = comparison["token_source"].cast<std::string>();
+            std::vector<std::string_view> summaries;  // views into the bytes objects
+            for (const py::handle item : comparison["files"].cast<py::list>()) {
+                const auto t = item.cast<py::tuple>();
+                llm::file_comparison f;
+                f.file = t[0].cast<std::string>();
+                f.first_row = t[1].cast<std::uint64_t>();
+                f.rows = t[2].cast<std::uint64_t>();
+                r.files.push_back(f);
+                summaries.push_back(t[3].cast<std::string_view>());
+            }
+            py::gil_scoped_release unlocked;
+            for (std::size_t i = 0; i < summaries.size(); ++i) {
+                const auto s = llm::comparison_summary::deserialize(summaries[i]);
+                r.files[i].statistics = s.statistics();
+                r.overall.merge(s);
+            }
+            return kldiv::report::llm_comparison_json(reference_input, candidate_input, r).dump();
+        },
+        py::arg("reference_input"), py::arg("candidate_input"), py::arg("comparison"));
+}

@@ -1,0 +1,127 @@
+"""kldiv.llm.compare and kldiv.dask.llm_compare: the statistics of `kldiv llm-compare` in Python.
+
+The inputs and the independent float64 NumPy statistics come from tests/data/llm_compare_numpy.py
+(300 positions × 2000 tokens: float32 reference logits, a float16 candidate, token ids with
+unknowns, a mask), re-sharded here so that the reference (2 files) and the candidate (3 files) split
+at different positions. Tolerances: 1e-6 relative for means and perplexities (the rows are single
+precision), the stated percentile bound for the median, 1e-12 for the same-top fraction (a mean of
+0/1 values). The dict must equal the command's --json output and the Dask result exactly.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import kldiv.dask
+import kldiv.llm
+
+DATA_SCRIPT = Path(__file__).resolve().parents[2] / "tests" / "data" / "llm_compare_numpy.py"
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("llm")
+    subprocess.run([sys.executable, str(DATA_SCRIPT), str(d)], check=True)
+    ref = np.load(d / "ref.npy")
+    cand = np.concatenate([np.load(d / "cand-0.npy"), np.load(d / "cand-1.npy")])
+    for i, (a, b) in enumerate([(0, 140), (140, 300)]):
+        np.save(d / f"r-{i}.npy", ref[a:b])
+    for i, (a, b) in enumerate([(0, 100), (100, 210), (210, 300)]):
+        np.save(d / f"c-{i}.npy", cand[a:b])
+    return d, json.loads((d / "expected.json").read_text())
+
+
+def relative(got, want):
+    return abs(got - want) / abs(want)
+
+
+def test_statistics_equal_numpy(inputs):
+    d, expected = inputs
+    r = kldiv.llm.compare(str(d / "r-*.npy"), d / "c-?.npy", tokens=d / "tokens.npy", mask=str(d / "mask.npy"),
+                          reverse_kl=True, threads=2)
+    assert r["positions"] == 300 and r["vocabulary"] == 2000 and r["token_source"] == "--tokens"
+    assert r["reference"] == {"input": str(d / "r-*.npy"), "format": "npy float32"}
+    assert r["candidate"]["format"] == "npy float16"
+    assert r["scored"] == expected["positions"] and r["scored_with_token"] == expected["positions_with_token"]
+    kl = expected["kl"]
+    assert relative(r["kl"]["mean"], kl["mean"]) < 1e-6
+    assert relative(r["kl"]["standard_error"], kl["standard_error"]) < 1e-6
+    median = kl["percentiles"]["50"]
+    assert abs(r["kl"]["median"] - median) <= r["kl"]["percentile_error"] + 1e-6 * median
+    assert relative(r["reverse_kl"]["mean"], expected["reverse_kl"]["mean"]) < 1e-6
+    assert abs(r["same_top"]["fraction"] - expected["same_top"]["fraction"]) < 1e-12
+    for name in ("reference", "candidate", "ratio"):
+        assert relative(r["perplexity"][name]["mean"], expected["perplexity"][name]["mean"]) < 1e-6, name
+    assert [(f["file"], f["first_position"]) for f in r["files"]] == [(str(d / f"c-{i}.npy"), a)
+                                                                       for i, a in enumerate((0, 100, 210))]
+    assert sum(f["scored"] for f in r["files"]) == r["scored"]
+
+    # Arrays instead of .npy paths, and a list of files instead of a pattern: the same numbers.
+    listed = kldiv.llm.compare([d / "r-0.npy", d / "r-1.npy"], str(d / "c-?.npy"), tokens=np.load(d / "tokens.npy"),
+                               mask=np.load(d / "mask.npy"), reverse_kl=True)
+    assert listed["reference"]["input"] == f"{d / 'r-0.npy'} {d / 'r-1.npy'}"
+    assert dict(listed, reference=r["reference"]) == r
+    # The candidate as one safetensors file: the same positions, hence (up to the merge's rounding) the same mean.
+    whole = kldiv.llm.compare(d / "ref.npy", d / "whole.safetensors", tokens=d / "tokens.npy", mask=d / "mask.npy")
+    assert whole["candidate"]["format"].startswith("safetensors") and whole["scored"] == r["scored"]
+    assert relative(whole["kl"]["mean"], kl["mean"]) < 1e-6
+
+
+def test_equals_the_command_json(inputs):
+    cli = os.environ.get("KLDIV_CLI")
+    if not cli or not os.path.exists(cli):
+        pytest.skip("KLDIV_CLI (the kldiv command, set by the python_tests ctest) is not available")
+    d, _ = inputs
+    args = [str(d / "r-*.npy"), str(d / "c-*.npy"), "--tokens", str(d / "tokens.npy"), "--mask", str(d / "mask.npy"),
+            "--js"]
+    out = subprocess.run([cli, "llm-compare", *args, "--json", "--quiet"], check=True, capture_output=True, text=True)
+    r = kldiv.llm.compare(args[0], args[1], tokens=args[3], mask=args[5], js=True)
+    assert r == json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """A distributed.LocalCluster of two worker processes when distributed is installed, else Dask's threads."""
+    try:
+        import distributed
+    except ImportError:
+        yield None
+        return
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def test_dask_equals_single_machine(inputs, scheduler):
+    d, _ = inputs
+    tokens = np.load(d / "tokens.npy")
+    for kwargs in (dict(tokens=tokens, mask=d / "mask.npy", reverse_kl=True), dict(js=True, buffer_mib=1)):
+        single = kldiv.llm.compare(str(d / "r-*.npy"), str(d / "c-*.npy"), **kwargs)
+        distributed = kldiv.dask.llm_compare(str(d / "r-*.npy"), str(d / "c-*.npy"), **kwargs)
+        assert len(distributed["files"]) == 3
+        assert distributed == single
+
+
+def test_bad_inputs_are_clear_errors(inputs, tmp_path):
+    d, _ = inputs
+    np.save(tmp_path / "narrow.npy", np.zeros((300, 1999), np.float32))
+    np.save(tmp_path / "short.npy", np.zeros((299, 2000), np.float32))
+    (tmp_path / "notes.txt").write_text("not a model's rows\n")
+    with pytest.raises(ValueError, match="1999"):
+        kldiv.llm.compare(d / "ref.npy", tmp_path / "narrow.npy")
+    with pytest.raises(ValueError, match="299"):
+        kldiv.llm.compare(d / "ref.npy", tmp_path / "short.npy")
+    with pytest.raises(ValueError, match="notes.txt"):
+        kldiv.llm.compare(d / "ref.npy", tmp_path / "notes.txt")
+    with pytest.raises(ValueError, match="matches no file"):
+        kldiv.llm.compare(str(tmp_path / "none-*.npy"), d / "ref.npy")
+    with pytest.raises(ValueError, match="token ids"):
+        kldiv.llm.compare(d / "ref.npy", d / "ref.npy", tokens=np.full(300, -2))
+    with pytest.raises(ValueError, match="1-D"):
+        kldiv.llm.compare(d / "ref.npy", d / "ref.npy", mask=np.ones((300, 1)))
+    with pytest.raises(ValueError, match="299"):
+        kldiv.dask.llm_compare(d / "ref.npy", tmp_path / "short.npy")
