@@ -4,13 +4,14 @@ script doing the same job (log-softmax, KL, top-1/top-k, the actual token's prob
 equal thread counts.
 
     /usr/bin/python3 bench/llm_compare_throughput.py BUILD_DIR [--positions 1500] [--vocabulary 128000]
-        [--threads 2] [--dir /tmp/llm-bench] [--cold]
+        [--threads 2] [--dir /tmp/llm-bench] [--cold] [--repeat 2] [--no-torch]
 
 Writes a float16 reference and candidate .npy (positions × vocabulary; the candidate is the
-reference plus noise, like a quantized model) and a token file into --dir once, then times, one
-after the other: `dd` reading both files, kldiv llm-compare, and the PyTorch script; with --cold,
-each is preceded by dropping the page cache (root only), so the files come from the disk. Peak
-memory is GNU time's (/usr/bin/time, Debian package `time`).
+reference plus noise, like a quantized model; past 1500 positions the rows repeat) and a token file
+into --dir once, then times, one after the other: `dd` reading both files, kldiv llm-compare, and
+the PyTorch script. With --cold, each is preceded by dropping the page cache (root only), so the
+files come from the disk; files larger than the memory come from the disk anyway. Peak memory is
+GNU time's (/usr/bin/time, Debian package `time`).
 """
 import argparse
 import os
@@ -31,18 +32,27 @@ def write_inputs(directory, positions, vocabulary):
         ref = np.load(names[0], mmap_mode="r")
         if ref.shape == (positions, vocabulary):
             return names
+    # The first 1500 positions are drawn; further ones repeat them (files larger than the memory are
+    # written at the disk's speed).
     rng = np.random.default_rng(7)
     ref = np.lib.format.open_memmap(names[0], mode="w+", dtype=np.float16, shape=(positions, vocabulary))
     cand = np.lib.format.open_memmap(names[1], mode="w+", dtype=np.float16, shape=(positions, vocabulary))
     tokens = np.empty(positions, dtype=np.int64)
-    for start in range(0, positions, 100):
-        rows = min(100, positions - start)
+    drawn = min(positions, 1500)
+    for start in range(0, drawn, 100):
+        rows = min(100, drawn - start)
         logits = rng.standard_normal((rows, vocabulary), dtype=np.float32) * 2.0
         peaks = rng.integers(0, vocabulary, size=(rows, 8))
         np.put_along_axis(logits, peaks, logits.max(axis=1, keepdims=True) + rng.uniform(0, 6, size=(rows, 8)), axis=1)
         ref[start:start + rows] = logits
         cand[start:start + rows] = logits + rng.standard_normal((rows, vocabulary), dtype=np.float32) * 0.05
         tokens[start:start + rows] = peaks[:, 0]
+    for start in range(drawn, positions, drawn):
+        rows = min(drawn, positions - start)
+        for array in (ref, cand, tokens):
+            array[start:start + rows] = array[:rows]
+        ref.flush()
+        cand.flush()
     ref.flush()
     cand.flush()
     np.save(names[2], tokens)
@@ -98,6 +108,7 @@ def main():
     parser.add_argument("--dir", type=pathlib.Path, default=pathlib.Path("/tmp/llm-bench"))
     parser.add_argument("--cold", action="store_true", help="drop the page cache before each run (root)")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--no-torch", action="store_true", help="leave out the PyTorch job")
     args = parser.parse_args()
     ref, cand, tokens = write_inputs(args.dir, args.positions, args.vocabulary)
     total_bytes = ref.stat().st_size + cand.stat().st_size
@@ -112,6 +123,8 @@ def main():
         f"PyTorch {torch.__version__}, {args.threads} threads": [
             [sys.executable, "-c", TORCH_JOB, ref, cand, tokens, str(args.threads)]],
     }
+    if args.no_torch:
+        del jobs[next(name for name in jobs if name.startswith("PyTorch"))]
     print(f"{args.positions} positions x V = {args.vocabulary}, float16, {total_bytes / 1e9:.2f} GB in both files, "
           f"{'cold (page cache dropped)' if args.cold else 'page cache'}, {os.cpu_count()} cores")
     if not args.cold:  # into the page cache
