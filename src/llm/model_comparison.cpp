@@ -17,6 +17,10 @@ constexpr const char* function = "compare_models";
 // Decoded rows of both models a worker holds at once: small enough to stay in cache between the
 // passes of the kernels over them.
 constexpr std::size_t cache_bytes = std::size_t{4} << 20;
+// The chunks that the workers' readers of chunked files (kldiv reference files) hold, all together
+// at most: it caps the number of workers for such files, so that memory stays bounded on any
+// number of cores.
+constexpr double chunk_budget = 128.0 * (1 << 20);
 // Rows a worker reads at once at most (for small vocabularies, where 4 MiB holds many rows).
 constexpr std::size_t max_rows_per_read = 1024;
 // Units a round hands out per worker; the round's comparisons are summed up in order after it.
@@ -58,6 +62,11 @@ public:
         if (opts.first_row > positions_) {
             throw error(function, "first_row = " + std::to_string(opts.first_row) + ", but the models have " +
                                       std::to_string(positions_) + " positions");
+        }
+        const double chunk_bytes = (r.chunk_rows() > 1 ? static_cast<double>(r.chunk_rows()) * r.bytes_per_row() : 0.0) +
+                                   (c.chunk_rows() > 1 ? static_cast<double>(c.chunk_rows()) * c.bytes_per_row() : 0.0);
+        if (chunk_bytes > 0) {
+            workers_.resize(std::clamp<std::size_t>(static_cast<std::size_t>(chunk_budget / chunk_bytes), 1, workers_.size()));
         }
         begin_ = opts.first_row;
         end_ = begin_ + std::min(opts.row_count, positions_ - begin_);

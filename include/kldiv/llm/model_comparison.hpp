@@ -18,8 +18,9 @@
 // position order, so the numbers do not depend on the thread count.
 //
 // Memory: per worker, at most min(4 MiB, block_bytes / workers) of decoded rows plus its readers'
-// buffers (a kldiv reference file's chunk: 16 MiB unless written larger); plus two summaries (about
-// 16 MB each) and a few per-position records; independent of the number of positions and files.
+// buffers (a kldiv reference file's chunk: 16 MiB unless written larger; there are only as many
+// workers as 128 MiB of such chunks allow); plus two summaries (about 16 MB each) and a few
+// per-position records; independent of the number of positions and files.
 
 #include <cstdint>
 #include <filesystem>
