@@ -79,6 +79,10 @@ struct pair_scale {
     double excess(double pv, double qv) const noexcept {
         return (std::fma(c.hi, pv, -qv) + c.lo * pv) / qv;
     }
+    // The same for values known as double-double sums (the masses of blocks).
+    double excess(double_double pv, double_double qv) const noexcept {
+        return (std::fma(c.hi, pv.hi, -qv.hi) + ((c.hi * pv.lo + c.lo * pv.hi) - qv.lo)) / qv.hi;
+    }
     // ln(p̂/q̂) for p, q > 0 given δ = excess(p, q).
     double log_ratio(double pv, double qv, double delta) const noexcept {
         if (delta > -0.5 && delta <= DBL_MAX) return std::log1p(delta);
@@ -88,14 +92,26 @@ struct pair_scale {
     }
 };
 
-// p̂·ln(p̂/q̂) − p̂ + q̂ = q̂·φ(δ) ≥ 0: one event's share of D(P‖Q) in non-negative form.
-inline double kl_term(double p, double q, const pair_scale& s) noexcept {
-    if (p == 0.0) return q * s.q.inverse;
-    if (q == 0.0) return infinity;
-    const double delta = s.excess(p, q);
+// p̂·ln(p̂/q̂) − p̂ + q̂ = q̂·φ(δ) ≥ 0: one event's share of D(P‖Q) in non-negative form, given
+// δ = excess(p, q) for p, q > 0.
+inline double kl_term_of(double p, double q, double delta, const pair_scale& s) noexcept {
     if (delta <= 1.0) return (q * s.q.inverse) * phi(delta);
     // ρ ≥ 2: p̂·(ln ρ − 1) + q̂ has no cancellation, and avoids δ overflowing for tiny q.
     return (p * s.p.inverse) * (s.log_ratio(p, q, delta) - 1.0) + q * s.q.inverse;
+}
+
+inline double kl_term(double p, double q, const pair_scale& s) noexcept {
+    if (p == 0.0) return q * s.q.inverse;
+    if (q == 0.0) return infinity;
+    return kl_term_of(p, q, s.excess(p, q), s);
+}
+
+// The same for double-double values: δ from both parts, so that masses agreeing to more digits
+// than a double holds still give δ to full relative precision.
+inline double kl_term(double_double p, double_double q, const pair_scale& s) noexcept {
+    if (p.hi == 0.0) return q.hi * s.q.inverse;
+    if (q.hi == 0.0) return infinity;
+    return kl_term_of(p.hi, q.hi, s.excess(p, q), s);
 }
 
 // p̂·ln(p̂/q̂): the classic per-event contribution (negative where q̂ > p̂).
@@ -106,15 +122,11 @@ inline double kl_contribution(double p, double q, const pair_scale& s) noexcept 
 }
 
 // One event's share of JS_β in non-negative form, with M = β P + (1 − β) Q:
-//   m̂·(β φ(p̂/m̂ − 1) + (1 − β) φ(q̂/m̂ − 1)).
-// Near P = Q the ratios p̂/m̂ − 1 = (1−β)δ/(1+βδ) and q̂/m̂ − 1 = −βδ/(1+βδ) come from the
-// accurate δ, so the term keeps its relative precision.
-inline double js_term(double p, double q, const pair_scale& s, double beta) noexcept {
-    if (p == 0.0 && q == 0.0) return 0.0;
-    const double ph = p * s.p.inverse;
-    const double qh = q * s.q.inverse;
+//   m̂·(β φ(p̂/m̂ − 1) + (1 − β) φ(q̂/m̂ − 1)),
+// given p̂, q̂ and δ = p̂/q̂ − 1 (+inf where q̂ = 0). Near P = Q the ratios p̂/m̂ − 1 = (1−β)δ/(1+βδ)
+// and q̂/m̂ − 1 = −βδ/(1+βδ) come from the accurate δ, so the term keeps its relative precision.
+inline double js_term_of(double ph, double qh, double delta, double beta) noexcept {
     double m, a, b;
-    const double delta = q == 0.0 ? infinity : s.excess(p, q);
     const double spread = 1.0 + beta * delta;
     if (spread <= DBL_MAX) {
         m = qh * spread;
@@ -126,6 +138,11 @@ inline double js_term(double p, double q, const pair_scale& s, double beta) noex
         b = qh / m - 1.0;
     }
     return m * (beta * phi(std::fmax(a, -1.0)) + (1.0 - beta) * phi(std::fmax(b, -1.0)));
+}
+
+inline double js_term(double p, double q, const pair_scale& s, double beta) noexcept {
+    if (p == 0.0 && q == 0.0) return 0.0;
+    return js_term_of(p * s.p.inverse, q * s.q.inverse, q == 0.0 ? infinity : s.excess(p, q), beta);
 }
 
 }  // namespace kldiv::detail

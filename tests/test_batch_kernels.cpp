@@ -91,6 +91,14 @@ void check_log(std::size_t n, std::size_t offset, shape s) {
         expect_close(simd_p[k].weight, twin_p[k].weight, what + " weight", tol);
         expect_close(simd_p[k].spread, twin_p[k].spread, what + " spread", tol);
         if (!twin_p[k].outside) expect_close(simd_p[k].phi, twin_p[k].phi, what + " phi", tol);
+        // Q's mass where P has none (the masked shape has such events).
+        EXPECT_EQ(simd_p[k].absent_max, twin_p[k].absent_max) << what;
+        expect_close(simd_p[k].absent_weight, twin_p[k].absent_weight, what + " absent weight", tol);
+        bool absent = false;
+        for (std::size_t i = k * block_size; i < std::min(n, (k + 1) * block_size); ++i) {
+            absent = absent || (a[offset + i] == -INFINITY && b[offset + i] > -INFINITY);
+        }
+        EXPECT_EQ(twin_p[k].absent_weight > 0.0, absent) << what;
     }
     for (const bool reverse : {false, true}) {
         const auto& tb = reverse ? twin_q : twin_p;

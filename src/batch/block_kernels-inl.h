@@ -53,13 +53,58 @@ HWY_INLINE V PsiSeries(D d, V h) {
 
 HWY_INLINE double Sum(D d, V v) { return hn::GetLane(hn::SumOfLanes(d, v)); }
 
-// Copies n events of a row, times `scale`, into the aligned buffer out, padded with `pad` to a whole
-// number of vectors; returns the padded length. `bad` collects lanes failing `ok`.
+// a·b − c with a single rounding: the fused operation where the target has it, else Dekker's exact
+// product (Veltkamp splitting) — then (a·b)_hi − c is exact where it cancels, as c·p − q does for
+// nearly equal rows. Needs |a|, |b| below 2^996 (the split scales by 2^27).
+HWY_INLINE V ExactMulSub(D d, V a, V b, V c) {
+#if HWY_NATIVE_FMA
+    (void)d;
+    return hn::MulSub(a, b, c);
+#else
+    const V split = hn::Set(d, 134217729.0);  // 2^27 + 1
+    const auto halves = [&](V x, V& hi, V& lo) {
+        const V t = hn::Mul(split, x);
+        hi = hn::Sub(t, hn::Sub(t, x));
+        lo = hn::Sub(x, hi);
+    };
+    V a_hi, a_lo, b_hi, b_lo;
+    halves(a, a_hi, a_lo);
+    halves(b, b_hi, b_lo);
+    const V product = hn::Mul(a, b);
+    const V error = hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(a_hi, b_hi), product), hn::Mul(a_hi, b_lo)),
+                                    hn::Mul(a_lo, b_hi)),
+                            hn::Mul(a_lo, b_lo));
+    return hn::Add(hn::Sub(product, c), error);
+#endif
+}
+
+// sum + x into the unevaluated pair sum + low (Knuth's two-sum: the rounding error is kept exactly).
+HWY_INLINE void TwoSumAdd(V x, V& sum, V& low) {
+    const V s = hn::Add(sum, x);
+    const V b = hn::Sub(s, sum);
+    low = hn::Add(low, hn::Add(hn::Sub(sum, hn::Sub(s, b)), hn::Sub(x, b)));
+    sum = s;
+}
+
+// The lanes of sum + low as one double-double, compensated.
+HWY_INLINE double_double ExactSum(D d, V sum, V low) {
+    HWY_ALIGN double hi[HWY_MAX_BYTES / sizeof(double)], lo[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(sum, d, hi);
+    hn::Store(low, d, lo);
+    compensated_sum total;
+    for (std::size_t j = 0; j < hn::Lanes(d); ++j) {
+        total.add(hi[j]);
+        total.add(lo[j]);
+    }
+    return total.result();
+}
+
+// Copies n events of a row into the aligned buffer out, padded with `pad` to a whole number of
+// vectors; returns the padded length. `bad` collects lanes failing `ok`.
 template <class T, class Ok>
-HWY_INLINE std::size_t LoadBlock(D d, const T* HWY_RESTRICT v, std::size_t n, double scale, double pad,
-                                 double* HWY_RESTRICT out, Ok ok, M& bad) {
+HWY_INLINE std::size_t LoadBlock(D d, const T* HWY_RESTRICT v, std::size_t n, double pad, double* HWY_RESTRICT out,
+                                 Ok ok, M& bad) {
     const std::size_t lanes = hn::Lanes(d);
-    const V vscale = hn::Set(d, scale);
     std::size_t i = 0;
     for (; i + lanes <= n; i += lanes) {
         V x;
@@ -68,13 +113,12 @@ HWY_INLINE std::size_t LoadBlock(D d, const T* HWY_RESTRICT v, std::size_t n, do
         } else {
             x = hn::PromoteTo(d, hn::LoadU(hn::Rebind<float, D>(), v + i));
         }
-        x = hn::Mul(x, vscale);
         bad = hn::Or(bad, hn::Not(ok(x)));
         hn::Store(x, d, out + i);
     }
     if (i < n) {
         HWY_ALIGN double tail[HWY_MAX_BYTES / sizeof(double)];
-        for (std::size_t j = 0; j < lanes; ++j) tail[j] = i + j < n ? static_cast<double>(v[i + j]) * scale : pad;
+        for (std::size_t j = 0; j < lanes; ++j) tail[j] = i + j < n ? static_cast<double>(v[i + j]) : pad;
         const V x = hn::Load(d, tail);
         bad = hn::Or(bad, hn::Not(ok(x)));
         hn::Store(x, d, out + i);
@@ -83,50 +127,79 @@ HWY_INLINE std::size_t LoadBlock(D d, const T* HWY_RESTRICT v, std::size_t n, do
     return i;
 }
 
+// The other row's mass where this one has none (x = −inf, y > −inf), given the largest such y.
+HWY_INLINE void AbsentMass(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, std::size_t n,
+                           double inv_t, double top, log_block& out) {
+    if (top == -INFINITY) return;
+    const std::size_t lanes = hn::Lanes(d);
+    const V neg_inf = hn::Set(d, -INFINITY), vtop = hn::Set(d, top), scale = hn::Set(d, inv_t);
+    V sum = hn::Zero(d);
+    for (std::size_t i = 0; i < n; i += lanes) {
+        const V vy = hn::Load(d, y + i);
+        const V w = hn::Exp(d, hn::Mul(hn::Sub(vy, vtop), scale));  // 0 where y = −inf
+        sum = hn::Add(sum, hn::IfThenElseZero(hn::Eq(hn::Load(d, x + i), neg_inf), w));
+    }
+    out.absent_max = top * inv_t;
+    out.absent_weight = Sum(d, sum);
+}
+
 // One side of a log-space block (see reference_side in block_reference.cpp): weights from x,
-// differences d = x − y, shifted by s = d at the block's heaviest event. Two passes over the
-// block in L1: the maximum (and s), then everything else.
-HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, std::size_t n,
+// differences d = (x − y)/T, shifted by s = d at the block's heaviest event. x and y are the rows as
+// given (not yet divided by T), so that x − y is known exactly (a two-sum) and v = d − s takes a
+// single rounding: v keeps its digits when the rows agree to many places, even under a constant
+// offset between them. Two passes over the block in L1: the maximum (and s), then everything else.
+HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, std::size_t n, double inv_t,
                      bool divergence, log_block& out) {
     const std::size_t lanes = hn::Lanes(d);
     const V neg_inf = hn::Set(d, -INFINITY);
-    V vmax = neg_inf, shift_at_max = hn::Zero(d);
+    V vmax = neg_inf, y_at_max = hn::Zero(d), absent = neg_inf;
     for (std::size_t i = 0; i < n; i += lanes) {
-        const V vx = hn::Load(d, x + i);
+        const V vx = hn::Load(d, x + i), vy = hn::Load(d, y + i);
         const M above = hn::Gt(vx, vmax);
         vmax = hn::IfThenElse(above, vx, vmax);
-        shift_at_max = hn::IfThenElse(above, hn::Sub(vx, hn::Load(d, y + i)), shift_at_max);
+        y_at_max = hn::IfThenElse(above, vy, y_at_max);
+        absent = hn::IfThenElse(hn::Eq(vx, neg_inf), hn::Max(absent, vy), absent);
     }
     out = log_block{};
-    out.max = hn::GetLane(hn::MaxOfLanes(d, vmax));
-    if (out.max == -INFINITY) return;
+    if (divergence) AbsentMass(d, x, y, n, inv_t, hn::GetLane(hn::MaxOfLanes(d, absent)), out);
+    const double top = hn::GetLane(hn::MaxOfLanes(d, vmax));
+    if (top == -INFINITY) return;
     {
-        HWY_ALIGN double maxima[HWY_MAX_BYTES / sizeof(double)], shifts[HWY_MAX_BYTES / sizeof(double)];
+        HWY_ALIGN double maxima[HWY_MAX_BYTES / sizeof(double)], ys[HWY_MAX_BYTES / sizeof(double)];
         hn::Store(vmax, d, maxima);
-        hn::Store(shift_at_max, d, shifts);
+        hn::Store(y_at_max, d, ys);
         for (std::size_t j = 0; j < lanes; ++j) {
-            if (maxima[j] == out.max) {
-                out.shift = shifts[j];
+            if (maxima[j] == top) {
+                out.shift = (top - ys[j]) * inv_t;
                 break;
             }
         }
     }
     // The heaviest event's q may be 0 (y = −inf): then the block is outside and s is unused.
     if (!std::isfinite(out.shift)) out.shift = 0.0;
-    const V m = hn::Set(d, out.max), s = hn::Set(d, out.shift), small = hn::Set(d, 0.1),
+    out.max = top * inv_t;
+    const V m = hn::Set(d, top), s = hn::Set(d, out.shift), scale = hn::Set(d, inv_t), small = hn::Set(d, 0.1),
             minus_one = hn::Set(d, -1.0);
+    const bool scaled = inv_t != 1.0;
     V weight = hn::Zero(d), spread = hn::Zero(d), phi = hn::Zero(d), offset = hn::Zero(d);
     M outside = hn::FirstN(d, 0);
     for (std::size_t i = 0; i < n; i += lanes) {
         const V vx = hn::Load(d, x + i), vy = hn::Load(d, y + i);
         const M has_p = hn::Gt(vx, neg_inf);
-        const V vw = hn::Exp(d, hn::Sub(vx, m));  // 0 where x = −inf
+        const V gap = hn::IfThenElseZero(has_p, hn::Mul(hn::Sub(m, vx), scale));  // (m − x)/T ≥ 0
+        const V vw = hn::IfThenElseZero(has_p, hn::Exp(d, hn::Neg(gap)));
         weight = hn::Add(weight, vw);
-        spread = hn::MulAdd(vw, hn::IfThenElseZero(has_p, hn::Sub(m, vx)), spread);
+        spread = hn::MulAdd(vw, gap, spread);
         if (!divergence) continue;
         const M q_zero = hn::Eq(vy, neg_inf);
         outside = hn::Or(outside, hn::And(has_p, q_zero));
-        const V v = hn::IfThenElseZero(hn::AndNot(q_zero, has_p), hn::Sub(hn::Sub(vx, vy), s));
+        const M valid = hn::AndNot(q_zero, has_p);
+        // x − y = dh + dl exactly (two-sum); v = dh/T − s + dl/T with one rounding of dh/T − s.
+        const V vx0 = hn::IfThenElseZero(valid, vx), vy0 = hn::IfThenElseZero(valid, vy);
+        const V dh = hn::Sub(vx0, vy0), bv = hn::Sub(dh, vx0);
+        const V dl = hn::Sub(hn::Sub(vx0, hn::Sub(dh, bv)), hn::Add(vy0, bv));
+        const V v = hn::IfThenElseZero(valid, scaled ? hn::MulAdd(dl, scale, ExactMulSub(d, dh, scale, s))
+                                                     : hn::Add(hn::Sub(dh, s), dl));
         const M near = hn::Le(hn::Abs(v), small);
         V term;
         if (hn::AllTrue(d, near)) {
@@ -136,8 +209,8 @@ HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRI
             term = hn::IfThenElse(near, hn::Mul(vw, PhiSeries(d, v)), far);
             const M below = hn::Lt(v, minus_one);
             if (!hn::AllFalse(d, below)) {
-                // exp(y − m + s) − w + w·v: exp(−v) alone could overflow where w underflows.
-                const V e = hn::Exp(d, hn::Add(hn::Sub(vy, m), s));
+                // exp((y − m)/T + s) − w + w·v: exp(−v) alone could overflow where w underflows.
+                const V e = hn::Exp(d, hn::MulAdd(hn::Sub(vy, m), scale, s));
                 term = hn::IfThenElse(below, hn::MulAdd(vw, v, hn::Sub(e, vw)), term);
             }
         }
@@ -208,6 +281,29 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     }
     if (!hn::AllFalse(df, invalid)) bad = true;
     out = log_block{};
+    // Without −inf in the block (the usual case) every event has mass in both rows: no masks.
+    const bool masked = !hn::AllFalse(df, any_zero);
+    if (kDivergence && masked) {
+        // The other row's mass where this one has none (x = −inf, y > −inf), in double.
+        VF absent = neg_inf;
+        for (std::size_t i = 0; i < end; i += lanes) {
+            const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
+            absent = hn::IfThenElse(hn::Eq(vx, neg_inf), hn::Max(absent, vy), absent);
+        }
+        const float absent_top = hn::GetLane(hn::MaxOfLanes(df, absent));
+        if (absent_top > -INFINITY) {
+            const VF vtop = hn::Set(df, absent_top), scale = hn::Set(df, static_cast<float>(inv_t));
+            VD sum = hn::Zero(dd);
+            for (std::size_t i = 0; i < end; i += lanes) {
+                const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
+                VF w = ExpNonPositive(df, hn::Mul(hn::Sub(vy, vtop), scale));
+                w = hn::IfThenElseZero(hn::And(hn::Eq(vx, neg_inf), hn::Gt(vy, neg_inf)), w);
+                sum = hn::Add(sum, hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dh, w)), hn::PromoteTo(dd, hn::UpperHalf(dh, w))));
+            }
+            out.absent_max = static_cast<double>(absent_top) * inv_t;
+            out.absent_weight = hn::GetLane(hn::SumOfLanes(dd, sum));
+        }
+    }
     const float top = hn::GetLane(hn::MaxOfLanes(df, vmax));
     if (top == -INFINITY) return;
     {
@@ -223,8 +319,6 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     }
     if (!std::isfinite(out.shift)) out.shift = 0.0;  // the heaviest event is outside Q: unused
     out.max = static_cast<double>(top) * inv_t;
-    // Without −inf in the block (the usual case) every event has mass in both rows: no masks.
-    const bool masked = !hn::AllFalse(df, any_zero);
     const VF m = hn::Set(df, top), inv_tf = hn::Set(df, static_cast<float>(inv_t)), small = hn::Set(df, 0.5f),
              minus_one = hn::Set(df, -1.0f), sf = hn::Set(df, static_cast<float>(out.shift));
     const VD inv_td = hn::Set(dd, inv_t), s = hn::Set(dd, out.shift);
@@ -364,10 +458,11 @@ void LogBlocks(const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, const log_segme
             continue;
         }
 #endif
-        const std::size_t padded = LoadBlock(d, a + start, n, s.inv_temperature, -INFINITY, x, ok, bad_lanes);
-        LoadBlock(d, b + start, n, s.inv_temperature, -INFINITY, y, ok, bad_lanes);
-        if (s.p_side != side::none) Side(d, x, y, padded, s.p_side == side::divergence, p_out[k - s.first]);
-        if (s.q_side != side::none) Side(d, y, x, padded, s.q_side == side::divergence, q_out[k - s.first]);
+        const std::size_t padded = LoadBlock(d, a + start, n, -INFINITY, x, ok, bad_lanes);
+        LoadBlock(d, b + start, n, -INFINITY, y, ok, bad_lanes);
+        const double inv_t = s.inv_temperature;
+        if (s.p_side != side::none) Side(d, x, y, padded, inv_t, s.p_side == side::divergence, p_out[k - s.first]);
+        if (s.q_side != side::none) Side(d, y, x, padded, inv_t, s.q_side == side::divergence, q_out[k - s.first]);
     }
     if (!hn::AllFalse(d, bad_lanes)) bad = true;
 }
@@ -398,30 +493,40 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
         };
         prob_block& o = out[k - s.first];
         o = prob_block{};
-        V sp = zero, sq = zero;
+        V sp = zero, sq = zero, sp_low = zero, sq_low = zero;
         M any_zero = hn::FirstN(d, 0);  // an event with p = 0 or q = 0
         for (std::size_t i = 0; i < end; i += lanes) {
             const V vp = load(p, tail_p, i), vq = load(q, tail_q, i);
-            sp = hn::Add(sp, vp);
-            sq = hn::Add(sq, vq);
+            TwoSumAdd(vp, sp, sp_low);
+            TwoSumAdd(vq, sq, sq_low);
             // Negative, NaN or inf values are bad.
             bad_lanes = hn::Or(bad_lanes, hn::Not(hn::And(hn::And(hn::Ge(vp, zero), hn::Lt(vp, inf)),
                                                           hn::And(hn::Ge(vq, zero), hn::Lt(vq, inf)))));
             any_zero = hn::Or(any_zero, hn::Or(hn::Eq(vp, zero), hn::Eq(vq, zero)));
         }
-        o.sum_p = Sum(d, sp);
-        o.sum_q = Sum(d, sq);
+        o.sum_p = ExactSum(d, sp, sp_low);
+        o.sum_q = ExactSum(d, sq, sq_low);
         if (!hn::AllFalse(d, bad_lanes)) break;
         const bool masked = !hn::AllFalse(d, any_zero);
         V hp = zero, hq = zero, fwd = zero, rev = zero;
         M outside_p = hn::FirstN(d, 0), outside_q = outside_p;
         const bool more = k + 1 < s.last;
         const std::size_t next = start + block_size;
-        const V c = hn::Set(d, o.sum_q / o.sum_p), inv_sp = hn::Set(d, 1.0 / o.sum_p),
-                inv_sq = hn::Set(d, 1.0 / o.sum_q), small = hn::Set(d, 0.1), one = hn::Set(d, 1.0);
-        // p·(−ln p̂) ≥ 0, clamped: where p̂ rounds to about 1 the logarithm is a rounding error.
-        const auto entropy_term = [&](V v, V inv, M has) {
-            return hn::IfThenElseZero(has, hn::Mul(v, hn::Max(zero, hn::Neg(hn::Log(d, hn::Mul(v, inv))))));
+        const double_double ratio = divide(o.sum_q, o.sum_p);
+        const V c = hn::Set(d, ratio.hi), c_low = hn::Set(d, ratio.lo), inv_sp = hn::Set(d, 1.0 / o.sum_p.hi),
+                inv_sq = hn::Set(d, 1.0 / o.sum_q.hi), small = hn::Set(d, 0.1), one = hn::Set(d, 1.0),
+                half = hn::Set(d, 0.5);
+        // p·(−ln p̂) ≥ 0. Where p̂ > 1/2 (at most one event of the block), ln p̂ = ln(1 + (p − S)/S) with
+        // p − S exact and S double-double: ln p̂ keeps its digits when p̂ is close to 1.
+        const auto entropy_term = [&](V v, V inv, double_double sum, M has) {
+            const V x = hn::Mul(v, inv);
+            V l = hn::Log(d, x);
+            const M large = hn::Gt(x, half);
+            if (!hn::AllFalse(d, large)) {
+                const V gap = hn::Sub(hn::Sub(v, hn::Set(d, sum.hi)), hn::Set(d, sum.lo));
+                l = hn::IfThenElse(large, hn::Log1p(d, hn::Div(gap, hn::Set(d, sum.hi))), l);
+            }
+            return hn::IfThenElseZero(has, hn::Mul(v, hn::Max(zero, hn::Neg(l))));
         };
         for (std::size_t i = 0; i < end; i += lanes) {
             if (more) {  // the next block, while this one is computed; past the row's end is harmless
@@ -431,12 +536,12 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
             const V vp = load(p, tail_p, i), vq = load(q, tail_q, i);
             const M has_p = hn::Gt(vp, zero), has_q = hn::Gt(vq, zero);
             if (s.request.entropy) {
-                hp = hn::Add(hp, entropy_term(vp, inv_sp, has_p));
-                hq = hn::Add(hq, entropy_term(vq, inv_sq, has_q));
+                hp = hn::Add(hp, entropy_term(vp, inv_sp, o.sum_p, has_p));
+                hq = hn::Add(hq, entropy_term(vq, inv_sq, o.sum_q, has_q));
             }
             if (!s.request.phi && !s.request.reverse) continue;
             const M both = hn::And(has_p, has_q);
-            V delta = hn::Div(hn::MulSub(c, vp, vq), vq);
+            V delta = hn::Div(hn::MulAdd(c_low, vp, ExactMulSub(d, c, vp, vq)), vq);
             if (masked) {  // only blocks with zeros need the masks
                 outside_p = hn::Or(outside_p, hn::AndNot(has_q, has_p));
                 outside_q = hn::Or(outside_q, hn::AndNot(has_p, has_q));
@@ -450,7 +555,15 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
                 g = PsiSeries(d, delta);
                 f = hn::NegMulAdd(hn::Add(one, delta), g, hn::Mul(delta, delta));
             } else {
-                const V l = hn::Log(d, hn::Add(one, delta));
+                V l = hn::Log(d, hn::Add(one, delta));
+                const M low = hn::Lt(delta, hn::Set(d, -0.5));
+                if (!hn::AllFalse(d, low)) {
+                    // ρ < 1/2: ln ρ from ρ = c p/q itself (1 + δ has lost ρ's digits when p ≪ q); a ρ
+                    // too small for a normal double goes to the scalar twin.
+                    const V rho = hn::Div(hn::Mul(c, vp), vq);
+                    l = hn::IfThenElse(low, hn::Log(d, rho), l);
+                    if (!hn::AllFalse(d, hn::And(low, hn::Lt(rho, hn::Set(d, 1e-300))))) o.unstable = true;
+                }
                 const V g_near = PsiSeries(d, delta);
                 g = hn::IfThenElse(near, g_near, hn::Sub(delta, l));
                 f = hn::IfThenElse(near, hn::NegMulAdd(hn::Add(one, delta), g_near, hn::Mul(delta, delta)),
@@ -458,35 +571,42 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
                 // Far above 1 (q tiny against p) δ loses range: leave such blocks to the scalar twin.
                 if (!hn::AllFalse(d, hn::Gt(delta, hn::Set(d, 1e300)))) o.unstable = true;
             }
-            // Where P has no mass, q̂ f(−1) = q̂.
+            // Where P has no mass, q̂ f(−1) = q̂; where Q has none, D(Q‖P) gets p̂ = c p/S^Q.
             fwd = masked ? hn::Add(fwd, hn::IfThenElse(both, hn::Mul(vq, f), hn::IfThenElseZero(has_q, vq)))
                          : hn::MulAdd(vq, f, fwd);
-            rev = hn::MulAdd(vq, g, rev);
+            rev = masked ? hn::Add(rev, hn::IfThenElse(both, hn::Mul(vq, g), hn::IfThenElseZero(has_p, hn::Mul(c, vp))))
+                         : hn::MulAdd(vq, g, rev);
         }
-        o.kl = Sum(d, fwd) / o.sum_q;
-        o.reverse_kl = Sum(d, rev) / o.sum_q;
-        o.entropy_p = o.sum_p > 0.0 ? Sum(d, hp) / o.sum_p : 0.0;
-        o.entropy_q = o.sum_q > 0.0 ? Sum(d, hq) / o.sum_q : 0.0;
+        o.kl = Sum(d, fwd) / o.sum_q.hi;
+        o.reverse_kl = Sum(d, rev) / o.sum_q.hi;
+        o.entropy_p = o.sum_p.hi > 0.0 ? Sum(d, hp) / o.sum_p.hi : 0.0;
+        o.entropy_q = o.sum_q.hi > 0.0 ? Sum(d, hq) / o.sum_q.hi : 0.0;
         o.outside_p = !hn::AllFalse(d, outside_p);
         o.outside_q = !hn::AllFalse(d, outside_q);
-        if (o.sum_p == 0.0 || o.sum_q == 0.0) o.kl = o.reverse_kl = 0.0;
+        if (o.sum_p.hi == 0.0 || o.sum_q.hi == 0.0) o.kl = o.reverse_kl = 0.0;
         o.unstable = o.unstable || !std::isfinite(o.kl) || !std::isfinite(o.reverse_kl);
         if (o.unstable) reference_prob_blocks(p, q, prob_segment{s.cols, k, k + 1, s.request}, &o, bad);
     }
     if (!hn::AllFalse(d, bad_lanes)) bad = true;
 }
 
-// 16-bit rows: n values widened exactly to float.
+// 16-bit rows: n values widened exactly to float. Halves convert in vectors only on x86 targets with
+// F16C (AVX2 and later): Highway 1.0.3's emulation on the others turns ±∞ and NaN into finite
+// values, so there kldiv::float16's own conversion runs. bfloat16 widens by a shift everywhere.
 template <class H>
 HWY_INLINE void Widen(const H* HWY_RESTRICT v, std::size_t n, float* HWY_RESTRICT out) {
     std::size_t i = 0;
 #if HWY_TARGET != HWY_SCALAR
-    using Lane = std::conditional_t<std::is_same_v<H, float16>, hwy::float16_t, hwy::bfloat16_t>;
-    const DF df;
-    const hn::Rebind<Lane, DF> d16;
-    const std::size_t lanes = hn::Lanes(df);
-    for (; i + lanes <= n; i += lanes) {
-        hn::Store(hn::PromoteTo(df, hn::LoadU(d16, reinterpret_cast<const Lane*>(v + i))), df, out + i);
+    constexpr bool half = std::is_same_v<H, float16>;
+    constexpr bool vectors = !half || (HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2);
+    if constexpr (vectors) {
+        using Lane = std::conditional_t<half, hwy::float16_t, hwy::bfloat16_t>;
+        const DF df;
+        const hn::Rebind<Lane, DF> d16;
+        const std::size_t lanes = hn::Lanes(df);
+        for (; i + lanes <= n; i += lanes) {
+            hn::Store(hn::PromoteTo(df, hn::LoadU(d16, reinterpret_cast<const Lane*>(v + i))), df, out + i);
+        }
     }
 #endif
     for (; i < n; ++i) out[i] = static_cast<float>(v[i]);

@@ -2,6 +2,7 @@
 // exp, expm1 and log1p. Written for clarity; robust for every finite input.
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 #include "../terms.hpp"
@@ -10,32 +11,45 @@
 namespace kldiv::detail {
 namespace {
 
-// One side of a log-space block: weights from x, differences d = x − y, shifted by s = d at the
+// One side of a log-space block: weights from x, differences d = (x − y)/T, shifted by s = d at the
 // block's heaviest event (then |E[d] − s| is at most √block_size standard deviations of d, which
-// bounds the cancellation in the fold; see blocks.hpp).
-void reference_side(const double* x, const double* y, std::size_t n, bool divergence, log_block& out) {
+// bounds the cancellation in the fold; see blocks.hpp). x and y are the rows as given: x − y is
+// formed exactly (a two-sum), so v = d − s takes one rounding.
+void reference_side(const double* x, const double* y, std::size_t n, double inv_t, bool divergence, log_block& out) {
     out = log_block{};
+    double top = -INFINITY, absent = -INFINITY;
     for (std::size_t i = 0; i < n; ++i) {
-        if (x[i] > out.max) {
-            out.max = x[i];
-            out.shift = x[i] - y[i];
+        if (x[i] > top) {
+            top = x[i];
+            out.shift = (x[i] - y[i]) * inv_t;
+        }
+        if (divergence && x[i] == -INFINITY) absent = std::max(absent, y[i]);
+    }
+    if (absent > -INFINITY) {
+        out.absent_max = absent * inv_t;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (x[i] == -INFINITY) out.absent_weight += std::exp((y[i] - absent) * inv_t);
         }
     }
-    if (out.max == -INFINITY) return;
+    if (top == -INFINITY) return;
+    out.max = top * inv_t;
     if (!std::isfinite(out.shift)) out.shift = 0.0;  // the heaviest event is outside Q: unused
     for (std::size_t i = 0; i < n; ++i) {
         if (x[i] == -INFINITY) continue;
-        const double w = std::exp(x[i] - out.max);
+        const double gap = (top - x[i]) * inv_t;
+        const double w = std::exp(-gap);
         out.weight += w;
-        out.spread += w * (out.max - x[i]);
+        out.spread += w * gap;
         if (!divergence) continue;
         if (y[i] == -INFINITY) {
             out.outside = true;
             continue;
         }
-        const double v = (x[i] - y[i]) - out.shift;
-        // w·φ(v); for v < −1 as exp(y − m + s) − w + w·v, which cannot overflow through exp(−v).
-        out.phi += v < -1.0 ? std::exp((y[i] - out.max) + out.shift) - w + w * v : w * phi_log(v);
+        const double dh = x[i] - y[i], bv = dh - x[i];
+        const double dl = (x[i] - (dh - bv)) - (y[i] + bv);  // x − y = dh + dl exactly
+        const double v = std::fma(dh, inv_t, -out.shift) + dl * inv_t;
+        // w·φ(v); for v < −1 as exp((y − m)/T + s) − w + w·v, which cannot overflow through exp(−v).
+        out.phi += v < -1.0 ? std::exp(std::fma(y[i] - top, inv_t, out.shift)) - w + w * v : w * phi_log(v);
         out.offset += w * v;
     }
     out.spread /= out.weight;
@@ -46,9 +60,9 @@ void reference_side(const double* x, const double* y, std::size_t n, bool diverg
 }
 
 template <class T>
-void load_scaled(const T* v, std::size_t n, double scale, double* out, bool& bad) {
+void load(const T* v, std::size_t n, double* out, bool& bad) {
     for (std::size_t i = 0; i < n; ++i) {
-        out[i] = static_cast<double>(v[i]) * scale;
+        out[i] = static_cast<double>(v[i]);
         if (!(out[i] < INFINITY)) bad = true;  // NaN or +inf
     }
 }
@@ -58,13 +72,15 @@ struct prob_terms {
     double forward, reverse;
 };
 
-prob_terms terms_of(double p, double q, double c) {
-    const double delta = std::fma(c, p, -q) / q;
-    if (delta <= 1.0) return {q * phi(delta), q * psi(delta)};
-    // Far from 1: ln ρ without overflow, then q·f = c p (ln ρ − 1) + q and q·ψ = (c p − q) − q ln ρ.
-    const double log_ratio = std::isfinite(delta) && delta > -1.0 ? std::log1p(delta)
-                                                                  : std::log(c * p) - std::log(q);
-    return {c * p * (log_ratio - 1.0) + q, (c * p - q) - q * log_ratio};
+prob_terms terms_of(double p, double q, double_double c) {
+    const double delta = (std::fma(c.hi, p, -q) + c.lo * p) / q;
+    if (delta <= 1.0 && delta >= -0.5) return {q * phi(delta), q * psi(delta)};
+    // Far from 1: ln ρ from ρ = c p/q itself (1 + δ has lost ρ's digits when p ≪ q), without
+    // overflow or underflow; then q·f = c p (ln ρ − 1) + q and q·ψ = (c p − q) − q ln ρ.
+    const double ratio = c.hi * p / q;
+    const double log_ratio = ratio >= DBL_MIN && ratio <= DBL_MAX ? std::log(ratio)
+                                                                   : std::log(c.hi) + std::log(p) - std::log(q);
+    return {c.hi * p * (log_ratio - 1.0) + q, std::fma(c.hi, p, -q) - q * log_ratio};
 }
 
 }  // namespace
@@ -75,10 +91,11 @@ void reference_log_blocks(const T* a, const T* b, const log_segment& s, log_bloc
     double x[block_size], y[block_size];
     for (std::size_t k = s.first; k < s.last; ++k) {
         const std::size_t start = k * block_size, n = std::min(block_size, s.cols - start);
-        load_scaled(a + start, n, s.inv_temperature, x, bad);
-        load_scaled(b + start, n, s.inv_temperature, y, bad);
-        if (s.p_side != side::none) reference_side(x, y, n, s.p_side == side::divergence, p_out[k - s.first]);
-        if (s.q_side != side::none) reference_side(y, x, n, s.q_side == side::divergence, q_out[k - s.first]);
+        load(a + start, n, x, bad);
+        load(b + start, n, y, bad);
+        const double inv_t = s.inv_temperature;
+        if (s.p_side != side::none) reference_side(x, y, n, inv_t, s.p_side == side::divergence, p_out[k - s.first]);
+        if (s.q_side != side::none) reference_side(y, x, n, inv_t, s.q_side == side::divergence, q_out[k - s.first]);
     }
 }
 
@@ -88,20 +105,24 @@ void reference_prob_blocks(const T* p, const T* q, const prob_segment& s, prob_b
         const std::size_t start = k * block_size, n = std::min(block_size, s.cols - start);
         prob_block& o = out[k - s.first];
         o = prob_block{};
+        compensated_sum sum_p, sum_q;
         for (std::size_t i = start; i < start + n; ++i) {
             const double pv = static_cast<double>(p[i]), qv = static_cast<double>(q[i]);
             if (!(pv >= 0.0 && pv < INFINITY && qv >= 0.0 && qv < INFINITY)) bad = true;
-            o.sum_p += pv;
-            o.sum_q += qv;
+            sum_p.add(pv);
+            sum_q.add(qv);
         }
+        o.sum_p = sum_p.result();
+        o.sum_q = sum_q.result();
         if (bad) continue;
-        const double c = o.sum_q / o.sum_p, inv_sp = 1.0 / o.sum_p, inv_sq = 1.0 / o.sum_q;
+        const scale sp(o.sum_p), sq(o.sum_q);
+        const double_double c = divide(o.sum_q, o.sum_p);
         for (std::size_t i = start; i < start + n; ++i) {
             const double pv = static_cast<double>(p[i]), qv = static_cast<double>(q[i]);
             if (s.request.entropy) {
-                // p·(−ln p̂) ≥ 0, clamped: where p̂ rounds to about 1 the logarithm is a rounding error.
-                if (pv > 0.0) o.entropy_p += pv * std::max(0.0, -std::log(pv * inv_sp));
-                if (qv > 0.0) o.entropy_q += qv * std::max(0.0, -std::log(qv * inv_sq));
+                // p·(−ln p̂) ≥ 0, with ln p̂ accurate also where p̂ is close to 1.
+                if (pv > 0.0) o.entropy_p += pv * std::max(0.0, -log_normalized(pv, sp));
+                if (qv > 0.0) o.entropy_q += qv * std::max(0.0, -log_normalized(qv, sq));
             }
             if (pv > 0.0 && qv > 0.0) {
                 const prob_terms t = terms_of(pv, qv, c);
@@ -109,17 +130,18 @@ void reference_prob_blocks(const T* p, const T* q, const prob_segment& s, prob_b
                 o.reverse_kl += t.reverse;
             } else if (pv > 0.0) {
                 o.outside_p = true;
+                o.reverse_kl += c.hi * pv;  // p̂ g(∞) = p̂ (in units of q̂): Q has no mass here
             } else if (qv > 0.0) {
                 o.outside_q = true;
                 o.kl += qv;  // q̂ f(−1) = q̂: P has no mass here
             }
         }
-        if (o.sum_q > 0.0) {
-            o.kl /= o.sum_q;
-            o.reverse_kl /= o.sum_q;
+        if (o.sum_q.hi > 0.0) {
+            o.kl /= o.sum_q.hi;
+            o.reverse_kl /= o.sum_q.hi;
         }
-        if (o.sum_p > 0.0) o.entropy_p /= o.sum_p;
-        if (o.sum_q > 0.0) o.entropy_q /= o.sum_q;
+        if (o.sum_p.hi > 0.0) o.entropy_p /= o.sum_p.hi;
+        if (o.sum_q.hi > 0.0) o.entropy_q /= o.sum_q.hi;
     }
 }
 

@@ -51,7 +51,19 @@ log_row fold_log_blocks(std::span<const log_block> blocks, bool want_kl) noexcep
     // ḡ + ln(1 + h) = Y − ψ(h), h = Y − ḡ: the second form near 0, the first once ln(1 + h) is not
     // small (ψ(h) ≈ h would cancel Y; ḡ is only rounding, so nothing cancels in the first).
     const double h = y - mean_offset;
-    const double kl = h > 0.5 ? mean_offset + std::log1p(h) : y - psi(h);
+    double kl = h > 0.5 ? mean_offset + std::log1p(h) : y - psi(h);
+    // Q's mass where P has none: + ln(1 + Z_out/Z_S) (see blocks.hpp).
+    double log_absent = -INFINITY;
+    for (const log_block& b : blocks) {
+        if (b.absent_max == -INFINITY) continue;
+        const double l = b.absent_max + std::log(b.absent_weight);
+        const double hi = std::max(log_absent, l), lo = std::min(log_absent, l);
+        log_absent = hi + std::log1p(std::exp(lo - hi));
+    }
+    if (log_absent > -INFINITY) {
+        const double x = log_absent - (row.log_normalizer - reference + std::log1p(h));
+        kl += x > 0.0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    }
     row.finite = row.finite && std::isfinite(kl);
     row.kl = std::max(0.0, kl);
     return row;
@@ -62,14 +74,17 @@ prob_row fold_prob_blocks(std::span<const prob_block> blocks, const block_reques
     const std::size_t n = blocks.size();
     const std::span<double> mass_p = scratch.first(n), mass_q = scratch.subspan(n, n);
     bool outside_p = false, outside_q = false;
+    compensated_sum total_p, total_q;
     for (std::size_t k = 0; k < n; ++k) {
-        mass_p[k] = blocks[k].sum_p;
-        mass_q[k] = blocks[k].sum_q;
+        mass_p[k] = blocks[k].sum_p.value();
+        mass_q[k] = blocks[k].sum_q.value();
+        for (const double x : {blocks[k].sum_p.hi, blocks[k].sum_p.lo}) total_p.add(x);
+        for (const double x : {blocks[k].sum_q.hi, blocks[k].sum_q.lo}) total_q.add(x);
         outside_p = outside_p || blocks[k].outside_p;
         outside_q = outside_q || blocks[k].outside_q;
     }
     const std::span<const double> cp(mass_p), cq(mass_q);
-    const double_double sp = exact_sum(cp), sq = exact_sum(cq);
+    const double_double sp = total_p.result(), sq = total_q.result();
     prob_row row;
     row.sum_p = sp.value();
     row.sum_q = sq.value();
@@ -77,7 +92,7 @@ prob_row fold_prob_blocks(std::span<const prob_block> blocks, const block_reques
     // Chain rule: the divergence between the blocks' masses plus the mass-weighted inner divergences.
     double inner = 0.0, inner_reverse = 0.0, inner_hp = 0.0, inner_hq = 0.0;
     for (std::size_t k = 0; k < n; ++k) {
-        const double share_p = blocks[k].sum_p / row.sum_p, share_q = blocks[k].sum_q / row.sum_q;
+        const double share_p = mass_p[k] / row.sum_p, share_q = mass_q[k] / row.sum_q;
         if (share_p > 0.0) {
             inner += share_p * blocks[k].kl;
             inner_hp += share_p * blocks[k].entropy_p;
@@ -88,11 +103,19 @@ prob_row fold_prob_blocks(std::span<const prob_block> blocks, const block_reques
         }
     }
     constexpr double inf = std::numeric_limits<double>::infinity();
-    if (request.phi) row.kl = outside_p ? inf : kl_nats(cp, sp, cq, sq) + inner;
-    if (request.reverse) row.reverse_kl = outside_q ? inf : kl_nats(cq, sq, cp, sp) + inner_reverse;
+    // The divergence between the blocks' masses, from their double-double sums.
+    const auto masses_kl = [&](auto mass_a, double_double sa, auto mass_b, double_double sb) {
+        const pair_scale s(sa, sb);
+        return sum_terms(n, [&](std::size_t k) { return kl_term(mass_a(blocks[k]), mass_b(blocks[k]), s); });
+    };
+    const auto of_p = [](const prob_block& b) { return b.sum_p; };
+    const auto of_q = [](const prob_block& b) { return b.sum_q; };
+    if (request.phi) row.kl = outside_p ? inf : masses_kl(of_p, sp, of_q, sq) + inner;
+    if (request.reverse) row.reverse_kl = outside_q ? inf : masses_kl(of_q, sq, of_p, sp) + inner_reverse;
     if (request.entropy) {
-        row.entropy_p = entropy_nats(cp, sp) + inner_hp;
-        row.entropy_q = entropy_nats(cq, sq) + inner_hq;
+        // The masses rounded to double, with their own exact sums: H(π) must see the same numbers.
+        row.entropy_p = entropy_nats(cp, exact_sum(cp)) + inner_hp;
+        row.entropy_q = entropy_nats(cq, exact_sum(cq)) + inner_hq;
     }
     return row;
 }

@@ -10,7 +10,11 @@
 //   D(P‖Q) = E_p[d] + ln E_p[exp(−d)] = ḡ + ln(1 + Y − ḡ) = Y − ψ(Y − ḡ)  (the last form for small Y),
 //   Y = Σ π_k (φ(Δ_k) + exp(−Δ_k) F_k − g_k expm1(−Δ_k)),  ḡ = Σ π_k (Δ_k + g_k),  Δ_k = s_k − r,
 // ψ(h) = h − ln(1 + h), π_k the block's share of P's mass. With r = E_p[d], ḡ is only rounding and
-// the value is Y up to a term of second order. Y's pieces are ≥ 0 except g_k expm1(−Δ_k); it
+// the value is Y up to a term of second order. That is D(P‖Q̃), with Q̃ = Q renormalized over P's
+// support S (E_p[exp(−d)] = Σ_S exp(b)/Σ exp(a)). Where Q has mass outside S (events with p = 0, as
+// a masked logit a = −inf), D(P‖Q) = D(P‖Q̃) − ln Q(S) = D(P‖Q̃) + ln(1 + Z_out/Z_S), Z_out = Σ_{p=0}
+// exp(b) and Z_S = Σ_S exp(b) = exp(ln Σ exp(a) − r + ln(1 + h)): a second non-negative term, from
+// the blocks' absent_max and absent_weight. Y's pieces are ≥ 0 except g_k expm1(−Δ_k); it
 // cancels against the others by at most g_k²/(2 Var_k), and g_k² ≤ block_size·Var_k because the
 // heaviest event carries at least 1/block_size of the block's mass: the error stays below
 // ~block_size·eps relative. Exactly 0 for equal rows. Per event: one exponential (the weight),
@@ -20,11 +24,18 @@
 // π^P, π^Q the blocks' masses,
 //   D(P‖Q) = D(π^P‖π^Q) + Σ π^P_k D(P_k‖Q_k),
 // and within a block D(P_k‖Q_k) = Σ q̂ f(δ), f(δ) = (1+δ) ln(1+δ) − δ, D(Q_k‖P_k) = Σ q̂ ψ(δ),
-// δ = c p/q − 1 with c = S^Q_k / S^P_k: one logarithm per event for both directions.
+// δ = c p/q − 1 with c = S^Q_k / S^P_k: one logarithm per event for both directions. An event
+// where p = 0 adds q̂ (f(−1) = 1) to the first, one where q = 0 adds p̂ to the second. The block
+// sums S are double-double and c their double-double ratio, and c·p − q is formed with one
+// rounding, so δ keeps its relative precision when P and Q agree to many digits; the masses π enter
+// D(π^P‖π^Q) the same way (kl_term on double-double values, terms.hpp). Where ρ = 1 + δ < 1/2, ln ρ
+// comes from ρ = c p/q itself (1 + δ would have lost ρ's digits when p ≪ q).
 
 #include <cmath>
 #include <cstddef>
 #include <span>
+
+#include "../exact_sum.hpp"
 
 namespace kldiv::detail {
 
@@ -40,13 +51,16 @@ struct log_block {
     double phi = 0.0;        // E[φ(d − s)]
     double offset = 0.0;     // E[d − s]
     double spread = 0.0;     // E[m − a] ≥ 0 (for the entropy)
+    // The other row's mass where this one has none (a = −inf, b > −inf: p = 0 where q > 0):
+    double absent_max = -INFINITY;  // max b over those events; −inf: there are none
+    double absent_weight = 0.0;     // Σ exp(b − absent_max) over them
     bool outside = false;    // an event with a > −inf and b = −inf: q = 0 where p > 0
     bool unstable = false;   // an intermediate overflowed: the row needs the two-pass path
 };
 
 // One block of a probability row pair.
 struct prob_block {
-    double sum_p = 0.0, sum_q = 0.0;
+    double_double sum_p, sum_q;  // exact to about eps²: block masses that agree to the last digit keep δ
     double kl = 0.0;          // D(P_k‖Q_k)
     double reverse_kl = 0.0;  // D(Q_k‖P_k)
     double entropy_p = 0.0;   // H(P_k)

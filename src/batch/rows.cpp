@@ -88,18 +88,84 @@ void materialize(const T* v, std::size_t n, const batch_options& o, double* out)
 }
 
 // The core's kernels on the materialized rows; only the measures in `w`.
+// JS_β of log-space rows without materializing them, so that nearly equal rows keep their digits.
+// With d = (a − b)/T (x − y formed exactly) the event ratio is ρ = p̂/q̂ = exp(d − C), C = ln(Z_a/Z_b);
+// C = r + ln(1 + X) with r the value of d at Q's heaviest event that P shares and
+//   X = Σ_{both} q̂ expm1(d − r) + Σ_{q=0} exp(a/T − ln Z_b − r) − Σ_{p=0} q̂,
+// a sum of small terms when P ≈ Q. Then δ = expm1((d − r) − ln(1 + X)) has full relative precision
+// and each event's share is the core's non-negative term (js_term_of). Two passes, compensated.
+template <class T>
+double js_log_space(const T* a, const T* b, std::size_t n, double inv_t, double beta) noexcept {
+    const double la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
+    const auto difference = [&](std::size_t i, double r) {  // d_i − r with one rounding of dh/T − r
+        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
+        const double dh = x - y, bv = dh - x;
+        const double dl = (x - (dh - bv)) - (y + bv);
+        return std::fma(dh, inv_t, -r) + dl * inv_t;
+    };
+    double r = 0.0, heaviest = -INFINITY;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
+        if (x > -INFINITY && y > heaviest) {
+            heaviest = y;
+            r = difference(i, 0.0);
+        }
+    }
+    // 1 + X = Q(both) + Σ_{both} q̂ expm1(d − r) + Σ_{q=0} exp(a/T − ln Z_b − r), with Q(both) = 1 − Q(p=0).
+    detail::compensated_sum shared, near, p_zero, q_zero;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
+        if (y > -INFINITY) {
+            const double qh = std::exp(y * inv_t - lb);
+            if (x > -INFINITY) {
+                shared.add(qh);
+                near.add(qh * std::expm1(difference(i, r)));
+            } else {
+                p_zero.add(qh);
+            }
+        } else if (x > -INFINITY) {
+            q_zero.add(std::exp(x * inv_t - lb - r));
+        }
+    }
+    // X itself when Q(both) ≥ 1/2 (X is then small for nearly equal rows); else 1 + X as a sum that
+    // does not cancel (from 1 − Q(p=0) it would lose Q(both)'s digits when Q(both) is small).
+    const double log_ratio = shared.value() >= 0.5 ? std::log1p(near.value() + q_zero.value() - p_zero.value())
+                                                   : std::log(shared.value() + near.value() + q_zero.value());
+    return detail::sum_terms(n, [&](std::size_t i) {
+        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
+        if (x == -INFINITY && y == -INFINITY) return 0.0;
+        const double ph = x > -INFINITY ? std::exp(x * inv_t - la) : 0.0;
+        const double qh = y > -INFINITY ? std::exp(y * inv_t - lb) : 0.0;
+        const double delta = y == -INFINITY ? infinity : x == -INFINITY ? -1.0 : std::expm1(difference(i, r) - log_ratio);
+        return detail::js_term_of(ph, qh, delta, beta);
+    });
+}
+
+// Probability rows as given are measured in place (the core's terms take p/Σp with the exact sum, so
+// nearly equal rows keep their digits), log-space rows by js_log_space; smoothed rows are
+// materialized first.
 template <class T>
 void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double beta, const batch_options& o,
                scratch& s, row_values& r) {
+    const auto measure = [&](auto pv, auto qv) {
+        const detail::double_double sp = detail::exact_sum(pv), sq = detail::exact_sum(qv);
+        if (w.kl || w.cross) r.kl = detail::kl_nats(pv, sp, qv, sq);
+        if (w.reverse) r.reverse = detail::kl_nats(qv, sq, pv, sp);
+        if (w.js) r.js = detail::js_nats(pv, sp, qv, sq, beta);
+        if (w.entropy_p || w.cross) r.entropy_p = detail::entropy_nats(pv, sp);
+        if (w.entropy_q) r.entropy_q = detail::entropy_nats(qv, sq);
+    };
+    if (o.on_zero != zero_support::smooth) {
+        if (!log_space(o)) {
+            measure(std::span<const T>(p, n), std::span<const T>(q, n));
+        } else if (w.js) {  // the fast path gives every other measure of log-space rows
+            r.js = js_log_space(p, q, n, 1.0 / o.temperature, beta);
+        }
+        return;
+    }
     materialize(p, n, o, s.p_row.get());
     materialize(q, n, o, s.q_row.get());
-    const std::span<const double> pv(s.p_row.get(), n), qv(s.q_row.get(), n);
-    const detail::double_double sp = detail::exact_sum(pv), sq = detail::exact_sum(qv);
-    if (w.kl || w.cross) r.kl = detail::kl_nats(pv, sp, qv, sq);
-    if (w.reverse) r.reverse = detail::kl_nats(qv, sq, pv, sp);
-    if (w.js) r.js = detail::js_nats(pv, sp, qv, sq, beta);
-    if (w.entropy_p || w.cross) r.entropy_p = detail::entropy_nats(pv, sp);
-    if (w.entropy_q) r.entropy_q = detail::entropy_nats(qv, sq);
+    measure(std::span<const double>(s.p_row.get(), n), std::span<const double>(s.q_row.get(), n));
 }
 
 // The measures the fast path gives: everything but JS, unless smoothing changes the rows.
@@ -404,8 +470,8 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
     const auto skipped = [&](std::size_t i) { return !reducer.kept(i); };
     const row_engine<T> engine(p, q, out, o);
     const std::size_t nb = engine.blocks_per_row();
-    // Jensen–Shannon and smoothing measure materialized rows (the exact path).
-    const bool exact_rows = !out.js.empty() || o.on_zero == zero_support::smooth;
+    // Smoothing measures materialized rows (the exact path).
+    const bool exact_rows = o.on_zero == zero_support::smooth;
     const unsigned workers = n * cols < parallel_threshold ? 1u : detail::worker_count(o.threads);
     std::vector<row_values> values(n);
     if (n >= workers) {  // whole rows per thread
