@@ -66,6 +66,8 @@ void print_report(const llm_compare_arguments& a, const llm::model_comparison& r
         fmt::print("{:<28}: {}\n", "ln(PPL(cand)/PPL(ref))", pm(s.ln_ppl_ratio));
         fmt::print("{:<28}: {}\n", "PPL(cand)/PPL(ref)", pm(s.ppl_ratio));
         fmt::print("{:<28}: {}\n", "PPL(cand) - PPL(ref)", pm(s.ppl_difference));
+        fmt::print("{:<28}: {} in the reference, {} in the candidate (read at the row's floor)\n", "actual token floored",
+                   s.floored_token_reference, s.floored_token_candidate);
     }
     fmt::print("\n====== KL divergence D(reference‖candidate), nats ======\n");
     print_distribution("D", s.kl, 1.0, "");
