@@ -11,6 +11,7 @@
 
 #include "kldiv/error.hpp"
 #include "src/batch/parallel.hpp"
+#include "src/format.hpp"
 #include "src/llm/floored_tail.hpp"
 #include "src/llm/top_tokens.hpp"
 
@@ -120,7 +121,7 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
                                       : "token id " + std::to_string(j);
         throw error(function, candidate_where(opts.candidate_files, position) + ", position " + std::to_string(position) +
                                   ": gives probability 0 to " + which + ", which the reference gives probability " +
-                                  std::to_string(std::exp(static_cast<double>(a[j]) - log_z_p[i])) +
+                                  kldiv::detail::to_text(std::exp(static_cast<double>(a[j]) - log_z_p[i])) +
                                   ", so D(reference||candidate) = inf: the candidate must give every token the reference keeps "
                                   "a finite logit");
     }
