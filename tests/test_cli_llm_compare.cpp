@@ -116,7 +116,8 @@ TEST_F(CliLlmCompare, SafetensorsCandidate) {
 }
 
 // A llama.cpp base file as the reference (written by the script from the published layout): its
-// token ids give the actual next tokens, its floor entries are probability 0.
+// token ids give the actual next tokens; its clamped rows' code-0 tokens are one lumped event, the
+// script's coarsened KL summed directly.
 TEST_F(CliLlmCompare, LlamaBaseFileAsReference) {
     const json want = json::parse(kldiv::test::read_text(dir.path() / "expected-llama.json"));
     const command_result r = kldiv_cli({"llm-compare", file("llama-base.kld"), file("llama-cand.npy"), "--json"});

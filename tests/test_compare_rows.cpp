@@ -190,7 +190,7 @@ TEST(CompareRows, FlooredReferenceTokensAreLumpedIntoOneEvent) {
         const auto lq = log_softmax(r.b.data() + i * v, v);
         std::vector<long double> p(v), q(v);
         std::vector<bool> floored(v);
-        long double kept = 0, q_tail = 0, q_least = 1, exact = 0;
+        long double kept = 0, p_upper = 0, q_tail = 0, q_least = 1, exact = 0;
         std::size_t count = 0;
         for (std::size_t j = 0; j < v; ++j) {
             floored[j] = m.decoded[j] <= m.floor;
@@ -198,6 +198,7 @@ TEST(CompareRows, FlooredReferenceTokensAreLumpedIntoOneEvent) {
             q[j] = std::exp(lq[j]);
             exact += std::exp(m.exact[j]) * (m.exact[j] - lq[j]);
             if (floored[j]) {
+                p_upper += p[j];
                 q_tail += q[j];
                 q_least = std::min(q_least, q[j]);
                 ++count;
@@ -206,8 +207,10 @@ TEST(CompareRows, FlooredReferenceTokensAreLumpedIntoOneEvent) {
             }
         }
         ASSERT_GT(count, 100u) << i;
-        const long double p_tail = 1 - kept;
-        const long double want = coarse_kl(p, q, floored, p_tail, q_tail);
+        const long double p_tail = std::clamp(1 - kept, 0.0L, p_upper);  // the floored tokens at e^μ bound it
+        std::vector<long double> normalized = p;  // the kernels normalize the coarsened row
+        for (long double& x : normalized) x /= kept + p_tail;
+        const long double want = coarse_kl(normalized, q, floored, p_tail / (kept + p_tail), q_tail);
         EXPECT_NEAR(out[i].kl, static_cast<double>(want), 2e-6 * static_cast<double>(want) + 1e-12) << i;
         // Data processing: the coarsened KL is at most the exact one, and the exact one exceeds it by
         // at most P_F·ln(Q_F / min_F q) (both up to 1e-7: the kept values are the exact ones rounded
@@ -251,17 +254,23 @@ TEST(CompareRows, FlooredTokensOfBothRowsAreLumpedTogether) {
     for (std::size_t i = 0; i < n; ++i) {
         std::vector<long double> p(v), q(v);
         std::vector<bool> floored(v);
-        long double p_kept = 0, q_kept = 0;
+        long double p_kept = 0, q_kept = 0, p_upper = 0, q_upper = 0;
         for (std::size_t j = 0; j < v; ++j) {
             floored[j] = ps[i].decoded[j] <= ps[i].floor || qs[i].decoded[j] <= qs[i].floor;
             p[j] = std::exp(static_cast<long double>(ps[i].decoded[j]));
             q[j] = std::exp(static_cast<long double>(qs[i].decoded[j]));
-            if (!floored[j]) {
-                p_kept += p[j];
-                q_kept += q[j];
-            }
+            (floored[j] ? p_upper : p_kept) += p[j];
+            (floored[j] ? q_upper : q_kept) += q[j];
         }
-        const long double want = coarse_kl(p, q, floored, 1 - p_kept, 1 - q_kept);
+        const long double p_tail = std::clamp(1 - p_kept, 0.0L, p_upper), q_tail = std::clamp(1 - q_kept, 0.0L, q_upper);
+        ASSERT_GT(q_tail, 0.0L) << i;
+        // The kernels normalize each coarsened row.
+        const long double p_total = p_kept + p_tail, q_total = q_kept + q_tail;
+        for (std::size_t j = 0; j < v; ++j) {
+            p[j] /= p_total;
+            q[j] /= q_total;
+        }
+        const long double want = coarse_kl(p, q, floored, p_tail / p_total, q_tail / q_total);
         ASSERT_TRUE(std::isfinite(out[i].kl)) << i;
         EXPECT_NEAR(out[i].kl, static_cast<double>(want), 2e-6 * static_cast<double>(want) + 1e-12) << i;
         const auto x = static_cast<std::size_t>(tokens[i]);
@@ -270,6 +279,45 @@ TEST(CompareRows, FlooredTokensOfBothRowsAreLumpedTogether) {
         EXPECT_NEAR(out[i].log_p_reference, static_cast<double>(ps[i].decoded[x]), 2e-6) << i;
         EXPECT_NEAR(out[i].log_p_candidate, static_cast<double>(qs[i].floor), 2e-6) << i;
     }
+}
+
+// A candidate llama.cpp row whose kept values sum to more than 1 (its floored mass below what 16 bits
+// resolve) against a reference with a tail: the candidate's tail is its upper bound U (every floored
+// token at e^μ), and the KL stays finite.
+TEST(CompareRows, ACandidateTailBelowTheResolutionIsItsUpperBound) {
+    const std::size_t v = 1500;
+    rows r = model_rows(1, v, 0.3, 8);
+    for (float& x : r.a) x *= 2.0f;
+    for (float& x : r.b) x *= 2.0f;
+    const clamped_row p = clamped(r.a.data(), v);
+    clamped_row q = clamped(r.b.data(), v);
+    for (float& x : q.decoded) {
+        if (x > q.floor) x += 1e-3f;
+    }
+    std::vector<token_comparison> out(1);
+    const std::vector<float> p_floor{p.floor}, q_floor{q.floor};
+    kldiv::llm::compare_rows({p.decoded.data(), 1, v}, {q.decoded.data(), 1, v}, {}, {}, out,
+                             {.reference = p_floor, .candidate = q_floor});
+    std::vector<long double> pp(v), qq(v);
+    std::vector<bool> floored(v);
+    long double p_kept = 0, q_kept = 0, p_upper = 0, q_upper = 0;
+    for (std::size_t j = 0; j < v; ++j) {
+        floored[j] = p.decoded[j] <= p.floor || q.decoded[j] <= q.floor;
+        pp[j] = std::exp(static_cast<long double>(p.decoded[j]));
+        qq[j] = std::exp(static_cast<long double>(q.decoded[j]));
+        (floored[j] ? p_upper : p_kept) += pp[j];
+        (floored[j] ? q_upper : q_kept) += qq[j];
+    }
+    ASSERT_GT(q_kept, 1.0L);
+    const long double p_tail = std::clamp(1 - p_kept, 0.0L, p_upper);
+    ASSERT_GT(p_tail, 0.0L);
+    // The kernels normalize each coarsened row: p over its kept values and tail, q over its kept values and U.
+    const long double p_total = p_kept + p_tail, q_total = q_kept + q_upper;
+    for (long double& x : pp) x /= p_total;
+    for (long double& x : qq) x /= q_total;
+    const long double want = coarse_kl(pp, qq, floored, p_tail / p_total, q_upper / q_total);
+    ASSERT_TRUE(std::isfinite(out[0].kl));
+    EXPECT_NEAR(out[0].kl, static_cast<double>(want), 2e-6 * static_cast<double>(want));
 }
 
 // A reference whose kept values already sum to more than 1 (its tail clamped to mass 0) against a
