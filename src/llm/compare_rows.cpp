@@ -52,7 +52,9 @@ struct coarsened_rows {
     bool any = false;
 
     coarsened_rows(matrix_view<const float> p, matrix_view<const float> q, const row_floors& floors) : tails(p.rows) {
-        const auto finite = [](std::span<const float> f) { return std::any_of(f.begin(), f.end(), [](float x) { return std::isfinite(x); }); };
+        const auto finite = [](std::span<const float> f) {
+            return std::any_of(f.begin(), f.end(), [](float x) { return std::isfinite(x); });
+        };
         any = finite(floors.reference) || finite(floors.candidate);
         if (!any) return;
         const std::size_t v = p.cols;
@@ -116,9 +118,10 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
                                       ", but it must be finite (is a row NaN or infinite?)");
         }
         const detail::floored_tail& tail = coarse.tails[i];
-        const std::string which = tail.count > 0 && tail.representative == j
-                                      ? "the " + std::to_string(tail.count) + " floored tokens lumped with token id " + std::to_string(j)
-                                      : "token id " + std::to_string(j);
+        const std::string which =
+            tail.count > 0 && tail.representative == j
+                ? "the " + std::to_string(tail.count) + " floored tokens lumped with token id " + std::to_string(j)
+                : "token id " + std::to_string(j);
         throw error(function, candidate_where(opts.candidate_files, position) + ", position " + std::to_string(position) +
                                   ": gives probability 0 to " + which + ", which the reference gives probability " +
                                   kldiv::detail::to_text(std::exp(static_cast<double>(a[j]) - log_z_p[i])) +
