@@ -111,7 +111,7 @@ void add_llm_compare(CLI::App& app) {
                      "Bound on the decoded rows held at once, all threads together, in MiB (a thread holds at most 4)")
         ->check(CLI::Range(1, 1 << 20))
         ->capture_default_str();
-    command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, files");
+    command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, floored_next_token, files");
     command->add_flag("--quiet", args->quiet, "No progress line on stderr");
     command->add_option("--html", args->html, "Write a self-contained HTML report with histograms to this file");
     command->callback([args] {
