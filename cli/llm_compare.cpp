@@ -66,6 +66,8 @@ void print_report(const llm_compare_arguments& a, const llm::model_comparison& r
         fmt::print("{:<28}: {}\n", "ln(PPL(cand)/PPL(ref))", pm(s.ln_ppl_ratio));
         fmt::print("{:<28}: {}\n", "PPL(cand)/PPL(ref)", pm(s.ppl_ratio));
         fmt::print("{:<28}: {}\n", "PPL(cand) - PPL(ref)", pm(s.ppl_difference));
+        fmt::print("{:<28}: {} in the reference, {} in the candidate (read at the row's floor)\n", "actual token floored",
+                   s.floored_token_reference, s.floored_token_candidate);
     }
     fmt::print("\n====== KL divergence D(reference‖candidate), nats ======\n");
     print_distribution("D", s.kl, 1.0, "");
@@ -109,7 +111,7 @@ void add_llm_compare(CLI::App& app) {
                      "Bound on the decoded rows held at once, all threads together, in MiB (a thread holds at most 4)")
         ->check(CLI::Range(1, 1 << 20))
         ->capture_default_str();
-    command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, files");
+    command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, floored_next_token, files");
     command->add_flag("--quiet", args->quiet, "No progress line on stderr");
     command->add_option("--html", args->html, "Write a self-contained HTML report with histograms to this file");
     command->callback([args] {

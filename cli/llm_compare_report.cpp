@@ -104,6 +104,9 @@ std::string llm_compare_html(const std::string& reference, const std::string& ca
     if (s.positions_with_token > 0) {
         headline.push_back({"PPL(cand)/PPL(ref)", pm(s.ppl_ratio), "perplexity ratio on the actual tokens"});
         headline.push_back({"RMS Δp", pm(s.rms_delta_p, 100.0, " %"), "change of the actual token's probability"});
+        headline.push_back({"actual token floored", fmt::format("{} / {}", s.floored_token_reference, s.floored_token_candidate),
+                            "positions whose actual token lies below a llama.cpp file's stored window (reference / "
+                            "candidate), read at the floor"});
     }
     page.summary(headline);
     page.heading("Distribution of the per-token KL");

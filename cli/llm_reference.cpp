@@ -98,7 +98,7 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
     std::vector<std::int32_t> carried(w.token_source == "input" ? block_rows : 0);
     progress_line progress(!a.quiet && isatty(STDERR_FILENO) != 0);
     std::uint64_t done = 0;
-    while (const std::size_t n = source.read(values, carried, block_rows)) {
+    while (const std::size_t n = source.read(values, carried, {}, block_rows)) {
         for (std::size_t i = 0; i < n; ++i) {
             const std::span<const float> row(values.data() + i * v, v);
             w.largest_span = std::max(w.largest_span, span_of(row));
@@ -145,7 +145,7 @@ verification verify_reference(const std::vector<fs::path>& inputs, const llm_ref
         fs::remove(a.output, ignored);
         throw error(command_name, fmt::format("--verify: {} row {}: {}; {} is removed", a.output, row, what, a.output));
     };
-    while (const std::size_t n = source->read(in, carried, block_rows)) {
+    while (const std::size_t n = source->read(in, carried, {}, block_rows)) {
         if (reader.read_rows(decoded, stored, n) != n) fail(done, "the file ends before INPUT does");
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t row = done + i;
@@ -281,6 +281,13 @@ void run(const llm_reference_arguments& a, bool step_given) {
         s.input_bytes += fs::file_size(p, code);
     }
     const auto source = llm::open_rows(s.inputs, "input");
+    if (source->has_floors()) {
+        throw error(command_name, "INPUT " + source->files().front().name + " is a " + source->format() +
+                                      " file: its rows store the tokens below their 16-nat window at a floor, their "
+                                      "log-probabilities unknown, and a kldiv reference file cannot mark them, so it would "
+                                      "hold wrong values for them. Compare with the file itself: kldiv llm-compare " +
+                                      source->files().front().name + " CANDIDATE");
+    }
     if (source->rows() == 0) throw error(command_name, "INPUT " + a.input + " holds no rows: there is nothing to save");
     const llm::reference_encoding encoding = llm::parse_reference_encoding(a.encoding);
     s.writing = write_reference(*source, a, encoding);

@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -115,7 +116,8 @@ TEST_F(CliLlmCompare, SafetensorsCandidate) {
 }
 
 // A llama.cpp base file as the reference (written by the script from the published layout): its
-// token ids give the actual next tokens, its floor entries are probability 0.
+// token ids give the actual next tokens; its clamped rows' code-0 tokens are one lumped event, the
+// script's coarsened KL summed directly.
 TEST_F(CliLlmCompare, LlamaBaseFileAsReference) {
     const json want = json::parse(kldiv::test::read_text(dir.path() / "expected-llama.json"));
     const command_result r = kldiv_cli({"llm-compare", file("llama-base.kld"), file("llama-cand.npy"), "--json"});
@@ -132,6 +134,41 @@ TEST_F(CliLlmCompare, LlamaBaseFileAsReference) {
     const command_result wrong = kldiv_cli({"llm-compare", file("llama-base.kld"), file("ref.npy")});
     EXPECT_EQ(wrong.exit_code, 1);
     EXPECT_THAT(wrong.err, HasSubstr("must match"));
+}
+
+// The real llama.cpp files of tests/data/llama-cpp-kld (its README.md: a reference, a Q8_0 candidate
+// both as float logits and as llama.cpp's own file, and the exact statistics from both models' float
+// logits): every statistic under expected.json's `tolerances` agrees with `exact` within them, for
+// each candidate form; PPL(ref) within the logits' ln-ratio bar (1.25 × the mean decode bound of
+// ln p(x)), relative. No actual token is floored in these files, and the reports say so.
+TEST(CliLlmCompareLlamaCpp, RealFilesAgreeWithTheExactStatistics) {
+    const std::string dir = KLDIV_TEST_DATA "/llama-cpp-kld/";
+    const json expected = json::parse(kldiv::test::read_text(dir + "expected.json"));
+    const json& exact = expected.at("exact");
+    for (const auto& [candidate, form] : {std::pair{"candidate_logits.npy", "logits"}, {"candidate.kld", "kld"}}) {
+        const command_result r = kldiv_cli({"llm-compare", dir + "reference.kld", dir + candidate, "--json"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const json j = json::parse(r.out);
+        EXPECT_EQ(j.at("scored"), 126);
+        EXPECT_EQ(j.at("scored_with_token"), 126);
+        EXPECT_EQ(j.at("floored_next_token"), json({{"reference", 0}, {"candidate", 0}}));
+        for (const auto& [key, bar] : expected.at("tolerances").at(form).items()) {
+            std::string pointer = "/" + key;
+            std::replace(pointer.begin(), pointer.end(), '.', '/');
+            const double want = exact.at(json::json_pointer(pointer)).get<double>();
+            const double got = key == "same_top.count" ? j.at("same_top").at("fraction").get<double>() * 126
+                                                       : j.at(json::json_pointer(pointer)).get<double>();
+            const double allowed = bar.contains("relative") ? bar.at("relative").get<double>() * std::fabs(want)
+                                                            : bar.at("absolute").get<double>();
+            EXPECT_NEAR(got, want, allowed + 1e-12) << candidate << ": " << key;
+        }
+        const double ppl = exact.at("perplexity").at("reference").at("mean").get<double>();
+        const double bar = expected.at("tolerances").at("logits").at("perplexity.ln_ratio.mean").at("absolute").get<double>();
+        EXPECT_NEAR(j.at("perplexity").at("reference").at("mean").get<double>(), ppl, bar * ppl) << candidate;
+    }
+    const command_result human = kldiv_cli({"llm-compare", dir + "reference.kld", dir + "candidate.kld"});
+    ASSERT_EQ(human.exit_code, 0) << human.err;
+    EXPECT_THAT(human.out, HasSubstr("actual token floored        : 0 in the reference, 0 in the candidate"));
 }
 
 TEST_F(CliLlmCompare, HumanReportAndWithoutTokens) {

@@ -3,7 +3,7 @@
 // INPUT CANDIDATE` within the file's stated bound (docs/formats/kldiv-reference.md): mean and
 // largest KL within reference_kl_error_bound(D, delta, dropped mass), perplexity within a factor
 // e^{2·delta}; with float32 also within 1e-6 relative. The file's size is the layout's, its token
-// ids (from --tokens or a llama.cpp base file) are those llm-compare uses, and --verify's largest
+// ids (from --tokens) are those llm-compare uses, a llama.cpp base file is refused, and --verify's largest
 // decode error is within the per-value bound. Bad input (tests/data/llm_reference_inputs.py) gives
 // exit code 1, a message naming the file, row, value and rule, and no output file.
 
@@ -151,31 +151,16 @@ TEST_F(CliLlmReference, EachEncodingAgreesWithItsInputWithinItsBound) {
     }
 }
 
-// A llama.cpp base file keeps the token ids it carries (unless --no-tokens), and its floor
-// entries (probability 0) stay -inf: nothing is dropped.
-TEST_F(CliLlmReference, LlamaBaseFileKeepsItsTokens) {
+// A llama.cpp base file is refused: its clamped rows hold floored tokens whose values a kldiv
+// reference file cannot mark (docs/llm_reference.md); the message names the file and the reason.
+TEST_F(CliLlmReference, LlamaBaseFileIsRefused) {
     const std::string out = file("llama.kref");
-    const json made = json_of({"llm-reference", file("llama-base.kld"), out, "--verify", "--json"});
-    ASSERT_FALSE(made.empty());
-    EXPECT_EQ(made.at("token_source"), "input");
-    EXPECT_EQ(made.at("rows"), 60);
-    EXPECT_EQ(made.at("vocabulary"), 500);
-    EXPECT_EQ(made.at("input").at("format"), "llama.cpp KL base");
-    EXPECT_EQ(made.at("verify").at("dropped_values"), 0);
-    EXPECT_LE(made.at("error_bound").at("largest_span").get<double>(), 16.0);  // llama.cpp keeps 16 nats
-
-    const json direct = json_of({"llm-compare", file("llama-base.kld"), file("llama-cand.npy"), "--json"});
-    const json via = json_of({"llm-compare", out, file("llama-cand.npy"), "--json"});
-    ASSERT_FALSE(via.empty());
-    EXPECT_EQ(via.at("token_source"), "reference");
-    EXPECT_EQ(via.at("scored_with_token"), 60);
-    expect_within_stated_bound(via, direct, made);
-
-    const json none = json_of({"llm-reference", file("llama-base.kld"), out, "--no-tokens", "--json"});
-    EXPECT_EQ(none.at("token_source"), "none");
-    const json without = json_of({"llm-compare", out, file("llama-cand.npy"), "--json"});
-    EXPECT_EQ(without.at("token_source"), "none");
-    EXPECT_FALSE(without.contains("perplexity"));
+    const command_result r = kldiv_cli({"llm-reference", file("llama-base.kld"), out});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.out, "");
+    EXPECT_THAT(r.err, HasSubstr("INPUT " + file("llama-base.kld") + " is a llama.cpp KL base file"));
+    EXPECT_THAT(r.err, HasSubstr("a kldiv reference file cannot mark them"));
+    EXPECT_FALSE(fs::exists(out));
 }
 
 // Shards selected by a pattern become one file; the summary for people; an existing OUTPUT is

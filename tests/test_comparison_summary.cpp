@@ -211,6 +211,24 @@ TEST(ComparisonSummary, ShardsMergeAndTheByteFormRoundTrips) {
     EXPECT_THROW(comparison_summary::deserialize(merged.serialize().substr(0, 100)), kldiv::error);
 }
 
+// Positions whose actual token is floored are counted per model, merged by adding, and kept by the
+// byte form.
+TEST(ComparisonSummary, FlooredActualTokensAreCounted) {
+    comparison_summary a, b;
+    a.add({.kl = 0.1, .log_p_reference = -17.5, .log_p_candidate = -2.0, .reference_token_floored = true});
+    a.add({.kl = 0.2, .log_p_reference = -1.0, .log_p_candidate = -1.5});
+    b.add({.kl = 0.3, .log_p_reference = -3.0, .log_p_candidate = -18.0, .candidate_token_floored = true});
+    b.add({.kl = 0.4, .log_p_reference = -19.0, .log_p_candidate = -20.0, .reference_token_floored = true,
+           .candidate_token_floored = true});
+    b.add({.kl = 0.5, .reference_token_floored = true});  // no token: not counted
+    a.merge(comparison_summary::deserialize(b.serialize()));
+    const auto st = a.statistics();
+    EXPECT_EQ(st.positions_with_token, 4u);
+    EXPECT_EQ(st.floored_token_reference, 2u);
+    EXPECT_EQ(st.floored_token_candidate, 2u);
+    EXPECT_EQ(comparison_summary::deserialize(a.serialize()).statistics().floored_token_reference, 2u);
+}
+
 TEST(ComparisonSummary, WithoutTokensThePerplexityPartIsNotComputed) {
     comparison_summary s;
     s.add({.kl = 0.25, .same_top = true, .top5_overlap = 5, .top10_overlap = 9});

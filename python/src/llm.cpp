@@ -2,7 +2,7 @@
 // kldiv/llm.py and kldiv/dask.py:
 //   llm_compare          the whole comparison → the --json document's text;
 //   llm_candidate_files  the candidate's files and their rows (a cluster run's plan);
-//   llm_compare_range    the positions of one range → its files' serialized summaries ("KCS1");
+//   llm_compare_range    the positions of one range → its files' serialized summaries ("KCS2");
 //   llm_document         such summaries, merged in file order as compare_models merges them → the
 //                        same document's text.
 // The options dict holds tokens and mask (None, a path to a 1-D .npy, or an int32 / uint8 array

@@ -106,6 +106,23 @@ def test_dask_equals_single_machine(inputs, scheduler):
         assert distributed == single
 
 
+LLAMA_CPP = Path(__file__).resolve().parents[2] / "tests" / "data" / "llama-cpp-kld"
+
+
+def test_llama_cpp_files(scheduler):
+    """Real llama.cpp files (tests/data/llama-cpp-kld): the reference's floored tokens lumped, a
+    candidate given as llama.cpp's own file too; the dict counts floored actual tokens, its mean KL is
+    within the fixture's tolerance of the exact one, and Dask gives the same dict."""
+    expected = json.loads((LLAMA_CPP / "expected.json").read_text())
+    ref, cand = LLAMA_CPP / "reference.kld", LLAMA_CPP / "candidate.kld"
+    r = kldiv.llm.compare(ref, cand)
+    assert r["floored_next_token"] == {"reference": 0, "candidate": 0}
+    assert r["files"][0]["floored_next_token"] == {"reference": 0, "candidate": 0}
+    want = expected["exact"]["kl"]["mean"]
+    assert relative(r["kl"]["mean"], want) < expected["tolerances"]["kld"]["kl.mean"]["relative"]
+    assert kldiv.dask.llm_compare(ref, cand) == r
+
+
 def test_bad_inputs_are_clear_errors(inputs, tmp_path):
     d, _ = inputs
     np.save(tmp_path / "narrow.npy", np.zeros((300, 1999), np.float32))

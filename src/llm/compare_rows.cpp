@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "kldiv/error.hpp"
 #include "src/batch/parallel.hpp"
+#include "src/format.hpp"
+#include "src/llm/floored_tail.hpp"
 #include "src/llm/top_tokens.hpp"
 
 namespace kldiv::llm {
@@ -28,11 +31,51 @@ unsigned overlap(const top_tokens& a, const top_tokens& b, std::size_t k) {
     return shared;
 }
 
+bool at_or_below(float value, std::span<const float> floors, std::size_t i) {
+    return !floors.empty() && std::isfinite(floors[i]) && value <= floors[i];
+}
+
+// "candidate file cand.npy (its row 17)", or "the candidate" without file names.
+std::string candidate_where(std::span<const source_file> files, std::uint64_t position) {
+    for (const source_file& f : files) {
+        if (position >= f.first_row && position < f.first_row + f.rows) {
+            return "candidate file " + f.name + " (its row " + std::to_string(position - f.first_row) + ")";
+        }
+    }
+    return "the candidate";
+}
+
+// The rows of a pair with floored tokens, coarsened (floored_tail.hpp); the others as given.
+struct coarsened_rows {
+    std::vector<float> reference, candidate;
+    std::vector<detail::floored_tail> tails;  // per row
+    bool any = false;
+
+    coarsened_rows(matrix_view<const float> p, matrix_view<const float> q, const row_floors& floors) : tails(p.rows) {
+        const auto finite = [](std::span<const float> f) {
+            return std::any_of(f.begin(), f.end(), [](float x) { return std::isfinite(x); });
+        };
+        any = finite(floors.reference) || finite(floors.candidate);
+        if (!any) return;
+        const std::size_t v = p.cols;
+        reference.resize(p.rows * v);
+        candidate.resize(p.rows * v);
+        constexpr float none = -std::numeric_limits<float>::infinity();
+        for (std::size_t i = 0; i < p.rows; ++i) {
+            const std::span<float> a(reference.data() + i * v, v), b(candidate.data() + i * v, v);
+            std::copy_n(p.row(i), v, a.begin());
+            std::copy_n(q.row(i), v, b.begin());
+            tails[i] = detail::lump_floored_tokens(a, floors.reference.empty() ? none : floors.reference[i], b,
+                                                   floors.candidate.empty() ? none : floors.candidate[i]);
+        }
+    }
+};
+
 }  // namespace
 
 void compare_rows(matrix_view<const float> reference, matrix_view<const float> candidate,
                   std::span<const std::int32_t> next_tokens, const compare_rows_options& opts,
-                  std::span<token_comparison> out) {
+                  std::span<token_comparison> out, const row_floors& floors) {
     const std::size_t n = reference.rows, vocabulary = reference.cols;
     if (candidate.rows != n || candidate.cols != vocabulary) {
         throw error(function, "the reference is " + std::to_string(n) + " x " + std::to_string(vocabulary) +
@@ -51,30 +94,58 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
                                       ", but it must be -1 (unknown) or in [0, " + std::to_string(vocabulary) + ")");
         }
     }
-    std::vector<double> kl(n), reverse(opts.reverse_kl ? n : 0), js(opts.js ? n : 0), log_z_p(n), log_z_q(n);
-    measure_rows(reference, candidate,
-                 {.kl = kl, .reverse_kl = reverse, .js = js, .log_normalizer_p = log_z_p, .log_normalizer_q = log_z_q},
-                 {.input = input_kind::logits, .threads = opts.threads});
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!std::isfinite(kl[i])) {
-            throw error(function, "position " + std::to_string(opts.first_position + i) + ": D(reference||candidate) = " + std::to_string(kl[i]) +
-                                      ", because the candidate gives probability 0 to a token the reference does not");
+    for (const auto& [given, name] : {std::pair{floors.reference, "reference"}, {floors.candidate, "candidate"}}) {
+        if (!given.empty() && given.size() != n) {
+            throw error(function, std::string("the ") + name + " floors (" + std::to_string(given.size()) +
+                                      ") must have one entry per row (" + std::to_string(n) + ")");
         }
     }
+    const coarsened_rows coarse(reference, candidate, floors);
+    const matrix_view<const float> p = coarse.any ? matrix_view<const float>(coarse.reference.data(), n, vocabulary) : reference;
+    const matrix_view<const float> q = coarse.any ? matrix_view<const float>(coarse.candidate.data(), n, vocabulary) : candidate;
+    std::vector<double> kl(n), reverse(opts.reverse_kl ? n : 0), js(opts.js ? n : 0), log_z_p(n), log_z_q(n);
+    measure_rows(p, q, {.kl = kl, .reverse_kl = reverse, .js = js, .log_normalizer_p = log_z_p, .log_normalizer_q = log_z_q},
+                 {.input = input_kind::logits, .threads = opts.threads});
+    for (std::size_t i = 0; i < n; ++i) {
+        if (std::isfinite(kl[i])) continue;
+        const std::uint64_t position = opts.first_position + i;
+        const float* a = p.row(i);
+        const float* b = q.row(i);
+        std::size_t j = 0;  // the first token the reference keeps and the candidate gives −inf
+        while (j < vocabulary && !(a[j] > b[j] && std::isinf(b[j]))) ++j;
+        if (j == vocabulary) {
+            throw error(function, "position " + std::to_string(position) + ": D(reference||candidate) = " + std::to_string(kl[i]) +
+                                      ", but it must be finite (is a row NaN or infinite?)");
+        }
+        const detail::floored_tail& tail = coarse.tails[i];
+        const std::string which =
+            tail.count > 0 && tail.representative == j
+                ? "the " + std::to_string(tail.count) + " floored tokens lumped with token id " + std::to_string(j)
+                : "token id " + std::to_string(j);
+        throw error(function, candidate_where(opts.candidate_files, position) + ", position " + std::to_string(position) +
+                                  ": gives probability 0 to " + which + ", which the reference gives probability " +
+                                  kldiv::detail::to_text(std::exp(static_cast<double>(a[j]) - log_z_p[i])) +
+                                  ", so D(reference||candidate) = inf: the candidate must give every token the reference keeps "
+                                  "a finite logit");
+    }
     kldiv::detail::parallel_for(n, kldiv::detail::worker_count(opts.threads), [&](std::size_t i, unsigned) {
-        const top_tokens p(std::span(reference.row(i), vocabulary)), q(std::span(candidate.row(i), vocabulary));
+        const top_tokens tp(std::span(reference.row(i), vocabulary)), tq(std::span(candidate.row(i), vocabulary));
         token_comparison& t = out[i];
         t = token_comparison{.kl = kl[i]};
         if (opts.reverse_kl) t.reverse_kl = reverse[i];
         if (opts.js) t.js = js[i];
-        t.same_top = p.count > 0 && q.count > 0 && p.index[0] == q.index[0];
-        t.top5_overlap = overlap(p, q, 5);
-        t.top10_overlap = overlap(p, q, 10);
+        t.same_top = tp.count > 0 && tq.count > 0 && tp.index[0] == tq.index[0];
+        t.top5_overlap = overlap(tp, tq, 5);
+        t.top10_overlap = overlap(tp, tq, 10);
         if (next_tokens.empty() || next_tokens[i] < 0) return;
         const auto x = static_cast<std::size_t>(next_tokens[i]);
-        // At most 0: the normalizer's rounding (about 1e-7 for float rows) must not make p > 1.
-        t.log_p_reference = std::min(0.0, static_cast<double>(reference.row(i)[x]) - log_z_p[i]);
-        t.log_p_candidate = std::min(0.0, static_cast<double>(candidate.row(i)[x]) - log_z_q[i]);
+        // The stored values (a floored token's floor), less the (coarsened) row's normalizer. At most 0:
+        // the normalizer's rounding (about 1e-7 for float rows) must not make p > 1.
+        const float a = reference.row(i)[x], b = candidate.row(i)[x];
+        t.log_p_reference = std::min(0.0, static_cast<double>(a) - log_z_p[i]);
+        t.log_p_candidate = std::min(0.0, static_cast<double>(b) - log_z_q[i]);
+        t.reference_token_floored = at_or_below(a, floors.reference, i);
+        t.candidate_token_floored = at_or_below(b, floors.candidate, i);
     });
 }
 

@@ -1,8 +1,9 @@
 // comparison_summary: accumulating per-position comparisons, merging, the final statistics and
 // the byte form (formulas in include/kldiv/llm/comparison_summary.hpp).
 //
-// Byte form, little-endian: "KCS1", the eleven moments (n, mean, m2 each) in declaration order,
-// then the two histograms, each as its length (8 bytes) and quantile_histogram's byte form.
+// Byte form, little-endian: "KCS2", the eleven moments (n, mean, m2 each) in declaration order, the
+// two floored-token counts (8 bytes each, reference first), then the two histograms, each as its
+// length (8 bytes) and quantile_histogram's byte form.
 
 #include "kldiv/llm/comparison_summary.hpp"
 
@@ -15,7 +16,7 @@
 namespace kldiv::llm {
 namespace {
 
-constexpr char magic[4] = {'K', 'C', 'S', '1'};
+constexpr char magic[4] = {'K', 'C', 'S', '2'};
 
 mean_with_error of(const moments& m) { return {m.mean(), m.standard_error()}; }
 
@@ -103,6 +104,8 @@ void comparison_summary::add(const token_comparison& t) {
     difference_.add(t.log_p_reference - t.log_p_candidate);
     delta_p_.add(delta_p);
     delta_p_squared_.add(delta_p * delta_p);
+    floored_reference_ += t.reference_token_floored;
+    floored_candidate_ += t.candidate_token_floored;
 }
 
 void comparison_summary::merge(const comparison_summary& o) {
@@ -112,6 +115,8 @@ void comparison_summary::merge(const comparison_summary& o) {
                                 {&delta_p_squared_, &o.delta_p_squared_}}) {
         mine->merge(*theirs);
     }
+    floored_reference_ += o.floored_reference_;
+    floored_candidate_ += o.floored_candidate_;
     kl_histogram_.merge(o.kl_histogram_);
     delta_p_histogram_.merge(o.delta_p_histogram_);
 }
@@ -120,6 +125,8 @@ comparison_statistics comparison_summary::statistics() const {
     comparison_statistics s;
     s.positions = kl_.n;
     s.positions_with_token = a_.n;
+    s.floored_token_reference = floored_reference_;
+    s.floored_token_candidate = floored_candidate_;
     s.kl = of(kl_, kl_histogram_);
     s.reverse_kl = of(reverse_kl_);
     s.js = of(js_);
@@ -154,6 +161,7 @@ std::string comparison_summary::serialize() const {
                              &delta_p_squared_}) {
         put_moments(out, *m);
     }
+    for (const std::uint64_t count : {floored_reference_, floored_candidate_}) out.append(reinterpret_cast<const char*>(&count), 8);
     for (const quantile_histogram* h : {&kl_histogram_, &delta_p_histogram_}) {
         const std::string bytes = h->serialize();
         const std::uint64_t size = bytes.size();
@@ -165,13 +173,14 @@ std::string comparison_summary::serialize() const {
 
 comparison_summary comparison_summary::deserialize(std::string_view in) {
     if (take(in, sizeof magic) != std::string_view(magic, sizeof magic)) {
-        throw error("comparison_summary::deserialize", "the bytes do not start with KCS1");
+        throw error("comparison_summary::deserialize", "the bytes do not start with KCS2");
     }
     comparison_summary s;
     for (moments* m : {&s.kl_, &s.reverse_kl_, &s.js_, &s.same_top_, &s.top5_, &s.top10_, &s.a_, &s.b_, &s.difference_,
                        &s.delta_p_, &s.delta_p_squared_}) {
         *m = take_moments(in);
     }
+    for (std::uint64_t* count : {&s.floored_reference_, &s.floored_candidate_}) std::memcpy(count, take(in, 8).data(), 8);
     for (quantile_histogram* h : {&s.kl_histogram_, &s.delta_p_histogram_}) {
         std::uint64_t size = 0;
         std::memcpy(&size, take(in, 8).data(), 8);

@@ -65,6 +65,10 @@ double llama_row_quantization::error_bound(std::size_t n_vocab) const noexcept {
     return s * (0.5 + 3.0 / 256.0) + u * (4.0 * range + 4.0 * std::log(static_cast<double>(n_vocab)) + 2.0);
 }
 
+bool llama_row_quantization::floor_clamped() const noexcept {
+    return 65535.0 * static_cast<double>(scale) >= llama_kl_base_window - llama_kl_base_window_margin;
+}
+
 struct llama_kl_base_reader::state {
     io::detail::input_file file;
     std::size_t n_vocab = 0, n_ctx = 0, n_chunk = 0;

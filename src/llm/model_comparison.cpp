@@ -38,6 +38,7 @@ struct worker {
     std::unique_ptr<row_source> reference, candidate;
     std::uint64_t position = all_rows;  // where the streams stand
     std::vector<float> reference_rows, candidate_rows;
+    std::vector<float> reference_floors, candidate_floors;  // per row (row_source::read)
     std::vector<std::int32_t> carried;  // token ids the reference carries
 };
 
@@ -155,6 +156,8 @@ private:
         if (w.reference_rows.empty()) {
             w.reference_rows.resize(rows_per_read_ * vocabulary_);
             w.candidate_rows.resize(rows_per_read_ * vocabulary_);
+            w.reference_floors.resize(rows_per_read_);
+            w.candidate_floors.resize(rows_per_read_);
             w.carried.resize(w.reference->carries_tokens() ? rows_per_read_ : 0);
         }
         if (w.position != first) {
@@ -163,8 +166,8 @@ private:
         }
         for (std::uint64_t row = first; row < last;) {
             const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(rows_per_read_, last - row));
-            const std::size_t got_reference = w.reference->read(w.reference_rows, w.carried, want);
-            const std::size_t got_candidate = w.candidate->read(w.candidate_rows, {}, want);
+            const std::size_t got_reference = w.reference->read(w.reference_rows, w.carried, w.reference_floors, want);
+            const std::size_t got_candidate = w.candidate->read(w.candidate_rows, {}, w.candidate_floors, want);
             if (got_reference != want || got_candidate != want) {
                 throw error(function, "the " + std::string(got_reference != want ? "reference" : "candidate") +
                                           " ended at row " + std::to_string(row + std::min(got_reference, got_candidate)) +
@@ -179,9 +182,11 @@ private:
             compare_rows_options rows = opts_.rows;
             rows.threads = 1;
             rows.first_position = row;
+            rows.candidate_files = w.candidate->files();
             compare_rows(matrix_view<const float>(w.reference_rows.data(), want, vocabulary_),
                          matrix_view<const float>(w.candidate_rows.data(), want, vocabulary_), ids, rows,
-                         out.subspan(static_cast<std::size_t>(row - first), want));
+                         out.subspan(static_cast<std::size_t>(row - first), want),
+                         {std::span(w.reference_floors).first(want), std::span(w.candidate_floors).first(want)});
             row += want;
         }
         w.position = last;

@@ -28,11 +28,19 @@ public:
     virtual std::uint64_t rows() const = 0;
     virtual std::string format() const = 0;
     virtual bool carries_tokens() const = 0;
+    virtual bool has_floors() const { return false; }
     virtual double bytes_per_row() const = 0;
     virtual std::size_t chunk_rows() const { return 1; }
     virtual void seek(std::uint64_t row) = 0;
-    virtual std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) = 0;
+    virtual std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::span<float> floors,
+                             std::size_t max_rows) = 0;
 };
+
+// Rows without floored entries: the first n floors (when asked for) are −inf.
+std::size_t unfloored(std::span<float> floors, std::size_t n) {
+    if (!floors.empty()) std::fill_n(floors.begin(), n, -std::numeric_limits<float>::infinity());
+    return n;
+}
 
 class npy_shard final : public shard {
 public:
@@ -51,7 +59,7 @@ public:
     std::string format() const override { return "npy " + io::detail::npy_dtype_name(header_); }
     bool carries_tokens() const override { return false; }
     double bytes_per_row() const override { return static_cast<double>(header_.itemsize * header_.shape[1]); }
-    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::size_t max_rows) override {
+    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::span<float> floors, std::size_t max_rows) override {
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(max_rows, rows() - next_));
         if (n == 0) return 0;
         io::detail::npy_header part = header_;
@@ -59,7 +67,7 @@ public:
         part.element_count = n * header_.shape[1];
         io::detail::read_npy_values(file_, part, out.first(part.element_count), function);
         next_ += n;
-        return n;
+        return unfloored(floors, n);
     }
     void seek(std::uint64_t row) override {
         file_.stream->clear();
@@ -83,18 +91,15 @@ public:
     std::string format() const override { return "llama.cpp KL base"; }
     bool carries_tokens() const override { return true; }
     double bytes_per_row() const override { return 2.0 * (4 + 2 * ((reader_.n_vocab() + 1) / 2)); }
-    std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) override {
+    bool has_floors() const override { return true; }
+    std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::span<float> floors,
+                     std::size_t max_rows) override {
         const std::size_t first = reader_.next_row();
         quantization_.resize(max_rows);
         const std::size_t n = reader_.read_rows(out, max_rows, quantization_);
-        const std::size_t v = reader_.n_vocab();
-        for (std::size_t i = 0; i < n; ++i) {
-            if (quantization_[i].scale == 0.0f) continue;  // a constant row: every entry is exact
-            float* row = out.data() + i * v;
-            const float floor = quantization_[i].min_log_prob;
-            for (std::size_t j = 0; j < v; ++j) {
-                if (row[j] == floor) row[j] = -std::numeric_limits<float>::infinity();
-            }
+        for (std::size_t i = 0; i < n && !floors.empty(); ++i) {
+            floors[i] = quantization_[i].floor_clamped() ? quantization_[i].min_log_prob
+                                                         : -std::numeric_limits<float>::infinity();
         }
         if (!next_tokens.empty()) std::copy_n(next_tokens_.begin() + static_cast<std::ptrdiff_t>(first), n, next_tokens.begin());
         return n;
@@ -117,8 +122,9 @@ public:
     double bytes_per_row() const override {
         return reader_.encoding() == reference_encoding::float32 ? 4.0 * reader_.n_vocab() : 2.0 * reader_.n_vocab();
     }
-    std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) override {
-        return reader_.read_rows(out, next_tokens.first(std::min(next_tokens.size(), max_rows)), max_rows);
+    std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::span<float> floors,
+                     std::size_t max_rows) override {
+        return unfloored(floors, reader_.read_rows(out, next_tokens.first(std::min(next_tokens.size(), max_rows)), max_rows));
     }
     std::size_t chunk_rows() const override { return reader_.rows_per_chunk(); }
     void seek(std::uint64_t row) override { reader_.seek(row); }
@@ -137,8 +143,8 @@ public:
     double bytes_per_row() const override {
         return static_cast<double>(dtype_bits(rows_.shards()[0].dtype) / 8 * rows_.vocabulary());
     }
-    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::size_t max_rows) override {
-        return rows_.read(out, max_rows);
+    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::span<float> floors, std::size_t max_rows) override {
+        return unfloored(floors, rows_.read(out, max_rows));
     }
     void seek(std::uint64_t row) override { rows_.seek_row(static_cast<std::size_t>(row)); }
 
@@ -201,6 +207,7 @@ public:
     const std::vector<source_file>& files() const override { return files_; }
     std::string format() const override { return shards_.front()->format(); }
     bool carries_tokens() const override { return shards_.front()->carries_tokens(); }
+    bool has_floors() const override { return shards_.front()->has_floors(); }
     double bytes_per_row() const override { return shards_.front()->bytes_per_row(); }
     std::size_t chunk_rows() const override { return shards_.front()->chunk_rows(); }
     void seek(std::uint64_t row) override {
@@ -209,13 +216,14 @@ public:
         while (current_ < shards_.size() && row >= files_[current_].first_row + files_[current_].rows) ++current_;
         if (current_ < shards_.size()) shards_[current_]->seek(row - files_[current_].first_row);
     }
-    std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) override {
+    std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::span<float> floors,
+                     std::size_t max_rows) override {
         std::size_t done = 0;
         const std::size_t v = vocabulary();
         while (done < max_rows && current_ < shards_.size()) {
             const std::size_t n = shards_[current_]->read(out.subspan(done * v),
                                                           next_tokens.empty() ? next_tokens : next_tokens.subspan(done),
-                                                          max_rows - done);
+                                                          floors.empty() ? floors : floors.subspan(done), max_rows - done);
             if (n == 0) {
                 if (++current_ < shards_.size()) shards_[current_]->seek(0);
                 continue;

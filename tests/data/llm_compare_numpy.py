@@ -11,8 +11,10 @@ from the same values (log-softmax by NumPy, percentiles by numpy.percentile).
 Also a llama.cpp case: llama-base.kld, a --kl-divergence-base file written here from its published
 layout (docs/formats/llama-kl-base.md: n_ctx = 8, 20 chunks, 3 scored rows per chunk, V = 500),
 whose token ids give the actual next tokens; llama-cand.npy, the candidate's logits for the 60
-scored positions; expected-llama.json, the statistics of the decoded reference rows (entries at
-the floor, code 0, are probability 0) against the candidate.
+scored positions; expected-llama.json, the statistics of the decoded reference rows against the
+candidate, read as docs/formats/llama-kl-base.md says: in a row whose logits spanned less than 16
+nats the code-0 entries are exact (at μ); in a clamped row they are one event of mass
+1 − Σ kept, against the candidate's mass on them, and D is that of the coarsened pair.
 """
 import struct
 import json
@@ -114,7 +116,7 @@ def llama_case(out, rng):
     per_chunk = n_ctx - 1 - first
     logits = (2.5 * rng.standard_normal((n_chunk * per_chunk, v))).astype(np.float32)
     tokens = rng.integers(0, v, n_chunk * n_ctx).astype(np.int32)
-    rows, decoded = [], []
+    rows, decoded, clamped = [], [], []
     for r, l in enumerate(logits):
         c, pos = divmod(r, per_chunk)
         p = np.exp(log_softmax(l[None, :])[0])
@@ -126,21 +128,27 @@ def llama_case(out, rng):
         mu = np.float32((floor - top) - lse)
         codes = np.where(l > floor, np.rint((l - floor) * np.float32(1 / scale)), 0).astype(np.uint16)
         rows.append(struct.pack("<ff", scale, mu) + codes.tobytes() + (b"\0\0" if v % 2 else b""))
-        d = (scale * codes.astype(np.float32) + mu).astype(np.float32)
-        decoded.append(np.where(codes == 0, -np.inf, d))
+        decoded.append((scale * codes.astype(np.float32) + mu).astype(np.float32))
+        clamped.append(codes == 0 if 65535.0 * float(scale) >= 16 - 1e-3 else np.zeros(v, bool))
     payload = b"_logits_" + struct.pack("<iii", n_ctx, v, n_chunk) + tokens.astype("<i4").tobytes() + b"".join(rows)
     (out / "llama-base.kld").write_bytes(payload)
     cand = (logits + 0.5 * rng.standard_normal(logits.shape)).astype(np.float32)
     np.save(out / "llama-cand.npy", cand)
-    d = np.array(decoded, dtype=np.float64)
-    lp = d - d.max(axis=1, keepdims=True)
-    lp -= np.log(np.exp(lp).sum(axis=1, keepdims=True))
-    lq = log_softmax(cand)
-    p = np.exp(lp)
-    with np.errstate(invalid="ignore"):  # 0·(−inf) at the floor entries, left out by the where
-        kl = np.where(p > 0, p * (lp - lq), 0.0).sum(axis=1)
     nxt = np.array([tokens[(r // per_chunk) * n_ctx + first + r % per_chunk + 1] for r in range(len(cand))])
-    a = lp[np.arange(len(cand)), nxt]
+    lq = log_softmax(cand)
+    kl, a = np.empty(len(cand)), np.empty(len(cand))
+    for r, (d, floored) in enumerate(zip(decoded, clamped)):
+        # The coarsened pair: kept tokens, and the floored ones as one event.
+        p_kept = np.exp(d[~floored].astype(np.float64))
+        p_tail = min(max(0.0, 1.0 - p_kept.sum()), np.exp(d[floored].astype(np.float64)).sum())
+        q_all = np.exp(lq[r])
+        pc = np.append(p_kept, p_tail) if floored.any() else p_kept
+        qc = np.append(q_all[~floored], q_all[floored].sum()) if floored.any() else q_all
+        total = pc.sum()
+        pc = pc / total
+        kl[r] = sum(pk * np.log(pk / qk) for pk, qk in zip(pc, qc) if pk > 0)
+        a[r] = d[nxt[r]] - np.log(total)
+    d = np.array(decoded)
     same = (np.argmax(d, axis=1) == np.argmax(cand, axis=1)).astype(np.float64)
     expected = {"kl": mean_se(kl), "same_top": float(same.mean()),
                 "ppl_reference": float(np.exp(-a.mean())), "rows": len(cand)}

@@ -11,13 +11,23 @@
 //   same top: the first index of the largest value agrees; top-k overlap for k = 5 and 10, the top k
 //     taken by value with ties to the lower index.
 // A reference entry of −inf is a token of probability 0 (as a masked logit); where the candidate
-// gives −inf to a token the reference gives mass, D(p‖q) is +inf and an error names the row.
+// gives −inf to a token the reference gives mass, D(p‖q) is +inf and an error names the candidate's
+// file, the position and the token.
+//
+// Floored tokens (row_source::read's floors: a clamped row of a llama.cpp base file): the tokens at
+// or below either row's floor form one set F, measured as one event (src/llm/floored_tail.hpp): the
+// measures are those of the coarsened pair (the tokens outside F, and F), never negative and at most
+// the exact divergence up to the decode error (docs/formats/llama-kl-base.md). ln p(x) and ln q(x)
+// are the stored values less the coarsened row's normalizer: a floored actual token is read at its
+// row's floor μ, an upper bound, and flagged (token_comparison). The top tokens are those of the
+// rows as given.
 
 #include <cstdint>
 #include <span>
 
 #include "kldiv/batch.hpp"
 #include "kldiv/llm/comparison_summary.hpp"
+#include "kldiv/llm/row_source.hpp"
 
 namespace kldiv::llm {
 
@@ -26,13 +36,21 @@ struct compare_rows_options {
     bool js = false;          // also JS(reference, candidate), β = 1/2
     unsigned threads = 0;     // 0: all hardware threads
     std::uint64_t first_position = 0;  // the position of the first row, for error messages
+    std::span<const source_file> candidate_files{};  // the candidate's files, to name them in errors
+};
+
+// Per row, each model's floor (row_source::read): entries at or below it are floored; −inf: none.
+// Empty spans: no row has a floor.
+struct row_floors {
+    std::span<const float> reference{}, candidate{};
 };
 
 // reference and candidate have the same shape; next_tokens is empty (no token ids) or has one id per
-// row, −1 for a position whose next token is unknown. Throws kldiv::error naming the row for a
-// non-finite KL, a NaN value, a token id outside [−1, vocabulary), or mismatched shapes.
+// row, −1 for a position whose next token is unknown; floors are empty or have one entry per row.
+// Throws kldiv::error naming the row for a non-finite KL, a NaN value, a token id outside
+// [−1, vocabulary), or mismatched shapes.
 void compare_rows(matrix_view<const float> reference, matrix_view<const float> candidate,
                   std::span<const std::int32_t> next_tokens, const compare_rows_options& opts,
-                  std::span<token_comparison> out);
+                  std::span<token_comparison> out, const row_floors& floors = {});
 
 }  // namespace kldiv::llm

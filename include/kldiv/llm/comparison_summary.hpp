@@ -6,7 +6,8 @@
 //
 // Per scored position t (natural logarithms, p = reference, q = candidate):
 //   kl_t = D(p‖q) >= 0;  optionally D(q‖p) and JS(p, q);
-//   with the actual next token x_t: a_t = ln p(x_t), b_t = ln q(x_t), Δp_t = q(x_t) − p(x_t);
+//   with the actual next token x_t: a_t = ln p(x_t), b_t = ln q(x_t), Δp_t = q(x_t) − p(x_t) (a token
+//     floored in a llama.cpp file's row is read at the floor μ and counted);
 //   same_top_t = [argmax p = argmax q];  overlap_k,t = |top-k(p) ∩ top-k(q)| / k, k = 5, 10.
 // Statistics (n positions; SE = standard error of a mean, s/√n with s the sample standard deviation):
 //   KL: mean ± SE, min, max and the percentiles 0.1 … 99.9 (quantile_histogram.hpp: within a relative
@@ -42,6 +43,9 @@ struct token_comparison {
     double log_p_candidate = not_computed;  // b_t
     bool same_top = false;
     unsigned top5_overlap = 0, top10_overlap = 0;  // |top-k(p) ∩ top-k(q)|
+    // The actual token was floored (below a llama.cpp file's stored window): its a_t (b_t) is the
+    // row's floor μ, an upper bound on the log-probability (compare_rows.hpp).
+    bool reference_token_floored = false, candidate_token_floored = false;
 };
 
 // Count, mean and spread of one quantity (Welford's updates; Chan et al.'s merge).
@@ -73,6 +77,9 @@ struct distribution_statistics {
 struct comparison_statistics {
     std::uint64_t positions = 0;         // scored positions
     std::uint64_t positions_with_token = 0;
+    // Of those, the positions whose actual token is floored in the reference's (candidate's) row,
+    // its log-probability read at the row's floor μ (token_comparison).
+    std::uint64_t floored_token_reference = 0, floored_token_candidate = 0;
     distribution_statistics kl;
     mean_with_error reverse_kl, js;      // NaN when not computed
     distribution_statistics delta_p;     // with token ids
@@ -100,6 +107,7 @@ public:
 private:
     moments kl_, reverse_kl_, js_, same_top_, top5_, top10_;
     moments a_, b_, difference_, delta_p_, delta_p_squared_;
+    std::uint64_t floored_reference_ = 0, floored_candidate_ = 0;
     quantile_histogram kl_histogram_, delta_p_histogram_;
 };
 

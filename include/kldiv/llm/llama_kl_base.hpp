@@ -43,7 +43,17 @@ struct llama_row_quantization {
     // with R = 65535·s. Tokens at the floor decode to min_log_prob, which is at least their exact value
     // less this bound (an upper bound on it, not an estimate).
     double error_bound(std::size_t n_vocab) const noexcept;
+
+    // Whether the floor may have been clamped, 65535·s >= 16 − 10⁻³ nats: then the row's code-0 tokens
+    // lie at or below min_log_prob, their values unknown. Otherwise the row's logits spanned less than
+    // llama.cpp's 16-nat window, the floor is the lowest logit, and code 0 decodes to the exact
+    // log-probability of those tokens (within error_bound). ik_llama.cpp's 24-nat window only makes
+    // more rows count as clamped than were, which loses no correctness.
+    bool floor_clamped() const noexcept;
 };
+
+inline constexpr double llama_kl_base_window = 16.0;           // nats: M − floor logit at most
+inline constexpr double llama_kl_base_window_margin = 1.0e-3;  // nats: rows wider than 16 − this are clamped
 
 // Where one scored row sits and what it predicts.
 struct llama_scored_row {

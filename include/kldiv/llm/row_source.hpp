@@ -10,8 +10,11 @@
 //   safetensors   a little-endian header length, then a JSON header opening with '{': one logits
 //                 tensor of rank 2 or 3 (safetensors_rows.hpp), F16, BF16, F32 or F64
 // Several files are shards read one after the other; they must share the format and vocabulary.
-// A llama.cpp base file's entries at its floor (code 0: log-probabilities below the stored 16-nat
-// window, not known) become −inf, probability 0, as llama.cpp's own KL sum leaves them out.
+// A llama.cpp base file's rows are its decoded log-probabilities, code-0 entries included (they
+// decode to the row's floor μ). A row whose logits spanned less than the 16-nat window was not
+// clamped: μ is its lowest log-probability, exact, and the row reports no floor. In a clamped row
+// the code-0 entries lie somewhere at or below μ, not known: read() reports μ as the row's floor,
+// and compare_rows lumps those tokens into one event (docs/formats/llama-kl-base.md).
 
 #include <cstddef>
 #include <cstdint>
@@ -38,6 +41,8 @@ public:
     virtual const std::vector<source_file>& files() const = 0;
     virtual std::string format() const = 0;           // e.g. "npy float16", "llama.cpp KL base"
     virtual bool carries_tokens() const { return false; }
+    // Whether rows can have floored entries (read() then reports floors): llama.cpp base files.
+    virtual bool has_floors() const { return false; }
     virtual double bytes_per_row() const = 0;         // stored bytes, for throughput reports
     // Rows stored together (a kldiv reference file's chunk, read and checked whole); 1 when each
     // row can be read alone. Readers that split the rows among themselves split them at multiples.
@@ -48,8 +53,12 @@ public:
 
     // Reads the next min(max_rows, rows left) rows into out (row-major float, vocabulary() per row)
     // and, when the source carries token ids and next_tokens is not empty, the token each row
-    // predicts (−1: unknown). Returns the number of rows read, 0 at the end.
-    virtual std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::size_t max_rows) = 0;
+    // predicts (−1: unknown); when floors is not empty, each row's floor: the value at or below
+    // which its entries are floored (stored as the floor, their own values unknown and lower), −inf
+    // when no entry is (every row but a clamped llama.cpp one). Returns the number of rows read, 0 at
+    // the end.
+    virtual std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::span<float> floors,
+                             std::size_t max_rows) = 0;
 };
 
 // The files of one model, in order. `role` ("reference", "candidate") names it in errors. Each
