@@ -134,6 +134,7 @@ inline double js_term_of(double ph, double qh, double delta, double beta) noexce
         b = -beta * delta / spread;
     } else {  // q̂ negligible against p̂: the ratios are far from 1, plain division is accurate
         m = beta * ph + (1.0 - beta) * qh;
+        if (m == 0.0) return 0.0;  // p̂ subnormal: the term, about p̂, underflows too
         a = ph / m - 1.0;
         b = qh / m - 1.0;
     }

@@ -269,4 +269,57 @@ TEST(DirectSum, EntropyMeasuresTheNormalizedVector) {
     expect_close(h, want, 1e-14, 0, "measure_rows");
 }
 
+// A confident row (one logit far above the rest, as a language model's next token often is): H(P) is
+// tiny and ln Σ exp(a − max) = ln(1 + R) a good part of it; R must keep its digits. Logits
+// (top, 0, …, 0) over n events: R = (n − 1) e^−top and H(P) = ln(1 + R) + top·R/(1 + R), in closed
+// form (the direct sum would cancel in ln p_0 itself).
+TEST(DirectSum, PeakedRowsKeepTheirEntropy) {
+    for (const double top : {20.0, 35.0, 60.0}) {
+        std::vector<double> a(2000, 0.0);
+        a[0] = top;
+        const long_double rest = 1999.0L * std::exp(-static_cast<long_double>(top));
+        reference want;
+        want.hp = std::log1p(rest) + top * rest / (1 + rest);
+        double h = 0;
+        kldiv::measure_rows(kldiv::matrix_view<const double>(a.data(), 1, a.size()),
+                            kldiv::matrix_view<const double>(a.data(), 1, a.size()), {.entropy_p = {&h, 1}},
+                            {.input = input_kind::logits});
+        expect_close(h, want.hp, 1e-12, 0, "double, top " + std::to_string(top));
+        const std::vector<float> af(a.begin(), a.end());
+        kldiv::measure_rows(kldiv::matrix_view<const float>(af.data(), 1, af.size()),
+                            kldiv::matrix_view<const float>(af.data(), 1, af.size()), {.entropy_p = {&h, 1}},
+                            {.input = input_kind::logits});
+        expect_close(h, want.hp, 1e-5, 0, "float, top " + std::to_string(top));
+    }
+}
+
+// Logits of any size: a = [B, B], b = [B, 0] are P = (½, ½), Q = (1/(1 + e^−B), …): D(P‖Q) = B/2 − ln 2
+// (+ ln(1 + e^−B)) and JS of P = (1, e^−B…) against (½, ½); the normalizers must not absorb ln 2.
+TEST(DirectSum, LogitsOfAnySizeKeepTheirDifferences) {
+    for (const double big : {1e6, 1e15, 1e100}) {
+        const double a[] = {big, big}, b[] = {big, 0.0};
+        double kl = 0, js = 0;
+        kldiv::measure_rows(kldiv::matrix_view<const double>(a, 1, 2), kldiv::matrix_view<const double>(b, 1, 2),
+                            {.kl = {&kl, 1}, .js = {&js, 1}}, {.input = input_kind::logits});
+        const long_double half = 0.5L, m1 = 0.75L, m2 = 0.25L;  // M = (P + Q)/2 with Q = (1, 0)
+        const long_double want_js = half * (half * std::log(half / m1) + half * std::log(half / m2)) +
+                                    half * std::log(1.0L / m1);
+        expect_close(kl, static_cast<long_double>(big) / 2 - std::log(2.0L), 1e-14, 0, "D(P||Q), B = " + std::to_string(big));
+        expect_close(js, want_js, 1e-12, 0, "JS, B = " + std::to_string(big));
+    }
+}
+
+// A subnormal probability against an event of probability 0: JS's term underflows to 0, not NaN.
+TEST(DirectSum, JensenShannonOfSubnormalMassIsNotNaN) {
+    const double p[] = {1.0, 5e-324}, q[] = {1.0, 0.0}, a[] = {0.0, -745.0}, b[] = {0.0, -INFINITY};
+    double js = -1;
+    kldiv::measure_rows(kldiv::matrix_view<const double>(p, 1, 2), kldiv::matrix_view<const double>(q, 1, 2),
+                        {.js = {&js, 1}}, {.normalize = true});
+    EXPECT_EQ(js, 0.0);
+    kldiv::measure_rows(kldiv::matrix_view<const double>(a, 1, 2), kldiv::matrix_view<const double>(b, 1, 2),
+                        {.js = {&js, 1}}, {.input = input_kind::logits});
+    EXPECT_EQ(js, 0.0);
+    EXPECT_EQ(kldiv::js_divergence(std::span<const double>(p), std::span<const double>(q), 0.5, {.normalize = true}), 0.0);
+}
+
 }  // namespace

@@ -171,6 +171,34 @@ TEST(CliLlmCompareLlamaCpp, RealFilesAgreeWithTheExactStatistics) {
     EXPECT_THAT(human.out, HasSubstr("actual token floored        : 0 in the reference, 0 in the candidate"));
 }
 
+// The real files, changed in one place: a NaN logit in the .npy candidate at position 70, token 7;
+// a candidate .kld whose token at position 70 differs from the reference's. Each error names the
+// file, the position and the token.
+TEST(CliLlmCompareLlamaCpp, BadCandidatesAreNamedByFileAndPosition) {
+    const std::string dir = KLDIV_TEST_DATA "/llama-cpp-kld/";
+    const kldiv::test::scratch_dir scratch;
+    std::string logits = kldiv::test::read_text(dir + "candidate_logits.npy");
+    const std::size_t data = logits.size() - std::size_t{126} * 32000 * 4;  // after the .npy header
+    const float nan = NAN;
+    logits.replace(data + (std::size_t{70} * 32000 + 7) * 4, 4, reinterpret_cast<const char*>(&nan), 4);
+    const auto nan_file = scratch.write("nan.npy", logits);
+    command_result r = kldiv_cli({"llm-compare", dir + "reference.kld", nan_file.string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr("candidate file " + nan_file.string() +
+                                 " (its row 70), position 70: token id 7 has the value nan, but a logit must be a number"));
+    // Row 70 is chunk 1, position 64 + 7, predicting the token at chunk offset 72: id 128 + 72.
+    std::string kld = kldiv::test::read_text(dir + "candidate.kld");
+    const std::size_t at = 20 + 4 * (128 + 72);
+    const std::int32_t other = 123;
+    kld.replace(at, 4, reinterpret_cast<const char*>(&other), 4);
+    const auto tokens_file = scratch.write("tokens.kld", kld);
+    r = kldiv_cli({"llm-compare", dir + "reference.kld", tokens_file.string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr("position 70: reference file " + dir + "reference.kld (its row 70) predicts token id 363 and "
+                                 "candidate file " + tokens_file.string() + " (its row 70) token id 123, but both models "
+                                 "must have read the same tokens"));
+}
+
 TEST_F(CliLlmCompare, HumanReportAndWithoutTokens) {
     const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy")});
     ASSERT_EQ(r.exit_code, 0) << r.err;

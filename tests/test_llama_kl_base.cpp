@@ -428,4 +428,17 @@ TEST_F(llama_kl_base, corrupt_rows_are_named_with_their_index) {
                 HasSubstr("row 2 (chunk 0, position 6) has its largest log-probability at -30"));
 }
 
+// Rows written with an 8-nat window have a top within [−ln V, 0] but decode to probabilities that
+// sum to far more than 1 (every token below the window is read at the floor): the sum check names them.
+TEST_F(llama_kl_base, rows_that_do_not_sum_to_one_are_named) {
+    base_file f = make_file(9, 101, 1);
+    std::string bytes = header(f.n_ctx, f.n_vocab, f.n_chunk);
+    for (const std::int32_t t : f.tokens) put_u32(bytes, static_cast<std::uint32_t>(t));
+    for (const auto& logits : f.logits) put_row(bytes, encode(logits, 8));
+    const std::string message = error_of(dir.write("w8.kld", bytes));
+    EXPECT_THAT(message, HasSubstr("w8.kld: row 0 (chunk 0, position 4) decodes to probabilities summing to "));
+    EXPECT_THAT(message, HasSubstr("but a distribution sums to 1 (within the decode error"));
+    EXPECT_EQ(error_of(dir.write("w16.kld", f.bytes)), "no error");  // the same logits, llama.cpp's window
+}
+
 }  // namespace

@@ -181,7 +181,7 @@ HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRI
     const V m = hn::Set(d, top), s = hn::Set(d, out.shift), scale = hn::Set(d, inv_t), small = hn::Set(d, 0.1),
             minus_one = hn::Set(d, -1.0);
     const bool scaled = inv_t != 1.0;
-    V weight = hn::Zero(d), spread = hn::Zero(d), phi = hn::Zero(d), offset = hn::Zero(d);
+    V weight = hn::Zero(d), below = weight, spread = weight, phi = weight, offset = weight;
     M outside = hn::FirstN(d, 0);
     for (std::size_t i = 0; i < n; i += lanes) {
         const V vx = hn::Load(d, x + i), vy = hn::Load(d, y + i);
@@ -189,6 +189,7 @@ HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRI
         const V gap = hn::IfThenElseZero(has_p, hn::Mul(hn::Sub(m, vx), scale));  // (m − x)/T ≥ 0
         const V vw = hn::IfThenElseZero(has_p, hn::Exp(d, hn::Neg(gap)));
         weight = hn::Add(weight, vw);
+        below = hn::Add(below, hn::IfThenElseZero(hn::Gt(gap, hn::Zero(d)), vw));
         spread = hn::MulAdd(vw, gap, spread);
         if (!divergence) continue;
         const M q_zero = hn::Eq(vy, neg_inf);
@@ -218,6 +219,7 @@ HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRI
         offset = hn::MulAdd(vw, v, offset);
     }
     out.weight = Sum(d, weight);
+    out.below = Sum(d, below);
     out.spread = Sum(d, spread) / out.weight;
     if (!divergence) return;
     out.outside = !hn::AllFalse(d, outside);
@@ -324,7 +326,7 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     const VD inv_td = hn::Set(dd, inv_t), s = hn::Set(dd, out.shift);
     const float shift_hi = static_cast<float>(out.shift);
     const VF s_hi = hn::Set(df, shift_hi), s_lo = hn::Set(df, static_cast<float>(out.shift - shift_hi));
-    VD weight = hn::Zero(dd), spread = weight, phi = weight, offset = weight;
+    VD weight = hn::Zero(dd), below = weight, spread = weight, phi = weight, offset = weight;
     hn::Mask<DF> outside = hn::FirstN(df, 0);
     const auto add_halves = [&](VD acc, VF v) {
         return hn::Add(acc, hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dh, v)), hn::PromoteTo(dd, hn::UpperHalf(dh, v))));
@@ -334,7 +336,7 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     constexpr std::size_t kChunk = 16;
     for (std::size_t first = 0; first < end; first += kChunk * lanes) {
         const std::size_t last = std::min(end, first + kChunk * lanes);
-        VF weight_f = hn::Zero(df), spread_f = weight_f, phi_f = weight_f, offset_f = weight_f;
+        VF weight_f = hn::Zero(df), below_f = weight_f, spread_f = weight_f, phi_f = weight_f, offset_f = weight_f;
         for (std::size_t i = first; i < last; i += lanes) {
             if (next_x != nullptr) {  // addresses past the row's end are harmless hints
                 hwy::Prefetch(reinterpret_cast<const float*>(reinterpret_cast<std::uintptr_t>(next_x + i)));
@@ -348,6 +350,7 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
             VF vw = ExpNonPositive(df, hn::Neg(gap));
             if (masked) vw = hn::IfThenElseZero(has_p, vw);
             weight_f = hn::Add(weight_f, vw);
+            below_f = hn::Add(below_f, hn::IfThenElseZero(hn::Gt(gap, hn::Zero(df)), vw));
             if constexpr (kSpread) spread_f = hn::MulAdd(vw, gap, spread_f);
             if constexpr (!kDivergence) continue;
             VF x0 = vx, y0 = vy;
@@ -396,6 +399,7 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
             offset_f = hn::MulAdd(vw, v, offset_f);
         }
         weight = add_halves(weight, weight_f);
+        below = add_halves(below, below_f);
         if constexpr (kSpread) spread = add_halves(spread, spread_f);
         if constexpr (kDivergence) {
             phi = add_halves(phi, phi_f);
@@ -403,6 +407,7 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
         }
     }
     out.weight = hn::GetLane(hn::SumOfLanes(dd, weight));
+    out.below = hn::GetLane(hn::SumOfLanes(dd, below));
     out.spread = hn::GetLane(hn::SumOfLanes(dd, spread)) / out.weight;
     if constexpr (!kDivergence) return;
     out.outside = !hn::AllFalse(df, outside);

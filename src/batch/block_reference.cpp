@@ -39,6 +39,7 @@ void reference_side(const double* x, const double* y, std::size_t n, double inv_
         const double gap = (top - x[i]) * inv_t;
         const double w = std::exp(-gap);
         out.weight += w;
+        if (gap > 0.0) out.below += w;
         out.spread += w * gap;
         if (!divergence) continue;
         if (y[i] == -INFINITY) {

@@ -21,10 +21,23 @@ log_row fold_log_blocks(std::span<const log_block> blocks, bool want_kl) noexcep
         row.finite = false;
         return row;
     }
-    double total = 0.0;
+    // W = Σ exp(a − M) = C + R: C events at the maximum M (weight 1 each, counted exactly) and R, the
+    // rest, summed apart, so that ln W = ln C + ln(1 + R/C) keeps its digits when P is nearly a point
+    // mass (H(P) is then tiny and ln W a good part of it).
+    double total = 0.0, ties = 0.0, rest = 0.0;
     for (const log_block& b : blocks) {
-        if (b.max > -INFINITY) total += b.weight * std::exp(b.max - top);
+        if (b.max == -INFINITY) continue;
+        const double w = b.weight * std::exp(b.max - top);
+        total += w;
+        if (b.max == top) {
+            const double at_top = std::round(b.weight - b.below);
+            ties += at_top;
+            rest += b.below;
+        } else {
+            rest += w;
+        }
     }
+    const double log_total = std::log(ties) + std::log1p(rest / ties);
     // H(P) = ln W + Σ π_k ((M − m_k) + E_k[m_k − a]); every piece ≥ 0. r = Σ π_k (s_k + g_k) = E_p[d].
     double spread = 0.0, reference = 0.0;
     for (const log_block& b : blocks) {
@@ -33,8 +46,8 @@ log_row fold_log_blocks(std::span<const log_block> blocks, bool want_kl) noexcep
         spread += share * ((top - b.max) + b.spread);
         reference += share * (b.shift + b.offset);
     }
-    row.entropy = std::log(total) + spread;
-    row.log_normalizer = top + std::log(total);
+    row.entropy = log_total + spread;
+    row.log_normalizer = top + log_total;
     if (!want_kl) return row;
     if (row.outside) {
         row.kl = std::numeric_limits<double>::infinity();

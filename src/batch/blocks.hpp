@@ -47,6 +47,7 @@ inline std::size_t block_count(std::size_t cols) noexcept { return (cols + block
 struct log_block {
     double max = -INFINITY;  // m = max a over the block; −inf: the block has no mass
     double weight = 0.0;     // Σ exp(a − m)
+    double below = 0.0;      // the same over the events below m: weight − below counts the ties at m
     double shift = 0.0;      // s: weighted mean of d
     double phi = 0.0;        // E[φ(d − s)]
     double offset = 0.0;     // E[d − s]

@@ -61,23 +61,34 @@ struct scratch {
           q_row(rows ? new double[cols] : nullptr) {}
 };
 
-// ln Σ exp(v_i · inv_t), two passes, compensated.
+// The normalizer of a log-space row, ln Σ exp(v_i/T) = top/T + log_sum, kept in two parts so that
+// ln p_i = (v_i − top)/T − log_sum keeps its digits however large the values are (v_i − top is exact
+// where it matters: near the top). Two passes, compensated.
+struct log_scale {
+    double top = -INFINITY;  // max v_i, as given
+    double log_sum = 0.0;    // ln Σ exp((v_i − top)/T) ≥ 0
+    double inv_t = 1.0;
+
+    double log_p(double v) const noexcept { return (v - top) * inv_t - log_sum; }
+};
+
 template <class T>
-double log_normalizer(const T* v, std::size_t n, double inv_t) noexcept {
-    double top = -INFINITY;
-    for (std::size_t i = 0; i < n; ++i) top = std::max(top, static_cast<double>(v[i]) * inv_t);
+log_scale log_normalizer(const T* v, std::size_t n, double inv_t) noexcept {
+    log_scale s;
+    s.inv_t = inv_t;
+    for (std::size_t i = 0; i < n; ++i) s.top = std::max(s.top, static_cast<double>(v[i]));
     detail::compensated_sum sum;
-    for (std::size_t i = 0; i < n; ++i) sum.add(std::exp(static_cast<double>(v[i]) * inv_t - top));
-    return top + std::log(sum.value());
+    for (std::size_t i = 0; i < n; ++i) sum.add(std::exp((static_cast<double>(v[i]) - s.top) * inv_t));
+    s.log_sum = std::log(sum.value());
+    return s;
 }
 
 // The rows the exact path measures: p̂ (normalized), plus ε under smoothing.
 template <class T>
 void materialize(const T* v, std::size_t n, const batch_options& o, double* out) {
     if (log_space(o)) {
-        const double inv_t = 1.0 / o.temperature;
-        const double log_z = log_normalizer(v, n, inv_t);
-        for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(static_cast<double>(v[i]) * inv_t - log_z);
+        const log_scale s = log_normalizer(v, n, 1.0 / o.temperature);
+        for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(s.log_p(static_cast<double>(v[i])));
     } else {
         const double inverse = 1.0 / detail::exact_sum(std::span<const T>(v, n)).value();
         for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<double>(v[i]) * inverse;
@@ -87,7 +98,6 @@ void materialize(const T* v, std::size_t n, const batch_options& o, double* out)
     }
 }
 
-// The core's kernels on the materialized rows; only the measures in `w`.
 // JS_β of log-space rows without materializing them, so that nearly equal rows keep their digits.
 // With d = (a − b)/T (x − y formed exactly) the event ratio is ρ = p̂/q̂ = exp(d − C), C = ln(Z_a/Z_b);
 // C = r + ln(1 + X) with r the value of d at Q's heaviest event that P shares and
@@ -96,18 +106,19 @@ void materialize(const T* v, std::size_t n, const batch_options& o, double* out)
 // and each event's share is the core's non-negative term (js_term_of). Two passes, compensated.
 template <class T>
 double js_log_space(const T* a, const T* b, std::size_t n, double inv_t, double beta) noexcept {
-    const double la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
+    const log_scale la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
     const auto difference = [&](std::size_t i, double r) {  // d_i − r with one rounding of dh/T − r
         const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
         const double dh = x - y, bv = dh - x;
         const double dl = (x - (dh - bv)) - (y + bv);
         return std::fma(dh, inv_t, -r) + dl * inv_t;
     };
-    double r = 0.0, heaviest = -INFINITY;
+    double r = 0.0, heaviest = -INFINITY, x_r = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
         const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
         if (x > -INFINITY && y > heaviest) {
             heaviest = y;
+            x_r = x;
             r = difference(i, 0.0);
         }
     }
@@ -116,15 +127,15 @@ double js_log_space(const T* a, const T* b, std::size_t n, double inv_t, double 
     for (std::size_t i = 0; i < n; ++i) {
         const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
         if (y > -INFINITY) {
-            const double qh = std::exp(y * inv_t - lb);
+            const double qh = std::exp(lb.log_p(y));
             if (x > -INFINITY) {
                 shared.add(qh);
                 near.add(qh * std::expm1(difference(i, r)));
             } else {
                 p_zero.add(qh);
             }
-        } else if (x > -INFINITY) {
-            q_zero.add(std::exp(x * inv_t - lb - r));
+        } else if (x > -INFINITY) {  // exp(a/T − ln Z_b − r), r = (x_r − y_r)/T
+            q_zero.add(std::exp(((x - x_r) + (heaviest - lb.top)) * inv_t - lb.log_sum));
         }
     }
     // X itself when Q(both) ≥ 1/2 (X is then small for nearly equal rows); else 1 + X as a sum that
@@ -134,8 +145,8 @@ double js_log_space(const T* a, const T* b, std::size_t n, double inv_t, double 
     return detail::sum_terms(n, [&](std::size_t i) {
         const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
         if (x == -INFINITY && y == -INFINITY) return 0.0;
-        const double ph = x > -INFINITY ? std::exp(x * inv_t - la) : 0.0;
-        const double qh = y > -INFINITY ? std::exp(y * inv_t - lb) : 0.0;
+        const double ph = x > -INFINITY ? std::exp(la.log_p(x)) : 0.0;
+        const double qh = y > -INFINITY ? std::exp(lb.log_p(y)) : 0.0;
         const double delta = y == -INFINITY ? infinity : x == -INFINITY ? -1.0 : std::expm1(difference(i, r) - log_ratio);
         return detail::js_term_of(ph, qh, delta, beta);
     });
@@ -183,12 +194,12 @@ bool sum_ok(double sum, const batch_options& o) {
 // hundreds of nats, so the signed sum cannot cancel.
 template <class T>
 double log_space_kl(const T* a, const T* b, std::size_t n, double inv_t) noexcept {
-    const double la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
+    const log_scale la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
     detail::compensated_sum kl;
     for (std::size_t j = 0; j < n; ++j) {
-        const double lp = static_cast<double>(a[j]) * inv_t - la;
+        const double lp = la.log_p(static_cast<double>(a[j]));
         if (lp == -INFINITY) continue;
-        const double lq = static_cast<double>(b[j]) * inv_t - lb;
+        const double lq = lb.log_p(static_cast<double>(b[j]));
         if (lq == -INFINITY) return infinity;
         kl.add(std::exp(lp) * (lp - lq));
     }

@@ -35,14 +35,28 @@ bool at_or_below(float value, std::span<const float> floors, std::size_t i) {
     return !floors.empty() && std::isfinite(floors[i]) && value <= floors[i];
 }
 
-// "candidate file cand.npy (its row 17)", or "the candidate" without file names.
-std::string candidate_where(std::span<const source_file> files, std::uint64_t position) {
-    for (const source_file& f : files) {
-        if (position >= f.first_row && position < f.first_row + f.rows) {
-            return "candidate file " + f.name + " (its row " + std::to_string(position - f.first_row) + ")";
+// After measure_rows refused the rows: throws for the first value that is NaN or +inf, or a row with
+// every entry −inf, named by file, position and token id; returns when there is none.
+void report_bad_rows(matrix_view<const float> reference, matrix_view<const float> candidate,
+                                  const compare_rows_options& opts) {
+    for (std::size_t i = 0; i < reference.rows; ++i) {
+        const std::uint64_t position = opts.first_position + i;
+        for (const bool is_candidate : {false, true}) {
+            const float* row = (is_candidate ? candidate : reference).row(i);
+            const std::string where = file_and_row(is_candidate ? opts.candidate_files : opts.reference_files, position,
+                                              is_candidate ? "candidate" : "reference") +
+                                      ", position " + std::to_string(position);
+            bool mass = false;
+            for (std::size_t j = 0; j < reference.cols; ++j) {
+                if (std::isnan(row[j]) || row[j] == std::numeric_limits<float>::infinity()) {
+                    throw error(function, where + ": token id " + std::to_string(j) + " has the value " +
+                                              kldiv::detail::to_text(row[j]) + ", but a logit must be a number below +inf");
+                }
+                mass = mass || row[j] > -std::numeric_limits<float>::infinity();
+            }
+            if (!mass) throw error(function, where + ": every token has logit -inf, but a distribution needs mass somewhere");
         }
     }
-    return "the candidate";
 }
 
 // The rows of a pair with floored tokens, coarsened (floored_tail.hpp); the others as given.
@@ -104,8 +118,13 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
     const matrix_view<const float> p = coarse.any ? matrix_view<const float>(coarse.reference.data(), n, vocabulary) : reference;
     const matrix_view<const float> q = coarse.any ? matrix_view<const float>(coarse.candidate.data(), n, vocabulary) : candidate;
     std::vector<double> kl(n), reverse(opts.reverse_kl ? n : 0), js(opts.js ? n : 0), log_z_p(n), log_z_q(n);
-    measure_rows(p, q, {.kl = kl, .reverse_kl = reverse, .js = js, .log_normalizer_p = log_z_p, .log_normalizer_q = log_z_q},
-                 {.input = input_kind::logits, .threads = opts.threads});
+    try {
+        measure_rows(p, q, {.kl = kl, .reverse_kl = reverse, .js = js, .log_normalizer_p = log_z_p, .log_normalizer_q = log_z_q},
+                     {.input = input_kind::logits, .threads = opts.threads});
+    } catch (const error&) {  // measure_rows names the row of this block: name the file and position
+        report_bad_rows(reference, candidate, opts);
+        throw;
+    }
     for (std::size_t i = 0; i < n; ++i) {
         if (std::isfinite(kl[i])) continue;
         const std::uint64_t position = opts.first_position + i;
@@ -122,7 +141,7 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
             tail.count > 0 && tail.representative == j
                 ? "the " + std::to_string(tail.count) + " floored tokens lumped with token id " + std::to_string(j)
                 : "token id " + std::to_string(j);
-        throw error(function, candidate_where(opts.candidate_files, position) + ", position " + std::to_string(position) +
+        throw error(function, file_and_row(opts.candidate_files, position, "candidate") + ", position " + std::to_string(position) +
                                   ": gives probability 0 to " + which + ", which the reference gives probability " +
                                   kldiv::detail::to_text(std::exp(static_cast<double>(a[j]) - log_z_p[i])) +
                                   ", so D(reference||candidate) = inf: the candidate must give every token the reference keeps "

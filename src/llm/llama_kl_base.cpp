@@ -211,6 +211,34 @@ void llama_kl_base_reader::state::decode_row(std::size_t r, const std::uint16_t*
              " tokens has it in [-ln n_vocab, 0] = [" + detail::to_text(lowest) + ", 0] (within the decode error " +
              detail::to_text(tolerance) + "): the row is corrupt");
     }
+    // The probabilities must sum to 1 within the decode error: at most e^ε over the tokens above the
+    // floor, and at least e^−ε over all tokens when the floor is the row's minimum (not clamped).
+    // e^(s·q) = e^(256·s·h)·e^(s·l) for q = 256·h + l: two tables of 256 exponentials per row.
+    double high[256], low[256];
+    for (int k = 0; k < 256; ++k) {
+        high[k] = std::exp(256.0 * scale * k);
+        low[k] = std::exp(static_cast<double>(scale) * k);
+    }
+    double kept = 0.0;
+    std::size_t floored = 0;
+    for (std::size_t i = 0; i < n_vocab; ++i) {
+        if (q[i] == 0) {
+            ++floored;
+        } else {
+            kept += high[q[i] >> 8] * low[q[i] & 255];
+        }
+    }
+    kept *= std::exp(static_cast<double>(floor));
+    const double all = kept + static_cast<double>(floored) * std::exp(static_cast<double>(floor));
+    const double slack = 1e-6;  // the tables' and the sum's rounding
+    const bool clamped = quantization.floor_clamped();
+    const double upper = std::exp(tolerance) + slack, lower = std::exp(-tolerance) - slack;
+    if (kept > upper || (!clamped && !(all >= lower && all <= upper))) {
+        fail(where(r) + " decodes to probabilities summing to " + detail::to_text(clamped ? kept : all) +
+             (clamped ? " over the tokens above its floor" : "") + " (scale = " + detail::to_text(scale) +
+             ", min_log_prob = " + detail::to_text(floor) + "), but a distribution sums to 1 (within the decode error " +
+             detail::to_text(tolerance) + " on each log-probability): the row is corrupt or was written with another window");
+    }
 }
 
 llama_kl_base_reader::llama_kl_base_reader(const std::filesystem::path& path) : state_(std::make_unique<state>()) {

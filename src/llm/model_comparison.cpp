@@ -39,7 +39,7 @@ struct worker {
     std::uint64_t position = all_rows;  // where the streams stand
     std::vector<float> reference_rows, candidate_rows;
     std::vector<float> reference_floors, candidate_floors;  // per row (row_source::read)
-    std::vector<std::int32_t> carried;  // token ids the reference carries
+    std::vector<std::int32_t> carried, candidate_carried;  // token ids each model's files carry
 };
 
 class comparison_run {
@@ -150,6 +150,21 @@ private:
         w.candidate = open_rows(candidate_paths_, "candidate");
     }
 
+    // Both models' files carry the token each row predicts (llama.cpp base files, kldiv reference
+    // files): they must be the same (where both are known), or the two models did not read the same text.
+    static void check_same_tokens(const worker& w, std::uint64_t row, std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i) {
+            if (w.carried[i] == w.candidate_carried[i] || w.carried[i] < 0 || w.candidate_carried[i] < 0) continue;
+            const std::uint64_t position = row + i;
+            throw error(function, "position " + std::to_string(position) + ": " +
+                                      file_and_row(w.reference->files(), position, "reference") + " predicts token id " +
+                                      std::to_string(w.carried[i]) + " and " +
+                                      file_and_row(w.candidate->files(), position, "candidate") + " token id " +
+                                      std::to_string(w.candidate_carried[i]) +
+                                      ", but both models must have read the same tokens");
+        }
+    }
+
     // Compares rows [first, last) into out[0, last − first).
     void compare_unit(worker& w, std::uint64_t first, std::uint64_t last, std::span<token_comparison> out) const {
         if (!w.reference) open(w);
@@ -159,6 +174,7 @@ private:
             w.reference_floors.resize(rows_per_read_);
             w.candidate_floors.resize(rows_per_read_);
             w.carried.resize(w.reference->carries_tokens() ? rows_per_read_ : 0);
+            w.candidate_carried.resize(w.candidate->carries_tokens() ? rows_per_read_ : 0);
         }
         if (w.position != first) {
             w.reference->seek(first);
@@ -167,21 +183,25 @@ private:
         for (std::uint64_t row = first; row < last;) {
             const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(rows_per_read_, last - row));
             const std::size_t got_reference = w.reference->read(w.reference_rows, w.carried, w.reference_floors, want);
-            const std::size_t got_candidate = w.candidate->read(w.candidate_rows, {}, w.candidate_floors, want);
+            const std::size_t got_candidate = w.candidate->read(w.candidate_rows, w.candidate_carried, w.candidate_floors, want);
             if (got_reference != want || got_candidate != want) {
                 throw error(function, "the " + std::string(got_reference != want ? "reference" : "candidate") +
                                           " ended at row " + std::to_string(row + std::min(got_reference, got_candidate)) +
                                           " of " + std::to_string(positions_));
             }
+            if (!w.carried.empty() && !w.candidate_carried.empty()) check_same_tokens(w, row, want);
             std::span<const std::int32_t> ids;
             if (!opts_.next_tokens.empty()) {
                 ids = std::span(opts_.next_tokens).subspan(static_cast<std::size_t>(row), want);
             } else if (!w.carried.empty()) {
                 ids = std::span<const std::int32_t>(w.carried).first(want);
+            } else if (!w.candidate_carried.empty()) {
+                ids = std::span<const std::int32_t>(w.candidate_carried).first(want);
             }
             compare_rows_options rows = opts_.rows;
             rows.threads = 1;
             rows.first_position = row;
+            rows.reference_files = w.reference->files();
             rows.candidate_files = w.candidate->files();
             compare_rows(matrix_view<const float>(w.reference_rows.data(), want, vocabulary_),
                          matrix_view<const float>(w.candidate_rows.data(), want, vocabulary_), ids, rows,

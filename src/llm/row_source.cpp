@@ -242,6 +242,15 @@ private:
 
 }  // namespace
 
+std::string file_and_row(std::span<const source_file> files, std::uint64_t row, const std::string& role) {
+    for (const source_file& f : files) {
+        if (row >= f.first_row && row < f.first_row + f.rows) {
+            return role + " file " + f.name + " (its row " + std::to_string(row - f.first_row) + ")";
+        }
+    }
+    return "the " + role;
+}
+
 std::unique_ptr<row_source> open_rows(const std::vector<std::filesystem::path>& paths, const std::string& role) {
     return std::make_unique<sharded_rows>(paths, role);
 }

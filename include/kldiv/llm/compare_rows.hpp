@@ -36,7 +36,9 @@ struct compare_rows_options {
     bool js = false;          // also JS(reference, candidate), β = 1/2
     unsigned threads = 0;     // 0: all hardware threads
     std::uint64_t first_position = 0;  // the position of the first row, for error messages
-    std::span<const source_file> candidate_files{};  // the candidate's files, to name them in errors
+    // The models' files, to name them in errors (a value that is NaN or +inf, a row without mass, a
+    // token the candidate gives probability 0): "candidate file c.npy (its row 17), position 17".
+    std::span<const source_file> reference_files{}, candidate_files{};
 };
 
 // Per row, each model's floor (row_source::read): entries at or below it are floored; −inf: none.
@@ -47,8 +49,8 @@ struct row_floors {
 
 // reference and candidate have the same shape; next_tokens is empty (no token ids) or has one id per
 // row, −1 for a position whose next token is unknown; floors are empty or have one entry per row.
-// Throws kldiv::error naming the row for a non-finite KL, a NaN value, a token id outside
-// [−1, vocabulary), or mismatched shapes.
+// Throws kldiv::error naming the file, the position and the token id for a NaN or +inf value, a row
+// without mass or a non-finite KL; and for a token id outside [−1, vocabulary) or mismatched shapes.
 void compare_rows(matrix_view<const float> reference, matrix_view<const float> candidate,
                   std::span<const std::int32_t> next_tokens, const compare_rows_options& opts,
                   std::span<token_comparison> out, const row_floors& floors = {});

@@ -32,6 +32,10 @@ struct source_file {
     std::uint64_t first_row = 0, rows = 0;
 };
 
+// Where a row of a stream is stored, for messages: "candidate file c.npy (its row 17)", or "the
+// candidate" when no file holds that row (or no files are given). `role`: "reference", "candidate".
+std::string file_and_row(std::span<const source_file> files, std::uint64_t row, const std::string& role);
+
 class row_source {
 public:
     virtual ~row_source() = default;
