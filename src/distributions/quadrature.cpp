@@ -251,7 +251,7 @@ std::vector<double> circle_cuts(const std::vector<weighted_component>& pc, const
     return cuts;
 }
 
-// A bound on ∫ t over the ray beyond x = ±far (sign ±1), which exp-sinh may miss (t underflows
+// An allowance for ∫ t over the ray beyond x = ±far (sign ±1), which exp-sinh may miss (t underflows
 // there while its integral does not): twice the integral of the local power law of t,
 // t(x) = t(x0)(x/x0)^(−1−γ) with γ from t(2x0)/t(x0) = 2^(−1−γ), so ∫_far^∞ t = x0·t(x0)(far/x0)^(−γ)/γ;
 // +∞ where t does not decay faster than 1/x. x0 = far, or 1e-10 of it, 1e-20, … where a log density
