@@ -22,9 +22,10 @@
 //     about ε‖Σ‖ when factored, which swamps a relative difference near ε; where every eigenvalue
 //     β of B = Lq⁻¹(Σp − Σq)Lq⁻ᵀ has |β| ≤ 1/2 they are compared by that exact difference
 //     instead: the covariance part is Σ_β f(ln(1 + β)) (M = I + B), again with relative error
-//     about d·κ·ε, and exactly 0 for equal matrices. A covariance against another
-//     representation goes through the factors (error about ε/δ relative for a relative
-//     difference δ of the parameters).
+//     about d·κ·ε, and exactly 0 for equal matrices. Two precision matrices likewise, with
+//     B = Lλp⁻¹(Λq − Λp)Lλp⁻ᵀ, Λp = Lλp Lλpᵀ (M = Λq Λp⁻¹ ~ I + B). A covariance or precision
+//     against another representation goes through the factors (error about ε/δ relative for a
+//     relative difference δ of the parameters).
 //   - Low-rank Σ = diag(D) + W Wᵀ (W: d × r): the Cholesky factor is never formed. A Kalman filter
 //     over the coordinates gives its rows: with the capacitance matrix built a row at a time,
 //     Λ_j = I_r + Σ_{k<j} w_k w_kᵀ / D_k (kept as its Cholesky factor, rank-one updates),
@@ -42,7 +43,8 @@
 //   D = (νp/2)(tr M − d) + (νq/2)(ln|Σq| − ln|Σp|) + (ap − aq) ψ_d(ap) + ln Γ_d(aq) − ln Γ_d(ap)
 //     = ap·T(M) + (ap − aq) ln det M + Σ_{i=0}^{d−1} G(ap − i/2, aq − ap),
 // with T(M) = tr M − d − ln det M ≥ 0 (the Gaussian covariance part above, from the exact difference
-// of the scale matrices where both were given as covariances and nearly agree) and
+// of the scale matrices where both were given as covariances, or both as precisions, and nearly
+// agree) and
 // G(a, h) = ln Γ(a + h) − ln Γ(a) − h ψ(a) ≥ 0. For d = 1 it is Gamma(νp/2, rate 1/(2sp)) against
 // Gamma(νq/2, rate 1/(2sq)).
 //
@@ -125,19 +127,26 @@ covariance_part compare_factors(const dense& lp, const dense& lq) {
     return out;
 }
 
-// T(M) and ln det M from the covariances as given, where they nearly agree: with
-// B = Lq⁻¹(Σp − Σq)Lq⁻ᵀ, M ~ I + B, and over the eigenvalues β of B,
+// A symmetric matrix from the upper triangle of m, the one the factorizations read
+// (parameters.cpp maps the row-major values column-major).
+dense from_upper(const dense& m) {
+    dense out = m;
+    out.triangularView<Eigen::StrictlyLower>() = m.transpose();
+    return out;
+}
+
+// T(M) and ln det M for M similar to I + B, B = L⁻¹(A − C)L⁻ᵀ with C = L Lᵀ, from the matrices as
+// given where they nearly agree: covariances A = Σp, C = Σq (M = Σq⁻¹Σp), or precisions A = Λq,
+// C = Λp (M = Λq Λp⁻¹). Over the eigenvalues β of B,
 //   T = Σ f(ln(1 + β)),  ln det M = Σ ln(1 + β),  f(u) = e^u − 1 − u = φ(−u),
-// every term ≥ 0 and exactly 0 for equal inputs. Σp − Σq is exact where the entries agree to a
-// factor 2 (Sterbenz), so B has relative error about d·κ(Lq)·ε whatever its size. Nullopt unless
+// every term ≥ 0 and exactly 0 for equal inputs. A − C is exact where the entries agree to a
+// factor 2 (Sterbenz), so B has relative error about d·κ(L)·ε whatever its size. Nullopt unless
 // every |β| ≤ 1/2: farther apart, T ≥ 0.09 and the factors (compare_factors) do as well.
-std::optional<covariance_part> compare_covariances(const matrix& sigma_p, const matrix& sigma_q, const dense& lq) {
-    // The upper triangle, as the factorization reads it (parameters.cpp: cholesky).
-    dense b = as_dense(sigma_p) - as_dense(sigma_q);
-    b.triangularView<Eigen::StrictlyLower>() = b.transpose();
-    lq.triangularView<Eigen::Lower>().solveInPlace(b);
+std::optional<covariance_part> compare_matrices(const matrix& a, const matrix& c, const dense& l) {
+    dense b = from_upper(as_dense(a) - as_dense(c));
+    l.triangularView<Eigen::Lower>().solveInPlace(b);
     b.transposeInPlace();
-    lq.triangularView<Eigen::Lower>().solveInPlace(b);  // Lq⁻¹ (Lq⁻¹ Δ)ᵀ = Lq⁻¹ Δ Lq⁻ᵀ
+    l.triangularView<Eigen::Lower>().solveInPlace(b);  // L⁻¹ (L⁻¹ Δ)ᵀ = L⁻¹ Δ L⁻ᵀ
     const Eigen::SelfAdjointEigenSolver<dense> eigen(b, Eigen::EigenvaluesOnly);
     if (eigen.info() != Eigen::Success || !(eigen.eigenvalues().cwiseAbs().maxCoeff() <= 0.5)) return std::nullopt;
     covariance_part out;
@@ -149,11 +158,16 @@ std::optional<covariance_part> compare_covariances(const matrix& sigma_p, const 
     return out;
 }
 
-// The covariance as given to from_covariance, null for other parameterizations and families.
+// The matrix given to from_covariance (precision = false) or from_precision, null where the
+// distribution was built otherwise or its family has no such parameter.
 template <class G>
-const matrix* given_covariance_of(const G& g) {
-    if constexpr (requires { g.given_covariance; }) return g.given_covariance ? &*g.given_covariance : nullptr;
-    else return nullptr;
+const matrix* given_matrix_of(const G& g, bool precision) {
+    if constexpr (requires { g.given_precision; }) {
+        const auto& m = precision ? g.given_precision : g.given_covariance;
+        return m ? &*m : nullptr;
+    } else {
+        return nullptr;
+    }
 }
 
 // A low-rank (or diagonal) normal with its factor padded with zero columns to a common rank.
@@ -214,12 +228,16 @@ dense factor_of(const lowrank_multivariate_normal& g) {
 }
 
 // T(M) and ln det M of two Gaussian or Wishart scales, Lq = factor_of(q): by the difference of the
-// covariances where both were given so and nearly agree, otherwise by the factors.
+// covariances or of the precisions where both were given the same way and nearly agree, otherwise
+// by the factors.
 template <class P, class Q>
 covariance_part compare_scales(const P& p, const Q& q, const dense& lq) {
-    const matrix *sigma_p = given_covariance_of(p), *sigma_q = given_covariance_of(q);
-    if (sigma_p && sigma_q)
-        if (const auto near = compare_covariances(*sigma_p, *sigma_q, lq)) return *near;
+    if (const matrix *sigma_p = given_matrix_of(p, false), *sigma_q = given_matrix_of(q, false); sigma_p && sigma_q)
+        if (const auto near = compare_matrices(*sigma_p, *sigma_q, lq)) return *near;
+    if (const matrix *lambda_p = given_matrix_of(p, true), *lambda_q = given_matrix_of(q, true); lambda_p && lambda_q) {
+        const Eigen::LLT<dense> factor(from_upper(as_dense(*lambda_p)));
+        if (const auto near = compare_matrices(*lambda_q, *lambda_p, factor.matrixL())) return *near;
+    }
     return compare_factors(factor_of(p), lq);
 }
 

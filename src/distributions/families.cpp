@@ -124,7 +124,7 @@ multivariate_normal multivariate_normal::from_precision(std::vector<double> loc,
     require_finite(name, "loc", loc);
     if (loc.empty()) throw error(std::string(name), "loc is empty");
     auto l = cholesky_of_inverse(name, "precision_matrix", precision, loc.size());
-    return {std::move(loc), std::move(l)};
+    return {std::move(loc), std::move(l), std::nullopt, precision};
 }
 
 multivariate_normal multivariate_normal::from_scale_tril(std::vector<double> loc, matrix scale_tril) {
@@ -183,7 +183,7 @@ wishart wishart::from_covariance(double df, const matrix& covariance) {
 wishart wishart::from_precision(double df, const matrix& precision) {
     auto l = cholesky_of_inverse(name, "precision_matrix", precision, precision.rows);
     require_wishart_df(df, l.rows);
-    return {df, std::move(l)};
+    return {df, std::move(l), std::nullopt, precision};
 }
 
 wishart wishart::from_scale_tril(double df, matrix scale_tril) {

@@ -8,16 +8,16 @@ Run from the repository root (a few seconds):
 
 Needs numpy and mpmath. Deterministic: parameters from numpy.random.default_rng(2026), rounded to two
 decimals, then Q's parameters are P's times (1 + δ·u), u uniform in (−1, 1), rounded to doubles, for
-δ = 1e-6, 1e-9, 1e-12 (covariance matrices perturbed in their lower triangle and mirrored, so they
-stay symmetric). Every pair is also written against itself, with reference 0.
+δ = 1e-6, 1e-9, 1e-12 (covariance and precision matrices perturbed in their lower triangle and
+mirrored, so they stay symmetric). Every pair is also written against itself, with reference 0.
 
 The file has the layout of distribution_kl.tsv (p<TAB>q<TAB>kl_nats, specs with repr() of each double,
 so they denote exactly the doubles the references were computed from). The references come from the
 definitions in mpmath, from the exact parameter values, at 60 and again at 90 digits (the two must
 agree to 1e-25 relative; the second is written, 20 significant digits):
-    normals (full, low-rank as the matrix W Wᵀ + diag D, diagonal)
+    normals (full by covariance or by precision Λ, Σ = Λ⁻¹; low-rank as the matrix W Wᵀ + diag D; diagonal)
         ½ [tr(Σq⁻¹Σp) − d + ln det Σq − ln det Σp + (μp − μq)ᵀ Σq⁻¹ (μp − μq)]
-    Wishart
+    Wishart (by covariance, or by precision Λ, Σ = Λ⁻¹)
         (νp/2)(tr(Σq⁻¹Σp) − d) + (νq/2)(ln det Σq − ln det Σp) + ((νp − νq)/2) ψ_d(νp/2)
         + ln Γ_d(νq/2) − ln Γ_d(νp/2),   ψ_d(a) = Σ_i ψ(a − i/2),  ln Γ_d(a) = Σ_i ln Γ(a − i/2) + const
     categorical, multinomial
@@ -139,6 +139,19 @@ def cases():
         cov_q, df_q = perturbed_symmetric(cov, delta), float(perturbed(df, delta))
         out.append((spec("wishart", df, rows(cov)), spec("wishart", df_q, rows(cov_q)),
                     lambda df=df, cov=cov, df_q=df_q, cov_q=cov_q: wishart_kl(df, mat(cov), df_q, mat(cov_q))))
+        # the same families given by precision matrices, d = 3
+        mu, prec = rounded(3, -2, 2), spd(3)
+        mu_q, prec_q = perturbed(mu, delta), perturbed_symmetric(prec, delta)
+        out.append((spec("multivariate_normal", list(mu))[:-1] + ", precision_matrix=" + fmt(rows(prec)) + ")",
+                    spec("multivariate_normal", list(mu_q))[:-1] + ", precision_matrix=" + fmt(rows(prec_q)) + ")",
+                    lambda mu=mu, prec=prec, mu_q=mu_q, prec_q=prec_q:
+                    gaussian_kl(mu, mat(prec) ** -1, mu_q, mat(prec_q) ** -1)))
+        prec, df = spd(3), float(np.round(rng.uniform(3.5, 8), 2))
+        prec_q, df_q = perturbed_symmetric(prec, delta), float(perturbed(df, delta))
+        out.append((spec("wishart", df)[:-1] + ", precision_matrix=" + fmt(rows(prec)) + ")",
+                    spec("wishart", df_q)[:-1] + ", precision_matrix=" + fmt(rows(prec_q)) + ")",
+                    lambda df=df, prec=prec, df_q=df_q, prec_q=prec_q:
+                    wishart_kl(df, mat(prec) ** -1, df_q, mat(prec_q) ** -1)))
         # low-rank normals, d = 6, r = 2
         mu, w, diag = rounded(6, -2, 2), rounded((6, 2), -1, 1), rounded(6, 0.3, 2)
         mu_q, w_q, diag_q = perturbed(mu, delta), perturbed(w, delta), perturbed(diag, delta)

@@ -15,7 +15,7 @@ struct wishart {
 
     double df;          // ν > d − 1
     matrix scale_tril;  // d × d lower triangular, positive diagonal
-    std::optional<matrix> given_covariance;  // as given to from_covariance (as for multivariate_normal)
+    std::optional<matrix> given_covariance, given_precision;  // as given (as for multivariate_normal)
 
     // Each throws kldiv::error unless df > d − 1 and the matrix is valid (as for multivariate_normal).
     static wishart from_covariance(double df, const matrix& covariance);
@@ -26,8 +26,8 @@ struct wishart {
     matrix covariance() const;  // L Lᵀ
 
 private:
-    wishart(double n, matrix s, std::optional<matrix> c = std::nullopt)
-        : df(n), scale_tril(std::move(s)), given_covariance(std::move(c)) {}
+    wishart(double n, matrix s, std::optional<matrix> c = {}, std::optional<matrix> pr = {})
+        : df(n), scale_tril(std::move(s)), given_covariance(std::move(c)), given_precision(std::move(pr)) {}
 };
 
 }  // namespace kldiv::distributions
