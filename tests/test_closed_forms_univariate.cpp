@@ -550,8 +550,11 @@ TEST(ClosedFormsUnivariate, NonNegativeOnRandomParameters) {
     for (const auto& [pf, qf] : pairs) {
         for (int i = 0; i < 200; ++i) {
             const auto [ps, qs] = random_pair(r, pf, qf);
-            const double value = closed(ps, qs);
-            EXPECT_GE(value, 0.0) << ps << " || " << qs;
+            const kd::kl_result got = kd::kl_divergence(kd::parse(ps), kd::parse(qs));
+            EXPECT_GE(got.value, 0.0) << ps << " || " << qs;
+            // +∞ from the tails (exponential against inverse gamma) is decided before any formula.
+            EXPECT_EQ(got.method, std::isinf(got.value) ? kd::kl_method::infinite_by_support : kd::kl_method::closed_form)
+                << ps << " || " << qs;
         }
     }
 }
@@ -863,7 +866,14 @@ TEST(ClosedFormsUnivariate, InfiniteAlthoughSupportsNest) {
              {"logistic(0, 1)", "gumbel(0, 1)"},
              {"categorical([0.5, 0.5])", "categorical([1, 0, 1])"},
          }) {
-        EXPECT_EQ(closed(p, q), inf) << p << " || " << q;
+        // Decided from the tails (or the categories) before any formula, whichever method is asked.
+        kd::kl_options asked;
+        for (const auto method : {kd::method_choice::automatic, kd::method_choice::closed_form}) {
+            asked.method = method;
+            const kd::kl_result r = kd::kl_divergence(kd::parse(p), kd::parse(q), asked);
+            EXPECT_EQ(r.value, inf) << p << " || " << q;
+            EXPECT_EQ(r.method, kd::kl_method::infinite_by_support) << p << " || " << q;
+        }
     }
 }
 

@@ -8,17 +8,20 @@
 //   NegBinomial(r, p) ‖ (r, q)      r b(p, q) / (1 − p)   (nullopt for different r)
 //   Poisson(λ) ‖ Poisson(μ)         λ ln(λ/μ) − λ + μ
 //   Categorical(p) ‖ Categorical(q) Σ_k [p_k ln(p_k/q_k) − p_k + q_k], a missing category has
-//                                   probability 0; the normalizers' rounding enters only squared
+//                                   probability 0: the core's terms (terms.hpp) on the weights as
+//                                   given, normalized exactly there, so that the normalizations'
+//                                   rounding does not swamp nearly equal weights
 //   Bernoulli(p) ‖ Poisson(λ)       the event terms for k = 0, 1 and Q(k ≥ 2) = P(2, λ) (regularized
 //                                   incomplete gamma), the k ≥ 2 events' term q_k
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "kldiv/discrete.hpp"
 #include "src/distributions/closed_forms_univariate.hpp"
-#include "src/exact_sum.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -36,12 +39,11 @@ std::optional<double> closed_form(const binomial& p, const binomial& q) {
 }
 
 std::optional<double> closed_form(const categorical& p, const categorical& q) {
-    const std::size_t k = std::max(p.probs.size(), q.probs.size());
-    return kldiv::detail::sum_terms(k, [&](std::size_t i) {
-        const double x = i < p.probs.size() ? p.probs[i] : 0.0;
-        const double y = i < q.probs.size() ? q.probs[i] : 0.0;
-        return kl_terms::kl_term(x, y, x - y);
-    });
+    const std::size_t k = std::max(p.weights.size(), q.weights.size());
+    std::vector<double> wp(p.weights), wq(q.weights);
+    wp.resize(k, 0.0);
+    wq.resize(k, 0.0);
+    return kldiv::kl_divergence(wp, wq, {.normalize = true});
 }
 
 std::optional<double> closed_form(const geometric& p, const geometric& q) {

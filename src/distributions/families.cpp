@@ -29,7 +29,7 @@ binomial::binomial(std::uint64_t n, double p) : total_count(n), probs(p) {
     require_between(name, "probs", p, 0.0, true, 1.0, true);
 }
 
-categorical::categorical(std::vector<double> p) : probs(normalized_weights(name, "probs", p)) {}
+categorical::categorical(std::vector<double> p) : probs(normalized_weights(name, "probs", p)), weights(std::move(p)) {}
 
 geometric::geometric(double p) : probs(p) { require_between(name, "probs", p, 0.0, false, 1.0, true); }
 
@@ -41,7 +41,7 @@ negative_binomial::negative_binomial(double r, double p) : total_count(r), probs
 }
 
 multinomial::multinomial(std::uint64_t n, std::vector<double> p)
-    : total_count(n), probs(normalized_weights(name, "probs", p)) {}
+    : total_count(n), probs(normalized_weights(name, "probs", p)), weights(std::move(p)) {}
 
 normal::normal(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
 
@@ -117,14 +117,14 @@ multivariate_normal multivariate_normal::from_covariance(std::vector<double> loc
     require_finite(name, "loc", loc);
     if (loc.empty()) throw error(std::string(name), "loc is empty");
     auto l = cholesky(name, "covariance_matrix", covariance, loc.size());
-    return {std::move(loc), std::move(l)};
+    return {std::move(loc), std::move(l), covariance};
 }
 
 multivariate_normal multivariate_normal::from_precision(std::vector<double> loc, const matrix& precision) {
     require_finite(name, "loc", loc);
     if (loc.empty()) throw error(std::string(name), "loc is empty");
     auto l = cholesky_of_inverse(name, "precision_matrix", precision, loc.size());
-    return {std::move(loc), std::move(l)};
+    return {std::move(loc), std::move(l), std::nullopt, precision};
 }
 
 multivariate_normal multivariate_normal::from_scale_tril(std::vector<double> loc, matrix scale_tril) {
@@ -177,13 +177,13 @@ void require_wishart_df(double df, std::size_t d) {
 wishart wishart::from_covariance(double df, const matrix& covariance) {
     auto l = cholesky(name, "covariance_matrix", covariance, covariance.rows);
     require_wishart_df(df, l.rows);
-    return {df, std::move(l)};
+    return {df, std::move(l), covariance};
 }
 
 wishart wishart::from_precision(double df, const matrix& precision) {
     auto l = cholesky_of_inverse(name, "precision_matrix", precision, precision.rows);
     require_wishart_df(df, l.rows);
-    return {df, std::move(l)};
+    return {df, std::move(l), std::nullopt, precision};
 }
 
 wishart wishart::from_scale_tril(double df, matrix scale_tril) {

@@ -8,6 +8,7 @@
 #include "src/distributions/closed_form.hpp"
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/support.hpp"
+#include "src/distributions/tails.hpp"
 #include "src/format.hpp"
 
 namespace kldiv::distributions {
@@ -52,7 +53,10 @@ std::string pair_name(const distribution& p, const distribution& q) {
 }
 
 kl_result in_nats(const distribution& p, const distribution& q, const kl_options& o) {
-    if (!detail::nested(detail::support_of(p), detail::support_of(q), p, q))
+    // +∞ decided from the parameters, whatever method is asked for: supports that do not nest, and
+    // for pairs on the line, gaps in a mixture's support and tails that make E_P[−ln q] diverge.
+    if (!detail::nested(detail::support_of(p), detail::support_of(q), p, q) ||
+        detail::infinite_cause_of(p, q) != detail::infinite_cause::none)
         return {std::numeric_limits<double>::infinity(), kl_method::infinite_by_support, 0.0, 0};
     if (o.method == method_choice::automatic || o.method == method_choice::closed_form) {
         if (const auto value = detail::closed_form_nats(p, q)) return {*value, kl_method::closed_form, 0.0, 0};

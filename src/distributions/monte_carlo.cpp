@@ -26,8 +26,8 @@
 // order, and the chunks are combined in index order (Chan et al.'s pairwise formulas), so the
 // result is bit-identical for any number of threads.
 //
-// +∞: for P and Q on the line, support gaps and divergent tails are decided first (tails.hpp); a
-// sample where q = 0 (a gap the sampler found) gives +∞ by support.
+// +∞: for P and Q on the line, support gaps and divergent tails are decided first (kl.cpp,
+// tails.hpp); a sample where q = 0 (a gap the sampler found) gives +∞ by support.
 
 #include <algorithm>
 #include <cfloat>
@@ -43,7 +43,6 @@
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/random_stream.hpp"
 #include "src/distributions/sampling.hpp"
-#include "src/distributions/tails.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -147,11 +146,6 @@ double variance(const moments& m, double beta) {
 }  // namespace
 
 kl_result monte_carlo_nats(const distribution& p, const distribution& q, const kl_options& options) {
-    switch (infinite_cause_of(p, q)) {
-        case infinite_cause::support_gap: return {infinity, kl_method::infinite_by_support, 0.0, 0};
-        case infinite_cause::tails: return {infinity, kl_method::monte_carlo, 0.0, 0};
-        case infinite_cause::none: break;
-    }
     const double outside = mass_outside_support(q, p);
     sampler_run run(p, q, options);
     const std::uint64_t pilot = std::min(pilot_size, options.max_samples);

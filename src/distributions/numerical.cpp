@@ -1,19 +1,16 @@
 // integrate_nats: the univariate pairs kl.cpp sends to quadrature or summation. The pair must be
 // on one line (both discrete or both continuous, univariate families or mixtures of them) or both
-// on the circle. A support gap (tails.hpp) gives +∞ by support; a divergent tail gives +∞ by the
-// method asked for (decided from the parameters, error 0); otherwise summation_nats (integers) or
-// quadrature_nats (reals, circle) computes the value.
+// on the circle, with no support gap or divergent tail (kl.cpp decides those first, tails.hpp):
+// summation_nats (integers) or quadrature_nats (reals, circle) computes the value.
 
 #include "src/distributions/numerical.hpp"
 
-#include <limits>
 #include <string>
 #include <type_traits>
 
 #include "kldiv/error.hpp"
 #include "src/distributions/line_components.hpp"
 #include "src/distributions/support.hpp"
-#include "src/distributions/tails.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -32,15 +29,8 @@ kl_result integrate_nats(const distribution& p, const distribution& q, const kl_
     if (!integrable(p, q))
         throw error("kl_divergence", "the pair (" + std::string(family_name(p)) + ", " + std::string(family_name(q)) +
                                          ") is not on one line or circle, so it cannot be integrated numerically");
-    const bool discrete = support_of(p).kind == space::integers;
-    constexpr double infinity = std::numeric_limits<double>::infinity();
-    switch (infinite_cause_of(p, q)) {
-        case infinite_cause::support_gap: return {infinity, kl_method::infinite_by_support, 0.0, 0};
-        case infinite_cause::tails: return {infinity, discrete ? kl_method::summation : kl_method::quadrature, 0.0, 0};
-        case infinite_cause::none: break;
-    }
-    return discrete ? summation_nats(p, q, options.relative_tolerance)
-                    : quadrature_nats(p, q, options.relative_tolerance);
+    return support_of(p).kind == space::integers ? summation_nats(p, q, options.relative_tolerance)
+                                                 : quadrature_nats(p, q, options.relative_tolerance);
 }
 
 }  // namespace kldiv::distributions::detail

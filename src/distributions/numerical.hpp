@@ -1,6 +1,7 @@
 #pragma once
 // D(P‖Q) where no closed form applies: quadrature or summation for univariate pairs, Monte Carlo
-// for the rest. Called only for pairs whose supports nest (kl.cpp checks that first).
+// for the rest. Called only for pairs whose supports nest, with no gap or divergent tail (kl.cpp
+// checks that first).
 
 #include "kldiv/distributions/kl.hpp"
 

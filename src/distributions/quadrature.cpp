@@ -4,7 +4,8 @@
 // gap's Q-mass is integrated too); the two Q-masses come from Q's cdf (cdf.hpp).
 //
 // The hull is cut at landmarks of every component of P and Q: its support ends, its mode and its
-// quantiles at 1/2, 0.2, 0.05, 10^−2, 10^−3, 10^−4, 10^−6, …, 10^−12, 10^−15 on both sides. Every
+// quantiles at 1/2, 0.2, 0.05, 10^−2, 10^−3, 10^−4, 10^−6, …, 10^−12, 10^−15 on both sides (and the
+// rays at ±1e300, see line_cuts). Every
 // peak, kink and jump of the integrand then sits at a cut, each piece holds a bounded share of the
 // mass with no feature far smaller than the piece (a narrow P beside a wide Q, far-apart mixture
 // components), and singular ends (gamma with α < 1 at 0, beta at 0 and 1) are piece ends, where
@@ -17,8 +18,9 @@
 // Each piece is integrated to relative_tolerance of its own value (its integrand is ≥ 0, so
 // Boost's L1 norm is the value); the error is the sum of Boost's estimates (the difference of the
 // last two levels, which overstates the true error of a converged piece) plus the integrated
-// rounding bound of divergence_density.hpp (integrated to 1%). A piece that does not converge keeps
-// its large estimate, so the error says so.
+// rounding bound of divergence_density.hpp (integrated to 1%), plus, where P's tail is a power law,
+// a bound on what lies beyond ±1e300 (beyond_far). A piece that does not converge keeps its large
+// estimate, so the error says so.
 
 #include <algorithm>
 #include <cmath>
@@ -40,6 +42,7 @@
 #include "src/distributions/log_density.hpp"
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/support.hpp"
+#include "src/distributions/tails.hpp"
 #include "src/format.hpp"
 
 namespace kldiv::distributions::detail {
@@ -49,6 +52,8 @@ constexpr double infinity = std::numeric_limits<double>::infinity();
 constexpr double rounding_tolerance = 1e-2;
 constexpr std::size_t tanh_sinh_refinements = 12, exp_sinh_refinements = 9;
 constexpr double quantile_levels[] = {0.5, 0.2, 0.05, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-15};
+// Where the rays of the line are cut once more (see line_cuts).
+constexpr double far = 1e300;
 
 // The mode of a continuous family, where it is not a support end.
 struct mode_of {
@@ -148,8 +153,9 @@ integral exp_sinh_piece(const G& g, double a, double b, double tolerance) {
 // gamma(α < 1, ·) or beta put mass at distances no double can hold (gamma(0.01, ·) has 1e-3 of its
 // mass below 1e-300) and which span many decades of that distance, are integrated in s = ln x or
 // s = ln(1 − x) (J = e^s; the point carries s exactly): [0, b] and [a, 1] as rays s ∈ (−∞, ln …] by
-// exp-sinh, [a, b] with b > 2a > 0 (or 1 − a > 2(1 − b) > 0) by tanh-sinh in s. Other pieces by
-// tanh-sinh in x, with ln(1 − x) from the exact distance to the piece's nearer end.
+// exp-sinh, [a, b] with b > 2a > 0 (or 1 − a > 2(1 − b) > 0) by tanh-sinh in s, and likewise
+// [a, b] with a < 2b < 0 in s = ln(−x). Other pieces by tanh-sinh in x, with ln(1 − x) from the
+// exact distance to the piece's nearer end.
 template <class F>
 integral integrate_piece(const F& f, double a, double b, double tolerance) {
     const auto in_log_x = [&](double s) { return f(real_point{std::exp(s), s, std::log1p(-std::exp(s))}, s); };
@@ -162,6 +168,12 @@ integral integrate_piece(const F& f, double a, double b, double tolerance) {
     // (Boost's two-argument form, whose nodes never land on an end; the distance to it is not needed.)
     if (a > 0.0 && b > 2.0 * a)
         return tanh_sinh_piece([&](double s, double) { return in_log_x(s); }, std::log(a), std::log(b), tolerance);
+    if (b < 0.0 && a < 2.0 * b)  // the mirror image: s = ln(−x), x = −e^s, ln(1 − x) = ln(1 + e^s)
+        return tanh_sinh_piece(
+            [&](double s, double) {
+                return f(real_point{-std::exp(s), std::numeric_limits<double>::quiet_NaN(), std::log1p(std::exp(s))}, s);
+            },
+            std::log(-b), std::log(-a), tolerance);
     if (b < 1.0 && 1.0 - a > 2.0 * (1.0 - b) && a >= 0.5)
         return tanh_sinh_piece([&](double s, double) { return in_log_one_minus_x(s); }, std::log1p(-b), std::log1p(-a),
                                tolerance);
@@ -204,6 +216,13 @@ std::vector<double> line_cuts(const std::vector<weighted_component>& pc, const s
     for (std::size_t i = 0; i + 1 < cuts.size(); ++i)  // one piece in s = ln x or s = ln(1 − x), not both
         if ((cuts[i] == 0.0 && cuts[i + 1] == 1.0) || (std::isinf(cuts[i]) && std::isinf(cuts[i + 1])))
             cuts.insert(cuts.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::isinf(cuts[i]) ? 0.0 : 0.5);
+    // Rays from a landmark c > 0 are cut at far (c < 0: at −far), so that [c, far] is integrated
+    // in s = ln|x|: a heavy tail, t ~ x^(−1−γ) with small γ > 0, still holds a share of D far beyond
+    // the last landmark (inverse_gamma(0.5, 1)‖weibull(1, 0.3): γ = 0.2, 2e-6 of D beyond 1e30),
+    // which exp-sinh in x misses without noticing; in s it decays like e^(−γs).
+    if (cuts.back() == infinity && cuts[cuts.size() - 2] > 0.0 && 2.0 * cuts[cuts.size() - 2] < far)
+        cuts.insert(cuts.end() - 1, far);
+    if (cuts.front() == -infinity && cuts[1] < 0.0 && 2.0 * cuts[1] > -far) cuts.insert(cuts.begin() + 1, -far);
     return cuts;
 }
 
@@ -232,6 +251,29 @@ std::vector<double> circle_cuts(const std::vector<weighted_component>& pc, const
     return cuts;
 }
 
+// An allowance for ∫ t over the ray beyond x = ±far (sign ±1), which exp-sinh may miss (t underflows
+// there while its integral does not): twice the integral of the local power law of t,
+// t(x) = t(x0)(x/x0)^(−1−γ) with γ from t(2x0)/t(x0) = 2^(−1−γ), so ∫_far^∞ t = x0·t(x0)(far/x0)^(−γ)/γ;
+// +∞ where t does not decay faster than 1/x. x0 = far, or 1e-10 of it, 1e-20, … where a log density
+// overflows at far (Weibull's −(x/λ)^k); t is taken by its logarithm, from ln p and ln q shifted so
+// that the larger is 0 (the term scales with e^shift).
+double beyond_far(const line_density& lp, const line_density& lq, double sign) {
+    const auto log_t = [&](double x) {
+        const double a = lp(at(sign * x)), b = lq(at(sign * x)), shift = -std::max(a, b);
+        if (std::isnan(shift) || shift == infinity) return -infinity;  // p = q = 0
+        return std::log(divergence_density(a + shift, b + shift).value) - shift;
+    };
+    for (double x0 = far; x0 >= 1.0; x0 *= 1e-10) {
+        const double l1 = log_t(x0), l2 = log_t(2.0 * x0);
+        if (l1 == -infinity) return 0.0;
+        if (!std::isfinite(l1) || !std::isfinite(l2)) continue;
+        const double gamma = (l1 - l2) / std::numbers::ln2 - 1.0;
+        if (!(gamma > 0.0)) return infinity;
+        return 2.0 * std::exp(std::log(x0) + l1 - std::log(gamma) - gamma * std::log(far / x0));
+    }
+    return infinity;
+}
+
 }  // namespace
 
 kl_result quadrature_nats(const distribution& p, const distribution& q, double relative_tolerance) {
@@ -258,7 +300,13 @@ kl_result quadrature_nats(const distribution& p, const distribution& q, double r
     const integral main = integrate_pieces([&](real_point x, double j) { return term(x, j).value; }, cuts, relative_tolerance);
     const integral rounding =
         integrate_pieces([&](real_point x, double j) { return term(x, j).rounding; }, cuts, rounding_tolerance);
-    return {main.value + outside, kl_method::quadrature, main.error + rounding.value, 0};
+    // Exp-sinh's estimate on the rays beyond ±far does not see a slowly decaying tail (P's tails
+    // that thin out faster than a power leave nothing there).
+    double beyond = 0.0;
+    for (const double sign : {1.0, -1.0})
+        if (std::find(cuts.begin(), cuts.end(), sign * far) != cuts.end() && power_tail_at(p, sign > 0.0))
+            beyond += beyond_far(lp, lq, sign);
+    return {main.value + outside, kl_method::quadrature, main.error + rounding.value + beyond, 0};
 }
 
 }  // namespace kldiv::distributions::detail

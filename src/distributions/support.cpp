@@ -83,6 +83,20 @@ struct support_visitor {
     support operator()(const gaussian_mixture& d) const { return {space::real_vectors, 0, 0, d.dimension()}; }
 };
 
+// Whether P puts mass on a category that Q gives probability 0 (a missing category has 0).
+bool category_outside(const std::vector<double>& p, const std::vector<double>& q) {
+    for (std::size_t k = 0; k < p.size(); ++k)
+        if (p[k] > 0.0 && (k >= q.size() || q[k] == 0.0)) return true;
+    return false;
+}
+
+// The per-category probabilities of a categorical or multinomial, null for other families.
+const std::vector<double>* category_probs(const distribution& d) {
+    if (const auto* c = std::get_if<categorical>(&d)) return &c->probs;
+    if (const auto* m = std::get_if<multinomial>(&d)) return m->total_count == 0 ? nullptr : &m->probs;
+    return nullptr;
+}
+
 std::string describe(const support& s) {
     switch (s.kind) {
         case space::integers: return "integers";
@@ -107,13 +121,16 @@ bool nested(const support& p, const support& q, const distribution& dp, const di
                              (q.kind == space::integers || q.kind == space::reals);
     if (on_the_line) {
         if (p.kind != q.kind) return false;  // atoms against a density, or a density against atoms
-        return q.low <= p.low && p.high <= q.high;
+        if (!(q.low <= p.low && p.high <= q.high)) return false;
+    } else {
+        if (p.kind != q.kind || p.dimension != q.dimension)
+            throw error("kl_divergence", "P is " + std::string(family_name(dp)) + " on " + describe(p) +
+                                             " and Q is " + std::string(family_name(dq)) + " on " + describe(q) +
+                                             ", but both must be on the same space");
+        if (p.kind == space::count_vectors && p.total != q.total) return false;
     }
-    if (p.kind != q.kind || p.dimension != q.dimension)
-        throw error("kl_divergence", "P is " + std::string(family_name(dp)) + " on " + describe(p) + " and Q is " +
-                                         std::string(family_name(dq)) + " on " + describe(q) +
-                                         ", but both must be on the same space");
-    return p.kind != space::count_vectors || p.total == q.total;
+    const auto *pk = category_probs(dp), *qk = category_probs(dq);  // zeros inside the hulls
+    return !(pk && qk && category_outside(*pk, *qk));
 }
 
 }  // namespace kldiv::distributions::detail

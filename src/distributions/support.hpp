@@ -23,7 +23,8 @@ struct support {
 support support_of(const distribution& d);
 support support_of(const univariate& d);
 
-// True where P's support lies inside Q's. Throws kldiv::error (from kl_divergence) where the two
+// True where P's support lies inside Q's (for categoricals and multinomials also category by
+// category: a category of P with probability 0 under Q is outside). Throws kldiv::error (from kl_divergence) where the two
 // live on spaces that cannot be compared: different kinds of space other than integers vs reals,
 // or different dimensions.
 bool nested(const support& p, const support& q, const distribution& dp, const distribution& dq);

@@ -148,6 +148,15 @@ bool has_gap(const std::vector<weighted_component>& p, const std::vector<weighte
 
 }  // namespace
 
+bool power_tail_at(const distribution& p, bool upper) {
+    const auto pc = line_components(p);
+    const auto located = locate(pc);
+    return std::any_of(located.begin(), located.end(), [&](const auto& c) {
+        const auto b = next_to(c, upper ? infinity : -infinity, !upper);
+        return b && b->p.kind == decay::power;
+    });
+}
+
 infinite_cause infinite_cause_of(const distribution& p, const distribution& q) {
     const auto pc = line_components(p), qc = line_components(q);
     if (pc.empty() || qc.empty()) return infinite_cause::none;

@@ -51,4 +51,9 @@ enum class infinite_cause { none, support_gap, tails };
 // the integers and the reals, tails on the reals.
 infinite_cause infinite_cause_of(const distribution& p, const distribution& q);
 
+// Whether P (on the line) has a component whose mass thins out like a power of |x| at +∞ (upper)
+// or −∞: only there can the integrand of D decay so slowly that quadrature must look beyond any
+// landmark (quadrature.cpp).
+bool power_tail_at(const distribution& p, bool upper);
+
 }  // namespace kldiv::distributions::detail

@@ -10,7 +10,9 @@ namespace kldiv::distributions {
 struct categorical {
     static constexpr std::string_view name = "categorical";
 
-    std::vector<double> probs;  // normalized, K ≥ 1
+    std::vector<double> probs;    // normalized, K ≥ 1
+    std::vector<double> weights;  // probs as given, before normalizing: the closed forms compare
+                                  // these, free of the normalization's rounding
 
     // Throws kldiv::error unless the parameters are as stated above.
     explicit categorical(std::vector<double> probs);

@@ -1,7 +1,8 @@
 #pragma once
 // D(P‖Q) between two parametric distributions, for every pair of families kldiv knows:
-//   - infinite_by_support: P puts mass where Q has none (or one is discrete and the other
-//     continuous, or they live on different spaces): +∞, no integral needed;
+//   - infinite_by_support: P puts mass where Q has none (a category or a region Q gives
+//     probability 0, or one is discrete and the other continuous), or P's tail outweighs Q's so
+//     that E_P[−ln q] = ∞ (Cauchy‖normal; decided from the parameters): +∞, no integral needed;
 //   - closed_form: the pair has a formula (every pair PyTorch and TensorFlow Probability register,
 //     and more; see closed_form_pairs());
 //   - quadrature / summation: other univariate pairs, by adaptive quadrature (continuous) or by

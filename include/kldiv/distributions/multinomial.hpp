@@ -12,7 +12,8 @@ struct multinomial {
     static constexpr std::string_view name = "multinomial";
 
     std::uint64_t total_count;  // n ≥ 0
-    std::vector<double> probs;  // normalized, K ≥ 1
+    std::vector<double> probs;    // normalized, K ≥ 1
+    std::vector<double> weights;  // probs as given, before normalizing (as for categorical)
 
     // Throws kldiv::error unless the parameters are as stated above.
     multinomial(std::uint64_t total_count, std::vector<double> probs);

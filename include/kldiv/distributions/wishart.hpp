@@ -3,6 +3,7 @@
 // integer df; any real df > d − 1 is allowed. Stored as the lower Cholesky factor L of Σ = L Lᵀ and
 // built, like PyTorch's, from exactly one of Σ, Σ⁻¹ or L.
 
+#include <optional>
 #include <string_view>
 
 #include "kldiv/distributions/matrix.hpp"
@@ -14,6 +15,7 @@ struct wishart {
 
     double df;          // ν > d − 1
     matrix scale_tril;  // d × d lower triangular, positive diagonal
+    std::optional<matrix> given_covariance, given_precision;  // as given (as for multivariate_normal)
 
     // Each throws kldiv::error unless df > d − 1 and the matrix is valid (as for multivariate_normal).
     static wishart from_covariance(double df, const matrix& covariance);
@@ -24,7 +26,8 @@ struct wishart {
     matrix covariance() const;  // L Lᵀ
 
 private:
-    wishart(double n, matrix s) : df(n), scale_tril(std::move(s)) {}
+    wishart(double n, matrix s, std::optional<matrix> c = {}, std::optional<matrix> pr = {})
+        : df(n), scale_tril(std::move(s)), given_covariance(std::move(c)), given_precision(std::move(pr)) {}
 };
 
 }  // namespace kldiv::distributions
