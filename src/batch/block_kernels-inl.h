@@ -86,16 +86,16 @@ HWY_INLINE void TwoSumAdd(V x, V& sum, V& low) {
     sum = s;
 }
 
-// The lanes of sum + low as one double-double, compensated.
-HWY_INLINE double_double ExactSum(D d, V sum, V low) {
-    HWY_ALIGN double hi[HWY_MAX_BYTES / sizeof(double)], lo[HWY_MAX_BYTES / sizeof(double)];
-    hn::Store(sum, d, hi);
-    hn::Store(low, d, lo);
+// The lanes of the unevaluated sums (sum + low) and (sum2 + low2) as one double-double: the second
+// pair joins the first by a vector two-sum, then the large parts' lanes are added compensated and
+// the small parts' total once (their own rounding is far below the result's last digit).
+HWY_INLINE double_double ExactSum(D d, V sum, V low, V sum2, V low2) {
+    TwoSumAdd(sum2, sum, low);
+    HWY_ALIGN double lanes[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(sum, d, lanes);
     compensated_sum total;
-    for (std::size_t j = 0; j < hn::Lanes(d); ++j) {
-        total.add(hi[j]);
-        total.add(lo[j]);
-    }
+    for (std::size_t j = 0; j < hn::Lanes(d); ++j) total.add(lanes[j]);
+    total.add(Sum(d, hn::Add(low, low2)));
     return total.result();
 }
 
@@ -498,19 +498,34 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
         };
         prob_block& o = out[k - s.first];
         o = prob_block{};
-        V sp = zero, sq = zero, sp_low = zero, sq_low = zero;
+        // Two-sums into two accumulators per row (even and odd vectors), so that consecutive
+        // vectors do not wait on each other's chain of additions.
+        V sp = zero, sq = zero, sp_low = zero, sq_low = zero, sp2 = zero, sq2 = zero, sp2_low = zero, sq2_low = zero;
         M any_zero = hn::FirstN(d, 0);  // an event with p = 0 or q = 0
-        for (std::size_t i = 0; i < end; i += lanes) {
-            const V vp = load(p, tail_p, i), vq = load(q, tail_q, i);
-            TwoSumAdd(vp, sp, sp_low);
-            TwoSumAdd(vq, sq, sq_low);
-            // Negative, NaN or inf values are bad.
+        const auto check = [&](V vp, V vq) {  // negative, NaN or inf values are bad
             bad_lanes = hn::Or(bad_lanes, hn::Not(hn::And(hn::And(hn::Ge(vp, zero), hn::Lt(vp, inf)),
                                                           hn::And(hn::Ge(vq, zero), hn::Lt(vq, inf)))));
             any_zero = hn::Or(any_zero, hn::Or(hn::Eq(vp, zero), hn::Eq(vq, zero)));
+        };
+        std::size_t i = 0;
+        for (; i + 2 * lanes <= end; i += 2 * lanes) {
+            const V vp = load(p, tail_p, i), vq = load(q, tail_q, i);
+            const V vp2 = load(p, tail_p, i + lanes), vq2 = load(q, tail_q, i + lanes);
+            TwoSumAdd(vp, sp, sp_low);
+            TwoSumAdd(vq, sq, sq_low);
+            TwoSumAdd(vp2, sp2, sp2_low);
+            TwoSumAdd(vq2, sq2, sq2_low);
+            check(vp, vq);
+            check(vp2, vq2);
         }
-        o.sum_p = ExactSum(d, sp, sp_low);
-        o.sum_q = ExactSum(d, sq, sq_low);
+        if (i < end) {
+            const V vp = load(p, tail_p, i), vq = load(q, tail_q, i);
+            TwoSumAdd(vp, sp, sp_low);
+            TwoSumAdd(vq, sq, sq_low);
+            check(vp, vq);
+        }
+        o.sum_p = ExactSum(d, sp, sp_low, sp2, sp2_low);
+        o.sum_q = ExactSum(d, sq, sq_low, sq2, sq2_low);
         if (!hn::AllFalse(d, bad_lanes)) break;
         const bool masked = !hn::AllFalse(d, any_zero);
         V hp = zero, hq = zero, fwd = zero, rev = zero;
