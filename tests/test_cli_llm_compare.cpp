@@ -142,7 +142,7 @@ TEST_F(CliLlmCompare, LlamaBaseFileAsReference) {
 // each candidate form; PPL(ref) within the logits' ln-ratio bar (1.25 × the mean decode bound of
 // ln p(x)), relative. No actual token is floored in these files, and the reports say so.
 TEST(CliLlmCompareLlamaCpp, RealFilesAgreeWithTheExactStatistics) {
-    const std::string dir = KLDIV_TEST_DATA "/llama-cpp-kld/";
+    const std::string dir = KLDIV_LLAMA_CPP_FIXTURE "/";
     const json expected = json::parse(kldiv::test::read_text(dir + "expected.json"));
     const json& exact = expected.at("exact");
     for (const auto& [candidate, form] : {std::pair{"candidate_logits.npy", "logits"}, {"candidate.kld", "kld"}}) {
@@ -175,7 +175,7 @@ TEST(CliLlmCompareLlamaCpp, RealFilesAgreeWithTheExactStatistics) {
 // a candidate .kld whose token at position 70 differs from the reference's. Each error names the
 // file, the position and the token.
 TEST(CliLlmCompareLlamaCpp, BadCandidatesAreNamedByFileAndPosition) {
-    const std::string dir = KLDIV_TEST_DATA "/llama-cpp-kld/";
+    const std::string dir = KLDIV_LLAMA_CPP_FIXTURE "/";
     const kldiv::test::scratch_dir scratch;
     std::string logits = kldiv::test::read_text(dir + "candidate_logits.npy");
     const std::size_t data = logits.size() - std::size_t{126} * 32000 * 4;  // after the .npy header
