@@ -43,6 +43,12 @@ double_double exact_sum(std::span<const T> values) noexcept {
     return s.result();
 }
 
+// x − y exactly, as hi + lo (Knuth's two-sum): hi the rounded difference, lo its rounding error.
+inline double_double exact_difference(double x, double y) noexcept {
+    const double hi = x - y, b = hi - x;
+    return {hi, (x - (hi - b)) - (y + b)};
+}
+
 // a / b in double-double, for b.hi > 0: quotient to about eps² relative.
 inline double_double divide(double_double a, double_double b) noexcept {
     const double hi = a.hi / b.hi;

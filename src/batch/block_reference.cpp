@@ -46,9 +46,8 @@ void reference_side(const double* x, const double* y, std::size_t n, double inv_
             out.outside = true;
             continue;
         }
-        const double dh = x[i] - y[i], bv = dh - x[i];
-        const double dl = (x[i] - (dh - bv)) - (y[i] + bv);  // x − y = dh + dl exactly
-        const double v = std::fma(dh, inv_t, -out.shift) + dl * inv_t;
+        const double_double d = exact_difference(x[i], y[i]);
+        const double v = std::fma(d.hi, inv_t, -out.shift) + d.lo * inv_t;
         // w·φ(v); for v < −1 as exp((y − m)/T + s) − w + w·v, which cannot overflow through exp(−v).
         out.phi += v < -1.0 ? std::exp(std::fma(y[i] - top, inv_t, out.shift)) - w + w * v : w * phi_log(v);
         out.offset += w * v;

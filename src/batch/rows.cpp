@@ -107,11 +107,9 @@ void materialize(const T* v, std::size_t n, const batch_options& o, double* out)
 template <class T>
 double js_log_space(const T* a, const T* b, std::size_t n, double inv_t, double beta) noexcept {
     const log_scale la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
-    const auto difference = [&](std::size_t i, double r) {  // d_i − r with one rounding of dh/T − r
-        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
-        const double dh = x - y, bv = dh - x;
-        const double dl = (x - (dh - bv)) - (y + bv);
-        return std::fma(dh, inv_t, -r) + dl * inv_t;
+    const auto difference = [&](std::size_t i, double r) {  // d_i − r with one rounding of (x − y)/T − r
+        const detail::double_double d = detail::exact_difference(static_cast<double>(a[i]), static_cast<double>(b[i]));
+        return std::fma(d.hi, inv_t, -r) + d.lo * inv_t;
     };
     double r = 0.0, heaviest = -INFINITY, x_r = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
