@@ -56,7 +56,7 @@ void add_compare(CLI::App& app) {
         const event_pair in = load_pair(args->pair);
         const comparison c = kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.beta, in.options);
         if (args->json) {
-            std::cout << comparison_json(in, c).dump(2) << '\n';
+            std::cout << json_text(comparison_json(in, c), 2) << '\n';
         } else {
             print_table(in, c);
         }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "format.hpp"
+#include "output_files.hpp"
 #include "rows.hpp"
 
 namespace kldiv::cli {
@@ -194,7 +195,8 @@ void add_rows_arguments(CLI::App& command, rows_arguments& args) {
         ->capture_default_str();
     command.add_option("--temperature", args.temperature, "T for --input logits or log_probs")->capture_default_str();
     command.add_option("--per-row", args.per_row,
-                       "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy)");
+                       "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy)")
+        ->check(output_path);
 }
 
 bool wants_rows(const pair_arguments& pair, const rows_arguments& rows) {
@@ -214,6 +216,7 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
     opts.sum_tolerance = o.sum_tolerance;
     opts.reduce = reduction::none;
 
+    refuse_overwriting_inputs(pair.command, "--per-row", rows.per_row, {{"P", pair.p_file}, {"Q", pair.q_file}});
     const auto [p, q] = load_sides(pair);
     const std::size_t n = p.m.rows;
     measures m(n);
@@ -250,7 +253,7 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
                                       {"max", json_number(s.max)},
                                       {"quantiles", std::move(quantiles)}};
         }
-        std::cout << j.dump(2) << '\n';
+        std::cout << json_text(j, 2) << '\n';
         return;
     }
 

@@ -61,7 +61,7 @@ void print_result(const dist_arguments& a, const kd::distribution& p, const kd::
                                                  {"variational", json_number(e->variational)},
                                                  {"product", json_number(e->product)}};
         }
-        std::cout << out.dump(2) << '\n';
+        std::cout << json_text(out, 2) << '\n';
         return;
     }
     fmt::print("P = {}\nQ = {}\n\nD(P‖Q) = {} {}", kd::to_spec(p), kd::to_spec(q), human(r.value), unit);
@@ -109,7 +109,7 @@ void print_list(bool json) {
             family["closed_form_with"] = closed[f.name];
             out.push_back(family);
         }
-        std::cout << out.dump(2) << '\n';
+        std::cout << json_text(out, 2) << '\n';
         return;
     }
     fmt::print("Families (parameters positional in this order, or by name):\n\n");

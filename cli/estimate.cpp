@@ -119,7 +119,7 @@ void print(const estimate_arguments& a, const std::string& shape_x, const std::s
             out["permutation_test"] = {{"statistic", json_number(r.test->statistic)},
                                        {"p_value", r.test->p_value},
                                        {"permutations", r.test->permutations}};
-        std::cout << out.dump(2) << '\n';
+        std::cout << json_text(out, 2) << '\n';
         return;
     }
     fmt::print("X = {} ({})\n", a.x, shape_x);

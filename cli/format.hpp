@@ -7,6 +7,7 @@
 #include <string>
 
 #include "report/json_number.hpp"
+#include "report/json_text.hpp"
 
 namespace kldiv::cli {
 
@@ -16,5 +17,6 @@ inline std::string human(double x) {
 }
 
 using report::json_number;
+using report::json_text;
 
 }  // namespace kldiv::cli

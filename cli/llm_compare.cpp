@@ -15,11 +15,13 @@
 #include <cmath>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "format.hpp"
 #include "llm_compare_report.hpp"
 #include "model_files.hpp"
+#include "output_files.hpp"
 #include "progress_line.hpp"
 #include "report/llm_comparison_json.hpp"
 
@@ -113,10 +115,17 @@ void add_llm_compare(CLI::App& app) {
         ->capture_default_str();
     command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, floored_next_token, files");
     command->add_flag("--quiet", args->quiet, "No progress line on stderr");
-    command->add_option("--html", args->html, "Write a self-contained HTML report with histograms to this file");
+    command->add_option("--html", args->html, "Write a self-contained HTML report with histograms to this file")
+        ->check(output_path);
     command->callback([args] {
         const auto reference = expand(args->reference, "REFERENCE");
         const auto candidate = expand(args->candidate, "CANDIDATE");
+        std::vector<named_input> inputs;
+        for (const auto& p : reference) inputs.push_back({"REFERENCE", p});
+        for (const auto& p : candidate) inputs.push_back({"CANDIDATE", p});
+        inputs.push_back({"--tokens", args->tokens});
+        inputs.push_back({"--mask", args->mask});
+        refuse_overwriting_inputs("kldiv llm-compare", "--html", args->html, inputs);
         llm::model_comparison_options o;
         o.rows = {.reverse_kl = args->reverse, .js = args->js, .threads = args->threads};
         o.block_bytes = args->buffer_mib << 20;
@@ -126,10 +135,10 @@ void add_llm_compare(CLI::App& app) {
         const llm::model_comparison r = llm::compare_models(reference, candidate, o);
         const nlohmann::ordered_json document = report::llm_comparison_json(args->reference, args->candidate, r);
         if (!args->html.empty()) {
-            io::write_file_atomically(args->html, llm_compare_html(args->reference, args->candidate, r, document.dump()));
+            io::write_file_atomically(args->html, llm_compare_html(args->reference, args->candidate, r, json_text(document)));
         }
         if (args->json) {
-            std::cout << document.dump(2) << '\n';
+            std::cout << json_text(document, 2) << '\n';
         } else {
             print_report(*args, r);
         }

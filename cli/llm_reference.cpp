@@ -9,6 +9,7 @@
 
 #include <fmt/core.h>
 #include <kldiv/error.hpp>
+#include <kldiv/text.hpp>
 #include <kldiv/llm/reference_file.hpp>
 #include <kldiv/llm/row_source.hpp>
 
@@ -19,12 +20,14 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
 #include "format.hpp"
 #include "model_files.hpp"
+#include "output_files.hpp"
 #include "progress_line.hpp"
 
 namespace kldiv::cli {
@@ -80,20 +83,23 @@ std::vector<std::int32_t> tokens_for(const std::string& file, const llm::row_sou
 struct written {
     std::string token_source;  // "--tokens", "input" or "none"
     double largest_span = 0;   // span_of, over the rows
+    std::optional<llm::reference_writer> file;  // finished, not yet committed onto OUTPUT
 };
 
-// Streams every row of `source` into OUTPUT, a block of --buffer-mib at a time.
+// Streams every row of `source` into a temporary beside OUTPUT, a block of --buffer-mib at a time;
+// the caller commits it once everything else has succeeded.
 written write_reference(llm::row_source& source, const llm_reference_arguments& a, llm::reference_encoding encoding) {
     written w;
     std::vector<std::int32_t> given;
     if (!a.tokens.empty()) given = tokens_for(a.tokens, source);
     w.token_source = !a.tokens.empty() ? "--tokens" : !a.no_tokens && source.carries_tokens() ? "input" : "none";
     const std::size_t v = source.vocabulary(), block_rows = std::max<std::size_t>(1, (a.buffer_mib << 20) / (v * sizeof(float)));
-    llm::reference_writer writer(a.output, v, encoding,
-                                 {.input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
-                                  .has_tokens = w.token_source != "none",
-                                  .rows_per_chunk = a.rows_per_chunk,
-                                  .q16_step_log2 = a.q16_step_log2});
+    const llm::reference_writer_options options{
+        .input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
+        .has_tokens = w.token_source != "none",
+        .rows_per_chunk = a.rows_per_chunk,
+        .q16_step_log2 = a.q16_step_log2};
+    llm::reference_writer& writer = w.file.emplace(a.output, v, encoding, options);
     std::vector<float> values(block_rows * v);
     std::vector<std::int32_t> carried(w.token_source == "input" ? block_rows : 0);
     progress_line progress(!a.quiet && isatty(STDERR_FILENO) != 0);
@@ -112,7 +118,7 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
         done += n;
         progress({.rows_done = done, .rows_total = source.rows(), .bytes_done = done * source.bytes_per_row()});
     }
-    writer.close();
+    writer.finish();
     return w;
 }
 
@@ -124,13 +130,13 @@ struct verification {
     double largest_dropped_mass = 0;    // the largest Σ exp(ℓ) over a row's dropped values
 };
 
-// Reads OUTPUT and INPUT again, side by side, and checks every token id and every decoded value
-// against the encoding's bound, with ℓ_j = (a_j − M) − ln Σ_k exp(a_k − M) computed from the
-// input in double as the writer computes it.
+// Reads the finished file (`finished`, not yet at OUTPUT) and INPUT again, side by side, and checks
+// every token id and every decoded value against the encoding's bound, with
+// ℓ_j = (a_j − M) − ln Σ_k exp(a_k − M) computed from the input in double as the writer computes it.
 verification verify_reference(const std::vector<fs::path>& inputs, const llm_reference_arguments& a,
-                              const std::string& token_source) {
+                              const std::string& token_source, const fs::path& finished) {
     const auto source = llm::open_rows(inputs, "input");
-    llm::reference_reader reader(a.output);
+    llm::reference_reader reader(finished);
     const llm::reference_error_bound bound = reader.error_bound();
     const std::size_t v = source->vocabulary();
     const std::size_t block_rows = std::max<std::size_t>(1, (a.buffer_mib << 20) / (2 * v * sizeof(float)));
@@ -141,9 +147,8 @@ verification verify_reference(const std::vector<fs::path>& inputs, const llm_ref
     verification found;
     std::uint64_t done = 0;
     const auto fail = [&](std::uint64_t row, const std::string& what) {
-        std::error_code ignored;
-        fs::remove(a.output, ignored);
-        throw error(command_name, fmt::format("--verify: {} row {}: {}; {} is removed", a.output, row, what, a.output));
+        throw error(command_name, fmt::format("--verify: {} row {}: {}; {} is not written", printable(a.output), row, what,
+                                              printable(a.output)));
     };
     while (const std::size_t n = source->read(in, carried, {}, block_rows)) {
         if (reader.read_rows(decoded, stored, n) != n) fail(done, "the file ends before INPUT does");
@@ -273,13 +278,14 @@ void run(const llm_reference_arguments& a, bool step_given) {
     }
     summary s;
     s.inputs = expand(a.input, "INPUT");
+    std::vector<named_input> inputs;
     for (const fs::path& p : s.inputs) {
         std::error_code code;
-        if (fs::equivalent(p, a.output, code)) {
-            throw error(command_name, "OUTPUT " + a.output + " is the input file " + p.string() + ": write to another path");
-        }
+        inputs.push_back({"INPUT", p});
         s.input_bytes += fs::file_size(p, code);
     }
+    if (!a.tokens.empty()) inputs.push_back({"--tokens", a.tokens});
+    refuse_overwriting_inputs(command_name, "OUTPUT", a.output, inputs);
     const auto source = llm::open_rows(s.inputs, "input");
     if (source->has_floors()) {
         throw error(command_name, "INPUT " + source->files().front().name + " is a " + source->format() +
@@ -291,22 +297,26 @@ void run(const llm_reference_arguments& a, bool step_given) {
     if (source->rows() == 0) throw error(command_name, "INPUT " + a.input + " holds no rows: there is nothing to save");
     const llm::reference_encoding encoding = llm::parse_reference_encoding(a.encoding);
     s.writing = write_reference(*source, a, encoding);
-    const llm::reference_reader reader(a.output);
+    // Everything that can fail happens before the file is renamed onto OUTPUT.
+    const fs::path finished = s.writing.file->unfinished_path();
+    const llm::reference_reader reader(finished);
     s.bound = reader.error_bound();
     s.rows = reader.rows();
     s.vocabulary = reader.n_vocab();
     s.rows_per_chunk = reader.rows_per_chunk();
-    s.bytes = fs::file_size(a.output);
+    s.bytes = fs::file_size(finished);
     s.input_format = source->format();
     // A kept ℓ has |ℓ| <= (max a − a) + ln Σ exp(a − max a) <= span + ln V.
     s.delta = s.bound.absolute +
               s.bound.relative * (std::min(s.writing.largest_span, s.bound.kept_range) + std::log(static_cast<double>(s.vocabulary)));
     if (a.verify) {
-        s.check = verify_reference(s.inputs, a, s.writing.token_source);
+        s.check = verify_reference(s.inputs, a, s.writing.token_source, finished);
         s.verified = true;
     }
+    const std::string json = a.json ? json_text(json_document(a, s), 2) : std::string();
+    s.writing.file->commit();
     if (a.json) {
-        std::cout << json_document(a, s).dump(2) << '\n';
+        std::cout << json << '\n';
     } else {
         print_summary(a, s);
     }
@@ -319,7 +329,9 @@ void add_llm_reference(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "llm-reference", "Save a model's next-token rows as a compact kldiv reference file, to compare candidates against");
     command->add_option("INPUT", args->input, std::string("Rows: ") + model_files_help)->required();
-    command->add_option("OUTPUT", args->output, "The reference file to write (replaced whole if it exists)")->required();
+    command->add_option("OUTPUT", args->output, "The reference file to write (replaced whole if it exists)")
+        ->required()
+        ->check(output_path);
     command->add_option("--encoding", args->encoding,
                         "q16: 2 bytes a value, every log-probability within 2^(step-1) nats; float16: 2 bytes, within "
                         "2^-11 of its size; float32: 4 bytes")

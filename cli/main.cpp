@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 #include <kldiv/error.hpp>
+#include <kldiv/text.hpp>
 #include <kldiv/version.hpp>
 
 #include "commands.hpp"
@@ -29,10 +30,14 @@ int main(int argc, char** argv) {
         app.exit(e);
         return 2;
     } catch (const kldiv::error& e) {
-        fmt::print(stderr, "kldiv: {}\n", e.what());
+        // A subcommand's own errors name it ("kldiv estimate: …"): no second "kldiv: " before them.
+        // Messages quote file contents, labels and paths: printable() shows their control
+        // characters and bytes that are not UTF-8 as escapes, never raw on the terminal.
+        const bool named = e.function().starts_with("kldiv ");
+        fmt::print(stderr, "{}{}\n", named ? "" : "kldiv: ", kldiv::printable(e.what()));
         return 1;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "kldiv: {}\n", e.what());
+        fmt::print(stderr, "kldiv: {}\n", kldiv::printable(e.what()));
         return 1;
     }
     return 0;

@@ -6,6 +6,8 @@
 #include <limits>
 #include <map>
 
+#include "kldiv/text.hpp"
+
 namespace kldiv::report {
 namespace {
 
@@ -483,7 +485,7 @@ std::string render_horizontal(const bar_chart& chart) {
 std::string escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (char c : text) {
+    for (char c : kldiv::valid_utf8(text)) {
         switch (c) {
             case '&': out += "&amp;"; break;
             case '<': out += "&lt;"; break;

@@ -21,7 +21,8 @@
 
 namespace kldiv::report {
 
-// Text made safe for HTML/SVG text and attribute values: & < > " ' become entities.
+// Text made safe for HTML/SVG text and attribute values: & < > " ' become entities, and bytes that
+// are not well-formed UTF-8 become U+FFFD (kldiv::valid_utf8), as they do in the JSON documents.
 std::string escape(std::string_view text);
 
 // A value for people: `significant` digits, "∞"/"−∞" for infinities, "n/a" for NaN, and the

@@ -2,6 +2,7 @@
 // Runs a program for the command-line tests: arguments are passed as given (no shell), stdout and
 // stderr are captured separately, and the exit code is returned.
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,6 +57,24 @@ inline command_result run_command(const std::string& program, const std::vector<
     std::remove(err_name);
     return result;
 }
+
+// The permission bits of `path` (0 when it cannot be read).
+inline mode_t mode_of(const std::filesystem::path& path) {
+    struct stat s {};
+    return ::stat(path.c_str(), &s) == 0 ? (s.st_mode & 07777) : 0;
+}
+
+// Sets the process umask while it lives (commands run meanwhile inherit it).
+class umask_scope {
+public:
+    explicit umask_scope(mode_t mask) : old_(::umask(mask)) {}
+    ~umask_scope() { ::umask(old_); }
+    umask_scope(const umask_scope&) = delete;
+    umask_scope& operator=(const umask_scope&) = delete;
+
+private:
+    mode_t old_;
+};
 
 // A fresh empty directory under the system temporary directory, removed by the destructor.
 class scratch_dir {

@@ -215,7 +215,7 @@ TEST_F(CliLlmReference, BadInputGivesExitCode1AMessageAndNoFile) {
     // OUTPUT may not be an input; an existing OUTPUT is left as it was by an error.
     const command_result same = kldiv_cli({"llm-reference", file("good.npy"), file("./good.npy")});
     EXPECT_EQ(same.exit_code, 1);
-    EXPECT_THAT(same.err, HasSubstr("is the input file"));
+    EXPECT_THAT(same.err, HasSubstr("is the same file as INPUT"));
     EXPECT_EQ(kldiv::test::read_text(file("good.npy")), full);
     dir_->write("bad.kref", "an older file");
     EXPECT_EQ(kldiv_cli({"llm-reference", file("nan.npy"), out}).exit_code, 1);

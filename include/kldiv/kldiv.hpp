@@ -15,4 +15,5 @@
 #include "kldiv/losses.hpp"
 #include "kldiv/options.hpp"
 #include "kldiv/units.hpp"
+#include "kldiv/text.hpp"
 #include "kldiv/version.hpp"

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _named
+from .measures import _base_value, _integer, _named, _threads
 
 Distribution = _kldiv.Distribution
 
@@ -62,9 +62,11 @@ def kl_divergence(p: Distribution | str, q: Distribution | str, *, base: float |
     target standard error in nats, reached with at most ``max_samples`` samples drawn from ``seed``
     on ``threads`` threads (0: all cores). Results are in nats unless ``base`` is given.
     """
+    function = "kl_divergence"
     value, how, error, samples, unit = _kldiv.distribution_kl(
-        _as_distribution(p), _as_distribution(q), base=0.0 if base is None else float(base), method=method,
-        tolerance=tolerance, mc_error=mc_error, max_samples=max_samples, seed=seed, threads=threads)
+        _as_distribution(p), _as_distribution(q), base=_base_value(function, base), method=method,
+        tolerance=tolerance, mc_error=mc_error, max_samples=_integer(function, "max_samples", max_samples, 1),
+        seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads))
     return KLResult(value, how, error, samples, unit)
 
 
@@ -120,7 +122,7 @@ def normal_kl(mean_p, log_var_p, mean_q=None, log_var_q=None, *, reduction: str 
     try:
         loss, grads = _kldiv.normal_kl_rows(rows[0], rows[1], mq, lq, base=_base_value(function, base),
                                             reduction=reduction, gradients=bool(gradients),
-                                            threads=0 if threads is None else int(threads))
+                                            threads=_threads(function, threads))
     except ValueError as e:
         raise _named(function, e) from None
     if reduction == "none":

@@ -25,7 +25,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _named
+from .measures import _base_value, _integer, _named, _threads
 
 
 class Interval(NamedTuple):
@@ -57,9 +57,12 @@ def _options(function, base, ci, resamples, interval, permutations, seed, thread
     options = dict(measure="kl_divergence", method="knn", k=5, l=0, form="wang_kulkarni_verdu", estimator="plug_in",
                    bins="fd", bin_count=0)
     options.update(kwargs)
-    options.update(base=_base_value(function, base), ci=0.0 if ci is None else float(ci), resamples=int(resamples),
-                   interval=interval, permutations=int(permutations), seed=int(seed),
-                   threads=0 if threads is None else int(threads))
+    for name in ("k", "l", "bin_count"):
+        options[name] = _integer(function, name, options[name], 0)
+    options.update(base=_base_value(function, base), ci=0.0 if ci is None else float(ci),
+                   resamples=_integer(function, "resamples", resamples, 0), interval=interval,
+                   permutations=_integer(function, "permutations", permutations, 0),
+                   seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads))
     return options
 
 
@@ -71,6 +74,13 @@ def _samples(function, name, a):
         raise ValueError(f"{function}: {name} has shape {a.shape}, but samples must be 1-D or 2-D "
                          "(one observation per row)")
     return np.ascontiguousarray(a)
+
+
+def _counts(function, name, counts):
+    a = np.asarray(counts)
+    if a.dtype.kind == "b":
+        raise TypeError(f"{function}: {name} has dtype bool, but counts must be numbers, not booleans")
+    return np.ascontiguousarray(a, dtype=np.float64)
 
 
 def _result(function, call):
@@ -91,8 +101,8 @@ def _from_samples(function, measure, x, y, uncertainty, **method_options):
 
 def _from_counts(function, measure, p_counts, q_counts, estimator, uncertainty):
     options = _options(function, *uncertainty, measure=measure, estimator=estimator)
-    p = np.ascontiguousarray(np.asarray(p_counts, dtype=np.float64))
-    q = p if q_counts is None else np.ascontiguousarray(np.asarray(q_counts, dtype=np.float64))
+    p = _counts(function, "p_counts", p_counts)
+    q = p if q_counts is None else _counts(function, "q_counts", q_counts)
     return _result(function, lambda: _kldiv.estimate_counts(p, q, options))
 
 
@@ -102,22 +112,22 @@ def kl_divergence_knn(x, y, *, k: int = 5, l: int | None = None, form: str = "wa
     """D(P‖Q) from x ~ P and y ~ Q by k nearest neighbours (Wang, Kulkarni & Verdú 2009, with k in x
     and l in y; or ``form="perez_cruz"``, Pérez-Cruz 2008)."""
     uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
-    return _from_samples("kl_divergence_knn", "kl_divergence", x, y, uncertainty, method="knn", k=int(k),
-                         l=0 if l is None else int(l), form=form)
+    return _from_samples("kl_divergence_knn", "kl_divergence", x, y, uncertainty, method="knn", k=k,
+                         l=0 if l is None else l, form=form)
 
 
 def cross_entropy_knn(x, y, *, k: int = 5, base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
                       threads=None) -> Estimate:
     """H(P, Q) = −E_P[ln q] from x ~ P and y ~ Q by the k-th neighbours in y (Leonenko et al. 2008)."""
     uncertainty = (base, ci, resamples, interval, 0, seed, threads)
-    return _from_samples("cross_entropy_knn", "cross_entropy", x, y, uncertainty, method="knn", k=int(k))
+    return _from_samples("cross_entropy_knn", "cross_entropy", x, y, uncertainty, method="knn", k=k)
 
 
 def entropy_knn(x, *, k: int = 5, base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
                 threads=None) -> Estimate:
     """H(P) from x ~ P by k nearest neighbours (Kozachenko & Leonenko 1987)."""
     uncertainty = (base, ci, resamples, interval, 0, seed, threads)
-    return _from_samples("entropy_knn", "entropy", x, None, uncertainty, method="knn", k=int(k))
+    return _from_samples("entropy_knn", "entropy", x, None, uncertainty, method="knn", k=k)
 
 
 def kl_divergence_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estimator: str = "jeffreys", base=None,
@@ -128,7 +138,7 @@ def kl_divergence_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estim
     (Jeffreys' pseudocounts by default: the plug-in is +inf as soon as a bin holds x's but no y's)."""
     uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
     return _from_samples("kl_divergence_histogram", "kl_divergence", x, y, uncertainty, method="histogram",
-                         bins=bins, bin_count=int(bin_count), estimator=estimator)
+                         bins=bins, bin_count=bin_count, estimator=estimator)
 
 
 def cross_entropy_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estimator: str = "jeffreys", base=None,
@@ -137,7 +147,7 @@ def cross_entropy_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estim
     Σ θ̂_P ln(bin volume)."""
     uncertainty = (base, ci, resamples, interval, 0, seed, threads)
     return _from_samples("cross_entropy_histogram", "cross_entropy", x, y, uncertainty, method="histogram",
-                         bins=bins, bin_count=int(bin_count), estimator=estimator)
+                         bins=bins, bin_count=bin_count, estimator=estimator)
 
 
 def entropy_histogram(x, *, bins: str = "fd", bin_count: int = 0, estimator: str = "plug_in", base=None, ci=None,
@@ -145,7 +155,7 @@ def entropy_histogram(x, *, bins: str = "fd", bin_count: int = 0, estimator: str
     """Differential H(P) through a histogram of x: −Σ θ̂ ln(θ̂ / bin volume) for the plug-in."""
     uncertainty = (base, ci, resamples, interval, 0, seed, threads)
     return _from_samples("entropy_histogram", "entropy", x, None, uncertainty, method="histogram",
-                         bins=bins, bin_count=int(bin_count), estimator=estimator)
+                         bins=bins, bin_count=bin_count, estimator=estimator)
 
 
 def kl_divergence_counts(p_counts, q_counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000,

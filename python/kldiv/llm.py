@@ -17,6 +17,7 @@ import re
 import numpy as np
 
 from . import _kldiv
+from .measures import _integer, _threads
 
 
 def _input(model):
@@ -67,7 +68,8 @@ def _per_position(value, what):
 
 def _options(tokens, mask, reverse_kl, js, threads, buffer_mib):
     return dict(tokens=_per_position(tokens, "tokens"), mask=_per_position(mask, "mask"), reverse_kl=bool(reverse_kl),
-                js=bool(js), threads=int(threads), buffer_mib=int(buffer_mib))
+                js=bool(js), threads=_threads("kldiv.llm", threads),
+                buffer_mib=_integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20))
 
 
 def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256):

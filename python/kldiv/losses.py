@@ -14,7 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import _kldiv
-from .measures import _as_rows, _base_value, _named
+from .measures import _as_rows, _base_value, _named, _threads
 
 LossResult = namedtuple("LossResult", ["loss", "grad_student", "grad_teacher"])
 
@@ -36,7 +36,7 @@ def distillation_loss(student, teacher, *, kind="forward_kl", temperature=1.0, b
         loss, gs, gt = _kldiv.distillation_loss(S, T, kind, float(temperature), float(beta),
                                                 bool(scale_by_temperature_squared), _base_value(function, base),
                                                 reduction, bool(grad_student), bool(grad_teacher),
-                                                0 if threads is None else int(threads))
+                                                _threads(function, threads))
     except ValueError as e:
         raise _named(function, e) from None
 

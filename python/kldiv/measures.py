@@ -15,12 +15,41 @@ _FLOAT_TYPES = (np.float32, np.float64)
 _REDUCTIONS = ("none", "sum", "mean")
 
 
+def _integer(function, name, value, low, high=2**64 - 1):
+    """``value`` as a Python int in [low, high], or the error naming the argument and the rule."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{function}: {name} = {value!r}, but it must be an integer")
+    value = int(value)
+    if not low <= value <= high:
+        raise ValueError(f"{function}: {name} = {value}, but it must be an integer in [{low}, {high}]")
+    return value
+
+
+def _threads(function, threads, none=0):
+    """The thread count for the core: ``none`` for None, else an integer in [0, 2^32 − 1] (the
+    core's own limits then apply)."""
+    return none if threads is None else _integer(function, "threads", threads, 0, 2**32 - 1)
+
+
+def _contiguous_rows(rows):
+    """``rows`` (2-D) as the core reads it: each row contiguous, rows apart by at least a row (a
+    reversed, broadcast or otherwise strided view is copied; a contiguous one is not)."""
+    item = rows.itemsize
+    if (rows.shape[1] > 1 and rows.strides[1] != item) or rows.strides[0] < rows.shape[1] * item \
+            or rows.strides[0] % item:
+        rows = np.ascontiguousarray(rows)
+    return rows
+
+
 def _as_rows(function, name, values, axis):
     a = np.asarray(values)
     if a.dtype == np.float16:
         a = a.astype(np.float32)
     elif a.dtype.type not in _FLOAT_TYPES:
-        if a.dtype.kind in "biu":
+        if a.dtype.kind == "b":
+            raise TypeError(f"{function}: {name} has dtype bool, but the values must be real numbers "
+                            "(probabilities, log-probabilities or logits), not booleans")
+        if a.dtype.kind in "iu":
             a = a.astype(np.float64)
         else:
             raise TypeError(f"{function}: {name} has dtype {a.dtype}, but the values must be real numbers")
@@ -31,37 +60,70 @@ def _as_rows(function, name, values, axis):
     except np.AxisError as e:
         raise ValueError(f"{function}: axis = {axis}, but {name} has {a.ndim} dimensions") from e
     batch = a.shape[:-1]
-    rows = a.reshape(-1, a.shape[-1])
-    if rows.shape[1] > 1 and rows.strides[1] != rows.itemsize:
-        rows = np.ascontiguousarray(rows)
-    return rows, batch
+    return _contiguous_rows(a.reshape(-1, a.shape[-1])), batch
+
+
+# The core's names for what the Python functions call otherwise.
+_CORE_NAMES = (("smoothing_epsilon = ", "eps = "),)
 
 
 def _named(function, error):
     """The core's ValueError, renamed for the Python function the user called."""
     message = str(error)
-    for core in ("measure_rows: ", "distillation_loss: ", "distributions::kl_divergence_rows: ", "kldiv: "):
+    for core in ("measure_rows: ", "distillation_loss: ", "distributions::kl_divergence_rows: ", "log_base: ",
+                 "kldiv: ", f"{function}: "):
         if message.startswith(core):
             message = message[len(core):]
+    for core, python in _CORE_NAMES:
+        message = message.replace(core, python)
     return ValueError(f"{function}: {message}")
 
 
+def _real(function, name, value):
+    """``value`` as a float, or TypeError naming the argument (booleans are refused)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{function}: {name} = {value!r}, but it must be a real number")
+    try:
+        return float(value)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{function}: {name} = {value!r}, but it must be a real number") from e
+
+
 def _base_value(function, base):
+    """0.0 (nats) for None, else ``base`` checked by the core's rule for a logarithm base."""
     if base is None:
         return 0.0
+    if isinstance(base, (bool, np.bool_)):
+        raise TypeError(f"{function}: base = {base!r}, but it must be a number such as 2 or 10")
     try:
         b = float(base)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{function}: base = {base!r}, but it must be a number such as 2 or 10") from e
-    return b
+    try:
+        return _kldiv.check_base(b)
+    except ValueError as e:
+        raise _named(function, e) from None
+
+
+def _eps_value(function, eps, on_zero):
+    """None (the core's default) for None; else ``eps``, which only on_zero="smooth" uses (the
+    core checks its range)."""
+    if eps is None:
+        return None
+    value = _real(function, "eps", eps)
+    if on_zero != "smooth":
+        raise ValueError(f"{function}: eps = {eps!r} is given with on_zero = {on_zero!r}, but eps is the "
+                         "smoothing amount of on_zero='smooth' and nothing else uses it")
+    return value
 
 
 def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature, on_zero, eps, normalize,
              reduction, threads, beta=0.5, sum_tolerance=1e-6):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{function}: reduction = {reduction!r}, but it must be 'none', 'sum' or 'mean'")
-    if threads is not None and (not isinstance(threads, (int, np.integer)) or threads < 1):
-        raise ValueError(f"{function}: threads = {threads!r}, but it must be None or an integer >= 1")
+    if threads is not None:
+        _integer(function, "threads", threads, 1, 2**32 - 1)
+    eps = _eps_value(function, eps, on_zero)
     P, batch = _as_rows(function, "p", p, axis)
     if q is None:
         Q = P
@@ -74,7 +136,7 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
             P, Q = P.astype(np.float64), Q.astype(np.float64)
     try:
         values = _kldiv.measure_rows(P, Q, list(names), input, float(temperature), _base_value(function, base),
-                                     on_zero, 0.0 if eps is None else float(eps), bool(normalize),
+                                     on_zero, eps, bool(normalize),
                                      float(sum_tolerance), 0 if threads is None else int(threads), float(beta))
     except ValueError as e:
         raise _named(function, e) from None

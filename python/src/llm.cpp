@@ -16,6 +16,7 @@
 #include <kldiv/error.hpp>
 #include <kldiv/llm/model_comparison.hpp>
 
+#include "report/json_text.hpp"
 #include "report/llm_comparison_json.hpp"
 
 #include <cstdint>
@@ -94,7 +95,7 @@ void bind_llm(py::module_& m) {
            const std::string& reference_input, const std::string& candidate_input) {
             comparison_request request(reference, candidate, options);
             py::gil_scoped_release unlocked;
-            return kldiv::report::llm_comparison_json(reference_input, candidate_input, request.run()).dump();
+            return kldiv::report::json_text(kldiv::report::llm_comparison_json(reference_input, candidate_input, request.run()));
         },
         py::arg("reference"), py::arg("candidate"), py::arg("options"), py::arg("reference_input"),
         py::arg("candidate_input"));
@@ -166,7 +167,7 @@ void bind_llm(py::module_& m) {
                 r.files[i].statistics = s.statistics();
                 r.overall.merge(s);
             }
-            return kldiv::report::llm_comparison_json(reference_input, candidate_input, r).dump();
+            return kldiv::report::json_text(kldiv::report::llm_comparison_json(reference_input, candidate_input, r));
         },
         py::arg("reference_input"), py::arg("candidate_input"), py::arg("comparison"));
 }

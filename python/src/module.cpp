@@ -11,6 +11,8 @@
 #include <kldiv/distributions/normal_rows.hpp>
 #include <kldiv/error.hpp>
 #include <kldiv/losses.hpp>
+#include <kldiv/text.hpp>
+#include <kldiv/units.hpp>
 
 #include "choice.hpp"
 
@@ -76,7 +78,7 @@ void bind_measure(py::module_& m) {
     m.def(
         "measure_rows",
         [](const py::array_t<T>& p, const py::array_t<T>& q, const std::vector<std::string>& measures,
-           const std::string& input, double temperature, double base, const std::string& on_zero, double eps,
+           const std::string& input, double temperature, double base, const std::string& on_zero, std::optional<double> eps,
            bool normalize, double sum_tolerance, unsigned threads, double beta) {
             if (p.ndim() != 2 || q.ndim() != 2) {
                 throw kldiv::error("kldiv", "measure_rows needs 2-D arrays (rows x events)");
@@ -94,7 +96,7 @@ void bind_measure(py::module_& m) {
             o.temperature = temperature;
             if (base > 0.0) o.base = kldiv::log_base(base);
             o.on_zero = on_zero_of(on_zero);
-            if (eps > 0.0) o.smoothing_epsilon = eps;
+            if (eps) o.smoothing_epsilon = *eps;  // the core checks it where on_zero = smooth uses it
             o.normalize = normalize;
             o.sum_tolerance = sum_tolerance;
             o.threads = threads;
@@ -222,7 +224,26 @@ void bind_llm(py::module_& m);            // llm.cpp
 
 PYBIND11_MODULE(_kldiv, m) {
     m.doc() = "kldiv's compiled core; use the functions of the kldiv package.";
-    py::register_exception<kldiv::error>(m, "Error", PyExc_ValueError);
+    // kldiv::error becomes kldiv._kldiv.Error, a ValueError. Messages quote file contents, labels
+    // and paths: printable() shows their control characters and bytes that are not UTF-8 as
+    // escapes (a Python str could not hold the bytes anyway).
+    static py::exception<kldiv::error> error_type(m, "Error", PyExc_ValueError);
+    py::register_exception_translator([](std::exception_ptr failure) {
+        try {
+            if (failure) std::rethrow_exception(failure);
+        } catch (const kldiv::error& e) {
+            PyErr_SetString(error_type.ptr(), kldiv::printable(e.what()).c_str());
+        }
+    });
+    // The core's rule for a logarithm base, for every Python function with a `base` argument:
+    // returns it, or raises ValueError naming it and the rule.
+    m.def(
+        "check_base",
+        [](double base) {
+            static_cast<void>(kldiv::log_base(base));
+            return base;
+        },
+        py::arg("base"));
     // float32 first: pybind11 tries the overloads in order, without converting, then with.
     bind_measure<float>(m);
     bind_measure<double>(m);

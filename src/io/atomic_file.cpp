@@ -5,13 +5,97 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <random>
 #include <utility>
 
 #include "kldiv/error.hpp"
 
 namespace kldiv::io {
+
+namespace {
+
+// The temporaries being written, for the signal handler to remove: a fixed table of owned C
+// strings, so that the handler touches nothing but atomics and unlink() (async-signal-safe).
+constexpr std::size_t max_live_temporaries = 256;
+std::array<std::atomic<char*>, max_live_temporaries> live_temporaries{};
+
+// The signals that end a process by default and that a user sends to stop a command.
+constexpr int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+extern "C" void remove_temporaries_and_reraise(int signal) {
+    const int saved = errno;
+    for (std::atomic<char*>& slot : live_temporaries) {
+        if (char* name = slot.load()) ::unlink(name);
+    }
+    errno = saved;
+    // SA_RESETHAND restored the default action and SA_NODEFER leaves the signal unblocked: the
+    // process now ends as it would have without this handler.
+    ::raise(signal);
+}
+
+// Installs the handler once, for each signal whose action is still the default (a program's own
+// handler — Python's for SIGINT, say — is left alone).
+void install_cleanup_handlers() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        for (const int signal : cleanup_signals) {
+            struct sigaction current {};
+            if (::sigaction(signal, nullptr, &current) != 0 || current.sa_handler != SIG_DFL) continue;
+            struct sigaction action {};
+            action.sa_handler = remove_temporaries_and_reraise;
+            sigemptyset(&action.sa_mask);
+            action.sa_flags = SA_RESETHAND | SA_NODEFER;
+            ::sigaction(signal, &action, nullptr);
+        }
+    });
+}
+
+// Registers `name` for removal on a signal: its slot, or -1 when the table is full (the file is
+// then still removed on errors and destruction, only not on a signal).
+int register_temporary(const std::string& name) {
+    install_cleanup_handlers();
+    char* copy = ::strdup(name.c_str());
+    if (copy == nullptr) return -1;
+    for (std::size_t i = 0; i < live_temporaries.size(); ++i) {
+        char* expected = nullptr;
+        if (live_temporaries[i].compare_exchange_strong(expected, copy)) return static_cast<int>(i);
+    }
+    std::free(copy);
+    return -1;
+}
+
+void unregister_temporary(int slot) noexcept {
+    if (slot >= 0) std::free(live_temporaries[static_cast<std::size_t>(slot)].exchange(nullptr));
+}
+
+// Creates "<pattern>XXXXXX" with O_EXCL and mode 0666, so that the umask applies as it does to
+// any new file (mkstemp would make it 0600); the name as created, and its descriptor.
+int create_temporary(std::string& name) {
+    static constexpr char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static std::mutex mutex;
+    static std::mt19937_64 random{std::random_device{}() ^ static_cast<std::uint64_t>(::getpid())};
+    const std::size_t stem = name.size();
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        name.resize(stem);
+        {
+            const std::lock_guard lock(mutex);
+            for (int i = 0; i < 6; ++i) name += letters[random() % (sizeof letters - 1)];
+        }
+        const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+}  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
     atomic_output_file file(path);
@@ -21,14 +105,17 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 
 atomic_output_file::atomic_output_file(const std::filesystem::path& path, std::string function)
     : path_(path), function_(std::move(function)) {
-    std::filesystem::path pattern = path;
-    pattern += ".tmp-XXXXXX";
-    temporary_ = pattern.string();
-    fd_ = ::mkstemp(temporary_.data());
-    if (fd_ < 0) {
-        const int code = errno;
-        temporary_.clear();
-        fail("create a temporary file for", code);
+    if (path.empty()) throw error(function_, "the output path is empty: name a file to write");
+    std::string name = path.string() + ".tmp-";
+    fd_ = create_temporary(name);
+    if (fd_ < 0) fail("create a temporary file for", errno);
+    temporary_ = std::move(name);
+    slot_ = register_temporary(temporary_);
+    // A file written over keeps its permissions (a private 0600 file stays private); a new one has
+    // 0666 less the umask, as open() gave the temporary.
+    struct stat target {};
+    if (::stat(path_.c_str(), &target) == 0 && S_ISREG(target.st_mode) && ::fchmod(fd_, target.st_mode & 07777) != 0) {
+        fail("set the permissions of a temporary file for", errno);
     }
 }
 
@@ -39,6 +126,7 @@ atomic_output_file::atomic_output_file(atomic_output_file&& other) noexcept
       function_(std::move(other.function_)),
       temporary_(std::exchange(other.temporary_, {})),
       fd_(std::exchange(other.fd_, -1)),
+      slot_(std::exchange(other.slot_, -1)),
       size_(other.size_) {}
 
 atomic_output_file& atomic_output_file::operator=(atomic_output_file&& other) noexcept {
@@ -48,6 +136,7 @@ atomic_output_file& atomic_output_file::operator=(atomic_output_file&& other) no
         function_ = std::move(other.function_);
         temporary_ = std::exchange(other.temporary_, {});
         fd_ = std::exchange(other.fd_, -1);
+        slot_ = std::exchange(other.slot_, -1);
         size_ = other.size_;
     }
     return *this;
@@ -82,17 +171,23 @@ void atomic_output_file::append(std::span<const std::byte> bytes) {
     overwrite(offset, bytes);
 }
 
-void atomic_output_file::commit() {
+void atomic_output_file::flush() {
     if (fd_ < 0) throw error(function_, "'" + path_.string() + "' is no longer open for writing");
-    if (::fchmod(fd_, 0644) != 0 || ::fsync(fd_) != 0) fail("flush", errno);
+    if (::fsync(fd_) != 0) fail("flush", errno);
+}
+
+void atomic_output_file::commit() {
+    flush();
     const int fd = std::exchange(fd_, -1);
     if (::close(fd) != 0) fail("close", errno);
     if (::rename(temporary_.c_str(), path_.c_str()) != 0) fail("rename a temporary file onto", errno);
+    unregister_temporary(std::exchange(slot_, -1));
     temporary_.clear();
 }
 
 void atomic_output_file::discard() noexcept {
     if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    unregister_temporary(std::exchange(slot_, -1));
     if (!temporary_.empty()) ::unlink(std::exchange(temporary_, {}).c_str());
 }
 

@@ -170,13 +170,13 @@ struct reference_writer::state {
         }
     }
 
-    void close() {
-        if (closed) throw error(function, name + ": close() called twice");
-        if (failed) throw error(function, name + ": close() after an earlier error; the file is not written");
+    void finish() {
+        if (closed) throw error(function, name + ": close() or finish() called twice");
+        if (failed) throw error(function, name + ": close() or finish() after an earlier error; the file is not written");
         if (rows_in_chunk > 0) write_chunk();
         closed = true;
         file.overwrite(0, header_bytes(header()));
-        file.commit();
+        file.flush();
     }
 };
 
@@ -235,15 +235,34 @@ void reference_writer::write_rows(std::span<const float> values, std::span<const
     }
 }
 
-void reference_writer::close() {
-    if (!state_) throw error(function, "close() on a moved-from writer");
+void reference_writer::finish() {
+    if (!state_) throw error(function, "finish() on a moved-from writer");
     try {
-        state_->close();
+        state_->finish();
     } catch (...) {
         state_->failed = true;
         state_->file.discard();
         throw;
     }
+}
+
+std::filesystem::path reference_writer::unfinished_path() const {
+    return state_ ? std::filesystem::path(state_->file.temporary_path()) : std::filesystem::path();
+}
+
+void reference_writer::commit() {
+    if (!state_) throw error(function, "commit() on a moved-from writer");
+    if (!state_->closed || state_->failed) throw error(function, state_->name + ": commit() before finish()");
+    state_->file.commit();
+}
+
+void reference_writer::discard() noexcept {
+    if (state_) state_->file.discard();
+}
+
+void reference_writer::close() {
+    finish();
+    commit();
 }
 
 std::uint64_t reference_writer::rows_written() const noexcept {

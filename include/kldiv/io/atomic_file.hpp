@@ -21,7 +21,10 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // `path`. Destroyed (or discarded) without commit() — an exception on the way, say — the
 // temporary is removed and `path` is left as it was. Errors throw kldiv::error(function, …)
 // naming the path and the operating system's reason; after one, only discard() or destruction
-// is left to do.
+// is left to do. An empty path is refused. A new file gets mode 0666 less the umask, as any new
+// file does; a file written over keeps its mode (a private 0600 file stays private). While a
+// temporary exists, SIGINT, SIGTERM, SIGHUP and SIGQUIT (those whose action is still the default)
+// remove it before the process ends as the signal's default action ends it.
 class atomic_output_file {
 public:
     explicit atomic_output_file(const std::filesystem::path& path, std::string function = "write_file");
@@ -36,6 +39,8 @@ public:
     // Overwrites bytes already written, from byte `offset` (offset + size <= size()): for fields,
     // such as a count in a header, known only at the end.
     void overwrite(std::uint64_t offset, std::span<const std::byte> bytes);
+    // Flushes the temporary to disk; it stays open, and readable at temporary_path().
+    void flush();
     // Flushes the temporary to disk and renames it onto the target. Once only.
     void commit();
     // Closes and removes the temporary (nothing appears at the target). Safe to call at any time.
@@ -43,6 +48,8 @@ public:
 
     std::uint64_t size() const noexcept { return size_; }  // bytes written so far
     const std::filesystem::path& path() const noexcept { return path_; }
+    // Where the bytes are until commit(): to read the output back before it replaces the target.
+    const std::string& temporary_path() const noexcept { return temporary_; }
 
 private:
     [[noreturn]] void fail(const char* what, int code);
@@ -51,6 +58,7 @@ private:
     std::string function_;
     std::string temporary_;  // empty once committed or discarded
     int fd_ = -1;
+    int slot_ = -1;  // in the table of temporaries the signal handler removes
     std::uint64_t size_ = 0;
 };
 

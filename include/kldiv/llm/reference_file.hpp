@@ -93,8 +93,17 @@ public:
     // [-1, n_vocab) when the file has tokens, and is empty when it has none.
     void write_rows(std::span<const float> values, std::span<const std::int32_t> next_tokens, std::size_t rows);
 
-    // Writes the last chunk and the row count, flushes, and renames the file onto its path.
+    // Writes the last chunk and the row count, flushes, and renames the file onto its path:
+    // finish() and commit().
     void close();
+    // close() in two steps, to read the finished file back (at unfinished_path()) before it
+    // replaces anything at its path: finish() writes the last chunk and the row count and flushes;
+    // commit() renames the file onto its path. Destroyed (or discard()ed) in between, the writer
+    // removes the file and leaves the path as it was.
+    void finish();
+    std::filesystem::path unfinished_path() const;
+    void commit();
+    void discard() noexcept;
 
     std::uint64_t rows_written() const noexcept;
 
