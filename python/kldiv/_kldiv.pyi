@@ -6,6 +6,8 @@ import numpy.typing as npt
 
 class Error(ValueError): ...
 
+def check_base(base: float) -> float: ...
+
 def measure_rows(
     p: npt.NDArray[np.floating],
     q: npt.NDArray[np.floating],
@@ -14,7 +16,7 @@ def measure_rows(
     temperature: float,
     base: float,
     on_zero: str,
-    eps: float,
+    eps: Optional[float],
     normalize: bool,
     sum_tolerance: float,
     threads: int,

@@ -65,7 +65,7 @@ def kl_divergence(p: Distribution | str, q: Distribution | str, *, base: float |
     function = "kl_divergence"
     value, how, error, samples, unit = _kldiv.distribution_kl(
         _as_distribution(p), _as_distribution(q), base=_base_value(function, base), method=method,
-        tolerance=tolerance, mc_error=mc_error, max_samples=_integer(function, "max_samples", max_samples, 1),
+        tolerance=tolerance, mc_error=mc_error, max_samples=_integer(function, "max_samples", max_samples, 0),
         seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads))
     return KLResult(value, how, error, samples, unit)
 

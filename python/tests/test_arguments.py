@@ -9,6 +9,7 @@ import pytest
 import kldiv
 import kldiv.distributions as kd
 import kldiv.estimate as ke
+import kldiv.llm
 import kldiv.losses as kl
 
 P = np.array([0.2, 0.3, 0.5])
@@ -131,3 +132,11 @@ def test_core_errors_name_the_function_once():
         ke.kl_divergence_knn(x, x + 1, k=0)
     assert str(e.value).startswith("kl_divergence_knn: k = 0")
     assert "kl_divergence_knn: kl_divergence_knn" not in str(e.value)
+
+
+def test_control_characters_in_messages_are_escaped(tmp_path):
+    name = str(tmp_path / "gone\x1b[2J.npy")
+    with pytest.raises(ValueError) as e:
+        kldiv.llm.compare(name, name)
+    assert "gone\\x1b[2J.npy: cannot open it" in str(e.value)
+    assert "\x1b" not in str(e.value)

@@ -3,6 +3,7 @@
 #include "delimited_text.hpp"
 #include "input_file.hpp"
 #include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 #include "npy.hpp"
 #include "number.hpp"
 
@@ -15,7 +16,7 @@ labeled_vector read_npy_distribution(detail::input_file& file) {
     using namespace detail;
     const npy_header h = read_npy_header(file, reader_name);
     if (h.type != npy_float::float32 && h.type != npy_float::float64) {
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + h.descr + "' (" + npy_dtype_name(h) +
+        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" + npy_dtype_name(h) +
                                      "), but a distribution file must hold float32 or float64 ('<f4', '<f8', '>f4', "
                                      "'>f8'); convert it with a.astype(numpy.float64)");
     }

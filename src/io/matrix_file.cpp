@@ -5,6 +5,7 @@
 
 #include "input_file.hpp"
 #include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 #include "npy.hpp"
 
 namespace kldiv::io {
@@ -36,7 +37,7 @@ matrix_file read_matrix(const std::filesystem::path& path) {
     input_file file = open_input_file(path, reader_name);
     const npy_header h = read_npy_header(file, reader_name);
     if (h.type == npy_float::none) {
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + h.descr + "' (" + npy_dtype_name(h) +
+        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" + npy_dtype_name(h) +
                                      "), but a matrix file must hold float16, float32 or float64 ('<f2', '<f4', '<f8', "
                                      "'>f2', '>f4', '>f8'); convert it with a.astype(numpy.float32)");
     }

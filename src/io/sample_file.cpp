@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 #include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
 #include "src/io/number.hpp"
@@ -19,7 +20,7 @@ sample_matrix from_npy(detail::input_file& file) {
     using namespace detail;
     const npy_header h = read_npy_header(file, reader_name);
     if (h.type == npy_float::none)
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + h.descr + "' (" + npy_dtype_name(h) +
+        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" + npy_dtype_name(h) +
                                      "), but a sample file must hold float16, float32 or float64; convert it with "
                                      "a.astype(numpy.float64)");
     if (h.shape.size() != 1 && h.shape.size() != 2)
