@@ -93,12 +93,7 @@ def _base_value(function, base):
     """0.0 (nats) for None, else ``base`` checked by the core's rule for a logarithm base."""
     if base is None:
         return 0.0
-    if isinstance(base, (bool, np.bool_)):
-        raise TypeError(f"{function}: base = {base!r}, but it must be a number such as 2 or 10")
-    try:
-        b = float(base)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{function}: base = {base!r}, but it must be a number such as 2 or 10") from e
+    b = _real(function, "base", base)
     try:
         return _kldiv.check_base(b)
     except ValueError as e:
