@@ -22,6 +22,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands.hpp"
@@ -94,12 +95,11 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
     if (!a.tokens.empty()) given = tokens_for(a.tokens, source);
     w.token_source = !a.tokens.empty() ? "--tokens" : !a.no_tokens && source.carries_tokens() ? "input" : "none";
     const std::size_t v = source.vocabulary(), block_rows = std::max<std::size_t>(1, (a.buffer_mib << 20) / (v * sizeof(float)));
-    const llm::reference_writer_options options{
-        .input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
-        .has_tokens = w.token_source != "none",
-        .rows_per_chunk = a.rows_per_chunk,
-        .q16_step_log2 = a.q16_step_log2};
-    llm::reference_writer& writer = w.file.emplace(a.output, v, encoding, options);
+    llm::reference_writer writer(a.output, v, encoding,
+                                 {.input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
+                                  .has_tokens = w.token_source != "none",
+                                  .rows_per_chunk = a.rows_per_chunk,
+                                  .q16_step_log2 = a.q16_step_log2});
     std::vector<float> values(block_rows * v);
     std::vector<std::int32_t> carried(w.token_source == "input" ? block_rows : 0);
     progress_line progress(!a.quiet && isatty(STDERR_FILENO) != 0);
@@ -119,6 +119,7 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
         progress({.rows_done = done, .rows_total = source.rows(), .bytes_done = done * source.bytes_per_row()});
     }
     writer.finish();
+    w.file.emplace(std::move(writer));
     return w;
 }
 
