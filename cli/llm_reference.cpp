@@ -87,8 +87,7 @@ struct written {
     std::optional<llm::reference_writer> file;  // finished, not yet committed onto OUTPUT
 };
 
-// Streams every row of `source` into a temporary beside OUTPUT, a block of --buffer-mib at a time;
-// the caller commits it once everything else has succeeded.
+// Streams every row of `source` into OUTPUT, a block of --buffer-mib at a time.
 written write_reference(llm::row_source& source, const llm_reference_arguments& a, llm::reference_encoding encoding) {
     written w;
     std::vector<std::int32_t> given;
@@ -118,7 +117,7 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
         done += n;
         progress({.rows_done = done, .rows_total = source.rows(), .bytes_done = done * source.bytes_per_row()});
     }
-    writer.finish();
+    writer.finish();  // the caller commits the file onto OUTPUT once everything else has succeeded
     w.file.emplace(std::move(writer));
     return w;
 }
