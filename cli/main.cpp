@@ -5,6 +5,9 @@
 #include <kldiv/error.hpp>
 #include <kldiv/version.hpp>
 
+#include <new>
+#include <string>
+
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -30,6 +33,12 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const kldiv::error& e) {
         fmt::print(stderr, "kldiv: {}\n", e.what());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        // Sizes are capped before allocating; this is the machine running out, not an internal text.
+        const auto commands = app.get_subcommands();
+        fmt::print(stderr, "kldiv: out of memory while running kldiv {}\n",
+                   commands.empty() ? std::string("(parsing the command line)") : commands.front()->get_name());
         return 1;
     } catch (const std::exception& e) {
         fmt::print(stderr, "kldiv: {}\n", e.what());

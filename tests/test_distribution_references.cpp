@@ -132,3 +132,17 @@ TEST(DistributionReferences, NearlyIdenticalPairsKeepTheirPrecision) {
     EXPECT_GE(tiny, 7u);
     std::printf("nearly identical pairs: worst relative error %.2e\n", worst);
 }
+
+TEST(DistributionReferences, VonMisesAtLargeConcentrations) {
+    // κ from 1 to 1e300, far apart (tests/data/von_mises_large_kappa.tsv, mpmath at 450 digits):
+    // κ1 = 1e20 against κ2 = 1 was 0 (true 22.68) before the closed form stopped cancelling κ1 and κ2.
+    std::size_t checked = 0;
+    for (const auto& r : references("von_mises_large_kappa.tsv")) {
+        SCOPED_TRACE(r.p + " || " + r.q);
+        const kd::kl_result got = kd::kl_divergence(kd::parse(r.p), kd::parse(r.q));
+        EXPECT_EQ(got.method, kd::kl_method::closed_form);
+        EXPECT_NEAR(got.value, r.kl, 1e-12 * r.kl);
+        ++checked;
+    }
+    EXPECT_EQ(checked, 11u);
+}

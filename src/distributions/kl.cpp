@@ -44,8 +44,9 @@ void check_options(const kl_options& o) {
     if (!(o.monte_carlo_error > 0.0) || !std::isfinite(o.monte_carlo_error))
         throw error("kl_divergence", "monte_carlo_error = " + kldiv::detail::to_text(o.monte_carlo_error) +
                                          ", but it must be finite and > 0");
-    if (o.max_samples < 2)
-        throw error("kl_divergence", "max_samples = " + std::to_string(o.max_samples) + ", but it must be >= 2");
+    if (o.max_samples < 2 || o.max_samples > max_monte_carlo_samples)
+        throw error("kl_divergence", "max_samples = " + std::to_string(o.max_samples) +
+                                         ", but it must be in [2, 2^40 = " + std::to_string(max_monte_carlo_samples) + "]");
 }
 
 std::string pair_name(const distribution& p, const distribution& q) {

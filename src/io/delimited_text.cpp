@@ -303,7 +303,7 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
                                      : "an empty field, but a value is needed here (a stray delimiter?)");
             case number_status::out_of_range:
                 report.fail(line_number, f.column,
-                            shown(f.text) + " is outside the range of a double (magnitudes from about 4.9e-324 to 1.8e308, or 0)");
+                            shown(f.text) + out_of_range_rule);
             case number_status::not_a_number: break;
         }
         std::string hint;

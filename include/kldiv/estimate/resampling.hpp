@@ -55,9 +55,13 @@ namespace kldiv::estimate {
 
 enum class interval_method { percentile, bca };
 
+// The most resamples (or permutations) one call draws: their statistics are kept, 8 bytes each
+// (80 MB at the cap), so a larger B is refused before anything is allocated.
+inline constexpr std::size_t max_resamples = 10'000'000;
+
 struct bootstrap_options {
     double level = 0.95;           // in (0, 1)
-    std::size_t resamples = 1000;  // B >= 1
+    std::size_t resamples = 1000;  // 1 <= B <= max_resamples
     interval_method method = interval_method::percentile;
     std::uint64_t seed = 2026;
     unsigned threads = 0;                     // 0: all hardware threads
@@ -65,7 +69,7 @@ struct bootstrap_options {
 };
 
 struct permutation_options {
-    std::size_t permutations = 1000;  // B >= 1
+    std::size_t permutations = 1000;  // 1 <= B <= max_resamples
     std::uint64_t seed = 2026;
     unsigned threads = 0;  // 0: all hardware threads
 };
