@@ -140,11 +140,11 @@ double bessel_ratio_derivative(double kappa) {
     return 0.5 / (kappa * kappa) + h.d2s / h.s - d * d;
 }
 
-// ln I0(κ1 + d) − ln I0(κ1) − d A(κ1) ≥ 0.
-double log_i0_bregman(double kappa1, double d) {
+// ln I0(κ2) − ln I0(κ1) − d A(κ1) ≥ 0, d = κ2 − κ1 (as rounded; κ2 is given too, since κ1 + d
+// need not give it back: 1e20 + (1 − 1e20) = 0).
+double log_i0_bregman(double kappa1, double kappa2, double d) {
     // A' has its poles at ±i·2.40…, ±i·5.52…: the quadrature is accurate for |d| ≤ max(1, κ1)/2.
     if (std::fabs(d) <= 0.5 * std::max(1.0, kappa1)) return bregman_by_quadrature(bessel_ratio_derivative, kappa1, d);
-    const double kappa2 = kappa1 + d;
     if (std::min(kappa1, kappa2) >= hankel_threshold) {
         // −½ ln κ contributes ½ φ(ln(κ2/κ1)); ln S0 the rest.
         const hankel_sums h1 = hankel(0.0, kappa1);
@@ -373,7 +373,7 @@ std::optional<double> closed_form(const cauchy& p, const cauchy& q) {
 
 std::optional<double> closed_form(const von_mises& p, const von_mises& q) {
     const double half_angle = std::sin(0.5 * (p.loc - q.loc));
-    return log_i0_bregman(p.concentration, q.concentration - p.concentration) +
+    return log_i0_bregman(p.concentration, q.concentration, q.concentration - p.concentration) +
            2.0 * q.concentration * bessel_ratio(p.concentration) * half_angle * half_angle;
 }
 
