@@ -142,6 +142,12 @@ TEST(CliDist, BadInputAndUsage) {
     fails({"dist", "normal(0, 1)"}, 2, "P and Q (or --list) is required");
     fails({"dist", "normal(0, 1)", "normal(0, 2)", "--method", "exact"}, 2, "--method");
     fails({"dist", "--list", "normal(0, 1)"}, 2, "--list");
+    // Boost's own text ("Error in function boost::math::lgamma<double>(double): numeric overflow") leaked.
+    fails({"dist", "student_t(1e308)", "normal(0, 1)"}, 1,
+          "against normal(0, 1): a special function overflows at these parameters, beyond what double precision "
+          "evaluates\n");
+    fails({"dist", "dirichlet([1e308, 1])", "dirichlet([1, 1])"}, 1,
+          "a special function is undefined at these parameters, beyond what double precision evaluates\n");
     fails({"dist", "normal(0, 1)", "normal(0, 2)", "--base", "0.5"}, 1,
           "--base = 0.5, but a logarithm base must be finite and > 1");
     fails({"dist", "normal(0, 1)", "normal(0, 2)", "--max-samples", "18446744073709551615"}, 2,

@@ -174,6 +174,18 @@ TEST(CliEstimate, AHugeThreadCountIsClampedNotFatal) {
         kldiv_cli({"estimate", xf, yf, "--ci", "0.9", "--resamples", "50", "--threads", "4294967295", "--json"});
     ASSERT_EQ(many.exit_code, 0) << many.err;
     EXPECT_EQ(many.out, one.out);  // the same numbers on any thread count
+    // --threads 100000 took 990 MB (a thread each); now at most 1024 threads, each without scratch
+    // beyond its items.
+    const command_result peak = kldiv::test::run_command(
+        "/usr/bin/python3", {std::string(KLDIV_TEST_DATA) + "/peak_memory.py", KLDIV_CLI_PATH, "estimate", xf, yf, "--ci",
+                             "0.9", "--resamples", "3000", "--threads", "100000"});
+    ASSERT_EQ(peak.exit_code, 0) << peak.err;
+    std::istringstream fields(peak.out);
+    double peak_mib = 0;
+    int code = -1;
+    fields >> peak_mib >> code;
+    EXPECT_EQ(code, 0);
+    EXPECT_LT(peak_mib, 200.0);
 }
 
 TEST(CliEstimate, OutOfRangeNumbersInASampleFileAreErrors) {

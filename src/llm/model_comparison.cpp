@@ -71,6 +71,8 @@ public:
         begin_ = opts.first_row;
         end_ = begin_ + std::min(opts.row_count, positions_ - begin_);
         const std::size_t row_bytes = 2 * sizeof(float) * vocabulary_;
+        // Each worker holds at least a row of both models: no more workers than block_bytes holds.
+        workers_.resize(std::clamp<std::size_t>(opts.block_bytes / row_bytes, 1, workers_.size()));
         rows_per_read_ = std::clamp<std::size_t>(std::min(cache_bytes, opts.block_bytes / workers_.size()) / row_bytes, 1,
                                                  max_rows_per_read);
         // Units are whole stored chunks of both models (when their least common multiple is not huge)
