@@ -148,6 +148,10 @@ TEST(CliDist, BadInputAndUsage) {
           "evaluates\n");
     fails({"dist", "dirichlet([1e308, 1])", "dirichlet([1, 1])"}, 1,
           "a special function is undefined at these parameters, beyond what double precision evaluates\n");
+    // Swept the same point 2^26 times (k + 1 == k at 1e308): about a minute, then an error.
+    fails({"dist", "negative_binomial(1e308, 0.5)", "negative_binomial(1, 0.5)"}, 1,
+          "summation cannot step through P's points around 1e+308, beyond 2^53 where consecutive integers are not all "
+          "doubles; ask for Monte Carlo\n");
     fails({"dist", "normal(0, 1)", "normal(0, 2)", "--base", "0.5"}, 1,
           "--base = 0.5, but a logarithm base must be finite and > 1");
     fails({"dist", "normal(0, 1)", "normal(0, 2)", "--max-samples", "18446744073709551615"}, 2,
