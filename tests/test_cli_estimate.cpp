@@ -154,6 +154,14 @@ TEST(CliEstimate, OutOfRangeOptionsAreRefusedBeforeAnyWork) {
     // 8 GB of statistics up front.
     fails({"--ci", "0.9", "--resamples", "1000000000"}, 2, "--resamples: Value 1000000000 not in range 1 to 10000000");
     fails({"--permutations", "1000000000"}, 2, "--permutations: Value 1000000000 not in range 1 to 10000000");
+    // Counts of 1e18 asked std::vector for more than max_size() (its own text reached the user).
+    {
+        const std::string pf = dir.write("p.csv", "1e18\n5\n").string(), qf = dir.write("q.csv", "3\n4\n").string();
+        const command_result r = kldiv_cli({"estimate", pf, qf, "--method", "counts", "--ci", "0.9"});
+        EXPECT_EQ(r.exit_code, 1);
+        EXPECT_THAT(r.err, HasSubstr("p_counts totals 1e+18 observations, but resampling lists each one (4 bytes) and "
+                                     "takes at most 100000000"));
+    }
     // No interval, silently.
     for (const std::string level : {"nan", "0", "-1", "1", "1.5"}) {
         const command_result r = kldiv_cli({"estimate", xf, yf, "--ci", level});

@@ -74,6 +74,10 @@ void check_samples(const char* function, matrix_view<const double> x, matrix_vie
         throw error(function, "a sample has no data or a row stride below its column count");
 }
 
+// The most observations a count vector expands into (400 MB of event indices): 1e18 counts asked
+// std::vector for more than max_size().
+constexpr std::size_t max_expanded_observations = 100'000'000;
+
 // The observed events of a count vector: event i listed counts[i] times.
 std::vector<std::uint32_t> expand_counts(const char* function, const char* name, std::span<const double> counts,
                                          std::size_t min_total) {
@@ -88,6 +92,10 @@ std::vector<std::uint32_t> expand_counts(const char* function, const char* name,
     if (total < static_cast<double>(min_total))
         throw error(function, std::string(name) + " totals " + to_text(total) + ", but needs at least " +
                                   std::to_string(min_total) + " observations");
+    if (total > static_cast<double>(max_expanded_observations))
+        throw error(function, std::string(name) + " totals " + to_text(total) +
+                                  " observations, but resampling lists each one (4 bytes) and takes at most " +
+                                  std::to_string(max_expanded_observations));
     if (counts.size() > std::numeric_limits<std::uint32_t>::max())
         throw error(function,
                     std::string(name) + " has " + std::to_string(counts.size()) + " events, more than 2^32 - 1");

@@ -32,6 +32,8 @@
 //               observation: one evaluation per non-zero event, weighted by its count. If a leave-out
 //               value is not finite, or all are equal, a = 0 (bias correction only). If 1 − a·w ≤ 0,
 //               α_j is 1 for w > 0 and 0 otherwise.
+// Limits (kldiv::error before anything is allocated): B at most max_resamples; counts totalling
+// more than 1e8 observations (each is listed once for the resampling).
 // Non-finite values: a resample whose statistic is ±∞ (a plug-in KL of a resample that empties a
 // bin of Q) is kept and ordered at ±∞, so an end of the interval may be ±∞. NaN from the statistic,
 // observed or resampled, is an error.
