@@ -459,8 +459,8 @@ TEST_F(IoTest, ReadsFromAPipe) {
 }
 
 TEST(InputFile, AnEndlessDeviceIsReadOnlyUpToTheLimit) {
-    // /dev/zero was read until memory ran out; the limit is 1 GiB (a smaller one here, for speed).
-    EXPECT_EQ(kldiv::io::detail::max_stream_bytes, std::uint64_t{1} << 30);
+    // /dev/zero was read until memory ran out; the limit is 256 MiB (a smaller one here, for speed).
+    EXPECT_EQ(kldiv::io::detail::max_stream_bytes, std::uint64_t{1} << 28);
     EXPECT_EQ(error_of([] { kldiv::io::detail::open_input_file("/dev/zero", "read_distribution", 1 << 20); }),
               "read_distribution: /dev/zero: not a regular file, and longer than 1048576 bytes, the most kldiv reads "
               "from a pipe or device; save it to a file");

@@ -17,8 +17,9 @@ struct input_file {
     std::string name;                      // the path as given, for messages
 };
 
-// The most bytes read from an input that is not a regular file (a pipe, a device): 1 GiB.
-inline constexpr std::uint64_t max_stream_bytes = std::uint64_t{1} << 30;
+// The most bytes read from an input that is not a regular file (a pipe, a device): 256 MiB (held
+// in memory, about twice that at the peak while the buffer grows).
+inline constexpr std::uint64_t max_stream_bytes = std::uint64_t{1} << 28;
 
 // Opens `path` for reading. Regular files are read in place; anything else (a pipe, a process
 // substitution such as <(zcat p.csv.gz), a device) is read whole first so that its size is known,

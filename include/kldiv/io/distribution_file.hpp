@@ -26,7 +26,7 @@
 //   read_distribution: q.csv: cannot open it: No such file or directory
 // Values are parsed, not judged: negative, NaN or infinite entries are left for the measures to
 // reject. Non-regular files (pipes, <(zcat p.csv.gz), /dev/stdin) are read whole first,
-// up to 1 GiB (more is an error naming the file: /dev/zero never ends).
+// up to 256 MiB (more is an error naming the file: /dev/zero never ends).
 
 #include <filesystem>
 #include <string>
