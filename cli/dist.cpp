@@ -157,7 +157,9 @@ void add_dist(CLI::App& app) {
         ->capture_default_str();
     command->add_option("--mc-error", args->options.monte_carlo_error, "Monte Carlo target standard error (nats)")
         ->capture_default_str();
-    command->add_option("--max-samples", args->options.max_samples, "Monte Carlo sample limit")->capture_default_str();
+    command->add_option("--max-samples", args->options.max_samples, "Monte Carlo sample limit (at most 2^40)")
+        ->check(CLI::Range(std::uint64_t{2}, kd::max_monte_carlo_samples))
+        ->capture_default_str();
     command->add_option("--seed", args->options.seed, "Monte Carlo seed")->capture_default_str();
     command->add_option("--threads", args->options.threads, "Monte Carlo threads (0: all cores)")->capture_default_str();
     command->add_flag("--bounds", args->bounds,
@@ -170,7 +172,7 @@ void add_dist(CLI::App& app) {
             return;
         }
         if (args->q.empty()) throw CLI::RequiredError("P and Q (or --list)");
-        args->options.base = log_base::parse(args->base);
+        args->options.base = log_base::parse(args->base, "--base");
         args->options.method = method_of(args->method);
         const kd::distribution p = kd::parse(args->p), q = kd::parse(args->q);
         print_result(*args, p, q, kd::kl_divergence(p, q, args->options));

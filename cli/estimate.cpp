@@ -34,6 +34,7 @@ struct estimate_arguments {
                             // whenever a bin has X's but no Y's, as tails of continuous data do)
     std::string base = "nats";
     double ci = 0.0;
+    bool ci_given = false;  // --ci was on the command line (0, -1 and nan are errors, not "no interval")
     std::string interval = "percentile";
     std::size_t resamples = 1000;
     std::size_t permutations = 0;
@@ -74,7 +75,7 @@ std::vector<std::string> keys(const std::map<std::string, E>& m) {
 ke::data_options options_of(const estimate_arguments& a) {
     ke::data_options o;
     o.measure = measures.at(a.measure).quantity;
-    o.base = log_base::parse(a.base);
+    o.base = log_base::parse(a.base, "--base");
     o.method = a.method == "hist" ? ke::sample_method::histogram : ke::sample_method::knn;
     o.knn.k = a.k;
     o.knn.l = a.l;
@@ -86,7 +87,7 @@ ke::data_options options_of(const estimate_arguments& a) {
     o.histogram.rule = binnings.at(a.bins);
     o.histogram.bins = a.bin_count;
     o.histogram.counts.method = o.counts.method;
-    if (a.ci > 0.0) {
+    if (a.ci_given) {
         ke::bootstrap_options b;
         b.level = a.ci;
         b.resamples = a.resamples;
@@ -155,22 +156,32 @@ void add_estimate(CLI::App& app) {
     command->add_option("--bins", args->bins, "hist: fd, scott, sturges, quantile or fixed")
         ->check(CLI::IsMember(keys(binnings)))
         ->capture_default_str();
-    command->add_option("--bin-count", args->bin_count, "hist: bins per axis for fixed and quantile");
+    command->add_option("--bin-count", args->bin_count, "hist: bins per axis for fixed and quantile")
+        ->check(CLI::Range(std::size_t{1}, ke::histogram_max_bins));
     command->add_option("--estimator", args->estimator,
                         "hist and counts: the count estimator (default: jeffreys for hist, plug-in for counts)")
         ->check(CLI::IsMember(keys(estimators)));
     command->add_option("--base", args->base, "Unit: nats, bits, dits or a number")->capture_default_str();
-    command->add_option("--ci", args->ci, "Bootstrap confidence interval at this level, e.g. 0.95");
+    CLI::Option* ci = command->add_option("--ci", args->ci, "Bootstrap confidence interval at this level, e.g. 0.95");
     command->add_option("--interval", args->interval, "percentile or bca")
         ->check(CLI::IsMember({"percentile", "bca"}))
         ->capture_default_str();
-    command->add_option("--resamples", args->resamples, "Bootstrap resamples")->capture_default_str();
-    command->add_option("--permutations", args->permutations, "Permutation test of P = Q with this many permutations");
+    command->add_option("--resamples", args->resamples, "Bootstrap resamples (at most 10^7)")
+        ->check(CLI::Range(std::size_t{1}, ke::max_resamples))
+        ->capture_default_str();
+    command->add_option("--permutations", args->permutations,
+                        "Permutation test of P = Q with this many permutations (at most 10^7)")
+        ->check(CLI::Range(std::size_t{1}, ke::max_resamples));
     command->add_option("--seed", args->seed, "Seed of the bootstrap and the permutations")->capture_default_str();
     command->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
     command->add_flag("--json", args->json,
                       "Print JSON: x, y, kl (or cross_entropy, entropy), unit, method, interval, permutation_test");
-    command->callback([args] {
+    command->callback([args, ci] {
+        args->ci_given = ci->count() > 0;
+        if (args->ci_given && !(args->ci > 0.0 && args->ci < 1.0)) {
+            throw error("kldiv estimate", "--ci = " + fmt::format("{}", args->ci) +
+                                              ", but a confidence level must be in (0, 1), e.g. 0.95");
+        }
         const bool one_sample = args->measure == "entropy";
         if (one_sample != args->y.empty()) {
             throw error("kldiv estimate", one_sample ? "Y = " + args->y + " was given, but --measure entropy reads X alone"

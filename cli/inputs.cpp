@@ -50,7 +50,7 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::stri
     command.add_flag("--normalize", args.normalize, "Rescale inputs that do not sum to 1");
     command.add_option("--tolerance", args.tolerance, "How far from 1 a sum may be without --normalize")
         ->capture_default_str();
-    command.add_option("--base", args.base, "Unit: bits, nats, dits, or a logarithm base > 0")->capture_default_str();
+    command.add_option("--base", args.base, "Unit: bits, nats, dits, or a logarithm base > 1")->capture_default_str();
     command.add_option("--on-zero", args.on_zero,
                        "Where P > 0 but Q = 0: inf (the divergence is infinite), error, or smooth (add --epsilon, renormalize)")
         ->capture_default_str();
@@ -62,7 +62,7 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::stri
 
 kldiv::options pair_options(const pair_arguments& args) {
     kldiv::options o;
-    o.base = log_base::parse(args.base);
+    o.base = log_base::parse(args.base, "--base");
     o.on_zero = parse_on_zero(args.command, args.on_zero);
     o.smoothing_epsilon = args.epsilon;
     o.normalize = args.counts || args.normalize;

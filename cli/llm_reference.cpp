@@ -87,13 +87,20 @@ struct written {
     std::optional<llm::reference_writer> file;  // finished, not yet committed onto OUTPUT
 };
 
+// Rows in a block of --buffer-mib holding `copies` rows of v floats each, and no more rows than the
+// input has: an 8 KB input gets an 8 KB block, not the whole buffer.
+std::size_t block_rows_of(const llm_reference_arguments& a, const llm::row_source& source, std::size_t copies) {
+    const std::size_t fit = (a.buffer_mib << 20) / (copies * source.vocabulary() * sizeof(float));
+    return static_cast<std::size_t>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(fit, source.rows())));
+}
+
 // Streams every row of `source` into OUTPUT, a block of --buffer-mib at a time.
 written write_reference(llm::row_source& source, const llm_reference_arguments& a, llm::reference_encoding encoding) {
     written w;
     std::vector<std::int32_t> given;
     if (!a.tokens.empty()) given = tokens_for(a.tokens, source);
     w.token_source = !a.tokens.empty() ? "--tokens" : !a.no_tokens && source.carries_tokens() ? "input" : "none";
-    const std::size_t v = source.vocabulary(), block_rows = std::max<std::size_t>(1, (a.buffer_mib << 20) / (v * sizeof(float)));
+    const std::size_t v = source.vocabulary(), block_rows = block_rows_of(a, source, 1);
     llm::reference_writer writer(a.output, v, encoding,
                                  {.input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
                                   .has_tokens = w.token_source != "none",
@@ -139,7 +146,7 @@ verification verify_reference(const std::vector<fs::path>& inputs, const llm_ref
     llm::reference_reader reader(finished);
     const llm::reference_error_bound bound = reader.error_bound();
     const std::size_t v = source->vocabulary();
-    const std::size_t block_rows = std::max<std::size_t>(1, (a.buffer_mib << 20) / (2 * v * sizeof(float)));
+    const std::size_t block_rows = block_rows_of(a, *source, 2);
     std::vector<float> in(block_rows * v), decoded(block_rows * v);
     const bool tokens = token_source != "none";
     std::vector<std::int32_t> carried(token_source == "input" ? block_rows : 0), stored(tokens ? block_rows : 0);

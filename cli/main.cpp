@@ -6,6 +6,9 @@
 #include <kldiv/text.hpp>
 #include <kldiv/version.hpp>
 
+#include <new>
+#include <string>
+
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -35,6 +38,12 @@ int main(int argc, char** argv) {
         // characters and bytes that are not UTF-8 as escapes, never raw on the terminal.
         const bool named = e.function().starts_with("kldiv ");
         fmt::print(stderr, "{}{}\n", named ? "" : "kldiv: ", kldiv::printable(e.what()));
+        return 1;
+    } catch (const std::bad_alloc&) {
+        // Sizes are capped before allocating; this is the machine running out, not an internal text.
+        const auto commands = app.get_subcommands();
+        fmt::print(stderr, "kldiv: out of memory while running kldiv {}\n",
+                   commands.empty() ? std::string("(parsing the command line)") : commands.front()->get_name());
         return 1;
     } catch (const std::exception& e) {
         fmt::print(stderr, "kldiv: {}\n", kldiv::printable(e.what()));

@@ -8,9 +8,11 @@
 
 namespace kldiv {
 
-log_base::log_base(double b) {
-    if (!(std::isfinite(b) && b > 0.0 && b != 1.0)) {
-        throw error("log_base", "base = " + detail::to_text(b) + ", but a logarithm base must be finite, > 0 and != 1");
+log_base::log_base(double b, std::string_view name) {
+    if (!(std::isfinite(b) && b > 1.0)) {
+        throw error("log_base", std::string(name) + " = " + detail::to_text(b) +
+                                    ", but a logarithm base must be finite and > 1 (a base below 1 would make every "
+                                    "divergence negative)");
     }
     if (b == 2.718281828459045) return;  // e itself: stay exact nats
     base_ = b;
@@ -18,17 +20,17 @@ log_base::log_base(double b) {
     natural_ = false;
 }
 
-log_base log_base::parse(std::string_view text) {
+log_base log_base::parse(std::string_view text, std::string_view name) {
     if (text == "nats" || text == "nat" || text == "e") return nats();
     if (text == "bits" || text == "bit" || text == "2") return bits();
     if (text == "dits" || text == "dit" || text == "hartleys" || text == "10") return dits();
     double b = 0.0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), b);
     if (ec != std::errc() || end != text.data() + text.size()) {
-        throw error("log_base", "base = '" + std::string(text) +
-                                    "', but a base must be bits, nats, dits or a number > 0 and != 1");
+        throw error("log_base", std::string(name) + " = '" + std::string(text) +
+                                    "', but a base must be bits, nats, dits or a number > 1");
     }
-    return log_base(b);
+    return log_base(b, name);
 }
 
 double log_base::value() const noexcept { return natural_ ? 2.718281828459045 : base_; }

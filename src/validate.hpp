@@ -20,9 +20,9 @@ inline void check_options(const char* function, const options& opts) {
         throw error(function, "sum_tolerance = " + to_text(opts.sum_tolerance) + ", but it must be finite and >= 0");
     }
     if (opts.on_zero == zero_support::smooth &&
-        !(opts.smoothing_epsilon > 0.0 && std::isfinite(opts.smoothing_epsilon))) {
+        !(opts.smoothing_epsilon > 0.0 && opts.smoothing_epsilon <= max_smoothing_epsilon)) {
         throw error(function, "smoothing_epsilon = " + to_text(opts.smoothing_epsilon) +
-                                  ", but smoothing needs a finite epsilon > 0");
+                                  ", but smoothing needs an epsilon in (0, 1]");
     }
 }
 

@@ -417,4 +417,30 @@ TEST(Batch, BadInputIsNamed) {
                 HasSubstr("row_weights[1] = -1"));
 }
 
+// A temperature so small that logits / T overflow the working precision is refused (it gave KL 0,
+// NaN entropies, or "every logit = -inf"); just above the stated bound the measures are finite.
+TEST(Batch, TemperaturesThatOverflowTheLogitsAreRefused) {
+    const std::vector<float> a = {1.0f, 3.0f, -2.0f}, b = {0.5f, 3.0f, 1.0f};
+    std::vector<double> kl(1), h(1);
+    const auto measure = [&](double t) {
+        kldiv::kl_divergence_rows({a.data(), 1, 3}, {b.data(), 1, 3}, kl, {.input = kldiv::input_kind::logits, .temperature = t});
+    };
+    for (const auto& [t, text] : {std::pair{1e-308, "1e-308"}, std::pair{1e-39, "1e-39"}, std::pair{1e-300, "1e-300"}}) {
+        EXPECT_THAT(message_of([&] { measure(t); }),
+                    HasSubstr(std::string("kl_divergence_rows: temperature = ") + text +
+                              ", but the logits divided by it must stay finite in single precision: with the largest "
+                              "|value| 3, the temperature must be >= max(1, 2 x 3) / 3.4028234663852886e+38 = 1.763"));
+    }
+    measure(1e-37);  // argmax of p is index 1, as is q's: the limit is D = 0, reached within rounding
+    EXPECT_TRUE(std::isfinite(kl[0]));
+    EXPECT_NEAR(kl[0], 0.0, 1e-300);
+    const std::vector<double> ad = {1.0, 3.0, -2.0}, bd = {0.5, 3.0, 1.0};
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({ad.data(), 1, 3}, {bd.data(), 1, 3}, kl,
+                                              {.input = kldiv::input_kind::logits, .temperature = 1e-308});
+                }),
+                HasSubstr("must stay finite in double precision: with the largest |value| 3, the temperature must be >= "
+                          "max(1, 2 x 3) / 1.7976931348623157e+308 = 3.3376"));
+}
+
 }  // namespace

@@ -142,6 +142,39 @@ TEST(CliDist, BadInputAndUsage) {
     fails({"dist", "normal(0, 1)"}, 2, "P and Q (or --list) is required");
     fails({"dist", "normal(0, 1)", "normal(0, 2)", "--method", "exact"}, 2, "--method");
     fails({"dist", "--list", "normal(0, 1)"}, 2, "--list");
+    // Boost's own text ("Error in function boost::math::lgamma<double>(double): numeric overflow") leaked.
+    fails({"dist", "student_t(1e308)", "normal(0, 1)"}, 1,
+          "against normal(0, 1): a special function overflows at these parameters, beyond what double precision "
+          "evaluates\n");
+    fails({"dist", "dirichlet([1e308, 1])", "dirichlet([1, 1])"}, 1,
+          "a special function is undefined at these parameters, beyond what double precision evaluates\n");
+    // Swept the same point 2^26 times (k + 1 == k at 1e308): about a minute, then an error.
+    fails({"dist", "negative_binomial(1e308, 0.5)", "negative_binomial(1, 0.5)"}, 1,
+          "summation cannot step through P's points around 1e+308, beyond 2^53 where consecutive integers are not all "
+          "doubles; ask for Monte Carlo\n");
+    fails({"dist", "normal(0, 1)", "normal(0, 2)", "--base", "0.5"}, 1,
+          "--base = 0.5, but a logarithm base must be finite and > 1");
+    fails({"dist", "normal(0, 1)", "normal(0, 2)", "--max-samples", "18446744073709551615"}, 2,
+          "--max-samples: Value 18446744073709551615 not in range 2 to 1099511627776");
+}
+
+TEST(CliDist, VonMisesAtLargeConcentrations) {
+    // The closed form gave 0 here (true 22.680703821652308231, mpmath: tests/data/von_mises_large_kappa.tsv).
+    const command_result r = kldiv_cli({"dist", "von_mises(0,1e20)", "von_mises(0,1)", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NEAR(nlohmann::json::parse(r.out).at("kl").get<double>(), 22.680703821652308231, 1e-11);
+}
+
+TEST(CliDist, MonteCarloReportsTheSamplesItDrew) {
+    // --max-samples 2^40 reported 2^40 after drawing a few thousand.
+    const command_result r = kldiv_cli({"dist", "mixture([0.5, 0.5], [normal(0, 1), normal(3, 1)])", "normal(1, 2)",
+                                        "--method", "monte-carlo", "--mc-error", "0.05", "--max-samples", "1099511627776",
+                                        "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto samples = nlohmann::json::parse(r.out).at("samples").get<std::uint64_t>();
+    EXPECT_EQ(samples % 4096, 0u);
+    EXPECT_GE(samples, 16384u);
+    EXPECT_LT(samples, 1u << 20);
 }
 
 }  // namespace

@@ -134,4 +134,79 @@ TEST(CliEstimate, BadInput) {
                 HasSubstr("missing.csv: cannot open it"));
 }
 
+// Sizes and levels that crashed, allocated without bound or silently dropped the interval.
+TEST(CliEstimate, OutOfRangeOptionsAreRefusedBeforeAnyWork) {
+    const kldiv::test::scratch_dir dir;
+    const auto [x_text, x] = normal_sample(200, 1, 0.0, 3);
+    const auto [y_text, y] = normal_sample(200, 1, 0.3, 4);
+    const std::string xf = dir.write("x.csv", x_text).string(), yf = dir.write("y.csv", y_text).string();
+    const auto fails = [&](std::vector<std::string> args, int code, const std::string& message) {
+        args.insert(args.begin(), {"estimate", xf, yf});
+        const command_result r = kldiv_cli(args);
+        EXPECT_EQ(r.exit_code, code) << message << "\n" << r.err;
+        EXPECT_THAT(r.err, HasSubstr(message));
+        EXPECT_EQ(r.out, "");
+    };
+    // SIGSEGV (2^64 − 1 bins), 1.5 GB before the cap (2e8 bins).
+    for (const std::string bins : {"18446744073709551615", "200000000", "0"})
+        fails({"--method", "hist", "--bins", "fixed", "--bin-count", bins}, 2,
+              "--bin-count: Value " + bins + " not in range 1 to 67108864");
+    // 8 GB of statistics up front.
+    fails({"--ci", "0.9", "--resamples", "1000000000"}, 2, "--resamples: Value 1000000000 not in range 1 to 10000000");
+    fails({"--permutations", "1000000000"}, 2, "--permutations: Value 1000000000 not in range 1 to 10000000");
+    // Counts of 1e18 asked std::vector for more than max_size() (its own text reached the user).
+    {
+        const std::string pf = dir.write("p.csv", "1e18\n5\n").string(), qf = dir.write("q.csv", "3\n4\n").string();
+        const command_result r = kldiv_cli({"estimate", pf, qf, "--method", "counts", "--ci", "0.9"});
+        EXPECT_EQ(r.exit_code, 1);
+        EXPECT_THAT(r.err, HasSubstr("p_counts totals 1e+18 observations, but resampling lists each one (4 bytes) and "
+                                     "takes at most 100000000"));
+    }
+    // No interval, silently.
+    for (const std::string level : {"nan", "0", "-1", "1", "1.5"}) {
+        const command_result r = kldiv_cli({"estimate", xf, yf, "--ci", level});
+        EXPECT_EQ(r.exit_code, 1) << level;
+        EXPECT_THAT(r.err, HasSubstr("--ci = " + level + ", but a confidence level must be in (0, 1), e.g. 0.95"));
+        EXPECT_EQ(r.out, "");
+    }
+}
+
+TEST(CliEstimate, AHugeThreadCountIsClampedNotFatal) {
+    // --threads 4294967295 with a bootstrap: std::bad_alloc escaped a worker and std::terminate aborted.
+    const kldiv::test::scratch_dir dir;
+    const auto [x_text, x] = normal_sample(100, 1, 0.0, 5);
+    const auto [y_text, y] = normal_sample(100, 1, 0.3, 6);
+    const std::string xf = dir.write("x.csv", x_text).string(), yf = dir.write("y.csv", y_text).string();
+    const command_result one = kldiv_cli({"estimate", xf, yf, "--ci", "0.9", "--resamples", "50", "--threads", "1", "--json"});
+    const command_result many =
+        kldiv_cli({"estimate", xf, yf, "--ci", "0.9", "--resamples", "50", "--threads", "4294967295", "--json"});
+    ASSERT_EQ(many.exit_code, 0) << many.err;
+    EXPECT_EQ(many.out, one.out);  // the same numbers on any thread count
+    // --threads 100000 took 990 MB (a thread each); now at most 1024 threads, each without scratch
+    // beyond its items.
+    const command_result peak = kldiv::test::run_command(
+        "/usr/bin/python3", {std::string(KLDIV_TEST_DATA) + "/peak_memory.py", KLDIV_CLI_PATH, "estimate", xf, yf, "--ci",
+                             "0.9", "--resamples", "3000", "--threads", "100000"});
+    ASSERT_EQ(peak.exit_code, 0) << peak.err;
+    std::istringstream fields(peak.out);
+    double peak_mib = 0;
+    int code = -1;
+    fields >> peak_mib >> code;
+    EXPECT_EQ(code, 0);
+    EXPECT_LT(peak_mib, 200.0);
+}
+
+TEST(CliEstimate, OutOfRangeNumbersInASampleFileAreErrors) {
+    // 1e999, -1e999 and 1e-400 were read as 0.
+    const kldiv::test::scratch_dir dir;
+    const std::string yf = dir.write("y.csv", "0.1\n0.2\n0.3\n0.4\n0.5\n0.6\n0.7\n").string();
+    for (const std::string v : {"1e999", "-1e999", "1e-400"}) {
+        const std::string xf = dir.write("x.csv", "0.5\n" + v + "\n0.25\n0.3\n0.1\n0.9\n0.7\n").string();
+        const command_result r = kldiv_cli({"estimate", xf, yf});
+        EXPECT_EQ(r.exit_code, 1) << v;
+        EXPECT_THAT(r.err, HasSubstr("x.csv: line 2, column 1 (field 1): \"" + v + "\" is outside the range of a double"));
+        EXPECT_EQ(r.out, "");
+    }
+}
+
 }  // namespace

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -225,6 +226,20 @@ TEST_F(CliLlmReference, BadInputGivesExitCode1AMessageAndNoFile) {
     EXPECT_EQ(kldiv_cli({"llm-reference", file("good.npy"), out, "--encoding", "int8"}).exit_code, 2);
     EXPECT_EQ(kldiv_cli({"llm-reference", file("good.npy"), out, "--tokens", file("tokens-short.npy"), "--no-tokens"}).exit_code, 2);
     EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(CliLlmReference, ASmallInputGetsASmallBlockNotTheWholeBuffer) {
+    // A 2.4 MB input with --buffer-mib 1024 allocated and filled 1 GiB (twice, with --verify).
+    const command_result r = kldiv::test::run_command(
+        "/usr/bin/python3", {std::string(KLDIV_TEST_DATA) + "/peak_memory.py", KLDIV_CLI_PATH, "llm-reference",
+                             file("ref.npy"), file("small-buffer.kref"), "--buffer-mib", "1024", "--verify"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream fields(r.out);
+    double peak_mib = 0;
+    int code = -1;
+    fields >> peak_mib >> code;
+    EXPECT_EQ(code, 0);
+    EXPECT_LT(peak_mib, 64.0);
 }
 
 }  // namespace

@@ -306,7 +306,17 @@ TEST(Discrete, BadInputNamesFunctionValueAndRule) {
     EXPECT_EQ(message([] { kldiv::js_divergence(P, Q, 1.0); }),
               "js_divergence: beta = 1, but the Jensen-Shannon weight must lie in (0, 1)");
     EXPECT_EQ(message([] { kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0}); }),
-              "kl_divergence: smoothing_epsilon = 0, but smoothing needs a finite epsilon > 0");
+              "kl_divergence: smoothing_epsilon = 0, but smoothing needs an epsilon in (0, 1]");
+    // 1e308 overflowed the smoothed sums into a NaN divergence; negative and NaN are refused too.
+    for (const auto& [eps, text] : {std::pair{1e308, "1e+308"}, std::pair{1.5, "1.5"}, std::pair{-1.0, "-1"},
+                                    std::pair{std::nan(""), "nan"}, std::pair{HUGE_VAL, "inf"}}) {
+        EXPECT_EQ(message([&] {
+                      kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = eps});
+                  }),
+                  std::string("kl_divergence: smoothing_epsilon = ") + text + ", but smoothing needs an epsilon in (0, 1]");
+    }
+    EXPECT_TRUE(std::isfinite(
+        kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1.0})));
     EXPECT_EQ(message([] { kldiv::kl_divergence(P, Q, {.sum_tolerance = -1}); }),
               "kl_divergence: sum_tolerance = -1, but it must be finite and >= 0");
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kldiv/distributions/kl.hpp"
+#include "kldiv/error.hpp"
 #include "kldiv/distributions/spec.hpp"
 
 namespace kd = kldiv::distributions;
@@ -131,4 +132,31 @@ TEST(DistributionReferences, NearlyIdenticalPairsKeepTheirPrecision) {
     }
     EXPECT_GE(tiny, 7u);
     std::printf("nearly identical pairs: worst relative error %.2e\n", worst);
+}
+
+TEST(DistributionReferences, VonMisesAtLargeConcentrations) {
+    // κ from 1 to 1e300, far apart (tests/data/von_mises_large_kappa.tsv, mpmath at 450 digits):
+    // κ1 = 1e20 against κ2 = 1 was 0 (true 22.68) before the closed form stopped cancelling κ1 and κ2.
+    std::size_t checked = 0;
+    for (const auto& r : references("von_mises_large_kappa.tsv")) {
+        SCOPED_TRACE(r.p + " || " + r.q);
+        const kd::kl_result got = kd::kl_divergence(kd::parse(r.p), kd::parse(r.q));
+        EXPECT_EQ(got.method, kd::kl_method::closed_form);
+        EXPECT_NEAR(got.value, r.kl, 1e-12 * r.kl);
+        ++checked;
+    }
+    EXPECT_EQ(checked, 11u);
+    // Quadrature resolves κ = 1e20 (spread 1e-10) and refuses κ = 1e300 (spread 1e-150, beyond doubles
+    // on a period of length 2π) rather than give a wrong value.
+    kd::kl_options numerical;
+    numerical.method = kd::method_choice::numerical;
+    EXPECT_NEAR(kd::kl_divergence(kd::parse("von_mises(0, 1e20)"), kd::parse("von_mises(0, 1)"), numerical).value,
+                22.680703821652308231, 1e-8);
+    try {
+        kd::kl_divergence(kd::parse("von_mises(0, 1e300)"), kd::parse("von_mises(0, 1)"), numerical);
+        ADD_FAILURE() << "no error";
+    } catch (const kldiv::error& e) {
+        EXPECT_EQ(std::string(e.what()), "kl_divergence: quadrature cannot resolve von_mises: its spread 1e-150 is below "
+                                         "1e-11 of its location's magnitude 3.141592653589793, beyond double precision");
+    }
 }

@@ -25,6 +25,7 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/io/distribution_file.hpp"
+#include "src/io/input_file.hpp"
 
 namespace {
 
@@ -455,6 +456,16 @@ TEST_F(IoTest, ReadsFromAPipe) {
     writer.join();
     EXPECT_THAT(v.values, ElementsAre(0.25, 0.75));
     EXPECT_THAT(v.labels, ElementsAre("a", "b"));
+}
+
+TEST(InputFile, AnEndlessDeviceIsReadOnlyUpToTheLimit) {
+    // /dev/zero was read until memory ran out; the limit is 256 MiB (a smaller one here, for speed).
+    EXPECT_EQ(kldiv::io::detail::max_stream_bytes, std::uint64_t{1} << 28);
+    EXPECT_EQ(error_of([] { kldiv::io::detail::open_input_file("/dev/zero", "read_distribution", 1 << 20); }),
+              "read_distribution: /dev/zero: not a regular file, and longer than 1048576 bytes, the most kldiv reads "
+              "from a pipe or device; save it to a file");
+    const auto small = kldiv::io::detail::open_input_file("/dev/null", "read_distribution", 1 << 20);
+    EXPECT_EQ(small.size, 0u);
 }
 
 // ===== delimited text: errors =======================================================================

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <sys/stat.h>
@@ -166,6 +167,34 @@ TEST_F(ModelComparison, AReferenceFileInChunksGivesTheSameNumbersOnAnyThreadCoun
     const model_comparison npy = compare_models(reference_files_, candidate_files_, options(1, std::size_t{1} << 20));
     EXPECT_NEAR(a.overall.statistics().kl.mean.mean, npy.overall.statistics().kl.mean.mean,
                 1e-6 * npy.overall.statistics().kl.mean.mean);
+}
+
+// A .npy "model" of 0 columns divided by its row size 0 (SIGFPE); a vocabulary of 2^61 allocated
+// without bound. The row stream checks every source's vocabulary where they meet.
+TEST(ModelComparisonVocabulary, EmptyAndHugeVocabulariesAreRefused) {
+    const fs::path dir = fs::temp_directory_path() / ("kldiv_vocabulary_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    fs::create_directories(dir);
+    const auto write = [&](const std::string& name, const std::string& shape) {
+        std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        header.append(64 - (10 + header.size() + 1) % 64, ' ');
+        header += '\n';
+        std::ofstream out(dir / name, std::ios::binary);
+        out.write("\x93NUMPY\x01\x00", 8);
+        out.put(static_cast<char>(header.size() & 0xff)).put(static_cast<char>(header.size() >> 8));
+        out << header;
+        return dir / name;
+    };
+    for (const auto& [name, shape, tokens] : {std::tuple{"zero.npy", "(4, 0)", "0"}, std::tuple{"empty.npy", "(0, 2305843009213693952)", "2305843009213693952"}, std::tuple{"one.npy", "(0, 1)", "1"}}) {
+        const fs::path path = write(name, shape);
+        try {
+            compare_models({path}, {path}, model_comparison_options{});
+            ADD_FAILURE() << name;
+        } catch (const kldiv::error& e) {
+            EXPECT_EQ(std::string(e.what()), "open_rows: reference file " + path.string() + " holds rows over " + tokens +
+                                                 " tokens, but a vocabulary must have 2 to 16777216 (2^24) tokens");
+        }
+    }
+    fs::remove_all(dir);
 }
 
 }  // namespace

@@ -13,10 +13,14 @@ enum class zero_support {
     smooth,    // add smoothing_epsilon to every event of both vectors, then renormalize
 };
 
+// The largest smoothing epsilon: ε is added to probabilities, so ε in (0, 1] (a larger one only
+// swamps the distribution, and one near DBL_MAX overflowed the sums into NaN).
+inline constexpr double max_smoothing_epsilon = 1.0;
+
 struct options {
     log_base base{};                        // unit of the result; nats by default
     zero_support on_zero = zero_support::infinity;
-    double smoothing_epsilon = 1e-10;       // used by zero_support::smooth; must be > 0
+    double smoothing_epsilon = 1e-10;       // used by zero_support::smooth; must be in (0, 1]
     // Off: every vector must sum to 1 within sum_tolerance, else kldiv::error.
     // On: any non-negative vector with a positive finite sum is rescaled (counts, weights).
     bool normalize = false;

@@ -1,6 +1,7 @@
 #pragma once
 // The unit of an information quantity is fixed by the base of the logarithm: e gives nats, 2 bits,
-// 10 dits (hartleys). Any base b > 0, b != 1 is allowed; a value in nats is divided by ln(b).
+// 10 dits (hartleys). Any finite base b > 1 is allowed; a value in nats is divided by ln(b). A base
+// in (0, 1) would make every divergence negative, so it is refused, as are 1, NaN and ±inf.
 
 #include <string>
 #include <string_view>
@@ -11,14 +12,15 @@ class log_base {
 public:
     // Natural logarithm: results in nats.
     constexpr log_base() = default;
-    // Throws kldiv::error unless b is finite, > 0 and != 1.
-    explicit log_base(double b);
+    // Throws kldiv::error unless b is finite and > 1; `name` spells the option in the message
+    // ("base = 0.5, but ..."; the CLI passes "--base").
+    explicit log_base(double b, std::string_view name = "base");
 
     static log_base nats() { return {}; }
     static log_base bits() { return log_base(2.0); }
     static log_base dits() { return log_base(10.0); }
-    // "nats", "bits", "dits", "e", or a number such as "3" or "2.5".
-    static log_base parse(std::string_view text);
+    // "nats", "bits", "dits", "e", or a number such as "3" or "2.5"; `name` as above.
+    static log_base parse(std::string_view text, std::string_view name = "base");
 
     double value() const noexcept;     // the base b
     double ln_base() const noexcept { return ln_base_; }

@@ -63,7 +63,7 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
     const double unit = o.base.from_nats(1.0);  // 1 / ln(base)
     if (grad_student.data != nullptr || grad_teacher.data != nullptr) {
         const std::size_t nb = detail::block_count(cols);
-        const unsigned workers = detail::worker_count(o.threads);
+        const unsigned workers = detail::worker_count(o.threads, n);
         std::vector<std::vector<detail::log_block>> blocks(2 * workers, std::vector<detail::log_block>(nb));
         detail::parallel_for(n, workers, [&](std::size_t i, unsigned w) {
             T* gs = grad_student.data ? grad_student.row(i) : nullptr;

@@ -4,9 +4,11 @@
 // reductions in row order.
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../exact_sum.hpp"
@@ -411,6 +413,35 @@ template <class T>
     throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + " is not a valid distribution");
 }
 
+// logits (or log-probabilities) divided by the temperature, and their differences, must stay finite
+// in the kernels' working type (double for double input, float for the others): a tiny temperature
+// would turn them into ±inf and the measures into 0 or NaN. So max(1, 2·max|x|)/temperature must not
+// exceed that type's largest value (one pass over the finite values, only for temperatures below 1).
+template <class T>
+void check_scaled_range(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const batch_options& o) {
+    if (!log_space(o) || !(o.temperature < 1.0)) return;
+    double largest = 0.0;
+    for (const auto* m : {&p, &q}) {
+        for (std::size_t i = 0; i < m->rows; ++i) {
+            const T* row = m->row(i);
+            for (std::size_t j = 0; j < m->cols; ++j) {
+                const double x = std::fabs(static_cast<double>(row[j]));
+                if (x > largest && x <= DBL_MAX) largest = x;
+            }
+        }
+    }
+    const bool in_double = std::is_same_v<T, double>;
+    const double limit = in_double ? DBL_MAX : static_cast<double>(FLT_MAX);
+    const double scaled = std::max(1.0, 2.0 * largest);
+    if (scaled / o.temperature <= limit) return;
+    throw error(fn, "temperature = " + detail::to_text(o.temperature) + ", but the " +
+                        (o.input == input_kind::logits ? "logits" : "log-probabilities") +
+                        " divided by it must stay finite in " + (in_double ? "double" : "single") +
+                        " precision: with the largest |value| " + detail::to_text(largest) +
+                        ", the temperature must be >= max(1, 2 x " + detail::to_text(largest) + ") / " +
+                        detail::to_text(limit) + " = " + detail::to_text(scaled / limit));
+}
+
 template <class T>
 void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const row_outputs& out,
                      const batch_options& o) {
@@ -434,6 +465,7 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
         }
         if (m->rows > 0 && m->data == nullptr) throw error(fn, "a matrix with rows has no data (null pointer)");
     }
+    check_scaled_range(fn, p, q, o);
     const wanted w = wanted_of(out);
     if (!w.any()) {
         throw error(fn, "no output span is set, but at least one measure must be asked for");

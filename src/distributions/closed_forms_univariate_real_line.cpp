@@ -8,7 +8,9 @@
 //   Gumbel(μ1, s1) ‖ Gumbel(μ2, s2)    φ(lnΓ(1 + r) − δ) + B(1, r − 1),  r = s1/s2, δ = (μ1 − μ2)/s2
 //   VonMises(μ1, κ1) ‖ VonMises(μ2, κ2)  [ln I0(κ2) − ln I0(κ1) − (κ2 − κ1) A(κ1)] + 2 κ2 A(κ1) sin²((μ1 − μ2)/2),
 //                                      A = I1/I0; the bracket (a Bregman divergence) by quadrature of
-//                                      A' ≥ 0 for nearby κ, and Hankel's expansion for κ ≥ 30
+//                                      A' ≥ 0 for nearby κ, and Hankel's expansion for κ ≥ 30; far
+//                                      apart, as [ln I0(κ2) − κ2] − [ln I0(κ1) − κ1] + (κ2 − κ1)(1 − A(κ1))
+//                                      so that no κ-sized terms cancel (κ up to DBL_MAX)
 //   half_normal, log_normal and weibull pairs forward to normal and Gumbel pairs.
 // P of any family with mean m, variance v and entropy H against Normal(μ, σ):
 //   ½ φ(ln(v/σ²)) + (m − μ)²/(2σ²) + g,   g = ½ ln(2πe v) − H ≥ 0 (P's distance from normality):
@@ -97,14 +99,33 @@ hankel_sums hankel(double nu, double kappa) {
     return r;
 }
 
-double log_i0(double kappa) {
-    if (kappa < hankel_threshold) return std::log(boost::math::cyl_bessel_i(0.0, kappa));
-    return kappa - 0.5 * std::log(2.0 * pi * kappa) + std::log(hankel(0.0, kappa).s);
+// ln I0(κ) − κ (no overflow, and no κ to cancel later, up to κ = DBL_MAX).
+double log_i0_minus_kappa(double kappa) {
+    if (kappa < hankel_threshold) return std::log(boost::math::cyl_bessel_i(0.0, kappa)) - kappa;
+    return -0.5 * (std::log(2.0 * pi) + std::log(kappa)) + std::log(hankel(0.0, kappa).s);
 }
 
 double bessel_ratio(double kappa) {
     if (kappa < hankel_threshold) return boost::math::cyl_bessel_i(1.0, kappa) / boost::math::cyl_bessel_i(0.0, kappa);
     return hankel(1.0, kappa).s / hankel(0.0, kappa).s;
+}
+
+// 1 − A(κ) to full relative precision: (S0 − S1)/S0 with S0 − S1 summed term by term above the
+// threshold (1 − A ≈ 1/(2κ), so the κ-sized terms d·(1 − A) below do not lose it to rounding).
+double bessel_ratio_complement(double kappa) {
+    if (kappa < hankel_threshold) return 1.0 - bessel_ratio(kappa);
+    double t0 = 1.0, t1 = 1.0, s0 = 1.0, difference = 0.0;
+    for (int k = 1; k < 100; ++k) {
+        const double odd = (2.0 * k - 1.0) * (2.0 * k - 1.0), scale = 8.0 * k * kappa;
+        const double n0 = t0 * odd / scale, n1 = t1 * (odd - 4.0) / scale;
+        if (std::fabs(n0) > std::fabs(t0) || std::fabs(n1) > std::fabs(t1)) break;  // diverging
+        t0 = n0;
+        t1 = n1;
+        s0 += t0;
+        difference += t0 - t1;
+        if (std::fabs(t0) + std::fabs(t1) < 1e-18 * std::fabs(difference)) break;
+    }
+    return difference / s0;
 }
 
 double bessel_ratio_derivative(double kappa) {
@@ -119,17 +140,19 @@ double bessel_ratio_derivative(double kappa) {
     return 0.5 / (kappa * kappa) + h.d2s / h.s - d * d;
 }
 
-// ln I0(κ1 + d) − ln I0(κ1) − d A(κ1) ≥ 0.
-double log_i0_bregman(double kappa1, double d) {
+// ln I0(κ2) − ln I0(κ1) − d A(κ1) ≥ 0, d = κ2 − κ1 (as rounded; κ2 is given too, since κ1 + d
+// need not give it back: 1e20 + (1 − 1e20) = 0).
+double log_i0_bregman(double kappa1, double kappa2, double d) {
     // A' has its poles at ±i·2.40…, ±i·5.52…: the quadrature is accurate for |d| ≤ max(1, κ1)/2.
     if (std::fabs(d) <= 0.5 * std::max(1.0, kappa1)) return bregman_by_quadrature(bessel_ratio_derivative, kappa1, d);
-    const double kappa2 = kappa1 + d;
     if (std::min(kappa1, kappa2) >= hankel_threshold) {
         // −½ ln κ contributes ½ φ(ln(κ2/κ1)); ln S0 the rest.
         const hankel_sums h1 = hankel(0.0, kappa1);
         return 0.5 * exp_gap(log_ratio(kappa2, kappa1, d)) + std::log(hankel(0.0, kappa2).s / h1.s) - d * h1.ds / h1.s;
     }
-    return log_i0(kappa2) - log_i0(kappa1) - d * bessel_ratio(kappa1);
+    // = [ln I0(κ2) − κ2] − [ln I0(κ1) − κ1] + d (1 − A(κ1)): no κ-sized terms cancel (κ1 = 1e20
+    // against κ2 = 1 gave 0 when written as ln I0(κ2) − ln I0(κ1) − d A(κ1)).
+    return log_i0_minus_kappa(kappa2) - log_i0_minus_kappa(kappa1) + d * bessel_ratio_complement(kappa1);
 }
 
 // Normality gap of gamma(α, ·): ½ ln(2πe α/β²) − H = 1/(2α) − μ(α) + (α − 1) μ'(α).
@@ -350,7 +373,7 @@ std::optional<double> closed_form(const cauchy& p, const cauchy& q) {
 
 std::optional<double> closed_form(const von_mises& p, const von_mises& q) {
     const double half_angle = std::sin(0.5 * (p.loc - q.loc));
-    return log_i0_bregman(p.concentration, q.concentration - p.concentration) +
+    return log_i0_bregman(p.concentration, q.concentration, q.concentration - p.concentration) +
            2.0 * q.concentration * bessel_ratio(p.concentration) * half_angle * half_angle;
 }
 

@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <limits>
+#include <new>
+#include <stdexcept>
 #include <string>
 
+#include "kldiv/distributions/spec.hpp"
 #include "kldiv/error.hpp"
 #include "src/distributions/closed_form.hpp"
 #include "src/distributions/numerical.hpp"
@@ -44,8 +47,9 @@ void check_options(const kl_options& o) {
     if (!(o.monte_carlo_error > 0.0) || !std::isfinite(o.monte_carlo_error))
         throw error("kl_divergence", "monte_carlo_error = " + kldiv::detail::to_text(o.monte_carlo_error) +
                                          ", but it must be finite and > 0");
-    if (o.max_samples < 2)
-        throw error("kl_divergence", "max_samples = " + std::to_string(o.max_samples) + ", but it must be >= 2");
+    if (o.max_samples < 2 || o.max_samples > max_monte_carlo_samples)
+        throw error("kl_divergence", "max_samples = " + std::to_string(o.max_samples) +
+                                         ", but it must be in [2, 2^40 = " + std::to_string(max_monte_carlo_samples) + "]");
 }
 
 std::string pair_name(const distribution& p, const distribution& q) {
@@ -75,7 +79,21 @@ kl_result in_nats(const distribution& p, const distribution& q, const kl_options
 
 kl_result kl_divergence(const distribution& p, const distribution& q, const kl_options& options) {
     check_options(options);
-    kl_result r = in_nats(p, q, options);
+    kl_result r;
+    try {
+        r = in_nats(p, q, options);
+    } catch (const error&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        // A special function (Boost's lgamma, digamma, …) refused parameters far beyond the usual
+        // range, e.g. student_t(1e308): a kldiv error naming the pair, not the library's text.
+        const bool overflow = dynamic_cast<const std::overflow_error*>(&e) != nullptr;
+        throw error("kl_divergence", to_spec(p) + " against " + to_spec(q) + ": a special function " +
+                                         (overflow ? "overflows" : "is undefined") +
+                                         " at these parameters, beyond what double precision evaluates");
+    }
     r.value = options.base.from_nats(r.value);
     r.error = options.base.from_nats(r.error);
     return r;

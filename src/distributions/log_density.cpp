@@ -276,8 +276,11 @@ double log_sum_exp(std::span<const double> a) {
     if (a.size() == 1) return a[0];
     const double m = *std::max_element(a.begin(), a.end());
     if (std::isinf(m)) return m;
+    // Terms below e^−60 of the largest (a mixture's far components: most of them, for a wide
+    // mixture) add less than 1e-26 each, so they skip exp and its underflow path.
     double sum = 0.0;
-    for (const double v : a) sum += std::exp(v - m);
+    for (const double v : a)
+        if (v - m > -60.0) sum += std::exp(v - m);
     return m + std::log(sum);
 }
 

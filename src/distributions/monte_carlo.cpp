@@ -49,6 +49,7 @@ namespace {
 
 constexpr double infinity = std::numeric_limits<double>::infinity();
 constexpr std::uint64_t chunk_size = 4096, pilot_size = 1u << 14;
+constexpr std::uint64_t round_chunks = 1024;  // chunks drawn between folds (4 Mi samples)
 constexpr double largest_share = 0.05, needed_reduction = 0.25;
 
 // The running moments of (v, c) over a set of samples.
@@ -97,17 +98,22 @@ public:
         : lp_(log_density_function(p)), lq_(log_density_function(q)), draw_(sampler_for(p)),
           size_(point_size(p)), seed_(o.seed), workers_(kldiv::detail::worker_count(o.threads)) {}
 
-    // Draws samples [0, n) (continuing from those drawn so far) and returns the moments of all.
+    // Draws samples [0, n) (continuing from those drawn so far) and returns the moments of all. The
+    // chunks are drawn a round at a time and folded into the running moments in index order, so
+    // memory stays at one round whatever n is, and the fold is the same for any thread count.
     moments run_to(std::uint64_t n) {
-        const std::size_t first = chunks_.size(), count = static_cast<std::size_t>((n + chunk_size - 1) / chunk_size);
-        chunks_.resize(std::max(first, count));
-        kldiv::detail::parallel_for(count - std::min(first, count), workers_, [&](std::size_t i, unsigned) {
-            const std::size_t chunk = first + i;
-            chunks_[chunk] = draw_chunk(chunk, std::min<std::uint64_t>(chunk_size, n - chunk * chunk_size));
-        });
-        moments all;
-        for (const auto& m : chunks_) all.merge(m);
-        return all;
+        const std::uint64_t count = n / chunk_size + (n % chunk_size != 0);
+        while (drawn_ < count) {
+            const std::size_t round = static_cast<std::size_t>(std::min<std::uint64_t>(count - drawn_, round_chunks));
+            round_.assign(round, moments{});
+            kldiv::detail::parallel_for(round, workers_, [&](std::size_t i, unsigned) {
+                const std::uint64_t chunk = drawn_ + i;
+                round_[i] = draw_chunk(chunk, std::min<std::uint64_t>(chunk_size, n - chunk * chunk_size));
+            });
+            for (const moments& m : round_) total_.merge(m);
+            drawn_ += round;
+        }
+        return total_;
     }
 
 private:
@@ -135,7 +141,9 @@ private:
     std::size_t size_;
     std::uint64_t seed_;
     unsigned workers_;
-    std::vector<moments> chunks_;
+    std::uint64_t drawn_ = 0;     // chunks folded into total_
+    moments total_;
+    std::vector<moments> round_;  // the chunks of the round being drawn
 };
 
 // Var(v − β c) per sample, from centred sums.
@@ -177,7 +185,7 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
     const double value = all.mean_v - beta * (all.mean_c + outside);
     const double rounding = 4 * DBL_EPSILON * std::sqrt(all.n) * (std::fabs(all.mean_v) + std::fabs(value));
     const double error = std::sqrt(std::max(variance(all, beta), 0.0) / all.n) + rounding;
-    return {value, kl_method::monte_carlo, error, n};
+    return {value, kl_method::monte_carlo, error, static_cast<std::uint64_t>(all.n)};  // the samples drawn
 }
 
 }  // namespace kldiv::distributions::detail

@@ -99,24 +99,27 @@ std::vector<double> landmarks(const univariate& d) {
 
 // Throws unless doubles can resolve the component's spread where it lies: its interquartile range
 // (von Mises: 1/√κ) must exceed 1e-11 of its location's magnitude (e.g. normal(1e300, 1) cannot be
-// integrated in x: its whole mass falls between two neighbouring doubles).
+// integrated in x: its whole mass falls between two neighbouring doubles). A von Mises component is
+// integrated over a period around its location, so its magnitude there is at least π (κ = 1e300,
+// a spread of 1e-150 at location 0, came out wrong).
 void require_resolvable(const univariate& d) {
-    double low, high;
+    double spread, magnitude;
     if (const auto* v = std::get_if<von_mises>(&d)) {
-        low = v->loc;
-        high = v->loc + 1.0 / std::sqrt(v->concentration);
+        spread = 1.0 / std::sqrt(v->concentration);
+        magnitude = std::fabs(v->loc) + std::numbers::pi;
     } else {
         try {
-            low = quantile(d, 0.25, false);
-            high = quantile(d, 0.25, true);
+            const double low = quantile(d, 0.25, false), high = quantile(d, 0.25, true);
+            spread = high - low;
+            magnitude = std::max({std::fabs(low), std::fabs(high), 1e-300});
         } catch (const std::exception&) {
             return;  // quartiles Boost cannot reach: the check cannot be made, the landmarks still guide
         }
     }
-    if (!(high - low > 1e-11 * std::max({std::fabs(low), std::fabs(high), 1e-300})))
+    if (!(spread > 1e-11 * magnitude))
         throw error("kl_divergence", "quadrature cannot resolve " + std::string(family_name(d)) + ": its spread " +
-                                         kldiv::detail::to_text(high - low) + " is below 1e-11 of its location " +
-                                         kldiv::detail::to_text(low) + ", beyond double precision");
+                                         kldiv::detail::to_text(spread) + " is below 1e-11 of its location's magnitude " +
+                                         kldiv::detail::to_text(magnitude) + ", beyond double precision");
 }
 
 struct integral {

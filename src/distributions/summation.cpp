@@ -36,6 +36,7 @@
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/support.hpp"
 #include "src/exact_sum.hpp"
+#include "src/format.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -203,6 +204,15 @@ kl_result summation_nats(const distribution& p, const distribution& q, double re
         low = std::min(low, an.low);
         high = std::max(high, an.high);
     }
+    // Points beyond 2^53 are not consecutive doubles (k + 1 == k: negative_binomial(1e308, 0.5) swept
+    // 2^26 times the same point), and a span of anchors wider than the point limit cannot fit.
+    constexpr double exact_integers = 9007199254740992.0;  // 2^53
+    if (!(std::fabs(low) < exact_integers && std::fabs(high) < exact_integers))
+        throw error("kl_divergence", "summation cannot step through P's points around " +
+                                         kldiv::detail::to_text(std::fabs(low) < exact_integers ? high : low) +
+                                         ", beyond 2^53 where consecutive integers are not all doubles; ask for Monte Carlo");
+    if (high - low >= most_points)
+        throw error("kl_divergence", "summation needs more than 2^26 points for this pair; ask for Monte Carlo");
     const kl_result infinite{infinity, kl_method::infinite_by_support, 0.0, 0};
     sweep s(p, q);
     for (double k = low; k <= high; ++k)

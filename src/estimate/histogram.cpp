@@ -20,7 +20,7 @@ namespace {
 using detail::to_text;
 
 constexpr std::size_t max_dimensions = 3;
-constexpr std::size_t max_grid_bins = std::size_t{1} << 26;
+constexpr std::size_t max_grid_bins = histogram_max_bins;
 
 // The type-7 quantile of sorted values at probability p, as numpy.quantile(method="linear"):
 // virtual index v = (N − 1)·p, then lerp between the neighbours, from the nearer end.
@@ -70,6 +70,10 @@ void check_bins(const char* function, binning rule, std::size_t bins) {
     const bool counted = rule == binning::fixed || rule == binning::quantile;
     if (counted && bins == 0) {
         throw error(function, std::string("bins = 0, but the ") + describe(rule) + " rule needs a number of bins >= 1");
+    }
+    if (counted && bins > max_grid_bins) {
+        throw error(function, "bins = " + std::to_string(bins) + ", but at most 2^26 = " + std::to_string(max_grid_bins) +
+                                  " bins are allowed");
     }
     if (!counted && bins != 0) {
         throw error(function, "bins = " + std::to_string(bins) + ", but the " + describe(rule) +

@@ -11,12 +11,9 @@
 #include "kldiv/estimate/resampling.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
-#include <exception>
 #include <limits>
-#include <mutex>
 #include <numeric>
 #include <string>
 #include <tuple>
@@ -45,28 +42,15 @@ std::uint64_t uniform_index(random_stream& stream, std::uint64_t n) {
     }
 }
 
-// values[i] = body(i, worker) for i in [0, count); an exception from body is rethrown here (the
-// one of the lowest item, whatever the thread count). A NaN value is an error naming the item.
+// values[i] = body(i, worker) for i in [0, count); an exception from body is rethrown here (by
+// parallel_for: the one of the lowest item, whatever the thread count). A NaN value is an error
+// naming the item.
 template <class Body>
 std::vector<double> evaluate(const char* function, const char* item_name, std::size_t count, unsigned threads,
                              Body&& body) {
     std::vector<double> values(count);
-    std::atomic<std::size_t> failed_at{count};
-    std::exception_ptr failure;
-    std::mutex mutex;
-    kldiv::detail::parallel_for(count, kldiv::detail::worker_count(threads), [&](std::size_t i, unsigned worker) {
-        if (i > failed_at.load(std::memory_order_relaxed)) return;
-        try {
-            values[i] = body(i, worker);
-        } catch (...) {
-            const std::lock_guard lock(mutex);
-            if (i < failed_at.load()) {
-                failed_at.store(i);
-                failure = std::current_exception();
-            }
-        }
-    });
-    if (failure) std::rethrow_exception(failure);
+    kldiv::detail::parallel_for(count, kldiv::detail::worker_count(threads),
+                                [&](std::size_t i, unsigned worker) { values[i] = body(i, worker); });
     for (std::size_t i = 0; i < count; ++i)
         if (std::isnan(values[i]))
             throw error(function, std::string("the statistic returned NaN on ") + item_name + " " + std::to_string(i));
@@ -90,6 +74,10 @@ void check_samples(const char* function, matrix_view<const double> x, matrix_vie
         throw error(function, "a sample has no data or a row stride below its column count");
 }
 
+// The most observations a count vector expands into (400 MB of event indices): 1e18 counts asked
+// std::vector for more than max_size().
+constexpr std::size_t max_expanded_observations = 100'000'000;
+
 // The observed events of a count vector: event i listed counts[i] times.
 std::vector<std::uint32_t> expand_counts(const char* function, const char* name, std::span<const double> counts,
                                          std::size_t min_total) {
@@ -104,6 +92,10 @@ std::vector<std::uint32_t> expand_counts(const char* function, const char* name,
     if (total < static_cast<double>(min_total))
         throw error(function, std::string(name) + " totals " + to_text(total) + ", but needs at least " +
                                   std::to_string(min_total) + " observations");
+    if (total > static_cast<double>(max_expanded_observations))
+        throw error(function, std::string(name) + " totals " + to_text(total) +
+                                  " observations, but resampling lists each one (4 bytes) and takes at most " +
+                                  std::to_string(max_expanded_observations));
     if (counts.size() > std::numeric_limits<std::uint32_t>::max())
         throw error(function,
                     std::string(name) + " has " + std::to_string(counts.size()) + " events, more than 2^32 - 1");
@@ -123,7 +115,9 @@ void check_count_lengths(const char* function, std::span<const double> p, std::s
 void check_bootstrap_options(const bootstrap_options& opts) {
     if (!(opts.level > 0.0 && opts.level < 1.0))
         throw error("bootstrap_interval", "level = " + to_text(opts.level) + ", but it must be in (0, 1)");
-    if (opts.resamples == 0) throw error("bootstrap_interval", "resamples = 0, but at least 1 is needed");
+    if (opts.resamples == 0 || opts.resamples > max_resamples)
+        throw error("bootstrap_interval", "resamples = " + std::to_string(opts.resamples) + ", but it must be in [1, " +
+                                              std::to_string(max_resamples) + "]");
     if (opts.max_jackknife_groups < 2)
         throw error("bootstrap_interval", "max_jackknife_groups = " + std::to_string(opts.max_jackknife_groups) +
                                               ", but it must be at least 2");
@@ -221,7 +215,7 @@ struct buffers {
 // stream (seed, b), and value_of(x_picks, y_picks, buffers) gives its statistic.
 template <class ValueOf>
 std::vector<double> bootstrap_values(std::size_t n, std::size_t m, const bootstrap_options& opts, ValueOf&& value_of) {
-    std::vector<buffers> work(kldiv::detail::worker_count(opts.threads));
+    std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, opts.resamples));
     return evaluate("bootstrap_interval", "resample", opts.resamples, opts.threads, [&](std::size_t b, unsigned w) {
         buffers& s = work[w];
         random_stream stream(opts.seed, b);
@@ -239,7 +233,7 @@ std::vector<double> bootstrap_values(std::size_t n, std::size_t m, const bootstr
 template <class ValueOf>
 std::vector<double> permutation_values(std::size_t n, std::size_t m, const permutation_options& opts,
                                        ValueOf&& value_of) {
-    std::vector<buffers> work(kldiv::detail::worker_count(opts.threads));
+    std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, opts.permutations));
     return evaluate("permutation_test", "permutation", opts.permutations, opts.threads, [&](std::size_t b, unsigned w) {
         std::vector<std::size_t>& pooled = work[w].x_picks;
         random_stream stream(opts.seed, b);
@@ -256,7 +250,7 @@ std::pair<jackknife, jackknife> sample_jackknife(matrix_view<const double> x, ma
                                                  const sample_statistic& statistic, const bootstrap_options& opts) {
     const std::size_t gx = std::min(x.rows, opts.max_jackknife_groups);
     const std::size_t gy = std::min(y.rows, opts.max_jackknife_groups);
-    std::vector<buffers> work(kldiv::detail::worker_count(opts.threads));
+    std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, gx + gy));
     const auto kept_rows = [](std::size_t n, std::size_t g, std::size_t j, std::vector<std::size_t>& rows) {
         rows.clear();
         for (std::size_t i = 0; i < n; ++i)
@@ -281,8 +275,8 @@ std::pair<jackknife, jackknife> count_jackknife(std::span<const double> p, std::
         if (p[i] > 0.0) p_events.push_back(i);
         if (q[i] > 0.0) q_events.push_back(i);
     }
-    std::vector<buffers> work(kldiv::detail::worker_count(opts.threads));
     const std::size_t np = p_events.size();
+    std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, np + q_events.size()));
     const auto leave_out = [&](std::size_t item, unsigned w) {
         std::vector<double>& counts = work[w].x;
         const bool in_p = item < np;
@@ -303,7 +297,9 @@ std::pair<jackknife, jackknife> count_jackknife(std::span<const double> p, std::
 }
 
 void check_permutations(const permutation_options& opts) {
-    if (opts.permutations == 0) throw error("permutation_test", "permutations = 0, but at least 1 is needed");
+    if (opts.permutations == 0 || opts.permutations > max_resamples)
+        throw error("permutation_test", "permutations = " + std::to_string(opts.permutations) + ", but it must be in [1, " +
+                                            std::to_string(max_resamples) + "]");
 }
 
 permutation_result p_value(double observed, const std::vector<double>& permuted) {

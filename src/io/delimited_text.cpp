@@ -1,6 +1,7 @@
 #include "delimited_text.hpp"
 
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "kldiv/error.hpp"
@@ -303,7 +304,7 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
                                      : "an empty field, but a value is needed here (a stray delimiter?)");
             case number_status::out_of_range:
                 report.fail(line_number, f.column,
-                            shown(f.text) + " is outside the range of a double (magnitudes from about 4.9e-324 to 1.8e308, or 0)");
+                            shown(f.text) + out_of_range_rule);
             case number_status::not_a_number: break;
         }
         std::string hint;
@@ -316,7 +317,7 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
 
     std::vector<row> pending;
     row r;
-    while (pending.size() < 3 && next_row(r)) pending.push_back(r);
+    while (pending.size() < 3 && next_row(r)) pending.push_back(std::move(r));  // moved: a one-line file of 10^7 fields is not copied
     if (pending.empty()) report.fail("holds no values (the file is empty, or has only blank lines and '#' comments)");
 
     const std::vector<field>& top = pending[0].fields;

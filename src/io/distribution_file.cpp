@@ -76,7 +76,7 @@ std::vector<double> parse_values(std::string_view text, std::string_view what) {
         double v = 0.0;
         const detail::number_status status = detail::parse_number(token, v);
         if (status == detail::number_status::out_of_range) {
-            fail(start, "\"" + std::string(token) + "\" is outside the range of a double");
+            fail(start, "\"" + std::string(token) + "\"" + detail::out_of_range_rule);
         } else if (status != detail::number_status::ok) {
             fail(start, "\"" + std::string(token) + "\" is not a number (give values like 0.2,0.8 or \"0.2 0.8\")");
         }

@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <system_error>
 
@@ -12,7 +11,7 @@ namespace kldiv::io::detail {
 
 namespace fs = std::filesystem;
 
-input_file open_input_file(const fs::path& path, const char* function) {
+input_file open_input_file(const fs::path& path, const char* function, std::uint64_t max_bytes) {
     input_file file;
     file.name = path.string();
     if (path.empty()) throw error(function, "the file name is empty");
@@ -36,8 +35,16 @@ input_file open_input_file(const fs::path& path, const char* function) {
         file.size = size;
         file.stream = std::move(stream);
     } else {
-        // Not seekable and of unknown size: the bytes that really arrive bound the memory used.
-        std::string all{std::istreambuf_iterator<char>(*stream), std::istreambuf_iterator<char>()};
+        // Not seekable and of unknown size: the bytes that really arrive, up to max_bytes.
+        std::string all;
+        char block[1 << 16];
+        while (stream->read(block, sizeof block) || stream->gcount() > 0) {
+            all.append(block, static_cast<std::size_t>(stream->gcount()));
+            if (all.size() > max_bytes) {
+                throw error(function, file.name + ": not a regular file, and longer than " + std::to_string(max_bytes) +
+                                          " bytes, the most kldiv reads from a pipe or device; save it to a file");
+            }
+        }
         if (stream->bad()) throw error(function, file.name + ": cannot read it: read error");
         file.size = all.size();
         file.stream = std::make_unique<std::istringstream>(std::move(all), std::ios::in | std::ios::binary);

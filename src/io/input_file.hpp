@@ -17,10 +17,16 @@ struct input_file {
     std::string name;                      // the path as given, for messages
 };
 
+// The most bytes read from an input that is not a regular file (a pipe, a device): 256 MiB (held
+// in memory, about twice that at the peak while the buffer grows).
+inline constexpr std::uint64_t max_stream_bytes = std::uint64_t{1} << 28;
+
 // Opens `path` for reading. Regular files are read in place; anything else (a pipe, a process
-// substitution such as <(zcat p.csv.gz), a device) is read whole first so that its size is known.
+// substitution such as <(zcat p.csv.gz), a device) is read whole first so that its size is known,
+// up to `max_bytes` (more is an error naming the file and the limit: /dev/zero never ends).
 // Throws kldiv::error(function, "<path>: cannot open it: <reason>") on failure.
-input_file open_input_file(const std::filesystem::path& path, const char* function);
+input_file open_input_file(const std::filesystem::path& path, const char* function,
+                           std::uint64_t max_bytes = max_stream_bytes);
 
 // Reads exactly `count` bytes; throws kldiv::error naming `what` and the byte offset if the stream
 // ends early or fails.

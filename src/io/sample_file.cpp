@@ -70,6 +70,13 @@ std::vector<std::string_view> fields_of(std::string_view line, char delimiter) {
     return out;
 }
 
+// The column (UTF-8 code points, from 1) of the byte at `at` in line.
+std::size_t column_of(const std::string& line, const char* at) {
+    const auto end = static_cast<std::size_t>(at - line.data());
+    return 1 + static_cast<std::size_t>(std::count_if(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(end),
+                                                      [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+}
+
 char delimiter_of(std::string_view line) {
     for (char c : {'\t', ',', ';'})
         if (line.find(c) != std::string_view::npos) return c;
@@ -101,9 +108,11 @@ sample_matrix from_text(detail::input_file& file) {
         for (std::size_t j = 0; j < fields.size(); ++j) {
             double x = 0.0;
             const auto status = detail::parse_number(fields[j], x);
-            if (status != detail::number_status::ok && status != detail::number_status::out_of_range)
-                throw error(reader_name, where + ", field " + std::to_string(j + 1) + ": \"" + std::string(fields[j]) +
-                                             "\" is not a number");
+            if (status != detail::number_status::ok)
+                throw error(reader_name, where + ", column " + std::to_string(column_of(line, fields[j].data())) +
+                                             " (field " + std::to_string(j + 1) + "): \"" + std::string(fields[j]) + "\"" +
+                                             (status == detail::number_status::out_of_range ? detail::out_of_range_rule
+                                                                                            : " is not a number"));
             s.values.push_back(x);
         }
         ++s.rows;

@@ -3,7 +3,6 @@
 #include "kldiv/llm/model_comparison.hpp"
 
 #include <algorithm>
-#include <exception>
 #include <memory>
 #include <numeric>
 
@@ -72,6 +71,8 @@ public:
         begin_ = opts.first_row;
         end_ = begin_ + std::min(opts.row_count, positions_ - begin_);
         const std::size_t row_bytes = 2 * sizeof(float) * vocabulary_;
+        // Each worker holds at least a row of both models: no more workers than block_bytes holds.
+        workers_.resize(std::clamp<std::size_t>(opts.block_bytes / row_bytes, 1, workers_.size()));
         rows_per_read_ = std::clamp<std::size_t>(std::min(cache_bytes, opts.block_bytes / workers_.size()) / row_bytes, 1,
                                                  max_rows_per_read);
         // Units are whole stored chunks of both models (when their least common multiple is not huge)
@@ -107,7 +108,6 @@ public:
         const double bytes_per_row = r.bytes_per_row() + c.bytes_per_row();
         const std::size_t round_units = units_per_worker * workers_.size();
         std::vector<token_comparison> compared(round_units * unit_rows_);
-        std::vector<std::exception_ptr> failures(round_units);
         comparison_progress progress{0, end_ - begin_, 0.0};
         for (std::uint64_t round_begin = begin_; round_begin < end_;) {
             // Unit k of the round: rows [unit_begin(k), unit_begin(k + 1)), units aligned to multiples of unit_rows_.
@@ -119,17 +119,10 @@ public:
             while (units < round_units && unit_begin(units) < end_) ++units;
             const std::uint64_t round_end = unit_begin(units);
             kldiv::detail::parallel_for(units, static_cast<unsigned>(workers_.size()), [&](std::size_t k, unsigned w) {
-                try {
-                    const std::uint64_t first = unit_begin(k);
-                    compare_unit(workers_[w], first, unit_begin(k + 1),
-                                 std::span(compared).subspan(static_cast<std::size_t>(first - round_begin)));
-                } catch (...) {
-                    failures[k] = std::current_exception();
-                }
+                const std::uint64_t first = unit_begin(k);
+                compare_unit(workers_[w], first, unit_begin(k + 1),
+                             std::span(compared).subspan(static_cast<std::size_t>(first - round_begin)));
             });
-            for (std::size_t k = 0; k < units; ++k) {
-                if (failures[k]) std::rethrow_exception(failures[k]);
-            }
             for (std::uint64_t row = round_begin; row < round_end; ++row) {
                 while (row >= result.files[file].first_row + result.files[file].rows) close_file();
                 if (!opts_.mask.empty() && opts_.mask[row] == 0) continue;

@@ -192,6 +192,12 @@ public:
         for (const auto& path : paths) {
             shards_.push_back(open_shard(path, role));
             const shard& s = *shards_.back();
+            if (s.vocabulary() < row_source_min_vocab || s.vocabulary() > row_source_max_vocab) {
+                throw error(function, role + " file " + path.string() + " holds rows over " +
+                                          std::to_string(s.vocabulary()) + " tokens, but a vocabulary must have " +
+                                          std::to_string(row_source_min_vocab) + " to " +
+                                          std::to_string(row_source_max_vocab) + " (2^24) tokens");
+            }
             if (s.format() != shards_.front()->format() || s.vocabulary() != shards_.front()->vocabulary()) {
                 throw error(function, role + " file " + path.string() + " holds " + s.format() + " rows over " +
                                           std::to_string(s.vocabulary()) + " tokens, but " + files_.front().name +

@@ -33,6 +33,9 @@ std::string_view identifier(kl_method m) noexcept;
 // throws kldiv::error (a support mismatch is +∞ whatever is asked).
 enum class method_choice { automatic, closed_form, numerical, monte_carlo };
 
+// The most Monte Carlo samples one call may draw (2^40: hours of work; memory does not grow with it).
+inline constexpr std::uint64_t max_monte_carlo_samples = std::uint64_t{1} << 40;
+
 struct kl_options {
     log_base base{};                       // unit of value and error
     method_choice method = method_choice::automatic;

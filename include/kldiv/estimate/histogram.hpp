@@ -24,8 +24,8 @@
 // e_i = min + i·(max − min)/B, with e_B = max. Bins are [e_i, e_{i+1}), the last one closed.
 //
 // Errors (kldiv::error): empty samples, 0 or more than 3 columns, column counts that differ,
-// NaN or infinite values, bins = 0 for fixed/quantile or bins ≠ 0 for the other rules, and a grid
-// of more than 2^26 bins.
+// NaN or infinite values, bins = 0 for fixed/quantile or bins ≠ 0 for the other rules, bins above
+// histogram_max_bins (checked before anything is allocated), and a grid of more than 2^26 bins.
 
 #include <cstddef>
 #include <span>
@@ -36,6 +36,9 @@
 #include "kldiv/estimate/estimate.hpp"
 
 namespace kldiv::estimate {
+
+// The most bins a histogram has, per axis and over the whole grid.
+inline constexpr std::size_t histogram_max_bins = std::size_t{1} << 26;
 
 enum class binning { fixed, freedman_diaconis, scott, sturges, quantile };
 

@@ -32,6 +32,8 @@
 //               observation: one evaluation per non-zero event, weighted by its count. If a leave-out
 //               value is not finite, or all are equal, a = 0 (bias correction only). If 1 − a·w ≤ 0,
 //               α_j is 1 for w > 0 and 0 otherwise.
+// Limits (kldiv::error before anything is allocated): B at most max_resamples; counts totalling
+// more than 1e8 observations (each is listed once for the resampling).
 // Non-finite values: a resample whose statistic is ±∞ (a plug-in KL of a resample that empties a
 // bin of Q) is kept and ordered at ±∞, so an end of the interval may be ±∞. NaN from the statistic,
 // observed or resampled, is an error.
@@ -55,9 +57,13 @@ namespace kldiv::estimate {
 
 enum class interval_method { percentile, bca };
 
+// The most resamples (or permutations) one call draws: their statistics are kept, 8 bytes each
+// (80 MB at the cap), so a larger B is refused before anything is allocated.
+inline constexpr std::size_t max_resamples = 10'000'000;
+
 struct bootstrap_options {
     double level = 0.95;           // in (0, 1)
-    std::size_t resamples = 1000;  // B >= 1
+    std::size_t resamples = 1000;  // 1 <= B <= max_resamples
     interval_method method = interval_method::percentile;
     std::uint64_t seed = 2026;
     unsigned threads = 0;                     // 0: all hardware threads
@@ -65,7 +71,7 @@ struct bootstrap_options {
 };
 
 struct permutation_options {
-    std::size_t permutations = 1000;  // B >= 1
+    std::size_t permutations = 1000;  // 1 <= B <= max_resamples
     std::uint64_t seed = 2026;
     unsigned threads = 0;  // 0: all hardware threads
 };

@@ -25,7 +25,8 @@
 //   read_distribution: p.npy: npy header field 'shape' is (2, 3), a 2-D array, but a distribution file needs a 1-D array of shape (n,); ...
 //   read_distribution: q.csv: cannot open it: No such file or directory
 // Values are parsed, not judged: negative, NaN or infinite entries are left for the measures to
-// reject. Non-regular files (pipes, <(zcat p.csv.gz), /dev/stdin) are read whole first.
+// reject. Non-regular files (pipes, <(zcat p.csv.gz), /dev/stdin) are read whole first,
+// up to 256 MiB (more is an error naming the file: /dev/zero never ends).
 
 #include <filesystem>
 #include <string>

@@ -8,7 +8,10 @@
 //   anything else: delimited text, one observation per line, d numbers separated by a tab, a comma,
 //       a semicolon or runs of spaces; blank lines and lines starting with '#' are skipped; the first
 //       line is a header (variable names) when any of its fields is not a number; every row must
-//       have the same number of fields. Numbers as read_distribution reads them.
+//       have the same number of fields. Numbers as read_distribution reads them: one reader, so a
+//       magnitude beyond a double (1e999, -1e999) or below its smallest subnormal but not 0
+//       (1e-400) is an error naming the line and column, never ±inf or 0; subnormals are read.
+//   Pipes and devices are read whole first, up to 256 MiB.
 // Errors throw kldiv::error with function() == "read_samples" naming the file, the line and column
 // or npy field, and the rule. Values are read, not judged (NaN is left for the estimators).
 

@@ -65,6 +65,12 @@ public:
                              std::size_t max_rows) = 0;
 };
 
+// The vocabularies open_rows reads: at least 2 tokens (a distribution over one token says nothing)
+// and at most 2^24, whatever the file format (.npy shapes are checked here, the other formats check
+// their own headers too).
+inline constexpr std::size_t row_source_min_vocab = 2;
+inline constexpr std::size_t row_source_max_vocab = std::size_t{1} << 24;
+
 // The files of one model, in order. `role` ("reference", "candidate") names it in errors. Each
 // must be a regular file (not a pipe): a file is opened more than once, by every reader of the
 // model, and each seeks in it.
