@@ -127,7 +127,7 @@ TEST(DistributionSpec, NanAndInfAreValuesThatTheParameterRuleRefuses) {
     EXPECT_THAT(message_of("normal(Infinity, 1)"), HasSubstr("normal: loc = inf, but it must be finite"));
     EXPECT_THAT(message_of("normal(loc = nan, scale = 1)"), HasSubstr("normal: loc = nan"));
     EXPECT_THAT(message_of("dirichlet([1, nan])"), HasSubstr("concentration[1] = nan"));
-    EXPECT_THAT(message_of("normal(nan(1), 1)"), HasSubstr("unknown family 'nan'"));
+    EXPECT_THAT(message_of("normal(nan(1), 1)"), HasSubstr("normal: loc must be a number"));
     EXPECT_THAT(message_of("normal(nanx, 1)"), HasSubstr("expected '(' after the family name"));
 }
 
