@@ -105,6 +105,23 @@ TEST(DistributionSpec, MixturesOfGaussianKindsBecomeGaussianMixtures) {
     EXPECT_THAT(message_of("mixture([1, 2, 3], [normal(0, 1)])"), HasSubstr("components has 1 values, but it must have 3"));
 }
 
+// Found by fuzz_spec_round_trip: normalizing the printed probabilities again moved them by an ulp.
+TEST(DistributionSpec, NormalizedWeightsPrintAndParseBackExactly) {
+    const std::string once = canonical("multinomial(15, [75, 85, 91])");
+    EXPECT_EQ(once, "multinomial(15, [0.29880478087649404, 0.3386454183266932, 0.36254980079681276])");
+    EXPECT_EQ(canonical(once), once);
+    for (const std::string spec : {"categorical([1, 1, 1])", "categorical([0.1, 0.2, 0.3, 0.4, 7])",
+                                   "mixture([3, 1, 7], [normal(0, 1), normal(1, 1), normal(2, 3)])"}) {
+        EXPECT_EQ(canonical(canonical(spec)), canonical(spec)) << spec;
+    }
+    // Probabilities that sum to 1 within rounding are kept as written; others are still normalized.
+    const kd::distribution d = kd::parse("categorical([0.1, 0.2, 0.7])");
+    const auto& c = std::get<kd::categorical>(d);
+    EXPECT_EQ(c.probs[0], 0.1);
+    EXPECT_EQ(c.probs[2], 0.7);
+    EXPECT_EQ(canonical("categorical([1, 3])"), "categorical([0.25, 0.75])");
+}
+
 // Found by fuzzing (issue 15): ~40,000 nested '[' overflowed the stack of the recursive parser.
 TEST(DistributionSpec, NestingIsCappedWithAClearError) {
     const std::string deep = "normal(" + std::string(40000, '[') + "0" + std::string(40000, ']') + ", 1)";
