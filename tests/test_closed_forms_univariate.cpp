@@ -516,7 +516,9 @@ std::vector<std::string_view> univariate_names(std::index_sequence<I...>) {
 
 TEST(ClosedFormsUnivariate, EveryPairIsListedAsClosedFormAndTestedHere) {
     const auto listed = kd::closed_form_pairs();
-    for (const auto& [p, q] : pairs) {
+    for (const auto& pair : pairs) {
+        const auto& p = pair.first;  // not bindings: clang 14 cannot capture them
+        const auto& q = pair.second;
         const bool found =
             std::any_of(listed.begin(), listed.end(), [&](const kd::family_pair& f) { return f.p == p && f.q == q; });
         EXPECT_TRUE(found) << p << " || " << q;

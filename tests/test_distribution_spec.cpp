@@ -105,6 +105,49 @@ TEST(DistributionSpec, MixturesOfGaussianKindsBecomeGaussianMixtures) {
     EXPECT_THAT(message_of("mixture([1, 2, 3], [normal(0, 1)])"), HasSubstr("components has 1 values, but it must have 3"));
 }
 
+// Found by fuzz_spec_round_trip: normalizing the printed probabilities again moved them by an ulp.
+TEST(DistributionSpec, NormalizedWeightsPrintAndParseBackExactly) {
+    const std::string once = canonical("multinomial(15, [75, 85, 91])");
+    EXPECT_EQ(once, "multinomial(15, [0.29880478087649404, 0.3386454183266932, 0.36254980079681276])");
+    EXPECT_EQ(canonical(once), once);
+    for (const std::string spec : {"categorical([1, 1, 1])", "categorical([0.1, 0.2, 0.3, 0.4, 7])",
+                                   "mixture([3, 1, 7], [normal(0, 1), normal(1, 1), normal(2, 3)])"}) {
+        EXPECT_EQ(canonical(canonical(spec)), canonical(spec)) << spec;
+    }
+    // Probabilities that sum to 1 within rounding are kept as written; others are still normalized.
+    const kd::distribution d = kd::parse("categorical([0.1, 0.2, 0.7])");
+    const auto& c = std::get<kd::categorical>(d);
+    EXPECT_EQ(c.probs[0], 0.1);
+    EXPECT_EQ(c.probs[2], 0.7);
+    EXPECT_EQ(canonical("categorical([1, 3])"), "categorical([0.25, 0.75])");
+}
+
+// Found by fuzzing (issue 15): ~40,000 nested '[' overflowed the stack of the recursive parser.
+TEST(DistributionSpec, NestingIsCappedWithAClearError) {
+    const std::string deep = "normal(" + std::string(40000, '[') + "0" + std::string(40000, ']') + ", 1)";
+    const std::string message = message_of(deep);
+    EXPECT_THAT(message, HasSubstr("at position 71: calls and lists nested at most 64 deep"));
+    EXPECT_THAT(message_of("mixture(" + std::string(100, '[') + ")"), HasSubstr("nested at most 64 deep"));
+    EXPECT_THAT(message_of(std::string(100, 'a') + std::string(30, '(')), HasSubstr("expected a number"));
+    std::string calls = "n(";
+    for (int i = 0; i < 70; ++i) calls += "n(";
+    EXPECT_THAT(message_of(calls), HasSubstr("at position 129: calls and lists nested at most 64 deep"));
+    // What a family really needs (5 levels) is far below the cap.
+    EXPECT_EQ(canonical("mixture([1], [mvn([0], [[1]])])"), "mixture([1], [multivariate_normal([0], scale_tril=[[1]])])");
+}
+
+// nan and inf are numbers (any case), refused by the parameter's rule, not read as a family name.
+TEST(DistributionSpec, NanAndInfAreValuesThatTheParameterRuleRefuses) {
+    EXPECT_THAT(message_of("normal(nan,1)"), HasSubstr("normal: loc = nan, but it must be finite"));
+    EXPECT_THAT(message_of("normal(0, NaN)"), HasSubstr("normal: scale = nan, but it must be finite and > 0"));
+    EXPECT_THAT(message_of("normal(0, inf)"), HasSubstr("normal: scale = inf, but it must be finite and > 0"));
+    EXPECT_THAT(message_of("normal(Infinity, 1)"), HasSubstr("normal: loc = inf, but it must be finite"));
+    EXPECT_THAT(message_of("normal(loc = nan, scale = 1)"), HasSubstr("normal: loc = nan"));
+    EXPECT_THAT(message_of("dirichlet([1, nan])"), HasSubstr("concentration[1] = nan"));
+    EXPECT_THAT(message_of("normal(nan(1), 1)"), HasSubstr("normal: loc must be a number"));
+    EXPECT_THAT(message_of("normal(nanx, 1)"), HasSubstr("expected '(' after the family name"));
+}
+
 TEST(DistributionSpec, BadParametersNameFamilyParameterValueAndRule) {
     EXPECT_THAT(message_of("normal(0, -1)"), HasSubstr("normal: scale = -1, but it must be finite and > 0"));
     EXPECT_THAT(message_of("normal(0, 0)"), HasSubstr("scale = 0"));

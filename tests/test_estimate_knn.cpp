@@ -224,7 +224,8 @@ TEST(KnnConvergence, OneDimensionalNormals) {
 TEST(KnnConvergence, SeparateKAndL) {
     // The ψ(k) − ψ(l) correction: with k ≠ l the estimate converges to the same D as with k = l
     // (the opposite sign would be off by 2(ψ(8) − ψ(2)) = 3.6).
-    for (const auto& [k, l] : {std::pair<std::size_t, std::size_t>{2, 8}, {8, 2}}) {
+    for (const auto& kl : {std::pair<std::size_t, std::size_t>{2, 8}, {8, 2}}) {
+        const std::size_t k = kl.first, l = kl.second;  // not bindings: clang 14 cannot capture them
         expect_converges(std::log(2.0) + 0.25 - 0.5, 0.05, [k, l](std::size_t n, std::uint64_t seed) {
             return kl_divergence_knn(normal(n, 1, seed).view(), normal(n, 1, seed + 7, 1.0, 2.0).view(), {.k = k, .l = l})
                 .value;

@@ -32,6 +32,11 @@ struct boost_family {
     Dist dist;
     double shift = 0.0, stretch = 1.0;
 };
+// Spelled out for compilers without aggregate deduction (clang 14, which builds fuzz/).
+template <class Dist>
+boost_family(Dist) -> boost_family<Dist>;
+template <class Dist>
+boost_family(Dist, double, double) -> boost_family<Dist>;
 
 struct boost_of {
     auto operator()(const normal& d) const { return boost_family{bm::normal_distribution<double, policy>(d.loc, d.scale)}; }

@@ -109,7 +109,11 @@ std::vector<double> normalized_weights(std::string_view family, std::string_view
     if (!(sum > 0.0) || !std::isfinite(sum))
         throw error(std::string(family), std::string(parameter) + " sums to " + kldiv::detail::to_text(sum) +
                                              ", but the sum must be finite and > 0");
+    // Weights that already sum to 1 up to the rounding of a normalization (each of the n values
+    // off by 2^-53 relative, and the sum by (n − 1)·2^-53 more) are kept as given: normalizing is
+    // then idempotent, so the canonical spec to_spec prints parses back to the same numbers.
     std::vector<double> out(values);
+    if (std::fabs(sum - 1.0) <= static_cast<double>(values.size()) * 0x1p-51) return out;
     for (double& v : out) v /= sum;
     return out;
 }

@@ -29,7 +29,9 @@ public:
             throw error(family_, "takes at most " + std::to_string(f.parameters.size()) + " positional parameters (" +
                                      names(f) + "), but " + std::to_string(c.positional.size()) + " were given");
         for (std::size_t i = 0; i < c.positional.size(); ++i) bind(f.parameters[i].name, c.positional[i]);
-        for (const auto& [name, v] : c.named) {
+        for (const auto& named : c.named) {
+            const std::string& name = named.first;  // not a structured binding: clang 14 cannot capture one
+            const value& v = named.second;
             const auto known = [&](std::string_view n) { return n == name; };
             const bool is_parameter = std::any_of(f.parameters.begin(), f.parameters.end(),
                                                   [&](const parameter_info& p) { return known(p.name); });

@@ -23,6 +23,26 @@ public:
 private:
     std::string_view text_;
     std::size_t at_ = 0;
+    std::size_t depth_ = 0;  // calls and lists open at at_
+
+    // Counts one more open call or list; far deeper than any family needs, so that a hostile spec
+    // cannot exhaust the stack of this recursive parser (or of the builder and printer after it).
+    struct nesting {
+        parser& p;
+        nesting(parser& owner, std::size_t opened_at) : p(owner) {
+            if (++p.depth_ > max_spec_nesting) {
+                --p.depth_;
+                p.fail_at(opened_at, "calls and lists nested at most " + std::to_string(max_spec_nesting) + " deep");
+            }
+        }
+        ~nesting() { --p.depth_; }
+        nesting(const nesting&) = delete;
+        nesting& operator=(const nesting&) = delete;
+    };
+
+    [[noreturn]] void fail_at(std::size_t at, const std::string& rule) const {
+        throw error("parse", "in '" + std::string(text_) + "' at position " + std::to_string(at + 1) + ": " + rule);
+    }
 
     [[noreturn]] void fail(std::string_view expected) const {
         const std::string found = at_ < text_.size() ? "'" + std::string(1, text_[at_]) + "'" : "the end";
@@ -52,6 +72,18 @@ private:
         return at_ < text_.size() && (std::isalpha(static_cast<unsigned char>(text_[at_])) || text_[at_] == '_');
     }
 
+    // nan, inf or infinity (any case) not followed by '(': a number, which the family's parameter
+    // rule then refuses by name ("normal: loc = nan, but it must be finite"), not a family call.
+    bool at_special_number() const {
+        std::size_t end = at_;
+        while (end < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[end])) || text_[end] == '_')) ++end;
+        std::string word(text_.substr(at_, end - at_));
+        for (char& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (word != "nan" && word != "inf" && word != "infinity") return false;
+        while (end < text_.size() && std::isspace(static_cast<unsigned char>(text_[end]))) ++end;
+        return end == text_.size() || text_[end] != '(';
+    }
+
     std::string identifier() {
         const std::size_t start = at_;
         while (at_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[at_])) || text_[at_] == '_')) ++at_;
@@ -60,6 +92,7 @@ private:
 
     call parse_call() {
         if (!at_identifier()) fail("a family name such as normal");
+        const nesting level(*this, at_);
         call c;
         c.position = at_;
         c.name = identifier();
@@ -88,6 +121,7 @@ private:
         value v;
         v.position = at_;
         if (accept('[')) {
+            const nesting level(*this, v.position);
             list items;
             if (!accept(']')) {
                 do items.push_back(parse_value());
@@ -95,7 +129,7 @@ private:
                 expect(']', "',' or ']'");
             }
             v.content = std::move(items);
-        } else if (at_identifier()) {
+        } else if (at_identifier() && !at_special_number()) {
             v.content = std::make_shared<call>(parse_call());
         } else {
             double x = 0.0;

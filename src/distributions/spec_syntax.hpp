@@ -32,6 +32,9 @@ struct value {
     std::size_t position = 0;  // in the spec
 };
 
+// Calls and lists may nest this deep (a mixture of multivariate normals needs 5).
+inline constexpr std::size_t max_spec_nesting = 64;
+
 // Throws kldiv::error("parse", …) naming the spec, the position and what was expected.
 call parse_call(std::string_view spec);
 
