@@ -126,6 +126,21 @@ TEST(CliCompare, BadInputGivesOneLineAndExitCode1) {
     }
 }
 
+TEST(CliCompare, AOneLineFileCostsItsBytesAndItsDoubles) {
+    // A one-line CSV held each field as a string with its place (48 bytes a field): 6x the file.
+    const scratch_dir dir;
+    const std::size_t n = 2'000'000;
+    std::string line;
+    line.reserve(n * 12);
+    for (std::size_t i = 0; i < n; ++i) line += (i ? "," : "") + std::to_string(1.0 + 1e-6 * static_cast<double>(i));
+    const std::string pf = dir.write("p.csv", line + "\n").string();
+    const std::string qf = dir.write("q.csv", line + "\n").string();
+    const double file_mib = static_cast<double>(line.size()) / (1 << 20), doubles_mib = 8.0 * n / (1 << 20);
+    const auto peak = kldiv::test::measure_peak_memory(KLDIV_CLI_PATH, {"compare", pf, qf, "--normalize"});
+    EXPECT_EQ(peak.exit_code, 0);
+    EXPECT_LT(peak.mib, BOUND_COMPARE) << "file " << file_mib << " MiB, doubles " << doubles_mib << " MiB";
+}
+
 TEST(CliCompare, UsageErrorsExitWith2) {
     EXPECT_EQ(kldiv_cli({"compare", "--no-such-option"}).exit_code, 2);
     EXPECT_EQ(kldiv_cli({"no-such-command"}).exit_code, 2);
