@@ -535,9 +535,9 @@ TEST_F(IoTest, FileBytesInMessagesAreEscapedOneWay) {
     // A long field is shortened after 40 bytes, at a character boundary (é is bytes 40 and 41).
     const std::string long_field = std::string(39, 'a') + "\xc3\xa9zzz";
     EXPECT_THAT(error_for("d.csv", "x,0.5\nb," + long_field + "\n"),
-                HasSubstr("line 2, column 3: \"" + std::string(39, 'a') + "...\" is not a number"));
+                HasSubstr("line 2, column 3: \"" + std::string(39, 'a').append("...\" is not a number")));
     EXPECT_THAT(error_for("e.csv", "x,0.5\nb," + std::string(38, 'a') + "\xc3\xa9zzz\n"),
-                HasSubstr("\"" + std::string(38, 'a') + "\xc3\xa9...\" is not a number"));
+                HasSubstr(std::string(38, 'a').append("\xc3\xa9...\" is not a number")));
 }
 
 TEST_F(IoTest, BinaryLookingText) {

@@ -87,10 +87,13 @@ struct row {
 // boundary).
 std::string shown(std::string_view text) {
     constexpr std::size_t most = 40;
-    if (text.size() <= most) return "\"" + printable(text) + "\"";
-    std::size_t cut = most;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
-    return "\"" + printable(text.substr(0, cut)) + "...\"";
+    std::size_t cut = std::min(text.size(), most);
+    while (cut < text.size() && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+    std::string out(1, '"');  // built by appending: GCC 12 warns falsely on "\"" + string
+    out += printable(text.substr(0, cut));
+    if (cut < text.size()) out += "...";
+    out += '"';
+    return out;
 }
 
 class reporter {
