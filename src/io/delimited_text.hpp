@@ -34,7 +34,7 @@ public:
 
 private:
     std::streambuf* buffer_;
-    std::uint64_t left_ = 0;  // bytes not yet read, when known (else 0)
+    std::uint64_t left_ = 0;  // at least the bytes not yet read, when known (else 0)
     std::size_t number_ = 0;
 };
 
