@@ -76,6 +76,24 @@ private:
     mode_t old_;
 };
 
+// The peak resident memory of a command, in MiB, and its exit code (tests/data/peak_memory.py runs
+// it; its stdout and stderr are discarded).
+struct peak_memory {
+    double mib = 0;
+    int exit_code = -1;
+};
+
+inline peak_memory measure_peak_memory(const std::string& program, const std::vector<std::string>& args) {
+    std::vector<std::string> all{std::string(KLDIV_TEST_DATA) + "/peak_memory.py", program};
+    all.insert(all.end(), args.begin(), args.end());
+    const command_result r = run_command("/usr/bin/python3", all);
+    peak_memory peak;
+    std::istringstream fields(r.out);
+    fields >> peak.mib >> peak.exit_code;
+    if (r.exit_code != 0) peak.exit_code = -1;
+    return peak;
+}
+
 // A fresh empty directory under the system temporary directory, removed by the destructor.
 class scratch_dir {
 public:

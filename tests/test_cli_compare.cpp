@@ -126,6 +126,25 @@ TEST(CliCompare, BadInputGivesOneLineAndExitCode1) {
     }
 }
 
+TEST(CliCompare, AOneLineFileCostsItsBytesAndItsDoubles) {
+    // A one-line CSV held each field as a string with its place (48 bytes a field): a 34 MB line of
+    // 4·10^6 numbers peaked at 280 MB. Now the line and the doubles: 71 MB.
+    const scratch_dir dir;
+    const std::size_t n = 2'000'000;
+    std::string line;
+    line.reserve(n * 9);
+    for (std::size_t i = 0; i < n; ++i) line.append(i ? "," : "").append(std::to_string(1.0 + 1e-6 * static_cast<double>(i)));
+    const std::string pf = dir.write("p.csv", line + "\n").string();
+    const double file_mib = static_cast<double>(line.size()) / (1 << 20), doubles_mib = 8.0 * n / (1 << 20);
+    // P is read whole, then refused against a Q of two events.
+    const std::vector<std::string> args{"compare", pf, "--q", "0.5,0.5"};
+    EXPECT_THAT(kldiv_cli(args).err, HasSubstr("has 2000000 events and Q (--q 0.5,0.5) has 2"));
+    const auto peak = kldiv::test::measure_peak_memory(KLDIV_CLI_PATH, args);
+    EXPECT_EQ(peak.exit_code, 1);
+    // The program alone takes about 10 MiB.
+    EXPECT_LT(peak.mib, file_mib + doubles_mib + 16.0) << "file " << file_mib << " MiB, doubles " << doubles_mib << " MiB";
+}
+
 TEST(CliCompare, UsageErrorsExitWith2) {
     EXPECT_EQ(kldiv_cli({"compare", "--no-such-option"}).exit_code, 2);
     EXPECT_EQ(kldiv_cli({"no-such-command"}).exit_code, 2);

@@ -184,16 +184,49 @@ TEST(CliEstimate, AHugeThreadCountIsClampedNotFatal) {
     EXPECT_EQ(many.out, one.out);  // the same numbers on any thread count
     // --threads 100000 took 990 MB (a thread each); now at most 1024 threads, each without scratch
     // beyond its items.
-    const command_result peak = kldiv::test::run_command(
-        "/usr/bin/python3", {std::string(KLDIV_TEST_DATA) + "/peak_memory.py", KLDIV_CLI_PATH, "estimate", xf, yf, "--ci",
-                             "0.9", "--resamples", "3000", "--threads", "100000"});
-    ASSERT_EQ(peak.exit_code, 0) << peak.err;
-    std::istringstream fields(peak.out);
-    double peak_mib = 0;
-    int code = -1;
-    fields >> peak_mib >> code;
-    EXPECT_EQ(code, 0);
-    EXPECT_LT(peak_mib, 200.0);
+    const auto peak = kldiv::test::measure_peak_memory(
+        KLDIV_CLI_PATH, {"estimate", xf, yf, "--ci", "0.9", "--resamples", "3000", "--threads", "100000"});
+    EXPECT_EQ(peak.exit_code, 0);
+    EXPECT_LT(peak.mib, 200.0);
+}
+
+TEST(CliEstimate, QuantileBinsBeyondTheDataAreNotAllocated) {
+    // --bins quantile --bin-count 67108864 on 10 points peaked at 2.4 GB: bins beyond the N - 1 gaps
+    // of the N pooled values are empty, so the rule makes at most N - 1 (docs/measures/estimation.md).
+    const kldiv::test::scratch_dir dir;
+    const std::string xf = dir.write("x.csv", "0.5\n2.0\n3.5\n1.0\n4.0\n").string();
+    const std::string yf = dir.write("y.csv", "6.0\n5.5\n7.0\n9.0\n8.0\n").string();
+    const std::vector<std::string> args{"estimate", xf, yf, "--method", "hist", "--bins", "quantile", "--json"};
+    auto with_bins = [&](const std::string& count) {
+        std::vector<std::string> all = args;
+        all.insert(all.end(), {"--bin-count", count});
+        return all;
+    };
+    const command_result capped = kldiv_cli(with_bins("67108864")), exact = kldiv_cli(with_bins("9"));
+    ASSERT_EQ(capped.exit_code, 0) << capped.err;
+    EXPECT_EQ(capped.out, exact.out);  // the same 9 bins
+    const auto peak = kldiv::test::measure_peak_memory(KLDIV_CLI_PATH, with_bins("67108864"));
+    EXPECT_EQ(peak.exit_code, 0);
+    EXPECT_LT(peak.mib, 64.0);
+}
+
+TEST(CliEstimate, AOneLineSampleFileCostsItsBytesAndItsDoubles) {
+    // The sample reader kept a view per field (16 bytes each) besides the line and the doubles: a
+    // 34 MB line of 4·10^6 numbers peaked at 149 MB, now 71 MB.
+    const kldiv::test::scratch_dir dir;
+    const std::size_t n = 2'000'000;
+    std::string line;
+    line.reserve(n * 9);
+    for (std::size_t i = 0; i < n; ++i) line.append(i ? "," : "").append(std::to_string(1.0 + 1e-6 * static_cast<double>(i)));
+    const std::string xf = dir.write("x.csv", line + "\n").string();
+    const double file_mib = static_cast<double>(line.size()) / (1 << 20), doubles_mib = 8.0 * n / (1 << 20);
+    // One observation of 2·10^6 variables: read whole, then refused by the histogram estimator.
+    const std::vector<std::string> args{"estimate", xf, "--measure", "entropy", "--method", "hist"};
+    EXPECT_THAT(kldiv_cli(args).err, HasSubstr("2000000 columns"));
+    const auto peak = kldiv::test::measure_peak_memory(KLDIV_CLI_PATH, args);
+    EXPECT_EQ(peak.exit_code, 1);
+    // The program alone takes about 10 MiB.
+    EXPECT_LT(peak.mib, file_mib + doubles_mib + 16.0) << "file " << file_mib << " MiB, doubles " << doubles_mib << " MiB";
 }
 
 TEST(CliEstimate, OutOfRangeNumbersInASampleFileAreErrors) {

@@ -230,16 +230,10 @@ TEST_F(CliLlmReference, BadInputGivesExitCode1AMessageAndNoFile) {
 
 TEST_F(CliLlmReference, ASmallInputGetsASmallBlockNotTheWholeBuffer) {
     // A 2.4 MB input with --buffer-mib 1024 allocated and filled 1 GiB (twice, with --verify).
-    const command_result r = kldiv::test::run_command(
-        "/usr/bin/python3", {std::string(KLDIV_TEST_DATA) + "/peak_memory.py", KLDIV_CLI_PATH, "llm-reference",
-                             file("ref.npy"), file("small-buffer.kref"), "--buffer-mib", "1024", "--verify"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    std::istringstream fields(r.out);
-    double peak_mib = 0;
-    int code = -1;
-    fields >> peak_mib >> code;
-    EXPECT_EQ(code, 0);
-    EXPECT_LT(peak_mib, 64.0);
+    const auto peak = kldiv::test::measure_peak_memory(
+        KLDIV_CLI_PATH, {"llm-reference", file("ref.npy"), file("small-buffer.kref"), "--buffer-mib", "1024", "--verify"});
+    EXPECT_EQ(peak.exit_code, 0);
+    EXPECT_LT(peak.mib, 64.0);
 }
 
 }  // namespace

@@ -176,6 +176,25 @@ TEST(EstimateHistogram, EqualSamplesGiveZero) {
     }
 }
 
+// Quantile bins beyond the N − 1 gaps of N pooled values would all be empty: bin_count = 2^26 on 10
+// points allocated 2.4 GB. The rule makes at most N − 1 bins, with an edge at every value.
+TEST(EstimateHistogram, QuantileBinsAreCappedByTheData) {
+    const vec xs{0.5, 2.0, 3.5, 1.0, 4.0}, ys{6.0, 5.5, 7.0, 9.0, 8.0};
+    const vec pooled{0.5, 2.0, 3.5, 1.0, 4.0, 6.0, 5.5, 7.0, 9.0, 8.0};
+    const vec sorted{0.5, 1.0, 2.0, 3.5, 4.0, 5.5, 6.0, 7.0, 8.0, 9.0};
+    for (const std::size_t bins : {std::size_t{9}, std::size_t{10}, kldiv::estimate::histogram_max_bins}) {
+        EXPECT_EQ(kldiv::estimate::bin_edges(pooled, binning::quantile, bins), sorted) << bins;
+        const auto h = kldiv::estimate::histogram_counts(view(xs.data(), 5, 1), view(ys.data(), 5, 1),
+                                                         {.rule = binning::quantile, .bins = bins});
+        EXPECT_EQ(h.p_counts, (vec{1, 1, 1, 1, 1, 0, 0, 0, 0})) << bins;
+        EXPECT_EQ(h.q_counts, (vec{0, 0, 0, 0, 0, 1, 1, 1, 2})) << bins;
+    }
+    // Below the cap the rule is unchanged: 3 bins at the quantiles 0, 1/3, 2/3, 1.
+    EXPECT_EQ(kldiv::estimate::bin_edges(pooled, binning::quantile, 3).size(), 4u);
+    const vec one{2.5};
+    EXPECT_EQ(kldiv::estimate::bin_edges(one, binning::quantile, 1000), (vec{2.0, 3.0}));  // one value: one bin
+}
+
 TEST(EstimateHistogram, BadInput) {
     const vec a{1, 2, 3, 4}, b{1, 2, std::nan(""), 4};
     auto expect_error = [](auto&& call, const std::string& text) {

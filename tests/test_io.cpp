@@ -237,7 +237,7 @@ TEST_F(IoTest, NpyWrongMagic) {
     std::string bytes = npy(dict("<f8", "(1,)"), f8_le({1.0}));
     bytes[0] = 'X';
     EXPECT_THAT(error_for("p.npy", bytes), HasSubstr("bytes 0-5 are 'XNUMPY', but an npy file starts with the magic string"));
-    EXPECT_THAT(error_for("q.npy", "0.5\n0.5\n"), HasSubstr("bytes 0-5 are '0.5\\x0a0.'"));
+    EXPECT_THAT(error_for("q.npy", "0.5\n0.5\n"), HasSubstr("bytes 0-5 are '0.5\\n0.'"));
 }
 
 TEST_F(IoTest, NpyTruncatedAnywhere) {
@@ -524,6 +524,20 @@ TEST_F(IoTest, TextErrorPlaces) {
 TEST_F(IoTest, ColumnsCountCharactersAfterTheByteOrderMark) {
     EXPECT_THAT(error_for("a.csv", "\xEF\xBB\xBF" "x,0.5\nb,oops\n"), HasSubstr("line 2, column 3: \"oops\""));
     EXPECT_THAT(error_for("b.csv", "\xEF\xBB\xBF" "été,0.5\nçà,oops\n"), HasSubstr("line 2, column 4: \"oops\""));
+}
+
+TEST_F(IoTest, FileBytesInMessagesAreEscapedOneWay) {
+    // The readers had four escapers of their own (\x0a in one, \x5c for a backslash in another);
+    // all use kldiv::printable now: \0 \t \n \r, \xHH for other control bytes, UTF-8 kept.
+    EXPECT_THAT(error_for("a.csv", "x,0.5\nb,0\x1b[2J\n"), HasSubstr("line 2, column 3: \"0\\x1b[2J\" is not a number"));
+    EXPECT_THAT(error_for("b.csv", "x,0.5\nb,\"0\\5\x7f\"\n"), HasSubstr("line 2, column 3: \"0\\5\\x7f\" is not a number"));
+    EXPECT_THAT(error_for("c.npy", std::string("\x01\t\r\0\\\xe9 and more", 15)), HasSubstr("bytes 0-5 are '\\x01\\t\\r\\0\\\\xe9'"));
+    // A long field is shortened after 40 bytes, at a character boundary (é is bytes 40 and 41).
+    const std::string long_field = std::string(39, 'a') + "\xc3\xa9zzz";
+    EXPECT_THAT(error_for("d.csv", "x,0.5\nb," + long_field + "\n"),
+                HasSubstr("line 2, column 3: \"" + std::string(39, 'a').append("...\" is not a number")));
+    EXPECT_THAT(error_for("e.csv", "x,0.5\nb," + std::string(38, 'a') + "\xc3\xa9zzz\n"),
+                HasSubstr(std::string(38, 'a').append("\xc3\xa9...\" is not a number")));
 }
 
 TEST_F(IoTest, BinaryLookingText) {

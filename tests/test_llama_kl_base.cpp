@@ -342,7 +342,7 @@ TEST_F(llama_kl_base, a_bad_magic_is_named) {
     std::string bytes = make_file(5, 10, 1).bytes;
     bytes.replace(0, 8, "GGUF\x03\0\0\0", 8);
     EXPECT_THAT(error_of(dir.write("bad.kld", bytes)),
-                HasSubstr("bad.kld: the file starts with \"GGUF\\x03\\x00\\x00\\x00\", but a llama.cpp KL-divergence "
+                HasSubstr("bad.kld: the file starts with \"GGUF\\x03\\0\\0\\0\", but a llama.cpp KL-divergence "
                           "base file (written by llama-perplexity --kl-divergence-base) starts with \"_logits_\""));
 }
 

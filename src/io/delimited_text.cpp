@@ -1,13 +1,48 @@
 #include "delimited_text.hpp"
 
-#include <cstdio>
+#include <algorithm>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 #include "number.hpp"
 
 namespace kldiv::io::detail {
+
+line_reader::line_reader(std::istream& in) : buffer_(in.rdbuf()) {
+    if (buffer_ == nullptr) return;
+    // The bytes left, when the stream can tell (files and in-memory streams can; a failed seek
+    // leaves the position where it was).
+    const auto here = buffer_->pubseekoff(0, std::ios::cur, std::ios::in);
+    if (here == std::streampos(-1)) return;
+    const auto end = buffer_->pubseekoff(0, std::ios::end, std::ios::in);
+    buffer_->pubseekpos(here, std::ios::in);
+    if (end != std::streampos(-1) && end >= here) left_ = static_cast<std::uint64_t>(end - here);
+}
+
+bool line_reader::next(std::string& line) {
+    line.clear();
+    if (buffer_ == nullptr) return false;
+    using traits = std::char_traits<char>;
+    auto c = buffer_->sbumpc();
+    if (traits::eq_int_type(c, traits::eof())) return false;
+    while (!traits::eq_int_type(c, traits::eof()) && c != '\n' && c != '\r') {
+        if (line.size() == line.capacity() && line.size() >= (std::size_t{1} << 16) && left_ > line.size()) {
+            // A long line: room for the rest of the input at once, rather than doubling (which
+            // held up to twice the line while it copied).
+            line.reserve(static_cast<std::size_t>(left_));
+        }
+        line.push_back(traits::to_char_type(c));
+        c = buffer_->sbumpc();
+    }
+    if (c == '\r' && buffer_->sgetc() == '\n') buffer_->sbumpc();
+    left_ -= std::min<std::uint64_t>(left_, line.size() + 1);
+    ++number_;
+    return true;
+}
+
 namespace {
 
 enum class delimiter { whitespace, comma, tab, semicolon };
@@ -32,35 +67,33 @@ char delimiter_char(delimiter d) {
     return ' ';
 }
 
+// One field of a line, as the splitter hands it over: `text` views the line (or, for a quoted field
+// with "" inside, the splitter's scratch copy) and is valid only until the next field.
 struct field {
-    std::string text;
+    std::string_view text;
     std::size_t column = 0;
     bool quoted = false;
 };
 
+// A line kept for later: its text and its field count. Fields are split again when they are read,
+// so a line of n fields costs its bytes, not n strings (a one-line file of 10^7 numbers).
 struct row {
     std::size_t line = 0;
-    std::vector<field> fields;
+    std::string text;
+    std::size_t fields = 0;
 };
 
-// Quotes a field's text for a message, shortened when long.
-std::string shown(const std::string& text) {
-    std::string out = "\"";
-    std::size_t count = 0;
-    for (unsigned char c : text) {
-        if (++count > 40) {
-            out += "...";
-            break;
-        }
-        if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
-    }
-    return out + "\"";
+// A field's text quoted for a message: kldiv::printable, shortened after 40 bytes (at a character
+// boundary).
+std::string shown(std::string_view text) {
+    constexpr std::size_t most = 40;
+    std::size_t cut = std::min(text.size(), most);
+    while (cut < text.size() && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+    std::string out(1, '"');  // built by appending: GCC 12 warns falsely on "\"" + string
+    out += printable(text.substr(0, cut));
+    if (cut < text.size()) out += "...";
+    out += '"';
+    return out;
 }
 
 class reporter {
@@ -78,33 +111,6 @@ public:
 private:
     const std::string& source_;
     const char* function_;
-};
-
-// Lines ending in \n, \r\n or \r (the terminator is not part of the line).
-class line_reader {
-public:
-    explicit line_reader(std::istream& in) : buffer_(in.rdbuf()) {}
-
-    bool next(std::string& line) {
-        line.clear();
-        if (buffer_ == nullptr) return false;
-        using traits = std::char_traits<char>;
-        auto c = buffer_->sbumpc();
-        if (traits::eq_int_type(c, traits::eof())) return false;
-        while (!traits::eq_int_type(c, traits::eof()) && c != '\n' && c != '\r') {
-            line.push_back(traits::to_char_type(c));
-            c = buffer_->sbumpc();
-        }
-        if (c == '\r' && buffer_->sgetc() == '\n') buffer_->sbumpc();
-        ++number_;
-        return true;
-    }
-
-    std::size_t number() const noexcept { return number_; }
-
-private:
-    std::streambuf* buffer_;
-    std::size_t number_ = 0;
 };
 
 // Columns count UTF-8 code points from 1; positions are asked for in increasing order.
@@ -144,31 +150,42 @@ delimiter detect_delimiter(const std::string& line) {
 }
 
 // Reads the quoted field starting at line[i] == '"'; returns the index after the closing quote.
-std::size_t read_quoted(const std::string& line, std::size_t i, field& f, std::size_t line_number, const reporter& report) {
+// The field's text is line[i + 1, end - 1) when it holds no "", else a copy in `scratch`.
+std::size_t read_quoted(const std::string& line, std::size_t i, field& f, std::string& scratch, std::size_t line_number,
+                        const reporter& report) {
     f.quoted = true;
-    std::size_t j = i + 1;
+    const std::size_t first = i + 1;
+    bool copied = false;
+    std::size_t j = first;
     for (;;) {
         if (j >= line.size()) {
             report.fail(line_number, f.column, "the quote opened here is not closed (a quoted field must end on the same line)");
         }
         if (line[j] == '"') {
             if (j + 1 < line.size() && line[j + 1] == '"') {
-                f.text.push_back('"');
+                if (!copied) scratch.assign(line, first, j - first);
+                copied = true;
+                scratch.push_back('"');
                 j += 2;
                 continue;
             }
+            f.text = copied ? std::string_view(scratch) : std::string_view(line).substr(first, j - first);
             return j + 1;
         }
-        f.text.push_back(line[j++]);
+        if (copied) scratch.push_back(line[j]);
+        ++j;
     }
 }
 
-void split_line(const std::string& line, std::size_t line_number, delimiter d, std::vector<field>& out,
-                const reporter& report) {
-    out.clear();
+// Splits `line` and calls visit(index, field) for each field in order until it returns false;
+// returns the number of fields visited. Malformed quoting is reported on the way.
+template <class Visit>
+std::size_t split_line(const std::string& line, std::size_t line_number, delimiter d, const reporter& report,
+                       Visit&& visit) {
+    std::string scratch;
     column_counter columns(line);
     const std::size_t n = line.size();
-    std::size_t i = 0;
+    std::size_t i = 0, count = 0;
     if (d == delimiter::whitespace) {
         auto blank = [](char c) { return c == ' ' || c == '\t'; };
         for (;;) {
@@ -177,7 +194,7 @@ void split_line(const std::string& line, std::size_t line_number, delimiter d, s
             field f;
             f.column = columns.at(i);
             if (line[i] == '"') {
-                i = read_quoted(line, i, f, line_number, report);
+                i = read_quoted(line, i, f, scratch, line_number, report);
                 if (i < n && !blank(line[i])) {
                     report.fail(line_number, columns.at(i),
                                 "text right after the closing quote of the field at column " + std::to_string(f.column) +
@@ -186,11 +203,11 @@ void split_line(const std::string& line, std::size_t line_number, delimiter d, s
             } else {
                 const std::size_t start = i;
                 while (i < n && !blank(line[i])) ++i;
-                f.text = line.substr(start, i - start);
+                f.text = std::string_view(line).substr(start, i - start);
             }
-            out.push_back(std::move(f));
+            if (!visit(count++, f)) break;
         }
-        return;
+        return count;
     }
     const char c = delimiter_char(d);
     auto blank = [d](char ch) { return ch == ' ' || (ch == '\t' && d != delimiter::tab); };
@@ -199,7 +216,7 @@ void split_line(const std::string& line, std::size_t line_number, delimiter d, s
         field f;
         f.column = columns.at(i);
         if (i < n && line[i] == '"') {
-            i = read_quoted(line, i, f, line_number, report);
+            i = read_quoted(line, i, f, scratch, line_number, report);
             while (i < n && blank(line[i])) ++i;
             if (i < n && line[i] != c) {
                 report.fail(line_number, columns.at(i),
@@ -211,18 +228,19 @@ void split_line(const std::string& line, std::size_t line_number, delimiter d, s
             while (i < n && line[i] != c) ++i;
             std::size_t end = i;
             while (end > start && blank(line[end - 1])) --end;
-            f.text = line.substr(start, end - start);
+            f.text = std::string_view(line).substr(start, end - start);
         }
-        out.push_back(std::move(f));
+        if (!visit(count++, f)) break;
         if (i >= n) break;
         ++i;  // past the delimiter; a delimiter at the end of the line leaves an empty last field
     }
+    return count;
 }
 
 // "0,25" when the delimiter is not a comma: a number written with a decimal comma.
-bool decimal_comma_number(const std::string& text) {
-    if (text.find(',') == std::string::npos) return false;
-    std::string dotted = text;
+bool decimal_comma_number(std::string_view text) {
+    if (text.find(',') == std::string_view::npos) return false;
+    std::string dotted(text);
     for (char& c : dotted) {
         if (c == ',') c = '.';
     }
@@ -230,14 +248,14 @@ bool decimal_comma_number(const std::string& text) {
 }
 
 // "0.1   0.2" in a tab-separated line: numbers separated by spaces.
-bool space_separated_numbers(const std::string& text) {
-    if (text.find_first_of(" ") == std::string::npos) return false;
+bool space_separated_numbers(std::string_view text) {
+    if (text.find(' ') == std::string_view::npos) return false;
     std::size_t i = 0;
     while (i < text.size()) {
         while (i < text.size() && text[i] == ' ') ++i;
         const std::size_t start = i;
         while (i < text.size() && text[i] != ' ') ++i;
-        if (i > start && !is_number(std::string_view(text).substr(start, i - start))) return false;
+        if (i > start && !is_number(text.substr(start, i - start))) return false;
     }
     return true;
 }
@@ -249,12 +267,13 @@ enum class layout { column, row, label_value };
 labeled_vector parse_delimited_text(std::istream& in, const std::string& source, const char* function) {
     const reporter report(source, function);
     line_reader reader(in);
-    std::string line;
     delimiter delim = delimiter::whitespace;
     bool detected = false;
     std::size_t width = 0, first_line = 0;
 
+    auto split = [&](const row& r, auto&& visit) { return split_line(r.text, r.line, delim, report, visit); };
     auto next_row = [&](row& r) -> bool {
+        std::string& line = r.text;
         while (reader.next(line)) {
             if (reader.number() == 1) {
                 if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
@@ -278,13 +297,13 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
                 detected = true;
             }
             r.line = reader.number();
-            split_line(line, r.line, delim, r.fields, report);
+            r.fields = split(r, [](std::size_t, const field&) { return true; });
             if (width == 0) {
-                width = r.fields.size();
+                width = r.fields;
                 first_line = r.line;
-            } else if (r.fields.size() != width) {
-                report.fail(r.line, std::to_string(r.fields.size()) + (r.fields.size() == 1 ? " field" : " fields") +
-                                        ", but line " + std::to_string(first_line) + " has " + std::to_string(width) +
+            } else if (r.fields != width) {
+                report.fail(r.line, std::to_string(r.fields) + (r.fields == 1 ? " field" : " fields") + ", but line " +
+                                        std::to_string(first_line) + " has " + std::to_string(width) +
                                         "; every row must have the same number of fields (delimiter: " +
                                         delimiter_name(delim) + ")" +
                                         (delim == delimiter::whitespace ? "; quote labels that contain spaces" : ""));
@@ -292,6 +311,16 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
             return true;
         }
         return false;
+    };
+    // The text of field k of a row (k < its field count).
+    auto text_of = [&](const row& r, std::size_t k) {
+        std::string text;
+        split(r, [&](std::size_t i, const field& f) {
+            if (i < k) return true;
+            text = f.text;
+            return false;
+        });
+        return text;
     };
 
     auto value_of = [&](const field& f, std::size_t line_number) -> double {
@@ -317,44 +346,60 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
 
     std::vector<row> pending;
     row r;
-    while (pending.size() < 3 && next_row(r)) pending.push_back(std::move(r));  // moved: a one-line file of 10^7 fields is not copied
+    while (pending.size() < 3 && next_row(r)) pending.push_back(std::move(r));  // moved: a one-line file is not copied
     if (pending.empty()) report.fail("holds no values (the file is empty, or has only blank lines and '#' comments)");
 
-    const std::vector<field>& top = pending[0].fields;
+    const row& top = pending[0];
     const std::size_t value_field = width == 2 ? 1 : 0;
     // A header's value field is text; a number written with a decimal comma, or numbers separated by
     // spaces in a tab-separated file, are data with a mistake (reported on line 1 below), not a header.
-    const std::string& first_value = top[value_field].text;
+    const std::string first_value = text_of(top, value_field);
     const bool header = !is_number(first_value) && !(delim != delimiter::comma && decimal_comma_number(first_value)) &&
                         !(delim == delimiter::tab && space_separated_numbers(first_value));
     const std::size_t data_rows = pending.size() - (header ? 1 : 0);
     if (data_rows == 0) {
-        report.fail(pending[0].line, "looks like a header (its value field " + shown(top[value_field].text) +
-                                         " is not a number), but no values follow");
+        report.fail(top.line, "looks like a header (its value field " + shown(first_value) +
+                                  " is not a number), but no values follow");
     }
     layout shape = layout::row;
     if (width == 1) {
         shape = layout::column;
     } else if (width == 2) {
-        const std::vector<field>& only = pending[header ? 1 : 0].fields;
-        shape = data_rows == 1 && is_number(only[0].text) && is_number(only[1].text) ? layout::row : layout::label_value;
+        const row& only = pending[header ? 1 : 0];
+        shape = data_rows == 1 && is_number(text_of(only, 0)) && is_number(text_of(only, 1)) ? layout::row
+                                                                                             : layout::label_value;
     }
 
     labeled_vector result;
     if (shape == layout::row && header) {
-        for (const field& f : top) result.labels.push_back(f.text);
+        result.labels.reserve(width);
+        split(top, [&](std::size_t, const field& f) {
+            result.labels.emplace_back(f.text);
+            return true;
+        });
     }
     std::size_t rows_seen = 0;
     auto take = [&](const row& x) {
         ++rows_seen;
         switch (shape) {
-            case layout::column: result.values.push_back(value_of(x.fields[0], x.line)); break;
+            case layout::column:
+                split(x, [&](std::size_t, const field& f) {
+                    result.values.push_back(value_of(f, x.line));
+                    return false;
+                });
+                break;
             case layout::label_value:
-                if (x.fields[0].text.empty() && !x.fields[0].quoted) {
-                    report.fail(x.line, x.fields[0].column, "an empty label (quote it as \"\" if that is meant)");
-                }
-                result.labels.push_back(x.fields[0].text);
-                result.values.push_back(value_of(x.fields[1], x.line));
+                split(x, [&](std::size_t i, const field& f) {
+                    if (i == 1) {
+                        result.values.push_back(value_of(f, x.line));
+                        return false;
+                    }
+                    if (f.text.empty() && !f.quoted) {
+                        report.fail(x.line, f.column, "an empty label (quote it as \"\" if that is meant)");
+                    }
+                    result.labels.emplace_back(f.text);
+                    return true;
+                });
                 break;
             case layout::row:
                 if (rows_seen > 1) {
@@ -363,7 +408,10 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
                                             "columns (label,value)");
                 }
                 result.values.reserve(width);
-                for (const field& f : x.fields) result.values.push_back(value_of(f, x.line));
+                split(x, [&](std::size_t, const field& f) {
+                    result.values.push_back(value_of(f, x.line));
+                    return true;
+                });
                 break;
         }
     };

@@ -15,12 +15,28 @@
 //   one row of n >= 2 fields        a row of values; a header line above it gives the labels
 // Line and column numbers in messages count from 1; columns count characters (UTF-8 code points).
 
+#include <cstdint>
 #include <istream>
 #include <string>
 
 #include "kldiv/io/distribution_file.hpp"
 
 namespace kldiv::io::detail {
+
+// Lines ending in \n, \r\n or \r (the terminator is not part of the line). A long line is given
+// room for the rest of the input at once when the stream can tell its size, so a one-line file of
+// S bytes takes S bytes, not up to 2S while a doubling buffer copies.
+class line_reader {
+public:
+    explicit line_reader(std::istream& in);
+    bool next(std::string& line);                        // false at the end of the input
+    std::size_t number() const noexcept { return number_; }  // of the last line read, from 1
+
+private:
+    std::streambuf* buffer_;
+    std::uint64_t left_ = 0;  // at least the bytes not yet read, when known (else 0)
+    std::size_t number_ = 0;
+};
 
 // Reads `in` to its end. `source` names it in messages ("<source>: line 3, column 7: ...").
 labeled_vector parse_delimited_text(std::istream& in, const std::string& source, const char* function);

@@ -9,30 +9,16 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 #include "src/io/float16_kernels.hpp"
 
 namespace kldiv::io::detail {
 namespace {
 
-std::string printable(std::string_view bytes) {
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : bytes) {
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += "\\x";
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
-}
-
 // 'text' in single quotes, escaped (built by appending: GCC 12 warns falsely on "'" + string).
 std::string single_quoted(std::string_view bytes) {
     std::string out(1, '\'');
-    out += printable(bytes);
+    out += kldiv::printable(bytes);
     out += '\'';
     return out;
 }
@@ -242,7 +228,7 @@ npy_header parse_npy_header(std::string_view bytes, std::uint64_t file_size, con
         if (bytes.size() < 6 && npy_magic.substr(0, bytes.size()) == bytes) {
             fail("the file is " + std::to_string(file_size) + " bytes long, too short for an npy file (the magic string alone is 6 bytes)");
         }
-        fail("bytes 0-5 are '" + printable(bytes.substr(0, 6)) +
+        fail("bytes 0-5 are '" + kldiv::printable(bytes.substr(0, 6)) +
              "', but an npy file starts with the magic string '\\x93NUMPY' (is this really a .npy file?)");
     }
     if (bytes.size() < 8) {
@@ -286,7 +272,7 @@ npy_header parse_npy_header(std::string_view bytes, std::uint64_t file_size, con
         }
         const std::size_t key_at = p.pos;
         const std::string key = p.string_literal();
-        p.expect(':', "after the key '" + printable(key) + "'");
+        p.expect(':', "after the key '" + kldiv::printable(key) + "'");
         if (key == "descr") {
             if (have_descr) p.fail(key_at, "the key 'descr' appears twice");
             have_descr = true;
@@ -304,7 +290,7 @@ npy_header parse_npy_header(std::string_view bytes, std::uint64_t file_size, con
             have_shape = true;
             h.shape = p.shape_tuple();
         } else {
-            p.fail(key_at, "unexpected key '" + printable(key) +
+            p.fail(key_at, "unexpected key '" + kldiv::printable(key) +
                                "' (an npy header holds exactly 'descr', 'fortran_order' and 'shape')");
         }
         p.skip_space();
@@ -372,7 +358,7 @@ npy_header read_npy_header(input_file& file, const char* function) {
 void check_npy_data_size(const npy_header& h, std::uint64_t file_size, const std::string& source, const char* function) {
     const std::uint64_t available = file_size - h.data_offset;
     const std::string claim = "header field 'shape' is " + npy_shape_text(h.shape) + " of " + npy_dtype_name(h) + " ('" +
-                              printable(h.descr) + "')";
+                              kldiv::printable(h.descr) + "')";
     if (h.itemsize == 0) throw error(function, source + ": " + claim + ", whose element size is unknown");
     if (h.element_count > std::numeric_limits<std::uint64_t>::max() / h.itemsize) {
         throw error(function, source + ": " + claim + ", whose size in bytes does not fit in 64 bits");

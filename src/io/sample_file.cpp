@@ -7,6 +7,7 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
+#include "src/io/delimited_text.hpp"
 #include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
 #include "src/io/number.hpp"
@@ -51,23 +52,29 @@ std::string_view trimmed(std::string_view text) {
     return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
-// The fields of one line: split at `delimiter`, or at runs of blanks when it is ' '.
-std::vector<std::string_view> fields_of(std::string_view line, char delimiter) {
-    std::vector<std::string_view> out;
+// Calls visit(field) for each field of `line`, split at `delimiter` (or at runs of blanks when it is
+// ' '), until it returns false; returns the number of fields visited. Nothing is stored per field:
+// a one-line file of n numbers costs its bytes and the n doubles.
+template <class Visit>
+std::size_t for_each_field(std::string_view line, char delimiter, Visit&& visit) {
+    constexpr auto npos = std::string_view::npos;
+    std::size_t count = 0;
     if (delimiter == ' ') {
         std::size_t at = 0;
-        while ((at = line.find_first_not_of(" \t", at)) != std::string_view::npos) {
+        while ((at = line.find_first_not_of(" \t", at)) != npos) {
             const std::size_t end = std::min(line.find_first_of(" \t", at), line.size());
-            out.push_back(line.substr(at, end - at));
+            ++count;
+            if (!visit(line.substr(at, end - at))) break;
             at = end;
         }
-        return out;
+        return count;
     }
-    std::size_t start = 0;
-    for (std::size_t end; (end = line.find(delimiter, start)) != std::string_view::npos; start = end + 1)
-        out.push_back(trimmed(line.substr(start, end - start)));
-    out.push_back(trimmed(line.substr(start)));
-    return out;
+    for (std::size_t start = 0;;) {
+        const std::size_t end = line.find(delimiter, start);
+        ++count;
+        if (!visit(trimmed(line.substr(start, end == npos ? npos : end - start))) || end == npos) return count;
+        start = end + 1;
+    }
 }
 
 // The column (UTF-8 code points, from 1) of the byte at `at` in line.
@@ -87,34 +94,44 @@ sample_matrix from_text(detail::input_file& file) {
     sample_matrix s;
     std::string line;
     char delimiter = 0;
-    for (std::size_t number = 1; std::getline(*file.stream, line); ++number) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
+    detail::line_reader lines(*file.stream);
+    while (lines.next(line)) {
+        const std::size_t number = lines.number();
         if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
         const std::string_view text = trimmed(line);
         if (text.empty() || text.front() == '#') continue;
         if (delimiter == 0) delimiter = delimiter_of(text);
-        const auto fields = fields_of(text, delimiter);
+        const std::size_t count = for_each_field(text, delimiter, [](std::string_view) { return true; });
         const std::string where = file.name + ": line " + std::to_string(number);
         if (s.cols == 0) {
-            s.cols = fields.size();
-            if (std::any_of(fields.begin(), fields.end(), [](std::string_view f) { return !detail::is_number(f); })) {
-                for (auto f : fields) s.names.emplace_back(f);
+            s.cols = count;
+            bool numbers = true;
+            for_each_field(text, delimiter, [&](std::string_view f) { return numbers = detail::is_number(f); });
+            if (!numbers) {
+                for_each_field(text, delimiter, [&](std::string_view f) {
+                    s.names.emplace_back(f);
+                    return true;
+                });
                 continue;
             }
         }
-        if (fields.size() != s.cols)
-            throw error(reader_name, where + ": " + std::to_string(fields.size()) + " fields, but the first line has " +
+        if (count != s.cols)
+            throw error(reader_name, where + ": " + std::to_string(count) + " fields, but the first line has " +
                                          std::to_string(s.cols) + "; every observation must have the same number of variables");
-        for (std::size_t j = 0; j < fields.size(); ++j) {
+        if (s.rows == 0) s.values.reserve(s.cols);
+        std::size_t j = 0;
+        for_each_field(text, delimiter, [&](std::string_view f) {
             double x = 0.0;
-            const auto status = detail::parse_number(fields[j], x);
+            const auto status = detail::parse_number(f, x);
             if (status != detail::number_status::ok)
-                throw error(reader_name, where + ", column " + std::to_string(column_of(line, fields[j].data())) +
-                                             " (field " + std::to_string(j + 1) + "): \"" + std::string(fields[j]) + "\"" +
+                throw error(reader_name, where + ", column " + std::to_string(column_of(line, f.data())) + " (field " +
+                                             std::to_string(j + 1) + "): \"" + kldiv::printable(f) + "\"" +
                                              (status == detail::number_status::out_of_range ? detail::out_of_range_rule
                                                                                             : " is not a number"));
             s.values.push_back(x);
-        }
+            ++j;
+            return true;
+        });
         ++s.rows;
     }
     if (s.rows == 0) throw error(reader_name, file.name + ": no observations (one line of numbers per observation)");

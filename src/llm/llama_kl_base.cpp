@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 #include "src/format.hpp"
 #include "src/io/input_file.hpp"
 
@@ -39,22 +40,6 @@ float float_from_words(const std::uint16_t* w) noexcept {
     return std::bit_cast<float>(std::uint32_t{w[0]} | std::uint32_t{w[1]} << 16);
 }
 
-// The first bytes of a file, readable in a message: printable ASCII as is, the rest as \xNN.
-std::string shown_bytes(std::string_view bytes) {
-    std::string text;
-    for (const char c : bytes) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x20 && u < 0x7f && u != '\\' && u != '"') {
-            text += c;
-        } else {
-            constexpr char hex[] = "0123456789abcdef";
-            text += "\\x";
-            text += hex[u >> 4];
-            text += hex[u & 15];
-        }
-    }
-    return text;
-}
 
 }  // namespace
 
@@ -104,7 +89,7 @@ void llama_kl_base_reader::state::read_header() {
     io::detail::read_exact(file, reinterpret_cast<char*>(header), header_bytes, reader_name, "the header");
     const std::string_view start(reinterpret_cast<const char*>(header), magic.size());
     if (start != magic) {
-        fail("the file starts with \"" + shown_bytes(start) +
+        fail("the file starts with \"" + kldiv::printable(start) +
              "\", but a llama.cpp KL-divergence base file (written by llama-perplexity --kl-divergence-base) "
              "starts with \"_logits_\"");
     }

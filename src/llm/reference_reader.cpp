@@ -9,6 +9,7 @@
 #include "crc32c.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/llm/reference_file.hpp"
+#include "kldiv/text.hpp"
 #include "reference_encoding.hpp"
 #include "reference_layout.hpp"
 #include "src/format.hpp"
@@ -29,18 +30,9 @@ std::string hex32(std::uint32_t v) {
     return s;
 }
 
+// File bytes in a message (kldiv::printable over bytes).
 std::string printable(std::span<const std::byte> bytes) {
-    std::string s;
-    for (std::byte b : bytes) {
-        const auto c = std::to_integer<unsigned char>(b);
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            s.push_back(static_cast<char>(c));
-        } else {
-            s += "\\x";
-            s += hex32(c).substr(8);
-        }
-    }
-    return s;
+    return kldiv::printable(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace

@@ -8,7 +8,8 @@ Run from the repository root:  /usr/bin/python3 tests/data/generate_estimate_his
 For each case: two samples x, y (rows x dims), a rule and a bin count. Each axis's edges are
 numpy.histogram_bin_edges of the pooled column (x then y) with bins='fd', 'scott', 'sturges' or an
 integer (rule fixed); for the quantile rule they are numpy.unique(numpy.quantile(pooled,
-numpy.arange(B + 1) / B)) (numpy's default linear quantiles; a single edge e becomes e -+ 0.5).
+numpy.arange(B + 1) / B)) with B = min(bins, max(N - 1, 1)) for N pooled values (numpy's default
+linear quantiles; a single edge e becomes e -+ 0.5).
 The counts are numpy.histogram / numpy.histogramdd of x and of y on those edges.
 
 Lines (tab-separated), first the samples, then the cases on them:
@@ -23,6 +24,7 @@ rng = np.random.default_rng(6)
 
 
 def quantile_edges(pooled, bins):
+    bins = min(bins, max(pooled.size - 1, 1))  # kldiv's cap: N values have N - 1 gaps
     edges = np.unique(np.quantile(pooled, np.arange(bins + 1) / bins))
     return edges if edges.size > 1 else np.array([edges[0] - 0.5, edges[0] + 0.5])
 

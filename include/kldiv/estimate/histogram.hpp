@@ -17,8 +17,9 @@
 //   scott      h = (24 √π / N)^(1/3) · σ, σ the standard deviation with divisor N;
 //   sturges    h = (max − min) / (log₂ N + 1);
 //              then ⌈(max − min)/h⌉ equal bins over the range (one bin when h = 0).
-//   quantile   `bins` equal-mass bins: edges at the quantiles i/bins, i = 0..bins, of z; repeated
-//              edges (ties in z) are merged, so there may be fewer bins.
+//   quantile   B = min(bins, max(N − 1, 1)) equal-mass bins: edges at the quantiles i/B,
+//              i = 0..B, of z; repeated edges (ties in z) are merged, so there may be fewer bins.
+//              At B = N − 1 every edge is a value of z: more bins would only be empty ones.
 // Quantiles are numpy's default ("linear", Hyndman–Fan type 7): the value at virtual index
 // (N − 1)·p between the sorted neighbours. Equal-width edges are numpy.linspace's:
 // e_i = min + i·(max − min)/B, with e_B = max. Bins are [e_i, e_{i+1}), the last one closed.
