@@ -19,7 +19,9 @@
 #include <cmath>
 #include <limits>
 
+#include "kldiv/error.hpp"
 #include "src/distributions/closed_forms_univariate.hpp"
+#include "src/format.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -37,8 +39,18 @@ double continuous_bernoulli_negentropy(double y) { return log_sinhc_bregman(y, -
 std::optional<double> closed_form(const beta& p, const beta& q) {
     const double a1 = p.concentration1, b1 = p.concentration0, a2 = q.concentration1, b2 = q.concentration0;
     const double s1 = a1 + b1, s2 = a2 + b2;
+    for (const beta* d : {&p, &q})
+        if (!std::isfinite(d->concentration1 + d->concentration0))
+            throw error("kl_divergence", "beta(" + kldiv::detail::to_text(d->concentration1) + ", " +
+                                             kldiv::detail::to_text(d->concentration0) +
+                                             "): concentration1 + concentration0 exceeds the double range");
     const double ha = a2 - a1, hb = b2 - b1, hs = ha + hb;
-    const double mean_difference = difference_of_products(a2, b1, a1, b2) / (s1 * s2);  // a2/s2 − a1/s1
+    // a2/s2 − a1/s1 = (a2 b1 − a1 b2) / (s1 s2), each beta scaled by a power of two (exact) so that the
+    // products cannot overflow (beta(1e308, 1): s1 s2 = inf made the difference 0).
+    const int e1 = std::ilogb(s1), e2 = std::ilogb(s2);
+    const double mean_difference =
+        difference_of_products(std::ldexp(a2, -e2), std::ldexp(b1, -e1), std::ldexp(a1, -e1), std::ldexp(b2, -e2)) /
+        (std::ldexp(s1, -e1) * std::ldexp(s2, -e2));
     const double means = s2 * bernoulli_kl(a2 / s2, a1 / s1, mean_difference, b2 / s2, b1 / s1);
     const double logs =
         0.5 * (exp_gap(log_ratio(a2, a1, ha)) + exp_gap(log_ratio(b2, b1, hb)) - exp_gap(log_ratio(s2, s1, hs)));
