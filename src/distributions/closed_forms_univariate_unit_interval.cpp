@@ -16,6 +16,8 @@
 // Uniform(l, h) or Beta against Beta or CB are D(·‖Uniform(0,1))-type terms (each ≥ 0) plus one
 // product of two small offsets, e.g. Uniform(l, h) ‖ CB(y) = −ln(h − l) + ℓ(y) + y (1 − l − h).
 
+#include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <limits>
 
@@ -51,7 +53,17 @@ std::optional<double> closed_form(const beta& p, const beta& q) {
     const double mean_difference =
         difference_of_products(std::ldexp(a2, -e2), std::ldexp(b1, -e1), std::ldexp(a1, -e1), std::ldexp(b2, -e2)) /
         (std::ldexp(s1, -e1) * std::ldexp(s2, -e2));
-    const double means = s2 * bernoulli_kl(a2 / s2, a1 / s1, mean_difference, b2 / s2, b1 / s1);
+    double means;
+    if (std::min({a1 / s1, b1 / s1, a2 / s2, b2 / s2}) >= DBL_MIN) {
+        means = s2 * bernoulli_kl(a2 / s2, a1 / s1, mean_difference, b2 / s2, b1 / s1);
+    } else {
+        // A mean underflows (beta(1e308, 1e-300): b1/s1 = 0 made the divergence +inf): each term
+        // s2 [x ln(x/y) − x + y] with x = c2/s2, y = c1/s1, in logs; far from P = Q, so no cancellation.
+        const auto term = [&](double c2, double c1) {
+            return (c2 == 0.0 ? 0.0 : c2 * (log_ratio_of_products(c2, s1, c1, s2) - 1.0)) + c1 * (s2 / s1);
+        };
+        means = term(a2, a1) + term(b2, b1);
+    }
     const double logs =
         0.5 * (exp_gap(log_ratio(a2, a1, ha)) + exp_gap(log_ratio(b2, b1, hb)) - exp_gap(log_ratio(s2, s1, hs)));
     const double binets = binet_bregman(a1, a2, ha) + binet_bregman(b1, b2, hb) - binet_bregman(s1, s2, hs);
