@@ -189,12 +189,18 @@ TEST(DistributionReferences, ClosedFormsAtExtremeParameters) {
     std::printf("extreme parameters: %zu pairs, worst relative error %.2e\n", checked, worst);
 }
 
-TEST(DistributionReferences, BetaRefusesConcentrationsWhoseSumOverflows) {
-    try {
-        kd::kl_divergence(kd::parse("beta(1e308, 1e308)"), kd::parse("beta(1, 1)"));
-        ADD_FAILURE() << "no error";
-    } catch (const kldiv::error& e) {
-        EXPECT_EQ(std::string(e.what()),
-                  "kl_divergence: beta(1e+308, 1e+308): concentration1 + concentration0 exceeds the double range");
-    }
+TEST(DistributionReferences, BetaAndDirichletRefuseConcentrationsWhoseSumOverflows) {
+    const auto refused = [](const char* p, const char* q, const std::string& message) {
+        SCOPED_TRACE(std::string(p) + " || " + q);
+        try {
+            kd::kl_divergence(kd::parse(p), kd::parse(q));
+            ADD_FAILURE() << "no error";
+        } catch (const kldiv::error& e) {
+            EXPECT_EQ(std::string(e.what()), "kl_divergence: " + message);
+        }
+    };
+    refused("beta(1e308, 1e308)", "beta(1, 1)",
+            "beta(1e+308, 1e+308): the sum of its concentrations exceeds the double range");
+    refused("dirichlet([1, 2, 3])", "dirichlet([1e308, 1e308, 1])",
+            "dirichlet([1e+308, 1e+308, 1]): the sum of its concentrations exceeds the double range");
 }

@@ -17,6 +17,9 @@
 // product of two small offsets, e.g. Uniform(l, h) ‖ CB(y) = −ln(h − l) + ℓ(y) + y (1 − l − h).
 
 #include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
 #include <cfloat>
 #include <cmath>
 #include <limits>
@@ -38,36 +41,55 @@ double continuous_bernoulli_negentropy(double y) { return log_sinhc_bregman(y, -
 
 }  // namespace
 
-std::optional<double> closed_form(const beta& p, const beta& q) {
-    const double a1 = p.concentration1, b1 = p.concentration0, a2 = q.concentration1, b2 = q.concentration0;
-    const double s1 = a1 + b1, s2 = a2 + b2;
-    for (const beta* d : {&p, &q})
-        if (!std::isfinite(d->concentration1 + d->concentration0))
-            throw error("kl_divergence", "beta(" + kldiv::detail::to_text(d->concentration1) + ", " +
-                                             kldiv::detail::to_text(d->concentration0) +
-                                             "): concentration1 + concentration0 exceeds the double range");
-    const double ha = a2 - a1, hb = b2 - b1, hs = ha + hb;
-    // a2/s2 − a1/s1 = (a2 b1 − a1 b2) / (s1 s2), each beta scaled by a power of two (exact) so that the
-    // products cannot overflow (beta(1e308, 1): s1 s2 = inf made the difference 0).
-    const int e1 = std::ilogb(s1), e2 = std::ilogb(s2);
-    const double mean_difference =
-        difference_of_products(std::ldexp(a2, -e2), std::ldexp(b1, -e1), std::ldexp(a1, -e1), std::ldexp(b2, -e2)) /
-        (std::ldexp(s1, -e1) * std::ldexp(s2, -e2));
-    double means;
-    if (std::min({a1 / s1, b1 / s1, a2 / s2, b2 / s2}) >= DBL_MIN) {
-        means = s2 * bernoulli_kl(a2 / s2, a1 / s1, mean_difference, b2 / s2, b1 / s1);
-    } else {
-        // A mean underflows (beta(1e308, 1e-300): b1/s1 = 0 made the divergence +inf): each term
-        // s2 [x ln(x/y) − x + y] with x = c2/s2, y = c1/s1, in logs; far from P = Q, so no cancellation.
-        const auto term = [&](double c2, double c1) {
-            return (c2 == 0.0 ? 0.0 : c2 * (log_ratio_of_products(c2, s1, c1, s2) - 1.0)) + c1 * (s2 / s1);
-        };
-        means = term(a2, a1) + term(b2, b1);
+namespace kl_terms {
+
+double log_beta_bregman(std::span<const double> a1, std::span<const double> a2, std::string_view name) {
+    // Written for beta (K = 2), the same for any K:
+    //   s2 D(Cat(a2/s2) ‖ Cat(a1/s1)) + ½ [Σ φ(v_k) − φ(v_s)] + [Σ B_μ(a1_k, ·) − B_μ(s1, ·)].
+    double s1 = 0.0, s2 = 0.0;
+    for (std::size_t k = 0; k < a1.size(); ++k) s1 += a1[k], s2 += a2[k];
+    for (const auto& [a, s] : {std::pair{a1, s1}, std::pair{a2, s2}}) {
+        if (std::isfinite(s)) continue;
+        std::string text;
+        for (const double x : a) text += (text.empty() ? "" : ", ") + kldiv::detail::to_text(x);
+        if (name != "beta") text = "[" + text + "]";
+        throw error("kl_divergence",
+                    std::string(name) + "(" + text + "): the sum of its concentrations exceeds the double range");
     }
-    const double logs =
-        0.5 * (exp_gap(log_ratio(a2, a1, ha)) + exp_gap(log_ratio(b2, b1, hb)) - exp_gap(log_ratio(s2, s1, hs)));
-    const double binets = binet_bregman(a1, a2, ha) + binet_bregman(b1, b2, hb) - binet_bregman(s1, s2, hs);
-    return means + logs + binets;
+    const double hs = s2 - s1;
+    // Each distribution scaled by a power of two (exact) so that products of its parameters cannot
+    // overflow (beta(1e308, 1): s1 s2 = inf made the mean difference 0).
+    const int e1 = std::ilogb(s1), e2 = std::ilogb(s2);
+    const double scale = std::ldexp(s1, -e1) * std::ldexp(s2, -e2);
+    double smallest = DBL_MAX;
+    for (std::size_t k = 0; k < a1.size(); ++k) smallest = std::min({smallest, a1[k] / s1, a2[k] / s2});
+    double means = 0.0, logs = 0.0, binets = 0.0;
+    for (std::size_t k = 0; k < a1.size(); ++k) {
+        const double h = a2[k] - a1[k];
+        if (smallest >= DBL_MIN) {
+            // a2/s2 − a1/s1 = (a2 s1 − a1 s2) / (s1 s2)
+            const double difference =
+                difference_of_products(std::ldexp(a2[k], -e2), std::ldexp(s1, -e1), std::ldexp(a1[k], -e1),
+                                       std::ldexp(s2, -e2)) / scale;
+            means += kl_term(a2[k] / s2, a1[k] / s1, difference);
+        } else {
+            // A mean underflows (beta(1e308, 1e-300): b1/s1 = 0 made the divergence +inf): each term
+            // s2 [x ln(x/y) − x + y] with x = a2/s2, y = a1/s1 in logs; far from P = Q, so no cancellation.
+            means += a2[k] * (log_ratio_of_products(a2[k], s1, a1[k], s2) - 1.0) + a1[k] * (s2 / s1);
+        }
+        logs += exp_gap(log_ratio(a2[k], a1[k], h));
+        binets += binet_bregman(a1[k], a2[k], h);
+    }
+    logs -= exp_gap(log_ratio(s2, s1, hs));
+    binets -= binet_bregman(s1, s2, hs);
+    return (smallest >= DBL_MIN ? s2 * means : means) + 0.5 * logs + binets;
+}
+
+}  // namespace kl_terms
+
+std::optional<double> closed_form(const beta& p, const beta& q) {
+    const std::array<double, 2> a1{p.concentration1, p.concentration0}, a2{q.concentration1, q.concentration0};
+    return log_beta_bregman(a1, a2, beta::name);
 }
 
 std::optional<double> closed_form(const continuous_bernoulli& p, const continuous_bernoulli& q) {

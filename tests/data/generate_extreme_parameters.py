@@ -346,7 +346,14 @@ def d_bernoulli(p, q):
     return bernoulli_terms(p[0], q[0])
 
 
-DIRECT = {("poisson", "poisson"): d_poisson, ("geometric", "geometric"): d_geometric,
+def d_dirichlet(p, q):
+    a1, a2 = [mpf(x) for x in p], [mpf(x) for x in q]
+    s1, s2 = sum(a1), sum(a2)
+    return (loggamma(s1) - loggamma(s2) + sum(loggamma(y) - loggamma(x) + (x - y) * (digamma(x) - digamma(s1))
+                                              for x, y in zip(a1, a2)))
+
+
+DIRECT = {("dirichlet", "dirichlet"): d_dirichlet, ("poisson", "poisson"): d_poisson, ("geometric", "geometric"): d_geometric,
           ("negative_binomial", "negative_binomial"): d_negative_binomial, ("binomial", "binomial"): d_binomial,
           ("bernoulli", "bernoulli"): d_bernoulli, ("bernoulli", "poisson"): d_bernoulli_poisson,
           ("cauchy", "cauchy"): d_cauchy, ("laplace", "laplace"): d_laplace, ("normal", "laplace"): d_normal_laplace,
@@ -358,7 +365,7 @@ MODERATE = {
     "log_normal": (0.3, 0.7), "half_normal": (1.3,), "beta": (2.5, 1.5), "uniform": (0.2, 0.7),
     "pareto": (1.5, 2.5), "normal": (0.3, 1.2), "gumbel": (0.3, 1.2), "laplace": (0.3, 1.2), "logistic": (0.3, 1.2),
     "continuous_bernoulli": (0.3,), "poisson": (2.5,), "geometric": (0.3,), "negative_binomial": (4.0, 0.3),
-    "binomial": (10.0, 0.3), "bernoulli": (0.3,), "cauchy": (0.3, 1.2),
+    "binomial": (10.0, 0.3), "bernoulli": (0.3,), "cauchy": (0.3, 1.2), "dirichlet": (2.5, 1.5, 0.7),
 }
 KIND = {"log_normal": "ls", "normal": "ls", "gumbel": "ls", "laplace": "ls", "logistic": "ls", "uniform": "lh",
         "continuous_bernoulli": "p", "geometric": "p", "bernoulli": "p", "cauchy": "ls", "negative_binomial": "np",
@@ -413,6 +420,8 @@ def variants(family):
 
 
 def spec(family, params):
+    if family == "dirichlet":
+        return f"dirichlet([{', '.join(repr(float(x)) for x in params)}])"
     return f"{family}({', '.join(repr(float(x)) for x in params)})"
 
 
@@ -430,10 +439,14 @@ def kl(pf, pp, qf, qp, dps):
         return p.negentropy - cross
 
 
-# Single pairs found wrong outside the grid: beta(1e308, 1) ‖ beta(1, 1) was 0.386 (s1·s2 overflowed).
+# Single pairs found wrong outside the grid: beta(1e308, 1) ‖ beta(1, 1) was 0.386 (s1·s2 overflowed),
+# and nearly identical large concentrations.
 EXTRA = [("beta", (1e308, 1.0), "beta", (1.0, 1.0)), ("beta", (1.0, 1.0), "beta", (1e308, 1.0)),
          ("beta", (1e308, 1e-300), "beta", (2.5, 1.5)), ("beta", (1e308, 1.0), "beta", (1e307, 1.0)),
-         ("beta", (1e308, 1.0), "uniform", (0.0, 1.0)), ("beta", (3.0, 1e308), "continuous_bernoulli", (0.3,))]
+         ("beta", (1e308, 1.0), "uniform", (0.0, 1.0)), ("beta", (3.0, 1e308), "continuous_bernoulli", (0.3,)),
+         # dirichlet's textbook lgamma sum gave 0 here (true 7.5e-13)
+         ("dirichlet", (1e20, 1.5), "dirichlet", (1e20 * (1 + 1e-6), 1.5)),
+         ("beta", (1e20, 1.5), "beta", (1e20 * (1 + 1e-6), 1.5))]
 
 
 def cases():
