@@ -73,6 +73,7 @@
 #include <limits>
 
 #include "kldiv/discrete.hpp"
+#include "src/distributions/closed_forms_univariate.hpp"
 #include "src/distributions/phi.hpp"
 
 namespace kldiv::distributions::detail {
@@ -352,14 +353,7 @@ std::optional<double> closed_form(const diagonal_normal& p, const diagonal_norma
 
 std::optional<double> closed_form(const dirichlet& p, const dirichlet& q) {
     if (p.concentration.size() != q.concentration.size()) return std::nullopt;
-    double alpha0 = 0.0, h0 = 0.0, sum = 0.0;
-    for (std::size_t k = 0; k < p.concentration.size(); ++k) {
-        const double h = q.concentration[k] - p.concentration[k];
-        alpha0 += p.concentration[k];
-        h0 += h;
-        sum += log_gamma_gap(p.concentration[k], h);
-    }
-    return std::fmax(0.0, sum - log_gamma_gap(alpha0, h0));
+    return kl_terms::log_beta_bregman(p.concentration, q.concentration, dirichlet::name);
 }
 
 std::optional<double> closed_form(const multinomial& p, const multinomial& q) {

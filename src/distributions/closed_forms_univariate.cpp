@@ -209,7 +209,7 @@ double binet_bregman(double a, double b, double h) {
 }
 
 double gamma_negentropy(double alpha) {
-    return -0.5 * std::log(2.0 * std::numbers::pi * alpha) - 0.5 + 0.5 / alpha - binet(alpha) +
+    return -0.5 * (std::log(2.0 * std::numbers::pi) + std::log(alpha)) - 0.5 + 0.5 / alpha - binet(alpha) +
            (alpha - 1.0) * binet_derivative(alpha);
 }
 

@@ -13,6 +13,8 @@
 // kl_terms (closed_forms_univariate.cpp).
 
 #include <optional>
+#include <span>
+#include <string_view>
 
 #include "kldiv/distributions/distribution.hpp"
 
@@ -175,6 +177,12 @@ double binet(double x);
 double binet_derivative(double x);
 double binet_second_derivative(double x);            // μ''(x) = ψ'(x) − 1/x − 1/(2x²) > 0
 double binet_bregman(double a, double b, double h);  // μ(b) − μ(a) − h μ'(a), h = b − a
+
+// The Bregman divergence of the multivariate log-beta function ln B(a) = Σ ln Γ(a_k) − ln Γ(Σ a_k) from
+// a1 to a2 (equal sizes ≥ 2), i.e. D(Dirichlet(a1) ‖ Dirichlet(a2)), regrouped so that every part is
+// ≥ 0 (see closed_forms_univariate_unit_interval.cpp). `name` spells the family in its error: a sum
+// of concentrations beyond the double range is refused (kldiv::error).
+double log_beta_bregman(std::span<const double> a1, std::span<const double> a2, std::string_view name);
 
 // −H(Gamma(α, 1)) = −α − lnΓ(α) + (α − 1)ψ(α) = −½ ln(2πα) − ½ + 1/(2α) − μ(α) + (α − 1)μ'(α),
 // formed from Binet's function (no terms of size α ln α).

@@ -26,6 +26,7 @@
 //   Gamma(α, β) ‖ LogNormal(μ, σ)     ½ φ(ln(ψ'(α)/σ²)) + (ψ(α) − ln β − μ)²/(2σ²) + ½ ln(αψ'(α)) − μ(α) + α μ'(α),
 //                                     αψ'(α) = 1 + 1/(2α) + α μ''(α)
 
+#include <cfloat>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -138,7 +139,10 @@ std::optional<double> closed_form(const weibull& p, const chi2& q) { return clos
 std::optional<double> closed_form(const log_normal& p, const gamma& q) {
     const double a = q.concentration, sigma = p.scale;
     const double w = p.loc + log_ratio(q.rate, a) + 0.5 * sigma * sigma;
-    return a * exp_gap(w) + 0.5 * exp_gap(log_product(a, sigma * sigma)) + binet(a);
+    // ln(a σ²) also where σ² underflows (σ = 1e-300 gave +inf for a divergence near 690).
+    const double log_a_variance =
+        sigma * sigma >= DBL_MIN ? log_product(a, sigma * sigma) : std::log(a) + 2.0 * std::log(sigma);
+    return a * exp_gap(w) + 0.5 * exp_gap(log_a_variance) + binet(a);
 }
 
 std::optional<double> closed_form(const log_normal& p, const exponential& q) { return closed_form(p, as_gamma(q)); }
@@ -173,7 +177,7 @@ std::optional<double> closed_form(const gamma& p, const half_normal& q) {
     // E[X²] = α(α+1)/β²: ½ φ(ln c) + ½ ln(πα(α+1)/2) + ½ − H(Gamma(α, 1)), c = E[X²]/σ².
     const double alpha = p.concentration;
     const double log_c = std::log(alpha) + std::log1p(alpha) - 2.0 * (std::log(p.rate) + std::log(q.scale));
-    return 0.5 * exp_gap(log_c) + 0.5 * (std::log(0.5 * std::numbers::pi * alpha) + std::log1p(alpha)) + 0.5 +
+    return 0.5 * exp_gap(log_c) + 0.5 * (std::log(0.5 * std::numbers::pi) + std::log(alpha) + std::log1p(alpha)) + 0.5 +
            gamma_negentropy(alpha);
 }
 

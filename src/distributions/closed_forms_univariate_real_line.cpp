@@ -178,8 +178,8 @@ std::optional<double> closed_form(const log_normal& p, const log_normal& q) {
 }
 
 std::optional<double> closed_form(const gumbel& p, const normal& q) {
-    return to_normal(p.loc + euler_gamma * p.scale, 2.0 * std::log(pi * p.scale) - std::log(6.0), gumbel_normality_gap,
-                     q);
+    return to_normal(p.loc + euler_gamma * p.scale, 2.0 * (std::log(pi) + std::log(p.scale)) - std::log(6.0),
+                     gumbel_normality_gap, q);
 }
 
 std::optional<double> closed_form(const laplace& p, const normal& q) {
@@ -187,7 +187,7 @@ std::optional<double> closed_form(const laplace& p, const normal& q) {
 }
 
 std::optional<double> closed_form(const logistic& p, const normal& q) {
-    return to_normal(p.loc, 2.0 * std::log(pi * p.scale) - std::log(3.0), logistic_normality_gap, q);
+    return to_normal(p.loc, 2.0 * (std::log(pi) + std::log(p.scale)) - std::log(3.0), logistic_normality_gap, q);
 }
 
 std::optional<double> closed_form(const uniform& p, const normal& q) {
@@ -232,7 +232,10 @@ std::optional<double> closed_form(const weibull& p, const normal& q) {
     const double m = 1.0 / p.concentration;
     const double b1 = lgamma_bregman(1.0, 1.0 + m, m);
     const double log_gamma_1m = b1 - euler_gamma * m;
-    const double log_expm1_d = log_expm1(lgamma_bregman(1.0, 1.0 + 2.0 * m, 2.0 * m) - 2.0 * b1);
+    // D = ζ(2) m² − 2ζ(3) m³ + …: below m = 1e-100 (where D underflows near m = 1e-154, giving +inf
+    // for weibull(·, 1e300)) ln(e^D − 1) = ln(ζ(2) m²) to far below double precision.
+    const double log_expm1_d = m < 1e-100 ? std::log(std::numbers::pi * std::numbers::pi / 6.0) + 2.0 * std::log(m)
+                                          : log_expm1(lgamma_bregman(1.0, 1.0 + 2.0 * m, 2.0 * m) - 2.0 * b1);
     const double gap = half_log_two_pi_e - 1.0 - euler_gamma + b1 + 0.5 * log_expm1_d - std::log(m);
     return to_normal(p.scale * std::exp(log_gamma_1m), 2.0 * (std::log(p.scale) + log_gamma_1m) + log_expm1_d, gap, q);
 }
@@ -290,9 +293,11 @@ std::optional<double> closed_form(const uniform& p, const laplace& q) {
         mean_distance = low + 0.5 * width;
     else if (high <= 0.0)
         mean_distance = -high + 0.5 * width;
-    else
-        mean_distance = (low * low + high * high) / (2.0 * width);
-    return exp_gap(std::log(mean_distance / q.scale)) + 1.0 + std::log(2.0 * mean_distance / width);
+    else {  // (low² + high²)/(2 width), without squaring (low = −1e300 overflowed to +inf)
+        const double radius = std::hypot(low, high);
+        mean_distance = radius * (radius / (2.0 * width));
+    }
+    return exp_gap(log_ratio(mean_distance, q.scale)) + 1.0 + std::numbers::ln2 + log_ratio(mean_distance, width);
 }
 
 // ---- Q Gumbel

@@ -16,10 +16,17 @@
 // Uniform(l, h) or Beta against Beta or CB are D(·‖Uniform(0,1))-type terms (each ≥ 0) plus one
 // product of two small offsets, e.g. Uniform(l, h) ‖ CB(y) = −ln(h − l) + ℓ(y) + y (1 − l − h).
 
+#include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
+#include <cfloat>
 #include <cmath>
 #include <limits>
 
+#include "kldiv/error.hpp"
 #include "src/distributions/closed_forms_univariate.hpp"
+#include "src/format.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -34,16 +41,55 @@ double continuous_bernoulli_negentropy(double y) { return log_sinhc_bregman(y, -
 
 }  // namespace
 
+namespace kl_terms {
+
+double log_beta_bregman(std::span<const double> a1, std::span<const double> a2, std::string_view name) {
+    // Written for beta (K = 2), the same for any K:
+    //   s2 D(Cat(a2/s2) ‖ Cat(a1/s1)) + ½ [Σ φ(v_k) − φ(v_s)] + [Σ B_μ(a1_k, ·) − B_μ(s1, ·)].
+    double s1 = 0.0, s2 = 0.0;
+    for (std::size_t k = 0; k < a1.size(); ++k) s1 += a1[k], s2 += a2[k];
+    for (const auto& [a, s] : {std::pair{a1, s1}, std::pair{a2, s2}}) {
+        if (std::isfinite(s)) continue;
+        std::string text;
+        for (const double x : a) text += (text.empty() ? "" : ", ") + kldiv::detail::to_text(x);
+        if (name != "beta") text = "[" + text + "]";
+        throw error("kl_divergence",
+                    std::string(name) + "(" + text + "): the sum of its concentrations exceeds the double range");
+    }
+    const double hs = s2 - s1;
+    // Each distribution scaled by a power of two (exact) so that products of its parameters cannot
+    // overflow (beta(1e308, 1): s1 s2 = inf made the mean difference 0).
+    const int e1 = std::ilogb(s1), e2 = std::ilogb(s2);
+    const double scale = std::ldexp(s1, -e1) * std::ldexp(s2, -e2);
+    double smallest = DBL_MAX;
+    for (std::size_t k = 0; k < a1.size(); ++k) smallest = std::min({smallest, a1[k] / s1, a2[k] / s2});
+    double means = 0.0, logs = 0.0, binets = 0.0;
+    for (std::size_t k = 0; k < a1.size(); ++k) {
+        const double h = a2[k] - a1[k];
+        if (smallest >= DBL_MIN) {
+            // a2/s2 − a1/s1 = (a2 s1 − a1 s2) / (s1 s2)
+            const double difference =
+                difference_of_products(std::ldexp(a2[k], -e2), std::ldexp(s1, -e1), std::ldexp(a1[k], -e1),
+                                       std::ldexp(s2, -e2)) / scale;
+            means += kl_term(a2[k] / s2, a1[k] / s1, difference);
+        } else {
+            // A mean underflows (beta(1e308, 1e-300): b1/s1 = 0 made the divergence +inf): each term
+            // s2 [x ln(x/y) − x + y] with x = a2/s2, y = a1/s1 in logs; far from P = Q, so no cancellation.
+            means += a2[k] * (log_ratio_of_products(a2[k], s1, a1[k], s2) - 1.0) + a1[k] * (s2 / s1);
+        }
+        logs += exp_gap(log_ratio(a2[k], a1[k], h));
+        binets += binet_bregman(a1[k], a2[k], h);
+    }
+    logs -= exp_gap(log_ratio(s2, s1, hs));
+    binets -= binet_bregman(s1, s2, hs);
+    return (smallest >= DBL_MIN ? s2 * means : means) + 0.5 * logs + binets;
+}
+
+}  // namespace kl_terms
+
 std::optional<double> closed_form(const beta& p, const beta& q) {
-    const double a1 = p.concentration1, b1 = p.concentration0, a2 = q.concentration1, b2 = q.concentration0;
-    const double s1 = a1 + b1, s2 = a2 + b2;
-    const double ha = a2 - a1, hb = b2 - b1, hs = ha + hb;
-    const double mean_difference = difference_of_products(a2, b1, a1, b2) / (s1 * s2);  // a2/s2 − a1/s1
-    const double means = s2 * bernoulli_kl(a2 / s2, a1 / s1, mean_difference, b2 / s2, b1 / s1);
-    const double logs =
-        0.5 * (exp_gap(log_ratio(a2, a1, ha)) + exp_gap(log_ratio(b2, b1, hb)) - exp_gap(log_ratio(s2, s1, hs)));
-    const double binets = binet_bregman(a1, a2, ha) + binet_bregman(b1, b2, hb) - binet_bregman(s1, s2, hs);
-    return means + logs + binets;
+    const std::array<double, 2> a1{p.concentration1, p.concentration0}, a2{q.concentration1, q.concentration0};
+    return log_beta_bregman(a1, a2, beta::name);
 }
 
 std::optional<double> closed_form(const continuous_bernoulli& p, const continuous_bernoulli& q) {
