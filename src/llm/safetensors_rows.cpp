@@ -15,6 +15,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 #include "src/io/float16_kernels.hpp"
 #include "src/io/input_file.hpp"
 
@@ -85,32 +86,6 @@ struct parsed_header {
     std::vector<std::uint64_t> data_ends;     // relative, one per tensor
     std::vector<std::pair<std::string, std::string>> metadata;
 };
-
-// The length of the UTF-8 sequence starting at text[pos] (which is >= 0x80), or 0 if it is not a
-// valid one (overlong forms, surrogates and code points above U+10FFFF are not).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) noexcept {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[pos + k]); };
-    const unsigned char lead = byte(0);
-    std::size_t length = 0;
-    unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        if (lead == 0xe0) low = 0xa0;
-        if (lead == 0xed) high = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        if (lead == 0xf0) low = 0x90;
-        if (lead == 0xf4) high = 0x8f;
-    } else {
-        return 0;
-    }
-    if (pos + length > text.size() || byte(1) < low || byte(1) > high) return 0;
-    for (std::size_t k = 2; k < length; ++k)
-        if (byte(k) < 0x80 || byte(k) > 0xbf) return 0;
-    return length;
-}
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
     const auto put = [&](std::uint32_t b) { out += static_cast<char>(b); };
@@ -244,7 +219,7 @@ private:
             if (u == '"') break;
             if (u < 0x20) malformed("a control character must be escaped in a string but " + found());
             if (u >= 0x80) {
-                const std::size_t length = utf8_sequence_length(text_, pos_);
+                const std::size_t length = utf8_sequence_length(text_.substr(pos_));
                 if (length == 0) malformed("invalid UTF-8 (" + found() + ")");
                 out.append(text_.substr(pos_, length));
                 pos_ += length;
