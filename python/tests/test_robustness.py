@@ -17,7 +17,7 @@ def test_a_base_below_one_is_refused():
 
 def test_a_huge_smoothing_epsilon_is_refused():
     # eps=1e308 gave NaN.
-    with pytest.raises(ValueError, match=r"smoothing_epsilon = 1e\+308, but smoothing needs an epsilon in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"kl_divergence: eps = 1e\+308, but smoothing needs an epsilon in \(0, 1\]"):
         kldiv.kl_divergence([0.5, 0.5], [1.0, 0.0], on_zero="smooth", eps=1e308)
 
 
