@@ -78,4 +78,12 @@ TEST(SampleFile, OutOfRangeNumbersAreErrors) {
     EXPECT_THAT(read_samples(dir.write("subnormal.txt", "1e-310\n0\n")).values, ElementsAre(1e-310, 0.0));
 }
 
+// A blank field's place in the message: found by fuzz_npy (the column of a null view was undefined).
+TEST(SampleFile, BlankFieldsAreNamedByTheirColumn) {
+    const kldiv::test::scratch_dir dir;
+    EXPECT_EQ(error_of(dir.write("blank.csv", "1,2\n3,  \n")),
+              "read_samples: " + (dir.path() / "blank.csv").string() + ": line 2, column 3 (field 2): \"\" is not a number");
+    EXPECT_THAT(error_of(dir.write("empty.csv", "1,2\n,4\n")), HasSubstr("line 2, column 1 (field 1): \"\" is not a number"));
+}
+
 }  // namespace

@@ -48,7 +48,8 @@ sample_matrix from_npy(detail::input_file& file) {
 
 std::string_view trimmed(std::string_view text) {
     const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
+    // A blank field is the empty view at its start, not a null view: messages count its column.
+    if (first == std::string_view::npos) return text.substr(0, 0);
     return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
