@@ -127,6 +127,9 @@ TEST(DistributionSpec, NestingIsCappedWithAClearError) {
     const std::string deep = "normal(" + std::string(40000, '[') + "0" + std::string(40000, ']') + ", 1)";
     const std::string message = message_of(deep);
     EXPECT_THAT(message, HasSubstr("at position 71: calls and lists nested at most 64 deep"));
+    // The message quotes 120 bytes around the place, not the 80 KB spec.
+    EXPECT_THAT(message, HasSubstr("parse: in '..." + std::string(120, '[') + "...' at position 71"));
+    EXPECT_LT(message.size(), 300u);
     EXPECT_THAT(message_of("mixture(" + std::string(100, '[') + ")"), HasSubstr("nested at most 64 deep"));
     EXPECT_THAT(message_of(std::string(100, 'a') + std::string(30, '(')), HasSubstr("expected a number"));
     std::string calls = "n(";

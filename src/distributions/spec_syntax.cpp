@@ -1,5 +1,6 @@
 #include "src/distributions/spec_syntax.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -41,13 +42,21 @@ private:
     };
 
     [[noreturn]] void fail_at(std::size_t at, const std::string& rule) const {
-        throw error("parse", "in '" + std::string(text_) + "' at position " + std::to_string(at + 1) + ": " + rule);
+        throw error("parse", "in " + excerpt(at) + " at position " + std::to_string(at + 1) + ": " + rule);
     }
 
     [[noreturn]] void fail(std::string_view expected) const {
         const std::string found = at_ < text_.size() ? "'" + std::string(1, text_[at_]) + "'" : "the end";
-        throw error("parse", "in '" + std::string(text_) + "' at position " + std::to_string(at_ + 1) + ": expected " +
-                                 std::string(expected) + ", found " + found);
+        fail_at(at_, "expected " + std::string(expected) + ", found " + found);
+    }
+
+    // The spec, quoted; a long one (a hostile spec can be megabytes) as the 120 bytes around `at`.
+    std::string excerpt(std::size_t at) const {
+        constexpr std::size_t shown = 120;
+        if (text_.size() <= shown) return "'" + std::string(text_) + "'";
+        const std::size_t from = std::min(at > shown / 2 ? at - shown / 2 : 0, text_.size() - shown);
+        return std::string(from > 0 ? "'..." : "'") + std::string(text_.substr(from, shown)) +
+               (from + shown < text_.size() ? "...'" : "'");
     }
 
     void skip_space() {
