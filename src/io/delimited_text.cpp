@@ -113,24 +113,6 @@ private:
     const char* function_;
 };
 
-// Columns count UTF-8 code points from 1; positions are asked for in increasing order.
-class column_counter {
-public:
-    explicit column_counter(const std::string& line) : line_(line) {}
-    std::size_t at(std::size_t byte) {
-        while (byte_ < byte && byte_ < line_.size()) {
-            if ((static_cast<unsigned char>(line_[byte_]) & 0xc0) != 0x80) ++column_;
-            ++byte_;
-        }
-        return column_ + (byte > byte_ ? byte - byte_ : 0);
-    }
-
-private:
-    const std::string& line_;
-    std::size_t byte_ = 0;
-    std::size_t column_ = 1;
-};
-
 delimiter detect_delimiter(const std::string& line) {
     bool quoted = false, tab = false, comma = false, semicolon = false;
     for (char c : line) {
@@ -263,6 +245,14 @@ bool space_separated_numbers(std::string_view text) {
 enum class layout { column, row, label_value };
 
 }  // namespace
+
+std::size_t column_counter::at(std::size_t byte) {
+    while (byte_ < byte && byte_ < line_.size()) {
+        if ((static_cast<unsigned char>(line_[byte_]) & 0xc0) != 0x80) ++column_;
+        ++byte_;
+    }
+    return column_ + (byte > byte_ ? byte - byte_ : 0);
+}
 
 labeled_vector parse_delimited_text(std::istream& in, const std::string& source, const char* function) {
     const reporter report(source, function);

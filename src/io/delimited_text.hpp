@@ -38,6 +38,19 @@ private:
     std::size_t number_ = 0;
 };
 
+// The column of a byte of a line in messages: UTF-8 code points from 1. Positions are asked for in
+// increasing order (the count goes on from the last one).
+class column_counter {
+public:
+    explicit column_counter(const std::string& line) : line_(line) {}
+    std::size_t at(std::size_t byte);
+
+private:
+    const std::string& line_;
+    std::size_t byte_ = 0;
+    std::size_t column_ = 1;
+};
+
 // Reads `in` to its end. `source` names it in messages ("<source>: line 3, column 7: ...").
 labeled_vector parse_delimited_text(std::istream& in, const std::string& source, const char* function);
 

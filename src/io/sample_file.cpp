@@ -78,13 +78,6 @@ std::size_t for_each_field(std::string_view line, char delimiter, Visit&& visit)
     }
 }
 
-// The column (UTF-8 code points, from 1) of the byte at `at` in line.
-std::size_t column_of(const std::string& line, const char* at) {
-    const auto end = static_cast<std::size_t>(at - line.data());
-    return 1 + static_cast<std::size_t>(std::count_if(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(end),
-                                                      [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
-}
-
 char delimiter_of(std::string_view line) {
     for (char c : {'\t', ',', ';'})
         if (line.find(c) != std::string_view::npos) return c;
@@ -125,7 +118,7 @@ sample_matrix from_text(detail::input_file& file) {
             double x = 0.0;
             const auto status = detail::parse_number(f, x);
             if (status != detail::number_status::ok)
-                throw error(reader_name, where + ", column " + std::to_string(column_of(line, f.data())) + " (field " +
+                throw error(reader_name, where + ", column " + std::to_string(detail::column_counter(line).at(static_cast<std::size_t>(f.data() - line.data()))) + " (field " +
                                              std::to_string(j + 1) + "): \"" + kldiv::printable(f) + "\"" +
                                              (status == detail::number_status::out_of_range ? detail::out_of_range_rule
                                                                                             : " is not a number"));
