@@ -97,6 +97,18 @@ TEST(CliDist, MonteCarloReportsSamplesSeedAndMeetsTheTarget) {
     EXPECT_EQ(json_of(threads).at("kl"), mc.at("kl"));  // the seed fixes the bits, whatever the threads
 }
 
+TEST(CliDist, MonteCarloProgressGoesToStderrWhenAskedFor) {
+    std::vector<std::string> args{"dist", "normal(0, 1)", "laplace(0, 1)", "--method", "monte-carlo",
+                                  "--mc-error", "1e-6", "--max-samples", "100000", "--json"};
+    const std::string progress = kldiv::test::progress_output(KLDIV_CLI_PATH, args);
+    EXPECT_THAT(progress, HasSubstr("Monte Carlo: 16384/16384 samples (100%), "));
+    EXPECT_THAT(progress, HasSubstr("Monte Carlo: 100000/100000 samples (100%), "));
+    args.insert(args.end(), {"--progress", "--quiet"});
+    const command_result both = kldiv_cli(args);
+    EXPECT_EQ(both.exit_code, 2);  // a usage error
+    EXPECT_THAT(both.err, HasSubstr("--progress excludes --quiet"));
+}
+
 TEST(CliDist, BoundsForGaussianMixtures) {
     const auto j = json_of({"mixture([0.3, 0.7], [normal(0, 1), normal(2, 0.5)])", "normal(1, 1.5)", "--bounds"});
     const auto& e = j.at("gaussian_mixture_estimates");
@@ -160,7 +172,7 @@ TEST(CliDist, BadInputAndUsage) {
 }
 
 TEST(CliDist, VonMisesAtLargeConcentrations) {
-    // The closed form gave 0 here (true 22.680703821652308231, mpmath: tests/data/von_mises_large_kappa.tsv).
+    // The closed form gave 0 here (true 22.680703821652308231, mpmath: tests/data/extreme_parameters.tsv).
     const command_result r = kldiv_cli({"dist", "von_mises(0,1e20)", "von_mises(0,1)", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NEAR(nlohmann::json::parse(r.out).at("kl").get<double>(), 22.680703821652308231, 1e-11);

@@ -110,22 +110,25 @@ double bessel_ratio(double kappa) {
     return hankel(1.0, kappa).s / hankel(0.0, kappa).s;
 }
 
-// 1 − A(κ) to full relative precision: (S0 − S1)/S0 with S0 − S1 summed term by term above the
-// threshold (1 − A ≈ 1/(2κ), so the κ-sized terms d·(1 − A) below do not lose it to rounding).
-double bessel_ratio_complement(double kappa) {
-    if (kappa < hankel_threshold) return 1.0 - bessel_ratio(kappa);
-    double t0 = 1.0, t1 = 1.0, s0 = 1.0, difference = 0.0;
-    for (int k = 1; k < 100; ++k) {
-        const double odd = (2.0 * k - 1.0) * (2.0 * k - 1.0), scale = 8.0 * k * kappa;
-        const double n0 = t0 * odd / scale, n1 = t1 * (odd - 4.0) / scale;
-        if (std::fabs(n0) > std::fabs(t0) || std::fabs(n1) > std::fabs(t1)) break;  // diverging
-        t0 = n0;
-        t1 = n1;
-        s0 += t0;
-        difference += t0 - t1;
-        if (std::fabs(t0) + std::fabs(t1) < 1e-18 * std::fabs(difference)) break;
+// d (1 − A(κ)) to full relative precision for any d and κ up to DBL_MAX. Above the threshold it is
+// (d/κ) · κ (S0 − S1)/S0, with S0 − S1 summed term by term as κ t_k (t_k = O(1/κ) for k ≥ 1): 1 − A
+// ≈ 1/(2κ) is below DBL_MIN for κ > 2e307, and 8κ overflows (κ = 1e308 against κ2 = 1.2 lost the
+// term d (1 − A) ≈ −½), while κ (1 − A) ≈ ½ is representable.
+double times_ratio_complement(double d, double kappa) {
+    if (kappa < hankel_threshold) return d * (1.0 - bessel_ratio(kappa));
+    double u0 = 0.125, u1 = -0.375;  // κ t_1 of S0 and of S1
+    double s0 = 1.0 + u0 / kappa, difference = u0 - u1;
+    for (int k = 2; k < 100; ++k) {
+        const double odd = (2.0 * k - 1.0) * (2.0 * k - 1.0), scale = 8.0 * k;
+        const double n0 = u0 * odd / scale / kappa, n1 = u1 * (odd - 4.0) / scale / kappa;
+        if (std::fabs(n0) > std::fabs(u0) || std::fabs(n1) > std::fabs(u1)) break;  // diverging
+        u0 = n0;
+        u1 = n1;
+        s0 += u0 / kappa;
+        difference += u0 - u1;
+        if (std::fabs(u0) + std::fabs(u1) < 1e-18 * std::fabs(difference)) break;
     }
-    return difference / s0;
+    return d / kappa * (difference / s0);
 }
 
 double bessel_ratio_derivative(double kappa) {
@@ -152,7 +155,7 @@ double log_i0_bregman(double kappa1, double kappa2, double d) {
     }
     // = [ln I0(κ2) − κ2] − [ln I0(κ1) − κ1] + d (1 − A(κ1)): no κ-sized terms cancel (κ1 = 1e20
     // against κ2 = 1 gave 0 when written as ln I0(κ2) − ln I0(κ1) − d A(κ1)).
-    return log_i0_minus_kappa(kappa2) - log_i0_minus_kappa(kappa1) + d * bessel_ratio_complement(kappa1);
+    return log_i0_minus_kappa(kappa2) - log_i0_minus_kappa(kappa1) + times_ratio_complement(d, kappa1);
 }
 
 // Normality gap of gamma(α, ·): ½ ln(2πe α/β²) − H = 1/(2α) − μ(α) + (α − 1) μ'(α).
@@ -378,8 +381,9 @@ std::optional<double> closed_form(const cauchy& p, const cauchy& q) {
 
 std::optional<double> closed_form(const von_mises& p, const von_mises& q) {
     const double half_angle = std::sin(0.5 * (p.loc - q.loc));
+    // κ2 last: 2 κ2 overflows at κ2 = 1e308 (and ∞ · 0 gave NaN for equal locations).
     return log_i0_bregman(p.concentration, q.concentration, q.concentration - p.concentration) +
-           2.0 * q.concentration * bessel_ratio(p.concentration) * half_angle * half_angle;
+           2.0 * bessel_ratio(p.concentration) * half_angle * half_angle * q.concentration;
 }
 
 }  // namespace kldiv::distributions::detail

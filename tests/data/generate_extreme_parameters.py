@@ -27,7 +27,7 @@ import json
 import subprocess
 import sys
 
-from mpmath import (besseli, beta as B, digamma, e, euler, exp, gamma as G, hyp1f1, inf, isinf, log, loggamma,
+from mpmath import (besseli, beta as B, cos, digamma, e, euler, exp, gamma as G, hyp1f1, inf, isinf, log, loggamma,
                     mp, mpf, nstr, pi, polygamma, sqrt)
 
 EXTREMES = [1e-300, 1e-20, 1e20, 1e300, 1e308]
@@ -353,7 +353,15 @@ def d_dirichlet(p, q):
                                               for x, y in zip(a1, a2)))
 
 
-DIRECT = {("dirichlet", "dirichlet"): d_dirichlet, ("poisson", "poisson"): d_poisson, ("geometric", "geometric"): d_geometric,
+def d_von_mises(p, q):
+    # E_P[ln p − ln q] with ln p − ln q = κ1 cos(x − μ1) − κ2 cos(x − μ2) − ln I0(κ1) + ln I0(κ2) and
+    # E_P cos(x − μ1) = A(κ1) = I1(κ1)/I0(κ1), E_P sin(x − μ1) = 0.
+    (m1, k1), (m2, k2) = [(mpf(a), mpf(c)) for a, c in (p, q)]
+    a = besseli(1, k1) / besseli(0, k1)
+    return log(besseli(0, k2)) - log(besseli(0, k1)) + k1 * a - k2 * a * cos(m1 - m2)
+
+
+DIRECT = {("dirichlet", "dirichlet"): d_dirichlet, ("von_mises", "von_mises"): d_von_mises, ("poisson", "poisson"): d_poisson, ("geometric", "geometric"): d_geometric,
           ("negative_binomial", "negative_binomial"): d_negative_binomial, ("binomial", "binomial"): d_binomial,
           ("bernoulli", "bernoulli"): d_bernoulli, ("bernoulli", "poisson"): d_bernoulli_poisson,
           ("cauchy", "cauchy"): d_cauchy, ("laplace", "laplace"): d_laplace, ("normal", "laplace"): d_normal_laplace,
@@ -366,10 +374,11 @@ MODERATE = {
     "pareto": (1.5, 2.5), "normal": (0.3, 1.2), "gumbel": (0.3, 1.2), "laplace": (0.3, 1.2), "logistic": (0.3, 1.2),
     "continuous_bernoulli": (0.3,), "poisson": (2.5,), "geometric": (0.3,), "negative_binomial": (4.0, 0.3),
     "binomial": (10.0, 0.3), "bernoulli": (0.3,), "cauchy": (0.3, 1.2), "dirichlet": (2.5, 1.5, 0.7),
+    "von_mises": (0.3, 1.2),
 }
 KIND = {"log_normal": "ls", "normal": "ls", "gumbel": "ls", "laplace": "ls", "logistic": "ls", "uniform": "lh",
         "continuous_bernoulli": "p", "geometric": "p", "bernoulli": "p", "cauchy": "ls", "negative_binomial": "np",
-        "binomial": "np"}
+        "binomial": "np", "von_mises": "vm"}
 
 # The closed-form pairs of `kldiv dist --list` that this sweep covers (laplace Q needs E|x − μ|).
 PAIRS = {
@@ -404,6 +413,8 @@ def variants(family):
             values = [1e20, 1e300] if family == "negative_binomial" else [1e6, 1e15]
         elif kind == "p":
             values = [1e-300, 1e-20]
+        elif kind == "vm" and i == 0:
+            values = [1e-300, 3.0]  # a circular location: only its difference matters
         elif kind in ("ls", "lh") and i == 0:
             values = LOCATIONS
         elif kind == "lh":
@@ -440,13 +451,20 @@ def kl(pf, pp, qf, qp, dps):
 
 
 # Single pairs found wrong outside the grid: beta(1e308, 1) ‖ beta(1, 1) was 0.386 (s1·s2 overflowed),
-# and nearly identical large concentrations.
+# nearly identical large concentrations, and von Mises concentrations far apart.
 EXTRA = [("beta", (1e308, 1.0), "beta", (1.0, 1.0)), ("beta", (1.0, 1.0), "beta", (1e308, 1.0)),
          ("beta", (1e308, 1e-300), "beta", (2.5, 1.5)), ("beta", (1e308, 1.0), "beta", (1e307, 1.0)),
          ("beta", (1e308, 1.0), "uniform", (0.0, 1.0)), ("beta", (3.0, 1e308), "continuous_bernoulli", (0.3,)),
          # dirichlet's textbook lgamma sum gave 0 here (true 7.5e-13)
          ("dirichlet", (1e20, 1.5), "dirichlet", (1e20 * (1 + 1e-6), 1.5)),
-         ("beta", (1e20, 1.5), "beta", (1e20 * (1 + 1e-6), 1.5))]
+         ("beta", (1e20, 1.5), "beta", (1e20 * (1 + 1e-6), 1.5)),
+         # von_mises(0, 1e20) ‖ von_mises(0, 1) was 0 (true 22.68: κ1 cancelled against κ2)
+         ("von_mises", (0.0, 1e20), "von_mises", (0.0, 1.0)), ("von_mises", (0.0, 1.0), "von_mises", (0.0, 1e20)),
+         ("von_mises", (0.0, 1e300), "von_mises", (0.0, 1e299)), ("von_mises", (0.0, 1e6), "von_mises", (0.5, 2.0)),
+         ("von_mises", (0.0, 40.0), "von_mises", (0.0, 2.0)), ("von_mises", (0.0, 2.0), "von_mises", (0.0, 40.0)),
+         ("von_mises", (0.0, 1e8), "von_mises", (0.0, 29.0)),
+         ("von_mises", (1.0, 1e10), "von_mises", (1.0, 1e10 * (1 + 1e-6))),
+         ("von_mises", (0.0, 1e300), "von_mises", (1e-100, 1e300))]
 
 
 def cases():
