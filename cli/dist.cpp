@@ -14,6 +14,7 @@
 
 #include "commands.hpp"
 #include "format.hpp"
+#include "progress_line.hpp"
 
 namespace kldiv::cli {
 namespace {
@@ -28,6 +29,7 @@ struct dist_arguments {
     bool list = false;
     bool bounds = false;
     bool json = false;
+    progress_choice progress;
 };
 
 // Gaussian mixture estimates in the unit asked for.
@@ -162,6 +164,7 @@ void add_dist(CLI::App& app) {
         ->capture_default_str();
     command->add_option("--seed", args->options.seed, "Monte Carlo seed")->capture_default_str();
     command->add_option("--threads", args->options.threads, "Monte Carlo threads (0: all cores)")->capture_default_str();
+    add_progress_options(command, args->progress);
     command->add_flag("--bounds", args->bounds,
                       "Also give closed-form bounds and approximations (Gaussian mixtures and normals only)");
     command->add_flag("--json", args->json, "Print JSON: p, q, kl, unit, method, error (and samples, seed)");
@@ -174,6 +177,7 @@ void add_dist(CLI::App& app) {
         if (args->q.empty()) throw CLI::RequiredError("P and Q (or --list)");
         args->options.base = log_base::parse(args->base, "--base");
         args->options.method = method_of(args->method);
+        args->options.progress = progress_line(args->progress, "Monte Carlo", "samples");
         const kd::distribution p = kd::parse(args->p), q = kd::parse(args->q);
         print_result(*args, p, q, kd::kl_divergence(p, q, args->options));
     });

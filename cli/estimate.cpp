@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "format.hpp"
+#include "progress_line.hpp"
 
 namespace kldiv::cli {
 namespace {
@@ -41,6 +42,7 @@ struct estimate_arguments {
     std::uint64_t seed = 2026;
     unsigned threads = 0;
     bool json = false;
+    progress_choice progress;
 };
 
 const std::map<std::string, ke::count_estimator> estimators{
@@ -94,9 +96,12 @@ ke::data_options options_of(const estimate_arguments& a) {
         b.method = a.interval == "bca" ? ke::interval_method::bca : ke::interval_method::percentile;
         b.seed = a.seed;
         b.threads = a.threads;
+        b.progress = progress_line(a.progress, "bootstrap", b.method == ke::interval_method::bca ? "statistics" : "resamples");
         o.bootstrap = b;
     }
-    if (a.permutations > 0) o.permutation = ke::permutation_options{a.permutations, a.seed, a.threads};
+    if (a.permutations > 0)
+        o.permutation = ke::permutation_options{a.permutations, a.seed, a.threads,
+                                                progress_line(a.progress, "permutation test", "permutations")};
     return o;
 }
 
@@ -174,6 +179,7 @@ void add_estimate(CLI::App& app) {
         ->check(CLI::Range(std::size_t{1}, ke::max_resamples));
     command->add_option("--seed", args->seed, "Seed of the bootstrap and the permutations")->capture_default_str();
     command->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
+    add_progress_options(command, args->progress);
     command->add_flag("--json", args->json,
                       "Print JSON: x, y, kl (or cross_entropy, entropy), unit, method, interval, permutation_test");
     command->callback([args, ci] {

@@ -10,7 +10,6 @@
 #include <kldiv/io/atomic_file.hpp>
 #include <kldiv/llm/model_comparison.hpp>
 
-#include <unistd.h>
 
 #include <cmath>
 #include <iostream>
@@ -34,7 +33,8 @@ using kldiv::llm::mean_with_error;
 
 struct llm_compare_arguments {
     std::string reference, candidate, tokens, mask, html;
-    bool reverse = false, js = false, json = false, quiet = false;
+    bool reverse = false, js = false, json = false;
+    progress_choice progress;
     unsigned threads = 0;
     std::size_t buffer_mib = 256;
 };
@@ -114,7 +114,7 @@ void add_llm_compare(CLI::App& app) {
         ->check(CLI::Range(1, 1 << 20))
         ->capture_default_str();
     command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, floored_next_token, files");
-    command->add_flag("--quiet", args->quiet, "No progress line on stderr");
+    add_progress_options(command, args->progress);
     command->add_option("--html", args->html, "Write a self-contained HTML report with histograms to this file")
         ->check(output_path);
     command->callback([args] {
@@ -131,7 +131,7 @@ void add_llm_compare(CLI::App& app) {
         o.block_bytes = args->buffer_mib << 20;
         if (!args->tokens.empty()) o.next_tokens = llm::read_token_ids(args->tokens);
         if (!args->mask.empty()) o.mask = llm::read_mask(args->mask);
-        o.progress = progress_line(!args->quiet && isatty(STDERR_FILENO) != 0);
+        o.progress = progress_line(args->progress, "llm-compare", "positions");
         const llm::model_comparison r = llm::compare_models(reference, candidate, o);
         const nlohmann::ordered_json document = report::llm_comparison_json(args->reference, args->candidate, r);
         if (!args->html.empty()) {

@@ -13,7 +13,6 @@
 #include <kldiv/llm/reference_file.hpp>
 #include <kldiv/llm/row_source.hpp>
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -39,7 +38,8 @@ constexpr const char* command_name = "kldiv llm-reference";
 
 struct llm_reference_arguments {
     std::string input, output, encoding = "q16", input_kind = "logits", tokens;
-    bool no_tokens = false, verify = false, json = false, quiet = false;
+    bool no_tokens = false, verify = false, json = false;
+    progress_choice progress;
     int q16_step_log2 = -10;
     std::uint32_t rows_per_chunk = 0;
     std::size_t buffer_mib = 256;
@@ -108,7 +108,7 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
                                   .q16_step_log2 = a.q16_step_log2});
     std::vector<float> values(block_rows * v);
     std::vector<std::int32_t> carried(w.token_source == "input" ? block_rows : 0);
-    progress_line progress(!a.quiet && isatty(STDERR_FILENO) != 0);
+    progress_line progress(a.progress, "llm-reference", "positions");
     std::uint64_t done = 0;
     while (const std::size_t n = source.read(values, carried, {}, block_rows)) {
         for (std::size_t i = 0; i < n; ++i) {
@@ -122,7 +122,7 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
             }
         }
         done += n;
-        progress({.rows_done = done, .rows_total = source.rows(), .bytes_done = done * source.bytes_per_row()});
+        progress({.done = done, .total = source.rows(), .bytes_done = static_cast<double>(done) * source.bytes_per_row()});
     }
     writer.finish();  // the caller commits the file onto OUTPUT once everything else has succeeded
     w.file.emplace(std::move(writer));
@@ -360,7 +360,7 @@ void add_llm_reference(CLI::App& app) {
         ->capture_default_str();
     command->add_flag("--verify", args->verify, "Read the file back against INPUT and report the largest error met");
     command->add_flag("--json", args->json, "Print JSON: rows, vocabulary, encoding, bytes, compression_ratio, error_bound");
-    command->add_flag("--quiet", args->quiet, "No progress line on stderr");
+    add_progress_options(command, args->progress);
     command->callback([args, step] { run(*args, step->count() > 0); });
 }
 

@@ -1,25 +1,37 @@
 #pragma once
-// The progress of the llm commands: one line on stderr, rewritten in place, with the rows done
-// out of all, rows/s, GB/s of stored input and the time left.
+// The progress of long work on stderr (kldiv/progress.hpp): units done out of all, their rate, GB/s
+// of input when the work reads input, and the time left. On a terminal one line rewritten in place,
+// at most 5 times a second; with --progress and stderr not a terminal (a log, nohup, CI), one line
+// every 10 seconds; with --quiet, or stderr not a terminal and no --progress, nothing. The last
+// report (done == total) is always printed.
 
-#include <kldiv/llm/model_comparison.hpp>
+#include <kldiv/progress.hpp>
+
+#include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <string>
 
 namespace kldiv::cli {
 
+// --progress and --quiet of a command that can run long.
+struct progress_choice {
+    bool force = false, quiet = false;
+};
+void add_progress_options(CLI::App* command, progress_choice& choice);
+
 class progress_line {
 public:
-    // Disabled, it prints nothing (stderr is no terminal, or --quiet).
-    explicit progress_line(bool enabled) : enabled_(enabled) {}
-    // Called after each block; prints at most 5 times a second, and always the last time.
-    void operator()(const llm::comparison_progress& p);
+    // `label` starts the line ("bootstrap"), `unit` names what is counted ("resamples").
+    progress_line(const progress_choice& choice, std::string label, std::string unit);
+    void operator()(const progress& p);
 
 private:
     using clock = std::chrono::steady_clock;
-    bool enabled_;
+    enum class display { none, terminal, lines } display_;
+    std::string label_, unit_;
     clock::time_point start_ = clock::now();
-    double last_ = -1.0;
+    double last_ = -1e9;
 };
 
 }  // namespace kldiv::cli

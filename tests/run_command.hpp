@@ -2,6 +2,7 @@
 // Runs a program for the command-line tests: arguments are passed as given (no shell), stdout and
 // stderr are captured separately, and the exit code is returned.
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +76,31 @@ public:
 private:
     mode_t old_;
 };
+
+// The progress a command prints on stderr with --progress added to args (stderr is a pipe here).
+// Checks that without --progress it prints nothing there, and that stdout is the same either way.
+inline std::string progress_output(const std::string& program, std::vector<std::string> args) {
+    const command_result silent = run_command(program, args);
+    EXPECT_EQ(silent.exit_code, 0) << silent.err;
+    EXPECT_EQ(silent.err, "");
+    args.push_back("--progress");
+    const command_result r = run_command(program, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, silent.out);
+    return r.err;
+}
+
+// Under ASan a program's peak memory includes the sanitizer's shadow memory and quarantine, so the
+// tests of memory bounds skip themselves there (they run in the ordinary build).
+#ifdef KLDIV_SANITIZED
+inline constexpr bool sanitized = true;
+#else
+inline constexpr bool sanitized = false;
+#endif
+
+// Ends the test here under the sanitizers, before it measures memory.
+#define KLDIV_SKIP_MEMORY_BOUND_UNDER_SANITIZERS() \
+    if (kldiv::test::sanitized) GTEST_SKIP() << "memory bounds are tested in the ordinary build"
 
 // The peak resident memory of a command, in MiB, and its exit code (tests/data/peak_memory.py runs
 // it; its stdout and stderr are discarded).

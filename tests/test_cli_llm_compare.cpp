@@ -100,6 +100,13 @@ TEST_F(CliLlmCompare, StatisticsEqualNumpy) {
 }
 
 // The candidate as one safetensors tensor gives the same numbers as its .npy shards.
+TEST_F(CliLlmCompare, ProgressGoesToStderrWhenAskedFor) {
+    const std::string progress =
+        kldiv::test::progress_output(KLDIV_CLI_PATH, {"llm-compare", file("ref.npy"), file("cand-*.npy"), "--json"});
+    EXPECT_THAT(progress, HasSubstr("llm-compare: 300/300 positions (100%), "));
+    EXPECT_THAT(progress, HasSubstr(" GB/s, "));
+}
+
 TEST_F(CliLlmCompare, SafetensorsCandidate) {
     const auto run = [&](const std::string& candidate) {
         const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file(candidate), "--tokens", file("tokens.npy"), "--json"});
@@ -261,6 +268,7 @@ TEST_F(CliLlmCompare, BadInputGivesClearErrorsAndNoOutput) {
 
 TEST(CliLlmCompareMemory, ALongStreamStaysWithinTheBound) {
     const kldiv::test::scratch_dir dir;
+    KLDIV_SKIP_MEMORY_BOUND_UNDER_SANITIZERS();
     const std::string script = KLDIV_TEST_DATA "/llm_compare_memory.py";
     const command_result made = kldiv::test::run_command("/usr/bin/python3", {script, "write", dir.path().string()});
     ASSERT_EQ(made.exit_code, 0) << made.err;

@@ -513,4 +513,69 @@ TEST(PermutationTest, ReproducibleForAnyThreadCount) {
     EXPECT_GT(one.p_value, 0.001);  // a modest shift: not every permutation falls short
 }
 
+// Every report a progress callback received.
+struct progress_log {
+    std::vector<kldiv::progress> reports;
+    kldiv::progress_callback callback() {
+        return [this](const kldiv::progress& p) { reports.push_back(p); };
+    }
+    // done never decreases, total is `total` throughout, and the last report is done == total.
+    void expect_complete(std::uint64_t total) const {
+        ASSERT_FALSE(reports.empty());
+        for (std::size_t i = 0; i < reports.size(); ++i) {
+            EXPECT_EQ(reports[i].total, total);
+            EXPECT_GE(reports[i].done, 1u);
+            if (i > 0) {
+                EXPECT_GT(reports[i].done, reports[i - 1].done);
+            }
+        }
+        EXPECT_EQ(reports.back().done, total);
+    }
+};
+
+TEST(Resampling, ProgressCountsEveryStatisticComputed) {
+    random_stream stream(5, 0);
+    const std::vector<double> x = normal_sample(stream, 30, 0, 1), y = normal_sample(stream, 20, 0, 1);
+    const auto statistic = [](view a, view b) { return column_mean(a) - column_mean(b); };
+    for (const unsigned threads : {1u, 3u}) {
+        SCOPED_TRACE(threads);
+        progress_log percentile, bca, groups, counts, permutations;
+        ke::bootstrap_options opts{.resamples = 200, .threads = threads, .progress = percentile.callback()};
+        ke::bootstrap_interval(column(x), column(y), statistic, opts);
+        percentile.expect_complete(200);
+        // BCa first leaves out each row (30 + 20 statistics), then resamples.
+        opts.method = ke::interval_method::bca;
+        opts.progress = bca.callback();
+        ke::bootstrap_interval(column(x), column(y), statistic, opts);
+        bca.expect_complete(250);
+        // Grouped jackknife: 8 groups of each sample.
+        opts.max_jackknife_groups = 8;
+        opts.progress = groups.callback();
+        ke::bootstrap_interval(column(x), column(y), statistic, opts);
+        groups.expect_complete(216);
+        // Counts: one leave-out per non-zero event (3 of p, 2 of q).
+        const std::vector<double> p{3, 0, 4, 5}, q{0, 6, 0, 2};
+        opts.progress = counts.callback();
+        ke::bootstrap_interval(p, q, [](auto a, auto b) { return a[0] - b[0]; }, opts);
+        counts.expect_complete(205);
+        ke::permutation_test(column(x), column(y), statistic,
+                             {.permutations = 99, .threads = threads, .progress = permutations.callback()});
+        permutations.expect_complete(99);
+    }
+}
+
+TEST(Resampling, AnExceptionFromTheProgressCallbackStopsTheWork) {
+    const std::vector<double> x{1, 2, 3, 4}, y{2, 3, 4, 5};
+    std::size_t computed = 0;
+    const auto statistic = [&](view a, view b) {
+        ++computed;
+        return column_mean(a) - column_mean(b);
+    };
+    const ke::permutation_options opts{.permutations = 1000, .threads = 1, .progress = [](const kldiv::progress& p) {
+                                           if (p.done == 10) throw std::runtime_error("cancelled");
+                                       }};
+    EXPECT_THROW(ke::permutation_test(column(x), column(y), statistic, opts), std::runtime_error);
+    EXPECT_EQ(computed, 11u);  // the observed split and 10 permutations
+}
+
 }  // namespace

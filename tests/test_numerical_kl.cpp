@@ -411,6 +411,26 @@ int misses(const std::string& p, const std::string& q, double truth, double targ
     return count;
 }
 
+TEST(MonteCarlo, ReportsProgressAfterEachRound) {
+    // The pilot (2^14 samples), then the rest a round of 1024 chunks of 4096 samples at a time, up to
+    // max_samples (the target 1e-6 asks for far more).
+    std::vector<kldiv::progress> reports;
+    kd::kl_options o;
+    o.method = kd::method_choice::monte_carlo;
+    o.monte_carlo_error = 1e-6;
+    o.max_samples = 5'000'000;
+    o.progress = [&](const kldiv::progress& p) { reports.push_back(p); };
+    const kd::kl_result r = kd::kl_divergence(kd::parse("normal(0, 1)"), kd::parse("laplace(0, 1)"), o);
+    EXPECT_EQ(r.samples, 5'000'000u);
+    ASSERT_EQ(reports.size(), 3u);
+    EXPECT_EQ(reports[0].done, 16384u);
+    EXPECT_EQ(reports[0].total, 16384u);
+    EXPECT_EQ(reports[1].done, (4u + 1024u) * 4096u);
+    EXPECT_EQ(reports[1].total, 5'000'000u);
+    EXPECT_EQ(reports[2].done, 5'000'000u);
+    EXPECT_EQ(reports[2].total, 5'000'000u);
+}
+
 TEST(MonteCarlo, CoverageNormalLaplace) {
     // −H(N(0, 1)) − E[ln q], ln q = −ln 2 − |x|: −½ ln(2πe) + ln 2 + √(2/π).
     const double truth = -0.5 * std::log(2 * std::numbers::pi * std::numbers::e) + std::log(2.0) + std::sqrt(2 / std::numbers::pi);

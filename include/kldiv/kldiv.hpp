@@ -14,6 +14,7 @@
 #include "kldiv/estimate/from_data.hpp"
 #include "kldiv/losses.hpp"
 #include "kldiv/options.hpp"
+#include "kldiv/progress.hpp"
 #include "kldiv/units.hpp"
 #include "kldiv/text.hpp"
 #include "kldiv/version.hpp"

@@ -96,11 +96,13 @@ class sampler_run {
 public:
     sampler_run(const distribution& p, const distribution& q, const kl_options& o)
         : lp_(log_density_function(p)), lq_(log_density_function(q)), draw_(sampler_for(p)),
-          size_(point_size(p)), seed_(o.seed), workers_(kldiv::detail::worker_count(o.threads)) {}
+          size_(point_size(p)), seed_(o.seed), workers_(kldiv::detail::worker_count(o.threads)),
+          progress_(o.progress) {}
 
     // Draws samples [0, n) (continuing from those drawn so far) and returns the moments of all. The
     // chunks are drawn a round at a time and folded into the running moments in index order, so
-    // memory stays at one round whatever n is, and the fold is the same for any thread count.
+    // memory stays at one round whatever n is, and the fold is the same for any thread count. Each
+    // round is reported to options.progress (samples drawn of n).
     moments run_to(std::uint64_t n) {
         const std::uint64_t count = n / chunk_size + (n % chunk_size != 0);
         while (drawn_ < count) {
@@ -112,6 +114,7 @@ public:
             });
             for (const moments& m : round_) total_.merge(m);
             drawn_ += round;
+            if (progress_) progress_({std::min(drawn_ * chunk_size, n), n});
         }
         return total_;
     }
@@ -141,6 +144,7 @@ private:
     std::size_t size_;
     std::uint64_t seed_;
     unsigned workers_;
+    const progress_callback& progress_;
     std::uint64_t drawn_ = 0;     // chunks folded into total_
     moments total_;
     std::vector<moments> round_;  // the chunks of the round being drawn

@@ -26,6 +26,7 @@
 #include "src/batch/parallel.hpp"
 #include "src/distributions/random_stream.hpp"
 #include "src/format.hpp"
+#include "src/progress_counter.hpp"
 
 namespace kldiv::estimate {
 namespace {
@@ -42,15 +43,19 @@ std::uint64_t uniform_index(random_stream& stream, std::uint64_t n) {
     }
 }
 
-// values[i] = body(i, worker) for i in [0, count); an exception from body is rethrown here (by
-// parallel_for: the one of the lowest item, whatever the thread count). A NaN value is an error
-// naming the item.
+using kldiv::detail::progress_counter;
+
+// values[i] = body(i, worker) for i in [0, count), each counted in `done` once computed; an
+// exception from body is rethrown here (by parallel_for: the one of the lowest item, whatever the
+// thread count). A NaN value is an error naming the item.
 template <class Body>
 std::vector<double> evaluate(const char* function, const char* item_name, std::size_t count, unsigned threads,
-                             Body&& body) {
+                             progress_counter& done, Body&& body) {
     std::vector<double> values(count);
-    kldiv::detail::parallel_for(count, kldiv::detail::worker_count(threads),
-                                [&](std::size_t i, unsigned worker) { values[i] = body(i, worker); });
+    kldiv::detail::parallel_for(count, kldiv::detail::worker_count(threads), [&](std::size_t i, unsigned worker) {
+        values[i] = body(i, worker);
+        done.add();
+    });
     for (std::size_t i = 0; i < count; ++i)
         if (std::isnan(values[i]))
             throw error(function, std::string("the statistic returned NaN on ") + item_name + " " + std::to_string(i));
@@ -214,9 +219,10 @@ struct buffers {
 // The B bootstrap values: resample b draws n indices uniformly from [0, n), then m from [0, m), with
 // stream (seed, b), and value_of(x_picks, y_picks, buffers) gives its statistic.
 template <class ValueOf>
-std::vector<double> bootstrap_values(std::size_t n, std::size_t m, const bootstrap_options& opts, ValueOf&& value_of) {
+std::vector<double> bootstrap_values(std::size_t n, std::size_t m, const bootstrap_options& opts, progress_counter& done,
+                                     ValueOf&& value_of) {
     std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, opts.resamples));
-    return evaluate("bootstrap_interval", "resample", opts.resamples, opts.threads, [&](std::size_t b, unsigned w) {
+    return evaluate("bootstrap_interval", "resample", opts.resamples, opts.threads, done, [&](std::size_t b, unsigned w) {
         buffers& s = work[w];
         random_stream stream(opts.seed, b);
         s.x_picks.resize(n);
@@ -234,7 +240,8 @@ template <class ValueOf>
 std::vector<double> permutation_values(std::size_t n, std::size_t m, const permutation_options& opts,
                                        ValueOf&& value_of) {
     std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, opts.permutations));
-    return evaluate("permutation_test", "permutation", opts.permutations, opts.threads, [&](std::size_t b, unsigned w) {
+    progress_counter done(opts.progress, opts.permutations);
+    return evaluate("permutation_test", "permutation", opts.permutations, opts.threads, done, [&](std::size_t b, unsigned w) {
         std::vector<std::size_t>& pooled = work[w].x_picks;
         random_stream stream(opts.seed, b);
         pooled.resize(n + m);
@@ -245,11 +252,17 @@ std::vector<double> permutation_values(std::size_t n, std::size_t m, const permu
     });
 }
 
+// The leave-out groups of a sample of n rows (bca).
+std::size_t jackknife_groups(std::size_t n, const bootstrap_options& opts) {
+    return std::min(n, opts.max_jackknife_groups);
+}
+
 // Leave-out values for samples: data set k (0: x, 1: y) with g_k groups, rows i ≡ j (mod g_k).
 std::pair<jackknife, jackknife> sample_jackknife(matrix_view<const double> x, matrix_view<const double> y,
-                                                 const sample_statistic& statistic, const bootstrap_options& opts) {
-    const std::size_t gx = std::min(x.rows, opts.max_jackknife_groups);
-    const std::size_t gy = std::min(y.rows, opts.max_jackknife_groups);
+                                                 const sample_statistic& statistic, const bootstrap_options& opts,
+                                                 progress_counter& done) {
+    const std::size_t gx = jackknife_groups(x.rows, opts);
+    const std::size_t gy = jackknife_groups(y.rows, opts);
     std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, gx + gy));
     const auto kept_rows = [](std::size_t n, std::size_t g, std::size_t j, std::vector<std::size_t>& rows) {
         rows.clear();
@@ -258,7 +271,7 @@ std::pair<jackknife, jackknife> sample_jackknife(matrix_view<const double> x, ma
         return std::span<const std::size_t>(rows);
     };
     const std::vector<double> values = evaluate(
-        "bootstrap_interval", "jackknife leave-out", gx + gy, opts.threads, [&](std::size_t item, unsigned w) {
+        "bootstrap_interval", "jackknife leave-out", gx + gy, opts.threads, done, [&](std::size_t item, unsigned w) {
             buffers& s = work[w];
             if (item < gx) return statistic(gather(x, x, kept_rows(x.rows, gx, item, s.x_picks), s.x), y);
             return statistic(x, gather(y, y, kept_rows(y.rows, gy, item - gx, s.x_picks), s.x));
@@ -269,7 +282,8 @@ std::pair<jackknife, jackknife> sample_jackknife(matrix_view<const double> x, ma
 
 // Leave-one-observation-out values for counts: one per event with a non-zero count, weighted by it.
 std::pair<jackknife, jackknife> count_jackknife(std::span<const double> p, std::span<const double> q,
-                                                const count_statistic& statistic, const bootstrap_options& opts) {
+                                                const count_statistic& statistic, const bootstrap_options& opts,
+                                                progress_counter& done) {
     std::vector<std::size_t> p_events, q_events;
     for (std::size_t i = 0; i < p.size(); ++i) {
         if (p[i] > 0.0) p_events.push_back(i);
@@ -286,7 +300,7 @@ std::pair<jackknife, jackknife> count_jackknife(std::span<const double> p, std::
         return in_p ? statistic(counts, q) : statistic(p, counts);
     };
     const std::vector<double> values =
-        evaluate("bootstrap_interval", "jackknife leave-out", np + q_events.size(), opts.threads, leave_out);
+        evaluate("bootstrap_interval", "jackknife leave-out", np + q_events.size(), opts.threads, done, leave_out);
     jackknife jp, jq;
     for (std::size_t j = 0; j < values.size(); ++j) {
         jackknife& set = j < np ? jp : jq;
@@ -318,8 +332,11 @@ confidence_interval bootstrap_interval(matrix_view<const double> x, matrix_view<
     const bool bca = opts.method == interval_method::bca;
     check_samples("bootstrap_interval", x, y, bca ? 2 : 1);
     const double observed = observed_value("bootstrap_interval", statistic(x, y));
-    const double a = bca ? std::apply(acceleration, sample_jackknife(x, y, statistic, opts)) : 0.0;
-    std::vector<double> values = bootstrap_values(x.rows, y.rows, opts, [&](auto x_picks, auto y_picks, buffers& out) {
+    progress_counter done(opts.progress,
+                          opts.resamples + (bca ? jackknife_groups(x.rows, opts) + jackknife_groups(y.rows, opts) : 0));
+    const double a = bca ? std::apply(acceleration, sample_jackknife(x, y, statistic, opts, done)) : 0.0;
+    std::vector<double> values =
+        bootstrap_values(x.rows, y.rows, opts, done, [&](auto x_picks, auto y_picks, buffers& out) {
         return statistic(gather(x, x, x_picks, out.x), gather(y, y, y_picks, out.y));
     });
     return interval(std::move(values), observed, a, opts);
@@ -333,10 +350,14 @@ confidence_interval bootstrap_interval(std::span<const double> p_counts, std::sp
     const auto p_events = expand_counts("bootstrap_interval", "p_counts", p_counts, bca ? 2 : 1);
     const auto q_events = expand_counts("bootstrap_interval", "q_counts", q_counts, bca ? 2 : 1);
     const double observed = observed_value("bootstrap_interval", statistic(p_counts, q_counts));
-    const double a = bca ? std::apply(acceleration, count_jackknife(p_counts, q_counts, statistic, opts)) : 0.0;
+    const auto nonzero = [](std::span<const double> c) {
+        return static_cast<std::size_t>(std::count_if(c.begin(), c.end(), [](double x) { return x > 0.0; }));
+    };
+    progress_counter done(opts.progress, opts.resamples + (bca ? nonzero(p_counts) + nonzero(q_counts) : 0));
+    const double a = bca ? std::apply(acceleration, count_jackknife(p_counts, q_counts, statistic, opts, done)) : 0.0;
     const std::size_t k = p_counts.size();
     std::vector<double> values =
-        bootstrap_values(p_events.size(), q_events.size(), opts, [&](auto p_picks, auto q_picks, buffers& out) {
+        bootstrap_values(p_events.size(), q_events.size(), opts, done, [&](auto p_picks, auto q_picks, buffers& out) {
             return statistic(tally(p_events, p_picks, k, out.x), tally(q_events, q_picks, k, out.y));
         });
     return interval(std::move(values), observed, a, opts);

@@ -108,7 +108,7 @@ public:
         const double bytes_per_row = r.bytes_per_row() + c.bytes_per_row();
         const std::size_t round_units = units_per_worker * workers_.size();
         std::vector<token_comparison> compared(round_units * unit_rows_);
-        comparison_progress progress{0, end_ - begin_, 0.0};
+        kldiv::progress progress{0, end_ - begin_, 0.0};
         for (std::uint64_t round_begin = begin_; round_begin < end_;) {
             // Unit k of the round: rows [unit_begin(k), unit_begin(k + 1)), units aligned to multiples of unit_rows_.
             const auto unit_begin = [&](std::size_t k) {
@@ -128,7 +128,7 @@ public:
                 if (!opts_.mask.empty() && opts_.mask[row] == 0) continue;
                 current.add(compared[static_cast<std::size_t>(row - round_begin)]);
             }
-            progress.rows_done += round_end - round_begin;
+            progress.done += round_end - round_begin;
             progress.bytes_done += static_cast<double>(round_end - round_begin) * bytes_per_row;
             round_begin = round_end;
             if (opts_.progress) opts_.progress(progress);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kldiv/distributions/distribution.hpp"
+#include "kldiv/progress.hpp"
 #include "kldiv/units.hpp"
 
 namespace kldiv::distributions {
@@ -44,6 +45,7 @@ struct kl_options {
     std::uint64_t max_samples = 1ull << 26;  // Monte Carlo stops here even if the target is not met
     std::uint64_t seed = 2026;             // Monte Carlo: equal seeds give equal results
     unsigned threads = 0;                  // Monte Carlo threads; 0 = all cores
+    progress_callback progress{};          // Monte Carlo samples drawn (the pilot's, then all planned)
 };
 
 struct kl_result {

@@ -52,6 +52,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/estimate/estimate.hpp"
+#include "kldiv/progress.hpp"
 
 namespace kldiv::estimate {
 
@@ -68,12 +69,14 @@ struct bootstrap_options {
     std::uint64_t seed = 2026;
     unsigned threads = 0;                     // 0: all hardware threads
     std::size_t max_jackknife_groups = 1000;  // bca on samples: delete-1 up to this many rows, grouped above; >= 2
+    progress_callback progress{};  // statistics computed: the resamples, and for bca first the leave-outs
 };
 
 struct permutation_options {
     std::size_t permutations = 1000;  // 1 <= B <= max_resamples
     std::uint64_t seed = 2026;
     unsigned threads = 0;  // 0: all hardware threads
+    progress_callback progress{};  // permutations computed
 };
 
 struct permutation_result {

@@ -32,13 +32,9 @@
 #include "kldiv/llm/compare_rows.hpp"
 #include "kldiv/llm/comparison_summary.hpp"
 #include "kldiv/llm/row_source.hpp"
+#include "kldiv/progress.hpp"
 
 namespace kldiv::llm {
-
-struct comparison_progress {
-    std::uint64_t rows_done = 0, rows_total = 0;
-    double bytes_done = 0.0;  // stored bytes of both models read so far
-};
 
 inline constexpr std::uint64_t all_rows = std::numeric_limits<std::uint64_t>::max();
 
@@ -49,7 +45,7 @@ struct model_comparison_options {
     std::size_t block_bytes = std::size_t{256} << 20;           // bound on the decoded rows held
     std::uint64_t first_row = 0, row_count = all_rows;          // compare only these positions
     bool keep_file_summaries = false;                           // fill model_comparison::file_summaries
-    std::function<void(const comparison_progress&)> progress;  // called as the work advances
+    progress_callback progress{};  // positions compared, and stored bytes of both models read
 };
 
 struct file_comparison {
