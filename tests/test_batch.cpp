@@ -425,7 +425,8 @@ TEST(Batch, TemperaturesThatOverflowTheLogitsAreRefused) {
     const auto measure = [&](double t) {
         kldiv::kl_divergence_rows({a.data(), 1, 3}, {b.data(), 1, 3}, kl, {.input = kldiv::input_kind::logits, .temperature = t});
     };
-    for (const auto& [t, text] : {std::pair{1e-308, "1e-308"}, std::pair{1e-39, "1e-39"}, std::pair{1e-300, "1e-300"}}) {
+    for (const auto& [temperature, text] : {std::pair{1e-308, "1e-308"}, std::pair{1e-39, "1e-39"}, std::pair{1e-300, "1e-300"}}) {
+        const double t = temperature;  // clang 14 cannot capture a structured binding
         EXPECT_THAT(message_of([&] { measure(t); }),
                     HasSubstr(std::string("kl_divergence_rows: temperature = ") + text +
                               ", but the logits divided by it must stay finite in single precision: with the largest "

@@ -308,8 +308,9 @@ TEST(Discrete, BadInputNamesFunctionValueAndRule) {
     EXPECT_EQ(message([] { kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0}); }),
               "kl_divergence: smoothing_epsilon = 0, but smoothing needs an epsilon in (0, 1]");
     // 1e308 overflowed the smoothed sums into a NaN divergence; negative and NaN are refused too.
-    for (const auto& [eps, text] : {std::pair{1e308, "1e+308"}, std::pair{1.5, "1.5"}, std::pair{-1.0, "-1"},
-                                    std::pair{std::nan(""), "nan"}, std::pair{HUGE_VAL, "inf"}}) {
+    for (const auto& [epsilon, text] : {std::pair{1e308, "1e+308"}, std::pair{1.5, "1.5"}, std::pair{-1.0, "-1"},
+                                        std::pair{std::nan(""), "nan"}, std::pair{HUGE_VAL, "inf"}}) {
+        const double eps = epsilon;  // clang 14 cannot capture a structured binding
         EXPECT_EQ(message([&] {
                       kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = eps});
                   }),

@@ -71,7 +71,7 @@ std::string safetensors_bytes(const std::vector<tensor_spec>& tensors, const std
 template <class T>
 std::string raw(const std::vector<T>& values) {
     std::string bytes(values.size() * sizeof(T), '\0');
-    std::memcpy(bytes.data(), values.data(), bytes.size());
+    if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());  // data() may be null
     return bytes;
 }
 
