@@ -96,7 +96,9 @@ ke::data_options options_of(const estimate_arguments& a) {
         b.method = a.interval == "bca" ? ke::interval_method::bca : ke::interval_method::percentile;
         b.seed = a.seed;
         b.threads = a.threads;
-        b.progress = progress_line(a.progress, "bootstrap", b.method == ke::interval_method::bca ? "statistics" : "resamples");
+        // BCa's leave-out statistics are counted with the resamples.
+        const bool bca = b.method == ke::interval_method::bca;
+        b.progress = progress_line(a.progress, "bootstrap", bca ? "statistics" : "resamples");
         o.bootstrap = b;
     }
     if (a.permutations > 0)

@@ -122,7 +122,8 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
             }
         }
         done += n;
-        progress({.done = done, .total = source.rows(), .bytes_done = static_cast<double>(done) * source.bytes_per_row()});
+        const double bytes = static_cast<double>(done) * source.bytes_per_row();
+        progress({.done = done, .total = source.rows(), .bytes_done = bytes});
     }
     writer.finish();  // the caller commits the file onto OUTPUT once everything else has succeeded
     w.file.emplace(std::move(writer));

@@ -222,7 +222,7 @@ template <class ValueOf>
 std::vector<double> bootstrap_values(std::size_t n, std::size_t m, const bootstrap_options& opts, progress_counter& done,
                                      ValueOf&& value_of) {
     std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, opts.resamples));
-    return evaluate("bootstrap_interval", "resample", opts.resamples, opts.threads, done, [&](std::size_t b, unsigned w) {
+    const auto resample = [&](std::size_t b, unsigned w) {
         buffers& s = work[w];
         random_stream stream(opts.seed, b);
         s.x_picks.resize(n);
@@ -230,7 +230,8 @@ std::vector<double> bootstrap_values(std::size_t n, std::size_t m, const bootstr
         for (auto& i : s.x_picks) i = uniform_index(stream, n);
         for (auto& i : s.y_picks) i = uniform_index(stream, m);
         return value_of(std::span<const std::size_t>(s.x_picks), std::span<const std::size_t>(s.y_picks), s);
-    });
+    };
+    return evaluate("bootstrap_interval", "resample", opts.resamples, opts.threads, done, resample);
 }
 
 // The B permutation values: permutation b splits the pooled indices [0, n + m) into a uniform
@@ -241,7 +242,7 @@ std::vector<double> permutation_values(std::size_t n, std::size_t m, const permu
                                        ValueOf&& value_of) {
     std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, opts.permutations));
     progress_counter done(opts.progress, opts.permutations);
-    return evaluate("permutation_test", "permutation", opts.permutations, opts.threads, done, [&](std::size_t b, unsigned w) {
+    const auto permutation = [&](std::size_t b, unsigned w) {
         std::vector<std::size_t>& pooled = work[w].x_picks;
         random_stream stream(opts.seed, b);
         pooled.resize(n + m);
@@ -249,7 +250,8 @@ std::vector<double> permutation_values(std::size_t n, std::size_t m, const permu
         for (std::size_t i = 0; i < n; ++i) std::swap(pooled[i], pooled[i + uniform_index(stream, n + m - i)]);
         const std::span<const std::size_t> split(pooled);
         return value_of(split.first(n), split.subspan(n), work[w]);
-    });
+    };
+    return evaluate("permutation_test", "permutation", opts.permutations, opts.threads, done, permutation);
 }
 
 // The leave-out groups of a sample of n rows (bca).
@@ -337,8 +339,8 @@ confidence_interval bootstrap_interval(matrix_view<const double> x, matrix_view<
     const double a = bca ? std::apply(acceleration, sample_jackknife(x, y, statistic, opts, done)) : 0.0;
     std::vector<double> values =
         bootstrap_values(x.rows, y.rows, opts, done, [&](auto x_picks, auto y_picks, buffers& out) {
-        return statistic(gather(x, x, x_picks, out.x), gather(y, y, y_picks, out.y));
-    });
+            return statistic(gather(x, x, x_picks, out.x), gather(y, y, y_picks, out.y));
+        });
     return interval(std::move(values), observed, a, opts);
 }
 

@@ -78,6 +78,11 @@ std::size_t for_each_field(std::string_view line, char delimiter, Visit&& visit)
     }
 }
 
+// The column of a field of line in messages.
+std::size_t column_of(const std::string& line, std::string_view field) {
+    return detail::column_counter(line).at(static_cast<std::size_t>(field.data() - line.data()));
+}
+
 char delimiter_of(std::string_view line) {
     for (char c : {'\t', ',', ';'})
         if (line.find(c) != std::string_view::npos) return c;
@@ -118,7 +123,7 @@ sample_matrix from_text(detail::input_file& file) {
             double x = 0.0;
             const auto status = detail::parse_number(f, x);
             if (status != detail::number_status::ok)
-                throw error(reader_name, where + ", column " + std::to_string(detail::column_counter(line).at(static_cast<std::size_t>(f.data() - line.data()))) + " (field " +
+                throw error(reader_name, where + ", column " + std::to_string(column_of(line, f)) + " (field " +
                                              std::to_string(j + 1) + "): \"" + kldiv::printable(f) + "\"" +
                                              (status == detail::number_status::out_of_range ? detail::out_of_range_rule
                                                                                             : " is not a number"));
