@@ -6,7 +6,12 @@
 namespace kldiv::cli {
 
 const CLI::Validator output_path(
-    [](const std::string& path) { return path.empty() ? std::string("the path is empty: name a file to write") : std::string(); },
+    [](const std::string& path) {
+        if (path.empty()) return std::string("the path is empty: name a file to write");
+        std::error_code code;
+        if (std::filesystem::is_directory(path, code)) return printable(path) + " is a directory: name a file to write";
+        return std::string();
+    },
     "PATH", "output_path");
 
 void refuse_overwriting_inputs(const std::string& command, const std::string& option, const std::string& output,

@@ -10,7 +10,9 @@
 
 namespace kldiv::cli {
 
-// CLI11's check for an output path: refuses an empty one (`--per-row ''`), which would write nothing.
+// CLI11's check for an output path: refuses an empty one (`--per-row ''`), which would write
+// nothing, and a directory, before any work is done. (Links are followed, and devices and FIFOs
+// written into, by kldiv::io's writer.)
 extern const CLI::Validator output_path;
 
 // An input of the command, named as the user wrote its argument ("P", "REFERENCE", "--tokens").

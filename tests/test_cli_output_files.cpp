@@ -2,17 +2,20 @@
 // decides a new file's mode and a replaced file keeps its own; SIGTERM and SIGINT leave no
 // temporary behind; a non-UTF-8 file name or label still gives valid JSON and HTML (bytes that are
 // not UTF-8 become U+FFFD) and exit code 0; an output that is an input (by device and inode,
-// whatever the name) or an empty path is refused, and nothing is written when the exit code is not 0.
+// whatever the name), an empty path or a directory is refused, links are followed and devices
+// written into (never replaced), and nothing is written when the exit code is not 0.
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -206,6 +209,31 @@ TEST_F(CliOutputFiles, AnEmptyOutputPathIsRefused) {
         EXPECT_THAT(r.err, HasSubstr("the path is empty: name a file to write")) << args[0];
         EXPECT_EQ(r.out, "") << args[0];
     }
+}
+
+// As root, --per-row /dev/null replaced the device with a regular file, and a symbolic link or a
+// FIFO likewise. Links are followed, a character device is written into, a directory is a usage
+// error before any work.
+TEST_F(CliOutputFiles, LinksDevicesAndDirectoriesAreNotReplaced) {
+    const std::string p = dir_->write("p.csv", "0.25\n0.75\n").string(), q = dir_->write("q.csv", "0.5\n0.5\n").string();
+    const fs::path target = dir_->write("target.html", "old"), link = dir_->path() / "link.html";
+    fs::create_symlink(target, link);
+    ASSERT_EQ(kldiv_cli({"explain", p, q, "--html", link.string()}).exit_code, 0);
+    EXPECT_TRUE(fs::is_symlink(link));
+    EXPECT_THAT(kldiv::test::read_text(target), HasSubstr("<html"));
+    const command_result directory = kldiv_cli({"explain", p, q, "--html", dir_->path().string()});
+    EXPECT_EQ(directory.exit_code, 2);
+    EXPECT_THAT(directory.err, HasSubstr("--html: " + dir_->path().string() + " is a directory: name a file to write"));
+    EXPECT_EQ(directory.out, "");
+    // A node of the null device made here (needs root), not /dev/null itself.
+    const fs::path null = dir_->path() / "null";
+    if (::mknod(null.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) != 0) GTEST_SKIP() << "mknod: " << std::strerror(errno);
+    EXPECT_EQ(kldiv_cli({"explain", p, q, "--html", null.string()}).exit_code, 0);
+    const command_result reference = kldiv_cli({"llm-reference", file("good.npy"), null.string()});
+    EXPECT_EQ(reference.exit_code, 1);
+    EXPECT_THAT(reference.err, HasSubstr("' is a character device: an output file is written whole or not at all"));
+    EXPECT_TRUE(fs::is_character_file(null));
+    fs::remove(null);
 }
 
 // --verify reads the finished file before it replaces OUTPUT; nothing is written when the exit

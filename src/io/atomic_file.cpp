@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 
 namespace kldiv::io {
 
@@ -95,9 +96,96 @@ int create_temporary(std::string& name) {
     return -1;
 }
 
+// What an output path names: a regular file or nothing yet (`file`, where a symbolic link leads:
+// the file it ends at, which the temporary is renamed onto, the link staying a link), or something
+// that cannot be replaced by a file (a device, a FIFO, a socket, a directory: `kind` says which).
+struct output_target {
+    std::filesystem::path file;
+    const char* kind = nullptr;  // null for a regular or new file
+    bool in_place = false;       // a character device or a FIFO: written into as it is
+};
+
+const char* kind_of(mode_t mode) {
+    if (S_ISREG(mode)) return nullptr;
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+output_target resolve(const std::filesystem::path& path) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0) {  // follows links
+        if (const char* kind = kind_of(info.st_mode)) return {path, kind, S_ISCHR(info.st_mode) || S_ISFIFO(info.st_mode)};
+        std::error_code code;
+        std::filesystem::path file = std::filesystem::canonical(path, code);  // the file links lead to
+        return {code ? path : file, nullptr};
+    }
+    // Nothing there, or a link to nothing: the file is created where the links lead (at most 40).
+    std::filesystem::path file = path;
+    for (int hop = 0; hop < 40; ++hop) {
+        std::error_code code;
+        if (!std::filesystem::is_symlink(std::filesystem::symlink_status(file, code))) break;
+        const std::filesystem::path next = std::filesystem::read_symlink(file, code);
+        if (code) break;
+        file = next.is_absolute() ? next : file.parent_path() / next;
+    }
+    return {file, nullptr};
+}
+
+[[noreturn]] void refuse(const std::string& function, const std::filesystem::path& path, const char* kind) {
+    throw error(function, "'" + printable(path.string()) + "' is " + kind +
+                              ": an output file is written whole or not at all, through a temporary file renamed "
+                              "onto it; name a regular file");
+}
+
+// Writes `content` straight into a character device or a FIFO (nothing there to replace). A FIFO
+// with no reader is an error, not a wait.
+void write_directly(const std::filesystem::path& path, const char* kind, std::string_view content) {
+    const std::string function = "write_file";
+    const auto failed = [&](const char* what) {
+        throw error(function, "cannot " + std::string(what) + " '" + printable(path.string()) + "' (" + kind +
+                                  "): " + std::strerror(errno));
+    };
+    const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENXIO) {
+        throw error(function, "'" + printable(path.string()) + "' is " + kind +
+                                  " that no process reads: start its reader first, or name a regular file");
+    }
+    if (fd < 0) failed("open");
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        const int saved = errno;
+        ::close(fd);
+        errno = saved;
+        failed("open");
+    }
+    for (std::size_t done = 0; done < content.size();) {
+        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int saved = errno;
+            ::close(fd);
+            errno = saved;
+            failed("write");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) failed("close");
+}
+
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+    if (!path.empty()) {
+        const output_target target = resolve(path);
+        if (target.in_place) {
+            write_directly(path, target.kind, content);
+            return;
+        }
+    }
     atomic_output_file file(path);
     file.append(std::as_bytes(std::span(content.data(), content.size())));
     file.commit();
@@ -106,7 +194,10 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 atomic_output_file::atomic_output_file(const std::filesystem::path& path, std::string function)
     : path_(path), function_(std::move(function)) {
     if (path.empty()) throw error(function_, "the output path is empty: name a file to write");
-    std::string name = path.string() + ".tmp-";
+    const output_target resolved = resolve(path);
+    if (resolved.kind != nullptr) refuse(function_, path, resolved.kind);
+    file_ = resolved.file;
+    std::string name = file_.string() + ".tmp-";
     fd_ = create_temporary(name);
     if (fd_ < 0) fail("create a temporary file for", errno);
     temporary_ = std::move(name);
@@ -114,7 +205,7 @@ atomic_output_file::atomic_output_file(const std::filesystem::path& path, std::s
     // A file written over keeps its permissions (a private 0600 file stays private); a new one has
     // 0666 less the umask, as open() gave the temporary.
     struct stat target {};
-    if (::stat(path_.c_str(), &target) == 0 && S_ISREG(target.st_mode) && ::fchmod(fd_, target.st_mode & 07777) != 0) {
+    if (::stat(file_.c_str(), &target) == 0 && S_ISREG(target.st_mode) && ::fchmod(fd_, target.st_mode & 07777) != 0) {
         fail("set the permissions of a temporary file for", errno);
     }
 }
@@ -123,6 +214,7 @@ atomic_output_file::~atomic_output_file() { discard(); }
 
 atomic_output_file::atomic_output_file(atomic_output_file&& other) noexcept
     : path_(std::move(other.path_)),
+      file_(std::move(other.file_)),
       function_(std::move(other.function_)),
       temporary_(std::exchange(other.temporary_, {})),
       fd_(std::exchange(other.fd_, -1)),
@@ -133,6 +225,7 @@ atomic_output_file& atomic_output_file::operator=(atomic_output_file&& other) no
     if (this != &other) {
         discard();
         path_ = std::move(other.path_);
+        file_ = std::move(other.file_);
         function_ = std::move(other.function_);
         temporary_ = std::exchange(other.temporary_, {});
         fd_ = std::exchange(other.fd_, -1);
@@ -180,7 +273,7 @@ void atomic_output_file::commit() {
     flush();
     const int fd = std::exchange(fd_, -1);
     if (::close(fd) != 0) fail("close", errno);
-    if (::rename(temporary_.c_str(), path_.c_str()) != 0) fail("rename a temporary file onto", errno);
+    if (::rename(temporary_.c_str(), file_.c_str()) != 0) fail("rename a temporary file onto", errno);
     unregister_temporary(std::exchange(slot_, -1));
     temporary_.clear();
 }

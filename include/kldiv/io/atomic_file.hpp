@@ -1,6 +1,12 @@
 #pragma once
 // Output files appear whole or not at all: the bytes go to a temporary file beside the target,
 // which is flushed and renamed onto the target only when the writing is complete.
+//
+// Symbolic links are followed: the file a link leads to is replaced (or created, for a link to
+// nothing), and the link stays a link. A path that names something no file can replace is never
+// renamed over: write_file_atomically writes into a character device (/dev/null, /dev/stdout on a
+// terminal) or a FIFO directly (a FIFO with no reader is an error, not a wait); every other case —
+// atomic_output_file on those, a block device, a socket, a directory — is refused with an error.
 
 #include <cstddef>
 #include <cstdint>
@@ -54,7 +60,8 @@ public:
 private:
     [[noreturn]] void fail(const char* what, int code);
 
-    std::filesystem::path path_;
+    std::filesystem::path path_;  // as given
+    std::filesystem::path file_;  // where links lead: the file renamed onto
     std::string function_;
     std::string temporary_;  // empty once committed or discarded
     int fd_ = -1;
