@@ -53,13 +53,25 @@ class Estimate(NamedTuple):
         return self.value
 
 
+def _level(function, ci):
+    """The bootstrap level: None for no interval, else a number in (0, 1) (NaN and 0 were taken as
+    "no interval", silently)."""
+    if ci is None:
+        return None
+    if isinstance(ci, (bool, np.bool_)) or not isinstance(ci, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{function}: ci = {ci!r}, but it must be a number in (0, 1), or None for no interval")
+    if not 0.0 < float(ci) < 1.0:
+        raise ValueError(f"{function}: ci = {float(ci)!r}, but the interval's level must be in (0, 1), e.g. 0.95")
+    return float(ci)
+
+
 def _options(function, base, ci, resamples, interval, permutations, seed, threads, **kwargs):
     options = dict(measure="kl_divergence", method="knn", k=5, l=0, form="wang_kulkarni_verdu", estimator="plug_in",
                    bins="fd", bin_count=0)
     options.update(kwargs)
     for name in ("k", "l", "bin_count"):
         options[name] = _integer(function, name, options[name], 0)
-    options.update(base=_base_value(function, base), ci=0.0 if ci is None else float(ci),
+    options.update(base=_base_value(function, base), ci=_level(function, ci),
                    resamples=_integer(function, "resamples", resamples, 0), interval=interval,
                    permutations=_integer(function, "permutations", permutations, 0),
                    seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads))

@@ -45,9 +45,9 @@ ke::data_options options_of(const py::dict& o) {
                                             {"quantile", ke::binning::quantile}});
     d.histogram.bins = o["bin_count"].cast<std::size_t>();
     d.histogram.counts.method = d.counts.method;
-    if (const double level = o["ci"].cast<double>(); level > 0.0) {
+    if (!o["ci"].is_none()) {  // checked in (0, 1) by kldiv/estimate.py
         ke::bootstrap_options b;
-        b.level = level;
+        b.level = o["ci"].cast<double>();
         b.resamples = o["resamples"].cast<std::size_t>();
         b.method = choice<ke::interval_method>("interval", o["interval"].cast<std::string>(),
                                                {{"percentile", ke::interval_method::percentile},

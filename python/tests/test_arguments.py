@@ -126,6 +126,19 @@ def test_threads_out_of_range_names_threads():
         ke.kl_divergence_histogram(x, x + 1, bins="fixed", bin_count=-1)
 
 
+def test_a_confidence_level_outside_0_1_is_refused_not_ignored():
+    # ci=nan and ci=0 returned no interval, silently.
+    x = np.random.default_rng(5).standard_normal(40)
+    for ci in (float("nan"), 0.0, -0.0, 1.0, -0.5, float("inf")):
+        with pytest.raises(ValueError, match=r"^kl_divergence_knn: ci = .*, but the interval's level must be in \(0, 1\)"):
+            ke.kl_divergence_knn(x, x + 1, ci=ci, resamples=10)
+    with pytest.raises(TypeError, match=r"^entropy_counts: ci = '0.9', but it must be a number in \(0, 1\)"):
+        ke.entropy_counts([1, 2, 3], ci="0.9")
+    assert ke.kl_divergence_knn(x, x + 1, ci=None).interval is None
+    r = ke.kl_divergence_knn(x, x + 1, ci=np.float32(0.5), resamples=10)
+    assert r.interval.level == 0.5 and r.interval.low <= r.interval.high
+
+
 def test_core_errors_name_the_function_once():
     x = np.random.default_rng(4).standard_normal(50)
     with pytest.raises(ValueError) as e:
