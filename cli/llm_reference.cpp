@@ -110,6 +110,7 @@ written write_reference(llm::row_source& source, const llm_reference_arguments& 
     std::vector<std::int32_t> carried(w.token_source == "input" ? block_rows : 0);
     progress_line progress(a.progress, "llm-reference", "positions");
     std::uint64_t done = 0;
+    progress({.done = 0, .total = source.rows()});
     while (const std::size_t n = source.read(values, carried, {}, block_rows)) {
         for (std::size_t i = 0; i < n; ++i) {
             const std::span<const float> row(values.data() + i * v, v);

@@ -27,6 +27,11 @@ progress_line::progress_line(const progress_choice& choice, std::string label, s
 
 void progress_line::operator()(const progress& p) {
     if (display_ == display::none) return;
+    if (p.done == 0) {  // the work starts: its clock too (one command may run several)
+        start_ = clock::now();
+        last_ = -1e9;
+        if (display_ == display::lines) return;
+    }
     const double seconds = std::chrono::duration<double>(clock::now() - start_).count();
     const bool last = p.done >= p.total;
     if (!last && seconds - last_ < (display_ == display::terminal ? 0.2 : 10.0)) return;

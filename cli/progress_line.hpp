@@ -3,7 +3,7 @@
 // of input when the work reads input, and the time left. On a terminal one line rewritten in place,
 // at most 5 times a second; with --progress and stderr not a terminal (a log, nohup, CI), one line
 // every 10 seconds; with --quiet, or stderr not a terminal and no --progress, nothing. The last
-// report (done == total) is always printed.
+// report (done == total) is always printed; rates and times count from the report of the start.
 
 #include <kldiv/progress.hpp>
 

@@ -13,7 +13,10 @@ namespace kldiv::detail {
 
 class progress_counter {
 public:
-    progress_counter(const progress_callback& report, std::uint64_t total) : report_(report), total_(total) {}
+    // Reports the start (done = 0).
+    progress_counter(const progress_callback& report, std::uint64_t total) : report_(report), total_(total) {
+        if (report_) report_(progress{0, total_});
+    }
 
     void add(std::uint64_t items = 1) {
         if (!report_) return;

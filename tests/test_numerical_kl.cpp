@@ -412,8 +412,8 @@ int misses(const std::string& p, const std::string& q, double truth, double targ
 }
 
 TEST(MonteCarlo, ReportsProgressAfterEachRound) {
-    // The pilot (2^14 samples), then the rest a round of 1024 chunks of 4096 samples at a time, up to
-    // max_samples (the target 1e-6 asks for far more).
+    // The start of the pilot (2^14 samples), its end as part of the plan it gives (max_samples: the
+    // target 1e-6 asks for far more), then each round of 1024 chunks of 4096 samples.
     std::vector<kldiv::progress> reports;
     kd::kl_options o;
     o.method = kd::method_choice::monte_carlo;
@@ -422,13 +422,15 @@ TEST(MonteCarlo, ReportsProgressAfterEachRound) {
     o.progress = [&](const kldiv::progress& p) { reports.push_back(p); };
     const kd::kl_result r = kd::kl_divergence(kd::parse("normal(0, 1)"), kd::parse("laplace(0, 1)"), o);
     EXPECT_EQ(r.samples, 5'000'000u);
-    ASSERT_EQ(reports.size(), 3u);
-    EXPECT_EQ(reports[0].done, 16384u);
+    ASSERT_EQ(reports.size(), 4u);
+    EXPECT_EQ(reports[0].done, 0u);
     EXPECT_EQ(reports[0].total, 16384u);
-    EXPECT_EQ(reports[1].done, (4u + 1024u) * 4096u);
+    EXPECT_EQ(reports[1].done, 16384u);
     EXPECT_EQ(reports[1].total, 5'000'000u);
-    EXPECT_EQ(reports[2].done, 5'000'000u);
+    EXPECT_EQ(reports[2].done, (4u + 1024u) * 4096u);
     EXPECT_EQ(reports[2].total, 5'000'000u);
+    EXPECT_EQ(reports[3].done, 5'000'000u);
+    EXPECT_EQ(reports[3].total, 5'000'000u);
 }
 
 TEST(MonteCarlo, CoverageNormalLaplace) {

@@ -102,8 +102,8 @@ public:
     // Draws samples [0, n) (continuing from those drawn so far) and returns the moments of all. The
     // chunks are drawn a round at a time and folded into the running moments in index order, so
     // memory stays at one round whatever n is, and the fold is the same for any thread count. Each
-    // round is reported to options.progress (samples drawn of n).
-    moments run_to(std::uint64_t n) {
+    // round is reported to options.progress (samples drawn of n) unless `report` is false.
+    moments run_to(std::uint64_t n, bool report = true) {
         const std::uint64_t count = n / chunk_size + (n % chunk_size != 0);
         while (drawn_ < count) {
             const std::size_t round = static_cast<std::size_t>(std::min<std::uint64_t>(count - drawn_, round_chunks));
@@ -114,7 +114,7 @@ public:
             });
             for (const moments& m : round_) total_.merge(m);
             drawn_ += round;
-            if (progress_) progress_({std::min(drawn_ * chunk_size, n), n});
+            if (report && progress_) progress_({std::min(drawn_ * chunk_size, n), n});
         }
         return total_;
     }
@@ -161,7 +161,12 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
     const double outside = mass_outside_support(q, p);
     sampler_run run(p, q, options);
     const std::uint64_t pilot = std::min(pilot_size, options.max_samples);
-    const moments first = run.run_to(pilot);
+    // Progress: the pilot as one step, then each round of the planned n (not the pilot as all of it).
+    const auto report = [&](std::uint64_t done, std::uint64_t total) {
+        if (options.progress) options.progress({done, total});
+    };
+    report(0, pilot);
+    const moments first = run.run_to(pilot, false);
     const auto check = [](const moments& m) -> std::optional<kl_result> {
         if (m.undefined)
             throw error("kl_divergence", "Monte Carlo drew a point where ln p or ln q is not finite (the parameters "
@@ -170,7 +175,10 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
         if (m.q_zero) return kl_result{infinity, kl_method::infinite_by_support, 0.0, 0};
         return std::nullopt;
     };
-    if (const auto r = check(first)) return *r;
+    if (const auto r = check(first)) {
+        report(pilot, pilot);
+        return *r;
+    }
     double beta = 0.0;
     if (first.control_usable()) {
         const double b = first.m_vc / first.m_cc;
@@ -183,6 +191,7 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
         const double chunks = std::ceil(wanted / static_cast<double>(chunk_size)) * static_cast<double>(chunk_size);
         n = chunks >= static_cast<double>(options.max_samples) ? options.max_samples : static_cast<std::uint64_t>(chunks);
     }
+    report(pilot, n);
     const moments all = run.run_to(n);
     if (const auto r = check(all)) return *r;
     if (beta != 0.0 && !all.control_usable()) beta = 0.0;

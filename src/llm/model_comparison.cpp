@@ -109,6 +109,7 @@ public:
         const std::size_t round_units = units_per_worker * workers_.size();
         std::vector<token_comparison> compared(round_units * unit_rows_);
         kldiv::progress progress{0, end_ - begin_, 0.0};
+        if (opts_.progress) opts_.progress(progress);
         for (std::uint64_t round_begin = begin_; round_begin < end_;) {
             // Unit k of the round: rows [unit_begin(k), unit_begin(k + 1)), units aligned to multiples of unit_rows_.
             const auto unit_begin = [&](std::size_t k) {
