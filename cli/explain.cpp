@@ -26,7 +26,7 @@ namespace {
 
 struct explain_arguments {
     pair_arguments pair;
-    int top = 10;
+    std::size_t top = 10;
     std::string html;
     bool json = false;
 };
@@ -65,8 +65,8 @@ double share_of(const explanation& e, std::size_t i) {
     return e.term_pq[i] / d;
 }
 
-std::size_t shown(const explanation& e, int top) {
-    return top <= 0 ? e.ranked.size() : std::min<std::size_t>(e.ranked.size(), static_cast<std::size_t>(top));
+std::size_t shown(const explanation& e, std::size_t top) {
+    return top == 0 ? e.ranked.size() : std::min(e.ranked.size(), top);
 }
 
 nlohmann::ordered_json to_json(const event_pair& in, const explanation& e, std::size_t count) {
@@ -360,7 +360,7 @@ void add_explain(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "explain", "Which events make P and Q differ: per-event contributions to KL both ways, with an optional HTML report");
     add_pair_arguments(*command, args->pair, "bits");
-    command->add_option("--top", args->top, "How many events to list (0: all)")->check(CLI::NonNegativeNumber)->capture_default_str();
+    command->add_option("--top", args->top, "How many events to list (0: all)")->capture_default_str();
     command->add_option("--html", args->html, "Write a self-contained HTML report with charts to this file")
         ->check(output_path);
     command->add_flag("--json", args->json, "Print JSON with stable keys instead of a table");

@@ -15,12 +15,7 @@ int main(int argc, char** argv) {
     CLI::App app{"kldiv: Kullback-Leibler divergence and the measures around it", "kldiv"};
     app.set_version_flag("--version", kldiv::version);
     app.require_subcommand(1);
-    kldiv::cli::add_compare(app);
-    kldiv::cli::add_explain(app);
-    kldiv::cli::add_dist(app);
-    kldiv::cli::add_estimate(app);
-    kldiv::cli::add_llm_compare(app);
-    kldiv::cli::add_llm_reference(app);
+    kldiv::cli::add_commands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -53,12 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     {
         CLI::App app{"kldiv", "kldiv"};
         app.require_subcommand(1);
-        cli::add_compare(app);
-        cli::add_explain(app);
-        cli::add_dist(app);
-        cli::add_estimate(app);
-        cli::add_llm_compare(app);
-        cli::add_llm_reference(app);
+        cli::add_commands(app);
         app.parse_complete_callback([] { throw parsed_only{}; });
         fuzz::refusals_allowed([&] { parse_with(app, args); });
     }

@@ -74,4 +74,25 @@ TEST(CliMessages, SubcommandErrorsAreNotPrefixedTwice) {
     EXPECT_THAT(r.err, Not(HasSubstr("kldiv: kldiv")));
 }
 
+TEST(CliMessages, UnsignedOptionsTakeDigitsOnly) {
+    // CLI11 read "-1" as 2^64 - 1: --seed -1 ran with seed 18446744073709551615, --k -1 asked for
+    // k = 18446744073709551615, --top -1 printed a range up to 1.8e308 in 309 digits.
+    const kldiv::test::scratch_dir dir;
+    const std::string x = dir.write("x.csv", "1\n2\n3\n4\n5\n6\n7\n").string();
+    const std::string p = dir.write("p.csv", "0.25\n0.75\n").string(), q = dir.write("q.csv", "0.5\n0.5\n").string();
+    const auto refused = [](const std::vector<std::string>& args, const std::string& message) {
+        const command_result r = kldiv_cli(args);
+        EXPECT_EQ(r.exit_code, 2) << args[1];
+        EXPECT_THAT(r.err, HasSubstr(message)) << args[1];
+        EXPECT_EQ(r.out, "");
+    };
+    refused({"estimate", x, x, "--seed", "-1"}, "--seed: '-1' is not a whole number >= 0");
+    refused({"estimate", x, x, "--k", "-1"}, "--k: '-1' is not a whole number >= 0");
+    refused({"estimate", x, x, "--seed", "0x10"}, "--seed: '0x10' is not a whole number >= 0");
+    refused({"explain", p, q, "--top", "-1"}, "--top: '-1' is not a whole number >= 0");
+    refused({"dist", "normal(0, 1)", "normal(1, 1)", "--max-samples", "+5"}, "--max-samples: '+5' is not a whole number >= 0");
+    refused({"estimate", x, x, "--threads", "4294967296"}, "--threads = 4294967296");  // beyond the type
+    EXPECT_EQ(kldiv_cli({"estimate", x, x, "--seed", "18446744073709551615", "--k", "2"}).exit_code, 0);
+}
+
 }  // namespace
