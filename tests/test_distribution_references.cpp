@@ -134,6 +134,23 @@ TEST(DistributionReferences, NearlyIdenticalPairsKeepTheirPrecision) {
     std::printf("nearly identical pairs: worst relative error %.2e\n", worst);
 }
 
+TEST(DistributionReferences, QuadratureRefusesMassBetweenNeighbouringDoubles) {
+    // gamma(1e-5, 1) has both quartiles below the smallest double; the message called 0 its spread
+    // and 1e-300 its location.
+    kd::kl_options numerical;
+    numerical.method = kd::method_choice::numerical;
+    try {
+        kd::kl_divergence(kd::parse("gamma(1e-5, 1)"), kd::parse("gamma(1, 1)"), numerical);
+        ADD_FAILURE() << "no error";
+    } catch (const kldiv::error& e) {
+        EXPECT_EQ(std::string(e.what()), "kl_divergence: quadrature cannot resolve gamma: its quartiles 0 and 0 are not "
+                                         "1e-11 of their magnitude apart in double precision: half its mass lies "
+                                         "between neighbouring doubles");
+    }
+    // The closed form needs no such resolution.
+    EXPECT_GT(kd::kl_divergence(kd::parse("gamma(1e-5, 1)"), kd::parse("gamma(1, 1)")).value, 0.0);
+}
+
 TEST(DistributionReferences, VonMisesQuadratureAtLargeConcentrations) {
     // The closed form at κ up to 1e308 is checked in ClosedFormsAtExtremeParameters (it gave 0 for
     // κ1 = 1e20 against κ2 = 1, true 22.68, before it stopped cancelling κ1 against κ2).

@@ -158,6 +158,8 @@ TEST(DistributionSpec, BadParametersNameFamilyParameterValueAndRule) {
     EXPECT_THAT(message_of("geometric(0)"), HasSubstr("geometric: probs = 0, but it must be in (0, 1]"));
     EXPECT_THAT(message_of("uniform(2, 1)"), HasSubstr("uniform: high = 1, but it must be in (2, inf)"));
     EXPECT_THAT(message_of("binomial(2.5, 0.5)"), HasSubstr("binomial: total_count = 2.5, but it must be a whole number"));
+    EXPECT_THAT(message_of("binomial(1e18, 0.5)"),
+                HasSubstr("binomial: total_count = 1e+18, but it must be at most 2^53 = 9007199254740992"));
     EXPECT_THAT(message_of("dirichlet([1])"), HasSubstr("dirichlet: concentration has 1 values, but it must have at least 2"));
     EXPECT_THAT(message_of("dirichlet([1, -2])"), HasSubstr("concentration[1] = -2"));
     EXPECT_THAT(message_of("categorical([0, 0])"), HasSubstr("categorical: probs sums to 0"));

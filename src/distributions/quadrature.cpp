@@ -103,23 +103,28 @@ std::vector<double> landmarks(const univariate& d) {
 // integrated over a period around its location, so its magnitude there is at least π (κ = 1e300,
 // a spread of 1e-150 at location 0, came out wrong).
 void require_resolvable(const univariate& d) {
-    double spread, magnitude;
+    using kldiv::detail::to_text;
+    const std::string cannot = "quadrature cannot resolve " + std::string(family_name(d)) + ": ";
     if (const auto* v = std::get_if<von_mises>(&d)) {
-        spread = 1.0 / std::sqrt(v->concentration);
-        magnitude = std::fabs(v->loc) + std::numbers::pi;
-    } else {
-        try {
-            const double low = quantile(d, 0.25, false), high = quantile(d, 0.25, true);
-            spread = high - low;
-            magnitude = std::max({std::fabs(low), std::fabs(high), 1e-300});
-        } catch (const std::exception&) {
-            return;  // quartiles Boost cannot reach: the check cannot be made, the landmarks still guide
-        }
+        const double spread = 1.0 / std::sqrt(v->concentration), magnitude = std::fabs(v->loc) + std::numbers::pi;
+        if (!(spread > 1e-11 * magnitude))
+            throw error("kl_divergence", cannot + "its spread " + to_text(spread) +
+                                             " is below 1e-11 of its location's magnitude " + to_text(magnitude) +
+                                             ", beyond double precision");
+        return;
     }
-    if (!(spread > 1e-11 * magnitude))
-        throw error("kl_divergence", "quadrature cannot resolve " + std::string(family_name(d)) + ": its spread " +
-                                         kldiv::detail::to_text(spread) + " is below 1e-11 of its location's magnitude " +
-                                         kldiv::detail::to_text(magnitude) + ", beyond double precision");
+    double low, high;
+    try {
+        low = quantile(d, 0.25, false);
+        high = quantile(d, 0.25, true);
+    } catch (const std::exception&) {
+        return;  // quartiles Boost cannot reach: the check cannot be made, the landmarks still guide
+    }
+    // (gamma(1e-5, 1) has both quartiles below the smallest double: they are 0 and 0.)
+    if (!(high - low > 1e-11 * std::max({std::fabs(low), std::fabs(high), 1e-300})))
+        throw error("kl_divergence", cannot + "its quartiles " + to_text(low) + " and " + to_text(high) +
+                                         " are not 1e-11 of their magnitude apart in double precision: half its "
+                                         "mass lies between neighbouring doubles");
 }
 
 struct integral {

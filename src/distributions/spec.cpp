@@ -53,9 +53,12 @@ public:
 
     std::uint64_t count(std::string_view name) const {
         const double x = scalar(name);
-        if (!(x >= 0.0) || x != std::floor(x) || x > 9007199254740992.0)
+        if (!(x >= 0.0) || x != std::floor(x))
             throw error(family_, std::string(name) + " = " + kldiv::detail::to_text(x) +
                                      ", but it must be a whole number >= 0");
+        if (x > 9007199254740992.0)  // binomial(1e18, 0.5) said "must be a whole number", which it is
+            throw error(family_, std::string(name) + " = " + kldiv::detail::to_text(x) +
+                                     ", but it must be at most 2^53 = 9007199254740992, where doubles still count by ones");
         return static_cast<std::uint64_t>(x);
     }
 
