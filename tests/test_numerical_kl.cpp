@@ -404,7 +404,7 @@ int misses(const std::string& p, const std::string& q, double truth, double targ
     for (std::uint64_t seed = 1; seed <= 200; ++seed) {
         const kd::kl_result r = monte_carlo(p, q, target, seed);
         EXPECT_EQ(r.method, kd::kl_method::monte_carlo);
-        EXPECT_LE(r.error, 1.2 * target);
+        EXPECT_LE(r.error, target);
         *samples = std::max(*samples, r.samples);
         if (std::fabs(r.value - truth) > 2.0 * r.error) ++count;
     }
@@ -484,7 +484,7 @@ TEST(MonteCarlo, SampleSize) {
     // Chunks of 4096 beyond the pilot of 2^14, capped at max_samples.
     const kd::kl_result r = monte_carlo("normal(0, 1)", "laplace(0, 1)", 1e-3);
     EXPECT_EQ(r.samples % 4096, 0u);
-    EXPECT_LE(r.error, 1.05e-3);
+    EXPECT_LE(r.error, 1e-3);  // the target is met (it ended at 1.018e-3 when the pilot alone planned n)
     EXPECT_GT(r.error, 0.9e-3);  // not far more samples than asked for
     const kd::kl_result easy = monte_carlo("normal(0, 1)", "laplace(0, 1)", 0.1);
     EXPECT_EQ(easy.samples, 1u << 14);
@@ -503,7 +503,7 @@ void expect_within(const std::string& p, const std::string& q, double truth, dou
     const kd::kl_result r = monte_carlo(p, q, target);
     EXPECT_EQ(r.method, kd::kl_method::monte_carlo);
     EXPECT_NEAR(r.value, truth, 5.0 * r.error);
-    EXPECT_LE(r.error, 1.2 * target);
+    EXPECT_LE(r.error, target);
 }
 
 TEST(MonteCarlo, EveryFamily) {

@@ -16,7 +16,9 @@
 //
 // Sample size: a pilot of 2^14 samples gives the standard deviation s of the estimator's terms;
 // then n = ⌈(s / monte_carlo_error)²⌉, at least the pilot, rounded up to whole chunks and capped at
-// max_samples; the pilot's samples are the first n. result.error is the standard error
+// max_samples; the pilot's samples are the first n. When the s of all n asks for more (the pilot
+// underestimated it: the default target 1e-3 ended at 1.018e-3), the run goes on to the new n, until
+// the standard error meets the target or max_samples is reached. result.error is the standard error
 // √(Var/n) of the estimate from the whole run (plus a rounding bound 4 eps √n (|mean v| + |D̂|),
 // which matters only where the terms barely vary), result.samples = n. The estimate is unbiased (it
 // may be slightly negative when D is near 0).
@@ -102,8 +104,8 @@ public:
     // Draws samples [0, n) (continuing from those drawn so far) and returns the moments of all. The
     // chunks are drawn a round at a time and folded into the running moments in index order, so
     // memory stays at one round whatever n is, and the fold is the same for any thread count. Each
-    // round is reported to options.progress (samples drawn of n) unless `report` is false.
-    moments run_to(std::uint64_t n, bool report = true) {
+    // round but the last is reported to options.progress (samples drawn of n): more may follow.
+    moments run_to(std::uint64_t n) {
         const std::uint64_t count = n / chunk_size + (n % chunk_size != 0);
         while (drawn_ < count) {
             const std::size_t round = static_cast<std::size_t>(std::min<std::uint64_t>(count - drawn_, round_chunks));
@@ -114,7 +116,7 @@ public:
             });
             for (const moments& m : round_) total_.merge(m);
             drawn_ += round;
-            if (report && progress_) progress_({std::min(drawn_ * chunk_size, n), n});
+            if (drawn_ < count && progress_) progress_({drawn_ * chunk_size, n});
         }
         return total_;
     }
@@ -161,12 +163,13 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
     const double outside = mass_outside_support(q, p);
     sampler_run run(p, q, options);
     const std::uint64_t pilot = std::min(pilot_size, options.max_samples);
-    // Progress: the pilot as one step, then each round of the planned n (not the pilot as all of it).
+    // Progress: the start, then rounds of samples drawn of the plan so far, then done == total once
+    // no more will be drawn.
     const auto report = [&](std::uint64_t done, std::uint64_t total) {
         if (options.progress) options.progress({done, total});
     };
     report(0, pilot);
-    const moments first = run.run_to(pilot, false);
+    const moments first = run.run_to(pilot);
     const auto check = [](const moments& m) -> std::optional<kl_result> {
         if (m.undefined)
             throw error("kl_divergence", "Monte Carlo drew a point where ln p or ln q is not finite (the parameters "
@@ -184,17 +187,30 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
         const double b = first.m_vc / first.m_cc;
         if (variance(first, b) <= needed_reduction * variance(first, 0.0)) beta = b;
     }
-    const double spread = std::sqrt(std::max(variance(first, beta), 0.0));
-    const double wanted = std::ceil((spread / options.monte_carlo_error) * (spread / options.monte_carlo_error));
-    std::uint64_t n = pilot;
-    if (wanted > static_cast<double>(pilot)) {
+    // (s / target)² samples, in whole chunks, at least the pilot and at most max_samples.
+    const auto planned = [&](const moments& m) {
+        const double spread = std::sqrt(std::max(variance(m, beta), 0.0));
+        const double wanted = std::ceil((spread / options.monte_carlo_error) * (spread / options.monte_carlo_error));
+        if (!(wanted > static_cast<double>(pilot))) return pilot;
         const double chunks = std::ceil(wanted / static_cast<double>(chunk_size)) * static_cast<double>(chunk_size);
-        n = chunks >= static_cast<double>(options.max_samples) ? options.max_samples : static_cast<std::uint64_t>(chunks);
+        return chunks >= static_cast<double>(options.max_samples) ? options.max_samples : static_cast<std::uint64_t>(chunks);
+    };
+    std::uint64_t n = pilot;
+    moments all = first;
+    // The pilot's spread is itself an estimate: when the whole run's spread asks for more samples
+    // (the standard error above the target), draw up to the new plan, until it is met or at max_samples.
+    for (std::uint64_t next = planned(first); next > n;) {
+        report(n, next);
+        n = next;
+        all = run.run_to(n);
+        if (const auto r = check(all)) {
+            report(n, n);
+            return *r;
+        }
+        if (beta != 0.0 && !all.control_usable()) beta = 0.0;
+        next = planned(all);
     }
-    report(pilot, n);
-    const moments all = run.run_to(n);
-    if (const auto r = check(all)) return *r;
-    if (beta != 0.0 && !all.control_usable()) beta = 0.0;
+    report(n, n);
     const double value = all.mean_v - beta * (all.mean_c + outside);
     const double rounding = 4 * DBL_EPSILON * std::sqrt(all.n) * (std::fabs(all.mean_v) + std::fabs(value));
     const double error = std::sqrt(std::max(variance(all, beta), 0.0) / all.n) + rounding;
