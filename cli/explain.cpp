@@ -5,6 +5,7 @@
 #include <kldiv/comparison.hpp>
 #include <kldiv/contributions.hpp>
 #include <kldiv/normalized.hpp>
+#include <kldiv/text.hpp>
 #include <kldiv/io/atomic_file.hpp>
 #include <kldiv/version.hpp>
 
@@ -130,13 +131,16 @@ std::string left(std::string_view s, std::size_t width) {
 void print_text(const event_pair& in, const explanation& e, std::size_t count) {
     const comparison& c = e.totals;
     const std::string& unit = e.unit;
-    fmt::print("P = {} ({} events)\nQ = {} ({} events)\nunit: {}", in.p_name, in.p.size(), in.q_name, in.q.size(), unit);
+    // Names and labels come from the user's files: their control characters are shown escaped,
+    // never sent raw to the terminal (a label "x\x1b[31m" coloured the rest of the table).
+    fmt::print("P = {} ({} events)\nQ = {} ({} events)\nunit: {}", printable(in.p_name), in.p.size(), printable(in.q_name),
+               in.q.size(), unit);
     if (in.options.on_zero == zero_support::smooth) {
         fmt::print(" (both distributions smoothed: + {} per event, renormalized)", human(in.options.smoothing_epsilon));
     }
     fmt::print("\n\nEvents ranked by their contribution p·log(p/q) to D(P‖Q) (top {} of {}):\n\n", count, e.ranked.size());
     std::size_t label_width = 5;
-    for (std::size_t r = 0; r < count; ++r) label_width = std::max(label_width, display_width(in.labels[e.ranked[r]]));
+    for (std::size_t r = 0; r < count; ++r) label_width = std::max(label_width, display_width(printable(in.labels[e.ranked[r]])));
     label_width = std::min<std::size_t>(label_width, 24);
     const auto row = [&](std::string_view rank, std::string_view label, std::string_view p, std::string_view q,
                          std::string_view pq, std::string_view share, std::string_view qp) {
@@ -146,7 +150,7 @@ void print_text(const event_pair& in, const explanation& e, std::size_t count) {
     row("rank", "event", "p", "q", "p·log(p/q)", "share", "q·log(q/p)");
     for (std::size_t r = 0; r < count; ++r) {
         const std::size_t i = e.ranked[r];
-        row(std::to_string(r + 1), shorten(in.labels[i], label_width), human(e.p[i]), human(e.q[i]), human(e.term_pq[i]), percent(share_of(e, i)),
+        row(std::to_string(r + 1), shorten(printable(in.labels[i]), label_width), human(e.p[i]), human(e.q[i]), human(e.term_pq[i]), percent(share_of(e, i)),
             human(e.term_qp[i]));
     }
     if (count < e.ranked.size()) {

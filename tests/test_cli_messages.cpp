@@ -63,6 +63,15 @@ TEST(CliMessages, LabelsAndFileNamesAreEscaped) {
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_THAT(missing.err, HasSubstr("gone\\x1b[1m.csv"));
     expect_printable(missing.err);
+    // explain's table on stdout shows them escaped too (a label "x\x1b[31m" coloured the rest of it).
+    const auto same = dir.write("same.csv", "a,0.5\nb\x1b]0;title\x07,0.5\n");
+    const command_result table = kldiv_cli({"explain", p.string(), same.string()});
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_THAT(table.out, HasSubstr("P = " + (dir.path() / "p\\x1b.csv").string()));
+    EXPECT_THAT(table.out, HasSubstr("  b\\x1b]0;title\\x07  "));
+    for (const char c : table.out) {
+        EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << "raw byte " << int(c);
+    }
 }
 
 TEST(CliMessages, SubcommandErrorsAreNotPrefixedTwice) {
