@@ -77,6 +77,14 @@ private:
     mode_t old_;
 };
 
+// One CSV line of n numbers 1, 1.000001, 1.000002, … (the one-line-file memory tests).
+inline std::string one_line_of_numbers(std::size_t n) {
+    std::string line;
+    line.reserve(n * 9);
+    for (std::size_t i = 0; i < n; ++i) line.append(i ? "," : "").append(std::to_string(1.0 + 1e-6 * static_cast<double>(i)));
+    return line;
+}
+
 // The progress a command prints on stderr with --progress added to args (stderr is a pipe here).
 // Checks that without --progress it prints nothing there, and that stdout is the same either way.
 inline std::string progress_output(const std::string& program, std::vector<std::string> args) {

@@ -131,9 +131,7 @@ TEST(CliCompare, AOneLineFileCostsItsBytesAndItsDoubles) {
     // 4·10^6 numbers peaked at 280 MB. Now the line and the doubles: 71 MB.
     const scratch_dir dir;
     const std::size_t n = 2'000'000;
-    std::string line;
-    line.reserve(n * 9);
-    for (std::size_t i = 0; i < n; ++i) line.append(i ? "," : "").append(std::to_string(1.0 + 1e-6 * static_cast<double>(i)));
+    const std::string line = kldiv::test::one_line_of_numbers(n);
     const std::string pf = dir.write("p.csv", line + "\n").string();
     const double file_mib = static_cast<double>(line.size()) / (1 << 20), doubles_mib = 8.0 * n / (1 << 20);
     // P is read whole, then refused against a Q of two events.

@@ -230,9 +230,7 @@ TEST(CliEstimate, AOneLineSampleFileCostsItsBytesAndItsDoubles) {
     // 34 MB line of 4·10^6 numbers peaked at 149 MB, now 71 MB.
     const kldiv::test::scratch_dir dir;
     const std::size_t n = 2'000'000;
-    std::string line;
-    line.reserve(n * 9);
-    for (std::size_t i = 0; i < n; ++i) line.append(i ? "," : "").append(std::to_string(1.0 + 1e-6 * static_cast<double>(i)));
+    const std::string line = kldiv::test::one_line_of_numbers(n);
     const std::string xf = dir.write("x.csv", line + "\n").string();
     const double file_mib = static_cast<double>(line.size()) / (1 << 20), doubles_mib = 8.0 * n / (1 << 20);
     // One observation of 2·10^6 variables: read whole, then refused by the histogram estimator.
