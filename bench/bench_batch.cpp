@@ -9,7 +9,7 @@
 // Arguments: rows, cols, threads (0: all).
 
 #include <benchmark/benchmark.h>
-#include <kldiv/batch.hpp>
+#include "kldiv/batch.hpp"
 
 #include <atomic>
 #include <cmath>

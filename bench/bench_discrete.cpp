@@ -4,7 +4,7 @@
 // bench/compare_peers.py runs this beside NumPy and SciPy and prints the ratios.
 
 #include <benchmark/benchmark.h>
-#include <kldiv/kldiv.hpp>
+#include "kldiv/kldiv.hpp"
 
 #include <numeric>
 #include <random>

@@ -7,7 +7,7 @@
 // Arguments: n, d, threads (0: all).
 
 #include <benchmark/benchmark.h>
-#include <kldiv/estimate/knn.hpp>
+#include "kldiv/estimate/knn.hpp"
 
 #include <random>
 #include <vector>

@@ -8,7 +8,7 @@
 // Per coordinate the kernel reads 2 (4) floats and writes 2 (4) gradients: 16 (32) bytes.
 
 #include <benchmark/benchmark.h>
-#include <kldiv/distributions/normal_rows.hpp>
+#include "kldiv/distributions/normal_rows.hpp"
 
 #include <random>
 #include <thread>

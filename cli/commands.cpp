@@ -1,8 +1,8 @@
 // The subcommands on one app, with the rules every command shares.
 
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
-#include <kldiv/text.hpp>
+#include "kldiv/text.hpp"
 
 #include <algorithm>
 #include <string>

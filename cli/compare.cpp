@@ -2,15 +2,15 @@
 // With 2-D .npy files (or --input, --temperature, --per-row) the pair is measured row by row: rows.hpp.
 
 #include <fmt/core.h>
-#include <kldiv/comparison.hpp>
+#include "kldiv/comparison.hpp"
 
 #include <iostream>
 #include <span>
 
-#include "commands.hpp"
-#include "format.hpp"
-#include "inputs.hpp"
-#include "rows.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "cli/inputs.hpp"
+#include "cli/rows.hpp"
 
 namespace kldiv::cli {
 namespace {

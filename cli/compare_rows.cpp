@@ -2,10 +2,10 @@
 
 #include <fmt/core.h>
 #include <fmt/format.h>
-#include <kldiv/batch.hpp>
-#include <kldiv/error.hpp>
-#include <kldiv/io/atomic_file.hpp>
-#include <kldiv/io/matrix_file.hpp>
+#include "kldiv/batch.hpp"
+#include "kldiv/error.hpp"
+#include "kldiv/io/atomic_file.hpp"
+#include "kldiv/io/matrix_file.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,9 +15,9 @@
 #include <span>
 #include <vector>
 
-#include "format.hpp"
-#include "output_files.hpp"
-#include "rows.hpp"
+#include "cli/format.hpp"
+#include "cli/output_files.hpp"
+#include "cli/rows.hpp"
 
 namespace kldiv::cli {
 namespace {

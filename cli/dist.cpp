@@ -3,18 +3,18 @@
 // and kldiv dist --list: the families, their parameters, and the pairs with a closed form.
 
 #include <fmt/core.h>
-#include <kldiv/distributions/gaussian_mixture_bounds.hpp>
-#include <kldiv/distributions/kl.hpp>
-#include <kldiv/distributions/spec.hpp>
+#include "kldiv/distributions/gaussian_mixture_bounds.hpp"
+#include "kldiv/distributions/kl.hpp"
+#include "kldiv/distributions/spec.hpp"
 
 #include <iostream>
 #include <map>
 #include <optional>
 #include <string>
 
-#include "commands.hpp"
-#include "format.hpp"
-#include "progress_line.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "cli/progress_line.hpp"
 
 namespace kldiv::cli {
 namespace {

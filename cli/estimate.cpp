@@ -5,18 +5,18 @@
 //   kldiv estimate x.csv --measure entropy
 
 #include <fmt/core.h>
-#include <kldiv/error.hpp>
-#include <kldiv/estimate/from_data.hpp>
-#include <kldiv/io/distribution_file.hpp>
-#include <kldiv/io/sample_file.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/estimate/from_data.hpp"
+#include "kldiv/io/distribution_file.hpp"
+#include "kldiv/io/sample_file.hpp"
 
 #include <iostream>
 #include <map>
 #include <string>
 
-#include "commands.hpp"
-#include "format.hpp"
-#include "progress_line.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "cli/progress_line.hpp"
 
 namespace kldiv::cli {
 namespace {

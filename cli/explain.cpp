@@ -2,12 +2,12 @@
 // H(P,Q) = H(P) + D(P‖Q); --html writes a self-contained report with charts.
 
 #include <fmt/core.h>
-#include <kldiv/comparison.hpp>
-#include <kldiv/contributions.hpp>
-#include <kldiv/normalized.hpp>
-#include <kldiv/text.hpp>
-#include <kldiv/io/atomic_file.hpp>
-#include <kldiv/version.hpp>
+#include "kldiv/comparison.hpp"
+#include "kldiv/contributions.hpp"
+#include "kldiv/normalized.hpp"
+#include "kldiv/text.hpp"
+#include "kldiv/io/atomic_file.hpp"
+#include "kldiv/version.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,10 +15,10 @@
 #include <numeric>
 #include <span>
 
-#include "commands.hpp"
-#include "format.hpp"
-#include "output_files.hpp"
-#include "inputs.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "cli/output_files.hpp"
+#include "cli/inputs.hpp"
 #include "report/html.hpp"
 #include "report/svg.hpp"
 

@@ -1,9 +1,9 @@
-#include "inputs.hpp"
+#include "cli/inputs.hpp"
 
-#include "format.hpp"
+#include "cli/format.hpp"
 
-#include <kldiv/error.hpp>
-#include <kldiv/io/distribution_file.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/io/distribution_file.hpp"
 
 namespace kldiv::cli {
 namespace {

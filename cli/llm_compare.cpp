@@ -7,8 +7,8 @@
 // is a terminal.
 
 #include <fmt/core.h>
-#include <kldiv/io/atomic_file.hpp>
-#include <kldiv/llm/model_comparison.hpp>
+#include "kldiv/io/atomic_file.hpp"
+#include "kldiv/llm/model_comparison.hpp"
 
 
 #include <cmath>
@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "commands.hpp"
-#include "format.hpp"
-#include "llm_compare_report.hpp"
-#include "model_files.hpp"
-#include "output_files.hpp"
-#include "progress_line.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "cli/llm_compare_report.hpp"
+#include "cli/model_files.hpp"
+#include "cli/output_files.hpp"
+#include "cli/progress_line.hpp"
 #include "report/llm_comparison_json.hpp"
 
 namespace kldiv::cli {
@@ -129,8 +129,8 @@ void add_llm_compare(CLI::App& app) {
         llm::model_comparison_options o;
         o.rows = {.reverse_kl = args->reverse, .js = args->js, .threads = args->threads};
         o.block_bytes = args->buffer_mib << 20;
-        if (!args->tokens.empty()) o.next_tokens = llm::read_token_ids(args->tokens);
-        if (!args->mask.empty()) o.mask = llm::read_mask(args->mask);
+        if (!args->tokens.empty()) o.next_tokens = io::read_token_ids(args->tokens);
+        if (!args->mask.empty()) o.mask = io::read_mask(args->mask);
         o.progress = progress_line(args->progress, "llm-compare", "positions");
         const llm::model_comparison r = llm::compare_models(reference, candidate, o);
         const nlohmann::ordered_json document = report::llm_comparison_json(args->reference, args->candidate, r);

@@ -2,7 +2,7 @@
 // of KL (a log axis, since per-token KL spans many decades), plus one bar for exact zeros; the Δp
 // histogram 40 equal bars over [min, max].
 
-#include "llm_compare_report.hpp"
+#include "cli/llm_compare_report.hpp"
 
 #include <fmt/core.h>
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include <kldiv/llm/model_comparison.hpp>
+#include "kldiv/llm/model_comparison.hpp"
 
 namespace kldiv::cli {
 

@@ -1,5 +1,5 @@
 // kldiv llm-reference INPUT OUTPUT: a model's next-token rows saved once as a kldiv reference file
-// (include/kldiv/llm/reference_file.hpp, docs/formats/kldiv-reference.md), compact and
+// (include/kldiv/io/reference_file.hpp, docs/formats/kldiv-reference.md), compact and
 // checksummed, to compare many candidates against with `kldiv llm-compare OUTPUT CANDIDATE`.
 //   kldiv llm-reference 'base/shard-*.npy' base.kref --tokens tokens.npy
 //   kldiv llm-reference base.kld base.kref --encoding float16 --verify --json
@@ -8,10 +8,10 @@
 // the file back against INPUT and reports the largest error met.
 
 #include <fmt/core.h>
-#include <kldiv/error.hpp>
-#include <kldiv/text.hpp>
-#include <kldiv/llm/reference_file.hpp>
-#include <kldiv/llm/row_source.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
+#include "kldiv/io/reference_file.hpp"
+#include "kldiv/io/row_source.hpp"
 
 
 #include <algorithm>
@@ -24,11 +24,11 @@
 #include <utility>
 #include <vector>
 
-#include "commands.hpp"
-#include "format.hpp"
-#include "model_files.hpp"
-#include "output_files.hpp"
-#include "progress_line.hpp"
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "cli/model_files.hpp"
+#include "cli/output_files.hpp"
+#include "cli/progress_line.hpp"
 
 namespace kldiv::cli {
 namespace {
@@ -58,16 +58,16 @@ double span_of(std::span<const float> row) {
 }
 
 // The input file that holds row `row` of the stream, and the row's index in it.
-std::string where(const llm::row_source& source, std::uint64_t row) {
-    for (const llm::source_file& f : source.files()) {
+std::string where(const io::row_source& source, std::uint64_t row) {
+    for (const io::source_file& f : source.files()) {
         if (row < f.first_row + f.rows) return fmt::format("INPUT {}, row {}", f.name, row - f.first_row);
     }
     return fmt::format("INPUT row {}", row);
 }
 
 // The token ids of --tokens: one per row of the input, each -1 or a token of its vocabulary.
-std::vector<std::int32_t> tokens_for(const std::string& file, const llm::row_source& source) {
-    std::vector<std::int32_t> ids = llm::read_token_ids(file);
+std::vector<std::int32_t> tokens_for(const std::string& file, const io::row_source& source) {
+    std::vector<std::int32_t> ids = io::read_token_ids(file);
     if (ids.size() != source.rows()) {
         throw error(command_name, fmt::format("--tokens {} has {} entries, but INPUT has {} rows: one token id per row "
                                               "(-1: unknown)", file, ids.size(), source.rows()));
@@ -84,24 +84,24 @@ std::vector<std::int32_t> tokens_for(const std::string& file, const llm::row_sou
 struct written {
     std::string token_source;  // "--tokens", "input" or "none"
     double largest_span = 0;   // span_of, over the rows
-    std::optional<llm::reference_writer> file;  // finished, not yet committed onto OUTPUT
+    std::optional<io::reference_writer> file;  // finished, not yet committed onto OUTPUT
 };
 
 // Rows in a block of --buffer-mib holding `copies` rows of v floats each, and no more rows than the
 // input has: an 8 KB input gets an 8 KB block, not the whole buffer.
-std::size_t block_rows_of(const llm_reference_arguments& a, const llm::row_source& source, std::size_t copies) {
+std::size_t block_rows_of(const llm_reference_arguments& a, const io::row_source& source, std::size_t copies) {
     const std::size_t fit = (a.buffer_mib << 20) / (copies * source.vocabulary() * sizeof(float));
     return static_cast<std::size_t>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(fit, source.rows())));
 }
 
 // Streams every row of `source` into OUTPUT, a block of --buffer-mib at a time.
-written write_reference(llm::row_source& source, const llm_reference_arguments& a, llm::reference_encoding encoding) {
+written write_reference(io::row_source& source, const llm_reference_arguments& a, io::reference_encoding encoding) {
     written w;
     std::vector<std::int32_t> given;
     if (!a.tokens.empty()) given = tokens_for(a.tokens, source);
     w.token_source = !a.tokens.empty() ? "--tokens" : !a.no_tokens && source.carries_tokens() ? "input" : "none";
     const std::size_t v = source.vocabulary(), block_rows = block_rows_of(a, source, 1);
-    llm::reference_writer writer(a.output, v, encoding,
+    io::reference_writer writer(a.output, v, encoding,
                                  {.input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
                                   .has_tokens = w.token_source != "none",
                                   .rows_per_chunk = a.rows_per_chunk,
@@ -144,9 +144,9 @@ struct verification {
 // ℓ_j = (a_j − M) − ln Σ_k exp(a_k − M) computed from the input in double as the writer computes it.
 verification verify_reference(const std::vector<fs::path>& inputs, const llm_reference_arguments& a,
                               const std::string& token_source, const fs::path& finished) {
-    const auto source = llm::open_rows(inputs, "input");
-    llm::reference_reader reader(finished);
-    const llm::reference_error_bound bound = reader.error_bound();
+    const auto source = io::open_rows(inputs, "input");
+    io::reference_reader reader(finished);
+    const io::reference_error_bound bound = reader.error_bound();
     const std::size_t v = source->vocabulary();
     const std::size_t block_rows = block_rows_of(a, *source, 2);
     std::vector<float> in(block_rows * v), decoded(block_rows * v);
@@ -211,7 +211,7 @@ struct summary {
     std::size_t vocabulary = 0;
     std::uint32_t rows_per_chunk = 0;
     written writing;
-    llm::reference_error_bound bound;
+    io::reference_error_bound bound;
     double delta = 0;  // the largest |ℓ̂ − ℓ| over the kept values, by the encoding's bound
     bool verified = false;
     verification check;
@@ -233,7 +233,7 @@ nlohmann::ordered_json json_document(const llm_reference_arguments& a, const sum
     out["bytes_per_row"] = static_cast<double>(s.bytes) / s.rows;
     out["compression_ratio"] = static_cast<double>(s.input_bytes) / s.bytes;
     nlohmann::ordered_json kl;
-    for (const double d : kl_examples) kl[fmt::format("{}", d)] = llm::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass);
+    for (const double d : kl_examples) kl[fmt::format("{}", d)] = io::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass);
     out["error_bound"] = {{"absolute", s.bound.absolute},
                           {"relative", s.bound.relative},
                           {"kept_range", s.bound.kept_range},
@@ -272,7 +272,7 @@ void print_summary(const llm_reference_arguments& a, const summary& s) {
     std::string at;
     for (const double d : kl_examples) {
         at += fmt::format("{}{} at D = {}", at.empty() ? "" : ", ",
-                          human(llm::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass)), d);
+                          human(io::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass)), d);
     }
     fmt::print("D(reference‖candidate) through this file differs from D through INPUT by at most {} (nats)\n", at);
     if (s.verified) {
@@ -295,7 +295,7 @@ void run(const llm_reference_arguments& a, bool step_given) {
     }
     if (!a.tokens.empty()) inputs.push_back({"--tokens", a.tokens});
     refuse_overwriting_inputs(command_name, "OUTPUT", a.output, inputs);
-    const auto source = llm::open_rows(s.inputs, "input");
+    const auto source = io::open_rows(s.inputs, "input");
     if (source->has_floors()) {
         throw error(command_name, "INPUT " + source->files().front().name + " is a " + source->format() +
                                       " file: its rows store the tokens below their 16-nat window at a floor, their "
@@ -304,11 +304,11 @@ void run(const llm_reference_arguments& a, bool step_given) {
                                       source->files().front().name + " CANDIDATE");
     }
     if (source->rows() == 0) throw error(command_name, "INPUT " + a.input + " holds no rows: there is nothing to save");
-    const llm::reference_encoding encoding = llm::parse_reference_encoding(a.encoding);
+    const io::reference_encoding encoding = io::parse_reference_encoding(a.encoding);
     s.writing = write_reference(*source, a, encoding);
     // Everything that can fail happens before the file is renamed onto OUTPUT.
     const fs::path finished = s.writing.file->unfinished_path();
-    const llm::reference_reader reader(finished);
+    const io::reference_reader reader(finished);
     s.bound = reader.error_bound();
     s.rows = reader.rows();
     s.vocabulary = reader.n_vocab();

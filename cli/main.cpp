@@ -2,14 +2,14 @@
 // Exit codes: 0 success, 1 bad input (one line on stderr naming the value and the rule), 2 bad usage.
 
 #include <fmt/core.h>
-#include <kldiv/error.hpp>
-#include <kldiv/text.hpp>
-#include <kldiv/version.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
+#include "kldiv/version.hpp"
 
 #include <new>
 #include <string>
 
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"kldiv: Kullback-Leibler divergence and the measures around it", "kldiv"};

@@ -1,8 +1,8 @@
 // Shard patterns of the llm commands (model_files.hpp).
 
-#include "model_files.hpp"
+#include "cli/model_files.hpp"
 
-#include <kldiv/error.hpp>
+#include "kldiv/error.hpp"
 
 #include <algorithm>
 #include <string_view>

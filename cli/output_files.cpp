@@ -1,7 +1,7 @@
-#include "output_files.hpp"
+#include "cli/output_files.hpp"
 
-#include <kldiv/error.hpp>
-#include <kldiv/text.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/text.hpp"
 
 namespace kldiv::cli {
 

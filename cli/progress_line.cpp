@@ -1,6 +1,6 @@
 // The progress line on stderr (progress_line.hpp).
 
-#include "progress_line.hpp"
+#include "cli/progress_line.hpp"
 
 #include <fmt/core.h>
 #include <unistd.h>

@@ -5,7 +5,7 @@
 // every 10 seconds; with --quiet, or stderr not a terminal and no --progress, nothing. The last
 // report (done == total) is always printed; rates and times count from the report of the start.
 
-#include <kldiv/progress.hpp>
+#include "kldiv/progress.hpp"
 
 #include <CLI/CLI.hpp>
 

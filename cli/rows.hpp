@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "inputs.hpp"
+#include "cli/inputs.hpp"
 
 namespace kldiv::cli {
 

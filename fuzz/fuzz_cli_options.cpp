@@ -14,7 +14,7 @@
 #include "cli/inputs.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "kldiv/io/distribution_file.hpp"
-#include "kldiv/llm/reference_file.hpp"
+#include "kldiv/io/reference_file.hpp"
 #include "kldiv/units.hpp"
 
 using namespace kldiv;
@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (const std::string& a : args) {
         fuzz::refusals_allowed([&] { (void)log_base::parse(a); });
-        fuzz::refusals_allowed([&] { (void)llm::parse_reference_encoding(a); });
+        fuzz::refusals_allowed([&] { (void)io::parse_reference_encoding(a); });
         fuzz::refusals_allowed([&] { (void)io::parse_values(a, "--p"); });
     }
     return 0;

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.hpp"
-#include "kldiv/llm/llama_kl_base.hpp"
+#include "kldiv/io/llama_kl_base.hpp"
 
 using namespace kldiv;
 
@@ -12,10 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static fuzz::input_file file("input.kld");
     const auto& path = file.write(data, size);
     fuzz::refusals_allowed([&] {
-        llm::llama_kl_base_reader reader(path);
+        io::llama_kl_base_reader reader(path);
         const std::size_t batch = 2;
         std::vector<float> out(batch * reader.n_vocab());
-        std::vector<llm::llama_row_quantization> q(batch);
+        std::vector<io::llama_row_quantization> q(batch);
         std::size_t r = 0;
         while (const std::size_t n = reader.read_rows(out, batch, q)) {
             for (std::size_t k = 0; k < n; ++k) (void)q[k].error_bound(reader.n_vocab());

@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::refusals_allowed([&] { io::read_samples(path); });
     fuzz::refusals_allowed([&] { io::read_matrix(path); });
     (void)io::npy_dimensions(path);
-    fuzz::refusals_allowed([&] { llm::read_token_ids(path); });
-    fuzz::refusals_allowed([&] { llm::read_mask(path); });
+    fuzz::refusals_allowed([&] { io::read_token_ids(path); });
+    fuzz::refusals_allowed([&] { io::read_mask(path); });
     fuzz::read_every_row(path);
     return 0;
 }

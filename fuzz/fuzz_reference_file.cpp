@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.hpp"
-#include "kldiv/llm/reference_file.hpp"
+#include "kldiv/io/reference_file.hpp"
 
 using namespace kldiv;
 
@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static fuzz::input_file file("input.kldref");
     const auto& path = file.write(data, size);
     fuzz::refusals_allowed([&] {
-        llm::reference_reader reader(path);
+        io::reference_reader reader(path);
         (void)reader.error_bound();
         if (reader.rows() == 0) return;
         const std::size_t batch = 2;

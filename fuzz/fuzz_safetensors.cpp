@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.hpp"
-#include "kldiv/llm/safetensors_rows.hpp"
+#include "kldiv/io/safetensors_rows.hpp"
 
 using namespace kldiv;
 
@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static fuzz::input_file file("input.safetensors");
     const auto& path = file.write(data, size);
     fuzz::refusals_allowed([&] {
-        llm::safetensors_file f(path);
-        for (const llm::safetensors_tensor& t : f.tensors()) {
+        io::safetensors_file f(path);
+        for (const io::safetensors_tensor& t : f.tensors()) {
             // The data lies in the file (the header is checked against its size), so this is bounded by it.
             if (t.data_begin + t.data_bytes > f.file_size()) std::abort();
             std::vector<std::byte> bytes(static_cast<std::size_t>(std::min<std::uint64_t>(t.data_bytes, 64)));
@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     });
     fuzz::refusals_allowed([&] {
-        llm::safetensors_rows rows({path});
+        io::safetensors_rows rows({path});
         if (rows.rows() == 0) return;
         const std::size_t batch = 2;
         std::vector<float> out(batch * rows.vocabulary());

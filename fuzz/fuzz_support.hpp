@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "kldiv/error.hpp"
-#include "kldiv/llm/row_source.hpp"
+#include "kldiv/io/row_source.hpp"
 
 namespace kldiv::fuzz {
 
@@ -76,7 +76,7 @@ void refusals_allowed(F&& f) {
 // reads every row, one at a time, then seeks back to the last; refusals allowed.
 inline void read_every_row(const std::filesystem::path& path) {
     refusals_allowed([&] {
-        const auto rows = llm::open_rows({path}, "P");
+        const auto rows = io::open_rows({path}, "P");
         if (rows->rows() == 0) return;
         std::vector<float> out(rows->vocabulary()), floors(1);
         std::vector<std::int32_t> tokens(1);

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <kldiv/llm/model_comparison.hpp>
+#include "kldiv/llm/model_comparison.hpp"
 
 namespace kldiv::report {
 

@@ -23,6 +23,7 @@ packages=(
   python3-dask python3-distributed                # kldiv.dask and its tests
   python3-torch                                   # the Python tests compare with PyTorch
   clang-14 libclang-rt-14-dev llvm-14             # fuzz/ (libFuzzer, ASan, UBSan; llvm-symbolizer)
+  clang-format-14                                 # .clang-format, checked by ctest (format)
 )
 if [[ "${1:-}" == "--dev" ]]; then
   packages+=(chromium wamerican wfrench libjemalloc2)

@@ -20,7 +20,7 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 

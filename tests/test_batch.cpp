@@ -4,9 +4,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/batch.hpp>
-#include <kldiv/discrete.hpp>
-#include <kldiv/error.hpp>
+#include "kldiv/batch.hpp"
+#include "kldiv/discrete.hpp"
+#include "kldiv/error.hpp"
 
 #include <algorithm>
 #include <bit>

@@ -17,9 +17,10 @@
 #include <string>
 #include <vector>
 
+#include "tests/every_simd_target.hpp"
 #include "src/batch/block_kernels.hpp"
-#include <kldiv/batch.hpp>
-#include <kldiv/discrete.hpp>
+#include "kldiv/batch.hpp"
+#include "kldiv/discrete.hpp"
 
 namespace {
 
@@ -203,11 +204,7 @@ void sweep(const std::string& type) {
     }
 }
 
-class DirectSum : public testing::TestWithParam<std::int64_t> {
-protected:
-    void SetUp() override { kldiv::detail::force_simd_target(GetParam()); }
-    void TearDown() override { kldiv::detail::force_simd_target(0); }
-};
+class DirectSum : public every_simd_target {};
 
 TEST_P(DirectSum, RowsOfEveryTypeKindAndZeroPattern) {
     sweep<double>("double");
@@ -216,11 +213,7 @@ TEST_P(DirectSum, RowsOfEveryTypeKindAndZeroPattern) {
     sweep<kldiv::bfloat16>("bfloat16");
 }
 
-std::string target_name(const testing::TestParamInfo<std::int64_t>& info) {
-    return "target" + std::to_string(info.index);
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryTarget, DirectSum, testing::ValuesIn(kldiv::detail::simd_targets()), target_name);
+KLDIV_FOR_EVERY_SIMD_TARGET(DirectSum);
 
 // The example: float64 logits a = [0, 1, −inf, 2], b = [0.5, 0.2, 1, 1.5]; exact
 // D(P‖Q) = 0.385352137166 and H(P,Q) = 1.21774772 (the direct sum on their softmax, by hand).

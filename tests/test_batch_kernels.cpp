@@ -11,9 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "tests/every_simd_target.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/batch/blocks.hpp"
-#include <kldiv/batch.hpp>
+#include "kldiv/views.hpp"
 
 namespace {
 
@@ -134,11 +135,7 @@ void check_prob(std::size_t n, std::size_t offset, shape s) {
     expect_close(v.sum_p, t.sum_p, what + " sum");
 }
 
-class BlockKernels : public testing::TestWithParam<std::int64_t> {
-protected:
-    void SetUp() override { force_simd_target(GetParam()); }
-    void TearDown() override { force_simd_target(0); }
-};
+class BlockKernels : public every_simd_target {};
 
 TEST_P(BlockKernels, LogSpaceMatchesScalarTwin) {
     for (const shape s : {shape::near, shape::moderate, shape::far, shape::masked}) {
@@ -241,11 +238,7 @@ TEST_P(BlockKernels, ExpNonPositiveIsWithinTwoUlp) {
     for (std::size_t i = in_range; i < x.size(); ++i) EXPECT_EQ(out[i], 0.0f) << x[i];
 }
 
-std::string target_name(const testing::TestParamInfo<std::int64_t>& info) {
-    return simd_target_name(info.param);
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryTarget, BlockKernels, testing::ValuesIn(simd_targets()), target_name);
+KLDIV_FOR_EVERY_SIMD_TARGET(BlockKernels);
 
 TEST(BlockKernels, SeveralTargetsAreCompiledAndSupported) {
 #if KLDIV_SIMD_STATIC_ONLY

@@ -2,13 +2,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/comparison.hpp>
+#include "kldiv/comparison.hpp"
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/comparison.hpp>
-#include <kldiv/discrete.hpp>
+#include "kldiv/comparison.hpp"
+#include "kldiv/discrete.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 

@@ -13,7 +13,7 @@
 
 #include "kldiv/distributions/kl.hpp"
 #include "kldiv/distributions/spec.hpp"
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 

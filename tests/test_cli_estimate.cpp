@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "kldiv/estimate/from_data.hpp"
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 

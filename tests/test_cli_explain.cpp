@@ -2,8 +2,8 @@
 // and checks its numbers against the library (kldiv::kl_contributions, kldiv::compare).
 
 #include <gtest/gtest.h>
-#include <kldiv/comparison.hpp>
-#include <kldiv/contributions.hpp>
+#include "kldiv/comparison.hpp"
+#include "kldiv/contributions.hpp"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace fs = std::filesystem;
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/llm/reference_file.hpp>
+#include "kldiv/io/reference_file.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -19,12 +19,12 @@
 #include <string>
 #include <vector>
 
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using kldiv::llm::reference_kl_error_bound;
+using kldiv::io::reference_kl_error_bound;
 using kldiv::test::command_result;
 using nlohmann::json;
 using testing::HasSubstr;

@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 

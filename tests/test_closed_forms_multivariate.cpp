@@ -6,9 +6,9 @@
 // Carlo (Bartlett sampler), and bad parameters.
 
 #include <gtest/gtest.h>
-#include <kldiv/distributions/kl.hpp>
-#include <kldiv/distributions/spec.hpp>
-#include <kldiv/error.hpp>
+#include "kldiv/distributions/kl.hpp"
+#include "kldiv/distributions/spec.hpp"
+#include "kldiv/error.hpp"
 
 #include <algorithm>
 #include <boost/math/quadrature/tanh_sinh.hpp>

@@ -12,8 +12,8 @@
 //   - divergences that are infinite although the supports nest are +∞.
 
 #include <gtest/gtest.h>
-#include <kldiv/distributions/kl.hpp>
-#include <kldiv/distributions/spec.hpp>
+#include "kldiv/distributions/kl.hpp"
+#include "kldiv/distributions/spec.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -6,8 +6,8 @@
 // docs/formats/llama-kl-base.md.
 
 #include <gtest/gtest.h>
-#include <kldiv/error.hpp>
-#include <kldiv/llm/compare_rows.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/llm/compare_rows.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -128,7 +128,7 @@ TEST(CompareRows, BadInputIsNamed) {
     EXPECT_NE(message([&] { kldiv::llm::compare_rows(masked.ref(), masked.cand(), {}, {}, out); }).find("position 1:"),
               std::string::npos);
     // With the candidate's files: the file, its row, the position and the token.
-    const std::vector<kldiv::llm::source_file> files{{"cand-0.npy", 0, 1}, {"cand-1.npy", 1, 2}};
+    const std::vector<kldiv::io::source_file> files{{"cand-0.npy", 0, 1}, {"cand-1.npy", 1, 2}};
     EXPECT_NE(message([&] {
                   kldiv::llm::compare_rows(masked.ref(), masked.cand(), {}, {.first_position = 0, .candidate_files = files}, out);
               }).find("candidate file cand-1.npy (its row 0), position 1: gives probability 0 to token id 10, which the "

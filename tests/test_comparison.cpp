@@ -1,9 +1,9 @@
 // Tests of include/kldiv/comparison.hpp: one call gives exactly what the single measures give.
 
 #include <gtest/gtest.h>
-#include <kldiv/comparison.hpp>
-#include <kldiv/discrete.hpp>
-#include <kldiv/error.hpp>
+#include "kldiv/comparison.hpp"
+#include "kldiv/discrete.hpp"
+#include "kldiv/error.hpp"
 
 #include <cmath>
 #include <vector>

@@ -5,8 +5,8 @@
 // round-tripping to the same bits.
 
 #include <gtest/gtest.h>
-#include <kldiv/error.hpp>
-#include <kldiv/llm/comparison_summary.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/llm/comparison_summary.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
 // Tests of include/kldiv/contributions.hpp: per-event shares add up to the measures.
 
 #include <gtest/gtest.h>
-#include <kldiv/contributions.hpp>
-#include <kldiv/discrete.hpp>
-#include <kldiv/error.hpp>
+#include "kldiv/contributions.hpp"
+#include "kldiv/discrete.hpp"
+#include "kldiv/error.hpp"
 
 #include <cmath>
 #include <numeric>

@@ -4,8 +4,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/discrete.hpp>
-#include <kldiv/error.hpp>
+#include "kldiv/discrete.hpp"
+#include "kldiv/error.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -6,8 +6,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/error.hpp>
-#include <kldiv/estimate/counts.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/estimate/counts.hpp"
 
 #include <cmath>
 #include <cstdio>

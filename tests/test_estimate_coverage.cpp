@@ -9,7 +9,7 @@
 // docs/measures/estimation.md states.
 
 #include <gtest/gtest.h>
-#include <kldiv/estimate/from_data.hpp>
+#include "kldiv/estimate/from_data.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -17,7 +17,7 @@
 
 #include <boost/math/distributions/binomial.hpp>
 
-#include "src/distributions/random_stream.hpp"
+#include "src/common/random_stream.hpp"
 
 namespace {
 

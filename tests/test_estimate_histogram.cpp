@@ -5,8 +5,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/error.hpp>
-#include <kldiv/estimate/histogram.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/estimate/histogram.hpp"
 
 #include <cmath>
 #include <numbers>

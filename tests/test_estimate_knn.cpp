@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/every_simd_target.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/estimate/knn.hpp"
 #include "src/batch/block_kernels.hpp"
@@ -115,11 +116,7 @@ TEST(KnnSearch, TreeAndBruteForceEqualTheNaiveSortBitForBit) {
 // Every compiled SIMD target: the block kernel equals its scalar twin bit for bit (blocks of one
 // and several granules, NaN padding, even coordinates rounded to create ties, a copy of the query),
 // and the whole brute-force search equals the naive sort.
-class NearestKernels : public testing::TestWithParam<std::int64_t> {
-protected:
-    void SetUp() override { kldiv::detail::force_simd_target(GetParam()); }
-    void TearDown() override { kldiv::detail::force_simd_target(0); }
-};
+class NearestKernels : public every_simd_target {};
 
 TEST_P(NearestKernels, EqualTheScalarTwin) {
     using kldiv::estimate::detail::point_block;
@@ -164,10 +161,7 @@ TEST_P(NearestKernels, BruteForceEqualsTheNaiveSort) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, NearestKernels, testing::ValuesIn(kldiv::detail::simd_targets()),
-                         [](const testing::TestParamInfo<std::int64_t>& info) {
-                             return std::string(kldiv::detail::simd_target_name(info.param));
-                         });
+KLDIV_FOR_EVERY_SIMD_TARGET(NearestKernels);
 
 TEST(KnnSearch, FewerPointsAtPositiveDistanceThanKGiveNaN) {
     const std::vector<double> v{0.0, 0.0, 0.0, 1.0};  // three equal rows and one other

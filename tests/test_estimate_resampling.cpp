@@ -6,8 +6,8 @@
 // permutation p-value against exact permutation probabilities.
 
 #include <gtest/gtest.h>
-#include <kldiv/error.hpp>
-#include <kldiv/estimate/resampling.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/estimate/resampling.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,7 +20,7 @@
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/normal.hpp>
 
-#include "src/distributions/random_stream.hpp"
+#include "src/common/random_stream.hpp"
 
 namespace {
 

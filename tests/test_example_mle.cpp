@@ -2,7 +2,7 @@
 // horse-kick data (examples/data/horse-kicks.csv).
 
 #include <gtest/gtest.h>
-#include <kldiv/discrete.hpp>
+#include "kldiv/discrete.hpp"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace fs = std::filesystem;
 

@@ -12,16 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/every_simd_target.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/io/float16_kernels.hpp"
 
 namespace {
 
-class Float16Kernels : public testing::TestWithParam<std::int64_t> {
-protected:
-    void SetUp() override { kldiv::detail::force_simd_target(GetParam()); }
-    void TearDown() override { kldiv::detail::force_simd_target(0); }
-};
+class Float16Kernels : public every_simd_target {};
 
 void expect_same(const std::vector<float>& fast, const std::vector<float>& slow, const std::vector<std::uint16_t>& halves,
                  std::size_t offset) {
@@ -66,9 +63,6 @@ TEST_P(Float16Kernels, EveryOffsetAndLength) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, Float16Kernels, testing::ValuesIn(kldiv::detail::simd_targets()),
-                         [](const testing::TestParamInfo<std::int64_t>& info) {
-                             return std::string(kldiv::detail::simd_target_name(info.param));
-                         });
+KLDIV_FOR_EVERY_SIMD_TARGET(Float16Kernels);
 
 }  // namespace

@@ -4,10 +4,10 @@
 // upper bound against the convexity bound, and the accepted inputs.
 
 #include <gtest/gtest.h>
-#include <kldiv/distributions/gaussian_mixture_bounds.hpp>
-#include <kldiv/distributions/kl.hpp>
-#include <kldiv/distributions/spec.hpp>
-#include <kldiv/error.hpp>
+#include "kldiv/distributions/gaussian_mixture_bounds.hpp"
+#include "kldiv/distributions/kl.hpp"
+#include "kldiv/distributions/spec.hpp"
+#include "kldiv/error.hpp"
 
 #include <algorithm>
 #include <boost/math/quadrature/gauss_kronrod.hpp>

@@ -1,4 +1,4 @@
-// Tests of the llama.cpp KL-divergence base file reader (kldiv/llm/llama_kl_base.hpp). The files are
+// Tests of the llama.cpp KL-divergence base file reader (kldiv/io/llama_kl_base.hpp). The files are
 // written here by a small writer of the test's own, from the layout in docs/formats/llama-kl-base.md:
 // header, token ids, and rows encoded from float32 logits as llama-perplexity encodes them. Decoded
 // log-probabilities are compared with the exact log-softmax of the same logits (long double) within
@@ -20,13 +20,13 @@
 #include <vector>
 
 #include "kldiv/error.hpp"
-#include "kldiv/llm/llama_kl_base.hpp"
-#include "run_command.hpp"
+#include "kldiv/io/llama_kl_base.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 
-using kldiv::llm::llama_kl_base_reader;
-using kldiv::llm::llama_row_quantization;
+using kldiv::io::llama_kl_base_reader;
+using kldiv::io::llama_row_quantization;
 using ::testing::HasSubstr;
 
 // ---- the test's writer -------------------------------------------------------------------------

@@ -4,9 +4,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/batch.hpp>
-#include <kldiv/error.hpp>
-#include <kldiv/losses.hpp>
+#include "kldiv/batch.hpp"
+#include "kldiv/error.hpp"
+#include "kldiv/losses.hpp"
+#include "src/batch/gradient_kernels.hpp"
+#include "tests/every_simd_target.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -68,7 +70,10 @@ void expect_all_near(const vec& actual, const vec& expected, double tolerance, c
     }
 }
 
-TEST(Losses, MatchPyTorchAutograd) {
+// The gradients on every SIMD target, against PyTorch's autograd.
+class LossKernels : public every_simd_target {};
+
+TEST_P(LossKernels, MatchPyTorchAutograd) {
     const auto cases = torch_cases();
     ASSERT_EQ(cases.size(), 14u);  // 6 of them with masked logits
     for (const torch_case& c : cases) {
@@ -84,6 +89,60 @@ TEST(Losses, MatchPyTorchAutograd) {
         expect_all_near(gt, c.grad_teacher, 1e-15, what + " teacher");
     }
 }
+
+// The gradient kernel against its scalar twin on every target: float and double rows of lengths
+// around the vector widths, masked (−inf) logits where the divergence stays finite, each measure.
+// Elementwise bound: c·scale·(P_s + P_t)·(1 + |ln P_s| + |ln P_t| + |ln M| + |D|) with c = 1e-14
+// (a few ulps of exp and log in each term) in double, plus float's rounding of the result.
+template <class T>
+void expect_kernel_agrees_with_twin(divergence_kind kind, std::size_t n, std::mt19937_64& rng) {
+    std::normal_distribution<double> normal(0.0, 3.0);
+    std::vector<T> s(n), t(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        s[i] = static_cast<T>(normal(rng));
+        t[i] = static_cast<T>(normal(rng));
+        if (i % 5 == 3) s[i] = t[i] = -INFINITY;  // masked in both
+        if (i % 7 == 2 && kind != divergence_kind::reverse_kl) t[i] = -INFINITY;  // D(P_t‖P_s) stays finite
+        if (i % 7 == 4 && kind != divergence_kind::forward_kl) s[i] = -INFINITY;  // D(P_s‖P_t) stays finite
+    }
+    kldiv::detail::gradient_row row{.cols = n, .inv_temperature = 0.5, .kind = kind, .beta = 0.3, .value = 0.1,
+                                    .scale = 0.7};
+    const auto log_norm = [&](const std::vector<T>& x) {
+        long double sum = 0.0L;
+        for (const T v : x) sum += std::exp(static_cast<long double>(v) * 0.5L);
+        return static_cast<double>(std::log(sum));
+    };
+    row.log_norm_student = log_norm(s);
+    row.log_norm_teacher = log_norm(t);
+    std::vector<T> gs(n), gt(n), rs(n), rt(n);
+    kldiv::detail::row_gradients(s.data(), t.data(), row, gs.data(), gt.data());
+    kldiv::detail::reference_row_gradients(s.data(), t.data(), row, rs.data(), rt.data());
+    for (std::size_t i = 0; i < n; ++i) {
+        const double ls = static_cast<double>(s[i]) * 0.5 - row.log_norm_student;
+        const double lt = static_cast<double>(t[i]) * 0.5 - row.log_norm_teacher;
+        const double ps = std::exp(ls), pt = std::exp(lt), lm = std::log(0.3 * pt + 0.7 * ps);
+        const double logs = (ps > 0 ? std::fabs(ls) : 0.0) + (pt > 0 ? std::fabs(lt) : 0.0) +
+                            (ps + pt > 0 ? std::fabs(lm) : 0.0);
+        const double bound = 1e-14 * 0.7 * (ps + pt) * (1.0 + logs + 10.0);  // |D| below 10 here
+        const double rounding = sizeof(T) == sizeof(float) ? 1.2e-7 : 0.0;
+        const std::string what = std::to_string(static_cast<int>(kind)) + " n=" + std::to_string(n) + " [" +
+                                 std::to_string(i) + "]";
+        EXPECT_NEAR(gs[i], rs[i], bound + rounding * std::fabs(static_cast<double>(rs[i]))) << what << " student";
+        EXPECT_NEAR(gt[i], rt[i], bound + rounding * std::fabs(static_cast<double>(rt[i]))) << what << " teacher";
+    }
+}
+
+TEST_P(LossKernels, GradientKernelAgreesWithScalarTwin) {
+    std::mt19937_64 rng(11);
+    for (const divergence_kind kind : {divergence_kind::forward_kl, divergence_kind::reverse_kl, divergence_kind::js}) {
+        for (const std::size_t n : {1u, 2u, 3u, 4u, 5u, 7u, 8u, 9u, 15u, 16u, 17u, 33u, 1000u}) {
+            expect_kernel_agrees_with_twin<double>(kind, n, rng);
+            expect_kernel_agrees_with_twin<float>(kind, n, rng);
+        }
+    }
+}
+
+KLDIV_FOR_EVERY_SIMD_TARGET(LossKernels);
 
 // Central differences of the reduced loss, h = 1e-6: truncation ~h², rounding ~eps/h.
 TEST(Losses, MatchFiniteDifferences) {

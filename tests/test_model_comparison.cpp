@@ -19,7 +19,7 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/llm/model_comparison.hpp"
-#include "kldiv/llm/reference_file.hpp"
+#include "kldiv/io/reference_file.hpp"
 
 namespace {
 
@@ -149,7 +149,7 @@ TEST_F(ModelComparison, APipeIsRefused) {
 TEST_F(ModelComparison, AReferenceFileInChunksGivesTheSameNumbersOnAnyThreadCount) {
     const fs::path file = dir_ / "ref.kref";
     {
-        kldiv::llm::reference_writer writer(file, vocabulary, kldiv::llm::reference_encoding::float32,
+        kldiv::io::reference_writer writer(file, vocabulary, kldiv::io::reference_encoding::float32,
                                             {.rows_per_chunk = 8});
         writer.write_rows(reference_, tokens_, positions);
         writer.close();

@@ -6,8 +6,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <kldiv/distributions/normal_rows.hpp>
-#include <kldiv/error.hpp>
+#include "tests/every_simd_target.hpp"
+#include "kldiv/distributions/normal_rows.hpp"
+#include "kldiv/error.hpp"
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -157,7 +158,7 @@ TEST(NormalRows, CoordinateTermIsAccurateAgainstMpmath) {
             EXPECT_LE(error, 2e-15) << "u = " << u;
         }
         // The scalar twin's term (std::expm1, Horner).
-        EXPECT_LE(std::fabs(0.5 * kd::detail::phi(u) - expected), 1e-15 * expected) << "u = " << u;
+        EXPECT_LE(std::fabs(0.5 * kldiv::detail::phi(u) - expected), 1e-15 * expected) << "u = " << u;
     }
     std::ostringstream text;
     text << worst;
@@ -365,15 +366,22 @@ bool same_bits(const vec& a, const vec& b) {
 }
 
 // Values and gradients are bit-identical for any number of threads (rows spread over threads).
+// Rows are shared out among the threads; the loss (per row, and summed or averaged with weights and
+// a mask) and every gradient must come out bit for bit as on one thread.
 TEST(NormalRows, ThreadCountDoesNotChangeAnyBit) {
-    for (const bool standard : {true, false}) {
-        const batch<double> b = random_batch(300, 257, standard, 8);
+    const batch<double> b = random_batch(300, 257, false, 8);
+    std::vector<double> weights(b.rows);
+    std::vector<std::uint8_t> mask(b.rows, 1);
+    for (std::size_t i = 0; i < b.rows; ++i) weights[i] = 0.25 + static_cast<double>(i % 7);
+    for (std::size_t i = 0; i < b.rows; i += 11) mask[i] = 0;
+    for (const reduction reduce : {reduction::none, reduction::sum, reduction::mean}) {
         vec first;
         gradients<double> reference_gradients(b);
         for (const unsigned threads : {1u, 2u, 3u, 8u}) {
             gradients<double> g(b);
-            vec kl(b.rows);
-            kd::kl_divergence_rows(b.p(), b.q(), kl, g.views(), {.reduce = reduction::none, .threads = threads});
+            vec kl(reduce == reduction::none ? b.rows : 1);
+            kd::kl_divergence_rows(b.p(), b.q(), kl, g.views(),
+                                   {.reduce = reduce, .row_weights = weights, .row_mask = mask, .threads = threads});
             if (threads == 1) {
                 first = kl;
                 reference_gradients = g;
@@ -385,7 +393,11 @@ TEST(NormalRows, ThreadCountDoesNotChangeAnyBit) {
                 EXPECT_TRUE(same_bits(*a, *r)) << threads;
             }
         }
-        EXPECT_GT(first[0], 0.0);
+        EXPECT_GT(first[reduce == reduction::none ? 1 : 0], 0.0);
+        if (reduce == reduction::none) EXPECT_EQ(first[0], 0.0);  // row 0 is masked
+        // The gradient of a masked row is 0, of a kept row scaled by its weight (not 0).
+        EXPECT_EQ(reference_gradients.mp[0], 0.0);
+        EXPECT_NE(reference_gradients.mp[b.cols], 0.0);
     }
 }
 
@@ -414,11 +426,7 @@ TEST(NormalRows, RangeConventions) {
 
 // Every compiled SIMD target against the scalar twin: lengths around the vector size, ordinary,
 // nearly equal and extreme data (lanes on the scalar path), float and double, with gradients.
-class NormalRowKernels : public testing::TestWithParam<std::int64_t> {
-protected:
-    void SetUp() override { kldiv::detail::force_simd_target(GetParam()); }
-    void TearDown() override { kldiv::detail::force_simd_target(0); }
-};
+class NormalRowKernels : public every_simd_target {};
 
 template <class T>
 void check_against_twin(std::size_t cols, int regime, bool standard) {
@@ -485,10 +493,7 @@ TEST_P(NormalRowKernels, MatchScalarTwin) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, NormalRowKernels, testing::ValuesIn(kldiv::detail::simd_targets()),
-                         [](const testing::TestParamInfo<std::int64_t>& info) {
-                             return std::string(kldiv::detail::simd_target_name(info.param));
-                         });
+KLDIV_FOR_EVERY_SIMD_TARGET(NormalRowKernels);
 
 // The message of the kldiv::error that f throws, which must name the function.
 template <class F>

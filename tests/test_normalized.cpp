@@ -1,9 +1,9 @@
 // Tests of include/kldiv/normalized.hpp.
 
 #include <gtest/gtest.h>
-#include <kldiv/discrete.hpp>
-#include <kldiv/error.hpp>
-#include <kldiv/normalized.hpp>
+#include "kldiv/discrete.hpp"
+#include "kldiv/error.hpp"
+#include "kldiv/normalized.hpp"
 
 #include <vector>
 

@@ -14,9 +14,9 @@
 // tests/test_sampling.cpp.
 
 #include <gtest/gtest.h>
-#include <kldiv/distributions/kl.hpp>
-#include <kldiv/distributions/spec.hpp>
-#include <kldiv/error.hpp>
+#include "kldiv/distributions/kl.hpp"
+#include "kldiv/distributions/spec.hpp"
+#include "kldiv/error.hpp"
 
 #include <array>
 #include <cmath>

@@ -1,4 +1,4 @@
-// parallel_for (src/batch/parallel.hpp), the one exception transport for worker threads: an
+// parallel_for (src/common/parallel.hpp), the one exception transport for worker threads: an
 // exception in any worker stops the handing out of items, every thread is joined, and the caller
 // rethrows the exception of the lowest failing item, whatever the thread count; thread requests
 // are clamped to max_threads and to the item count.
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "src/batch/parallel.hpp"
+#include "src/common/parallel.hpp"
 
 namespace {
 

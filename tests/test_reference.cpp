@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include <kldiv/kldiv.hpp>
+#include "kldiv/kldiv.hpp"
 
-#include "case_generator.hpp"
+#include "tests/case_generator.hpp"
 
 namespace {
 

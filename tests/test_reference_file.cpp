@@ -1,4 +1,4 @@
-// Tests for include/kldiv/llm/reference_file.hpp (kldiv's reference file of next-token
+// Tests for include/kldiv/io/reference_file.hpp (kldiv's reference file of next-token
 // log-probabilities): round trips in each encoding within its stated bound, the stated bound on
 // D(ref‖cand) computed from a decoded reference, chunk boundaries, and every way a file can be
 // corrupt, truncated, newer, unfinished or mismatched. Also CRC-32C against published check
@@ -25,18 +25,18 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
-#include "kldiv/llm/reference_file.hpp"
-#include "src/llm/crc32c.hpp"
-#include "src/llm/reference_encoding.hpp"
-#include "src/llm/reference_layout.hpp"
+#include "kldiv/io/reference_file.hpp"
+#include "src/io/crc32c.hpp"
+#include "src/io/reference_encoding.hpp"
+#include "src/io/reference_layout.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using kldiv::llm::reference_encoding;
-using kldiv::llm::reference_reader;
-using kldiv::llm::reference_writer;
-using kldiv::llm::reference_writer_options;
+using kldiv::io::reference_encoding;
+using kldiv::io::reference_reader;
+using kldiv::io::reference_writer;
+using kldiv::io::reference_writer_options;
 using ::testing::HasSubstr;
 
 constexpr double inf = std::numeric_limits<double>::infinity();
@@ -168,13 +168,13 @@ protected:
 // Little-endian field access and CRC repair on file bytes, for files written wrong on purpose.
 template <class T>
 void put(std::string& bytes, std::size_t offset, T value) {
-    kldiv::llm::detail::store_le(reinterpret_cast<std::byte*>(bytes.data()) + offset, value);
+    kldiv::io::detail::store_le(reinterpret_cast<std::byte*>(bytes.data()) + offset, value);
 }
 void reseal_header(std::string& bytes, std::size_t header_size = 64) {
-    put(bytes, header_size - 4, kldiv::llm::detail::crc32c_extend(0, bytes_of(bytes.substr(0, header_size - 4))));
+    put(bytes, header_size - 4, kldiv::io::detail::crc32c_extend(0, bytes_of(bytes.substr(0, header_size - 4))));
 }
 void reseal_chunk(std::string& bytes, std::size_t start, std::size_t size) {
-    using namespace kldiv::llm::detail;
+    using namespace kldiv::io::detail;
     std::uint32_t crc = crc32c_extend(0, bytes_of(bytes.substr(start, chunk_at::crc)));
     crc = crc32c_extend(crc, bytes_of(bytes.substr(start + chunk_at::sections, size - chunk_at::sections)));
     put(bytes, start + chunk_at::crc, crc);
@@ -183,8 +183,8 @@ void reseal_chunk(std::string& bytes, std::size_t start, std::size_t size) {
 // ----- CRC-32C and float16 rounding ---------------------------------------------------------------------
 
 TEST(Crc32c, PublishedCheckValues) {
-    using kldiv::llm::detail::crc32c_extend;
-    using kldiv::llm::detail::crc32c_extend_portable;
+    using kldiv::io::detail::crc32c_extend;
+    using kldiv::io::detail::crc32c_extend_portable;
     const std::string digits = "123456789";
     std::string ascending(32, '\0');
     for (int i = 0; i < 32; ++i) ascending[i] = static_cast<char>(i);
@@ -199,8 +199,8 @@ TEST(Crc32c, PublishedCheckValues) {
 }
 
 TEST(Crc32c, TwinsAgreeOnEveryLengthAndAlignmentAndChain) {
-    using kldiv::llm::detail::crc32c_extend;
-    using kldiv::llm::detail::crc32c_extend_portable;
+    using kldiv::io::detail::crc32c_extend;
+    using kldiv::io::detail::crc32c_extend_portable;
     std::mt19937 rng(7);
     std::string data(600, '\0');
     for (char& c : data) c = static_cast<char>(rng());
@@ -217,7 +217,7 @@ TEST(Crc32c, TwinsAgreeOnEveryLengthAndAlignmentAndChain) {
 }
 
 TEST(Float16, EveryValueAndEveryMidpointRoundsToNearestEven) {
-    using kldiv::llm::detail::to_float16;
+    using kldiv::io::detail::to_float16;
     auto value = [](std::uint16_t bits) { return static_cast<double>(kldiv::float16{bits}); };
     for (std::uint32_t h = 0; h <= 0x7bff; ++h) {
         const auto bits = static_cast<std::uint16_t>(h);
@@ -247,10 +247,10 @@ TEST(Float16, EveryValueAndEveryMidpointRoundsToNearestEven) {
 TEST(Float16, DecodingEveryHalfMatchesTheReferenceConversion) {
     std::vector<std::byte> bytes(2 * 65536);
     for (std::uint32_t h = 0; h < 65536; ++h) {
-        kldiv::llm::detail::store_le(bytes.data() + 2 * h, static_cast<std::uint16_t>(h));
+        kldiv::io::detail::store_le(bytes.data() + 2 * h, static_cast<std::uint16_t>(h));
     }
     std::vector<float> out(65536);
-    const std::size_t first_bad = kldiv::llm::detail::decode_row(bytes.data(), 0, reference_encoding::float16, 0, out);
+    const std::size_t first_bad = kldiv::io::detail::decode_row(bytes.data(), 0, reference_encoding::float16, 0, out);
     EXPECT_EQ(first_bad, 1u);  // 0x0001: the smallest positive subnormal, > 0
     for (std::uint32_t h = 0; h < 65536; ++h) {
         const std::uint32_t sign = (h & 0x8000u) << 16, exponent = h >> 10 & 31, mantissa = h & 1023;
@@ -326,7 +326,7 @@ TEST_F(ReferenceFileTest, Float16IsWithinHalfAnUlp) {
         const auto l = log_softmax(std::span(logits).subspan(i * v, v));
         for (std::size_t j = 0; j < v; ++j) {
             const double decoded = got[i * v + j];
-            ASSERT_EQ(decoded, static_cast<double>(kldiv::float16{kldiv::llm::detail::to_float16(l[j])}));
+            ASSERT_EQ(decoded, static_cast<double>(kldiv::float16{kldiv::io::detail::to_float16(l[j])}));
             const double allowed = std::fabs(l[j]) < 0x1p-14 ? bound.absolute : bound.relative * std::fabs(l[j]);
             ASSERT_LE(std::fabs(decoded - l[j]), allowed) << i << ", " << j;
             worst = std::max(worst, std::fabs(decoded - l[j]) / allowed);
@@ -425,7 +425,7 @@ TEST_F(ReferenceFileTest, KlFromTheDecodedReferenceIsWithinTheStatedBound) {
                 double largest = 0;
                 for (double x : truth[i]) largest = std::max(largest, std::fabs(x));
                 const double delta = b.absolute + b.relative * largest;
-                const double bound = kldiv::llm::reference_kl_error_bound(d, delta, b.dropped_mass);
+                const double bound = kldiv::io::reference_kl_error_bound(d, delta, b.dropped_mass);
                 ASSERT_LE(std::fabs(d_hat - d), bound) << describe(e) << ", sigma " << sigma << ", row " << i;
                 worst_ratio = std::max(worst_ratio, std::fabs(d_hat - d) / bound);
                 worst_error = std::max(worst_error, std::fabs(d_hat - d));
@@ -475,12 +475,12 @@ TEST_F(ReferenceFileTest, KlBoundHoldsWithDroppedValues) {
             if (decoded[i * v + j] == -finf) dropped_terms += std::exp(lp[j]) * std::fabs(lp[j] - lq[j]);
         }
         EXPECT_GT(dropped_terms, 0.0);
-        EXPECT_LE(std::fabs(d_hat - d), kldiv::llm::reference_kl_error_bound(d, b.absolute, b.dropped_mass) + dropped_terms);
+        EXPECT_LE(std::fabs(d_hat - d), kldiv::io::reference_kl_error_bound(d, b.absolute, b.dropped_mass) + dropped_terms);
     }
 }
 
 TEST(ReferenceKlErrorBound, FormulaAndDomain) {
-    using kldiv::llm::reference_kl_error_bound;
+    using kldiv::io::reference_kl_error_bound;
     EXPECT_EQ(reference_kl_error_bound(0.0, 0.0, 0.0), 0.0);
     const double eta = std::expm1(2 * 0x1p-11);
     EXPECT_DOUBLE_EQ(reference_kl_error_bound(0.02, 0x1p-11, 0.0), eta * (0.02 + 0.2) + eta * eta);
@@ -550,7 +550,7 @@ protected:
         reference_writer_options o;
         o.rows_per_chunk = per_chunk;
         good_ = load(write("good.kref", v, reference_encoding::q16, normal_logits(rows, v, 3.0, 13), some_tokens(rows, v, 14), o));
-        layout_ = kldiv::llm::detail::layout_of_chunk(per_chunk, 2 * v, true, true);
+        layout_ = kldiv::io::detail::layout_of_chunk(per_chunk, 2 * v, true, true);
     }
     std::size_t chunk_start(std::size_t k) const { return 64 + k * layout_.size; }
     std::string open_error(const std::string& bytes) {
@@ -565,13 +565,13 @@ protected:
         return error_of([&] { read_all(r); }, "reference_reader");
     }
     std::string good_;
-    kldiv::llm::detail::chunk_layout layout_;
+    kldiv::io::detail::chunk_layout layout_;
 };
 
 TEST_F(BadReferenceFileTest, TheGoodFileReads) {
     reference_reader r(save("bad.kref", good_));
     EXPECT_EQ(read_all(r).size(), rows * v);
-    EXPECT_EQ(good_.size(), chunk_start(6) + kldiv::llm::detail::layout_of_chunk(1, 2 * v, true, true).size);
+    EXPECT_EQ(good_.size(), chunk_start(6) + kldiv::io::detail::layout_of_chunk(1, 2 * v, true, true).size);
 }
 
 TEST_F(BadReferenceFileTest, AFlippedByteInAChunkIsACrcErrorNamingTheChunk) {
@@ -605,7 +605,7 @@ TEST_F(BadReferenceFileTest, TruncatedOrExtendedFiles) {
 }
 
 TEST_F(BadReferenceFileTest, VersionsAndUnfinishedFiles) {
-    using namespace kldiv::llm::detail;
+    using namespace kldiv::io::detail;
     std::string newer = good_;
     put<std::uint16_t>(newer, header_at::version_major, 2);
     EXPECT_THAT(open_error(newer), HasSubstr("format version 2.0, but this kldiv reads version 1.x (the file was written by a newer kldiv)"));
@@ -631,7 +631,7 @@ TEST_F(BadReferenceFileTest, VersionsAndUnfinishedFiles) {
 }
 
 TEST_F(BadReferenceFileTest, HeaderFieldsThatBreakTheRules) {
-    using namespace kldiv::llm::detail;
+    using namespace kldiv::io::detail;
     auto with = [&](auto field, std::size_t offset) {
         std::string bytes = good_;
         put(bytes, offset, field);
@@ -687,7 +687,7 @@ TEST_F(BadReferenceFileTest, EveryHeaderByteChangedUnderAValidCrcIsAnErrorOrRead
     // The same for the chunk header, the tokens and the anchors of chunk 1.
     errors = reads = 0;
     for (std::size_t offset = 0; offset < layout_.values + 4; ++offset) {
-        if (offset == kldiv::llm::detail::chunk_at::crc) offset += 4;
+        if (offset == kldiv::io::detail::chunk_at::crc) offset += 4;
         std::string bytes = good_;
         bytes[chunk_start(1) + offset] ^= static_cast<char>(0xa5);
         reseal_chunk(bytes, chunk_start(1), layout_.size);
@@ -699,7 +699,7 @@ TEST_F(BadReferenceFileTest, EveryHeaderByteChangedUnderAValidCrcIsAnErrorOrRead
 
 // Contents no writer writes, under a valid CRC (a buggy or hostile writer).
 TEST_F(BadReferenceFileTest, ChunkContentsThatBreakTheRules) {
-    using namespace kldiv::llm::detail;
+    using namespace kldiv::io::detail;
     auto with = [&](auto value, std::size_t offset) {
         std::string bytes = good_;
         put(bytes, chunk_start(1) + offset, value);
@@ -796,9 +796,9 @@ TEST_F(ReferenceFileTest, WriterRefusals) {
     EXPECT_THAT(construction(v, {.input = kldiv::input_kind::probs}), HasSubstr("takes logits or log-probabilities"));
     EXPECT_THAT(construction(v, {.q16_step_log2 = -3}), HasSubstr("q16_step_log2 = -3, but it must be in [-16, -4]"));
     EXPECT_THAT(construction(1u << 20, {.rows_per_chunk = 1000}), HasSubstr("a chunk may hold at most 268435456 bytes"));
-    EXPECT_THAT(error_of([] { kldiv::llm::parse_reference_encoding("int8"); }, "parse_reference_encoding"),
+    EXPECT_THAT(error_of([] { kldiv::io::parse_reference_encoding("int8"); }, "parse_reference_encoding"),
                 HasSubstr("the encodings are float32, float16 and q16"));
-    EXPECT_EQ(kldiv::llm::parse_reference_encoding("float16"), reference_encoding::float16);
+    EXPECT_EQ(kldiv::io::parse_reference_encoding("float16"), reference_encoding::float16);
     EXPECT_TRUE(fs::exists(path));  // the close() above committed an empty file; the others left nothing
     EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
 }

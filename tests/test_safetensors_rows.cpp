@@ -1,4 +1,4 @@
-// Tests of the safetensors reader (kldiv/llm/safetensors_rows.hpp). The files are written here by a
+// Tests of the safetensors reader (kldiv/io/safetensors_rows.hpp). The files are written here by a
 // small writer of the test's own, from the layout in docs/formats/safetensors.md (8-byte little-endian
 // header length, JSON header padded with spaces, the tensors' bytes), and one by Python (NumPy and
 // json, or the safetensors package where it is installed). Decoded values are compared bit for bit
@@ -19,14 +19,14 @@
 #include <vector>
 
 #include "kldiv/error.hpp"
-#include "kldiv/llm/safetensors_rows.hpp"
-#include "run_command.hpp"
+#include "kldiv/io/safetensors_rows.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 
-using kldiv::llm::safetensors_dtype;
-using kldiv::llm::safetensors_file;
-using kldiv::llm::safetensors_rows;
+using kldiv::io::safetensors_dtype;
+using kldiv::io::safetensors_file;
+using kldiv::io::safetensors_rows;
 using ::testing::HasSubstr;
 
 // ---- the test's writer -------------------------------------------------------------------------

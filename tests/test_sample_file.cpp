@@ -9,7 +9,7 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/io/sample_file.hpp"
-#include "run_command.hpp"
+#include "tests/run_command.hpp"
 
 namespace {
 

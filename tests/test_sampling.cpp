@@ -5,7 +5,7 @@
 // same points for the same stream.
 
 #include <gtest/gtest.h>
-#include <kldiv/distributions/spec.hpp>
+#include "kldiv/distributions/spec.hpp"
 
 #include <cmath>
 #include <functional>
@@ -23,7 +23,7 @@
 #include "src/distributions/cdf.hpp"
 #include "src/distributions/line_components.hpp"
 #include "src/distributions/log_density.hpp"
-#include "src/distributions/random_stream.hpp"
+#include "src/common/random_stream.hpp"
 #include "src/distributions/sampling.hpp"
 #include "src/distributions/support.hpp"
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/every_simd_target.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/llm/top_tokens.hpp"
 
@@ -21,11 +22,7 @@ using kldiv::llm::detail::reference_first_above;
 using kldiv::llm::detail::top_k;
 using kldiv::llm::detail::top_tokens;
 
-class TopTokens : public testing::TestWithParam<std::int64_t> {
-protected:
-    void SetUp() override { kldiv::detail::force_simd_target(GetParam()); }
-    void TearDown() override { kldiv::detail::force_simd_target(0); }
-};
+class TopTokens : public every_simd_target {};
 
 // Rows of every length up to 70 and a long one, with values rounded to create ties, some −inf
 // and NaN, against thresholds below, inside and above the values.
@@ -73,9 +70,6 @@ TEST_P(TopTokens, EqualAFullSort) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, TopTokens, testing::ValuesIn(kldiv::detail::simd_targets()),
-                         [](const testing::TestParamInfo<std::int64_t>& info) {
-                             return std::string(kldiv::detail::simd_target_name(info.param));
-                         });
+KLDIV_FOR_EVERY_SIMD_TARGET(TopTokens);
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Tests of include/kldiv/units.hpp.
 
 #include <gtest/gtest.h>
-#include <kldiv/error.hpp>
-#include <kldiv/units.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/units.hpp"
 
 #include <cmath>
 #include <string>

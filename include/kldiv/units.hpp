@@ -23,7 +23,6 @@ public:
     static log_base parse(std::string_view text, std::string_view name = "base");
 
     double value() const noexcept;     // the base b
-    double ln_base() const noexcept { return ln_base_; }
     std::string unit() const;          // "nats", "bits", "dits" or "base-3 units"
     // Converts a value in nats to this unit. Exact (no rounding) for nats.
     double from_nats(double nats) const noexcept { return natural_ ? nats : nats / ln_base_; }

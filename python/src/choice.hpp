@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include <kldiv/error.hpp>
+#include "kldiv/error.hpp"
 
 // The enumerator named `name` among `choices`; otherwise an error listing them.
 template <class E>

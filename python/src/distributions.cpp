@@ -4,14 +4,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <kldiv/distributions/gaussian_mixture_bounds.hpp>
-#include <kldiv/distributions/kl.hpp>
-#include <kldiv/error.hpp>
-#include <kldiv/distributions/spec.hpp>
+#include "kldiv/distributions/gaussian_mixture_bounds.hpp"
+#include "kldiv/distributions/kl.hpp"
+#include "kldiv/error.hpp"
+#include "kldiv/distributions/spec.hpp"
 
 #include <string>
 
-#include "choice.hpp"
+#include "python/src/choice.hpp"
 
 namespace py = pybind11;
 namespace kd = kldiv::distributions;

@@ -6,10 +6,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <kldiv/error.hpp>
-#include <kldiv/estimate/from_data.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/estimate/from_data.hpp"
 
-#include "choice.hpp"
+#include "python/src/choice.hpp"
 
 #include <string>
 

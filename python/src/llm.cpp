@@ -13,8 +13,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <kldiv/error.hpp>
-#include <kldiv/llm/model_comparison.hpp>
+#include "kldiv/error.hpp"
+#include "kldiv/llm/model_comparison.hpp"
 
 #include "report/json_text.hpp"
 #include "report/llm_comparison_json.hpp"
@@ -29,6 +29,7 @@
 
 namespace py = pybind11;
 namespace llm = kldiv::llm;
+namespace io = kldiv::io;
 
 namespace {
 
@@ -70,8 +71,8 @@ struct comparison_request {
 
     // Without the GIL.
     llm::model_comparison run() {
-        if (!tokens_path.empty()) options.next_tokens = llm::read_token_ids(tokens_path);
-        if (!mask_path.empty()) options.mask = llm::read_mask(mask_path);
+        if (!tokens_path.empty()) options.next_tokens = io::read_token_ids(tokens_path);
+        if (!mask_path.empty()) options.mask = io::read_mask(mask_path);
         return llm::compare_models(reference, candidate, options);
     }
 };
@@ -103,10 +104,10 @@ void bind_llm(py::module_& m) {
     m.def(
         "llm_candidate_files",
         [](const std::vector<std::string>& candidate) {
-            std::vector<llm::source_file> files;
+            std::vector<io::source_file> files;
             {
                 py::gil_scoped_release unlocked;
-                files = llm::open_rows({candidate.begin(), candidate.end()}, "candidate")->files();
+                files = io::open_rows({candidate.begin(), candidate.end()}, "candidate")->files();
             }
             py::list out;
             for (const auto& f : files) out.append(py::make_tuple(f.name, f.first_row, f.rows));

@@ -7,14 +7,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <kldiv/batch.hpp>
-#include <kldiv/distributions/normal_rows.hpp>
-#include <kldiv/error.hpp>
-#include <kldiv/losses.hpp>
-#include <kldiv/text.hpp>
-#include <kldiv/units.hpp>
+#include "kldiv/batch.hpp"
+#include "kldiv/distributions/normal_rows.hpp"
+#include "kldiv/error.hpp"
+#include "kldiv/losses.hpp"
+#include "kldiv/text.hpp"
+#include "kldiv/units.hpp"
 
-#include "choice.hpp"
+#include "python/src/choice.hpp"
 
 #include <initializer_list>
 #include <map>

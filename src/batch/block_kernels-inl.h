@@ -22,7 +22,8 @@
 #include "hwy/cache_control.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
-#include "src/batch/exp-inl.h"
+#include "src/common/exp-inl.h"
+#include "src/core/generators.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace kldiv::detail {
@@ -33,15 +34,9 @@ using D = hn::ScalableTag<double>;
 using V = hn::Vec<D>;
 using M = hn::Mask<D>;
 
-// φ(v) = exp(−v) − 1 + v = v²·Σ_{k≥0} (−v)^k/(k+2)! for |v| ≤ 0.1, terms to v^13 (the twin's series
-// stops at v^12; the difference is below 1e-20 relative).
-HWY_INLINE V PhiSeries(D d, V v) {
-    static constexpr double c[] = {1.0 / 2,      -1.0 / 6,        1.0 / 24,        -1.0 / 120,
-                                   1.0 / 720,    -1.0 / 5040,     1.0 / 40320,     -1.0 / 362880,
-                                   1.0 / 3628800, -1.0 / 39916800, 1.0 / 479001600, -1.0 / 6227020800};
-    static constexpr double padded[16] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]};
-    return hn::Mul(hn::Mul(v, v), Estrin(d, v, padded));
-}
+// φ(v) = exp(−v) − 1 + v = v²·Σ_{k≥0} (−v)^k/(k+2)! for |v| ≤ 0.1, by the sixteen coefficients of
+// src/core/generators.hpp (terms to v^17, far below double's rounding at |v| ≤ 0.1).
+HWY_INLINE V PhiSeries(D d, V v) { return hn::Mul(hn::Mul(v, v), Estrin(d, v, phi_series.c)); }
 
 // ψ(δ) = δ − ln(1+δ) for |δ| ≤ 0.1: Σ_{k=2..17} (−1)^k δ^k/k, error below 2e-17 relative.
 HWY_INLINE V PsiSeries(D d, V h) {

@@ -1,6 +1,6 @@
 // Compiles block_kernels-inl.h once per SIMD target and dispatches to the best one at run time.
 
-#include "block_kernels.hpp"
+#include "src/batch/block_kernels.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "src/batch/block_kernels.cpp"
@@ -105,10 +105,6 @@ void prob_blocks(const bfloat16* p, const bfloat16* q, const prob_segment& s, pr
 void exp_non_positive(const float* x, float* out, std::size_t n) noexcept {
     HWY_DYNAMIC_DISPATCH(ExpNonPositiveF32)(x, out, n);
 }
-
-std::vector<std::int64_t> simd_targets() { return hwy::SupportedAndGeneratedTargets(); }
-const char* simd_target_name(std::int64_t target) { return hwy::TargetName(target); }
-void force_simd_target(std::int64_t target) { hwy::SetSupportedTargetsForTest(target); }
 
 }  // namespace kldiv::detail
 #endif  // HWY_ONCE

@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "blocks.hpp"
-#include "kldiv/batch.hpp"
+#include "src/batch/blocks.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::detail {
 
@@ -46,11 +46,5 @@ void reference_prob_blocks(const T* p, const T* q, const prob_segment& s, prob_b
 // exp(x) for each x ≤ 0, as the float logits kernel computes its weights (exp-inl.h): for the
 // tests and for the benchmark's roofline.
 void exp_non_positive(const float* x, float* out, std::size_t n) noexcept;
-
-// For tests: the SIMD targets compiled in and supported by this CPU, their names, and forcing the
-// dispatch to one of them (0 restores the normal choice).
-std::vector<std::int64_t> simd_targets();
-const char* simd_target_name(std::int64_t target);
-void force_simd_target(std::int64_t target);
 
 }  // namespace kldiv::detail

@@ -5,8 +5,9 @@
 #include <cfloat>
 #include <cmath>
 
-#include "../terms.hpp"
-#include "block_kernels.hpp"
+#include "src/core/generators.hpp"
+#include "src/core/terms.hpp"
+#include "src/batch/block_kernels.hpp"
 
 namespace kldiv::detail {
 namespace {
@@ -49,7 +50,7 @@ void reference_side(const double* x, const double* y, std::size_t n, double inv_
         const double_double d = exact_difference(x[i], y[i]);
         const double v = std::fma(d.hi, inv_t, -out.shift) + d.lo * inv_t;
         // w·φ(v); for v < −1 as exp((y − m)/T + s) − w + w·v, which cannot overflow through exp(−v).
-        out.phi += v < -1.0 ? std::exp(std::fma(y[i] - top, inv_t, out.shift)) - w + w * v : w * phi_log(v);
+        out.phi += v < -1.0 ? std::exp(std::fma(y[i] - top, inv_t, out.shift)) - w + w * v : w * phi(v);
         out.offset += w * v;
     }
     out.spread /= out.weight;
@@ -74,7 +75,7 @@ struct prob_terms {
 
 prob_terms terms_of(double p, double q, double_double c) {
     const double delta = (std::fma(c.hi, p, -q) + c.lo * p) / q;
-    if (delta <= 1.0 && delta >= -0.5) return {q * phi(delta), q * psi(delta)};
+    if (delta <= 1.0 && delta >= -0.5) return {q * kl_generator(delta), q * reverse_kl_generator(delta)};
     // Far from 1: ln ρ from ρ = c p/q itself (1 + δ has lost ρ's digits when p ≪ q), without
     // overflow or underflow; then q·f = c p (ln ρ − 1) + q and q·ψ = (c p − q) − q ln ρ.
     const double ratio = c.hi * p / q;

@@ -1,10 +1,11 @@
-#include "blocks.hpp"
+#include "src/batch/blocks.hpp"
 
 #include <algorithm>
 #include <limits>
 
-#include "../exact_sum.hpp"
-#include "../kernels.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/core/generators.hpp"
+#include "src/core/kernels.hpp"
 
 namespace kldiv::detail {
 
@@ -59,12 +60,12 @@ log_row fold_log_blocks(std::span<const log_block> blocks, bool want_kl) noexcep
         const double share = b.weight * std::exp(b.max - top) / total;
         const double delta = b.shift - reference;
         mean_offset += share * (delta + b.offset);
-        y += share * (phi_log(delta) + std::exp(-delta) * b.phi - b.offset * std::expm1(-delta));
+        y += share * (phi(delta) + std::exp(-delta) * b.phi - b.offset * std::expm1(-delta));
     }
     // ḡ + ln(1 + h) = Y − ψ(h), h = Y − ḡ: the second form near 0, the first once ln(1 + h) is not
     // small (ψ(h) ≈ h would cancel Y; ḡ is only rounding, so nothing cancels in the first).
     const double h = y - mean_offset;
-    double kl = h > 0.5 ? mean_offset + std::log1p(h) : y - psi(h);
+    double kl = h > 0.5 ? mean_offset + std::log1p(h) : y - reverse_kl_generator(h);
     // Q's mass where P has none: + ln(1 + Z_out/Z_S) (see blocks.hpp).
     double log_absent = -INFINITY;
     for (const log_block& b : blocks) {

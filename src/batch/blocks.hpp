@@ -35,7 +35,7 @@
 #include <cstddef>
 #include <span>
 
-#include "../exact_sum.hpp"
+#include "src/common/exact_sum.hpp"
 
 namespace kldiv::detail {
 
@@ -77,29 +77,6 @@ struct block_request {
     bool reverse = false;  // probs: D(Q_k‖P_k)
     bool entropy = false;  // probs: H(P_k) and H(Q_k)
 };
-
-// φ(v) = exp(−v) − 1 + v by its series for |v| ≤ 0.1 (terms to v^12: error < 1e-17 relative).
-inline double phi_series(double v) noexcept {
-    return v * v *
-           (1.0 / 2 - v * (1.0 / 6 - v * (1.0 / 24 - v * (1.0 / 120 - v * (1.0 / 720 - v * (1.0 / 5040 -
-           v * (1.0 / 40320 - v * (1.0 / 362880 - v * (1.0 / 3628800 - v * (1.0 / 39916800 -
-           v * (1.0 / 479001600)))))))))));
-}
-
-// φ(v) = exp(−v) − 1 + v ≥ 0 for any v.
-inline double phi_log(double v) noexcept {
-    return std::fabs(v) <= 0.1 ? phi_series(v) : std::expm1(-v) + v;
-}
-
-// ψ(h) = h − ln(1 + h) ≥ 0 for h > −1, series for |h| ≤ 0.01 (terms to h^10).
-inline double psi(double h) noexcept {
-    if (std::fabs(h) <= 0.01) {
-        return h * h *
-               (1.0 / 2 - h * (1.0 / 3 - h * (1.0 / 4 - h * (1.0 / 5 - h * (1.0 / 6 - h * (1.0 / 7 -
-               h * (1.0 / 8 - h * (1.0 / 9 - h * (1.0 / 10)))))))));
-    }
-    return h - std::log1p(h);
-}
 
 // A log-space row folded from its blocks (nats).
 struct log_row {

@@ -1,6 +1,6 @@
 // Compiles gradient_kernels-inl.h once per SIMD target and dispatches to the best one at run time.
 
-#include "gradient_kernels.hpp"
+#include "src/batch/gradient_kernels.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "src/batch/gradient_kernels.cpp"

@@ -1,7 +1,7 @@
 #pragma once
 // The gradient of a row's distillation loss (include/kldiv/losses.hpp) with respect to the
 // student's and the teacher's logits: an elementwise SIMD kernel (Highway, dispatched at run
-// time) given the row's log-normalizers and loss value.
+// time, its scalar twin beside it) given the row's log-normalizers and loss value.
 
 #include <cstddef>
 
@@ -24,5 +24,11 @@ struct gradient_row {
 template <class T>
 void row_gradients(const T* student, const T* teacher, const gradient_row& row, T* grad_student,
                    T* grad_teacher) noexcept;
+
+// The scalar twin of row_gradients (gradient_reference.cpp), which the tests hold every SIMD target
+// against.
+template <class T>
+void reference_row_gradients(const T* student, const T* teacher, const gradient_row& row, T* grad_student,
+                             T* grad_teacher) noexcept;
 
 }  // namespace kldiv::detail

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "../format.hpp"
-#include "block_kernels.hpp"
-#include "gradient_kernels.hpp"
+#include "src/common/format.hpp"
+#include "src/batch/block_kernels.hpp"
+#include "src/batch/gradient_kernels.hpp"
 #include "kldiv/error.hpp"
-#include "parallel.hpp"
-#include "reduce.hpp"
+#include "src/common/parallel.hpp"
+#include "src/batch/reduce.hpp"
 
 namespace kldiv {
 namespace {

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <span>
 
-#include "../exact_sum.hpp"
-#include "../terms.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/core/terms.hpp"
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
 

@@ -11,16 +11,16 @@
 #include <type_traits>
 #include <vector>
 
-#include "../exact_sum.hpp"
-#include "../format.hpp"
-#include "../kernels.hpp"
-#include "../validate.hpp"
-#include "block_kernels.hpp"
-#include "blocks.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/common/format.hpp"
+#include "src/core/kernels.hpp"
+#include "src/core/validate.hpp"
+#include "src/batch/block_kernels.hpp"
+#include "src/batch/blocks.hpp"
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
-#include "parallel.hpp"
-#include "reduce.hpp"
+#include "src/common/parallel.hpp"
+#include "src/batch/reduce.hpp"
 
 namespace kldiv {
 namespace {
@@ -498,9 +498,6 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
     }
 }
 
-// Below this many events a call runs on one thread: starting threads would cost more.
-constexpr std::size_t parallel_threshold = 1 << 15;
-
 template <class T>
 void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const row_outputs& out,
          const batch_options& o) {
@@ -513,7 +510,7 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
     const std::size_t nb = engine.blocks_per_row();
     // Smoothing measures materialized rows (the exact path).
     const bool exact_rows = o.on_zero == zero_support::smooth;
-    const unsigned workers = n * cols < parallel_threshold ? 1u : detail::worker_count(o.threads);
+    const unsigned workers = n * cols < detail::parallel_threshold ? 1u : detail::worker_count(o.threads);
     std::vector<row_values> values(n);
     if (n >= workers) {  // whole rows per thread
         std::vector<scratch> scratches;

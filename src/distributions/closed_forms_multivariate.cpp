@@ -74,7 +74,7 @@
 
 #include "kldiv/discrete.hpp"
 #include "src/distributions/closed_forms_univariate.hpp"
-#include "src/distributions/phi.hpp"
+#include "src/core/generators.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -103,10 +103,10 @@ double log_ratio(double a, double b, double difference) {
 double log_ratio(double a, double b) { return log_ratio(a, b, a - b); }  // a − b exact for b/2 ≤ a ≤ 2b
 
 // Twice D(N(μ + m, ℓp²) ‖ N(μ, ℓq²)) averaged over a random m with mean m0 and variance v, given
-// ln(ℓp/ℓq): f(2 ln(ℓp/ℓq)) + (m0² + v)/ℓq², with f(u) = e^u − 1 − u = φ(−u) (phi.hpp).
+// ln(ℓp/ℓq): f(2 ln(ℓp/ℓq)) + (m0² + v)/ℓq², with f(u) = e^u − 1 − u = φ(−u) (src/core/generators.hpp).
 double coordinate_term(double log_ratio_pq, double ell_q, double m0, double v) {
     const double z = m0 / ell_q;
-    return phi(-2.0 * log_ratio_pq) + z * z + v / ell_q / ell_q;
+    return kldiv::detail::phi(-2.0 * log_ratio_pq) + z * z + v / ell_q / ell_q;
 }
 
 // T(M) = tr M − d − ln det M ≥ 0 and ln det M for M = Σq⁻¹Σp, from the lower factors Lp, Lq.
@@ -121,7 +121,7 @@ covariance_part compare_factors(const dense& lp, const dense& lq) {
     covariance_part out;
     for (Index j = 0; j < a.cols(); ++j) {
         const double log_ratio_j = log_ratio(lp(j, j), lq(j, j));
-        out.trace_log_det += phi(-2.0 * log_ratio_j);
+        out.trace_log_det += kldiv::detail::phi(-2.0 * log_ratio_j);
         out.log_det += 2.0 * log_ratio_j;
         for (Index i = j + 1; i < a.rows(); ++i) out.trace_log_det += a(i, j) * a(i, j);
     }
@@ -153,7 +153,7 @@ std::optional<covariance_part> compare_matrices(const matrix& a, const matrix& c
     covariance_part out;
     for (const double beta : eigen.eigenvalues()) {
         const double log_lambda = std::log1p(beta);
-        out.trace_log_det += phi(-log_lambda);
+        out.trace_log_det += kldiv::detail::phi(-log_lambda);
         out.log_det += log_lambda;
     }
     return out;

@@ -1,7 +1,7 @@
 // The terms shared by the univariate closed forms (declared in closed_forms_univariate.hpp):
 // elementary gaps that are ≥ 0 by convexity and computed without cancellation.
 //
-//   φ(u) = e^u − 1 − u                   phi(−u) of phi.hpp
+//   φ(u) = e^u − 1 − u                   phi(−u) of src/core/generators.hpp
 //   B(a, h) = lnΓ(a+h) − lnΓ(a) − hψ(a)  with lnΓ(x) = lnΓ(x + n) − Σ_{i<n} ln(x + i) shifted to
 //                                        x ≥ 10, and there lnΓ = G + ½ ln 2π + μ, G(x) = (x−½) ln x − x:
 //       B = Σ_{i<n} φ(v_i) + B_G + B_μ,  v_i = ln((a+h+i)/(a+i)),
@@ -15,7 +15,7 @@
 
 #include "src/distributions/closed_forms_univariate.hpp"
 
-#include "src/distributions/phi.hpp"
+#include "src/core/generators.hpp"
 
 #include <algorithm>
 #include <array>
@@ -29,7 +29,7 @@
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/trigamma.hpp>
 
-#include "src/terms.hpp"
+#include "src/core/terms.hpp"
 
 namespace kldiv::distributions::detail::kl_terms {
 namespace {
@@ -49,7 +49,7 @@ constexpr double stirling_threshold = 10.0;
 // B_G(a, b): the Bregman divergence of G(x) = (x − ½) ln x − x, with v = ln(b/a):
 // a ϕ(h/a) + ½ φ(v), where a ϕ(h/a) = b v − h is formed directly for b ≥ 2a (no overflow of h/a).
 double stirling_part(double a, double b, double h, double v) noexcept {
-    const double main = b <= 2.0 * a ? a * kldiv::detail::phi(h / a) : b * v - h;
+    const double main = b <= 2.0 * a ? a * kldiv::detail::kl_generator(h / a) : b * v - h;
     return main + 0.5 * exp_gap(v);
 }
 
@@ -98,7 +98,7 @@ double log_sinhc_by_series(double y, int k) noexcept {
 
 }  // namespace
 
-double exp_gap(double u) noexcept { return phi(-u); }
+double exp_gap(double u) noexcept { return kldiv::detail::phi(-u); }
 
 double log_ratio(double x, double y) noexcept { return log_ratio(x, y, x - y); }
 
@@ -134,7 +134,7 @@ double kl_term(double x, double y, double x_minus_y) noexcept {
     if (x == 0.0) return y;
     if (y == 0.0) return infinity;
     const double delta = x_minus_y / y;
-    if (delta <= 1.0) return y * kldiv::detail::phi(std::fmax(delta, -1.0));
+    if (delta <= 1.0) return y * kldiv::detail::kl_generator(std::fmax(delta, -1.0));
     // x ≥ 2y: x (ln(x/y) − 1) + y does not cancel.
     return x * (log_ratio(x, y, x_minus_y) - 1.0) + y;
 }
@@ -216,7 +216,7 @@ double gamma_negentropy(double alpha) {
 double uniform_mean_log(double low, double high) noexcept {
     // E[ln(high/X)] = ϕ(−ε)/ε with ε = (high − low)/high, ϕ(x) = (1+x) ln(1+x) − x.
     const double epsilon = (high - low) / high;
-    return std::log(high) - kldiv::detail::phi(-epsilon) / epsilon;
+    return std::log(high) - kldiv::detail::kl_generator(-epsilon) / epsilon;
 }
 
 double log_sinhc(double y) noexcept {

@@ -32,7 +32,7 @@
 #include <numbers>
 
 #include "src/distributions/closed_forms_univariate.hpp"
-#include "src/terms.hpp"
+#include "src/core/terms.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -128,7 +128,7 @@ std::optional<double> closed_form(const weibull& p, const gamma& q) {
     if (alpha >= 4.0)
         return rest + a * lgamma_bregman(1.0, 1.0 + m, m) + binet(alpha) +
                0.5 * std::log(2.0 * std::numbers::pi / alpha) - 1.0;
-    return rest + a * lgamma_bregman(2.0, 1.0 + m, c) + a * c + lgamma_bregman(1.0, alpha, a) - kldiv::detail::phi(a);
+    return rest + a * lgamma_bregman(2.0, 1.0 + m, c) + a * c + lgamma_bregman(1.0, alpha, a) - kldiv::detail::kl_generator(a);
 }
 
 std::optional<double> closed_form(const weibull& p, const exponential& q) { return closed_form(p, as_gamma(q)); }
@@ -216,7 +216,7 @@ std::optional<double> closed_form(const uniform& p, const pareto& q) {
     // −ln ε − ln α + α ln(high/s) − (α + 1) E[ln(high/X)], ε = (high − low)/high.
     if (p.low < q.scale) return infinity;
     const double epsilon = (p.high - p.low) / p.high;
-    const double mean_log_ratio = kldiv::detail::phi(-epsilon) / epsilon;
+    const double mean_log_ratio = kldiv::detail::kl_generator(-epsilon) / epsilon;
     return -std::log(epsilon) - std::log(q.alpha) + q.alpha * std::log(p.high / q.scale) -
            (q.alpha + 1.0) * mean_log_ratio;
 }

@@ -26,7 +26,7 @@
 
 #include "kldiv/error.hpp"
 #include "src/distributions/closed_forms_univariate.hpp"
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {

@@ -18,7 +18,7 @@
 #include <cmath>
 #include <limits>
 
-#include "src/distributions/phi.hpp"
+#include "src/core/generators.hpp"
 
 namespace kldiv::distributions::detail {
 
@@ -41,7 +41,7 @@ inline divergence_term divergence_density(double log_p, double log_q) noexcept {
         const double f = -std::expm1(v) + std::exp(v) * v;  // 1 − e^v (1 − v)
         t = log_q > big ? std::exp(log_q + std::log(f)) : std::exp(log_q) * f;
     } else {
-        const double f = phi(v);
+        const double f = kldiv::detail::phi(v);
         t = log_p > big ? std::exp(log_p + std::log(f)) : std::exp(log_p) * f;
     }
     if (log_p > big || log_q > big) return {t, 4 * DBL_EPSILON * t * (std::fabs(log_p) + std::fabs(log_q) + 2)};

@@ -12,7 +12,7 @@
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/support.hpp"
 #include "src/distributions/tails.hpp"
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::distributions {
 

@@ -39,11 +39,11 @@
 #include <vector>
 
 #include "kldiv/error.hpp"
-#include "src/batch/parallel.hpp"
+#include "src/common/parallel.hpp"
 #include "src/distributions/cdf.hpp"
 #include "src/distributions/log_density.hpp"
 #include "src/distributions/numerical.hpp"
-#include "src/distributions/random_stream.hpp"
+#include "src/common/random_stream.hpp"
 #include "src/distributions/sampling.hpp"
 
 namespace kldiv::distributions::detail {

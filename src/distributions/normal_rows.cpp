@@ -15,18 +15,15 @@
 #include <vector>
 
 #include "kldiv/error.hpp"
-#include "normal_rows_kernels.hpp"
-#include "src/batch/parallel.hpp"
+#include "src/distributions/normal_rows_kernels.hpp"
+#include "src/common/parallel.hpp"
 #include "src/batch/reduce.hpp"
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::distributions {
 namespace {
 
 constexpr const char* fn = "distributions::kl_divergence_rows";
-
-// Below this many coordinates a call runs on one thread: starting threads would cost more.
-constexpr std::size_t parallel_threshold = 1 << 15;
 
 std::string shape(std::size_t rows, std::size_t cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
 
@@ -160,7 +157,7 @@ void run(const normal_rows<T>& p, const normal_rows<T>& q, std::span<double> out
     const std::size_t n = p.mean.rows, cols = p.mean.cols;
     const kldiv::detail::row_reduction reducer{o.row_weights, o.row_mask, o.reduce, n};
     const double total = reducer.total_weight(fn);
-    const unsigned workers = n * cols < parallel_threshold ? 1u : kldiv::detail::worker_count(o.threads);
+    const unsigned workers = n * cols < kldiv::detail::parallel_threshold ? 1u : kldiv::detail::worker_count(o.threads);
     check_values(p, q, reducer, workers);
     const double unit = o.base.from_nats(1.0);
     std::vector<double> value(n);

@@ -20,8 +20,8 @@
 
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
-#include "src/batch/exp-inl.h"
-#include "src/exact_sum.hpp"
+#include "src/common/exp-inl.h"
+#include "src/common/exact_sum.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace kldiv::distributions::detail {
@@ -63,8 +63,8 @@ public:
             return;
         }
         const V e_minus_1 = hn::Sub(hn::Exp(d_, t), hn::Set(d_, 1.0)), u = hn::Neg(t);
-        const V series = hn::Mul(hn::Mul(u, u), kldiv::detail::HWY_NAMESPACE::Estrin(d_, u, phi_series.c));
-        const auto small = hn::Le(hn::Abs(t), hn::Set(d_, phi_series_limit));
+        const V series = hn::Mul(hn::Mul(u, u), kldiv::detail::HWY_NAMESPACE::Estrin(d_, u, kldiv::detail::phi_series.c));
+        const auto small = hn::Le(hn::Abs(t), hn::Set(d_, kldiv::detail::phi_series_limit));
         const V phi = hn::IfThenElse(small, series, hn::Sub(e_minus_1, t));
         V m = hn::Mul(dm, dm), g = dm;
         if constexpr (!kStandard) {

@@ -1,6 +1,6 @@
 // Compiles normal_rows_kernels-inl.h once per SIMD target and dispatches to the best one at run time.
 
-#include "normal_rows_kernels.hpp"
+#include "src/distributions/normal_rows_kernels.hpp"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "src/distributions/normal_rows_kernels.cpp"

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <numbers>
 
-#include "src/distributions/phi.hpp"
+#include "src/core/generators.hpp"
 
 namespace kldiv::distributions::detail {
 
@@ -72,7 +72,7 @@ double coordinate(const normal_row<T>& r, std::size_t j) noexcept {
     const mean_part mp =
         mean_part_of(static_cast<double>(r.mean_p[j]), r.mean_q ? static_cast<double>(r.mean_q[j]) : 0.0, lvq);
     store_coordinate_gradients(r, j, std::expm1(t), mp);
-    return phi(-t) + mp.m;
+    return kldiv::detail::phi(-t) + mp.m;
 }
 
 // D(P‖Q) of the row in nats (and its gradients): the SIMD kernel, and its scalar twin.

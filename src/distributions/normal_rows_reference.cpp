@@ -2,9 +2,9 @@
 // of normal_rows_kernels.hpp (std::expm1, Horner's rule for the series), summed compensated in
 // index order. The reference the SIMD kernel is tested against.
 
-#include "normal_rows_kernels.hpp"
+#include "src/distributions/normal_rows_kernels.hpp"
 
-#include "src/exact_sum.hpp"
+#include "src/common/exact_sum.hpp"
 
 namespace kldiv::distributions::detail {
 

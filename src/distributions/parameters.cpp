@@ -6,7 +6,7 @@
 #include <string>
 
 #include "kldiv/error.hpp"
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {

@@ -30,7 +30,7 @@
 #include <span>
 
 #include "kldiv/distributions/distribution.hpp"
-#include "src/distributions/random_stream.hpp"
+#include "src/common/random_stream.hpp"
 
 namespace kldiv::distributions::detail {
 

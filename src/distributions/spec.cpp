@@ -13,7 +13,7 @@
 
 #include "kldiv/error.hpp"
 #include "src/distributions/spec_syntax.hpp"
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::distributions {
 namespace {

@@ -35,8 +35,8 @@
 #include "src/distributions/log_density.hpp"
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/support.hpp"
-#include "src/exact_sum.hpp"
-#include "src/format.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {

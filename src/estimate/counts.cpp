@@ -11,7 +11,7 @@
 #include <numeric>
 #include <string>
 
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 #include "kldiv/discrete.hpp"
 #include "kldiv/error.hpp"
 

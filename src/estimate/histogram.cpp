@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 #include "kldiv/error.hpp"
 
 namespace kldiv::estimate {

@@ -15,7 +15,7 @@
 
 #include "kldiv/error.hpp"
 #include "src/estimate/neighbours.hpp"
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::estimate {
 namespace {

@@ -18,7 +18,7 @@
 
 #include <nanoflann.hpp>
 
-#include "src/batch/parallel.hpp"
+#include "src/common/parallel.hpp"
 #include "src/estimate/nearest_kernels.hpp"
 
 namespace kldiv::estimate::detail {

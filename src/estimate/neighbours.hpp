@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <span>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::estimate::detail {
 

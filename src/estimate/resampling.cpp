@@ -23,10 +23,10 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "kldiv/error.hpp"
-#include "src/batch/parallel.hpp"
-#include "src/distributions/random_stream.hpp"
-#include "src/format.hpp"
-#include "src/progress_counter.hpp"
+#include "src/common/parallel.hpp"
+#include "src/common/random_stream.hpp"
+#include "src/common/format.hpp"
+#include "src/common/progress_counter.hpp"
 
 namespace kldiv::estimate {
 namespace {

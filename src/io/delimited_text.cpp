@@ -1,4 +1,4 @@
-#include "delimited_text.hpp"
+#include "src/io/delimited_text.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -7,7 +7,7 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
-#include "number.hpp"
+#include "src/io/number.hpp"
 
 namespace kldiv::io::detail {
 

@@ -1,11 +1,11 @@
 #include "kldiv/io/distribution_file.hpp"
 
-#include "delimited_text.hpp"
-#include "input_file.hpp"
+#include "src/io/delimited_text.hpp"
+#include "src/io/input_file.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
-#include "npy.hpp"
-#include "number.hpp"
+#include "src/io/npy.hpp"
+#include "src/io/number.hpp"
 
 namespace kldiv::io {
 namespace {

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::io::detail {
 

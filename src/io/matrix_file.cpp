@@ -3,10 +3,10 @@
 #include <span>
 #include <system_error>
 
-#include "input_file.hpp"
+#include "src/io/input_file.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
-#include "npy.hpp"
+#include "src/io/npy.hpp"
 
 namespace kldiv::io {
 namespace {

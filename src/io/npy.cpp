@@ -1,4 +1,4 @@
-#include "npy.hpp"
+#include "src/io/npy.hpp"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <limits>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
 #include "src/io/float16_kernels.hpp"
@@ -139,26 +139,6 @@ struct header_parser {
                 ++pos;
                 return dims;
             }
-        }
-    }
-
-    // Skips a bracketed Python value ([...] or (...)), for the structured-dtype message.
-    void skip_bracketed() {
-        int depth = 0;
-        while (pos < text.size()) {
-            const char c = text[pos];
-            if (c == '\'' || c == '"') {
-                string_literal();
-                continue;
-            }
-            if (c == '[' || c == '(') ++depth;
-            if (c == ']' || c == ')') {
-                if (--depth == 0) {
-                    ++pos;
-                    return;
-                }
-            }
-            ++pos;
         }
     }
 };

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "input_file.hpp"
+#include "src/io/input_file.hpp"
 
 namespace kldiv::io::detail {
 

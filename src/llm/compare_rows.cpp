@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
-#include "src/batch/parallel.hpp"
-#include "src/format.hpp"
+#include "src/common/parallel.hpp"
+#include "src/common/format.hpp"
 #include "src/llm/floored_tail.hpp"
 #include "src/llm/top_tokens.hpp"
 
@@ -43,7 +44,7 @@ void report_bad_rows(matrix_view<const float> reference, matrix_view<const float
         const std::uint64_t position = opts.first_position + i;
         for (const bool is_candidate : {false, true}) {
             const float* row = (is_candidate ? candidate : reference).row(i);
-            const std::string where = file_and_row(is_candidate ? opts.candidate_files : opts.reference_files, position,
+            const std::string where = io::file_and_row(is_candidate ? opts.candidate_files : opts.reference_files, position,
                                               is_candidate ? "candidate" : "reference") +
                                       ", position " + std::to_string(position);
             bool mass = false;
@@ -141,7 +142,7 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
             tail.count > 0 && tail.representative == j
                 ? "the " + std::to_string(tail.count) + " floored tokens lumped with token id " + std::to_string(j)
                 : "token id " + std::to_string(j);
-        throw error(function, file_and_row(opts.candidate_files, position, "candidate") + ", position " + std::to_string(position) +
+        throw error(function, io::file_and_row(opts.candidate_files, position, "candidate") + ", position " + std::to_string(position) +
                                   ": gives probability 0 to " + which + ", which the reference gives probability " +
                                   kldiv::detail::to_text(std::exp(static_cast<double>(a[j]) - log_z_p[i])) +
                                   ", so D(reference||candidate) = inf: the candidate must give every token the reference keeps "

@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "kldiv/error.hpp"
-#include "src/batch/parallel.hpp"
+#include "src/common/parallel.hpp"
 
 namespace kldiv::llm {
 namespace {
@@ -34,7 +34,7 @@ void check_length(const char* what, std::size_t size, std::uint64_t positions) {
 
 // One worker's streams of the two models and its rows buffers.
 struct worker {
-    std::unique_ptr<row_source> reference, candidate;
+    std::unique_ptr<io::row_source> reference, candidate;
     std::uint64_t position = all_rows;  // where the streams stand
     std::vector<float> reference_rows, candidate_rows;
     std::vector<float> reference_floors, candidate_floors;  // per row (row_source::read)
@@ -48,8 +48,8 @@ public:
         : reference_paths_(reference), candidate_paths_(candidate), opts_(opts) {
         workers_.resize(kldiv::detail::worker_count(opts.rows.threads));
         open(workers_[0]);
-        const row_source& r = *workers_[0].reference;
-        const row_source& c = *workers_[0].candidate;
+        const io::row_source& r = *workers_[0].reference;
+        const io::row_source& c = *workers_[0].candidate;
         vocabulary_ = r.vocabulary();
         positions_ = r.rows();
         if (c.vocabulary() != vocabulary_ || c.rows() != positions_) {
@@ -85,14 +85,14 @@ public:
 
     model_comparison run() {
         model_comparison result;
-        const row_source& r = *workers_[0].reference;
-        const row_source& c = *workers_[0].candidate;
+        const io::row_source& r = *workers_[0].reference;
+        const io::row_source& c = *workers_[0].candidate;
         result.reference_format = r.format();
         result.candidate_format = c.format();
         result.vocabulary = vocabulary_;
         result.positions = positions_;
         result.token_source = !opts_.next_tokens.empty() ? "--tokens" : r.carries_tokens() ? "reference" : "none";
-        for (const source_file& f : c.files()) {
+        for (const io::source_file& f : c.files()) {
             const std::uint64_t first = std::max(f.first_row, begin_), last = std::min(f.first_row + f.rows, end_);
             if (first < last) result.files.push_back({f.name, first, last - first, {}});
         }
@@ -140,8 +140,8 @@ public:
 
 private:
     void open(worker& w) const {
-        w.reference = open_rows(reference_paths_, "reference");
-        w.candidate = open_rows(candidate_paths_, "candidate");
+        w.reference = io::open_rows(reference_paths_, "reference");
+        w.candidate = io::open_rows(candidate_paths_, "candidate");
     }
 
     // Both models' files carry the token each row predicts (llama.cpp base files, kldiv reference
@@ -151,9 +151,9 @@ private:
             if (w.carried[i] == w.candidate_carried[i] || w.carried[i] < 0 || w.candidate_carried[i] < 0) continue;
             const std::uint64_t position = row + i;
             throw error(function, "position " + std::to_string(position) + ": " +
-                                      file_and_row(w.reference->files(), position, "reference") + " predicts token id " +
+                                      io::file_and_row(w.reference->files(), position, "reference") + " predicts token id " +
                                       std::to_string(w.carried[i]) + " and " +
-                                      file_and_row(w.candidate->files(), position, "candidate") + " token id " +
+                                      io::file_and_row(w.candidate->files(), position, "candidate") + " token id " +
                                       std::to_string(w.candidate_carried[i]) +
                                       ", but both models must have read the same tokens");
         }

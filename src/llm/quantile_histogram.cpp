@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "kldiv/error.hpp"
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::llm {
 namespace {

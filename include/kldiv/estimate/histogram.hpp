@@ -32,7 +32,7 @@
 #include <span>
 #include <vector>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 #include "kldiv/estimate/counts.hpp"
 #include "kldiv/estimate/estimate.hpp"
 

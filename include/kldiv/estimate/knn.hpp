@@ -43,7 +43,7 @@
 
 #include <cstddef>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 #include "kldiv/estimate/estimate.hpp"
 #include "kldiv/units.hpp"
 

@@ -50,7 +50,7 @@
 #include <functional>
 #include <span>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 #include "kldiv/estimate/estimate.hpp"
 #include "kldiv/progress.hpp"
 

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::io {
 

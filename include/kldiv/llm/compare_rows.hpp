@@ -25,9 +25,9 @@
 #include <cstdint>
 #include <span>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 #include "kldiv/llm/comparison_summary.hpp"
-#include "kldiv/llm/row_source.hpp"
+#include "kldiv/io/row_source.hpp"
 
 namespace kldiv::llm {
 
@@ -38,7 +38,7 @@ struct compare_rows_options {
     std::uint64_t first_position = 0;  // the position of the first row, for error messages
     // The models' files, to name them in errors (a value that is NaN or +inf, a row without mass, a
     // token the candidate gives probability 0): "candidate file c.npy (its row 17), position 17".
-    std::span<const source_file> reference_files{}, candidate_files{};
+    std::span<const io::source_file> reference_files{}, candidate_files{};
 };
 
 // Per row, each model's floor (row_source::read): entries at or below it are floored; −inf: none.

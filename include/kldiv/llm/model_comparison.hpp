@@ -31,7 +31,7 @@
 
 #include "kldiv/llm/compare_rows.hpp"
 #include "kldiv/llm/comparison_summary.hpp"
-#include "kldiv/llm/row_source.hpp"
+#include "kldiv/io/row_source.hpp"
 #include "kldiv/progress.hpp"
 
 namespace kldiv::llm {

@@ -1,7 +1,7 @@
 #include "kldiv/contributions.hpp"
 
-#include "terms.hpp"
-#include "validate.hpp"
+#include "src/core/terms.hpp"
+#include "src/core/validate.hpp"
 
 namespace kldiv {
 namespace {

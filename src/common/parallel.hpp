@@ -21,6 +21,10 @@ namespace kldiv::detail {
 // many. Results do not depend on the thread count, so the clamp changes only the speed.
 inline constexpr unsigned max_threads = 1024;
 
+// Below this many elements (events, coordinates) of work a call runs on one thread: starting
+// threads would cost more than they save.
+inline constexpr std::size_t parallel_threshold = std::size_t{1} << 15;
+
 // Threads for a request: 0 means one per hardware thread; at most max_threads.
 inline unsigned worker_count(unsigned requested) noexcept {
     const unsigned n = requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());

@@ -1,7 +1,7 @@
 #include "kldiv/discrete.hpp"
 
-#include "kernels.hpp"
-#include "validate.hpp"
+#include "src/core/kernels.hpp"
+#include "src/core/validate.hpp"
 
 namespace kldiv {
 namespace {

@@ -1,9 +1,9 @@
-// The safetensors reader (include/kldiv/llm/safetensors_rows.hpp): the header's JSON read by a
+// The safetensors reader (include/kldiv/io/safetensors_rows.hpp): the header's JSON read by a
 // strict parser of the subset the format uses, the checks of every tensor against the file, the
 // choice of the logits tensor in each shard, and the streaming decode of its rows to float.
 // The layout and the rules are in docs/formats/safetensors.md.
 
-#include "kldiv/llm/safetensors_rows.hpp"
+#include "kldiv/io/safetensors_rows.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,13 +13,13 @@
 #include <optional>
 #include <unordered_set>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/views.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
 #include "src/io/float16_kernels.hpp"
 #include "src/io/input_file.hpp"
 
-namespace kldiv::llm {
+namespace kldiv::io {
 namespace {
 
 static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian and read as is");
@@ -679,4 +679,4 @@ std::size_t safetensors_rows::read(std::span<float> out, std::size_t max_rows) {
     return count;
 }
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

@@ -1,8 +1,8 @@
-// The reader of llama.cpp's KL-divergence base files (include/kldiv/llm/llama_kl_base.hpp): header
+// The reader of llama.cpp's KL-divergence base files (include/kldiv/io/llama_kl_base.hpp): header
 // and size checks, the token ids, and the streaming decode of the quantized log-probability rows.
 // The layout is in docs/formats/llama-kl-base.md.
 
-#include "kldiv/llm/llama_kl_base.hpp"
+#include "kldiv/io/llama_kl_base.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -12,10 +12,10 @@
 
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
-#include "src/format.hpp"
+#include "src/common/format.hpp"
 #include "src/io/input_file.hpp"
 
-namespace kldiv::llm {
+namespace kldiv::io {
 namespace {
 
 constexpr const char* reader_name = "read_llama_kl_base";
@@ -173,10 +173,10 @@ void llama_kl_base_reader::state::decode_row(std::size_t r, const std::uint16_t*
     const float scale = float_from_words(words);
     const float floor = float_from_words(words + 2);
     if (!std::isfinite(scale) || !(scale >= 0)) {
-        fail(where(r) + " has scale = " + detail::to_text(scale) + ", but it must be finite and >= 0");
+        fail(where(r) + " has scale = " + kldiv::detail::to_text(scale) + ", but it must be finite and >= 0");
     }
     if (!std::isfinite(floor)) {
-        fail(where(r) + " has min_log_prob = " + detail::to_text(floor) + ", but it must be finite");
+        fail(where(r) + " has min_log_prob = " + kldiv::detail::to_text(floor) + ", but it must be finite");
     }
     const std::uint16_t* q = words + row_header_words;
     std::uint16_t q_max = 0;
@@ -190,11 +190,11 @@ void llama_kl_base_reader::state::decode_row(std::size_t r, const std::uint16_t*
     const double tolerance = quantization.error_bound(n_vocab);
     const double lowest = -std::log(static_cast<double>(n_vocab));
     if (!(top <= tolerance && top >= lowest - tolerance)) {
-        fail(where(r) + " has its largest log-probability at " + detail::to_text(top) +
-             " (scale = " + detail::to_text(scale) + ", min_log_prob = " + detail::to_text(floor) + ", largest code " +
+        fail(where(r) + " has its largest log-probability at " + kldiv::detail::to_text(top) +
+             " (scale = " + kldiv::detail::to_text(scale) + ", min_log_prob = " + kldiv::detail::to_text(floor) + ", largest code " +
              std::to_string(q_max) + "), but a distribution over n_vocab = " + std::to_string(n_vocab) +
-             " tokens has it in [-ln n_vocab, 0] = [" + detail::to_text(lowest) + ", 0] (within the decode error " +
-             detail::to_text(tolerance) + "): the row is corrupt");
+             " tokens has it in [-ln n_vocab, 0] = [" + kldiv::detail::to_text(lowest) + ", 0] (within the decode error " +
+             kldiv::detail::to_text(tolerance) + "): the row is corrupt");
     }
     // The probabilities must sum to 1 within the decode error: at most e^ε over the tokens above the
     // floor, and at least e^−ε over all tokens when the floor is the row's minimum (not clamped).
@@ -219,10 +219,10 @@ void llama_kl_base_reader::state::decode_row(std::size_t r, const std::uint16_t*
     const bool clamped = quantization.floor_clamped();
     const double upper = std::exp(tolerance) + slack, lower = std::exp(-tolerance) - slack;
     if (kept > upper || (!clamped && !(all >= lower && all <= upper))) {
-        fail(where(r) + " decodes to probabilities summing to " + detail::to_text(clamped ? kept : all) +
-             (clamped ? " over the tokens above its floor" : "") + " (scale = " + detail::to_text(scale) +
-             ", min_log_prob = " + detail::to_text(floor) + "), but a distribution sums to 1 (within the decode error " +
-             detail::to_text(tolerance) + " on each log-probability): the row is corrupt or was written with another window");
+        fail(where(r) + " decodes to probabilities summing to " + kldiv::detail::to_text(clamped ? kept : all) +
+             (clamped ? " over the tokens above its floor" : "") + " (scale = " + kldiv::detail::to_text(scale) +
+             ", min_log_prob = " + kldiv::detail::to_text(floor) + "), but a distribution sums to 1 (within the decode error " +
+             kldiv::detail::to_text(tolerance) + " on each log-probability): the row is corrupt or was written with another window");
     }
 }
 
@@ -316,4 +316,4 @@ std::size_t llama_kl_base_reader::read_rows(std::span<float> out, std::size_t ma
     return state_->read_rows(out, max_rows, quantization.data());
 }
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

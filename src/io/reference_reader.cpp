@@ -6,16 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "crc32c.hpp"
+#include "src/io/crc32c.hpp"
 #include "kldiv/error.hpp"
-#include "kldiv/llm/reference_file.hpp"
+#include "kldiv/io/reference_file.hpp"
 #include "kldiv/text.hpp"
-#include "reference_encoding.hpp"
-#include "reference_layout.hpp"
-#include "src/format.hpp"
+#include "src/io/reference_encoding.hpp"
+#include "src/io/reference_layout.hpp"
+#include "src/common/format.hpp"
 #include "src/io/input_file.hpp"
 
-namespace kldiv::llm {
+namespace kldiv::io {
 
 using namespace detail;
 
@@ -282,4 +282,4 @@ std::size_t reference_reader::read_rows(std::span<float> out, std::span<std::int
     return state_->read_rows(out, next_tokens, max_rows);
 }
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

@@ -4,7 +4,7 @@
 // The layout, what kldiv accepts and checks, and how the tensor is chosen are in
 // docs/formats/safetensors.md.
 //
-//   kldiv::llm::safetensors_rows logits({"part-0.safetensors", "part-1.safetensors"});
+//   kldiv::io::safetensors_rows logits({"part-0.safetensors", "part-1.safetensors"});
 //   std::vector<float> rows(64 * logits.vocabulary());
 //   while (std::size_t n = logits.read(rows, 64)) { /* rows 0..n-1, vocabulary() floats each */ }
 //
@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace kldiv::llm {
+namespace kldiv::io {
 
 // The headers kldiv reads are at most this long (the bound of Hugging Face's own reader).
 inline constexpr std::uint64_t safetensors_max_header_bytes = 100'000'000;
@@ -124,4 +124,4 @@ private:
     std::unique_ptr<state> state_;
 };
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

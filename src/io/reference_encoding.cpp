@@ -1,6 +1,6 @@
 // The encodings of a kldiv reference file's rows (float32, float16, q16), their decoding, and the
 // bounds they guarantee, per value and for D(ref‖cand).
-#include "reference_encoding.hpp"
+#include "src/io/reference_encoding.hpp"
 
 #include <bit>
 #include <cfloat>
@@ -8,10 +8,10 @@
 #include <string>
 
 #include "kldiv/error.hpp"
-#include "reference_layout.hpp"
+#include "src/io/reference_layout.hpp"
 #include "src/io/float16_kernels.hpp"
 
-namespace kldiv::llm {
+namespace kldiv::io {
 
 const char* describe(reference_encoding encoding) noexcept {
     switch (encoding) {
@@ -41,9 +41,9 @@ double reference_kl_error_bound(double kl, double delta, double dropped) {
     return eta * (kl + std::sqrt(2 * kl)) + eta * eta + dropped;
 }
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io
 
-namespace kldiv::llm::detail {
+namespace kldiv::io::detail {
 
 namespace {
 
@@ -188,4 +188,4 @@ reference_error_bound error_bound_of(reference_encoding e, int step_log2, std::s
     return b;
 }
 
-}  // namespace kldiv::llm::detail
+}  // namespace kldiv::io::detail

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace kldiv::llm {
+namespace kldiv::io {
 
 // The rows [first_row, first_row + rows) of the stream come from `name`.
 struct source_file {
@@ -82,4 +82,4 @@ std::unique_ptr<row_source> open_rows(const std::vector<std::filesystem::path>& 
 std::vector<std::int32_t> read_token_ids(const std::filesystem::path& path);
 std::vector<std::uint8_t> read_mask(const std::filesystem::path& path);
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

@@ -8,7 +8,7 @@
 // token at the next position. A row is a scale s and a floor μ (float32) and one uint16 code q per
 // token; the log-probability is decoded as llama.cpp does, log p = s·q + μ in float32.
 //
-//   kldiv::llm::llama_kl_base_reader base("ref.kld");     // header and tokens checked here
+//   kldiv::io::llama_kl_base_reader base("ref.kld");     // header and tokens checked here
 //   std::vector<float> rows(64 * base.n_vocab());
 //   while (std::size_t n = base.read_rows(rows, 64)) { /* rows 0..n-1, n_vocab log-probs each */ }
 //
@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-namespace kldiv::llm {
+namespace kldiv::io {
 
 // kldiv's own limits, beyond llama.cpp's rules, so that a hostile header cannot ask for huge memory:
 // the token ids are held in memory (4 bytes each) and one row is decoded at a time (4 bytes per token
@@ -108,4 +108,4 @@ private:
     std::unique_ptr<state> state_;
 };
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <span>
 
-#include "kldiv/llm/reference_file.hpp"
+#include "kldiv/io/reference_file.hpp"
 
-namespace kldiv::llm::detail {
+namespace kldiv::io::detail {
 
 // Bytes per stored value.
 constexpr std::uint64_t value_size(reference_encoding e) noexcept { return e == reference_encoding::float32 ? 4 : 2; }
@@ -45,4 +45,4 @@ std::size_t decode_row(const std::byte* values, std::uint32_t anchor, reference_
 reference_error_bound error_bound_of(reference_encoding e, int step_log2, std::size_t n_vocab,
                                      double dropped_mass) noexcept;
 
-}  // namespace kldiv::llm::detail
+}  // namespace kldiv::io::detail

@@ -6,15 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "crc32c.hpp"
+#include "src/io/crc32c.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
-#include "kldiv/llm/reference_file.hpp"
-#include "reference_encoding.hpp"
-#include "reference_layout.hpp"
-#include "src/format.hpp"
+#include "kldiv/io/reference_file.hpp"
+#include "src/io/reference_encoding.hpp"
+#include "src/io/reference_layout.hpp"
+#include "src/common/format.hpp"
 
-namespace kldiv::llm {
+namespace kldiv::io {
 
 using namespace detail;
 
@@ -269,4 +269,4 @@ std::uint64_t reference_writer::rows_written() const noexcept {
     return state_ ? state_->rows_done + state_->rows_in_chunk : 0;
 }
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

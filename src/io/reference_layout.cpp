@@ -1,11 +1,11 @@
 // The kldiv reference file's header: its fields to bytes and back (reference_layout.hpp).
-#include "reference_layout.hpp"
+#include "src/io/reference_layout.hpp"
 
 #include <span>
 
-#include "crc32c.hpp"
+#include "src/io/crc32c.hpp"
 
-namespace kldiv::llm::detail {
+namespace kldiv::io::detail {
 
 std::array<std::byte, header_size_v1_0> header_bytes(const file_header& h) noexcept {
     std::array<std::byte, header_size_v1_0> b{};
@@ -40,4 +40,4 @@ file_header parse_header(const std::byte* b) noexcept {
     return h;
 }
 
-}  // namespace kldiv::llm::detail
+}  // namespace kldiv::io::detail

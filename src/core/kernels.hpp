@@ -4,7 +4,7 @@
 
 #include <span>
 
-#include "terms.hpp"
+#include "src/core/terms.hpp"
 
 namespace kldiv::detail {
 

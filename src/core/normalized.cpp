@@ -1,6 +1,6 @@
 #include "kldiv/normalized.hpp"
 
-#include "validate.hpp"
+#include "src/core/validate.hpp"
 
 namespace kldiv {
 namespace {

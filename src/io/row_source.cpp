@@ -1,7 +1,7 @@
 // open_rows: the row stream over .npy arrays, llama.cpp base files and kldiv reference files, one
-// shard after another (include/kldiv/llm/row_source.hpp).
+// shard after another (include/kldiv/io/row_source.hpp).
 
-#include "kldiv/llm/row_source.hpp"
+#include "kldiv/io/row_source.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,13 +9,13 @@
 #include <string_view>
 
 #include "kldiv/error.hpp"
-#include "kldiv/llm/llama_kl_base.hpp"
-#include "kldiv/llm/reference_file.hpp"
-#include "kldiv/llm/safetensors_rows.hpp"
+#include "kldiv/io/llama_kl_base.hpp"
+#include "kldiv/io/reference_file.hpp"
+#include "kldiv/io/safetensors_rows.hpp"
 #include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
 
-namespace kldiv::llm {
+namespace kldiv::io {
 namespace {
 
 constexpr const char* function = "open_rows";
@@ -283,4 +283,4 @@ std::vector<std::uint8_t> read_mask(const std::filesystem::path& path) {
     return mask;
 }
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

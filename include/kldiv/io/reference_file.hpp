@@ -26,7 +26,7 @@
 
 #include "kldiv/batch.hpp"
 
-namespace kldiv::llm {
+namespace kldiv::io {
 
 // How the log-probabilities ℓ (≤ 0) are stored. For each, the error of a decoded value ℓ̂:
 enum class reference_encoding : std::uint32_t {
@@ -149,4 +149,4 @@ private:
     std::unique_ptr<state> state_;
 };
 
-}  // namespace kldiv::llm
+}  // namespace kldiv::io

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace kldiv::llm::detail {
+namespace kldiv::io::detail {
 
 inline constexpr std::string_view file_magic{"KLDIVREF", 8};
 inline constexpr std::uint16_t format_major = 1;  // a reader refuses other major versions
@@ -130,4 +130,4 @@ std::array<std::byte, header_size_v1_0> header_bytes(const file_header& h) noexc
 // The fields of a header of any 1.x version (`bytes` holds at least header_size_v1_0 bytes).
 file_header parse_header(const std::byte* bytes) noexcept;
 
-}  // namespace kldiv::llm::detail
+}  // namespace kldiv::io::detail

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <span>
 
-namespace kldiv::llm::detail {
+namespace kldiv::io::detail {
 
 // The CRC of the bytes `crc` was computed over, followed by `bytes`: crc32c_extend(0, a) is the
 // CRC of a, and crc32c_extend(crc32c_extend(0, a), b) that of a followed by b. Uses the SSE4.2
@@ -20,4 +20,4 @@ std::uint32_t crc32c_extend(std::uint32_t crc, std::span<const std::byte> bytes)
 // The same from tables built from the polynomial (slicing by 8 bytes): the portable twin.
 std::uint32_t crc32c_extend_portable(std::uint32_t crc, std::span<const std::byte> bytes) noexcept;
 
-}  // namespace kldiv::llm::detail
+}  // namespace kldiv::io::detail

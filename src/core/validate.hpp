@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "exact_sum.hpp"
-#include "format.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/common/format.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/options.hpp"
 

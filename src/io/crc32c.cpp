@@ -1,6 +1,6 @@
 // CRC-32C: tables derived from the polynomial (slicing by 8), and the SSE4.2 instruction where
 // the CPU has one (the same polynomial in hardware; tests hold the two against each other).
-#include "crc32c.hpp"
+#include "src/io/crc32c.hpp"
 
 #include <array>
 #include <cstring>
@@ -10,7 +10,7 @@
 #define KLDIV_CRC32C_SSE42 1
 #endif
 
-namespace kldiv::llm::detail {
+namespace kldiv::io::detail {
 namespace {
 
 constexpr std::uint32_t reflected_polynomial = 0x82F63B78u;
@@ -82,4 +82,4 @@ std::uint32_t crc32c_extend(std::uint32_t crc, std::span<const std::byte> bytes)
     return crc32c_extend_portable(crc, bytes);
 }
 
-}  // namespace kldiv::llm::detail
+}  // namespace kldiv::io::detail

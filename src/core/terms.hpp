@@ -13,27 +13,12 @@
 #include <cmath>
 #include <limits>
 
-#include "exact_sum.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/core/generators.hpp"
 
 namespace kldiv::detail {
 
 constexpr double infinity = std::numeric_limits<double>::infinity();
-
-// φ(x) = (1+x)·log1p(x) − x for finite x ≥ −1; relative error below 1e-14 (4 eps/|x| at worst).
-inline double phi(double x) noexcept {
-    if (std::fabs(x) <= 0.01) {
-        // Σ_{k≥2} (−1)^k x^k / (k(k−1)) to k = 10; the first omitted term is < 3e-18 relative.
-        return x * x *
-               (1.0 / 2 + x * (-1.0 / 6 + x * (1.0 / 12 + x * (-1.0 / 20 + x * (1.0 / 30 + x * (-1.0 / 42 +
-               x * (1.0 / 56 + x * (-1.0 / 72 + x * (1.0 / 90)))))))));
-    }
-    if (x < -0.5) {
-        const double r = 1.0 + x;  // exact (Sterbenz); 1 − r = −x exactly
-        return r == 0.0 ? 1.0 : r * std::log(r) - x;
-    }
-    const double l = std::log1p(x);
-    return (l - x) + x * l;
-}
 
 // The normalizer of one vector.
 struct scale {
@@ -95,7 +80,7 @@ struct pair_scale {
 // p̂·ln(p̂/q̂) − p̂ + q̂ = q̂·φ(δ) ≥ 0: one event's share of D(P‖Q) in non-negative form, given
 // δ = excess(p, q) for p, q > 0.
 inline double kl_term_of(double p, double q, double delta, const pair_scale& s) noexcept {
-    if (delta <= 1.0) return (q * s.q.inverse) * phi(delta);
+    if (delta <= 1.0) return (q * s.q.inverse) * kl_generator(delta);
     // ρ ≥ 2: p̂·(ln ρ − 1) + q̂ has no cancellation, and avoids δ overflowing for tiny q.
     return (p * s.p.inverse) * (s.log_ratio(p, q, delta) - 1.0) + q * s.q.inverse;
 }
@@ -138,7 +123,7 @@ inline double js_term_of(double ph, double qh, double delta, double beta) noexce
         a = ph / m - 1.0;
         b = qh / m - 1.0;
     }
-    return m * (beta * phi(std::fmax(a, -1.0)) + (1.0 - beta) * phi(std::fmax(b, -1.0)));
+    return m * (beta * kl_generator(std::fmax(a, -1.0)) + (1.0 - beta) * kl_generator(std::fmax(b, -1.0)));
 }
 
 inline double js_term(double p, double q, const pair_scale& s, double beta) noexcept {

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "format.hpp"
+#include "src/common/format.hpp"
 #include "kldiv/error.hpp"
 
 namespace kldiv {
