@@ -31,7 +31,8 @@ void kl_divergence_knn(benchmark::State& state) {
     const auto x = normal_sample(n, d, 0.0, 1), y = normal_sample(n, d, 0.5, 2);
     double value = 0.0;
     for (auto _ : state) {
-        value = kldiv::estimate::kl_divergence_knn({x.data(), n, d}, {y.data(), n, d}, {.k = 5, .threads = threads}).value;
+        value =
+            kldiv::estimate::kl_divergence_knn({x.data(), n, d}, {y.data(), n, d}, {.k = 5, .threads = threads}).value;
         benchmark::DoNotOptimize(value);
     }
     state.counters["kl"] = value;  // the truth is d/8
@@ -63,7 +64,9 @@ void search_shapes(benchmark::internal::Benchmark* b) {
     b->ArgNames({"n", "d", "threads"})->ArgsProduct({{20000}, {6, 8, 10, 12, 16, 24}, {2}});
     b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
-BENCHMARK(bench::search<kldiv::estimate::detail::neighbour_search::kd_tree>)->Name("search/kd_tree")->Apply(search_shapes);
+BENCHMARK(bench::search<kldiv::estimate::detail::neighbour_search::kd_tree>)
+    ->Name("search/kd_tree")
+    ->Apply(search_shapes);
 BENCHMARK(bench::search<kldiv::estimate::detail::neighbour_search::brute_force>)
     ->Name("search/brute_force")
     ->Apply(search_shapes);

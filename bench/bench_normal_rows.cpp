@@ -47,8 +47,8 @@ void normal_rows_kl(benchmark::State& state) {
     const auto lvq = pair ? parameters(n, 4, true) : std::vector<float>{};
     std::vector<float> gmp(n), glvp(n), gmq(pair ? n : 0), glvq(pair ? n : 0);
     const kd::normal_rows<float> p{{mp.data(), rows, cols}, {lvp.data(), rows, cols}};
-    const kd::normal_rows<float> q = pair ? kd::normal_rows<float>{{mq.data(), rows, cols}, {lvq.data(), rows, cols}}
-                                          : kd::normal_rows<float>{};
+    const kd::normal_rows<float> q =
+        pair ? kd::normal_rows<float>{{mq.data(), rows, cols}, {lvq.data(), rows, cols}} : kd::normal_rows<float>{};
     kd::normal_rows_gradients<float> g{{gmp.data(), rows, cols}, {glvp.data(), rows, cols}};
     if (pair) {
         g.mean_q = {gmq.data(), rows, cols};

@@ -14,7 +14,8 @@ namespace {
 // 18446744073709551615, `--k -1` asked for k = 18446744073709551615) and "0x10" as 16.
 const CLI::Validator whole_number(
     [](const std::string& text) {
-        const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const bool digits =
+            !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
         return digits ? std::string() : "'" + printable(text) + "' is not a whole number >= 0";
     },
     "", "whole_number");

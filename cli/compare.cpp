@@ -35,16 +35,18 @@ void print_table(const event_pair& in, const comparison& c) {
     row("D(Q‖P)", c.kl_qp, "KL divergence of P from Q");
     row("J(P,Q)", c.jeffreys, "Jeffreys: D(P‖Q) + D(Q‖P)");
     row("JS(P,Q)", c.js, fmt::format("Jensen-Shannon, M = {} P + {} Q", human(c.beta), human(1.0 - c.beta)));
-    fmt::print("\nD(P‖Q) = H(P,Q) − H(P): coding events of P with a code built for Q costs {} extra {} per event "
-               "({} instead of {}).\n",
-               human(c.kl_pq), unit, human(c.cross_entropy_pq), human(c.entropy_p));
+    fmt::print(
+        "\nD(P‖Q) = H(P,Q) − H(P): coding events of P with a code built for Q costs {} extra {} per event "
+        "({} instead of {}).\n",
+        human(c.kl_pq), unit, human(c.cross_entropy_pq), human(c.entropy_p));
 }
 
 }  // namespace
 
 void add_compare(CLI::App& app) {
     auto args = std::make_shared<compare_arguments>();
-    CLI::App* command = app.add_subcommand("compare", "Entropies, cross-entropies, KL both ways, Jeffreys and JS of P and Q");
+    CLI::App* command =
+        app.add_subcommand("compare", "Entropies, cross-entropies, KL both ways, Jeffreys and JS of P and Q");
     add_pair_arguments(*command, args->pair, "bits");
     add_rows_arguments(*command, args->rows);
     command->add_flag("--json", args->json, "Print JSON with stable keys instead of a table");
@@ -54,7 +56,8 @@ void add_compare(CLI::App& app) {
             return;
         }
         const event_pair in = load_pair(args->pair);
-        const comparison c = kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.beta, in.options);
+        const comparison c =
+            kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.beta, in.options);
         if (args->json) {
             std::cout << json_text(comparison_json(in, c), 2) << '\n';
         } else {

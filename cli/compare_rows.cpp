@@ -6,6 +6,7 @@
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/io/matrix_file.hpp"
+#include "kldiv/summary.hpp"
 
 #include <algorithm>
 #include <array>
@@ -22,53 +23,11 @@
 namespace kldiv::cli {
 namespace {
 
-// The quantiles reported for every measure, as JSON keys and as table headings.
-constexpr std::array<double, 5> quantile_levels{0.01, 0.05, 0.5, 0.95, 0.99};
+// The quantiles reported for every measure (kldiv::default_quantile_levels), as JSON keys and as
+// table headings.
 constexpr std::array<const char*, 5> quantile_keys{"0.01", "0.05", "0.5", "0.95", "0.99"};
 constexpr std::array<const char*, 5> quantile_labels{"p1", "p5", "p50", "p95", "p99"};
-
-struct summary {
-    double mean = 0.0, min = 0.0, max = 0.0;
-    std::array<double, quantile_levels.size()> quantiles{};
-};
-
-// The q-quantile of `sorted` (ascending, not empty) by linear interpolation between the order
-// statistics at h = (n − 1)·q: NumPy's default method ("linear", type 7 of Hyndman and Fan), with
-// NumPy's two-sided lerp so that the results agree with numpy.quantile to the last bit.
-double quantile(const std::vector<double>& sorted, double q) {
-    const double h = static_cast<double>(sorted.size() - 1) * q;
-    const double below = std::floor(h);
-    const auto lo = static_cast<std::size_t>(below);
-    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-    const double t = h - below, a = sorted[lo], b = sorted[hi];
-    if (t == 0.0 || a == b) return a;
-    if (std::isinf(b)) return b;  // between a finite value and +inf (the divergences may be infinite)
-    const double diff = b - a;
-    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
-}
-
-summary summarize(std::span<const double> values) {
-    std::vector<double> sorted(values.begin(), values.end());
-    std::sort(sorted.begin(), sorted.end());
-    summary s;
-    s.min = sorted.front();
-    s.max = sorted.back();
-    // Neumaier's compensated sum: the mean of many rows keeps its digits.
-    double sum = 0.0, compensation = 0.0;
-    bool infinite = false;
-    for (double x : sorted) {
-        if (std::isinf(x)) {
-            infinite = true;
-            break;
-        }
-        const double t = sum + x;
-        compensation += std::fabs(sum) >= std::fabs(x) ? (sum - t) + x : (x - t) + sum;
-        sum = t;
-    }
-    s.mean = infinite ? sorted.back() : (sum + compensation) / static_cast<double>(sorted.size());
-    for (std::size_t k = 0; k < quantile_levels.size(); ++k) s.quantiles[k] = quantile(sorted, quantile_levels[k]);
-    return s;
-}
+static_assert(quantile_keys.size() == default_quantile_levels.size());
 
 input_kind parse_input(const std::string& command, const std::string& text) {
     if (text == "probs") return input_kind::probs;
@@ -121,7 +80,8 @@ std::pair<side, side> load_sides(const pair_arguments& args) {
                                    const std::string& file) {
             if (values.empty() && !file.empty()) return;
             throw error(args.command, matrix + " is a 2-D array, one distribution per row, but " + which +
-                                          (values.empty() ? std::string(" is not given") : std::string(" is given inline with ") + option) +
+                                          (values.empty() ? std::string(" is not given")
+                                                          : std::string(" is given inline with ") + option) +
                                           "; give both P and Q as 2-D .npy files of the same shape");
         };
         need_file("P", "--p", args.p_values, args.p_file);
@@ -131,8 +91,8 @@ std::pair<side, side> load_sides(const pair_arguments& args) {
         if (p.m.rows != q.m.rows || p.m.cols != q.m.cols) {
             throw error(args.command, "P (" + p.name + ") is " + plural(p.m.rows, "row", "rows") + " × " +
                                           plural(p.m.cols, "event", "events") + " and Q (" + q.name + ") is " +
-                                          plural(q.m.rows, "row", "rows") + " × " + plural(q.m.cols, "event", "events") +
-                                          ", but both must have the same shape");
+                                          plural(q.m.rows, "row", "rows") + " × " +
+                                          plural(q.m.cols, "event", "events") + ", but both must have the same shape");
         }
     } else {
         // 1-D inputs (files or inline values): one row each, read and checked as the 1-D compare does.
@@ -176,7 +136,8 @@ std::string per_row_csv(const measures& m) {
     for (std::size_t i = 0; i < m.kl.size(); ++i) {
         fmt::format_to(std::back_inserter(out), "{}", i);
         // {} is the shortest text that reads back to the same double; +inf is "inf".
-        for (const measure_info& info : measure_list) fmt::format_to(std::back_inserter(out), ",{}", (m.*info.values)[i]);
+        for (const measure_info& info : measure_list)
+            fmt::format_to(std::back_inserter(out), ",{}", (m.*info.values)[i]);
         out.push_back('\n');
     }
     return fmt::to_string(out);
@@ -189,13 +150,15 @@ void add_rows_arguments(CLI::App& command, rows_arguments& args) {
         "File with the distribution P (CSV/TSV column or row, label,value rows, or 1-D .npy), or a 2-D .npy with one "
         "distribution per row");
     command.get_option("Q")->description("File with the distribution Q (same formats as P; 2-D only with a 2-D P)");
-    command.add_option("--input", args.input,
-                       "How P and Q give their distributions: probs, log_probs or logits (p = softmax(a / T)). "
-                       "With 2-D .npy files (one distribution per row) every row pair is measured")
+    command
+        .add_option("--input", args.input,
+                    "How P and Q give their distributions: probs, log_probs or logits (p = softmax(a / T)). "
+                    "With 2-D .npy files (one distribution per row) every row pair is measured")
         ->capture_default_str();
     command.add_option("--temperature", args.temperature, "T for --input logits or log_probs")->capture_default_str();
-    command.add_option("--per-row", args.per_row,
-                       "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy)")
+    command
+        .add_option("--per-row", args.per_row,
+                    "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy)")
         ->check(output_path);
 }
 
@@ -229,25 +192,21 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
     if (!rows.per_row.empty()) io::write_file_atomically(rows.per_row, per_row_csv(m));
 
     const std::string unit = o.base.unit();
-    std::array<summary, measure_list.size()> summaries;
-    for (std::size_t k = 0; k < measure_list.size(); ++k) summaries[k] = summarize(m.*measure_list[k].values);
+    std::array<value_summary, measure_list.size()> summaries;
+    for (std::size_t k = 0; k < measure_list.size(); ++k)
+        summaries[k] = summarize(m.*measure_list[k].values, default_quantile_levels, "compare");
 
     if (json) {
         nlohmann::ordered_json j{
-            {"p", p.name},
-            {"q", q.name},
-            {"rows", n},
-            {"events", p.m.cols},
-            {"input", rows.input},
-            {"temperature", rows.temperature},
-            {"unit", unit},
-            {"beta", pair.beta},
-            {"quantile_method", "linear"},
+            {"p", p.name},        {"q", q.name},         {"rows", n},
+            {"events", p.m.cols}, {"input", rows.input}, {"temperature", rows.temperature},
+            {"unit", unit},       {"beta", pair.beta},   {"quantile_method", "linear"},
         };
         for (std::size_t k = 0; k < measure_list.size(); ++k) {
-            const summary& s = summaries[k];
+            const value_summary& s = summaries[k];
             nlohmann::ordered_json quantiles;
-            for (std::size_t i = 0; i < quantile_levels.size(); ++i) quantiles[quantile_keys[i]] = json_number(s.quantiles[i]);
+            for (std::size_t i = 0; i < quantile_keys.size(); ++i)
+                quantiles[quantile_keys[i]] = json_number(s.quantiles[i]);
             j[measure_list[k].key] = {{"mean", json_number(s.mean)},
                                       {"min", json_number(s.min)},
                                       {"max", json_number(s.max)},
@@ -260,12 +219,13 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
     fmt::print("P = {} ({})\nQ = {} ({})\n", p.name, p.shape_text(), q.name, q.shape_text());
     std::string input = kldiv::describe(opts.input);
     if (opts.input != input_kind::probs) input += ", temperature " + human(rows.temperature);
-    fmt::print("input: {}; unit: {}; JS mixture M = {} P + {} Q\n\n", input, unit, human(pair.beta), human(1.0 - pair.beta));
+    fmt::print("input: {}; unit: {}; JS mixture M = {} P + {} Q\n\n", input, unit, human(pair.beta),
+               human(1.0 - pair.beta));
     fmt::print("  {:<9}{:>12}{:>12}", "per row", "mean", "min");
     for (const char* label : quantile_labels) fmt::print("{:>12}", label);
     fmt::print("{:>12}\n", "max");
     for (std::size_t k = 0; k < measure_list.size(); ++k) {
-        const summary& s = summaries[k];
+        const value_summary& s = summaries[k];
         fmt::print("  {:<9}{:>12}{:>12}", measure_list[k].symbol, human(s.mean), human(s.min));
         for (double x : s.quantiles) fmt::print("{:>12}", human(x));
         fmt::print("{:>12}\n", human(s.max));

@@ -68,25 +68,32 @@ void print_result(const dist_arguments& a, const kd::distribution& p, const kd::
     }
     fmt::print("P = {}\nQ = {}\n\nD(P‖Q) = {} {}", kd::to_spec(p), kd::to_spec(q), human(r.value), unit);
     switch (r.method) {
-        case kd::kl_method::closed_form: fmt::print("  (closed form)\n"); break;
-        case kd::kl_method::infinite_by_support: fmt::print("  (P has mass where Q has none)\n"); break;
+        case kd::kl_method::closed_form:
+            fmt::print("  (closed form)\n");
+            break;
+        case kd::kl_method::infinite_by_support:
+            fmt::print("  (P has mass where Q has none)\n");
+            break;
         case kd::kl_method::monte_carlo:
             fmt::print(" ± {} (Monte Carlo standard error, {} samples, seed {})\n", human(r.error), r.samples,
                        a.options.seed);
             break;
-        default: fmt::print(" ± {} ({} error estimate)\n", human(r.error), kd::describe(r.method));
+        default:
+            fmt::print(" ± {} ({} error estimate)\n", human(r.error), kd::describe(r.method));
     }
     if (e) {
-        fmt::print("\nGaussian mixture estimates (closed form, no sampling):\n"
-                   "  {} <= D(P‖Q) <= {} {}\n  variational approximation {}, product-of-Gaussians approximation {}\n",
-                   human(e->lower_bound), human(e->upper_bound), unit, human(e->variational), human(e->product));
+        fmt::print(
+            "\nGaussian mixture estimates (closed form, no sampling):\n"
+            "  {} <= D(P‖Q) <= {} {}\n  variational approximation {}, product-of-Gaussians approximation {}\n",
+            human(e->lower_bound), human(e->upper_bound), unit, human(e->variational), human(e->product));
     }
 }
 
 std::string parameters_of(const kd::family_info& f) {
     std::string out;
     for (const auto& p : f.parameters)
-        out += (out.empty() ? "" : ", ") + std::string(p.name) + (p.default_value.empty() ? "" : "=" + std::string(p.default_value));
+        out += (out.empty() ? "" : ", ") + std::string(p.name) +
+               (p.default_value.empty() ? "" : "=" + std::string(p.default_value));
     return out;
 }
 
@@ -117,7 +124,8 @@ void print_list(bool json) {
     fmt::print("Families (parameters positional in this order, or by name):\n\n");
     for (const auto& f : kd::families()) {
         std::string alternatives;
-        for (const auto& a : f.alternatives) alternatives += (alternatives.empty() ? "  or " : ", ") + std::string(a) + "=";
+        for (const auto& a : f.alternatives)
+            alternatives += (alternatives.empty() ? "  or " : ", ") + std::string(a) + "=";
         fmt::print("  {}({}){}\n      support {}", f.name, parameters_of(f), alternatives, f.support);
         if (!f.aliases.empty()) {
             std::string aliases;
@@ -126,8 +134,9 @@ void print_list(bool json) {
         }
         fmt::print("\n");
     }
-    fmt::print("\nPairs with a closed form (P: Q...); every other pair is +inf by support, or integrated\n"
-               "numerically (univariate), or estimated by Monte Carlo (multivariate):\n\n");
+    fmt::print(
+        "\nPairs with a closed form (P: Q...); every other pair is +inf by support, or integrated\n"
+        "numerically (univariate), or estimated by Monte Carlo (multivariate):\n\n");
     for (const auto& [p, qs] : closed) {
         std::string line;
         for (const auto& q : qs) line += (line.empty() ? "" : ", ") + std::string(q);
@@ -163,7 +172,8 @@ void add_dist(CLI::App& app) {
         ->check(CLI::Range(std::uint64_t{2}, kd::max_monte_carlo_samples))
         ->capture_default_str();
     command->add_option("--seed", args->options.seed, "Monte Carlo seed")->capture_default_str();
-    command->add_option("--threads", args->options.threads, "Monte Carlo threads (0: all cores)")->capture_default_str();
+    command->add_option("--threads", args->options.threads, "Monte Carlo threads (0: all cores)")
+        ->capture_default_str();
     add_progress_options(command, args->progress);
     command->add_flag("--bounds", args->bounds,
                       "Also give closed-form bounds and approximations (Gaussian mixtures and normals only)");

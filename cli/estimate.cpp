@@ -45,11 +45,13 @@ struct estimate_arguments {
     progress_choice progress;
 };
 
-const std::map<std::string, ke::count_estimator> estimators{
-    {"plug-in", ke::count_estimator::plug_in}, {"miller-madow", ke::count_estimator::miller_madow},
-    {"laplace", ke::count_estimator::laplace}, {"jeffreys", ke::count_estimator::jeffreys},
-    {"perks", ke::count_estimator::perks},     {"minimax", ke::count_estimator::minimax},
-    {"james-stein", ke::count_estimator::james_stein}};
+const std::map<std::string, ke::count_estimator> estimators{{"plug-in", ke::count_estimator::plug_in},
+                                                            {"miller-madow", ke::count_estimator::miller_madow},
+                                                            {"laplace", ke::count_estimator::laplace},
+                                                            {"jeffreys", ke::count_estimator::jeffreys},
+                                                            {"perks", ke::count_estimator::perks},
+                                                            {"minimax", ke::count_estimator::minimax},
+                                                            {"james-stein", ke::count_estimator::james_stein}};
 const std::map<std::string, ke::binning> binnings{{"fixed", ke::binning::fixed},
                                                   {"fd", ke::binning::freedman_diaconis},
                                                   {"scott", ke::binning::scott},
@@ -84,8 +86,8 @@ ke::data_options options_of(const estimate_arguments& a) {
     o.knn.method = a.knn_form == "perez-cruz" ? ke::knn_method::perez_cruz : ke::knn_method::wang_kulkarni_verdu;
     o.knn.threads = a.threads;
     o.counts.method = estimators.at(!a.estimator.empty() ? a.estimator
-                                    : a.method == "hist"   ? "jeffreys"
-                                                           : "plug-in");  // CLI11 has checked the names
+                                    : a.method == "hist" ? "jeffreys"
+                                                         : "plug-in");  // CLI11 has checked the names
     o.histogram.rule = binnings.at(a.bins);
     o.histogram.bins = a.bin_count;
     o.histogram.counts.method = o.counts.method;
@@ -120,9 +122,12 @@ void print(const estimate_arguments& a, const std::string& shape_x, const std::s
         out["unit"] = unit;
         out["method"] = e.method;
         if (e.interval.level > 0.0)
-            out["interval"] = {{"low", json_number(e.interval.low)},   {"high", json_number(e.interval.high)},
-                               {"level", e.interval.level},            {"resamples", e.interval.resamples},
-                               {"method", a.interval},                 {"seed", a.seed}};
+            out["interval"] = {{"low", json_number(e.interval.low)},
+                               {"high", json_number(e.interval.high)},
+                               {"level", e.interval.level},
+                               {"resamples", e.interval.resamples},
+                               {"method", a.interval},
+                               {"seed", a.seed}};
         if (r.test)
             out["permutation_test"] = {{"statistic", json_number(r.test->statistic)},
                                        {"p_value", r.test->p_value},
@@ -137,7 +142,8 @@ void print(const estimate_arguments& a, const std::string& shape_x, const std::s
         fmt::print("{}% bootstrap interval: [{}, {}] ({} resamples, {}, seed {})\n", human(100 * e.interval.level),
                    human(e.interval.low), human(e.interval.high), e.interval.resamples, a.interval, a.seed);
     if (r.test)
-        fmt::print("permutation test of P = Q: p = {} ({} permutations)\n", human(r.test->p_value), r.test->permutations);
+        fmt::print("permutation test of P = Q: p = {} ({} permutations)\n", human(r.test->p_value),
+                   r.test->permutations);
 }
 
 }  // namespace
@@ -147,7 +153,8 @@ void add_estimate(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "estimate",
         "KL divergence, cross-entropy or entropy from data: samples (k nearest neighbours, histograms) or counts");
-    command->add_option("X", args->x, "Samples of P (CSV/TSV/.npy, one observation per row), or counts of P")->required();
+    command->add_option("X", args->x, "Samples of P (CSV/TSV/.npy, one observation per row), or counts of P")
+        ->required();
     command->add_option("Y", args->y, "Samples of Q, or counts of Q over the same events (not for --measure entropy)");
     command->add_option("--measure", args->measure, "kl: D(P||Q); cross-entropy: H(P, Q); entropy: H(P) of X")
         ->check(CLI::IsMember(keys(measures)))
@@ -165,8 +172,9 @@ void add_estimate(CLI::App& app) {
         ->capture_default_str();
     command->add_option("--bin-count", args->bin_count, "hist: bins per axis for fixed and quantile")
         ->check(CLI::Range(std::size_t{1}, ke::histogram_max_bins));
-    command->add_option("--estimator", args->estimator,
-                        "hist and counts: the count estimator (default: jeffreys for hist, plug-in for counts)")
+    command
+        ->add_option("--estimator", args->estimator,
+                     "hist and counts: the count estimator (default: jeffreys for hist, plug-in for counts)")
         ->check(CLI::IsMember(keys(estimators)));
     command->add_option("--base", args->base, "Unit: nats, bits, dits or a number")->capture_default_str();
     CLI::Option* ci = command->add_option("--ci", args->ci, "Bootstrap confidence interval at this level, e.g. 0.95");
@@ -176,8 +184,9 @@ void add_estimate(CLI::App& app) {
     command->add_option("--resamples", args->resamples, "Bootstrap resamples (at most 10^7)")
         ->check(CLI::Range(std::size_t{1}, ke::max_resamples))
         ->capture_default_str();
-    command->add_option("--permutations", args->permutations,
-                        "Permutation test of P = Q with this many permutations (at most 10^7)")
+    command
+        ->add_option("--permutations", args->permutations,
+                     "Permutation test of P = Q with this many permutations (at most 10^7)")
         ->check(CLI::Range(std::size_t{1}, ke::max_resamples));
     command->add_option("--seed", args->seed, "Seed of the bootstrap and the permutations")->capture_default_str();
     command->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
@@ -192,8 +201,9 @@ void add_estimate(CLI::App& app) {
         }
         const bool one_sample = args->measure == "entropy";
         if (one_sample != args->y.empty()) {
-            throw error("kldiv estimate", one_sample ? "Y = " + args->y + " was given, but --measure entropy reads X alone"
-                                                     : "Y is missing, but --measure " + args->measure + " needs X and Y");
+            throw error("kldiv estimate", one_sample
+                                              ? "Y = " + args->y + " was given, but --measure entropy reads X alone"
+                                              : "Y is missing, but --measure " + args->measure + " needs X and Y");
         }
         const ke::data_options o = options_of(*args);
         const std::string unit = o.base.unit();

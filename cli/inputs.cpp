@@ -14,17 +14,18 @@ struct one_input {
     std::string name;
 };
 
-one_input load_one(const std::string& command, const char* which, const std::string& file, const std::string& inline_values) {
+one_input load_one(const std::string& command, const char* which, const std::string& file,
+                   const std::string& inline_values) {
     const std::string option = std::string("--") + which;
     if (!file.empty() && !inline_values.empty()) {
         throw error(command, std::string(which) == "p"
-                                   ? "P is given both as the file '" + file + "' and as --p; give one"
-                                   : "Q is given both as the file '" + file + "' and as --q; give one");
+                                 ? "P is given both as the file '" + file + "' and as --p; give one"
+                                 : "Q is given both as the file '" + file + "' and as --q; give one");
     }
     if (!inline_values.empty()) return {io::parse_values(inline_values, option), {}, option + " " + inline_values};
     if (file.empty()) {
         throw error(command, "no " + std::string(which == std::string("p") ? "P" : "Q") +
-                                   ": give a file (CSV/TSV/.npy) or inline values with " + option);
+                                 ": give a file (CSV/TSV/.npy) or inline values with " + option);
     }
     io::labeled_vector v = io::read_distribution(file);
     return {std::move(v.values), std::move(v.labels), file};
@@ -42,7 +43,8 @@ zero_support parse_on_zero(const std::string& command, const std::string& text) 
 void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::string& default_base) {
     args.command = command.get_name();
     args.base = default_base;
-    command.add_option("P", args.p_file, "File with the distribution P (CSV/TSV column or row, label,value rows, or 1-D .npy)");
+    command.add_option("P", args.p_file,
+                       "File with the distribution P (CSV/TSV column or row, label,value rows, or 1-D .npy)");
     command.add_option("Q", args.q_file, "File with the distribution Q (same formats as P)");
     command.add_option("--p", args.p_values, "P inline, e.g. 0.2,0.8");
     command.add_option("--q", args.q_values, "Q inline, e.g. 0.5,0.5");
@@ -51,8 +53,10 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::stri
     command.add_option("--tolerance", args.tolerance, "How far from 1 a sum may be without --normalize")
         ->capture_default_str();
     command.add_option("--base", args.base, "Unit: bits, nats, dits, or a logarithm base > 1")->capture_default_str();
-    command.add_option("--on-zero", args.on_zero,
-                       "Where P > 0 but Q = 0: inf (the divergence is infinite), error, or smooth (add --epsilon, renormalize)")
+    command
+        .add_option(
+            "--on-zero", args.on_zero,
+            "Where P > 0 but Q = 0: inf (the divergence is infinite), error, or smooth (add --epsilon, renormalize)")
         ->capture_default_str();
     command.add_option("--epsilon", args.epsilon, "Smoothing added to every probability with --on-zero smooth")
         ->capture_default_str();
@@ -78,15 +82,16 @@ event_pair load_pair(const pair_arguments& args) {
     one_input p = load_one(args.command, "p", args.p_file, args.p_values);
     one_input q = load_one(args.command, "q", args.q_file, args.q_values);
     if (p.values.size() != q.values.size()) {
-        throw error(args.command, "P (" + p.name + ") has " + std::to_string(p.values.size()) + " events and Q (" + q.name +
-                                   ") has " + std::to_string(q.values.size()) +
-                                   ", but both must have the same number of events");
+        throw error(args.command, "P (" + p.name + ") has " + std::to_string(p.values.size()) + " events and Q (" +
+                                      q.name + ") has " + std::to_string(q.values.size()) +
+                                      ", but both must have the same number of events");
     }
     if (!p.labels.empty() && !q.labels.empty()) {
         for (std::size_t i = 0; i < p.labels.size(); ++i) {
             if (p.labels[i] != q.labels[i]) {
                 throw error(args.command, "event " + std::to_string(i) + " is '" + p.labels[i] + "' in P but '" +
-                                           q.labels[i] + "' in Q, but both must list the same events in the same order");
+                                              q.labels[i] +
+                                              "' in Q, but both must list the same events in the same order");
             }
         }
     }

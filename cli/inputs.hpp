@@ -3,11 +3,11 @@
 // shape their measures (--base, --counts, --normalize, --on-zero, --epsilon, --beta).
 
 #include <CLI/CLI.hpp>
-#include "kldiv/comparison.hpp"
-#include "kldiv/options.hpp"
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include "kldiv/comparison.hpp"
+#include "kldiv/options.hpp"
 
 namespace kldiv::cli {
 

@@ -10,7 +10,6 @@
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/llm/model_comparison.hpp"
 
-
 #include <cmath>
 #include <iostream>
 #include <string>
@@ -48,8 +47,8 @@ void print_distribution(const char* name, const distribution_statistics& d, doub
     fmt::print("{:<10}: {}{}\n", "maximum", human(scale * d.max), unit);
     for (std::size_t i = 0; i < std::size(llm::reported_percentiles); ++i) {
         const double p = llm::reported_percentiles[i];
-        fmt::print("{:<10}: {}{}\n", p == 50.0 ? std::string("median") : fmt::format("{}%", p), human(scale * d.percentiles[i]),
-                   unit);
+        fmt::print("{:<10}: {}{}\n", p == 50.0 ? std::string("median") : fmt::format("{}%", p),
+                   human(scale * d.percentiles[i]), unit);
     }
     fmt::print("{:<10}: {}{}\n", "minimum", human(scale * d.min), unit);
     fmt::print("(percentiles of {} within {}{} of the exact ones)\n", name, human(scale * d.percentile_error), unit);
@@ -57,7 +56,8 @@ void print_distribution(const char* name, const distribution_statistics& d, doub
 
 void print_report(const llm_compare_arguments& a, const llm::model_comparison& r) {
     const comparison_statistics s = r.overall.statistics();
-    fmt::print("reference: {} ({})\ncandidate: {} ({})\n", a.reference, r.reference_format, a.candidate, r.candidate_format);
+    fmt::print("reference: {} ({})\ncandidate: {} ({})\n", a.reference, r.reference_format, a.candidate,
+               r.candidate_format);
     fmt::print("{} positions over {} tokens, {} scored; token ids: {}\n", r.positions, r.vocabulary, s.positions,
                r.token_source);
     if (s.positions_with_token > 0) {
@@ -68,8 +68,8 @@ void print_report(const llm_compare_arguments& a, const llm::model_comparison& r
         fmt::print("{:<28}: {}\n", "ln(PPL(cand)/PPL(ref))", pm(s.ln_ppl_ratio));
         fmt::print("{:<28}: {}\n", "PPL(cand)/PPL(ref)", pm(s.ppl_ratio));
         fmt::print("{:<28}: {}\n", "PPL(cand) - PPL(ref)", pm(s.ppl_difference));
-        fmt::print("{:<28}: {} in the reference, {} in the candidate (read at the row's floor)\n", "actual token floored",
-                   s.floored_token_reference, s.floored_token_candidate);
+        fmt::print("{:<28}: {} in the reference, {} in the candidate (read at the row's floor)\n",
+                   "actual token floored", s.floored_token_reference, s.floored_token_candidate);
     }
     fmt::print("\n====== KL divergence D(reference‖candidate), nats ======\n");
     print_distribution("D", s.kl, 1.0, "");
@@ -89,8 +89,8 @@ void print_report(const llm_compare_arguments& a, const llm::model_comparison& r
                    "mean KL", "same top", "PPL(cand)");
         for (const auto& f : r.files) {
             const auto& t = f.statistics;
-            fmt::print("{:<40} {:>9} {:>24} {:>20} {:>14}\n", f.file, t.positions, pm(t.kl.mean), pm(t.same_top, 100.0, "%"),
-                       human(t.ppl_candidate.mean));
+            fmt::print("{:<40} {:>9} {:>24} {:>20} {:>14}\n", f.file, t.positions, pm(t.kl.mean),
+                       pm(t.same_top, 100.0, "%"), human(t.ppl_candidate.mean));
         }
     }
 }
@@ -102,7 +102,8 @@ void add_llm_compare(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "llm-compare", "How far a candidate model's next-token distributions are from a reference model's");
     command->add_option("REFERENCE", args->reference, std::string("Reference rows: ") + model_files_help)->required();
-    command->add_option("CANDIDATE", args->candidate, "Candidate rows, the same positions in the same order")->required();
+    command->add_option("CANDIDATE", args->candidate, "Candidate rows, the same positions in the same order")
+        ->required();
     command->add_option("--tokens", args->tokens, "Token ids: the actual next token of each position (1-D .npy)");
     command->add_option("--mask", args->mask, "Positions to score: 1-D .npy of 0/1 (or booleans), one per position");
     command->add_flag("--reverse", args->reverse, "Also D(candidate‖reference)");
@@ -113,7 +114,8 @@ void add_llm_compare(CLI::App& app) {
                      "Bound on the decoded rows held at once, all threads together, in MiB (a thread holds at most 4)")
         ->check(CLI::Range(1, 1 << 20))
         ->capture_default_str();
-    command->add_flag("--json", args->json, "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, floored_next_token, files");
+    command->add_flag("--json", args->json,
+                      "Print JSON: kl, delta_p, same_top, top_k_overlap, perplexity, floored_next_token, files");
     add_progress_options(command, args->progress);
     command->add_option("--html", args->html, "Write a self-contained HTML report with histograms to this file")
         ->check(output_path);
@@ -135,7 +137,8 @@ void add_llm_compare(CLI::App& app) {
         const llm::model_comparison r = llm::compare_models(reference, candidate, o);
         const nlohmann::ordered_json document = report::llm_comparison_json(args->reference, args->candidate, r);
         if (!args->html.empty()) {
-            io::write_file_atomically(args->html, llm_compare_html(args->reference, args->candidate, r, json_text(document)));
+            io::write_file_atomically(args->html,
+                                      llm_compare_html(args->reference, args->candidate, r, json_text(document)));
         }
         if (args->json) {
             std::cout << json_text(document, 2) << '\n';

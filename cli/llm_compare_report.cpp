@@ -73,7 +73,8 @@ std::string delta_p_histogram(const llm::quantile_histogram& h) {
 }
 
 r::table statistics_table(const comparison_statistics& s) {
-    r::table t{.caption = "Percentiles", .header = {"", "KL (nats)", "Δp (%)"}, .rows = {}, .numeric = {false, true, true}};
+    r::table t{
+        .caption = "Percentiles", .header = {"", "KL (nats)", "Δp (%)"}, .rows = {}, .numeric = {false, true, true}};
     const bool tokens = s.positions_with_token > 0;
     const auto row = [&](const std::string& name, double kl, double dp) {
         t.rows.push_back({name, r::format_value(kl, 6), tokens ? r::format_value(100.0 * dp, 5) : "n/a"});
@@ -93,8 +94,8 @@ std::string llm_compare_html(const std::string& reference, const std::string& ca
                              const llm::model_comparison& comparison, const std::string& json) {
     const comparison_statistics s = comparison.overall.statistics();
     r::html_page page("How far the candidate is from the reference",
-                      "reference: " + reference + " (" + comparison.reference_format + ")   ·   candidate: " + candidate +
-                          " (" + comparison.candidate_format + ")   ·   " + std::to_string(s.positions) +
+                      "reference: " + reference + " (" + comparison.reference_format + ")   ·   candidate: " +
+                          candidate + " (" + comparison.candidate_format + ")   ·   " + std::to_string(s.positions) +
                           " positions scored, vocabulary " + std::to_string(comparison.vocabulary));
     std::vector<r::key_value> headline{
         {"mean KL", pm(s.kl.mean) + " nats", "D(reference‖candidate) per position, ± standard error"},
@@ -104,7 +105,8 @@ std::string llm_compare_html(const std::string& reference, const std::string& ca
     if (s.positions_with_token > 0) {
         headline.push_back({"PPL(cand)/PPL(ref)", pm(s.ppl_ratio), "perplexity ratio on the actual tokens"});
         headline.push_back({"RMS Δp", pm(s.rms_delta_p, 100.0, " %"), "change of the actual token's probability"});
-        headline.push_back({"actual token floored", fmt::format("{} / {}", s.floored_token_reference, s.floored_token_candidate),
+        headline.push_back({"actual token floored",
+                            fmt::format("{} / {}", s.floored_token_reference, s.floored_token_candidate),
                             "positions whose actual token lies below a llama.cpp file's stored window (reference / "
                             "candidate), read at the floor"});
     }

@@ -9,10 +9,9 @@
 
 #include <fmt/core.h>
 #include "kldiv/error.hpp"
-#include "kldiv/text.hpp"
 #include "kldiv/io/reference_file.hpp"
 #include "kldiv/io/row_source.hpp"
-
+#include "kldiv/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -70,20 +69,22 @@ std::vector<std::int32_t> tokens_for(const std::string& file, const io::row_sour
     std::vector<std::int32_t> ids = io::read_token_ids(file);
     if (ids.size() != source.rows()) {
         throw error(command_name, fmt::format("--tokens {} has {} entries, but INPUT has {} rows: one token id per row "
-                                              "(-1: unknown)", file, ids.size(), source.rows()));
+                                              "(-1: unknown)",
+                                              file, ids.size(), source.rows()));
     }
     for (std::size_t i = 0; i < ids.size(); ++i) {
         if (ids[i] >= 0 && static_cast<std::size_t>(ids[i]) >= source.vocabulary()) {
             throw error(command_name, fmt::format("--tokens {}: element {} = {}, but token ids must be -1 (unknown) or "
-                                                  "in [0, {}), the vocabulary of INPUT", file, i, ids[i], source.vocabulary()));
+                                                  "in [0, {}), the vocabulary of INPUT",
+                                                  file, i, ids[i], source.vocabulary()));
         }
     }
     return ids;
 }
 
 struct written {
-    std::string token_source;  // "--tokens", "input" or "none"
-    double largest_span = 0;   // span_of, over the rows
+    std::string token_source;                  // "--tokens", "input" or "none"
+    double largest_span = 0;                   // span_of, over the rows
     std::optional<io::reference_writer> file;  // finished, not yet committed onto OUTPUT
 };
 
@@ -102,10 +103,10 @@ written write_reference(io::row_source& source, const llm_reference_arguments& a
     w.token_source = !a.tokens.empty() ? "--tokens" : !a.no_tokens && source.carries_tokens() ? "input" : "none";
     const std::size_t v = source.vocabulary(), block_rows = block_rows_of(a, source, 1);
     io::reference_writer writer(a.output, v, encoding,
-                                 {.input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
-                                  .has_tokens = w.token_source != "none",
-                                  .rows_per_chunk = a.rows_per_chunk,
-                                  .q16_step_log2 = a.q16_step_log2});
+                                {.input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
+                                 .has_tokens = w.token_source != "none",
+                                 .rows_per_chunk = a.rows_per_chunk,
+                                 .q16_step_log2 = a.q16_step_log2});
     std::vector<float> values(block_rows * v);
     std::vector<std::int32_t> carried(w.token_source == "input" ? block_rows : 0);
     progress_line progress(a.progress, "llm-reference", "positions");
@@ -115,7 +116,9 @@ written write_reference(io::row_source& source, const llm_reference_arguments& a
         for (std::size_t i = 0; i < n; ++i) {
             const std::span<const float> row(values.data() + i * v, v);
             w.largest_span = std::max(w.largest_span, span_of(row));
-            const std::int32_t* token = w.token_source == "--tokens" ? &given[done + i] : carried.empty() ? nullptr : &carried[i];
+            const std::int32_t* token = w.token_source == "--tokens" ? &given[done + i]
+                                        : carried.empty()            ? nullptr
+                                                                     : &carried[i];
             try {
                 writer.write_rows(row, token ? std::span(token, 1) : std::span<const std::int32_t>(), 1);
             } catch (const error& e) {
@@ -152,18 +155,21 @@ verification verify_reference(const std::vector<fs::path>& inputs, const llm_ref
     std::vector<float> in(block_rows * v), decoded(block_rows * v);
     const bool tokens = token_source != "none";
     std::vector<std::int32_t> carried(token_source == "input" ? block_rows : 0), stored(tokens ? block_rows : 0);
-    const std::vector<std::int32_t> given = token_source == "--tokens" ? tokens_for(a.tokens, *source) : std::vector<std::int32_t>{};
+    const std::vector<std::int32_t> given =
+        token_source == "--tokens" ? tokens_for(a.tokens, *source) : std::vector<std::int32_t>{};
     verification found;
     std::uint64_t done = 0;
     const auto fail = [&](std::uint64_t row, const std::string& what) {
-        throw error(command_name, fmt::format("--verify: {} row {}: {}; {} is not written", printable(a.output), row, what,
-                                              printable(a.output)));
+        throw error(command_name, fmt::format("--verify: {} row {}: {}; {} is not written", printable(a.output), row,
+                                              what, printable(a.output)));
     };
     while (const std::size_t n = source->read(in, carried, {}, block_rows)) {
         if (reader.read_rows(decoded, stored, n) != n) fail(done, "the file ends before INPUT does");
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t row = done + i;
-            const std::int32_t want = token_source == "--tokens" ? given[row] : token_source == "input" ? carried[i] : -1;
+            const std::int32_t want = token_source == "--tokens" ? given[row]
+                                      : token_source == "input"  ? carried[i]
+                                                                 : -1;
             if (tokens && stored[i] != want) fail(row, fmt::format("next token {} is stored as {}", want, stored[i]));
             const std::span<const float> input(in.data() + i * v, v), output(decoded.data() + i * v, v);
             const double top = *std::max_element(input.begin(), input.end());
@@ -183,9 +189,11 @@ verification verify_reference(const std::vector<fs::path>& inputs, const llm_ref
                         continue;
                     }
                     fail(row, fmt::format("column {}: ℓ = {} lies {} nats below the row's maximum, within the kept "
-                                          "range of {}, but decodes to -inf", j, l, top - input[j], bound.kept_range));
+                                          "range of {}, but decodes to -inf",
+                                          j, l, top - input[j], bound.kept_range));
                 }
-                const double off = std::fabs(d - l), allowed = (bound.absolute + bound.relative * std::fabs(l)) * (1 + 1e-12);
+                const double off = std::fabs(d - l),
+                             allowed = (bound.absolute + bound.relative * std::fabs(l)) * (1 + 1e-12);
                 if (!(off <= allowed)) {
                     fail(row, fmt::format("column {}: ℓ = {} decodes to {}, {} off, but the encoding's bound is {}", j,
                                           l, d, off, allowed));
@@ -233,7 +241,8 @@ nlohmann::ordered_json json_document(const llm_reference_arguments& a, const sum
     out["bytes_per_row"] = static_cast<double>(s.bytes) / s.rows;
     out["compression_ratio"] = static_cast<double>(s.input_bytes) / s.bytes;
     nlohmann::ordered_json kl;
-    for (const double d : kl_examples) kl[fmt::format("{}", d)] = io::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass);
+    for (const double d : kl_examples)
+        kl[fmt::format("{}", d)] = io::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass);
     out["error_bound"] = {{"absolute", s.bound.absolute},
                           {"relative", s.bound.relative},
                           {"kept_range", s.bound.kept_range},
@@ -251,23 +260,26 @@ nlohmann::ordered_json json_document(const llm_reference_arguments& a, const sum
 }
 
 void print_summary(const llm_reference_arguments& a, const summary& s) {
-    const std::string encoding = a.encoding == "q16" ? fmt::format("q16 (grid step 2^{})", a.q16_step_log2) : a.encoding;
+    const std::string encoding =
+        a.encoding == "q16" ? fmt::format("q16 (grid step 2^{})", a.q16_step_log2) : a.encoding;
     fmt::print("wrote {}: {} rows over {} tokens, {}, token ids: {}\n", a.output, s.rows, s.vocabulary, encoding,
                s.writing.token_source);
     fmt::print("size: {} bytes, {} a row; the input ({}, {} bytes) is {} times as large\n", s.bytes,
                human(static_cast<double>(s.bytes) / s.rows), s.input_format, s.input_bytes,
                human(static_cast<double>(s.input_bytes) / s.bytes));
     if (a.encoding == "q16") {
-        fmt::print("each log-probability: within {} nats; those more than {} nats below their row's maximum become -inf\n",
-                   human(s.bound.absolute), human(s.bound.kept_range));
+        fmt::print(
+            "each log-probability: within {} nats; those more than {} nats below their row's maximum become -inf\n",
+            human(s.bound.absolute), human(s.bound.kept_range));
     } else {
         fmt::print("each log-probability ℓ: within {}·|ℓ| + {} nats, here within {} (rows span at most {} nats)\n",
                    human(s.bound.relative), human(s.bound.absolute), human(s.delta), human(s.writing.largest_span));
     }
     if (s.writing.largest_span > s.bound.kept_range) {
-        fmt::print("rows span up to {} nats: their lowest values are stored as -inf (the largest mass a row lost is {}), "
-                   "so D(candidate‖reference) can be +inf against this file\n",
-                   human(s.writing.largest_span), human(s.bound.dropped_mass));
+        fmt::print(
+            "rows span up to {} nats: their lowest values are stored as -inf (the largest mass a row lost is {}), "
+            "so D(candidate‖reference) can be +inf against this file\n",
+            human(s.writing.largest_span), human(s.bound.dropped_mass));
     }
     std::string at;
     for (const double d : kl_examples) {
@@ -283,7 +295,8 @@ void print_summary(const llm_reference_arguments& a, const summary& s) {
 
 void run(const llm_reference_arguments& a, bool step_given) {
     if (step_given && a.encoding != "q16") {
-        throw error(command_name, "--q16-step-log2 is given, but the encoding is " + a.encoding + ": the step is q16's");
+        throw error(command_name,
+                    "--q16-step-log2 is given, but the encoding is " + a.encoding + ": the step is q16's");
     }
     summary s;
     s.inputs = expand(a.input, "INPUT");
@@ -297,11 +310,12 @@ void run(const llm_reference_arguments& a, bool step_given) {
     refuse_overwriting_inputs(command_name, "OUTPUT", a.output, inputs);
     const auto source = io::open_rows(s.inputs, "input");
     if (source->has_floors()) {
-        throw error(command_name, "INPUT " + source->files().front().name + " is a " + source->format() +
-                                      " file: its rows store the tokens below their 16-nat window at a floor, their "
-                                      "log-probabilities unknown, and a kldiv reference file cannot mark them, so it would "
-                                      "hold wrong values for them. Compare with the file itself: kldiv llm-compare " +
-                                      source->files().front().name + " CANDIDATE");
+        throw error(command_name,
+                    "INPUT " + source->files().front().name + " is a " + source->format() +
+                        " file: its rows store the tokens below their 16-nat window at a floor, their "
+                        "log-probabilities unknown, and a kldiv reference file cannot mark them, so it would "
+                        "hold wrong values for them. Compare with the file itself: kldiv llm-compare " +
+                        source->files().front().name + " CANDIDATE");
     }
     if (source->rows() == 0) throw error(command_name, "INPUT " + a.input + " holds no rows: there is nothing to save");
     const io::reference_encoding encoding = io::parse_reference_encoding(a.encoding);
@@ -316,8 +330,8 @@ void run(const llm_reference_arguments& a, bool step_given) {
     s.bytes = fs::file_size(finished);
     s.input_format = source->format();
     // A kept ℓ has |ℓ| <= (max a − a) + ln Σ exp(a − max a) <= span + ln V.
-    s.delta = s.bound.absolute +
-              s.bound.relative * (std::min(s.writing.largest_span, s.bound.kept_range) + std::log(static_cast<double>(s.vocabulary)));
+    s.delta = s.bound.absolute + s.bound.relative * (std::min(s.writing.largest_span, s.bound.kept_range) +
+                                                     std::log(static_cast<double>(s.vocabulary)));
     if (a.verify) {
         s.check = verify_reference(s.inputs, a, s.writing.token_source, finished);
         s.verified = true;
@@ -336,17 +350,21 @@ void run(const llm_reference_arguments& a, bool step_given) {
 void add_llm_reference(CLI::App& app) {
     auto args = std::make_shared<llm_reference_arguments>();
     CLI::App* command = app.add_subcommand(
-        "llm-reference", "Save a model's next-token rows as a compact kldiv reference file, to compare candidates against");
+        "llm-reference",
+        "Save a model's next-token rows as a compact kldiv reference file, to compare candidates against");
     command->add_option("INPUT", args->input, std::string("Rows: ") + model_files_help)->required();
     command->add_option("OUTPUT", args->output, "The reference file to write (replaced whole if it exists)")
         ->required()
         ->check(output_path);
-    command->add_option("--encoding", args->encoding,
-                        "q16: 2 bytes a value, every log-probability within 2^(step-1) nats; float16: 2 bytes, within "
-                        "2^-11 of its size; float32: 4 bytes")
+    command
+        ->add_option("--encoding", args->encoding,
+                     "q16: 2 bytes a value, every log-probability within 2^(step-1) nats; float16: 2 bytes, within "
+                     "2^-11 of its size; float32: 4 bytes")
         ->check(CLI::IsMember({"q16", "float16", "float32"}))
         ->capture_default_str();
-    command->add_option("--input", args->input_kind, "What INPUT holds: logits, or log-probs (then each row must sum to 1)")
+    command
+        ->add_option("--input", args->input_kind,
+                     "What INPUT holds: logits, or log-probs (then each row must sum to 1)")
         ->check(CLI::IsMember({"logits", "log-probs"}))
         ->capture_default_str();
     CLI::Option* tokens = command->add_option(
@@ -355,13 +373,15 @@ void add_llm_reference(CLI::App& app) {
     CLI::Option* step = command->add_option("--q16-step-log2", args->q16_step_log2, "q16: the grid step is 2^this")
                             ->check(CLI::Range(-16, -4))
                             ->capture_default_str();
-    command->add_option("--rows-per-chunk", args->rows_per_chunk, "Rows a chunk of the file (0: as many as fit in 16 MiB)")
+    command
+        ->add_option("--rows-per-chunk", args->rows_per_chunk, "Rows a chunk of the file (0: as many as fit in 16 MiB)")
         ->capture_default_str();
     command->add_option("--buffer-mib", args->buffer_mib, "Memory for a block of input rows, in MiB")
         ->check(CLI::Range(1, 1 << 20))
         ->capture_default_str();
     command->add_flag("--verify", args->verify, "Read the file back against INPUT and report the largest error met");
-    command->add_flag("--json", args->json, "Print JSON: rows, vocabulary, encoding, bytes, compression_ratio, error_bound");
+    command->add_flag("--json", args->json,
+                      "Print JSON: rows, vocabulary, encoding, bytes, compression_ratio, error_bound");
     add_progress_options(command, args->progress);
     command->callback([args, step] { run(*args, step->count() > 0); });
 }

@@ -19,10 +19,10 @@ void add_progress_options(CLI::App* command, progress_choice& choice) {
 }
 
 progress_line::progress_line(const progress_choice& choice, std::string label, std::string unit)
-    : display_(choice.quiet                        ? display::none
-               : isatty(STDERR_FILENO) != 0        ? display::terminal
-               : choice.force                      ? display::lines
-                                                   : display::none),
+    : display_(choice.quiet                 ? display::none
+               : isatty(STDERR_FILENO) != 0 ? display::terminal
+               : choice.force               ? display::lines
+                                            : display::none),
       label_(std::move(label)), unit_(std::move(unit)) {}
 
 void progress_line::operator()(const progress& p) {

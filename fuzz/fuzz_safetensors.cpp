@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (t.data_begin + t.data_bytes > f.file_size()) std::abort();
             std::vector<std::byte> bytes(static_cast<std::size_t>(std::min<std::uint64_t>(t.data_bytes, 64)));
             fuzz::refusals_allowed([&] { f.read_data(t, 0, bytes); });
-            if (t.data_bytes > 1) fuzz::refusals_allowed([&] { f.read_data(t, t.data_bytes - 1, std::span(bytes).first(1)); });
+            if (t.data_bytes > 1)
+                fuzz::refusals_allowed([&] { f.read_data(t, t.data_bytes - 1, std::span(bytes).first(1)); });
             if (f.find(t.name) == nullptr) std::abort();
         }
     });

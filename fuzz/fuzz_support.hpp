@@ -3,6 +3,7 @@
 // that the only acceptable failure is kldiv::error (anything else escapes to libFuzzer, which
 // reports it as a crash, as it does every sanitizer finding, leak, timeout and oversized malloc).
 
+#include <unistd.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -12,7 +13,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <unistd.h>
 
 #include <vector>
 

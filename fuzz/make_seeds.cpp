@@ -27,8 +27,8 @@ void save(const fs::path& path, const std::string& bytes) {
 }
 
 std::string npy(const std::string& descr, const std::string& shape, const std::string& data, bool fortran = false) {
-    std::string header = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
-                         ", 'shape': " + shape + ", }";
+    std::string header =
+        "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
     header.resize((header.size() + 10 + 1 + 63) / 64 * 64 - 10 - 1, ' ');
     header += '\n';
     std::string bytes = "\x93NUMPY\x01";
@@ -112,15 +112,17 @@ int main(int argc, char** argv) {
     fs::create_directories(ref);
     const std::vector<float> logits{1.f, 2.f, -3.f, 0.5f, 0.f, -1.f, 4.f, 4.f, -20.f, 0.25f, 1.5f, 3.f};
     const std::vector<std::int32_t> next{1, -1, 2, 0};
-    for (const auto& [name, encoding] : {std::pair{"f32", io::reference_encoding::float32},
-                                         std::pair{"f16", io::reference_encoding::float16},
-                                         std::pair{"q16", io::reference_encoding::q16}}) {
+    for (const auto& [name, encoding] :
+         {std::pair{"f32", io::reference_encoding::float32}, std::pair{"f16", io::reference_encoding::float16},
+          std::pair{"q16", io::reference_encoding::q16}}) {
         for (const bool with_tokens : {true, false}) {
             io::reference_writer_options o;
             o.has_tokens = with_tokens;
             o.rows_per_chunk = 3;
-            io::reference_writer w(ref / (std::string(name) + (with_tokens ? "_tokens" : "") + ".kldref"), 3, encoding, o);
-            w.write_rows(logits, with_tokens ? std::span<const std::int32_t>(next) : std::span<const std::int32_t>{}, 4);
+            io::reference_writer w(ref / (std::string(name) + (with_tokens ? "_tokens" : "") + ".kldref"), 3, encoding,
+                                   o);
+            w.write_rows(logits, with_tokens ? std::span<const std::int32_t>(next) : std::span<const std::int32_t>{},
+                         4);
             w.close();
         }
     }

@@ -43,10 +43,17 @@ std::string json_for_script(std::string_view json) {
     out.reserve(json.size());
     for (char c : json) {
         switch (c) {
-            case '<': out += "\\u003c"; break;
-            case '>': out += "\\u003e"; break;
-            case '&': out += "\\u0026"; break;
-            default: out += c;
+            case '<':
+                out += "\\u003c";
+                break;
+            case '>':
+                out += "\\u003e";
+                break;
+            case '&':
+                out += "\\u0026";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -123,7 +130,8 @@ std::string html_page::str() const {
     out.reserve(body_.size() + data_.size() + 4096);
     out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-    out += "<title>" + escape(title_) + "</title>\n<style>" + std::string(style) + "</style>\n</head>\n<body>\n<main>\n";
+    out +=
+        "<title>" + escape(title_) + "</title>\n<style>" + std::string(style) + "</style>\n</head>\n<body>\n<main>\n";
     out += "<h1>" + escape(title_) + "</h1>\n";
     if (!subtitle_.empty()) out += "<p class=\"subtitle\">" + escape(subtitle_) + "</p>\n";
     out += body_;

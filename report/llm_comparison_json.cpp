@@ -51,13 +51,12 @@ ordered_json json_of(const comparison_statistics& s, bool full) {
     if (s.positions_with_token > 0) {
         out["delta_p"] = full ? json_of(s.delta_p) : json_of(s.delta_p.mean);
         out["rms_delta_p"] = json_of(s.rms_delta_p);
-        out["floored_next_token"] = {{"reference", s.floored_token_reference}, {"candidate", s.floored_token_candidate}};
-        out["perplexity"] = {{"reference", json_of(s.ppl_reference)},
-                             {"candidate", json_of(s.ppl_candidate)},
-                             {"ln_ratio", json_of(s.ln_ppl_ratio)},
-                             {"ratio", json_of(s.ppl_ratio)},
-                             {"difference", json_of(s.ppl_difference)},
-                             {"ln_correlation", json_number(s.ln_ppl_correlation)}};
+        out["floored_next_token"] = {{"reference", s.floored_token_reference},
+                                     {"candidate", s.floored_token_candidate}};
+        out["perplexity"] = {
+            {"reference", json_of(s.ppl_reference)},   {"candidate", json_of(s.ppl_candidate)},
+            {"ln_ratio", json_of(s.ln_ppl_ratio)},     {"ratio", json_of(s.ppl_ratio)},
+            {"difference", json_of(s.ppl_difference)}, {"ln_correlation", json_number(s.ln_ppl_correlation)}};
     }
     return out;
 }

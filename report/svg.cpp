@@ -37,7 +37,9 @@ std::size_t code_points(std::string_view s) {
     return n;
 }
 
-double text_width(std::string_view s, double size = font_size) { return static_cast<double>(code_points(s)) * size * 0.6; }
+double text_width(std::string_view s, double size = font_size) {
+    return static_cast<double>(code_points(s)) * size * 0.6;
+}
 
 // At most `max_chars` code points, with "…" when cut.
 std::string shorten(std::string_view s, std::size_t max_chars) {
@@ -134,8 +136,7 @@ std::string rect(double x, double y, double w, double h, std::string_view fill, 
 std::string svg_open(double width, double height, std::string_view title) {
     return "<svg class=\"kldiv-chart\" viewBox=\"0 0 " + px(width) + " " + px(height) + "\" width=\"" + px(width) +
            "\" height=\"" + px(height) + "\" role=\"img\" font-family=\"" + font_family + "\" font-size=\"" +
-           px(font_size) + "\"><title>" + escape(title) + "</title>" +
-           rect(0, 0, width, height, "#FFFFFF");
+           px(font_size) + "\"><title>" + escape(title) + "</title>" + rect(0, 0, width, height, "#FFFFFF");
 }
 
 std::string title_text(double x, std::string_view title) {
@@ -264,7 +265,8 @@ std::string bottom_value_axis(const bottom_axis& a, const linear_scale& x, const
     if (a.domain_left > a.plot_left) zone(a.domain_left, a.plot_left, "−∞");
     out += line(a.domain_left, a.bottom, a.domain_right, a.bottom, axis_color);
     if (!title.empty()) {
-        out += text((a.domain_left + a.domain_right) / 2, a.bottom + 36, title, "text-anchor=\"middle\" fill=\"#111111\"");
+        out +=
+            text((a.domain_left + a.domain_right) / 2, a.bottom + 36, title, "text-anchor=\"middle\" fill=\"#111111\"");
     }
     return out + "</g>";
 }
@@ -312,15 +314,15 @@ std::string render_vertical(const bar_chart& chart) {
     if (rotate) {
         // Rotated labels are shorter, and the first one must not run off the left edge.
         max_label = 0;
-        for (const std::string& c : chart.categories) max_label = std::max(max_label, text_width(shorten(c, rotated_chars)));
+        for (const std::string& c : chart.categories)
+            max_label = std::max(max_label, text_width(shorten(c, rotated_chars)));
         left = std::max(left, max_label * 0.71 - band / 2 + 10);
         plot_w = width - left - right;
         band = n ? plot_w / static_cast<double>(n) : plot_w;
     }
     // Show every k-th label when even rotated labels would overlap.
     const std::size_t label_every =
-        rotate ? std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(15.0 / std::max(band, 1e-9))))
-               : 1;
+        rotate ? std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(15.0 / std::max(band, 1e-9)))) : 1;
     const double label_h = rotate ? max_label * 0.72 + 14 : 18;
 
     const double top = (chart.title.empty() ? 14 : 34) + (show_legend ? 24 : 0) + (range.pos_inf ? 16 : 8);
@@ -487,12 +489,23 @@ std::string escape(std::string_view text) {
     out.reserve(text.size());
     for (char c : kldiv::valid_utf8(text)) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -648,7 +661,8 @@ std::string render(const stacked_bar_chart& chart) {
                 out += rect(x0, by, x1 - x0, bar_h, color, tip, "class=\"segment infinite\"");
                 out += break_mark(std::max(domain_right + 8, (x0 + x1) / 2), by, bar_h, false);
                 if (s.label.empty()) {
-                    out += text(x1 + 3, by + bar_h / 2 + 6, "∞", "font-size=\"15\" font-weight=\"bold\" fill=\"" + color + "\"");
+                    out += text(x1 + 3, by + bar_h / 2 + 6, "∞",
+                                "font-size=\"15\" font-weight=\"bold\" fill=\"" + color + "\"");
                 }
             } else {
                 at += s.value;
@@ -749,7 +763,8 @@ std::string render(const line_chart& chart) {
                ") rotate(-90)\" text-anchor=\"middle\" fill=\"#111111\">" + escape(chart.y_label) + "</text>";
     }
     if (!chart.x_label.empty()) {
-        out += text((left + width - right) / 2, plot_bottom + 38, chart.x_label, "text-anchor=\"middle\" fill=\"#111111\"");
+        out += text((left + width - right) / 2, plot_bottom + 38, chart.x_label,
+                    "text-anchor=\"middle\" fill=\"#111111\"");
     }
     out += "</g><g class=\"lines\">";
     for (std::size_t i = 0; i < chart.series.size(); ++i) {
@@ -791,7 +806,8 @@ std::string render(const line_chart& chart) {
             const bool flip = x(p.x) + 8 + text_width(p.label) > width - right;
             out += text(flip ? x(p.x) - 8 : x(p.x) + 8, y(p.y) - 9, p.label,
                         std::string(flip ? "text-anchor=\"end\" " : "") +
-                            "font-weight=\"bold\" fill=\"#111111\" paint-order=\"stroke\" stroke=\"#FFFFFF\" stroke-width=\"3\"");
+                            "font-weight=\"bold\" fill=\"#111111\" paint-order=\"stroke\" stroke=\"#FFFFFF\" "
+                            "stroke-width=\"3\"");
         }
     }
     out += "</g>";

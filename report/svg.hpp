@@ -86,10 +86,10 @@ struct bar_chart {
     std::vector<std::string> categories;
     std::vector<bar_series> series;
     bool horizontal = false;
-    bool value_labels = false;   // print each finite value at the end of its bar
+    bool value_labels = false;  // print each finite value at the end of its bar
     int width = 900;
-    int height = 0;              // 0: chosen from the number of categories (horizontal) or 380
-    std::string note;            // small print under the chart
+    int height = 0;    // 0: chosen from the number of categories (horizontal) or 380
+    std::string note;  // small print under the chart
 };
 std::string render(const bar_chart& chart);
 
@@ -102,10 +102,10 @@ struct segment {
     std::string color;
 };
 struct stacked_bar {
-    std::string label;   // e.g. "H(P,Q)"
-    std::string note;    // a second, smaller line under the label
+    std::string label;  // e.g. "H(P,Q)"
+    std::string note;   // a second, smaller line under the label
     std::vector<segment> segments;
-    std::string total;   // written after the bar, e.g. "= 4.57 bits"
+    std::string total;  // written after the bar, e.g. "= 4.57 bits"
 };
 struct stacked_bar_chart {
     std::string title;

@@ -5,7 +5,7 @@
 #   scripts/format.sh [--check]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=$(git ls-files '*.cpp' '*.hpp' '*.h' 2>/dev/null || find src include cli report python/src tests fuzz bench examples -name '*.[ch]pp' -o -name '*.h')
+files=$(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.h' 2>/dev/null || find src include cli report python/src tests fuzz bench examples -name '*.[ch]pp' -o -name '*.h')
 if [[ "${1:-}" == "--check" ]]; then
   status=0
   for f in $files; do

@@ -23,6 +23,6 @@ inline std::string simd_target_test_name(const testing::TestParamInfo<std::int64
     return kldiv::detail::simd_target_name(info.param);
 }
 
-#define KLDIV_FOR_EVERY_SIMD_TARGET(fixture)                                                            \
+#define KLDIV_FOR_EVERY_SIMD_TARGET(fixture)                                                         \
     INSTANTIATE_TEST_SUITE_P(EveryTarget, fixture, testing::ValuesIn(kldiv::detail::simd_targets()), \
                              simd_target_test_name)

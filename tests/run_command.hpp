@@ -81,7 +81,8 @@ private:
 inline std::string one_line_of_numbers(std::size_t n) {
     std::string line;
     line.reserve(n * 9);
-    for (std::size_t i = 0; i < n; ++i) line.append(i ? "," : "").append(std::to_string(1.0 + 1e-6 * static_cast<double>(i)));
+    for (std::size_t i = 0; i < n; ++i)
+        line.append(i ? "," : "").append(std::to_string(1.0 + 1e-6 * static_cast<double>(i)));
     return line;
 }
 

@@ -66,8 +66,8 @@ TEST(AtomicFile, EmptyPathAndMissingDirectoryAreRefused) {
         kldiv::io::write_file_atomically(dir.path() / "missing" / "f", "x");
         ADD_FAILURE() << "a missing directory was accepted";
     } catch (const kldiv::error& e) {
-        EXPECT_THAT(e.what(), HasSubstr("cannot create a temporary file for '" + (dir.path() / "missing" / "f").string() +
-                                        "': No such file or directory"));
+        EXPECT_THAT(e.what(), HasSubstr("cannot create a temporary file for '" +
+                                        (dir.path() / "missing" / "f").string() + "': No such file or directory"));
     }
     EXPECT_TRUE(fs::is_empty(dir.path()));
 }

@@ -142,7 +142,8 @@ TEST(Batch, NearlyIdenticalFloatLogitsAreAccurate) {
                 ASSERT_GT(expected, 0.0);
                 EXPECT_GE(kl, 0.0);
                 EXPECT_LE(std::fabs(kl - expected), 1e-6 * expected)
-                    << "cols " << cols << " noise " << noise << " offset " << offset << ": " << kl << " vs " << expected;
+                    << "cols " << cols << " noise " << noise << " offset " << offset << ": " << kl << " vs "
+                    << expected;
             }
         }
     }
@@ -317,7 +318,8 @@ TEST(Batch, SixteenBitRowsMeasureAsTheirFloatWidening) {
     a[5] = -INFINITY;
     const kldiv::batch_options o{.input = kldiv::input_kind::logits, .temperature = 1.5};
     std::vector<double> kl(rows), rkl(rows), h(rows), kl16(rows), rkl16(rows), h16(rows);
-    kldiv::measure_rows({a.data(), rows, cols}, {b.data(), rows, cols}, {.kl = kl, .reverse_kl = rkl, .entropy_p = h}, o);
+    kldiv::measure_rows({a.data(), rows, cols}, {b.data(), rows, cols}, {.kl = kl, .reverse_kl = rkl, .entropy_p = h},
+                        o);
     kldiv::measure_rows({a16.data(), rows, cols}, {b16.data(), rows, cols},
                         {.kl = kl16, .reverse_kl = rkl16, .entropy_p = h16}, o);
     EXPECT_EQ(kl, kl16);
@@ -372,7 +374,8 @@ TEST(Batch, LogNormalizers) {
     }
     const std::vector<double> p{0.2, 0.3, 0.5}, q{0.25, 0.25, 0.5};
     double lp = 1.0, lq = 1.0;
-    kldiv::measure_rows(kldiv::matrix_view<const double>(p.data(), 1, 3), kldiv::matrix_view<const double>(q.data(), 1, 3),
+    kldiv::measure_rows(kldiv::matrix_view<const double>(p.data(), 1, 3),
+                        kldiv::matrix_view<const double>(q.data(), 1, 3),
                         {.log_normalizer_p = std::span(&lp, 1), .log_normalizer_q = std::span(&lq, 1)});
     EXPECT_NEAR(lp, 0.0, 1e-16);
     EXPECT_NEAR(lq, 0.0, 1e-16);
@@ -383,32 +386,44 @@ TEST(Batch, BadInputIsNamed) {
     std::vector<double> out(2);
     const kldiv::batch_options logits{.input = kldiv::input_kind::logits};
     a[3] = NAN;
-    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out, logits); }),
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out, logits);
+                }),
                 HasSubstr("kl_divergence_rows: p[1, 1] = nan, but logits must not be NaN"));
     a[3] = INFINITY;
-    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out, logits); }),
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out, logits);
+                }),
                 HasSubstr("p[1, 1] = inf, but logits must be < +inf"));
     a = {0.5f, 0.5f, 0.3f, 0.6f};
     b = {0.5f, 0.5f, 0.5f, 0.5f};
-    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out); }),
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out);
+                }),
                 HasSubstr("row 1 of p sums to 0.9"));
     a[2] = -0.1f;
-    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out); }),
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 2, 2}, out);
+                }),
                 HasSubstr("p[1, 0] = -0.1"));
     std::vector<float> masked = {-INFINITY, -INFINITY};
+    EXPECT_THAT(
+        message_of([&] {
+            kldiv::kl_divergence_rows({b.data(), 1, 2}, {masked.data(), 1, 2}, std::span<double>(out).first(1), logits);
+        }),
+        HasSubstr("row 0 of q has every logit = -inf"));
     EXPECT_THAT(message_of([&] {
-                    kldiv::kl_divergence_rows({b.data(), 1, 2}, {masked.data(), 1, 2}, std::span<double>(out).first(1),
-                                              logits);
+                    kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 1, 4}, out);
                 }),
-                HasSubstr("row 0 of q has every logit = -inf"));
-    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 1, 4}, out); }),
                 HasSubstr("p is 2x2 and q is 1x4"));
     EXPECT_THAT(message_of([&] {
                     kldiv::kl_divergence_rows({b.data(), 2, 2}, {b.data(), 2, 2}, out,
                                               {.input = kldiv::input_kind::logits, .temperature = 0.0});
                 }),
                 HasSubstr("temperature = 0"));
-    EXPECT_THAT(message_of([&] { kldiv::kl_divergence_rows({b.data(), 2, 2}, {b.data(), 2, 2}, std::span<double>(out).first(1)); }),
+    EXPECT_THAT(message_of([&] {
+                    kldiv::kl_divergence_rows({b.data(), 2, 2}, {b.data(), 2, 2}, std::span<double>(out).first(1));
+                }),
                 HasSubstr("needs 2 (one per row)"));
     const std::vector<double> weights = {1.0, -1.0};
     EXPECT_THAT(message_of([&] {
@@ -423,9 +438,11 @@ TEST(Batch, TemperaturesThatOverflowTheLogitsAreRefused) {
     const std::vector<float> a = {1.0f, 3.0f, -2.0f}, b = {0.5f, 3.0f, 1.0f};
     std::vector<double> kl(1), h(1);
     const auto measure = [&](double t) {
-        kldiv::kl_divergence_rows({a.data(), 1, 3}, {b.data(), 1, 3}, kl, {.input = kldiv::input_kind::logits, .temperature = t});
+        kldiv::kl_divergence_rows({a.data(), 1, 3}, {b.data(), 1, 3}, kl,
+                                  {.input = kldiv::input_kind::logits, .temperature = t});
     };
-    for (const auto& [temperature, text] : {std::pair{1e-308, "1e-308"}, std::pair{1e-39, "1e-39"}, std::pair{1e-300, "1e-300"}}) {
+    for (const auto& [temperature, text] :
+         {std::pair{1e-308, "1e-308"}, std::pair{1e-39, "1e-39"}, std::pair{1e-300, "1e-300"}}) {
         const double t = temperature;  // clang 14 cannot capture a structured binding
         EXPECT_THAT(message_of([&] { measure(t); }),
                     HasSubstr(std::string("kl_divergence_rows: temperature = ") + text +
@@ -436,12 +453,13 @@ TEST(Batch, TemperaturesThatOverflowTheLogitsAreRefused) {
     EXPECT_TRUE(std::isfinite(kl[0]));
     EXPECT_NEAR(kl[0], 0.0, 1e-300);
     const std::vector<double> ad = {1.0, 3.0, -2.0}, bd = {0.5, 3.0, 1.0};
-    EXPECT_THAT(message_of([&] {
-                    kldiv::kl_divergence_rows({ad.data(), 1, 3}, {bd.data(), 1, 3}, kl,
-                                              {.input = kldiv::input_kind::logits, .temperature = 1e-308});
-                }),
-                HasSubstr("must stay finite in double precision: with the largest |value| 3, the temperature must be >= "
-                          "max(1, 2 x 3) / 1.7976931348623157e+308 = 3.3376"));
+    EXPECT_THAT(
+        message_of([&] {
+            kldiv::kl_divergence_rows({ad.data(), 1, 3}, {bd.data(), 1, 3}, kl,
+                                      {.input = kldiv::input_kind::logits, .temperature = 1e-308});
+        }),
+        HasSubstr("must stay finite in double precision: with the largest |value| 3, the temperature must be >= "
+                  "max(1, 2 x 3) / 1.7976931348623157e+308 = 3.3376"));
 }
 
 }  // namespace

@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "tests/every_simd_target.hpp"
-#include "src/batch/block_kernels.hpp"
 #include "kldiv/batch.hpp"
 #include "kldiv/discrete.hpp"
+#include "src/batch/block_kernels.hpp"
+#include "tests/every_simd_target.hpp"
 
 namespace {
 
@@ -51,18 +51,33 @@ const char* name_of(zeros z) {
 void support(zeros z, std::size_t n, std::size_t i, bool& p, bool& q) {
     p = q = true;
     switch (z) {
-        case zeros::none: break;
-        case zeros::in_p: p = i % 5 != 1; break;
-        case zeros::in_q: q = i % 7 != 2; break;
-        case zeros::in_both: p = q = i % 3 != 0; break;
+        case zeros::none:
+            break;
+        case zeros::in_p:
+            p = i % 5 != 1;
+            break;
+        case zeros::in_q:
+            q = i % 7 != 2;
+            break;
+        case zeros::in_both:
+            p = q = i % 3 != 0;
+            break;
         case zeros::mixed:
             p = i % 5 != 1 && i % 4 != 0;
             q = i % 4 != 0;
             break;
-        case zeros::all_but_one_p: p = i == n / 2; break;
-        case zeros::all_but_one_q: q = i == n / 2; break;
-        case zeros::one_each_same: p = q = i == n / 2; break;
-        case zeros::p_in_last_block: p = i + 3 >= n; break;
+        case zeros::all_but_one_p:
+            p = i == n / 2;
+            break;
+        case zeros::all_but_one_q:
+            q = i == n / 2;
+            break;
+        case zeros::one_each_same:
+            p = q = i == n / 2;
+            break;
+        case zeros::p_in_last_block:
+            p = i + 3 >= n;
+            break;
     }
     if (n == 1) p = q = true;  // a single event must carry the mass
 }
@@ -71,9 +86,13 @@ void support(zeros z, std::size_t n, std::size_t i, bool& p, bool& q) {
 template <class T>
 T stored(float x);
 template <>
-float stored<float>(float x) { return x; }
+float stored<float>(float x) {
+    return x;
+}
 template <>
-double stored<double>(float x) { return x; }
+double stored<double>(float x) {
+    return x;
+}
 template <>
 kldiv::bfloat16 stored<kldiv::bfloat16>(float x) {
     return {static_cast<std::uint16_t>(std::bit_cast<std::uint32_t>(x) >> 16)};
@@ -100,11 +119,13 @@ std::vector<long_double> log_normalized(const std::vector<double>& v, bool logs,
         long_double top = -INFINITY, sum = 0;
         for (const double x : v) top = std::max(top, static_cast<long_double>(x) / temperature);
         for (const double x : v) sum += std::exp(static_cast<long_double>(x) / temperature - top);
-        for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<long_double>(v[i]) / temperature - top - std::log(sum);
+        for (std::size_t i = 0; i < v.size(); ++i)
+            out[i] = static_cast<long_double>(v[i]) / temperature - top - std::log(sum);
     } else {
         long_double sum = 0;
         for (const double x : v) sum += x;
-        for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i] > 0 ? std::log(static_cast<long_double>(v[i]) / sum) : -INFINITY;
+        for (std::size_t i = 0; i < v.size(); ++i)
+            out[i] = v[i] > 0 ? std::log(static_cast<long_double>(v[i]) / sum) : -INFINITY;
     }
     return out;
 }
@@ -185,9 +206,12 @@ void sweep(const std::string& type) {
                     const reference want =
                         direct(log_normalized(ad, logs, temperature), log_normalized(bd, logs, temperature), beta);
                     double kl = 0, reverse = 0, js = 0, hp = 0, hq = 0, cross = 0;
-                    kldiv::measure_rows(kldiv::matrix_view<const T>(a.data(), 1, n), kldiv::matrix_view<const T>(b.data(), 1, n),
+                    kldiv::measure_rows(kldiv::matrix_view<const T>(a.data(), 1, n),
+                                        kldiv::matrix_view<const T>(b.data(), 1, n),
                                         {{&kl, 1}, {&reverse, 1}, {&js, 1}, {&hp, 1}, {&hq, 1}, {&cross, 1}, beta},
-                                        {.input = kind, .temperature = temperature, .normalize = !logs || kind == input_kind::log_probs});
+                                        {.input = kind,
+                                         .temperature = temperature,
+                                         .normalize = !logs || kind == input_kind::log_probs});
                     const std::string what = type + " " + kldiv::describe(kind) + " T=" + std::to_string(temperature) +
                                              " zeros=" + name_of(z) + " n=" + std::to_string(n);
                     const double rel = single && logs ? 1e-5 : 1e-12, abs = single && logs ? 1e-9 : 1e-15;
@@ -222,7 +246,8 @@ TEST(DirectSum, MaskedLogitOfPCountsQsMass) {
     for (const input_kind kind : {input_kind::logits, input_kind::log_probs}) {
         double kl = 0, cross = 0;
         kldiv::measure_rows(kldiv::matrix_view<const double>(a, 1, 4), kldiv::matrix_view<const double>(b, 1, 4),
-                            {.kl = {&kl, 1}, .cross_entropy = {&cross, 1}}, {.input = kind, .normalize = kind == input_kind::log_probs});
+                            {.kl = {&kl, 1}, .cross_entropy = {&cross, 1}},
+                            {.input = kind, .normalize = kind == input_kind::log_probs});
         EXPECT_NEAR(kl, 0.385352137166, 1e-12) << kldiv::describe(kind);
         EXPECT_NEAR(cross, 1.21774772, 1e-8) << kldiv::describe(kind);
     }
@@ -295,9 +320,10 @@ TEST(DirectSum, LogitsOfAnySizeKeepTheirDifferences) {
         kldiv::measure_rows(kldiv::matrix_view<const double>(a, 1, 2), kldiv::matrix_view<const double>(b, 1, 2),
                             {.kl = {&kl, 1}, .js = {&js, 1}}, {.input = input_kind::logits});
         const long_double half = 0.5L, m1 = 0.75L, m2 = 0.25L;  // M = (P + Q)/2 with Q = (1, 0)
-        const long_double want_js = half * (half * std::log(half / m1) + half * std::log(half / m2)) +
-                                    half * std::log(1.0L / m1);
-        expect_close(kl, static_cast<long_double>(big) / 2 - std::log(2.0L), 1e-14, 0, "D(P||Q), B = " + std::to_string(big));
+        const long_double want_js =
+            half * (half * std::log(half / m1) + half * std::log(half / m2)) + half * std::log(1.0L / m1);
+        expect_close(kl, static_cast<long_double>(big) / 2 - std::log(2.0L), 1e-14, 0,
+                     "D(P||Q), B = " + std::to_string(big));
         expect_close(js, want_js, 1e-12, 0, "JS, B = " + std::to_string(big));
     }
 }
@@ -312,7 +338,8 @@ TEST(DirectSum, JensenShannonOfSubnormalMassIsNotNaN) {
     kldiv::measure_rows(kldiv::matrix_view<const double>(a, 1, 2), kldiv::matrix_view<const double>(b, 1, 2),
                         {.js = {&js, 1}}, {.input = input_kind::logits});
     EXPECT_EQ(js, 0.0);
-    EXPECT_EQ(kldiv::js_divergence(std::span<const double>(p), std::span<const double>(q), 0.5, {.normalize = true}), 0.0);
+    EXPECT_EQ(kldiv::js_divergence(std::span<const double>(p), std::span<const double>(q), 0.5, {.normalize = true}),
+              0.0);
 }
 
 }  // namespace

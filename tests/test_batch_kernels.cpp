@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "tests/every_simd_target.hpp"
+#include "kldiv/views.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/batch/blocks.hpp"
-#include "kldiv/views.hpp"
+#include "tests/every_simd_target.hpp"
 
 namespace {
 
@@ -34,7 +34,8 @@ void expect_close(double simd, double twin, const std::string& what, double rela
     EXPECT_LE(std::fabs(simd - twin), relative * std::fabs(twin) + floor_) << what << ": " << simd << " vs " << twin;
 }
 
-const std::vector<std::size_t> lengths = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 100, 1023, 1024, 1025, 2047, 2049, 5000};
+const std::vector<std::size_t> lengths = {1,  2,  3,  4,   5,    7,    8,    9,    15,   16,
+                                          17, 31, 33, 100, 1023, 1024, 1025, 2047, 2049, 5000};
 
 // near: differences of about 3e-3; moderate: about 0.15, across the float kernel's switch from
 // the φ series to expm1 at |v| = 0.5; far: unrelated rows.

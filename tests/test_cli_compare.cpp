@@ -18,7 +18,9 @@ using kldiv::test::scratch_dir;
 using testing::HasSubstr;
 using testing::StartsWith;
 
-command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+command_result kldiv_cli(const std::vector<std::string>& args) {
+    return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+}
 
 TEST(CliCompare, GoldenTable) {
     const command_result r = kldiv_cli({"compare", "--p", "0.2,0.8", "--q", "0.5,0.5"});
@@ -28,7 +30,8 @@ TEST(CliCompare, GoldenTable) {
 }
 
 TEST(CliCompare, JsonKeysAndValues) {
-    const command_result r = kldiv_cli({"compare", "--p", "0.1,0.2,0.7", "--q", "0.3,0.3,0.4", "--json", "--beta", "0.25"});
+    const command_result r =
+        kldiv_cli({"compare", "--p", "0.1,0.2,0.7", "--q", "0.3,0.3,0.4", "--json", "--beta", "0.25"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     const std::vector<double> p{0.1, 0.2, 0.7}, q{0.3, 0.3, 0.4};
@@ -76,8 +79,9 @@ TEST(CliCompare, FilesCountsAndLabels) {
     const auto other = dir.write("other.csv", "letter,count\na,5\nc,5\n");
     const command_result mismatch = kldiv_cli({"compare", p.string(), other.string(), "--counts"});
     EXPECT_EQ(mismatch.exit_code, 1);
-    EXPECT_EQ(mismatch.err, "kldiv: compare: event 1 is 'b' in P but 'c' in Q, but both must list the same events in "
-                            "the same order\n");
+    EXPECT_EQ(mismatch.err,
+              "kldiv: compare: event 1 is 'b' in P but 'c' in Q, but both must list the same events in "
+              "the same order\n");
 }
 
 TEST(CliCompare, InfiniteDivergenceIsTheStringInf) {
@@ -106,10 +110,14 @@ TEST(CliCompare, BadInputGivesOneLineAndExitCode1) {
         {{"--p", "0.5,0.7", "--q", "0.5,0.5"}, "kldiv: compare: p sums to 1.2, but must sum to 1 within 1e-06"},
         {{"--p", "0.5,0.5", "--q", "1,0", "--on-zero", "error"}, "p[1] = 0.5 > 0 where q[1] = 0"},
         {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--base", "1"}, "base = 1, but a logarithm base must be"},
-        {{"--p", "0.2,0.8", "--q", "0.5,0.5", "--base", "0.5"}, "--base = 0.5, but a logarithm base must be finite and > 1"},
-        {{"--p", "0.2,0.8", "--q", "0.5,0.5", "--base", "nan"}, "--base = nan, but a logarithm base must be finite and > 1"},
-        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--on-zero", "skip"}, "--on-zero = 'skip', but it must be inf, error or smooth"},
-        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--beta", "2"}, "beta = 2, but the Jensen-Shannon weight must lie in (0, 1)"},
+        {{"--p", "0.2,0.8", "--q", "0.5,0.5", "--base", "0.5"},
+         "--base = 0.5, but a logarithm base must be finite and > 1"},
+        {{"--p", "0.2,0.8", "--q", "0.5,0.5", "--base", "nan"},
+         "--base = nan, but a logarithm base must be finite and > 1"},
+        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--on-zero", "skip"},
+         "--on-zero = 'skip', but it must be inf, error or smooth"},
+        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--beta", "2"},
+         "beta = 2, but the Jensen-Shannon weight must lie in (0, 1)"},
         {{(dir.path() / "missing.csv").string(), "--q", "0.5,0.5"}, "missing.csv"},
         {{garbage.string(), "--q", "0.5,0.5"}, "garbage.csv"},
         {{"--p", "0.5,0.5"}, "kldiv: compare: no Q: give a file (CSV/TSV/.npy) or inline values with --q"},
@@ -141,7 +149,8 @@ TEST(CliCompare, AOneLineFileCostsItsBytesAndItsDoubles) {
     const auto peak = kldiv::test::measure_peak_memory(KLDIV_CLI_PATH, args);
     EXPECT_EQ(peak.exit_code, 1);
     // The program alone takes about 10 MiB.
-    EXPECT_LT(peak.mib, file_mib + doubles_mib + 16.0) << "file " << file_mib << " MiB, doubles " << doubles_mib << " MiB";
+    EXPECT_LT(peak.mib, file_mib + doubles_mib + 16.0)
+        << "file " << file_mib << " MiB, doubles " << doubles_mib << " MiB";
 }
 
 TEST(CliCompare, UsageErrorsExitWith2) {

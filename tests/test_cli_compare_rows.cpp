@@ -35,7 +35,9 @@ using testing::StartsWith;
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+command_result kldiv_cli(const std::vector<std::string>& args) {
+    return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+}
 
 using matrix = std::vector<std::vector<double>>;
 
@@ -48,8 +50,8 @@ std::string little_endian(std::uint64_t v, int bytes) {
 // A .npy file, format 1.0: the header dict padded with spaces so that the data starts at a
 // multiple of 64 bytes (as numpy writes), then `data`.
 std::string npy_file(const std::string& descr, const std::string& shape, bool fortran, const std::string& data) {
-    std::string header = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
-                         ", 'shape': " + shape + ", }";
+    std::string header =
+        "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
     header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
     header.push_back('\n');
     return std::string("\x93NUMPY\x01\x00", 8) + little_endian(header.size(), 2) + header + data;
@@ -146,8 +148,9 @@ TEST(CliCompareRows, LogitsMatchTheLibraryOnSoftmaxRows) {
         const auto p = dir.write(std::string("p") + suffix + ".npy", npy(a, descr));
         const auto q = dir.write(std::string("q") + suffix + ".npy", npy(b, descr));
         const auto csv = dir.path() / (std::string("rows") + suffix + ".csv");
-        const command_result r = kldiv_cli({"compare", p.string(), q.string(), "--input", "logits", "--temperature", "1.5",
-                                            "--base", "nats", "--beta", "0.3", "--per-row", csv.string(), "--json"});
+        const command_result r =
+            kldiv_cli({"compare", p.string(), q.string(), "--input", "logits", "--temperature", "1.5", "--base", "nats",
+                       "--beta", "0.3", "--per-row", csv.string(), "--json"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
         EXPECT_EQ(r.err, "");
 
@@ -201,8 +204,8 @@ TEST(CliCompareRows, Float16Float32Float64FortranAndCOrderAgree) {
     const auto pf = dir.write("pf.npy", npy(a, "<f4", true));
     const auto csv = [&](const fs::path& p, const fs::path& q, const std::string& name) {
         const auto out = dir.path() / name;
-        const command_result r = kldiv_cli({"compare", p.string(), q.string(), "--input", "log_probs", "--normalize",
-                                            "--per-row", out.string()});
+        const command_result r = kldiv_cli(
+            {"compare", p.string(), q.string(), "--input", "log_probs", "--normalize", "--per-row", out.string()});
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return read_text(out);
     };
@@ -259,13 +262,15 @@ TEST(CliCompareRows, QuantilesOfAKnownSet) {
     // The table: the same numbers, 6 significant digits.
     const command_result table = kldiv_cli({"compare", pf.string(), qf.string()});
     ASSERT_EQ(table.exit_code, 0) << table.err;
-    EXPECT_THAT(table.out, StartsWith("P = " + pf.string() + " (11 rows × 1024 events, float64)\nQ = " + qf.string() +
-                                      " (11 rows × 1024 events, float64)\ninput: probabilities; unit: bits; "
-                                      "JS mixture M = 0.5 P + 0.5 Q\n\n"
-                                      "  per row          mean         min          p1          p5         p50         p95"
-                                      "         p99         max\n"));
-    EXPECT_THAT(table.out, HasSubstr("\n  H(P)                5           0         0.1         0.5           5         9.5"
-                                     "         9.9          10\n"));
+    EXPECT_THAT(table.out,
+                StartsWith("P = " + pf.string() + " (11 rows × 1024 events, float64)\nQ = " + qf.string() +
+                           " (11 rows × 1024 events, float64)\ninput: probabilities; unit: bits; "
+                           "JS mixture M = 0.5 P + 0.5 Q\n\n"
+                           "  per row          mean         min          p1          p5         p50         p95"
+                           "         p99         max\n"));
+    EXPECT_THAT(table.out,
+                HasSubstr("\n  H(P)                5           0         0.1         0.5           5         9.5"
+                          "         9.9          10\n"));
     EXPECT_THAT(table.out, HasSubstr("\nOver 11 rows; quantiles interpolate linearly"));
 }
 
@@ -283,8 +288,8 @@ TEST(CliCompareRows, InfiniteDivergencesAreTheStringInf) {
     EXPECT_EQ(kl.at("max"), "inf");
     EXPECT_NEAR(kl.at("min").get<double>(), 0.5, 1e-15);
     EXPECT_NEAR(kl.at("quantiles").at("0.5").get<double>(), 1.0, 1e-15);  // h = 1: the larger finite value
-    EXPECT_EQ(kl.at("quantiles").at("0.95"), "inf");        // h = 1.9: between a finite value and inf
-    EXPECT_TRUE(j.at("js").at("max").is_number());          // JS is always finite
+    EXPECT_EQ(kl.at("quantiles").at("0.95"), "inf");                      // h = 1.9: between a finite value and inf
+    EXPECT_TRUE(j.at("js").at("max").is_number());                        // JS is always finite
 
     std::string header;
     const auto rows = parse_csv(read_text(csv), header);
@@ -301,7 +306,8 @@ TEST(CliCompareRows, InfiniteDivergencesAreTheStringInf) {
 TEST(CliCompareRows, OneDimensionalInputsAreOneRow) {
     const scratch_dir dir;
     // With --input logits, inline values are one row of logits.
-    const command_result r = kldiv_cli({"compare", "--p", "1,2,3", "--q", "3,2,1", "--input", "logits", "--json", "--base", "nats"});
+    const command_result r =
+        kldiv_cli({"compare", "--p", "1,2,3", "--q", "3,2,1", "--input", "logits", "--json", "--base", "nats"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j.at("rows"), 1);
@@ -323,9 +329,10 @@ TEST(CliCompareRows, OneDimensionalInputsAreOneRow) {
     // A 2-D file against a 1-D one: the matrix reader says why.
     const command_result mixed = kldiv_cli({"compare", p.string(), p1.string()});
     EXPECT_EQ(mixed.exit_code, 1);
-    EXPECT_EQ(mixed.err, "kldiv: read_matrix: " + p1.string() +
-                             ": npy header field 'shape' is (2,), a 1-D array, but a matrix file needs a 2-D array of "
-                             "shape (rows, cols), one distribution per row; make one row of it with a.reshape(1, -1)\n");
+    EXPECT_EQ(mixed.err,
+              "kldiv: read_matrix: " + p1.string() +
+                  ": npy header field 'shape' is (2,), a 1-D array, but a matrix file needs a 2-D array of "
+                  "shape (rows, cols), one distribution per row; make one row of it with a.reshape(1, -1)\n");
 }
 
 TEST(CliCompareRows, BadInputGivesOneLineExitCode1AndNoFile) {
@@ -351,19 +358,24 @@ TEST(CliCompareRows, BadInputGivesOneLineExitCode1AndNoFile) {
         {{ok.string(), inf_logits.string(), "--input", "logits"},
          "kldiv: measure_rows: q[1, 2] = inf, but logits must be < +inf"},
         {{negative.string(), ok.string()}, "kldiv: measure_rows: p[1, 1] = -0.25, but probabilities must be >= 0"},
-        {{ok.string(), unnormalized.string()}, "kldiv: measure_rows: row 1 of q sums to 1.5, but must sum to 1 within 1e-06"},
+        {{ok.string(), unnormalized.string()},
+         "kldiv: measure_rows: row 1 of q sums to 1.5, but must sum to 1 within 1e-06"},
         {{ok.string(), taller.string()},
          "kldiv: compare: P (" + ok.string() + ") is 2 rows × 3 events and Q (" + taller.string() +
              ") is 3 rows × 3 events, but both must have the same shape"},
         {{wider.string(), ok.string()}, "is 2 rows × 4 events and Q"},
         {{ok.string(), "--q", "0.5,0.5,0"},
-         "kldiv: compare: P (" + ok.string() + ") is a 2-D array, one distribution per row, but Q is given inline with --q"},
+         "kldiv: compare: P (" + ok.string() +
+             ") is a 2-D array, one distribution per row, but Q is given inline with --q"},
         {{ok.string(), text.string()}, "kldiv: read_matrix: " + text.string() + ": bytes 0-5 are"},
         {{ok.string(), three_d.string()}, "'shape' is (1, 2, 3), a 3-D array, but a matrix file needs a 2-D array"},
-        {{ok.string(), ok.string(), "--input", "logit"}, "kldiv: compare: --input = 'logit', but it must be probs, log_probs or logits"},
+        {{ok.string(), ok.string(), "--input", "logit"},
+         "kldiv: compare: --input = 'logit', but it must be probs, log_probs or logits"},
         {{ok.string(), ok.string(), "--temperature", "2"}, "temperature = 2, but a temperature applies only to logits"},
-        {{ok.string(), ok.string(), "--input", "logits", "--temperature", "0"}, "temperature = 0, but it must be finite and > 0"},
-        {{ok.string(), ok.string(), "--on-zero", "error", "--input", "probs"}, ""},  // P = Q: no event outside Q's support
+        {{ok.string(), ok.string(), "--input", "logits", "--temperature", "0"},
+         "temperature = 0, but it must be finite and > 0"},
+        {{ok.string(), ok.string(), "--on-zero", "error", "--input", "probs"},
+         ""},  // P = Q: no event outside Q's support
     };
     for (const auto& c : cases) {
         std::vector<std::string> args{"compare"};
@@ -384,7 +396,8 @@ TEST(CliCompareRows, BadInputGivesOneLineExitCode1AndNoFile) {
     }
     // An existing file is left as it was, and no temporary is left beside it.
     dir.write("rows.csv", "old\n");
-    const command_result r = kldiv_cli({"compare", nan_logits.string(), ok.string(), "--input", "logits", "--per-row", out.string()});
+    const command_result r =
+        kldiv_cli({"compare", nan_logits.string(), ok.string(), "--input", "logits", "--per-row", out.string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(read_text(out), "old\n");
     for (const auto& entry : fs::directory_iterator(dir.path())) {

@@ -21,7 +21,9 @@ namespace kd = kldiv::distributions;
 using kldiv::test::command_result;
 using testing::HasSubstr;
 
-command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+command_result kldiv_cli(const std::vector<std::string>& args) {
+    return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+}
 
 nlohmann::json json_of(std::vector<std::string> args) {
     args.insert(args.begin(), "dist");
@@ -39,8 +41,8 @@ std::string six_digits(double x) {
 }
 
 // D(N(0,1)‖Laplace(0,2)) = ln(2b) − ½ ln(2πe) + E|x|/b with E|x| = √(2/π), b = 2.
-const double normal_laplace = std::log(4.0) - 0.5 * std::log(2 * std::numbers::pi * std::numbers::e) +
-                              std::sqrt(2 / std::numbers::pi) / 2;
+const double normal_laplace =
+    std::log(4.0) - 0.5 * std::log(2 * std::numbers::pi * std::numbers::e) + std::sqrt(2 / std::numbers::pi) / 2;
 
 TEST(CliDist, ClosedFormTable) {
     const command_result r = kldiv_cli({"dist", "normal(0,1)", "laplace(0,2)"});
@@ -82,14 +84,20 @@ TEST(CliDist, JsonCarriesValueUnitMethodAndError) {
 }
 
 TEST(CliDist, MonteCarloReportsSamplesSeedAndMeetsTheTarget) {
-    const std::vector<std::string> pair{"mvn([0, 0], [[1, 0], [0, 1]])", "mvn([1, 0], [[2, 0], [0, 1]])",
-                                        "--method", "monte-carlo", "--mc-error", "0.005", "--seed", "11"};
+    const std::vector<std::string> pair{"mvn([0, 0], [[1, 0], [0, 1]])",
+                                        "mvn([1, 0], [[2, 0], [0, 1]])",
+                                        "--method",
+                                        "monte-carlo",
+                                        "--mc-error",
+                                        "0.005",
+                                        "--seed",
+                                        "11"};
     const auto mc = json_of(pair);
     EXPECT_EQ(mc.at("method"), "monte_carlo");
     EXPECT_EQ(mc.at("seed"), 11);
     EXPECT_GT(mc.at("samples").get<std::uint64_t>(), 0u);
     const double se = mc.at("error").get<double>();
-    EXPECT_LE(se, 0.005);  // the target is met
+    EXPECT_LE(se, 0.005);                                        // the target is met
     const double truth = 0.5 * (0.5 - 1 + std::log(2.0) + 0.5);  // D(N(0, I)‖N((1,0), diag(2,1)))
     EXPECT_NEAR(mc.at("kl").get<double>(), truth, 5 * se);
     auto threads = pair;
@@ -98,8 +106,8 @@ TEST(CliDist, MonteCarloReportsSamplesSeedAndMeetsTheTarget) {
 }
 
 TEST(CliDist, MonteCarloProgressGoesToStderrWhenAskedFor) {
-    std::vector<std::string> args{"dist", "normal(0, 1)", "laplace(0, 1)", "--method", "monte-carlo",
-                                  "--mc-error", "1e-6", "--max-samples", "100000", "--json"};
+    std::vector<std::string> args{"dist",       "normal(0, 1)", "laplace(0, 1)", "--method", "monte-carlo",
+                                  "--mc-error", "1e-6",         "--max-samples", "100000",   "--json"};
     const std::string progress = kldiv::test::progress_output(KLDIV_CLI_PATH, args);
     EXPECT_THAT(progress, HasSubstr("Monte Carlo: 16384/100000 samples (16%), "));  // the pilot, of the plan
     EXPECT_THAT(progress, HasSubstr("Monte Carlo: 100000/100000 samples (100%), "));
@@ -180,9 +188,9 @@ TEST(CliDist, VonMisesAtLargeConcentrations) {
 
 TEST(CliDist, MonteCarloReportsTheSamplesItDrew) {
     // --max-samples 2^40 reported 2^40 after drawing a few thousand.
-    const command_result r = kldiv_cli({"dist", "mixture([0.5, 0.5], [normal(0, 1), normal(3, 1)])", "normal(1, 2)",
-                                        "--method", "monte-carlo", "--mc-error", "0.05", "--max-samples", "1099511627776",
-                                        "--json"});
+    const command_result r =
+        kldiv_cli({"dist", "mixture([0.5, 0.5], [normal(0, 1), normal(3, 1)])", "normal(1, 2)", "--method",
+                   "monte-carlo", "--mc-error", "0.05", "--max-samples", "1099511627776", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto samples = nlohmann::json::parse(r.out).at("samples").get<std::uint64_t>();
     EXPECT_EQ(samples % 4096, 0u);

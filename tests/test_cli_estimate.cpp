@@ -20,7 +20,9 @@ namespace ke = kldiv::estimate;
 using kldiv::test::command_result;
 using testing::HasSubstr;
 
-command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+command_result kldiv_cli(const std::vector<std::string>& args) {
+    return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+}
 
 // n observations of d normals with mean `shift`, as CSV text (17 digits: read back exactly).
 std::pair<std::string, std::vector<double>> normal_sample(std::size_t n, std::size_t d, double shift, unsigned seed) {
@@ -49,7 +51,7 @@ TEST(CliEstimate, KnnOnCsvSamplesMatchesTheLibraryWithIntervalAndTest) {
     ke::data_options o;
     o.knn.k = 4;
     const auto expected = ke::estimate_from_data(kldiv::matrix_view<const double>(x.data(), 1500, 2),
-                                                      kldiv::matrix_view<const double>(y.data(), 1500, 2), o);
+                                                 kldiv::matrix_view<const double>(y.data(), 1500, 2), o);
     EXPECT_EQ(j.at("kl").get<double>(), expected.value.value);
     EXPECT_NEAR(j.at("kl").get<double>(), 0.25, 0.1);  // D(N(0, I)‖N((½, ½), I)) = ¼; sd ≈ 0.03 here
     EXPECT_EQ(j.at("unit"), "nats");
@@ -65,9 +67,10 @@ TEST(CliEstimate, KnnOnCsvSamplesMatchesTheLibraryWithIntervalAndTest) {
 
 TEST(CliEstimate, ResamplingProgressGoesToStderrWhenAskedFor) {
     const kldiv::test::scratch_dir dir;
-    const auto p = dir.write("p.csv", "a,10\nb,20\nc,30\n").string(), q = dir.write("q.csv", "a,15\nb,15\nc,30\n").string();
-    std::vector<std::string> args{"estimate", p, q, "--method", "counts", "--ci", "0.9", "--resamples", "50",
-                                  "--permutations", "19", "--json"};
+    const auto p = dir.write("p.csv", "a,10\nb,20\nc,30\n").string(),
+               q = dir.write("q.csv", "a,15\nb,15\nc,30\n").string();
+    std::vector<std::string> args{
+        "estimate", p, q, "--method", "counts", "--ci", "0.9", "--resamples", "50", "--permutations", "19", "--json"};
     const std::string progress = kldiv::test::progress_output(KLDIV_CLI_PATH, args);
     EXPECT_THAT(progress, HasSubstr("bootstrap: 50/50 resamples (100%), "));
     EXPECT_THAT(progress, HasSubstr("permutation test: 19/19 permutations (100%), "));
@@ -84,7 +87,7 @@ TEST(CliEstimate, HistogramAndCounts) {
                                  "--method", "hist", "--json"});
     ASSERT_EQ(hist.exit_code, 0) << hist.err;
     const auto h = nlohmann::json::parse(hist.out);
-    EXPECT_NEAR(h.at("kl").get<double>(), 0.5, 0.05);  // D(N(0,1)‖N(1,1)) = ½
+    EXPECT_NEAR(h.at("kl").get<double>(), 0.5, 0.05);                       // D(N(0,1)‖N(1,1)) = ½
     EXPECT_THAT(h.at("method").get<std::string>(), HasSubstr("jeffreys"));  // the histogram default
     const auto counts = kldiv_cli({"estimate", dir.write("p.csv", "a,10\nb,20\nc,30\n").string(),
                                    dir.write("q.csv", "a,20\nb,20\nc,20\n").string(), "--method", "counts", "--base",
@@ -110,8 +113,8 @@ TEST(CliEstimate, EntropyAndCrossEntropy) {
     EXPECT_NEAR(e.at("entropy").get<double>(), h, 1e-15);
     EXPECT_FALSE(e.contains("y"));
     EXPECT_FALSE(e.contains("kl"));
-    const auto both = kldiv_cli({"estimate", p.string(), q.string(), "--method", "counts", "--measure",
-                                 "cross-entropy", "--ci", "0.9", "--resamples", "50", "--json"});
+    const auto both = kldiv_cli({"estimate", p.string(), q.string(), "--method", "counts", "--measure", "cross-entropy",
+                                 "--ci", "0.9", "--resamples", "50", "--json"});
     ASSERT_EQ(both.exit_code, 0) << both.err;
     const auto c = nlohmann::json::parse(both.out);
     EXPECT_NEAR(c.at("cross_entropy").get<double>(), cross, 1e-15);
@@ -190,7 +193,8 @@ TEST(CliEstimate, AHugeThreadCountIsClampedNotFatal) {
     const auto [x_text, x] = normal_sample(100, 1, 0.0, 5);
     const auto [y_text, y] = normal_sample(100, 1, 0.3, 6);
     const std::string xf = dir.write("x.csv", x_text).string(), yf = dir.write("y.csv", y_text).string();
-    const command_result one = kldiv_cli({"estimate", xf, yf, "--ci", "0.9", "--resamples", "50", "--threads", "1", "--json"});
+    const command_result one =
+        kldiv_cli({"estimate", xf, yf, "--ci", "0.9", "--resamples", "50", "--threads", "1", "--json"});
     const command_result many =
         kldiv_cli({"estimate", xf, yf, "--ci", "0.9", "--resamples", "50", "--threads", "4294967295", "--json"});
     ASSERT_EQ(many.exit_code, 0) << many.err;
@@ -240,7 +244,8 @@ TEST(CliEstimate, AOneLineSampleFileCostsItsBytesAndItsDoubles) {
     const auto peak = kldiv::test::measure_peak_memory(KLDIV_CLI_PATH, args);
     EXPECT_EQ(peak.exit_code, 1);
     // The program alone takes about 10 MiB.
-    EXPECT_LT(peak.mib, file_mib + doubles_mib + 16.0) << "file " << file_mib << " MiB, doubles " << doubles_mib << " MiB";
+    EXPECT_LT(peak.mib, file_mib + doubles_mib + 16.0)
+        << "file " << file_mib << " MiB, doubles " << doubles_mib << " MiB";
 }
 
 TEST(CliEstimate, OutOfRangeNumbersInASampleFileAreErrors) {
@@ -251,7 +256,8 @@ TEST(CliEstimate, OutOfRangeNumbersInASampleFileAreErrors) {
         const std::string xf = dir.write("x.csv", "0.5\n" + v + "\n0.25\n0.3\n0.1\n0.9\n0.7\n").string();
         const command_result r = kldiv_cli({"estimate", xf, yf});
         EXPECT_EQ(r.exit_code, 1) << v;
-        EXPECT_THAT(r.err, HasSubstr("x.csv: line 2, column 1 (field 1): \"" + v + "\" is outside the range of a double"));
+        EXPECT_THAT(r.err,
+                    HasSubstr("x.csv: line 2, column 1 (field 1): \"" + v + "\" is outside the range of a double"));
         EXPECT_EQ(r.out, "");
     }
 }

@@ -2,9 +2,9 @@
 // and checks its numbers against the library (kldiv::kl_contributions, kldiv::compare).
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include "kldiv/comparison.hpp"
 #include "kldiv/contributions.hpp"
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -34,7 +34,9 @@ protected:
         scratch.write("q.csv", "event,prob\na<b,0.1\nc&d,0.2\ne,0.3\nf,0.25\ng,0.15\n");
     }
 
-    static command_result run(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+    static command_result run(const std::vector<std::string>& args) {
+        return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+    }
 
     std::vector<std::string> files() const {
         std::vector<std::string> names;
@@ -97,7 +99,8 @@ nlohmann::json embedded_data(const std::string& html) {
 }  // namespace
 
 TEST_F(ExplainTest, JsonRanksEventsAndMatchesTheLibrary) {
-    const command_result r = run({"explain", (dir / "p.csv").string(), (dir / "q.csv").string(), "--json", "--top", "0"});
+    const command_result r =
+        run({"explain", (dir / "p.csv").string(), (dir / "q.csv").string(), "--json", "--top", "0"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const nlohmann::json j = nlohmann::json::parse(r.out);
     const std::vector<double> cpq = contributions(p, q, kldiv::log_base::bits());
@@ -179,8 +182,8 @@ TEST_F(ExplainTest, LargeInputsKeepTheReportSmall) {
     scratch.write("big_p.csv", pc);
     scratch.write("big_q.csv", qc);
     const fs::path report = dir / "big.html";
-    const command_result r =
-        run({"explain", (dir / "big_p.csv").string(), (dir / "big_q.csv").string(), "--counts", "--html", report.string()});
+    const command_result r = run(
+        {"explain", (dir / "big_p.csv").string(), (dir / "big_q.csv").string(), "--counts", "--html", report.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string html = read_text(report);
     EXPECT_LT(html.size(), 3u << 20);
@@ -198,8 +201,8 @@ TEST_F(ExplainTest, LargeInputsKeepTheReportSmall) {
 
 TEST_F(ExplainTest, HtmlReportEmbedsExactNumbersAndIsSelfContained) {
     const fs::path report = dir / "report.html";
-    const command_result r = run({"explain", (dir / "p.csv").string(), (dir / "q.csv").string(), "--html", report.string(),
-                          "--base", "nats"});
+    const command_result r = run(
+        {"explain", (dir / "p.csv").string(), (dir / "q.csv").string(), "--html", report.string(), "--base", "nats"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_TRUE(fs::exists(report));
     const std::string html = read_text(report);
@@ -246,7 +249,8 @@ TEST_F(ExplainTest, HtmlReportEmbedsExactNumbersAndIsSelfContained) {
 TEST_F(ExplainTest, InfiniteContributionsAreMarked) {
     // Q = P's roles swapped: P has mass on g where Q = 0, so D(P‖Q) = ∞.
     const fs::path report = dir / "inf.html";
-    const command_result r = run({"explain", (dir / "q.csv").string(), (dir / "p.csv").string(), "--html", report.string(), "--json"});
+    const command_result r =
+        run({"explain", (dir / "q.csv").string(), (dir / "p.csv").string(), "--html", report.string(), "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const nlohmann::json j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["kl_pq"], "inf");
@@ -265,7 +269,8 @@ TEST_F(ExplainTest, InfiniteContributionsAreMarked) {
 TEST_F(ExplainTest, CountsAreNormalized) {
     scratch.write("pc.csv", "letter,count\na,8\nb,2\n");
     scratch.write("qc.csv", "letter,count\na,5\nb,5\n");
-    const command_result r = run({"explain", (dir / "pc.csv").string(), (dir / "qc.csv").string(), "--counts", "--json"});
+    const command_result r =
+        run({"explain", (dir / "pc.csv").string(), (dir / "qc.csv").string(), "--counts", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const nlohmann::json j = nlohmann::json::parse(r.out);
     expect_close(j["kl_pq"], 0.8 * std::log2(1.6) + 0.2 * std::log2(0.4), 1e-12, "kl_pq");
@@ -278,11 +283,11 @@ TEST_F(ExplainTest, BadInputFailsWithOneLineAndNoReport) {
     scratch.write("old.html", "old report");
     const std::string p_csv = (dir / "p.csv").string(), q_csv = (dir / "q.csv").string();
     const std::vector<std::vector<std::string>> bad = {
-        {"explain", (dir / "neg.csv").string(), q_csv},                     // negative probability
-        {"explain", p_csv, (dir / "short.csv").string()},                   // sizes differ
-        {"explain", p_csv, (dir / "missing.csv").string()},                 // no such file
-        {"explain", q_csv, p_csv, "--on-zero", "error"},                    // q > 0 where p = 0, refused
-        {"explain", p_csv, q_csv, "--base", "1"},                           // invalid base
+        {"explain", (dir / "neg.csv").string(), q_csv},      // negative probability
+        {"explain", p_csv, (dir / "short.csv").string()},    // sizes differ
+        {"explain", p_csv, (dir / "missing.csv").string()},  // no such file
+        {"explain", q_csv, p_csv, "--on-zero", "error"},     // q > 0 where p = 0, refused
+        {"explain", p_csv, q_csv, "--base", "1"},            // invalid base
     };
     const std::vector<std::string> before = files();
     for (const auto& args : bad) {
@@ -295,7 +300,7 @@ TEST_F(ExplainTest, BadInputFailsWithOneLineAndNoReport) {
             EXPECT_TRUE(r.out.empty()) << r.out;
             EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
             EXPECT_EQ(r.err.rfind("kldiv: ", 0), 0u) << r.err;
-            EXPECT_EQ(files(), before);  // no report, no temporary left behind
+            EXPECT_EQ(files(), before);                            // no report, no temporary left behind
             EXPECT_EQ(read_text(dir / "old.html"), "old report");  // an existing file is left as it was
         }
     }

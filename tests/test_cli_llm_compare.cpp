@@ -25,7 +25,9 @@ using kldiv::test::command_result;
 using nlohmann::json;
 using testing::HasSubstr;
 
-command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+command_result kldiv_cli(const std::vector<std::string>& args) {
+    return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+}
 
 void expect_close(const json& got, const json& want, double relative, const std::string& where) {
     ASSERT_TRUE(got.is_number()) << where << ": " << got;
@@ -53,8 +55,9 @@ protected:
 };
 
 TEST_F(CliLlmCompare, StatisticsEqualNumpy) {
-    const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("tokens.npy"),
-                                        "--mask", file("mask.npy"), "--reverse", "--json", "--threads", "2"});
+    const command_result r =
+        kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("tokens.npy"), "--mask",
+                   file("mask.npy"), "--reverse", "--json", "--threads", "2"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const json j = json::parse(r.out);
     EXPECT_EQ(j.at("positions"), 300);
@@ -109,7 +112,8 @@ TEST_F(CliLlmCompare, ProgressGoesToStderrWhenAskedFor) {
 
 TEST_F(CliLlmCompare, SafetensorsCandidate) {
     const auto run = [&](const std::string& candidate) {
-        const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file(candidate), "--tokens", file("tokens.npy"), "--json"});
+        const command_result r =
+            kldiv_cli({"llm-compare", file("ref.npy"), file(candidate), "--tokens", file("tokens.npy"), "--json"});
         EXPECT_EQ(r.exit_code, 0) << r.err;
         return json::parse(r.out);
     };
@@ -170,7 +174,8 @@ TEST(CliLlmCompareLlamaCpp, RealFilesAgreeWithTheExactStatistics) {
             EXPECT_NEAR(got, want, allowed + 1e-12) << candidate << ": " << key;
         }
         const double ppl = exact.at("perplexity").at("reference").at("mean").get<double>();
-        const double bar = expected.at("tolerances").at("logits").at("perplexity.ln_ratio.mean").at("absolute").get<double>();
+        const double bar =
+            expected.at("tolerances").at("logits").at("perplexity.ln_ratio.mean").at("absolute").get<double>();
         EXPECT_NEAR(j.at("perplexity").at("reference").at("mean").get<double>(), ppl, bar * ppl) << candidate;
     }
     const command_result human = kldiv_cli({"llm-compare", dir + "reference.kld", dir + "candidate.kld"});
@@ -191,8 +196,9 @@ TEST(CliLlmCompareLlamaCpp, BadCandidatesAreNamedByFileAndPosition) {
     const auto nan_file = scratch.write("nan.npy", logits);
     command_result r = kldiv_cli({"llm-compare", dir + "reference.kld", nan_file.string()});
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_THAT(r.err, HasSubstr("candidate file " + nan_file.string() +
-                                 " (its row 70), position 70: token id 7 has the value nan, but a logit must be a number"));
+    EXPECT_THAT(r.err,
+                HasSubstr("candidate file " + nan_file.string() +
+                          " (its row 70), position 70: token id 7 has the value nan, but a logit must be a number"));
     // Row 70 is chunk 1, position 64 + 7, predicting the token at chunk offset 72: id 128 + 72.
     std::string kld = kldiv::test::read_text(dir + "candidate.kld");
     const std::size_t at = 20 + 4 * (128 + 72);
@@ -201,8 +207,11 @@ TEST(CliLlmCompareLlamaCpp, BadCandidatesAreNamedByFileAndPosition) {
     const auto tokens_file = scratch.write("tokens.kld", kld);
     r = kldiv_cli({"llm-compare", dir + "reference.kld", tokens_file.string()});
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_THAT(r.err, HasSubstr("position 70: reference file " + dir + "reference.kld (its row 70) predicts token id 363 and "
-                                 "candidate file " + tokens_file.string() + " (its row 70) token id 123, but both models "
+    EXPECT_THAT(r.err, HasSubstr("position 70: reference file " + dir +
+                                 "reference.kld (its row 70) predicts token id 363 and "
+                                 "candidate file " +
+                                 tokens_file.string() +
+                                 " (its row 70) token id 123, but both models "
                                  "must have read the same tokens"));
 }
 
@@ -221,8 +230,8 @@ TEST_F(CliLlmCompare, HumanReportAndWithoutTokens) {
 // report that cannot be written leaves no file and an error.
 TEST_F(CliLlmCompare, HtmlReport) {
     const std::string html = file("report.html");
-    const command_result r = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("tokens.npy"),
-                                        "--json", "--html", html});
+    const command_result r = kldiv_cli(
+        {"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("tokens.npy"), "--json", "--html", html});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string page = kldiv::test::read_text(html);
     std::size_t svgs = 0;
@@ -235,8 +244,8 @@ TEST_F(CliLlmCompare, HtmlReport) {
     const std::size_t begin = page.find(open) + open.size(), end = page.find("</script>", begin);
     ASSERT_NE(page.find(open), std::string::npos);
     EXPECT_EQ(json::parse(page.substr(begin, end - begin)), json::parse(r.out));
-    const command_result bad = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--html",
-                                          (dir.path() / "missing" / "r.html").string()});
+    const command_result bad = kldiv_cli(
+        {"llm-compare", file("ref.npy"), file("cand-*.npy"), "--html", (dir.path() / "missing" / "r.html").string()});
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_THAT(bad.err, HasSubstr("r.html"));
 }

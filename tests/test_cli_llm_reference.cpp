@@ -29,7 +29,9 @@ using kldiv::test::command_result;
 using nlohmann::json;
 using testing::HasSubstr;
 
-command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+command_result kldiv_cli(const std::vector<std::string>& args) {
+    return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+}
 
 json json_of(const std::vector<std::string>& args) {
     const command_result r = kldiv_cli(args);
@@ -62,7 +64,8 @@ void expect_within_stated_bound(const json& via, const json& direct, const json&
         EXPECT_NEAR(via.at("kl").at(key).get<double>(), d, reference_kl_error_bound(d, delta, dropped) + 1e-12) << key;
     }
     const double ppl = direct.at("perplexity").at("reference").at("mean");
-    EXPECT_NEAR(via.at("perplexity").at("reference").at("mean").get<double>() / ppl, 1.0, std::expm1(2 * delta) + 1e-12);
+    EXPECT_NEAR(via.at("perplexity").at("reference").at("mean").get<double>() / ppl, 1.0,
+                std::expm1(2 * delta) + 1e-12);
     EXPECT_EQ(via.at("scored_with_token"), direct.at("scored_with_token"));
 }
 
@@ -72,8 +75,8 @@ protected:
     static void SetUpTestSuite() {
         dir_ = new kldiv::test::scratch_dir;
         for (const char* script : {"/llm_compare_numpy.py", "/llm_reference_inputs.py"}) {
-            const command_result made =
-                kldiv::test::run_command("/usr/bin/python3", {std::string(KLDIV_TEST_DATA) + script, dir_->path().string()});
+            const command_result made = kldiv::test::run_command(
+                "/usr/bin/python3", {std::string(KLDIV_TEST_DATA) + script, dir_->path().string()});
             ASSERT_EQ(made.exit_code, 0) << script << ": " << made.err;
         }
     }
@@ -87,7 +90,8 @@ protected:
 };
 
 TEST_F(CliLlmReference, EachEncodingAgreesWithItsInputWithinItsBound) {
-    const json direct = json_of({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("tokens.npy"), "--json"});
+    const json direct =
+        json_of({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("tokens.npy"), "--json"});
     struct encoding_case {
         std::string encoding, name;
         std::uint64_t value_bytes;
@@ -103,7 +107,7 @@ TEST_F(CliLlmReference, EachEncodingAgreesWithItsInputWithinItsBound) {
     for (const encoding_case& c : cases) {
         SCOPED_TRACE(c.name);
         const std::string out = file(c.name + ".kref");
-        std::vector<std::string> args = {"llm-reference", file("ref.npy"), out,      "--encoding", c.encoding,
+        std::vector<std::string> args = {"llm-reference", file("ref.npy"),    out,        "--encoding", c.encoding,
                                          "--tokens",      file("tokens.npy"), "--verify", "--json"};
         args.insert(args.end(), c.options.begin(), c.options.end());
         const json made = json_of(args);
@@ -115,8 +119,10 @@ TEST_F(CliLlmReference, EachEncodingAgreesWithItsInputWithinItsBound) {
         EXPECT_EQ(made.at("input").at("format"), "npy float32");
         const std::uint64_t size = fs::file_size(out);
         EXPECT_EQ(made.at("bytes"), size);
-        EXPECT_EQ(size, reference_file_size(300, 2000, c.value_bytes, made.at("rows_per_chunk"), true, c.encoding == "q16"));
-        EXPECT_DOUBLE_EQ(made.at("compression_ratio").get<double>(), static_cast<double>(fs::file_size(file("ref.npy"))) / size);
+        EXPECT_EQ(size,
+                  reference_file_size(300, 2000, c.value_bytes, made.at("rows_per_chunk"), true, c.encoding == "q16"));
+        EXPECT_DOUBLE_EQ(made.at("compression_ratio").get<double>(),
+                         static_cast<double>(fs::file_size(file("ref.npy"))) / size);
         EXPECT_DOUBLE_EQ(made.at("bytes_per_row").get<double>(), size / 300.0);
         const json& bound = made.at("error_bound");
         EXPECT_EQ(bound.at("absolute").get<double>(), c.absolute);
@@ -224,7 +230,9 @@ TEST_F(CliLlmReference, BadInputGivesExitCode1AMessageAndNoFile) {
     fs::remove(out);
     // Usage errors: exit code 2.
     EXPECT_EQ(kldiv_cli({"llm-reference", file("good.npy"), out, "--encoding", "int8"}).exit_code, 2);
-    EXPECT_EQ(kldiv_cli({"llm-reference", file("good.npy"), out, "--tokens", file("tokens-short.npy"), "--no-tokens"}).exit_code, 2);
+    EXPECT_EQ(kldiv_cli({"llm-reference", file("good.npy"), out, "--tokens", file("tokens-short.npy"), "--no-tokens"})
+                  .exit_code,
+              2);
     EXPECT_FALSE(fs::exists(out));
 }
 
@@ -232,7 +240,8 @@ TEST_F(CliLlmReference, ASmallInputGetsASmallBlockNotTheWholeBuffer) {
     // A 2.4 MB input with --buffer-mib 1024 allocated and filled 1 GiB (twice, with --verify).
     KLDIV_SKIP_MEMORY_BOUND_UNDER_SANITIZERS();
     const auto peak = kldiv::test::measure_peak_memory(
-        KLDIV_CLI_PATH, {"llm-reference", file("ref.npy"), file("small-buffer.kref"), "--buffer-mib", "1024", "--verify"});
+        KLDIV_CLI_PATH,
+        {"llm-reference", file("ref.npy"), file("small-buffer.kref"), "--buffer-mib", "1024", "--verify"});
     EXPECT_EQ(peak.exit_code, 0);
     EXPECT_LT(peak.mib, 64.0);
 }

@@ -17,7 +17,9 @@ using testing::HasSubstr;
 using testing::Not;
 using namespace std::string_literals;
 
-command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+command_result kldiv_cli(const std::vector<std::string>& args) {
+    return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+}
 
 // A version 1.0 .npy file whose header is `dict` (padded to 64 bytes), with no data.
 std::string npy_with_header(const std::string& dict) {
@@ -43,7 +45,8 @@ void expect_printable(const std::string& err) {
 
 TEST(CliMessages, NpyDtypeBytesAreEscaped) {
     const kldiv::test::scratch_dir dir;
-    const auto bad = dir.write("bad.npy", npy_with_header("{'descr': '\x1b[2J\0<f8\xff', 'fortran_order': False, 'shape': (2,), }"s));
+    const auto bad = dir.write(
+        "bad.npy", npy_with_header("{'descr': '\x1b[2J\0<f8\xff', 'fortran_order': False, 'shape': (2,), }"s));
     const auto good = dir.write("good.csv", "0.5\n0.5\n");
     const command_result r = kldiv_cli({"compare", bad.string(), good.string()});
     EXPECT_EQ(r.exit_code, 1);
@@ -99,7 +102,8 @@ TEST(CliMessages, UnsignedOptionsTakeDigitsOnly) {
     refused({"estimate", x, x, "--k", "-1"}, "--k: '-1' is not a whole number >= 0");
     refused({"estimate", x, x, "--seed", "0x10"}, "--seed: '0x10' is not a whole number >= 0");
     refused({"explain", p, q, "--top", "-1"}, "--top: '-1' is not a whole number >= 0");
-    refused({"dist", "normal(0, 1)", "normal(1, 1)", "--max-samples", "+5"}, "--max-samples: '+5' is not a whole number >= 0");
+    refused({"dist", "normal(0, 1)", "normal(1, 1)", "--max-samples", "+5"},
+            "--max-samples: '+5' is not a whole number >= 0");
     refused({"estimate", x, x, "--threads", "4294967296"}, "--threads = 4294967296");  // beyond the type
     EXPECT_EQ(kldiv_cli({"estimate", x, x, "--seed", "18446744073709551615", "--k", "2"}).exit_code, 0);
 }

@@ -27,14 +27,16 @@
 namespace {
 
 namespace fs = std::filesystem;
+using kldiv::test::command_result;
 using kldiv::test::mode_of;
 using kldiv::test::umask_scope;
-using kldiv::test::command_result;
 using nlohmann::json;
 using testing::HasSubstr;
 using testing::Not;
 
-command_result kldiv_cli(const std::vector<std::string>& args) { return kldiv::test::run_command(KLDIV_CLI_PATH, args); }
+command_result kldiv_cli(const std::vector<std::string>& args) {
+    return kldiv::test::run_command(KLDIV_CLI_PATH, args);
+}
 
 const std::string replacement = "\xEF\xBF\xBD";  // U+FFFD
 
@@ -71,7 +73,8 @@ TEST_F(CliOutputFiles, NewFilesFollowTheUmaskAndReplacedFilesKeepTheirMode) {
         const umask_scope mask(077);
         ASSERT_EQ(kldiv_cli({"llm-reference", file("good.npy"), out, "--quiet"}).exit_code, 0);
         EXPECT_EQ(mode_of(out), 0600u);
-        ASSERT_EQ(kldiv_cli({"llm-compare", file("good.npy"), file("good.npy"), "--quiet", "--html", html}).exit_code, 0);
+        ASSERT_EQ(kldiv_cli({"llm-compare", file("good.npy"), file("good.npy"), "--quiet", "--html", html}).exit_code,
+                  0);
         EXPECT_EQ(mode_of(html), 0600u);
     }
     fs::remove(out);
@@ -94,8 +97,9 @@ fs::path slow_input() {
     const fs::path big = CliOutputFiles::file("big.npy");
     if (fs::exists(big)) return big;
     const command_result made = kldiv::test::run_command(
-        "/usr/bin/python3", {"-c", "import numpy as np, sys; np.lib.format.open_memmap(sys.argv[1], mode='w+', "
-                                   "dtype=np.float32, shape=(2000000, 1000)).flush()",
+        "/usr/bin/python3", {"-c",
+                             "import numpy as np, sys; np.lib.format.open_memmap(sys.argv[1], mode='w+', "
+                             "dtype=np.float32, shape=(2000000, 1000)).flush()",
                              big.string()});
     EXPECT_EQ(made.exit_code, 0) << made.err;
     return big;
@@ -150,7 +154,8 @@ TEST_F(CliOutputFiles, NonUtf8NamesGiveValidJsonAndHtml) {
     const std::string html = file("names.html");
     const command_result compared = kldiv_cli({"llm-compare", input, input, "--json", "--quiet", "--html", html});
     ASSERT_EQ(compared.exit_code, 0) << compared.err;
-    EXPECT_EQ(json::parse(compared.out).at("reference").at("input").get<std::string>(), file("in" + replacement + ".npy"));
+    EXPECT_EQ(json::parse(compared.out).at("reference").at("input").get<std::string>(),
+              file("in" + replacement + ".npy"));
     const std::string page = kldiv::test::read_text(html);
     EXPECT_THAT(page, HasSubstr("in" + replacement + ".npy"));
     EXPECT_THAT(page, Not(HasSubstr("\xff")));
@@ -185,25 +190,30 @@ TEST_F(CliOutputFiles, AnOutputThatIsAnInputIsRefused) {
             "kldiv llm-compare: --html " + good + " is the same file as REFERENCE " + good + ": write to another path");
     refused({"llm-compare", good, file("nan.npy"), "--html", link},
             "--html " + link + " is the same file as REFERENCE " + good);
-    refused({"llm-compare", file("nan.npy"), good, "--tokens", file("tokens-large.npy"), "--html", file("./tokens-large.npy")},
+    refused({"llm-compare", file("nan.npy"), good, "--tokens", file("tokens-large.npy"), "--html",
+             file("./tokens-large.npy")},
             "--html " + file("./tokens-large.npy") + " is the same file as --tokens");
-    refused({"llm-reference", good, file("./good.npy")}, "OUTPUT " + file("./good.npy") + " is the same file as INPUT " + good);
+    refused({"llm-reference", good, file("./good.npy")},
+            "OUTPUT " + file("./good.npy") + " is the same file as INPUT " + good);
     refused({"llm-reference", good, file("tokens-large.npy"), "--tokens", file("tokens-large.npy")},
             "is the same file as --tokens");
-    refused({"compare", good, good, "--per-row", link}, "compare: --per-row " + link + " is the same file as P " + good);
-    const std::string p = dir_->write("p.csv", "0.25\n0.75\n").string(), q = dir_->write("q.csv", "0.5\n0.5\n").string();
+    refused({"compare", good, good, "--per-row", link},
+            "compare: --per-row " + link + " is the same file as P " + good);
+    const std::string p = dir_->write("p.csv", "0.25\n0.75\n").string(),
+                      q = dir_->write("q.csv", "0.5\n0.5\n").string();
     refused({"explain", p, q, "--html", q}, "explain: --html " + q + " is the same file as Q " + q);
     EXPECT_EQ(kldiv::test::read_text(q), "0.5\n0.5\n");
 }
 
 // An empty output path is a usage error naming the option (it used to write nothing, silently).
 TEST_F(CliOutputFiles, AnEmptyOutputPathIsRefused) {
-    const std::string p = dir_->write("p.csv", "0.25\n0.75\n").string(), q = dir_->write("q.csv", "0.5\n0.5\n").string();
-    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-             {"compare", p, q, "--per-row", ""},
-             {"explain", p, q, "--html", ""},
-             {"llm-compare", file("good.npy"), file("good.npy"), "--html", ""},
-             {"llm-reference", file("good.npy"), ""}}) {
+    const std::string p = dir_->write("p.csv", "0.25\n0.75\n").string(),
+                      q = dir_->write("q.csv", "0.5\n0.5\n").string();
+    for (const std::vector<std::string>& args :
+         std::vector<std::vector<std::string>>{{"compare", p, q, "--per-row", ""},
+                                               {"explain", p, q, "--html", ""},
+                                               {"llm-compare", file("good.npy"), file("good.npy"), "--html", ""},
+                                               {"llm-reference", file("good.npy"), ""}}) {
         const command_result r = kldiv_cli(args);
         EXPECT_EQ(r.exit_code, 2) << args[0];
         EXPECT_THAT(r.err, HasSubstr("the path is empty: name a file to write")) << args[0];
@@ -215,7 +225,8 @@ TEST_F(CliOutputFiles, AnEmptyOutputPathIsRefused) {
 // FIFO likewise. Links are followed, a character device is written into, a directory is a usage
 // error before any work.
 TEST_F(CliOutputFiles, LinksDevicesAndDirectoriesAreNotReplaced) {
-    const std::string p = dir_->write("p.csv", "0.25\n0.75\n").string(), q = dir_->write("q.csv", "0.5\n0.5\n").string();
+    const std::string p = dir_->write("p.csv", "0.25\n0.75\n").string(),
+                      q = dir_->write("q.csv", "0.5\n0.5\n").string();
     const fs::path target = dir_->write("target.html", "old"), link = dir_->path() / "link.html";
     fs::create_symlink(target, link);
     ASSERT_EQ(kldiv_cli({"explain", p, q, "--html", link.string()}).exit_code, 0);

@@ -260,8 +260,8 @@ TEST(MultivariateClosedForms, TwoDimensionalFullCovarianceAgainstExplicitFormula
     const ld dx = 0 - 1, dy = 0.5L + 1;
     const ld maha = (g * dx * dx - 2 * f * dx * dy + e * dy * dy) / det_q;
     const auto expected = static_cast<double>(0.5L * (trace - 2 + std::log(det_q / det_p) + maha));
-    const double value = closed(kd::parse("mvn([1, -1], [[2, 0.6], [0.6, 1]])"),
-                                kd::parse("mvn([0, 0.5], [[1, -0.3], [-0.3, 0.5]])"));
+    const double value =
+        closed(kd::parse("mvn([1, -1], [[2, 0.6], [0.6, 1]])"), kd::parse("mvn([0, 0.5], [[1, -0.3], [-0.3, 0.5]])"));
     expect_rel(value, expected, 1e-14);
 }
 
@@ -370,8 +370,9 @@ TEST(MultivariateClosedForms, NearlyEqualGaussiansKeepTheirPrecision) {
         kd::matrix tril = full_g.scale_tril;
         for (std::size_t i = 0; i < d; ++i)
             for (std::size_t j = 0; j <= i; ++j) tril(i, j) = perturbed(tril(i, j), rng, t);
-        worst = std::max(worst, check_nearly_equal({full_g, as_lowrank(g)},
-                                                   {kd::multivariate_normal::from_scale_tril(h.loc, tril), as_lowrank(h)}));
+        worst =
+            std::max(worst, check_nearly_equal({full_g, as_lowrank(g)},
+                                               {kd::multivariate_normal::from_scale_tril(h.loc, tril), as_lowrank(h)}));
         worst = std::max(worst, check_nearly_equal({as_diagonal(g)}, {as_diagonal(h)}));
     }
     // Diagonal covariance, so that all nine pairs are nearly equal.
@@ -379,9 +380,9 @@ TEST(MultivariateClosedForms, NearlyEqualGaussiansKeepTheirPrecision) {
     vec loc_q = loc, diag_q = diag;
     for (double& x : loc_q) x = perturbed(x, rng, t);
     for (double& x : diag_q) x = perturbed(x, rng, t);
-    worst = std::max(worst, check_nearly_equal(three_representations(loc, 0.7, -1.3, diag),
-                                               three_representations(loc_q, perturbed(0.7, rng, t),
-                                                                     perturbed(-1.3, rng, t), diag_q)));
+    worst = std::max(worst, check_nearly_equal(
+                                three_representations(loc, 0.7, -1.3, diag),
+                                three_representations(loc_q, perturbed(0.7, rng, t), perturbed(-1.3, rng, t), diag_q)));
     std::printf("nearly equal Gaussians: worst relative error %.2e\n", worst);
 }
 
@@ -488,13 +489,16 @@ TEST(MultivariateClosedForms, MultinomialIsTotalCountTimesCategorical) {
 
 TEST(MultivariateClosedForms, MultinomialZeros) {
     // 0·log 0 = 0 where p_k = 0; +∞ where q_k = 0 < p_k; nothing to lose with no draws.
-    const double with_zero = closed(kd::parse("multinomial(3, [0, 0.5, 0.5])"), kd::parse("multinomial(3, [0.2, 0.4, 0.4])"));
+    const double with_zero =
+        closed(kd::parse("multinomial(3, [0, 0.5, 0.5])"), kd::parse("multinomial(3, [0.2, 0.4, 0.4])"));
     expect_rel(with_zero, 3 * std::log(0.5 / 0.4), 1e-14);
-    const kd::kl_result missing = kl(kd::parse("multinomial(3, [0.2, 0.4, 0.4])"), kd::parse("multinomial(3, [0, 0.5, 0.5])"));
+    const kd::kl_result missing =
+        kl(kd::parse("multinomial(3, [0.2, 0.4, 0.4])"), kd::parse("multinomial(3, [0, 0.5, 0.5])"));
     EXPECT_EQ(missing.value, inf);
     EXPECT_EQ(missing.method, kd::kl_method::infinite_by_support);
     EXPECT_EQ(closed(kd::parse("multinomial(0, [0.2, 0.8])"), kd::parse("multinomial(0, [0.7, 0.3])")), 0.0);
-    const kd::kl_result other_count = kl(kd::parse("multinomial(3, [0.5, 0.5])"), kd::parse("multinomial(4, [0.5, 0.5])"));
+    const kd::kl_result other_count =
+        kl(kd::parse("multinomial(3, [0.5, 0.5])"), kd::parse("multinomial(4, [0.5, 0.5])"));
     EXPECT_EQ(other_count.value, inf);
     EXPECT_EQ(other_count.method, kd::kl_method::infinite_by_support);
 }
@@ -554,7 +558,8 @@ TEST(MultivariateClosedForms, WishartAgainstMonteCarlo) {
     };
     const pair cases[] = {
         {"wishart(4, [[2, 0.5], [0.5, 1]])", "wishart(6.5, [[1, -0.2], [-0.2, 0.8]])"},
-        {"wishart(3.5, [[1, 0.3, 0], [0.3, 2, 0.4], [0, 0.4, 1.5]])", "wishart(5, [[1.5, 0, 0.2], [0, 1, 0], [0.2, 0, 1]])"},
+        {"wishart(3.5, [[1, 0.3, 0], [0.3, 2, 0.4], [0, 0.4, 1.5]])",
+         "wishart(5, [[1.5, 0, 0.2], [0, 1, 0], [0.2, 0, 1]])"},
     };
     std::mt19937_64 rng(16);
     for (const auto& c : cases) {
@@ -606,16 +611,16 @@ TEST(MultivariateClosedForms, NearlyEqualWishartsAreQuadratic) {
 
 TEST(MultivariateClosedForms, BadParametersAreErrors) {
     const char* bad[] = {
-        "mvn([0, 0], [[1, 2], [2, 1]])",                       // not positive definite
-        "mvn([0, 0], [[1, 0.5], [0.4, 1]])",                   // not symmetric
-        "mvn([0, 0], [[1, 0], [0, 1], [0, 0]])",               // not square
-        "mvn([0, 0, 0], [[1, 0], [0, 1]])",                    // loc and matrix disagree
-        "mvn([0, 0], scale_tril=[[1, 0.5], [0, 1]])",          // not lower triangular
+        "mvn([0, 0], [[1, 2], [2, 1]])",                                 // not positive definite
+        "mvn([0, 0], [[1, 0.5], [0.4, 1]])",                             // not symmetric
+        "mvn([0, 0], [[1, 0], [0, 1], [0, 0]])",                         // not square
+        "mvn([0, 0, 0], [[1, 0], [0, 1]])",                              // loc and matrix disagree
+        "mvn([0, 0], scale_tril=[[1, 0.5], [0, 1]])",                    // not lower triangular
         "lowrank_multivariate_normal([0, 0], [[1], [1], [1]], [1, 1])",  // W has 3 rows
         "lowrank_multivariate_normal([0, 0], [[1], [1]], [1, 0])",       // D not > 0
         "diagonal_normal([0, 0], [1])",
         "diagonal_normal([0, 0], [1, -1])",
-        "wishart(1, [[1, 0], [0, 1]])",                        // df ≤ d − 1
+        "wishart(1, [[1, 0], [0, 1]])",  // df ≤ d − 1
         "wishart(3, [[1, 1.5], [1.5, 1]])",
         "dirichlet([1])",
         "dirichlet([1, 0])",

@@ -18,10 +18,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <stdexcept>
 #include <limits>
 #include <numbers>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -555,7 +555,8 @@ TEST(ClosedFormsUnivariate, NonNegativeOnRandomParameters) {
             const kd::kl_result got = kd::kl_divergence(kd::parse(ps), kd::parse(qs));
             EXPECT_GE(got.value, 0.0) << ps << " || " << qs;
             // +∞ from the tails (exponential against inverse gamma) is decided before any formula.
-            EXPECT_EQ(got.method, std::isinf(got.value) ? kd::kl_method::infinite_by_support : kd::kl_method::closed_form)
+            EXPECT_EQ(got.method,
+                      std::isinf(got.value) ? kd::kl_method::infinite_by_support : kd::kl_method::closed_form)
                 << ps << " || " << qs;
         }
     }

@@ -120,8 +120,9 @@ TEST(CompareRows, BadInputIsNamed) {
     };
     EXPECT_NE(message([&] { kldiv::llm::compare_rows(r.ref(), other.cand(), {}, {}, out); }).find("same shape"),
               std::string::npos);
-    EXPECT_NE(message([&] { kldiv::llm::compare_rows(r.ref(), r.cand(), std::vector<std::int32_t>{0, 50, 1}, {}, out); })
-                  .find("next token of position 1 = 50, but it must be -1 (unknown) or in [0, 50)"),
+    EXPECT_NE(message([&] {
+                  kldiv::llm::compare_rows(r.ref(), r.cand(), std::vector<std::int32_t>{0, 50, 1}, {}, out);
+              }).find("next token of position 1 = 50, but it must be -1 (unknown) or in [0, 50)"),
               std::string::npos);
     rows masked = r;
     masked.b[60] = -INFINITY;  // row 1: the candidate gives token 10 no mass
@@ -129,11 +130,14 @@ TEST(CompareRows, BadInputIsNamed) {
               std::string::npos);
     // With the candidate's files: the file, its row, the position and the token.
     const std::vector<kldiv::io::source_file> files{{"cand-0.npy", 0, 1}, {"cand-1.npy", 1, 2}};
-    EXPECT_NE(message([&] {
-                  kldiv::llm::compare_rows(masked.ref(), masked.cand(), {}, {.first_position = 0, .candidate_files = files}, out);
-              }).find("candidate file cand-1.npy (its row 0), position 1: gives probability 0 to token id 10, which the "
-                      "reference gives probability"),
-              std::string::npos);
+    EXPECT_NE(
+        message([&] {
+            kldiv::llm::compare_rows(masked.ref(), masked.cand(), {}, {.first_position = 0, .candidate_files = files},
+                                     out);
+        })
+            .find("candidate file cand-1.npy (its row 0), position 1: gives probability 0 to token id 10, which the "
+                  "reference gives probability"),
+        std::string::npos);
 }
 
 // A clamped row as a llama.cpp base file decodes it: the exact log-probabilities of the logits (as
@@ -153,8 +157,8 @@ clamped_row clamped(const float* logits, std::size_t v) {
 }
 
 // The coarsened pair: the tokens outside F as they are, F as one event (masses given).
-long double coarse_kl(const std::vector<long double>& p, const std::vector<long double>& q, const std::vector<bool>& floored,
-                      long double p_tail, long double q_tail) {
+long double coarse_kl(const std::vector<long double>& p, const std::vector<long double>& q,
+                      const std::vector<bool>& floored, long double p_tail, long double q_tail) {
     long double kl = p_tail > 0 ? p_tail * std::log(p_tail / q_tail) : 0;
     for (std::size_t j = 0; j < p.size(); ++j) {
         if (!floored[j] && p[j] > 0) kl += p[j] * std::log(p[j] / q[j]);
@@ -169,7 +173,8 @@ TEST(CompareRows, FlooredReferenceTokensAreLumpedIntoOneEvent) {
     const std::size_t n = 4, v = 3000;
     rows r = model_rows(n, v, 0.3, 5);
     for (float& x : r.a) x *= 2.0f;  // logits spanning about 40 nats: every row is clamped
-    for (std::size_t i = 0; i < n * v; ++i) r.b[i] = r.a[i] + 0.3f * static_cast<float>(std::sin(0.37 * static_cast<double>(i)));
+    for (std::size_t i = 0; i < n * v; ++i)
+        r.b[i] = r.a[i] + 0.3f * static_cast<float>(std::sin(0.37 * static_cast<double>(i)));
     std::vector<float> decoded(n * v), floors(n);
     std::vector<std::int32_t> tokens(n);
     std::vector<clamped_row> made;
@@ -208,7 +213,7 @@ TEST(CompareRows, FlooredReferenceTokensAreLumpedIntoOneEvent) {
         }
         ASSERT_GT(count, 100u) << i;
         const long double p_tail = std::clamp(1 - kept, 0.0L, p_upper);  // the floored tokens at e^μ bound it
-        std::vector<long double> normalized = p;  // the kernels normalize the coarsened row
+        std::vector<long double> normalized = p;                         // the kernels normalize the coarsened row
         for (long double& x : normalized) x /= kept + p_tail;
         const long double want = coarse_kl(normalized, q, floored, p_tail / (kept + p_tail), q_tail);
         EXPECT_NEAR(out[i].kl, static_cast<double>(want), 2e-6 * static_cast<double>(want) + 1e-12) << i;
@@ -216,12 +221,14 @@ TEST(CompareRows, FlooredReferenceTokensAreLumpedIntoOneEvent) {
         // at most P_F·ln(Q_F / min_F q) (both up to 1e-7: the kept values are the exact ones rounded
         // to float).
         EXPECT_LE(out[i].kl, static_cast<double>(exact) + 1e-7) << i;
-        EXPECT_LE(static_cast<double>(exact) - out[i].kl, static_cast<double>(p_tail * std::log(q_tail / q_least)) + 1e-7) << i;
+        EXPECT_LE(static_cast<double>(exact) - out[i].kl,
+                  static_cast<double>(p_tail * std::log(q_tail / q_least)) + 1e-7)
+            << i;
         const auto x = static_cast<std::size_t>(tokens[i]);
         EXPECT_EQ(out[i].reference_token_floored, i == 0) << i;
         EXPECT_FALSE(out[i].candidate_token_floored);
         EXPECT_NEAR(out[i].log_p_reference, static_cast<double>(m.decoded[x]), 2e-6) << i;  // μ for row 0
-        EXPECT_NEAR(out[i].log_p_candidate, static_cast<double>(lq[x]), 2e-6) << i;          // the exact value
+        EXPECT_NEAR(out[i].log_p_candidate, static_cast<double>(lq[x]), 2e-6) << i;         // the exact value
     }
 }
 
@@ -262,7 +269,8 @@ TEST(CompareRows, FlooredTokensOfBothRowsAreLumpedTogether) {
             (floored[j] ? p_upper : p_kept) += p[j];
             (floored[j] ? q_upper : q_kept) += q[j];
         }
-        const long double p_tail = std::clamp(1 - p_kept, 0.0L, p_upper), q_tail = std::clamp(1 - q_kept, 0.0L, q_upper);
+        const long double p_tail = std::clamp(1 - p_kept, 0.0L, p_upper),
+                          q_tail = std::clamp(1 - q_kept, 0.0L, q_upper);
         ASSERT_GT(q_tail, 0.0L) << i;
         // The kernels normalize each coarsened row.
         const long double p_total = p_kept + p_tail, q_total = q_kept + q_tail;

@@ -99,7 +99,8 @@ TEST(QuantileHistogram, CountsBetweenEdgesForCharts) {
     const auto counts = h.counts_between(edges);
     for (std::size_t i = 0; i < counts.size(); ++i) {
         // Exact up to the values within half a bin (relative 2.9e-5) of an edge.
-        const auto inside = std::count_if(kl.begin(), kl.end(), [&](double x) { return x >= edges[i] && x < edges[i + 1]; });
+        const auto inside =
+            std::count_if(kl.begin(), kl.end(), [&](double x) { return x >= edges[i] && x < edges[i + 1]; });
         EXPECT_NEAR(static_cast<double>(counts[i]), static_cast<double>(inside), 2.0) << i;
     }
     EXPECT_EQ(std::accumulate(counts.begin(), counts.end(), std::uint64_t{0}) + zeros, kl.size());
@@ -115,7 +116,8 @@ TEST(QuantileHistogram, ValuesOutsideTheDomainAreErrors) {
         h.add(-0.5, "the per-token KL divergence");
         FAIL();
     } catch (const kldiv::error& e) {
-        EXPECT_STREQ(e.what(), "quantile_histogram: the per-token KL divergence = -0.5, but it must be finite and >= 0");
+        EXPECT_STREQ(e.what(),
+                     "quantile_histogram: the per-token KL divergence = -0.5, but it must be finite and >= 0");
     }
     EXPECT_THROW(quantile_histogram::deserialize("KQH1"), kldiv::error);
     EXPECT_THROW(quantile_histogram::deserialize("nope"), kldiv::error);
@@ -218,7 +220,10 @@ TEST(ComparisonSummary, FlooredActualTokensAreCounted) {
     a.add({.kl = 0.1, .log_p_reference = -17.5, .log_p_candidate = -2.0, .reference_token_floored = true});
     a.add({.kl = 0.2, .log_p_reference = -1.0, .log_p_candidate = -1.5});
     b.add({.kl = 0.3, .log_p_reference = -3.0, .log_p_candidate = -18.0, .candidate_token_floored = true});
-    b.add({.kl = 0.4, .log_p_reference = -19.0, .log_p_candidate = -20.0, .reference_token_floored = true,
+    b.add({.kl = 0.4,
+           .log_p_reference = -19.0,
+           .log_p_candidate = -20.0,
+           .reference_token_floored = true,
            .candidate_token_floored = true});
     b.add({.kl = 0.5, .reference_token_floored = true});  // no token: not counted
     a.merge(comparison_summary::deserialize(b.serialize()));

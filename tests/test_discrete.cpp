@@ -271,7 +271,7 @@ TEST(Discrete, ExtremeValues) {
     const vec q{0.5, 0.5};
     EXPECT_TRUE(std::isfinite(kldiv::kl_divergence(p, q)));
     expect_rel(kldiv::kl_divergence(p, q), ln2, 1e-15);  // the 1e-300 term is negligible
-    const vec tiny_q{1.0, 4.9406564584124654e-324};  // q with a subnormal event
+    const vec tiny_q{1.0, 4.9406564584124654e-324};      // q with a subnormal event
     const vec r{0.5, 0.5};
     // D(R‖tiny_q) ≈ 0.5 ln(0.5/1) + 0.5 ln(0.5/2^-1074) = 0.5 (1074 ln 2 − 2 ln 2)... finite and large
     const double d = kldiv::kl_divergence(r, tiny_q);
@@ -287,37 +287,53 @@ TEST(Discrete, BadInputNamesFunctionValueAndRule) {
         }
         return "no error";
     };
-    EXPECT_EQ(message([] { kldiv::kl_divergence(vec{0.2, -0.2, 1.0}, vec{0.3, 0.3, 0.4}); }),
+    EXPECT_EQ(message([] {
+                  kldiv::kl_divergence(vec{0.2, -0.2, 1.0}, vec{0.3, 0.3, 0.4});
+              }),
               "kl_divergence: p[1] = -0.2, but probabilities must be >= 0");
-    EXPECT_EQ(message([] { kldiv::entropy(vec{0.5, std::nan(""), 0.5}); }),
+    EXPECT_EQ(message([] {
+                  kldiv::entropy(vec{0.5, std::nan(""), 0.5});
+              }),
               "entropy: p[1] = nan, but probabilities must be finite");
-    EXPECT_EQ(message([] { kldiv::cross_entropy(vec{0.5, 0.5}, vec{inf, 0.0}); }),
+    EXPECT_EQ(message([] {
+                  kldiv::cross_entropy(vec{0.5, 0.5}, vec{inf, 0.0});
+              }),
               "cross_entropy: q[0] = inf, but probabilities must be finite");
     EXPECT_EQ(message([] { kldiv::kl_divergence(vec{}, vec{}); }),
               "kl_divergence: p is empty, but a distribution needs at least one event");
-    EXPECT_EQ(message([] { kldiv::jeffreys(vec{0.5, 0.5}, vec{0.2, 0.3, 0.5}); }),
+    EXPECT_EQ(message([] {
+                  kldiv::jeffreys(vec{0.5, 0.5}, vec{0.2, 0.3, 0.5});
+              }),
               "jeffreys: p has 2 events and q has 3, but both must have the same number of events");
-    EXPECT_EQ(message([] { kldiv::kl_divergence(vec{0.5, 0.7}, vec{0.5, 0.5}); }),
+    EXPECT_EQ(message([] {
+                  kldiv::kl_divergence(vec{0.5, 0.7}, vec{0.5, 0.5});
+              }),
               "kl_divergence: p sums to 1.2, but must sum to 1 within 1e-06 (set normalize to rescale it)");
-    EXPECT_EQ(message([] { kldiv::entropy(vec{0.0, 0.0}, {.normalize = true}); }),
+    EXPECT_EQ(message([] {
+                  kldiv::entropy(vec{0.0, 0.0}, {.normalize = true});
+              }),
               "entropy: p sums to 0, but normalizing needs a positive sum");
-    EXPECT_EQ(message([] { kldiv::entropy(vec{1e308, 1e308}, {.normalize = true}); }),
+    EXPECT_EQ(message([] {
+                  kldiv::entropy(vec{1e308, 1e308}, {.normalize = true});
+              }),
               "entropy: p sums to inf, but the sum must be finite");
     EXPECT_EQ(message([] { kldiv::js_divergence(P, Q, 1.0); }),
               "js_divergence: beta = 1, but the Jensen-Shannon weight must lie in (0, 1)");
-    EXPECT_EQ(message([] { kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0}); }),
-              "kl_divergence: smoothing_epsilon = 0, but smoothing needs an epsilon in (0, 1]");
+    EXPECT_EQ(
+        message([] { kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0}); }),
+        "kl_divergence: smoothing_epsilon = 0, but smoothing needs an epsilon in (0, 1]");
     // 1e308 overflowed the smoothed sums into a NaN divergence; negative and NaN are refused too.
     for (const auto& [epsilon, text] : {std::pair{1e308, "1e+308"}, std::pair{1.5, "1.5"}, std::pair{-1.0, "-1"},
                                         std::pair{std::nan(""), "nan"}, std::pair{HUGE_VAL, "inf"}}) {
         const double eps = epsilon;  // clang 14 cannot capture a structured binding
-        EXPECT_EQ(message([&] {
-                      kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = eps});
-                  }),
-                  std::string("kl_divergence: smoothing_epsilon = ") + text + ", but smoothing needs an epsilon in (0, 1]");
+        EXPECT_EQ(
+            message([&] {
+                kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = eps});
+            }),
+            std::string("kl_divergence: smoothing_epsilon = ") + text + ", but smoothing needs an epsilon in (0, 1]");
     }
-    EXPECT_TRUE(std::isfinite(
-        kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1.0})));
+    EXPECT_TRUE(
+        std::isfinite(kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1.0})));
     EXPECT_EQ(message([] { kldiv::kl_divergence(P, Q, {.sum_tolerance = -1}); }),
               "kl_divergence: sum_tolerance = -1, but it must be finite and >= 0");
 }

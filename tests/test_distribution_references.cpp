@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "kldiv/distributions/kl.hpp"
-#include "kldiv/error.hpp"
 #include "kldiv/distributions/spec.hpp"
+#include "kldiv/error.hpp"
 
 namespace kd = kldiv::distributions;
 
@@ -52,10 +52,13 @@ std::vector<reference> references(const std::string& file = "distribution_kl.tsv
 double tolerance(kd::kl_method m, double truth) {
     const bool tiny = truth < 1e-8;
     switch (m) {
-        case kd::kl_method::closed_form: return (tiny ? 1e-6 : 1e-11) * truth;
+        case kd::kl_method::closed_form:
+            return (tiny ? 1e-6 : 1e-11) * truth;
         case kd::kl_method::quadrature:
-        case kd::kl_method::summation: return (tiny ? 1e-4 : 1e-9) * truth;
-        default: return 0.0;
+        case kd::kl_method::summation:
+            return (tiny ? 1e-4 : 1e-9) * truth;
+        default:
+            return 0.0;
     }
 }
 
@@ -79,10 +82,12 @@ void expect_matches(const reference& r, const kd::kl_result& got, const char* ho
 }
 
 bool univariate(const kd::distribution& d) {
-    return std::visit([](const auto& x) {
-        using T = std::remove_cvref_t<decltype(x)>;
-        return std::is_constructible_v<kd::univariate, T> || std::is_same_v<T, kd::mixture>;
-    }, d);
+    return std::visit(
+        [](const auto& x) {
+            using T = std::remove_cvref_t<decltype(x)>;
+            return std::is_constructible_v<kd::univariate, T> || std::is_same_v<T, kd::mixture>;
+        },
+        d);
 }
 
 }  // namespace
@@ -96,7 +101,8 @@ TEST(DistributionReferences, TheFileCoversEveryGroup) {
 }
 
 TEST(DistributionReferences, AutomaticMethodMatchesMpmath) {
-    for (const auto& r : references()) expect_matches(r, kd::kl_divergence(kd::parse(r.p), kd::parse(r.q)), "automatic");
+    for (const auto& r : references())
+        expect_matches(r, kd::kl_divergence(kd::parse(r.p), kd::parse(r.q)), "automatic");
 }
 
 TEST(DistributionReferences, QuadratureAndSummationMatchMpmath) {
@@ -143,9 +149,10 @@ TEST(DistributionReferences, QuadratureRefusesMassBetweenNeighbouringDoubles) {
         kd::kl_divergence(kd::parse("gamma(1e-5, 1)"), kd::parse("gamma(1, 1)"), numerical);
         ADD_FAILURE() << "no error";
     } catch (const kldiv::error& e) {
-        EXPECT_EQ(std::string(e.what()), "kl_divergence: quadrature cannot resolve gamma: its quartiles 0 and 0 are not "
-                                         "1e-11 of their magnitude apart in double precision: half its mass lies "
-                                         "between neighbouring doubles");
+        EXPECT_EQ(std::string(e.what()),
+                  "kl_divergence: quadrature cannot resolve gamma: its quartiles 0 and 0 are not "
+                  "1e-11 of their magnitude apart in double precision: half its mass lies "
+                  "between neighbouring doubles");
     }
     // The closed form needs no such resolution.
     EXPECT_GT(kd::kl_divergence(kd::parse("gamma(1e-5, 1)"), kd::parse("gamma(1, 1)")).value, 0.0);
@@ -162,8 +169,9 @@ TEST(DistributionReferences, VonMisesQuadratureAtLargeConcentrations) {
         kd::kl_divergence(kd::parse("von_mises(0, 1e300)"), kd::parse("von_mises(0, 1)"), numerical);
         ADD_FAILURE() << "no error";
     } catch (const kldiv::error& e) {
-        EXPECT_EQ(std::string(e.what()), "kl_divergence: quadrature cannot resolve von_mises: its spread 1e-150 is below "
-                                         "1e-11 of its location's magnitude 3.141592653589793, beyond double precision");
+        EXPECT_EQ(std::string(e.what()),
+                  "kl_divergence: quadrature cannot resolve von_mises: its spread 1e-150 is below "
+                  "1e-11 of its location's magnitude 3.141592653589793, beyond double precision");
     }
 }
 

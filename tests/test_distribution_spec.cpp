@@ -60,9 +60,9 @@ TEST(DistributionSpec, PrintedSpecsParseBackExactly) {
          {"normal(0.1, 0.30000000000000004)", "gamma(1e-300, 1.7976931348623157e+308)", "binomial(12, 0.3)",
           "categorical([0.125, 0.375, 0.5])", "dirichlet([0.5, 1, 2])", "von_mises(-1, 0)",
           "lowrank_multivariate_normal([1, 2], [[1], [0.5]], [1, 2])", "diagonal_normal([0, 1], [2, 3])",
-          "wishart(3.5, scale_tril=[[1, 0], [0.5, 2]])",
-          "mixture([0.25, 0.75], [normal(0, 1), laplace(2, 1)])",
-          "mixture([0.5, 0.5], [multivariate_normal([0], scale_tril=[[1]]), multivariate_normal([1], scale_tril=[[2]])])"}) {
+          "wishart(3.5, scale_tril=[[1, 0], [0.5, 2]])", "mixture([0.25, 0.75], [normal(0, 1), laplace(2, 1)])",
+          "mixture([0.5, 0.5], [multivariate_normal([0], scale_tril=[[1]]), multivariate_normal([1], "
+          "scale_tril=[[2]])])"}) {
         EXPECT_EQ(canonical(spec), spec);
         EXPECT_EQ(canonical(canonical(spec)), spec);
     }
@@ -102,7 +102,8 @@ TEST(DistributionSpec, MixturesOfGaussianKindsBecomeGaussianMixtures) {
     EXPECT_THAT(message_of("mixture([1, 1], [normal(0, 1), poisson(2)])"),
                 HasSubstr("components mix normal and poisson"));
     EXPECT_THAT(message_of("mixture([1], [dirichlet([1, 2])])"), HasSubstr("components must be univariate"));
-    EXPECT_THAT(message_of("mixture([1, 2, 3], [normal(0, 1)])"), HasSubstr("components has 1 values, but it must have 3"));
+    EXPECT_THAT(message_of("mixture([1, 2, 3], [normal(0, 1)])"),
+                HasSubstr("components has 1 values, but it must have 3"));
 }
 
 // Found by fuzz_spec_round_trip: normalizing the printed probabilities again moved them by an ulp.
@@ -136,7 +137,8 @@ TEST(DistributionSpec, NestingIsCappedWithAClearError) {
     for (int i = 0; i < 70; ++i) calls += "n(";
     EXPECT_THAT(message_of(calls), HasSubstr("at position 129: calls and lists nested at most 64 deep"));
     // What a family really needs (5 levels) is far below the cap.
-    EXPECT_EQ(canonical("mixture([1], [mvn([0], [[1]])])"), "mixture([1], [multivariate_normal([0], scale_tril=[[1]])])");
+    EXPECT_EQ(canonical("mixture([1], [mvn([0], [[1]])])"),
+              "mixture([1], [multivariate_normal([0], scale_tril=[[1]])])");
 }
 
 // nan and inf are numbers (any case), refused by the parameter's rule, not read as a family name.
@@ -157,17 +159,20 @@ TEST(DistributionSpec, BadParametersNameFamilyParameterValueAndRule) {
     EXPECT_THAT(message_of("bernoulli(1.5)"), HasSubstr("bernoulli: probs = 1.5, but it must be in [0, 1]"));
     EXPECT_THAT(message_of("geometric(0)"), HasSubstr("geometric: probs = 0, but it must be in (0, 1]"));
     EXPECT_THAT(message_of("uniform(2, 1)"), HasSubstr("uniform: high = 1, but it must be in (2, inf)"));
-    EXPECT_THAT(message_of("binomial(2.5, 0.5)"), HasSubstr("binomial: total_count = 2.5, but it must be a whole number"));
+    EXPECT_THAT(message_of("binomial(2.5, 0.5)"),
+                HasSubstr("binomial: total_count = 2.5, but it must be a whole number"));
     EXPECT_THAT(message_of("binomial(1e18, 0.5)"),
                 HasSubstr("binomial: total_count = 1e+18, but it must be at most 2^53 = 9007199254740992"));
-    EXPECT_THAT(message_of("dirichlet([1])"), HasSubstr("dirichlet: concentration has 1 values, but it must have at least 2"));
+    EXPECT_THAT(message_of("dirichlet([1])"),
+                HasSubstr("dirichlet: concentration has 1 values, but it must have at least 2"));
     EXPECT_THAT(message_of("dirichlet([1, -2])"), HasSubstr("concentration[1] = -2"));
     EXPECT_THAT(message_of("categorical([0, 0])"), HasSubstr("categorical: probs sums to 0"));
     EXPECT_THAT(message_of("mvn([0, 0], [[1, 2], [2, 1]])"), HasSubstr("covariance_matrix must be positive definite"));
     EXPECT_THAT(message_of("mvn([0, 0], [[1, 0.5], [0.4, 1]])"), HasSubstr("the matrix must be symmetric"));
     EXPECT_THAT(message_of("mvn([0, 0], [[1]])"), HasSubstr("covariance_matrix is 1 x 1, but it must be 2 x 2"));
     EXPECT_THAT(message_of("mvn([0, 0], scale_tril=[[1, 1], [0, 1]])"), HasSubstr("scale_tril[0, 1] = 1"));
-    EXPECT_THAT(message_of("wishart(0.5, [[1, 0], [0, 1]])"), HasSubstr("wishart: df = 0.5, but it must be in (1, inf)"));
+    EXPECT_THAT(message_of("wishart(0.5, [[1, 0], [0, 1]])"),
+                HasSubstr("wishart: df = 0.5, but it must be in (1, inf)"));
     EXPECT_THAT(message_of("diagonal_normal([0, 0], [1])"), HasSubstr("scale has 1 values, but it must have 2"));
     EXPECT_THAT(message_of("lowrank_mvn([0, 0], [[1, 2, 3]], [1, 1])"), HasSubstr("cov_factor is 1 x 3"));
     EXPECT_THAT(message_of("gamma(1)"), HasSubstr("gamma: the parameter rate is missing"));
@@ -178,7 +183,8 @@ TEST(DistributionSpec, BadParametersNameFamilyParameterValueAndRule) {
 }
 
 TEST(DistributionSpec, SyntaxErrorsSayWhereAndWhat) {
-    EXPECT_THAT(message_of("gamma(1, 2"), HasSubstr("parse: in 'gamma(1, 2' at position 11: expected ',' or ')', found the end"));
+    EXPECT_THAT(message_of("gamma(1, 2"),
+                HasSubstr("parse: in 'gamma(1, 2' at position 11: expected ',' or ')', found the end"));
     EXPECT_THAT(message_of("gamma(1, 2) x"), HasSubstr("expected the end of the spec, found 'x'"));
     EXPECT_THAT(message_of("(1, 2)"), HasSubstr("expected a family name"));
     EXPECT_THAT(message_of("normal(0, @)"), HasSubstr("expected a number, a list or a distribution, found '@'"));
@@ -199,15 +205,15 @@ TEST(DistributionSupport, NonNestedSupportsAreInfiniteWithoutIntegration) {
     const auto kl = [](const char* p, const char* q) { return kd::kl_divergence(kd::parse(p), kd::parse(q)); };
     const double inf = std::numeric_limits<double>::infinity();
     for (auto [p, q] : std::vector<std::pair<const char*, const char*>>{
-             {"normal(0, 1)", "exponential(1)"},     // the line against a half-line
-             {"uniform(-0.5, 0.5)", "beta(2, 2)"},   // sticks out of [0, 1]
-             {"pareto(1, 3)", "pareto(2, 3)"},       // starts before Q's scale
+             {"normal(0, 1)", "exponential(1)"},    // the line against a half-line
+             {"uniform(-0.5, 0.5)", "beta(2, 2)"},  // sticks out of [0, 1]
+             {"pareto(1, 3)", "pareto(2, 3)"},      // starts before Q's scale
              {"uniform(0, 3)", "uniform(1, 4)"},
-             {"poisson(2)", "binomial(5, 0.5)"},     // unbounded against bounded counts
+             {"poisson(2)", "binomial(5, 0.5)"},  // unbounded against bounded counts
              {"binomial(6, 0.5)", "binomial(5, 0.5)"},
-             {"bernoulli(1)", "bernoulli(0)"},       // atoms at 1 and at 0
-             {"poisson(1)", "gamma(1, 1)"},          // atoms against a density
-             {"gamma(1, 1)", "poisson(1)"},          // a density against atoms
+             {"bernoulli(1)", "bernoulli(0)"},  // atoms at 1 and at 0
+             {"poisson(1)", "gamma(1, 1)"},     // atoms against a density
+             {"gamma(1, 1)", "poisson(1)"},     // a density against atoms
              {"multinomial(5, [0.5, 0.5])", "multinomial(6, [0.5, 0.5])"}}) {
         const auto r = kl(p, q);
         EXPECT_EQ(r.value, inf) << p << " || " << q;
@@ -230,7 +236,8 @@ TEST(DistributionSupport, DifferentSpacesAreAnError) {
                           "multivariate_normal on vectors of dimension 3, but both must be on the same space"));
     EXPECT_THAT(message("normal(0, 1)", "mvn([0], [[1]])"), HasSubstr("both must be on the same space"));
     EXPECT_THAT(message("von_mises(0, 1)", "normal(0, 1)"), HasSubstr("Q is normal on real numbers"));
-    EXPECT_THAT(message("dirichlet([1, 1])", "mvn([0, 0], [[1, 0], [0, 1]])"), HasSubstr("the simplex of 2 components"));
+    EXPECT_THAT(message("dirichlet([1, 1])", "mvn([0, 0], [[1, 0], [0, 1]])"),
+                HasSubstr("the simplex of 2 components"));
 }
 
 TEST(DistributionKl, UnitsAndOptions) {
@@ -258,7 +265,8 @@ TEST(DistributionKl, UnitsAndOptions) {
 
 TEST(DistributionSupport, ComponentsOfWeightZeroDoNotWidenAMixture) {
     // The gamma component has no mass: P lives on [0, 1], inside Q = beta's support.
-    const auto r = kd::kl_divergence(kd::parse("mixture([1, 0], [uniform(0, 1), gamma(2, 1)])"), kd::parse("beta(2, 2)"));
+    const auto r =
+        kd::kl_divergence(kd::parse("mixture([1, 0], [uniform(0, 1), gamma(2, 1)])"), kd::parse("beta(2, 2)"));
     EXPECT_NE(r.method, kd::kl_method::infinite_by_support);
     // D(U(0,1)‖Beta(2,2)) = −E ln(6x(1−x)) = −ln 6 + 2.
     EXPECT_NEAR(r.value, 2.0 - std::log(6.0), 1e-9);

@@ -47,11 +47,13 @@ vec parse_counts(const std::string& text) {
 
 double parse_value(const std::string& text) { return text == "inf" ? inf : std::stod(text); }
 
-const std::map<std::string, count_estimator> by_name{
-    {"plug-in", count_estimator::plug_in},   {"miller-madow", count_estimator::miller_madow},
-    {"laplace", count_estimator::laplace},   {"jeffreys", count_estimator::jeffreys},
-    {"perks", count_estimator::perks},       {"minimax", count_estimator::minimax},
-    {"james-stein", count_estimator::james_stein}};
+const std::map<std::string, count_estimator> by_name{{"plug-in", count_estimator::plug_in},
+                                                     {"miller-madow", count_estimator::miller_madow},
+                                                     {"laplace", count_estimator::laplace},
+                                                     {"jeffreys", count_estimator::jeffreys},
+                                                     {"perks", count_estimator::perks},
+                                                     {"minimax", count_estimator::minimax},
+                                                     {"james-stein", count_estimator::james_stein}};
 
 // Every estimator on every reference case, within 1e-13 relative (the discrete core is accurate
 // to 1e-12 at worst and to a few ulps on vectors this short; the references have 25 digits).
@@ -85,8 +87,8 @@ TEST(EstimateCounts, HandValues) {
     const vec even{1, 1}, skewed{1, 3};
     expect_rel(kldiv::estimate::entropy_from_counts(even).value, ln2, 1e-15);
     // Miller–Madow: two occupied bins, n = 2: + 1/4.
-    expect_rel(kldiv::estimate::entropy_from_counts(even, {.method = count_estimator::miller_madow}).value,
-               ln2 + 0.25, 1e-15);
+    expect_rel(kldiv::estimate::entropy_from_counts(even, {.method = count_estimator::miller_madow}).value, ln2 + 0.25,
+               1e-15);
     // D((1/2, 1/2) ‖ (1/4, 3/4)) = ½ ln 2 + ½ ln(2/3) = ½ ln(4/3).
     expect_rel(kldiv::estimate::kl_divergence_from_counts(even, skewed).value, 0.5 * std::log(4.0 / 3.0), 1e-15);
     // Laplace on (0, 2): θ = (1/4, 3/4).
@@ -136,18 +138,21 @@ TEST(EstimateCounts, ZeroCountPolicy) {
     // Pseudocounts never give a zero, so the error policy does not fire.
     for (auto method : {count_estimator::laplace, count_estimator::jeffreys, count_estimator::perks,
                         count_estimator::minimax, count_estimator::james_stein}) {
-        const double d = kldiv::estimate::kl_divergence_from_counts(p, q, {.method = method, .on_zero = zero_counts::error}).value;
+        const double d =
+            kldiv::estimate::kl_divergence_from_counts(p, q, {.method = method, .on_zero = zero_counts::error}).value;
         EXPECT_TRUE(std::isfinite(d) && d > 0.0);
     }
     // P's zeros are harmless; Q's zeros where P is 0 too.
-    EXPECT_TRUE(std::isfinite(kldiv::estimate::kl_divergence_from_counts(vec{0, 1}, vec{0, 5}, {.on_zero = zero_counts::error}).value));
+    EXPECT_TRUE(std::isfinite(
+        kldiv::estimate::kl_divergence_from_counts(vec{0, 1}, vec{0, 5}, {.on_zero = zero_counts::error}).value));
 }
 
 TEST(EstimateCounts, UnitsAndMethodText) {
     const vec p{3, 1, 0, 6}, q{2, 2, 4, 2};
     for (const auto& [name, method] : by_name) {
         const auto nats = kldiv::estimate::kl_divergence_from_counts(p, q, {.method = method});
-        const auto bits = kldiv::estimate::kl_divergence_from_counts(p, q, {.method = method, .base = kldiv::log_base::bits()});
+        const auto bits =
+            kldiv::estimate::kl_divergence_from_counts(p, q, {.method = method, .base = kldiv::log_base::bits()});
         expect_rel(bits.value, nats.value / ln2, 1e-15);
         EXPECT_THAT(nats.method, HasSubstr("counts (" + name));
         EXPECT_EQ(nats.interval.level, 0.0);
@@ -219,12 +224,14 @@ TEST(EstimateCounts, MillerMadowReducesBias) {
     for (int i = 0; i < draws; ++i) {
         const vec y = multinomial(rng, P, n), z = multinomial(rng, Q, n);
         h_ml += kldiv::estimate::entropy_from_counts(y).value - true_entropy();
-        h_mm += kldiv::estimate::entropy_from_counts(y, {.method = count_estimator::miller_madow}).value - true_entropy();
+        h_mm +=
+            kldiv::estimate::entropy_from_counts(y, {.method = count_estimator::miller_madow}).value - true_entropy();
         const double ml = kldiv::estimate::kl_divergence_from_counts(y, z).value;
         if (!std::isfinite(ml)) continue;  // Q missed a bin P hit
         ++finite;
         d_ml += ml - true_kl();
-        d_mm += kldiv::estimate::kl_divergence_from_counts(y, z, {.method = count_estimator::miller_madow}).value - true_kl();
+        d_mm += kldiv::estimate::kl_divergence_from_counts(y, z, {.method = count_estimator::miller_madow}).value -
+                true_kl();
     }
     h_ml /= draws;
     h_mm /= draws;
@@ -248,8 +255,11 @@ TEST(EstimateCounts, BadInput) {
     expect_error([] { (void)kldiv::estimate::entropy_from_counts(vec{inf}); }, "counts[0] = inf");
     expect_error([] { (void)kldiv::estimate::entropy_from_counts(vec{0, 0}); }, "all 0");
     expect_error([] { (void)kldiv::estimate::entropy_from_counts(vec{}); }, "empty");
-    expect_error([] { (void)kldiv::estimate::kl_divergence_from_counts(vec{1, 2}, vec{1, 2, 3}); },
-                 "p_counts has 2 bins and q_counts 3");
+    expect_error(
+        [] {
+            (void)kldiv::estimate::kl_divergence_from_counts(vec{1, 2}, vec{1, 2, 3});
+        },
+        "p_counts has 2 bins and q_counts 3");
     expect_error([] { (void)kldiv::estimate::cross_entropy_from_counts(vec{1, 2}, vec{0, 0}); }, "q_counts are all 0");
 }
 

@@ -88,7 +88,7 @@ TEST(EstimatorCoverage, NearestNeighboursInOneDimension) {
             opts.bootstrap = bootstrap(method, d, 200);
             const ke::confidence_interval ci =
                 ke::estimate_from_data(kldiv::matrix_view<const double>(x.data(), 500, 1),
-                                            kldiv::matrix_view<const double>(y.data(), 500, 1), opts)
+                                       kldiv::matrix_view<const double>(y.data(), 500, 1), opts)
                     .value.interval;
             inside += ci.low <= 0.5 && 0.5 <= ci.high;
         }

@@ -9,10 +9,10 @@
 #include "kldiv/estimate/histogram.hpp"
 
 #include <cmath>
-#include <numbers>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <numbers>
 #include <random>
 #include <sstream>
 #include <string>
@@ -208,15 +208,24 @@ TEST(EstimateHistogram, BadInput) {
                  "4 columns, but histograms need 1 to 3");
     expect_error([&] { (void)kldiv::estimate::histogram_counts(view(a.data(), 0, 1), view(a.data(), 4, 1)); },
                  "x has no rows");
-    expect_error([&] { (void)kldiv::estimate::histogram_counts(view(a.data(), 4, 1), view(a.data(), 4, 1),
-                                                               {.rule = binning::fixed}); },
-                 "bins = 0, but the fixed rule");
-    expect_error([&] { (void)kldiv::estimate::histogram_counts(view(a.data(), 4, 1), view(a.data(), 4, 1),
-                                                               {.rule = binning::scott, .bins = 5}); },
-                 "bins = 5, but the scott rule");
-    expect_error([&] { (void)kldiv::estimate::histogram_counts(view(a.data(), 1, 3), view(a.data(), 1, 3),
-                                                               {.rule = binning::fixed, .bins = 1000}); },
-                 "more than 2^26 bins");
+    expect_error(
+        [&] {
+            (void)kldiv::estimate::histogram_counts(view(a.data(), 4, 1), view(a.data(), 4, 1),
+                                                    {.rule = binning::fixed});
+        },
+        "bins = 0, but the fixed rule");
+    expect_error(
+        [&] {
+            (void)kldiv::estimate::histogram_counts(view(a.data(), 4, 1), view(a.data(), 4, 1),
+                                                    {.rule = binning::scott, .bins = 5});
+        },
+        "bins = 5, but the scott rule");
+    expect_error(
+        [&] {
+            (void)kldiv::estimate::histogram_counts(view(a.data(), 1, 3), view(a.data(), 1, 3),
+                                                    {.rule = binning::fixed, .bins = 1000});
+        },
+        "more than 2^26 bins");
     expect_error([&] { (void)kldiv::estimate::bin_edges(b, binning::sturges); }, "value 2 = nan");
     expect_error([&] { (void)kldiv::estimate::bin_edges(vec{}, binning::sturges); }, "empty");
 }

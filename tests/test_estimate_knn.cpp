@@ -17,12 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "tests/every_simd_target.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/estimate/knn.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/estimate/nearest_kernels.hpp"
 #include "src/estimate/neighbours.hpp"
+#include "tests/every_simd_target.hpp"
 
 namespace {
 
@@ -41,7 +41,8 @@ struct sample {
     matrix_view<const double> view() const { return {values.data(), n, d}; }
 };
 
-sample draw(std::size_t n, std::size_t d, std::uint64_t seed, const std::function<void(std::mt19937_64&, double*)>& row) {
+sample draw(std::size_t n, std::size_t d, std::uint64_t seed,
+            const std::function<void(std::mt19937_64&, double*)>& row) {
     sample s{n, d, std::vector<double>(n * d)};
     std::mt19937_64 rng(seed);
     for (std::size_t i = 0; i < n; ++i) row(rng, s.values.data() + i * d);
@@ -95,7 +96,8 @@ TEST(KnnSearch, TreeAndBruteForceEqualTheNaiveSortBitForBit) {
     for (const std::size_t d : {1u, 2u, 5u, 10u}) {
         sample x = normal(700, d, 10 + d);
         // Rounded coordinates at d = 1, 2 create ties and coincident rows.
-        if (d <= 2) for (double& v : x.values) v = std::round(v * 20.0) / 20.0;
+        if (d <= 2)
+            for (double& v : x.values) v = std::round(v * 20.0) / 20.0;
         const sample y = normal(300, d, 20 + d, 0.5, 1.5);
         for (const std::size_t k : {1u, 4u, 9u}) {
             for (const auto& [points, queries] : {std::pair{x.view(), x.view()}, std::pair{y.view(), x.view()}}) {
@@ -156,7 +158,8 @@ TEST_P(NearestKernels, BruteForceEqualsTheNaiveSort) {
         for (const auto& [points, queries] : {std::pair{x.view(), x.view()}, std::pair{y.view(), x.view()}}) {
             const auto reference = naive_kth(points, queries, 3);
             const auto brute = search(points, queries, 3, neighbour_search::brute_force);
-            for (std::size_t i = 0; i < queries.rows; ++i) ASSERT_EQ(brute[i], reference[i]) << "d=" << d << " row " << i;
+            for (std::size_t i = 0; i < queries.rows; ++i)
+                ASSERT_EQ(brute[i], reference[i]) << "d=" << d << " row " << i;
         }
     }
 }
@@ -195,14 +198,16 @@ TEST(KnnEstimate, EqualsTheDefinitionFromNaiveDistances) {
 }
 
 // Mean absolute error over `seeds` draws of size n, for an estimator of a known value.
-double mean_error(std::size_t n, int seeds, double truth, const std::function<double(std::size_t, std::uint64_t)>& estimate) {
+double mean_error(std::size_t n, int seeds, double truth,
+                  const std::function<double(std::size_t, std::uint64_t)>& estimate) {
     double total = 0.0;
     for (int s = 0; s < seeds; ++s) total += std::abs(estimate(n, 1000 * n + static_cast<std::uint64_t>(s)) - truth);
     return total / seeds;
 }
 
 // The error at n = 10^4 within `tolerance`, and smaller on average than at n = 10^3.
-void expect_converges(double truth, double tolerance, const std::function<double(std::size_t, std::uint64_t)>& estimate) {
+void expect_converges(double truth, double tolerance,
+                      const std::function<double(std::size_t, std::uint64_t)>& estimate) {
     const double small = mean_error(1000, 4, truth, estimate), large = mean_error(10000, 2, truth, estimate);
     EXPECT_LT(large, small) << "truth " << truth;
     EXPECT_LT(large, tolerance) << "truth " << truth << ", error at n = 1e4: " << large;
@@ -221,7 +226,8 @@ TEST(KnnConvergence, SeparateKAndL) {
     for (const auto& kl : {std::pair<std::size_t, std::size_t>{2, 8}, {8, 2}}) {
         const std::size_t k = kl.first, l = kl.second;  // not bindings: clang 14 cannot capture them
         expect_converges(std::log(2.0) + 0.25 - 0.5, 0.05, [k, l](std::size_t n, std::uint64_t seed) {
-            return kl_divergence_knn(normal(n, 1, seed).view(), normal(n, 1, seed + 7, 1.0, 2.0).view(), {.k = k, .l = l})
+            return kl_divergence_knn(normal(n, 1, seed).view(), normal(n, 1, seed + 7, 1.0, 2.0).view(),
+                                     {.k = k, .l = l})
                 .value;
         });
     }
@@ -253,7 +259,8 @@ TEST(KnnConvergence, MultivariateNormalsUpToDimensionTen) {
 }
 
 sample exponential(std::size_t n, std::uint64_t seed, double rate) {
-    return draw(n, 1, seed, [rate](std::mt19937_64& rng, double* r) { r[0] = std::exponential_distribution<double>(rate)(rng); });
+    return draw(n, 1, seed,
+                [rate](std::mt19937_64& rng, double* r) { r[0] = std::exponential_distribution<double>(rate)(rng); });
 }
 
 TEST(KnnConvergence, Exponentials) {
@@ -266,7 +273,8 @@ TEST(KnnConvergence, Exponentials) {
 TEST(KnnConvergence, UniformAgainstNormal) {
     // D(U(0,1) ‖ N(0,1)) = 0 + ½ ln(2π) + E[u²]/2 = ½ ln(2π) + 1/6.
     expect_converges(0.5 * std::log(2.0 * std::numbers::pi) + 1.0 / 6.0, 0.05, [](std::size_t n, std::uint64_t seed) {
-        const sample u = draw(n, 1, seed, [](std::mt19937_64& rng, double* r) { r[0] = std::uniform_real_distribution<double>()(rng); });
+        const sample u = draw(
+            n, 1, seed, [](std::mt19937_64& rng, double* r) { r[0] = std::uniform_real_distribution<double>()(rng); });
         return kl_divergence_knn(u.view(), normal(n, 1, seed + 7).view()).value;
     });
 }
@@ -274,8 +282,9 @@ TEST(KnnConvergence, UniformAgainstNormal) {
 TEST(KnnConvergence, KozachenkoLeonenkoEntropyOfAStandardNormal) {
     // H(N(0, I_d)) = (d/2) ln(2πe).
     for (const std::size_t d : {1u, 3u}) {
-        expect_converges(0.5 * static_cast<double>(d) * std::log(2.0 * std::numbers::pi * std::numbers::e), 0.05,
-                         [d](std::size_t n, std::uint64_t seed) { return entropy_knn(normal(n, d, seed).view()).value; });
+        expect_converges(
+            0.5 * static_cast<double>(d) * std::log(2.0 * std::numbers::pi * std::numbers::e), 0.05,
+            [d](std::size_t n, std::uint64_t seed) { return entropy_knn(normal(n, d, seed).view()).value; });
     }
 }
 
@@ -283,10 +292,12 @@ TEST(KnnConvergence, CrossEntropyOfNormals) {
     // H(N(0, I_d), N(1, 2² I_d)) = (d/2) ln(2π·4) + d (1 + 1)/8.
     for (const std::size_t d : {1u, 3u}) {
         const double dd = static_cast<double>(d);
-        expect_converges(0.5 * dd * std::log(8.0 * std::numbers::pi) + 0.25 * dd, 0.05, [d](std::size_t n, std::uint64_t seed) {
-            return kldiv::estimate::cross_entropy_knn(normal(n, d, seed).view(), normal(n, d, seed + 7, 1.0, 2.0).view())
-                .value;
-        });
+        expect_converges(0.5 * dd * std::log(8.0 * std::numbers::pi) + 0.25 * dd, 0.05,
+                         [d](std::size_t n, std::uint64_t seed) {
+                             return kldiv::estimate::cross_entropy_knn(normal(n, d, seed).view(),
+                                                                       normal(n, d, seed + 7, 1.0, 2.0).view())
+                                 .value;
+                         });
     }
 }
 
@@ -302,7 +313,8 @@ TEST(KnnEstimate, CrossEntropyMinusEntropyIsTheDivergence) {
 sample doubled(const sample& s) {
     sample t{2 * s.n, s.d, {}};
     for (std::size_t i = 0; i < s.n; ++i) {
-        for (int copy = 0; copy < 2; ++copy) t.values.insert(t.values.end(), s.values.begin() + i * s.d, s.values.begin() + (i + 1) * s.d);
+        for (int copy = 0; copy < 2; ++copy)
+            t.values.insert(t.values.end(), s.values.begin() + i * s.d, s.values.begin() + (i + 1) * s.d);
     }
     return t;
 }
@@ -346,7 +358,8 @@ TEST(KnnThreads, TheValueDoesNotDependOnTheThreadCount) {
 TEST(KnnUnits, BitsAreNatsOverLnTwo) {
     const sample x = normal(500, 2, 11), y = normal(500, 2, 12, 1.0);
     const double nats = kl_divergence_knn(x.view(), y.view()).value;
-    EXPECT_DOUBLE_EQ(kl_divergence_knn(x.view(), y.view(), {.base = kldiv::log_base::bits()}).value, nats / std::log(2.0));
+    EXPECT_DOUBLE_EQ(kl_divergence_knn(x.view(), y.view(), {.base = kldiv::log_base::bits()}).value,
+                     nats / std::log(2.0));
 }
 
 void expect_error(const std::function<void()>& call, const std::string& function, const std::string& words) {
@@ -375,8 +388,11 @@ TEST(KnnErrors, BadInputsNameTheValueAndTheRule) {
     bad.values[0] = -INFINITY;
     expect_error([&] { kl_divergence_knn(x.view(), bad.view(), {.k = 3}); }, f, "y[0, 0] = -inf");
     const std::vector<double> same(20, 1.5);  // ten equal rows
-    expect_error([&] { kl_divergence_knn({same.data(), 10, 2}, y.view(), {.k = 1}); }, f,
-                 "x[0] has fewer than 1 points of x at positive distance");
+    expect_error(
+        [&] {
+            kl_divergence_knn({same.data(), 10, 2}, y.view(), {.k = 1});
+        },
+        f, "x[0] has fewer than 1 points of x at positive distance");
     EXPECT_TRUE(std::isfinite(kl_divergence_knn(x.view(), {same.data(), 10, 2}, {.k = 1}).value));  // y may coincide
     expect_error([&] { entropy_knn({same.data(), 10, 2}, {.k = 2}); }, "entropy_knn", "fewer than 2 points");
 }

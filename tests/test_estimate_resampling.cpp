@@ -557,7 +557,8 @@ TEST(Resampling, ProgressCountsEveryStatisticComputed) {
         // Counts: one leave-out per non-zero event (3 of p, 2 of q).
         const std::vector<double> p{3, 0, 4, 5}, q{0, 6, 0, 2};
         opts.progress = counts.callback();
-        ke::bootstrap_interval(p, q, [](auto a, auto b) { return a[0] - b[0]; }, opts);
+        ke::bootstrap_interval(
+            p, q, [](auto a, auto b) { return a[0] - b[0]; }, opts);
         counts.expect_complete(205);
         ke::permutation_test(column(x), column(y), statistic,
                              {.permutations = 99, .threads = threads, .progress = permutations.callback()});

@@ -2,8 +2,8 @@
 // horse-kick data (examples/data/horse-kicks.csv).
 
 #include <gtest/gtest.h>
-#include "kldiv/discrete.hpp"
 #include <nlohmann/json.hpp>
+#include "kldiv/discrete.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -33,7 +33,7 @@ TEST(MleExample, MinimumKlIsTheSampleMean) {
     EXPECT_NEAR(j["lambda_mle"].get<double>(), 0.61, 1e-12);          // 122 deaths / 200 corps-years
     EXPECT_NEAR(j["lambda_grid_argmin"].get<double>(), 0.61, 1e-12);  // grid step 0.01
     EXPECT_NEAR(j["lambda_golden"].get<double>(), 0.61, 1e-6);
-    EXPECT_NEAR(j["lambda_golden"].get<double>(), 0.61, 1e-8);        // what the example claims
+    EXPECT_NEAR(j["lambda_golden"].get<double>(), 0.61, 1e-8);  // what the example claims
 }
 
 TEST(MleExample, CrossEntropyMinusKlIsTheDataEntropyAtEveryLambda) {

@@ -12,16 +12,16 @@
 #include <string>
 #include <vector>
 
-#include "tests/every_simd_target.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/io/float16_kernels.hpp"
+#include "tests/every_simd_target.hpp"
 
 namespace {
 
 class Float16Kernels : public every_simd_target {};
 
-void expect_same(const std::vector<float>& fast, const std::vector<float>& slow, const std::vector<std::uint16_t>& halves,
-                 std::size_t offset) {
+void expect_same(const std::vector<float>& fast, const std::vector<float>& slow,
+                 const std::vector<std::uint16_t>& halves, std::size_t offset) {
     for (std::size_t i = 0; i < fast.size(); ++i) {
         if (std::isnan(slow[i])) {
             ASSERT_TRUE(std::isnan(fast[i])) << "half 0x" << std::hex << halves[offset + i];

@@ -43,7 +43,8 @@ kd::gaussian_mixture as_mixture(const mixture2& m, std::size_t d) {
         if (d == 1)
             c.push_back(kd::multivariate_normal::from_scale_tril({k.m1}, kd::matrix(1, 1, {k.l11})));
         else
-            c.push_back(kd::multivariate_normal::from_scale_tril({k.m1, k.m2}, kd::matrix(2, 2, {k.l11, 0, k.l21, k.l22})));
+            c.push_back(
+                kd::multivariate_normal::from_scale_tril({k.m1, k.m2}, kd::matrix(2, 2, {k.l11, 0, k.l21, k.l22})));
     }
     return {w, c};
 }
@@ -60,7 +61,8 @@ double log_density(const mixture2& m, std::size_t d, double x1, double x2) {
     for (const component& k : m) {
         const double z1 = (x1 - k.m1) / k.l11;
         if (d == 1) {
-            terms.push_back(std::log(k.weight) - 0.5 * z1 * z1 - std::log(k.l11) - 0.5 * std::log(2 * std::numbers::pi));
+            terms.push_back(std::log(k.weight) - 0.5 * z1 * z1 - std::log(k.l11) -
+                            0.5 * std::log(2 * std::numbers::pi));
         } else {
             const double z2 = (x2 - k.m2 - k.l21 * z1) / k.l22;
             terms.push_back(std::log(k.weight) - 0.5 * (z1 * z1 + z2 * z2) - std::log(k.l11 * k.l22) -
@@ -227,8 +229,8 @@ TEST(GaussianMixtureBounds, WellSeparatedComponentsMakeTheVariationalApproximati
 TEST(GaussianMixtureBounds, UnivariateNormalMixturesAreOneDimensionalGaussianMixtures) {
     const auto a = kd::gaussian_mixture_kl_estimates(kd::parse("mixture([0.3, 0.7], [normal(0, 1), normal(2, 0.5)])"),
                                                      kd::parse("normal(1, 1.5)"));
-    const auto b = kd::gaussian_mixture_kl_estimates(kd::parse("mixture([0.3, 0.7], [mvn([0], [[1]]), mvn([2], [[0.25]])])"),
-                                                     kd::parse("mvn([1], [[2.25]])"));
+    const auto b = kd::gaussian_mixture_kl_estimates(
+        kd::parse("mixture([0.3, 0.7], [mvn([0], [[1]]), mvn([2], [[0.25]])])"), kd::parse("mvn([1], [[2.25]])"));
     expect_rel(a.variational, b.variational, 1e-14);
     expect_rel(a.product, b.product, 1e-14);
     expect_rel(a.upper_bound, b.upper_bound, 1e-14);
@@ -240,8 +242,9 @@ TEST(GaussianMixtureBounds, OtherFamiliesAndDimensionsAreErrors) {
                                                    kd::parse("normal(0, 1)")),
                  kldiv::error);
     EXPECT_THROW(kd::gaussian_mixture_kl_estimates(kd::parse("gamma(2, 1)"), kd::parse("normal(0, 1)")), kldiv::error);
-    EXPECT_THROW(kd::gaussian_mixture_kl_estimates(kd::parse("normal(0, 1)"), kd::parse("mvn([0, 0], [[1, 0], [0, 1]])")),
-                 kldiv::error);
+    EXPECT_THROW(
+        kd::gaussian_mixture_kl_estimates(kd::parse("normal(0, 1)"), kd::parse("mvn([0, 0], [[1, 0], [0, 1]])")),
+        kldiv::error);
 }
 
 }  // namespace

@@ -138,7 +138,9 @@ protected:
         return path;
     }
 
-    labeled_vector read_bytes(const std::string& name, std::string_view bytes) { return read_distribution(write(name, bytes)); }
+    labeled_vector read_bytes(const std::string& name, std::string_view bytes) {
+        return read_distribution(write(name, bytes));
+    }
 
     std::string error_for(const std::string& name, std::string_view bytes) {
         const fs::path path = write(name, bytes);
@@ -192,8 +194,7 @@ TEST_F(IoTest, NpyDetectedByMagicWhateverTheExtension) {
 
 TEST_F(IoTest, NpyKeepsSpecialValuesForTheMeasuresToJudge) {
     const double inf = std::numeric_limits<double>::infinity();
-    const labeled_vector v =
-        read_bytes("p.npy", npy(dict("<f8", "(4,)"), f8_le({-0.5, inf, std::nan(""), 0.0})));
+    const labeled_vector v = read_bytes("p.npy", npy(dict("<f8", "(4,)"), f8_le({-0.5, inf, std::nan(""), 0.0})));
     ASSERT_EQ(v.values.size(), 4u);
     EXPECT_EQ(v.values[0], -0.5);
     EXPECT_EQ(v.values[1], inf);
@@ -203,7 +204,8 @@ TEST_F(IoTest, NpyKeepsSpecialValuesForTheMeasuresToJudge) {
 TEST_F(IoTest, NpyLargerThanOneReadChunk) {
     std::string data;
     const std::size_t n = 20000;  // 160 000 bytes: several 64 KiB chunks
-    for (std::size_t i = 0; i < n; ++i) data += little_endian_bytes(std::bit_cast<std::uint64_t>(static_cast<double>(i)), 8);
+    for (std::size_t i = 0; i < n; ++i)
+        data += little_endian_bytes(std::bit_cast<std::uint64_t>(static_cast<double>(i)), 8);
     const labeled_vector v = read_bytes("big.npy", npy(dict("<f8", "(20000,)"), data));
     ASSERT_EQ(v.values.size(), n);
     for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(v.values[i], static_cast<double>(i));
@@ -236,7 +238,8 @@ TEST(NpyWrittenByNumpy, IntegerDtypeIsRefused) {
 TEST_F(IoTest, NpyWrongMagic) {
     std::string bytes = npy(dict("<f8", "(1,)"), f8_le({1.0}));
     bytes[0] = 'X';
-    EXPECT_THAT(error_for("p.npy", bytes), HasSubstr("bytes 0-5 are 'XNUMPY', but an npy file starts with the magic string"));
+    EXPECT_THAT(error_for("p.npy", bytes),
+                HasSubstr("bytes 0-5 are 'XNUMPY', but an npy file starts with the magic string"));
     EXPECT_THAT(error_for("q.npy", "0.5\n0.5\n"), HasSubstr("bytes 0-5 are '0.5\\n0.'"));
 }
 
@@ -246,22 +249,25 @@ TEST_F(IoTest, NpyTruncatedAnywhere) {
     EXPECT_THAT(error_for("b.npy", whole.substr(0, 4)), HasSubstr("4 bytes long, too short for an npy file"));
     EXPECT_THAT(error_for("c.npy", whole.substr(0, 7)), HasSubstr("ends inside the version field"));
     EXPECT_THAT(error_for("d.npy", whole.substr(0, 9)), HasSubstr("ends inside the header length field (bytes 8-9)"));
-    EXPECT_THAT(error_for("e.npy", whole.substr(0, 60)),
-                HasSubstr("the header length field (bytes 8-9) says 118 bytes, but only 50 bytes follow (truncated file?)"));
+    EXPECT_THAT(
+        error_for("e.npy", whole.substr(0, 60)),
+        HasSubstr("the header length field (bytes 8-9) says 118 bytes, but only 50 bytes follow (truncated file?)"));
     EXPECT_THAT(error_for("f.npy", whole.substr(0, 140)),
                 HasSubstr("which needs 24 data bytes after the header (from byte offset 128), but the file has 12 "
                           "(truncated file, or a wrong shape)"));
 }
 
 TEST_F(IoTest, NpyExtraBytesAfterTheData) {
-    EXPECT_THAT(error_for("p.npy", npy(dict("<f8", "(1,)"), f8_le({0.5, 0.5}))),
-                HasSubstr("needs 8 data bytes after the header (from byte offset 128), but the file has 16 (extra bytes"));
+    EXPECT_THAT(
+        error_for("p.npy", npy(dict("<f8", "(1,)"), f8_le({0.5, 0.5}))),
+        HasSubstr("needs 8 data bytes after the header (from byte offset 128), but the file has 16 (extra bytes"));
 }
 
 TEST_F(IoTest, NpyVersionMustExist) {
     std::string v4 = npy(dict("<f8", "(1,)"), f8_le({1.0}));
     v4[6] = 4;
-    EXPECT_THAT(error_for("a.npy", v4), HasSubstr("bytes 6-7 give npy format version 4.0, but only versions 1.0, 2.0 and 3.0 exist"));
+    EXPECT_THAT(error_for("a.npy", v4),
+                HasSubstr("bytes 6-7 give npy format version 4.0, but only versions 1.0, 2.0 and 3.0 exist"));
     std::string v11 = npy(dict("<f8", "(1,)"), f8_le({1.0}));
     v11[7] = 1;
     EXPECT_THAT(error_for("b.npy", v11), HasSubstr("version 1.1"));
@@ -277,8 +283,9 @@ TEST_F(IoTest, NpyDtypeMustBeFloat32OrFloat64) {
     EXPECT_THAT(error_for("e.npy", npy(dict("<U3", "(1,)"), std::string(12, '\0'))), HasSubstr("(unicode string)"));
     EXPECT_THAT(error_for("f.npy", npy(dict("float64", "(1,)"), f8_le({1.0}))), HasSubstr("'descr' is 'float64'"));
     const std::string structured = "{'descr': [('a', '<f8'), ('b', '<f8')], 'fortran_order': False, 'shape': (1,), }";
-    EXPECT_THAT(error_for("g.npy", npy(structured, f8_le({1.0, 2.0}))),
-                HasSubstr("'descr' is a structured dtype (a list of fields), but only plain float arrays are supported"));
+    EXPECT_THAT(
+        error_for("g.npy", npy(structured, f8_le({1.0, 2.0}))),
+        HasSubstr("'descr' is a structured dtype (a list of fields), but only plain float arrays are supported"));
 }
 
 TEST_F(IoTest, NpyShapeMustBeOneDimensional) {
@@ -287,13 +294,15 @@ TEST_F(IoTest, NpyShapeMustBeOneDimensional) {
                           "flatten one row or column with a.ravel()"));
     EXPECT_THAT(error_for("b.npy", npy(dict("<f8", "(1, 1, 2)"), f8_le({1, 2}))), HasSubstr("a 3-D array"));
     EXPECT_THAT(error_for("c.npy", npy(dict("<f8", "()"), f8_le({1}))), HasSubstr("'shape' is (), a 0-D array"));
-    EXPECT_THAT(error_for("d.npy", npy(dict("<f8", "(0,)"), "")), HasSubstr("'shape' is (0,): the array holds no values"));
+    EXPECT_THAT(error_for("d.npy", npy(dict("<f8", "(0,)"), "")),
+                HasSubstr("'shape' is (0,): the array holds no values"));
 }
 
 TEST_F(IoTest, NpyHostileShapeDoesNotAllocate) {
     // 10^15 float64 would be 8 PB: the size check must come first (bad_alloc would fail error_of).
-    EXPECT_THAT(error_for("a.npy", npy(dict("<f8", "(1000000000000000,)"), f8_le({1.0}))),
-                HasSubstr("needs 8000000000000000 data bytes after the header (from byte offset 128), but the file has 8"));
+    EXPECT_THAT(
+        error_for("a.npy", npy(dict("<f8", "(1000000000000000,)"), f8_le({1.0}))),
+        HasSubstr("needs 8000000000000000 data bytes after the header (from byte offset 128), but the file has 8"));
     EXPECT_THAT(error_for("b.npy", npy(dict("<f8", "(9223372036854775807,)"), f8_le({1.0}))),
                 HasSubstr("whose size in bytes does not fit in 64 bits"));
     EXPECT_THAT(error_for("c.npy", npy(dict("<f8", "(4294967296, 4294967296)"), "")),
@@ -308,7 +317,8 @@ TEST_F(IoTest, NpyHostileShapeDoesNotAllocate) {
 
 TEST_F(IoTest, NpyHeaderDictSyntax) {
     auto bad = [&](const std::string& d) { return error_for("p.npy", npy(d, f8_le({1.0}))); };
-    EXPECT_THAT(bad("['descr', '<f8']"), HasSubstr("npy header, byte offset 10: expected '{' at the start of the header dict"));
+    EXPECT_THAT(bad("['descr', '<f8']"),
+                HasSubstr("npy header, byte offset 10: expected '{' at the start of the header dict"));
     EXPECT_THAT(bad("{'descr' '<f8', 'fortran_order': False, 'shape': (1,)}"),
                 HasSubstr("byte offset 19: expected ':' after the key 'descr', found ''<f8', 'fort'"));
     EXPECT_THAT(bad("{'descr': '<f8', 'shape': (1,)}"), HasSubstr("npy header lacks the key 'fortran_order'"));
@@ -324,11 +334,11 @@ TEST_F(IoTest, NpyHeaderDictSyntax) {
                 HasSubstr("'shape' must be a tuple of integers such as (3,)"));
     EXPECT_THAT(bad("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,)}"),
                 HasSubstr("'shape' has a negative dimension, but dimensions must be >= 0"));
-    EXPECT_THAT(bad("{'descr': '<f8, 'fortran_order': False, 'shape': (1,)}"),
-                HasSubstr("byte offset 27: expected '}' or ',' after a value in the header dict, found 'fortran_orde'"));
+    EXPECT_THAT(
+        bad("{'descr': '<f8, 'fortran_order': False, 'shape': (1,)}"),
+        HasSubstr("byte offset 27: expected '}' or ',' after a value in the header dict, found 'fortran_orde'"));
     EXPECT_THAT(bad("{'descr': '<f8}"), HasSubstr("the string opened here is not closed"));
-    EXPECT_THAT(bad("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)} junk"),
-                HasSubstr("unexpected 'junk"));
+    EXPECT_THAT(bad("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)} junk"), HasSubstr("unexpected 'junk"));
     EXPECT_THAT(bad("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)"),
                 HasSubstr("expected '}' or ',' after a value in the header dict"));
 }
@@ -496,24 +506,32 @@ TEST(TextErrors, MissingFileNamesPathAndReason) {
     const fs::path missing = data_dir / "no_such_file.csv";
     const std::string m = error_of([&] { read_distribution(missing); });
     EXPECT_THAT(m, HasSubstr(missing.string() + ": cannot open it: No such file or directory"));
-    EXPECT_THAT(error_of([] { read_distribution(data_dir); }), HasSubstr(": cannot read it: it is a directory, not a file"));
+    EXPECT_THAT(error_of([] { read_distribution(data_dir); }),
+                HasSubstr(": cannot read it: it is a directory, not a file"));
     EXPECT_THAT(error_of([] { read_distribution(""); }), HasSubstr("the file name is empty"));
 }
 
 TEST_F(IoTest, TextErrorPlaces) {
-    EXPECT_THAT(error_for("a.csv", "p\n"), HasSubstr("line 1: looks like a header (its value field \"p\" is not a number), but no values follow"));
+    EXPECT_THAT(error_for("a.csv", "p\n"),
+                HasSubstr("line 1: looks like a header (its value field \"p\" is not a number), but no values follow"));
     EXPECT_THAT(error_for("b.csv", "0.1,0.2,0.7\n0.3,0.3,0.4\n"),
-                HasSubstr("line 2: a second row of 3 values, but a distribution file holds one column, one row, or two columns (label,value)"));
-    EXPECT_THAT(error_for("c.csv", "0.1,,0.9\n"), HasSubstr("line 1, column 5: an empty field, but a value is needed here"));
+                HasSubstr("line 2: a second row of 3 values, but a distribution file holds one column, one row, or two "
+                          "columns (label,value)"));
+    EXPECT_THAT(error_for("c.csv", "0.1,,0.9\n"),
+                HasSubstr("line 1, column 5: an empty field, but a value is needed here"));
     EXPECT_THAT(error_for("d.csv", "0.5,0.5,\n"), HasSubstr("line 1, column 9: an empty field"));
-    EXPECT_THAT(error_for("e.csv", "a,0.5\n\"b,0.5\n"), HasSubstr("line 2, column 1: the quote opened here is not closed"));
-    EXPECT_THAT(error_for("f.csv", "\"a\"x,0.5\nb,0.5\n"), HasSubstr("line 1, column 4: text after the closing quote of the field at column 1"));
+    EXPECT_THAT(error_for("e.csv", "a,0.5\n\"b,0.5\n"),
+                HasSubstr("line 2, column 1: the quote opened here is not closed"));
+    EXPECT_THAT(error_for("f.csv", "\"a\"x,0.5\nb,0.5\n"),
+                HasSubstr("line 1, column 4: text after the closing quote of the field at column 1"));
     EXPECT_THAT(error_for("g.txt", "\"a\"x 0.5\n"), HasSubstr("line 1, column 4: text right after the closing quote"));
     EXPECT_THAT(error_for("h.csv", ",0.5\nb,0.5\n"), HasSubstr("line 1, column 1: an empty label"));
-    EXPECT_THAT(error_for("i.txt", "1e400\n"), HasSubstr("line 1, column 1: \"1e400\" is outside the range of a double"));
-    EXPECT_THAT(error_for("j.txt", "a b 0.5\nc 0.5\n"),
-                HasSubstr("line 2: 2 fields, but line 1 has 3; every row must have the same number of fields (delimiter: "
-                          "spaces/tabs); quote labels that contain spaces"));
+    EXPECT_THAT(error_for("i.txt", "1e400\n"),
+                HasSubstr("line 1, column 1: \"1e400\" is outside the range of a double"));
+    EXPECT_THAT(
+        error_for("j.txt", "a b 0.5\nc 0.5\n"),
+        HasSubstr("line 2: 2 fields, but line 1 has 3; every row must have the same number of fields (delimiter: "
+                  "spaces/tabs); quote labels that contain spaces"));
     EXPECT_THAT(error_for("k.txt", "++1\n"), HasSubstr("\"++1\" is not a number"));
     EXPECT_THAT(error_for("l.txt", "0.1\t0.2\n0.3 0.4\n"), HasSubstr("line 2: 1 field, but line 1 has 2"));
     EXPECT_THAT(error_for("m.txt", "0.1\t0.2   0.7\n"),
@@ -522,16 +540,25 @@ TEST_F(IoTest, TextErrorPlaces) {
 }
 
 TEST_F(IoTest, ColumnsCountCharactersAfterTheByteOrderMark) {
-    EXPECT_THAT(error_for("a.csv", "\xEF\xBB\xBF" "x,0.5\nb,oops\n"), HasSubstr("line 2, column 3: \"oops\""));
-    EXPECT_THAT(error_for("b.csv", "\xEF\xBB\xBF" "été,0.5\nçà,oops\n"), HasSubstr("line 2, column 4: \"oops\""));
+    EXPECT_THAT(error_for("a.csv",
+                          "\xEF\xBB\xBF"
+                          "x,0.5\nb,oops\n"),
+                HasSubstr("line 2, column 3: \"oops\""));
+    EXPECT_THAT(error_for("b.csv",
+                          "\xEF\xBB\xBF"
+                          "été,0.5\nçà,oops\n"),
+                HasSubstr("line 2, column 4: \"oops\""));
 }
 
 TEST_F(IoTest, FileBytesInMessagesAreEscapedOneWay) {
     // The readers had four escapers of their own (\x0a in one, \x5c for a backslash in another);
     // all use kldiv::printable now: \0 \t \n \r, \xHH for other control bytes, UTF-8 kept.
-    EXPECT_THAT(error_for("a.csv", "x,0.5\nb,0\x1b[2J\n"), HasSubstr("line 2, column 3: \"0\\x1b[2J\" is not a number"));
-    EXPECT_THAT(error_for("b.csv", "x,0.5\nb,\"0\\5\x7f\"\n"), HasSubstr("line 2, column 3: \"0\\5\\x7f\" is not a number"));
-    EXPECT_THAT(error_for("c.npy", std::string("\x01\t\r\0\\\xe9 and more", 15)), HasSubstr("bytes 0-5 are '\\x01\\t\\r\\0\\\\xe9'"));
+    EXPECT_THAT(error_for("a.csv", "x,0.5\nb,0\x1b[2J\n"),
+                HasSubstr("line 2, column 3: \"0\\x1b[2J\" is not a number"));
+    EXPECT_THAT(error_for("b.csv", "x,0.5\nb,\"0\\5\x7f\"\n"),
+                HasSubstr("line 2, column 3: \"0\\5\\x7f\" is not a number"));
+    EXPECT_THAT(error_for("c.npy", std::string("\x01\t\r\0\\\xe9 and more", 15)),
+                HasSubstr("bytes 0-5 are '\\x01\\t\\r\\0\\\\xe9'"));
     // A long field is shortened after 40 bytes, at a character boundary (é is bytes 40 and 41).
     const std::string long_field = std::string(39, 'a') + "\xc3\xa9zzz";
     EXPECT_THAT(error_for("d.csv", "x,0.5\nb," + long_field + "\n"),
@@ -541,8 +568,13 @@ TEST_F(IoTest, FileBytesInMessagesAreEscapedOneWay) {
 }
 
 TEST_F(IoTest, BinaryLookingText) {
-    EXPECT_THAT(error_for("a.csv", std::string("0.5\n0.2\0\n", 9)), HasSubstr("line 2, column 4: a NUL byte: this looks like a binary file"));
-    EXPECT_THAT(error_for("b.csv", "\xFF\xFE" "0\0.\0" "5\0"), HasSubstr("UTF-16 byte order mark"));
+    EXPECT_THAT(error_for("a.csv", std::string("0.5\n0.2\0\n", 9)),
+                HasSubstr("line 2, column 4: a NUL byte: this looks like a binary file"));
+    EXPECT_THAT(error_for("b.csv",
+                          "\xFF\xFE"
+                          "0\0.\0"
+                          "5\0"),
+                HasSubstr("UTF-16 byte order mark"));
     EXPECT_THAT(error_for("c.npz", "PK\x03\x04rest"), HasSubstr("is a zip archive (an .npz?)"));
 }
 
@@ -566,10 +598,18 @@ TEST_F(IoTest, MutatedFilesGiveValuesOrKldivErrors) {
         for (int m = 0; m < mutations && !bytes.empty(); ++m) {
             const std::size_t at = rng() % bytes.size();
             switch (rng() % 4) {
-                case 0: bytes[at] = static_cast<char>(rng()); break;
-                case 1: bytes.erase(at, 1 + rng() % 8); break;
-                case 2: bytes.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-                default: bytes.resize(at); break;
+                case 0:
+                    bytes[at] = static_cast<char>(rng());
+                    break;
+                case 1:
+                    bytes.erase(at, 1 + rng() % 8);
+                    break;
+                case 2:
+                    bytes.insert(at, 1, alphabet[rng() % alphabet.size()]);
+                    break;
+                default:
+                    bytes.resize(at);
+                    break;
             }
         }
         std::string name = std::to_string(iteration);

@@ -101,12 +101,12 @@ void expect_kernel_agrees_with_twin(divergence_kind kind, std::size_t n, std::mt
     for (std::size_t i = 0; i < n; ++i) {
         s[i] = static_cast<T>(normal(rng));
         t[i] = static_cast<T>(normal(rng));
-        if (i % 5 == 3) s[i] = t[i] = -INFINITY;  // masked in both
+        if (i % 5 == 3) s[i] = t[i] = -INFINITY;                                  // masked in both
         if (i % 7 == 2 && kind != divergence_kind::reverse_kl) t[i] = -INFINITY;  // D(P_t‖P_s) stays finite
         if (i % 7 == 4 && kind != divergence_kind::forward_kl) s[i] = -INFINITY;  // D(P_s‖P_t) stays finite
     }
-    kldiv::detail::gradient_row row{.cols = n, .inv_temperature = 0.5, .kind = kind, .beta = 0.3, .value = 0.1,
-                                    .scale = 0.7};
+    kldiv::detail::gradient_row row{
+        .cols = n, .inv_temperature = 0.5, .kind = kind, .beta = 0.3, .value = 0.1, .scale = 0.7};
     const auto log_norm = [&](const std::vector<T>& x) {
         long double sum = 0.0L;
         for (const T v : x) sum += std::exp(static_cast<long double>(v) * 0.5L);
@@ -121,12 +121,12 @@ void expect_kernel_agrees_with_twin(divergence_kind kind, std::size_t n, std::mt
         const double ls = static_cast<double>(s[i]) * 0.5 - row.log_norm_student;
         const double lt = static_cast<double>(t[i]) * 0.5 - row.log_norm_teacher;
         const double ps = std::exp(ls), pt = std::exp(lt), lm = std::log(0.3 * pt + 0.7 * ps);
-        const double logs = (ps > 0 ? std::fabs(ls) : 0.0) + (pt > 0 ? std::fabs(lt) : 0.0) +
-                            (ps + pt > 0 ? std::fabs(lm) : 0.0);
+        const double logs =
+            (ps > 0 ? std::fabs(ls) : 0.0) + (pt > 0 ? std::fabs(lt) : 0.0) + (ps + pt > 0 ? std::fabs(lm) : 0.0);
         const double bound = 1e-14 * 0.7 * (ps + pt) * (1.0 + logs + 10.0);  // |D| below 10 here
         const double rounding = sizeof(T) == sizeof(float) ? 1.2e-7 : 0.0;
-        const std::string what = std::to_string(static_cast<int>(kind)) + " n=" + std::to_string(n) + " [" +
-                                 std::to_string(i) + "]";
+        const std::string what =
+            std::to_string(static_cast<int>(kind)) + " n=" + std::to_string(n) + " [" + std::to_string(i) + "]";
         EXPECT_NEAR(gs[i], rs[i], bound + rounding * std::fabs(static_cast<double>(rs[i]))) << what << " student";
         EXPECT_NEAR(gt[i], rt[i], bound + rounding * std::fabs(static_cast<double>(rt[i]))) << what << " teacher";
     }
@@ -155,8 +155,12 @@ TEST(Losses, MatchFiniteDifferences) {
     const vec weights = {1.0, 3.0};
     for (const auto kind : {divergence_kind::forward_kl, divergence_kind::reverse_kl, divergence_kind::js}) {
         for (const auto reduce : {kldiv::reduction::mean, kldiv::reduction::sum}) {
-            const kldiv::loss_options o{.kind = kind, .temperature = 1.7, .beta = 0.3,
-                                        .base = kldiv::log_base::bits(), .reduce = reduce, .row_weights = weights};
+            const kldiv::loss_options o{.kind = kind,
+                                        .temperature = 1.7,
+                                        .beta = 0.3,
+                                        .base = kldiv::log_base::bits(),
+                                        .reduce = reduce,
+                                        .row_weights = weights};
             const auto value = [&](const vec& sv, const vec& tv) {
                 double loss = 0.0;
                 kldiv::distillation_loss({sv.data(), rows, cols}, {tv.data(), rows, cols}, std::span<double>(&loss, 1),

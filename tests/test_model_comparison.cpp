@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 
 #include "kldiv/error.hpp"
-#include "kldiv/llm/model_comparison.hpp"
 #include "kldiv/io/reference_file.hpp"
+#include "kldiv/llm/model_comparison.hpp"
 
 namespace {
 
@@ -49,7 +49,8 @@ fs::path write_npy(const fs::path& path, const std::vector<float>& values, std::
 class ModelComparison : public testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() / ("kldiv_model_comparison_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+        dir_ = fs::temp_directory_path() /
+               ("kldiv_model_comparison_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
         fs::create_directories(dir_);
         std::mt19937_64 rng(11);
         std::normal_distribution<float> z;
@@ -63,9 +64,11 @@ protected:
         tokens_[5] = -1;
         for (std::size_t i = 0; i < positions; ++i) mask_.push_back(i % 7 != 3);
         // Reference in three shards, candidate in two, cut at other rows.
-        reference_files_ = {write_npy(dir_ / "ref-0.npy", reference_, 0, 30), write_npy(dir_ / "ref-1.npy", reference_, 30, 40),
+        reference_files_ = {write_npy(dir_ / "ref-0.npy", reference_, 0, 30),
+                            write_npy(dir_ / "ref-1.npy", reference_, 30, 40),
                             write_npy(dir_ / "ref-2.npy", reference_, 70, 27)};
-        candidate_files_ = {write_npy(dir_ / "cand-0.npy", candidate_, 0, 52), write_npy(dir_ / "cand-1.npy", candidate_, 52, 45)};
+        candidate_files_ = {write_npy(dir_ / "cand-0.npy", candidate_, 0, 52),
+                            write_npy(dir_ / "cand-1.npy", candidate_, 52, 45)};
     }
     void TearDown() override { fs::remove_all(dir_); }
 
@@ -97,7 +100,8 @@ TEST_F(ModelComparison, NumbersDoNotDependOnThreadsOrBuffers) {
     // 3 rows a read (a buffer of 7 rows of both models), 2 threads: many units and rounds.
     const model_comparison many = compare_models(reference_files_, candidate_files_, options(2, 7 * 8 * vocabulary));
     EXPECT_EQ(many.overall.serialize(), one.overall.serialize());
-    for (std::size_t f = 0; f < 2; ++f) EXPECT_EQ(many.file_summaries[f].serialize(), one.file_summaries[f].serialize());
+    for (std::size_t f = 0; f < 2; ++f)
+        EXPECT_EQ(many.file_summaries[f].serialize(), one.file_summaries[f].serialize());
 }
 
 TEST_F(ModelComparison, EachFileAloneEqualsItsPartOfTheWholeRun) {
@@ -140,7 +144,8 @@ TEST_F(ModelComparison, APipeIsRefused) {
         compare_models(reference_files_, {fifo}, options(2, std::size_t{1} << 20));
         ADD_FAILURE() << "no error";
     } catch (const kldiv::error& e) {
-        EXPECT_NE(std::string(e.what()).find("candidate file " + fifo.string() + " is not a regular file"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("candidate file " + fifo.string() + " is not a regular file"),
+                  std::string::npos)
             << e.what();
     }
 }
@@ -150,7 +155,7 @@ TEST_F(ModelComparison, AReferenceFileInChunksGivesTheSameNumbersOnAnyThreadCoun
     const fs::path file = dir_ / "ref.kref";
     {
         kldiv::io::reference_writer writer(file, vocabulary, kldiv::io::reference_encoding::float32,
-                                            {.rows_per_chunk = 8});
+                                           {.rows_per_chunk = 8});
         writer.write_rows(reference_, tokens_, positions);
         writer.close();
     }
@@ -172,7 +177,8 @@ TEST_F(ModelComparison, AReferenceFileInChunksGivesTheSameNumbersOnAnyThreadCoun
 // A .npy "model" of 0 columns divided by its row size 0 (SIGFPE); a vocabulary of 2^61 allocated
 // without bound. The row stream checks every source's vocabulary where they meet.
 TEST(ModelComparisonVocabulary, EmptyAndHugeVocabulariesAreRefused) {
-    const fs::path dir = fs::temp_directory_path() / ("kldiv_vocabulary_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+    const fs::path dir = fs::temp_directory_path() /
+                         ("kldiv_vocabulary_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
     fs::create_directories(dir);
     const auto write = [&](const std::string& name, const std::string& shape) {
         std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
@@ -184,13 +190,17 @@ TEST(ModelComparisonVocabulary, EmptyAndHugeVocabulariesAreRefused) {
         out << header;
         return dir / name;
     };
-    for (const auto& [name, shape, tokens] : {std::tuple{"zero.npy", "(4, 0)", "0"}, std::tuple{"empty.npy", "(0, 2305843009213693952)", "2305843009213693952"}, std::tuple{"one.npy", "(0, 1)", "1"}}) {
+    for (const auto& [name, shape, tokens] :
+         {std::tuple{"zero.npy", "(4, 0)", "0"},
+          std::tuple{"empty.npy", "(0, 2305843009213693952)", "2305843009213693952"},
+          std::tuple{"one.npy", "(0, 1)", "1"}}) {
         const fs::path path = write(name, shape);
         try {
             compare_models({path}, {path}, model_comparison_options{});
             ADD_FAILURE() << name;
         } catch (const kldiv::error& e) {
-            EXPECT_EQ(std::string(e.what()), "open_rows: reference file " + path.string() + " holds rows over " + tokens +
+            EXPECT_EQ(std::string(e.what()), "open_rows: reference file " + path.string() + " holds rows over " +
+                                                 tokens +
                                                  " tokens, but a vocabulary must have 2 to 16777216 (2^24) tokens");
         }
     }

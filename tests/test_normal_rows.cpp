@@ -6,10 +6,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include "tests/every_simd_target.hpp"
+#include <nlohmann/json.hpp>
 #include "kldiv/distributions/normal_rows.hpp"
 #include "kldiv/error.hpp"
-#include <nlohmann/json.hpp>
+#include "tests/every_simd_target.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -216,7 +216,8 @@ TEST(NormalRows, GradientsMatchPyTorchAutograd) {
             const vec torch = c[std::string("grad_") + name].get<vec>();
             ASSERT_EQ(actual.size(), torch.size()) << what << " " << name;
             for (std::size_t k = 0; k < actual.size(); ++k) {
-                EXPECT_NEAR(actual[k], torch[k], 1e-14 * std::max(1.0, std::fabs(torch[k]))) << what << " " << name << k;
+                EXPECT_NEAR(actual[k], torch[k], 1e-14 * std::max(1.0, std::fabs(torch[k])))
+                    << what << " " << name << k;
             }
         };
         check(g.mp, "mean_p");
@@ -292,9 +293,9 @@ TEST(NormalRows, ReductionsWeightsMaskAndUnits) {
     gradients<double> all(b), part(b, 7.0);
     vec loss(1);
     kd::kl_divergence_rows(b.p(), b.q(), loss, all.views(), {.reduce = reduction::sum});
-    kd::kl_divergence_rows(b.p(), b.q(), loss, part.views(),
-                           {.base = kldiv::log_base::bits(), .reduce = reduction::mean, .row_weights = weights,
-                            .row_mask = mask});
+    kd::kl_divergence_rows(
+        b.p(), b.q(), loss, part.views(),
+        {.base = kldiv::log_base::bits(), .reduce = reduction::mean, .row_weights = weights, .row_mask = mask});
     for (std::size_t k = 0; k < all.mp.size(); ++k) {
         const double factor = weights[k / b.cols] * (mask[k / b.cols] ? 1.0 : 0.0) / 2.5 / std::log(2.0);
         const std::pair<double, double> pairs[] = {
@@ -388,8 +389,9 @@ TEST(NormalRows, ThreadCountDoesNotChangeAnyBit) {
                 continue;
             }
             EXPECT_TRUE(same_bits(kl, first)) << threads;
-            for (auto [a, r] : {std::pair{&g.mp, &reference_gradients.mp}, std::pair{&g.lvp, &reference_gradients.lvp},
-                                std::pair{&g.mq, &reference_gradients.mq}, std::pair{&g.lvq, &reference_gradients.lvq}}) {
+            for (auto [a, r] :
+                 {std::pair{&g.mp, &reference_gradients.mp}, std::pair{&g.lvp, &reference_gradients.lvp},
+                  std::pair{&g.mq, &reference_gradients.mq}, std::pair{&g.lvq, &reference_gradients.lvq}}) {
                 EXPECT_TRUE(same_bits(*a, *r)) << threads;
             }
         }
@@ -414,8 +416,12 @@ TEST(NormalRows, RangeConventions) {
     const batch<double> huge_mean{1, 1, {1e200}, {0.0}, {}, {}};
     EXPECT_EQ(per_row(huge_mean)[0], INFINITY);
     // lvq = ±1405 (beyond the SIMD range, the scalar path): d²·e^(−lvq) is finite.
-    const batch<double> extreme{2, 3, {1e-300, 1.0, 2.0, 1e300, 1.0, 0.5}, {-1404.0, 0.5, 0.0, 1404.0, 0.0, 0.1},
-                                {0.0, 1.5, 2.0, -1e300, 1.0, 0.5}, {-1405.0, 0.5, 0.25, 1405.0, 1.0, 0.1}};
+    const batch<double> extreme{2,
+                                3,
+                                {1e-300, 1.0, 2.0, 1e300, 1.0, 0.5},
+                                {-1404.0, 0.5, 0.0, 1404.0, 0.0, 0.1},
+                                {0.0, 1.5, 2.0, -1e300, 1.0, 0.5},
+                                {-1405.0, 0.5, 0.25, 1405.0, 1.0, 0.1}};
     const vec values = per_row(extreme);
     for (std::size_t i = 0; i < 2; ++i) {
         const double expected = static_cast<double>(direct_kl(extreme, i));
@@ -457,9 +463,16 @@ void check_against_twin(std::size_t cols, int regime, bool standard) {
     }
     gradients<T> simd(b), twin(b);
     const auto row = [&](gradients<T>& g) {
-        return kd::detail::normal_row<T>{cols, b.mp.data(), b.lvp.data(), standard ? nullptr : b.mq.data(),
-                                         standard ? nullptr : b.lvq.data(), g.mp.data(), g.lvp.data(),
-                                         standard ? nullptr : g.mq.data(), standard ? nullptr : g.lvq.data(), 0.75};
+        return kd::detail::normal_row<T>{cols,
+                                         b.mp.data(),
+                                         b.lvp.data(),
+                                         standard ? nullptr : b.mq.data(),
+                                         standard ? nullptr : b.lvq.data(),
+                                         g.mp.data(),
+                                         g.lvp.data(),
+                                         standard ? nullptr : g.mq.data(),
+                                         standard ? nullptr : g.lvq.data(),
+                                         0.75};
     };
     const double a = kd::detail::normal_row_kl(row(simd)), r = kd::detail::reference_normal_row_kl(row(twin));
     const std::string what = "cols " + std::to_string(cols) + " regime " + std::to_string(regime) +

@@ -48,9 +48,10 @@ TEST(ParallelFor, TheLowestFailingItemIsRethrownInTheCaller) {
 
 TEST(ParallelFor, BadAllocInAWorkerReachesTheCaller) {
     // It used to escape the worker thread and std::terminate the program.
-    EXPECT_THROW(parallel_for(64, 8, [](std::size_t i, unsigned) {
-                     if (i == 3) throw std::bad_alloc();
-                 }),
+    EXPECT_THROW(parallel_for(64, 8,
+                              [](std::size_t i, unsigned) {
+                                  if (i == 3) throw std::bad_alloc();
+                              }),
                  std::bad_alloc);
 }
 

@@ -97,8 +97,8 @@ const std::vector<reference_case>& cases() {
 
 std::string describe(const case_spec& s) {
     std::ostringstream o;
-    o << "case " << s.id << " (" << s.family << ' ' << s.dtype << " n=" << s.n << " seed=" << s.seed
-      << " a=" << s.a << " b=" << s.b << " beta=" << s.beta << " normalize=" << s.normalize << ')';
+    o << "case " << s.id << " (" << s.family << ' ' << s.dtype << " n=" << s.n << " seed=" << s.seed << " a=" << s.a
+      << " b=" << s.b << " beta=" << s.beta << " normalize=" << s.normalize << ')';
     return o.str();
 }
 
@@ -120,8 +120,9 @@ template <class T>
 std::array<double, measure_count> measure_batched(const std::vector<T>& p, const std::vector<T>& q, double beta,
                                                   bool normalize) {
     double hp = 0, hq = 0, cross = 0, kl = 0, reverse = 0, js = 0;
-    kldiv::measure_rows(kldiv::matrix_view<const T>(p.data(), 1, p.size()), kldiv::matrix_view<const T>(q.data(), 1, q.size()),
-                        {{&kl, 1}, {&reverse, 1}, {&js, 1}, {&hp, 1}, {&hq, 1}, {&cross, 1}, beta}, {.normalize = normalize});
+    kldiv::measure_rows(
+        kldiv::matrix_view<const T>(p.data(), 1, p.size()), kldiv::matrix_view<const T>(q.data(), 1, q.size()),
+        {{&kl, 1}, {&reverse, 1}, {&js, 1}, {&hp, 1}, {&hq, 1}, {&cross, 1}, beta}, {.normalize = normalize});
     return {hp, hq, cross, hq + reverse, kl, reverse, js};
 }
 
@@ -180,7 +181,8 @@ TEST(Reference, FileCoversTheRequiredCases) {
         const double kl = c.expected[4];
         if (c.spec.family == "near" && kl > 0.0 && kl < 1e-15) ++near_below_1e15;
         if (c.spec.family == "near" && kl > 0.0 && kl < 1e-19) ++near_below_1e19;
-        tiny_1e300 += (c.spec.family == "tiny" && c.spec.b >= 990) || (c.spec.family == "skewed" && c.spec.a + c.spec.b >= 990);
+        tiny_1e300 +=
+            (c.spec.family == "tiny" && c.spec.b >= 990) || (c.spec.family == "skewed" && c.spec.a + c.spec.b >= 990);
     }
     std::printf("%zu cases:", all.size());
     for (const auto& [family, count] : per_family) std::printf(" %s %d,", family.c_str(), count);
@@ -224,8 +226,9 @@ void expect_within_tolerance(std::array<double, measure_count> computed_case::*v
             const double err = relative_error(got, expected);
             if (!(err <= tolerance)) {
                 if (++failures <= 50) {
-                    ADD_FAILURE() << path << ", " << describe(c.spec) << ": " << measure_names[m] << " = " << std::setprecision(17)
-                                  << got << ", reference " << expected << ", relative error " << err;
+                    ADD_FAILURE() << path << ", " << describe(c.spec) << ": " << measure_names[m] << " = "
+                                  << std::setprecision(17) << got << ", reference " << expected << ", relative error "
+                                  << err;
                 }
             }
             if (!(err <= worst[m])) {

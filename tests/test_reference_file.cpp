@@ -254,13 +254,14 @@ TEST(Float16, DecodingEveryHalfMatchesTheReferenceConversion) {
     EXPECT_EQ(first_bad, 1u);  // 0x0001: the smallest positive subnormal, > 0
     for (std::uint32_t h = 0; h < 65536; ++h) {
         const std::uint32_t sign = (h & 0x8000u) << 16, exponent = h >> 10 & 31, mantissa = h & 1023;
-        const double magnitude = exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(1024 + mantissa, int(exponent) - 25);
+        const double magnitude =
+            exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(1024 + mantissa, int(exponent) - 25);
         if (exponent == 31 && mantissa != 0) {
             ASSERT_TRUE(std::isnan(out[h])) << std::hex << h;
             continue;
         }
-        const std::uint32_t expected = exponent == 31 ? sign | 0x7f800000u
-                                                      : sign | std::bit_cast<std::uint32_t>(static_cast<float>(magnitude));
+        const std::uint32_t expected =
+            exponent == 31 ? sign | 0x7f800000u : sign | std::bit_cast<std::uint32_t>(static_cast<float>(magnitude));
         ASSERT_EQ(std::bit_cast<std::uint32_t>(out[h]), expected) << std::hex << h;
     }
 }
@@ -270,7 +271,7 @@ TEST(Float16, DecodingEveryHalfMatchesTheReferenceConversion) {
 TEST_F(ReferenceFileTest, Float32StoresTheNormalizedRowExactly) {
     const std::size_t v = 1000, rows = 23;
     std::vector<float> logits = normal_logits(rows, v, 3.0, 1);
-    logits[5] = -finf;      // a masked token
+    logits[5] = -finf;       // a masked token
     logits[v + 7] = -1e30f;  // a token masked with a huge negative logit
     const auto tokens = some_tokens(rows, v, 2);
     reference_writer_options o;
@@ -372,11 +373,10 @@ TEST_F(ReferenceFileTest, Q16DropsOnlyValuesBelowTheFloorAndRecordsTheirMass) {
     const double s = 0x1p-10;
     // Row 0: maximum 0 and the rest at least 64 nats below it, so that S rounds to 1, log S = 0
     // and ℓ = a exactly: the grid of the anchor 0 is the grid of the logits.
-    const std::vector<float> logits = {
-        0.0f, static_cast<float>(-65534 * s), static_cast<float>(-65534.5 * s), static_cast<float>(-65535.5 * s),
-        -70.0f, -finf, -1e30f, -100.0f,
-        // Row 1: an ordinary row with one token far down.
-        1.0f, 2.0f, 0.5f, -1.0f, -80.0f, 0.0f, 1.5f, -0.5f};
+    const std::vector<float> logits = {0.0f, static_cast<float>(-65534 * s), static_cast<float>(-65534.5 * s),
+                                       static_cast<float>(-65535.5 * s), -70.0f, -finf, -1e30f, -100.0f,
+                                       // Row 1: an ordinary row with one token far down.
+                                       1.0f, 2.0f, 0.5f, -1.0f, -80.0f, 0.0f, 1.5f, -0.5f};
     reference_writer_options o;
     reference_reader r(write("floor.kref", v, reference_encoding::q16, logits, {}, o));
     const std::vector<float> got = read_all(r);
@@ -439,7 +439,8 @@ TEST_F(ReferenceFileTest, KlFromTheDecodedReferenceIsWithinTheStatedBound) {
         }
     }
     for (std::size_t k = 0; k < sigmas.size(); ++k) {
-        EXPECT_LT(worst_relative[reference_encoding::q16][k], worst_relative[reference_encoding::float16][k]) << sigmas[k];
+        EXPECT_LT(worst_relative[reference_encoding::q16][k], worst_relative[reference_encoding::float16][k])
+            << sigmas[k];
         if (sigmas[k] >= 0.03) {  // D >= 4e-4
             EXPECT_LT(worst_relative[reference_encoding::q16][k], 1e-2) << sigmas[k];
         }
@@ -475,7 +476,8 @@ TEST_F(ReferenceFileTest, KlBoundHoldsWithDroppedValues) {
             if (decoded[i * v + j] == -finf) dropped_terms += std::exp(lp[j]) * std::fabs(lp[j] - lq[j]);
         }
         EXPECT_GT(dropped_terms, 0.0);
-        EXPECT_LE(std::fabs(d_hat - d), kldiv::io::reference_kl_error_bound(d, b.absolute, b.dropped_mass) + dropped_terms);
+        EXPECT_LE(std::fabs(d_hat - d),
+                  kldiv::io::reference_kl_error_bound(d, b.absolute, b.dropped_mass) + dropped_terms);
     }
 }
 
@@ -526,7 +528,8 @@ TEST_F(ReferenceFileTest, ChunkBoundariesOddBatchesSeekAndEmptyFiles) {
     // A multiple of the chunk size, and an empty file.
     reference_writer_options o;
     o.rows_per_chunk = 10;
-    reference_reader exact(write("exact.kref", v, reference_encoding::q16, std::vector<float>(logits.begin(), logits.begin() + 100 * v), {}, o));
+    reference_reader exact(write("exact.kref", v, reference_encoding::q16,
+                                 std::vector<float>(logits.begin(), logits.begin() + 100 * v), {}, o));
     EXPECT_EQ(read_all(exact, nullptr, {7}).size(), 100 * v);
     reference_reader empty(write("empty.kref", v, reference_encoding::q16, {}, {}, o));
     EXPECT_EQ(empty.rows(), 0u);
@@ -549,7 +552,8 @@ protected:
         ReferenceFileTest::SetUp();
         reference_writer_options o;
         o.rows_per_chunk = per_chunk;
-        good_ = load(write("good.kref", v, reference_encoding::q16, normal_logits(rows, v, 3.0, 13), some_tokens(rows, v, 14), o));
+        good_ = load(write("good.kref", v, reference_encoding::q16, normal_logits(rows, v, 3.0, 13),
+                           some_tokens(rows, v, 14), o));
         layout_ = kldiv::io::detail::layout_of_chunk(per_chunk, 2 * v, true, true);
     }
     std::size_t chunk_start(std::size_t k) const { return 64 + k * layout_.size; }
@@ -575,7 +579,8 @@ TEST_F(BadReferenceFileTest, TheGoodFileReads) {
 }
 
 TEST_F(BadReferenceFileTest, AFlippedByteInAChunkIsACrcErrorNamingTheChunk) {
-    for (std::size_t offset : {layout_.values + 17, layout_.tokens + 1, layout_.anchors, std::size_t{5}, layout_.size - 1}) {
+    for (std::size_t offset :
+         {layout_.values + 17, layout_.tokens + 1, layout_.anchors, std::size_t{5}, layout_.size - 1}) {
         std::string bytes = good_;
         bytes[chunk_start(2) + offset] ^= 0x10;
         const fs::path path = save("bad.kref", bytes);
@@ -596,8 +601,10 @@ TEST_F(BadReferenceFileTest, AFlippedByteInTheHeaderIsACrcError) {
 }
 
 TEST_F(BadReferenceFileTest, TruncatedOrExtendedFiles) {
-    EXPECT_THAT(open_error(good_.substr(0, good_.size() - 1)), HasSubstr("truncated, it ends inside chunk 6 (rows 24..24"));
-    EXPECT_THAT(open_error(good_.substr(0, chunk_start(3) + 10)), HasSubstr("truncated, it ends inside chunk 3 (rows 12..15"));
+    EXPECT_THAT(open_error(good_.substr(0, good_.size() - 1)),
+                HasSubstr("truncated, it ends inside chunk 6 (rows 24..24"));
+    EXPECT_THAT(open_error(good_.substr(0, chunk_start(3) + 10)),
+                HasSubstr("truncated, it ends inside chunk 3 (rows 12..15"));
     EXPECT_THAT(open_error(good_.substr(0, 64)), HasSubstr("truncated, it ends inside chunk 0"));
     EXPECT_THAT(open_error(good_.substr(0, 40)), HasSubstr("the header has 64 bytes, but the file has only 40"));
     EXPECT_THAT(open_error(good_.substr(0, 10)), HasSubstr("too few for a kldiv reference file"));
@@ -608,7 +615,9 @@ TEST_F(BadReferenceFileTest, VersionsAndUnfinishedFiles) {
     using namespace kldiv::io::detail;
     std::string newer = good_;
     put<std::uint16_t>(newer, header_at::version_major, 2);
-    EXPECT_THAT(open_error(newer), HasSubstr("format version 2.0, but this kldiv reads version 1.x (the file was written by a newer kldiv)"));
+    EXPECT_THAT(
+        open_error(newer),
+        HasSubstr("format version 2.0, but this kldiv reads version 1.x (the file was written by a newer kldiv)"));
 
     // A newer minor version may append header fields: a 1.x reader reads on.
     std::string minor = good_.substr(0, 60);
@@ -645,7 +654,8 @@ TEST_F(BadReferenceFileTest, HeaderFieldsThatBreakTheRules) {
     EXPECT_THAT(with(std::uint32_t{0xffffffff}, header_at::rows_per_chunk), HasSubstr("at most 268435456 bytes"));
     EXPECT_THAT(with(std::uint32_t{3}, header_at::flags), HasSubstr("bits this kldiv does not know (0x00000002)"));
     EXPECT_THAT(with(std::int32_t{-30}, header_at::q16_step_log2), HasSubstr("q16_step_log2 = -30"));
-    EXPECT_THAT(with(std::numeric_limits<double>::quiet_NaN(), header_at::dropped_mass), HasSubstr("dropped_mass = nan"));
+    EXPECT_THAT(with(std::numeric_limits<double>::quiet_NaN(), header_at::dropped_mass),
+                HasSubstr("dropped_mass = nan"));
     EXPECT_THAT(with(std::uint64_t{1} << 62, header_at::rows), HasSubstr("the file is truncated"));
     EXPECT_THAT(with(std::uint64_t{26}, header_at::rows), HasSubstr("rows 24..25"));
     // Unknown optional flags (bits 16..31) are ignored.
@@ -706,7 +716,9 @@ TEST_F(BadReferenceFileTest, ChunkContentsThatBreakTheRules) {
         reseal_chunk(bytes, chunk_start(1), layout_.size);
         return read_error(bytes);
     };
-    EXPECT_THAT(with(std::int32_t{50}, layout_.tokens + 4), HasSubstr("chunk 1 (rows 4..7, bytes 520..975): row 5: next token id 50, but token ids must be -1 (unknown) or in [0, n_vocab = 50)"));
+    EXPECT_THAT(with(std::int32_t{50}, layout_.tokens + 4),
+                HasSubstr("chunk 1 (rows 4..7, bytes 520..975): row 5: next token id 50, but token ids must be -1 "
+                          "(unknown) or in [0, n_vocab = 50)"));
     EXPECT_THAT(with(std::int32_t{-2}, layout_.tokens), HasSubstr("row 4: next token id -2"));
     EXPECT_THAT(with(std::uint32_t{1} << 24, layout_.anchors + 8), HasSubstr("row 6: q16 anchor 16777216"));
     EXPECT_THAT(with(std::uint32_t{3}, chunk_at::rows), HasSubstr("its chunk header says 3 rows from row 4"));
@@ -722,7 +734,9 @@ TEST_F(BadReferenceFileTest, ChunkContentsThatBreakTheRules) {
     const auto c = layout_of_chunk(per_chunk, 4 * v, false, false);
     put(f32, 64 + c.size + c.values + 4 * (v + 3), 0.25f);
     reseal_chunk(f32, 64 + c.size, c.size);
-    EXPECT_THAT(read_error(f32), HasSubstr("row 5, column 3: log-probability 0.25 (float32), but stored log-probabilities must be <= 0"));
+    EXPECT_THAT(
+        read_error(f32),
+        HasSubstr("row 5, column 3: log-probability 0.25 (float32), but stored log-probabilities must be <= 0"));
 }
 
 // ----- writing: whole or nothing, and what it refuses ---------------------------------------------
@@ -795,7 +809,8 @@ TEST_F(ReferenceFileTest, WriterRefusals) {
     EXPECT_THAT(construction(1, {}), HasSubstr("n_vocab = 1, but it must be in [2, 2^32 - 1]"));
     EXPECT_THAT(construction(v, {.input = kldiv::input_kind::probs}), HasSubstr("takes logits or log-probabilities"));
     EXPECT_THAT(construction(v, {.q16_step_log2 = -3}), HasSubstr("q16_step_log2 = -3, but it must be in [-16, -4]"));
-    EXPECT_THAT(construction(1u << 20, {.rows_per_chunk = 1000}), HasSubstr("a chunk may hold at most 268435456 bytes"));
+    EXPECT_THAT(construction(1u << 20, {.rows_per_chunk = 1000}),
+                HasSubstr("a chunk may hold at most 268435456 bytes"));
     EXPECT_THAT(error_of([] { kldiv::io::parse_reference_encoding("int8"); }, "parse_reference_encoding"),
                 HasSubstr("the encodings are float32, float16 and q16"));
     EXPECT_EQ(kldiv::io::parse_reference_encoding("float16"), reference_encoding::float16);
@@ -805,7 +820,8 @@ TEST_F(ReferenceFileTest, WriterRefusals) {
 
 TEST_F(ReferenceFileTest, ReaderRefusesBuffersThatDoNotFit) {
     const std::size_t v = 10;
-    reference_reader r(write("r.kref", v, reference_encoding::float16, normal_logits(5, v, 1.0, 18), some_tokens(5, v, 19)));
+    reference_reader r(
+        write("r.kref", v, reference_encoding::float16, normal_logits(5, v, 1.0, 18), some_tokens(5, v, 19)));
     std::vector<float> out(2 * v - 1);
     std::vector<std::int32_t> ids(1);
     EXPECT_THAT(error_of([&] { r.read_rows(out, {}, 2); }, "reference_reader"),
@@ -824,7 +840,8 @@ TEST_F(ReferenceFileTest, AtomicOutputFilePiecesAndOverwrite) {
         f.append(bytes_of("world"));
         f.overwrite(0, bytes_of("J"));
         EXPECT_EQ(f.size(), 12u);
-        EXPECT_THAT(error_of([&] { f.overwrite(10, bytes_of("abc")); }, "test"), HasSubstr("only 12 bytes are written"));
+        EXPECT_THAT(error_of([&] { f.overwrite(10, bytes_of("abc")); }, "test"),
+                    HasSubstr("only 12 bytes are written"));
     }
     EXPECT_TRUE(fs::is_empty(dir_));  // destroyed without commit(): nothing appears
     kldiv::io::atomic_output_file f(path, "test");

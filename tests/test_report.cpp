@@ -142,7 +142,8 @@ TEST(ReportTicks, NiceStepsOnKnownInputs) {
 }
 
 TEST(ReportTicks, TicksAreMultiplesOfTheStepAndCoverTheRange) {
-    const double ranges[][2] = {{0, 0.353}, {-0.0339, 0.183}, {1.03, 1.37}, {0, 4.53}, {-5, -1}, {3, 1e6}, {0.61, 0.6100001}};
+    const double ranges[][2] = {{0, 0.353}, {-0.0339, 0.183}, {1.03, 1.37},     {0, 4.53},
+                                {-5, -1},   {3, 1e6},         {0.61, 0.6100001}};
     for (const auto& range : ranges) {
         const r::ticks t = r::nice_ticks(range[0], range[1], 6);
         EXPECT_LE(t.lo, range[0]);
@@ -151,7 +152,8 @@ TEST(ReportTicks, TicksAreMultiplesOfTheStepAndCoverTheRange) {
         EXPECT_LE(t.values.size(), 14u);
         for (double v : t.values) EXPECT_NEAR(v / t.step, std::round(v / t.step), 1e-6) << v;
         const double m = std::log10(t.step / std::pow(10.0, std::floor(std::log10(t.step) + 1e-12)));
-        EXPECT_TRUE(std::fabs(m) < 1e-9 || std::fabs(m - std::log10(2.0)) < 1e-9 || std::fabs(m - std::log10(5.0)) < 1e-9)
+        EXPECT_TRUE(std::fabs(m) < 1e-9 || std::fabs(m - std::log10(2.0)) < 1e-9 ||
+                    std::fabs(m - std::log10(5.0)) < 1e-9)
             << t.step;
     }
 }

@@ -59,8 +59,9 @@ std::string safetensors_bytes(const std::vector<tensor_spec>& tensors, const std
     if (!metadata.empty()) header += "\"__metadata__\":" + metadata;
     for (const tensor_spec& t : tensors) {
         if (header.size() > 1) header += ",";
-        header += "\"" + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":" + shape_json(t.shape) + ",\"data_offsets\":[" +
-                  std::to_string(data.size()) + "," + std::to_string(data.size() + t.bytes.size()) + "]}";
+        header += "\"" + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":" + shape_json(t.shape) +
+                  ",\"data_offsets\":[" + std::to_string(data.size()) + "," +
+                  std::to_string(data.size() + t.bytes.size()) + "]}";
         data += t.bytes;
     }
     header += "}";
@@ -104,7 +105,8 @@ float half_value(std::uint16_t bits) {
 
 std::vector<float> read_all(safetensors_rows& rows, std::size_t block) {
     std::vector<float> all, buffer(block * rows.vocabulary());
-    while (const std::size_t n = rows.read(buffer, block)) all.insert(all.end(), buffer.begin(), buffer.begin() + n * rows.vocabulary());
+    while (const std::size_t n = rows.read(buffer, block))
+        all.insert(all.end(), buffer.begin(), buffer.begin() + n * rows.vocabulary());
     return all;
 }
 
@@ -145,10 +147,10 @@ TEST_F(safetensors, f32_rows_read_back_bit_for_bit) {
     std::mt19937 rng(11);
     std::vector<std::uint32_t> bits(9 * 37);
     for (auto& b : bits) b = static_cast<std::uint32_t>(rng());
-    bits[3] = 0x7f800000u;   // +inf
-    bits[4] = 0xff800000u;   // −inf (a masked logit)
-    bits[5] = 0x00000001u;   // the smallest subnormal
-    bits[6] = 0x80000000u;   // −0
+    bits[3] = 0x7f800000u;  // +inf
+    bits[4] = 0xff800000u;  // −inf (a masked logit)
+    bits[5] = 0x00000001u;  // the smallest subnormal
+    bits[6] = 0x80000000u;  // −0
     const auto path = dir.write("a.safetensors", safetensors_bytes({{"logits", "F32", {9, 37}, raw(bits)}}));
     for (const std::size_t block : {1u, 2u, 4u, 9u, 50u}) {
         safetensors_rows rows({path});
@@ -156,7 +158,8 @@ TEST_F(safetensors, f32_rows_read_back_bit_for_bit) {
         EXPECT_EQ(rows.rows(), 9u);
         const std::vector<float> all = read_all(rows, block);
         ASSERT_EQ(all.size(), bits.size()) << "block of " << block;
-        for (std::size_t i = 0; i < bits.size(); ++i) ASSERT_EQ(std::bit_cast<std::uint32_t>(all[i]), bits[i]) << "element " << i;
+        for (std::size_t i = 0; i < bits.size(); ++i)
+            ASSERT_EQ(std::bit_cast<std::uint32_t>(all[i]), bits[i]) << "element " << i;
     }
 }
 
@@ -164,7 +167,7 @@ TEST_F(safetensors, every_f16_and_bf16_value_widens_exactly) {
     std::vector<std::uint16_t> every(65536);
     for (std::size_t i = 0; i < every.size(); ++i) every[i] = static_cast<std::uint16_t>(i);
     const auto path = dir.write("h.safetensors", safetensors_bytes({{"half", "F16", {256, 256}, raw(every)},
-                                                                     {"brain", "BF16", {256, 256}, raw(every)}}));
+                                                                    {"brain", "BF16", {256, 256}, raw(every)}}));
     safetensors_rows half({path}, "half"), brain({path}, "brain");
     const std::vector<float> h = read_all(half, 100), b = read_all(brain, 100);
     ASSERT_EQ(h.size(), every.size());
@@ -200,8 +203,9 @@ TEST_F(safetensors, reads_larger_than_the_decoding_piece_of_1_mib_are_whole) {
         halves[i] = static_cast<std::uint16_t>(0x3c00 + i % 5003);  // 1 … 5, then on
         doubles[i] = static_cast<double>(i) + 0.25;                 // exact in float below 2^22
     }
-    const auto path = dir.write("big.safetensors", safetensors_bytes({{"half", "F16", {3, vocabulary}, raw(halves)},
-                                                                       {"double", "F64", {3, vocabulary}, raw(doubles)}}));
+    const auto path =
+        dir.write("big.safetensors", safetensors_bytes({{"half", "F16", {3, vocabulary}, raw(halves)},
+                                                        {"double", "F64", {3, vocabulary}, raw(doubles)}}));
     safetensors_rows half({path}, "half"), wide({path}, "double");
     std::vector<float> out(3 * vocabulary);
     ASSERT_EQ(half.read(out, 3), 3u);
@@ -227,7 +231,8 @@ TEST_F(safetensors, a_rank_3_tensor_is_read_as_batch_times_sequence_rows) {
 TEST_F(safetensors, shards_are_read_in_the_order_given_across_read_boundaries) {
     // 5, 0, 7 and 3 rows of 6 values, the second shard empty, the last in F16 (small integers are exact).
     std::vector<std::uint16_t> halves(3 * 6);
-    for (std::size_t i = 0; i < halves.size(); ++i) halves[i] = static_cast<std::uint16_t>(0x4000 + 0x400 * (i % 4));  // 2, 4, 8, 16
+    for (std::size_t i = 0; i < halves.size(); ++i)
+        halves[i] = static_cast<std::uint16_t>(0x4000 + 0x400 * (i % 4));  // 2, 4, 8, 16
     const std::vector<std::filesystem::path> files{
         dir.write("p0.safetensors", safetensors_bytes({counting("logits", {5, 6})})),
         dir.write("p1.safetensors", safetensors_bytes({counting("logits", {0, 6})})),
@@ -289,9 +294,10 @@ TEST_F(safetensors, shards_are_read_in_the_order_given_across_read_boundaries) {
 TEST_F(safetensors, shards_must_share_the_vocabulary) {
     const auto a = dir.write("a.safetensors", safetensors_bytes({counting("logits", {2, 8})}));
     const auto b = dir.write("b.safetensors", safetensors_bytes({counting("logits", {3, 2, 7})}));
-    EXPECT_THAT(error_of_rows({a, b}),
-                HasSubstr("b.safetensors: tensor 'logits' has shape [3, 2, 7], a vocabulary (last dimension) of 7, but " +
-                          a.string() + "'s tensor 'logits' has 8; all shards must share the vocabulary"));
+    EXPECT_THAT(
+        error_of_rows({a, b}),
+        HasSubstr("b.safetensors: tensor 'logits' has shape [3, 2, 7], a vocabulary (last dimension) of 7, but " +
+                  a.string() + "'s tensor 'logits' has 8; all shards must share the vocabulary"));
     const auto one = dir.write("one.safetensors", safetensors_bytes({counting("logits", {4, 1})}));
     EXPECT_THAT(error_of_rows({one}), HasSubstr("a vocabulary (last dimension) of 1, but it must be >= 2"));
     EXPECT_THAT(error_of_rows({}), HasSubstr("no safetensors files given"));
@@ -306,7 +312,10 @@ TEST_F(safetensors, a_file_changed_after_its_header_was_read_is_refused) {
         rows.read(buffer, 1);
         ADD_FAILURE() << "no error";
     } catch (const kldiv::error& e) {
-        EXPECT_THAT(e.what(), HasSubstr("c.safetensors: tensor 'logits' changed since the file was first read (it was 'logits' F32 [4, 5]"));
+        EXPECT_THAT(
+            e.what(),
+            HasSubstr(
+                "c.safetensors: tensor 'logits' changed since the file was first read (it was 'logits' F32 [4, 5]"));
     }
 }
 
@@ -314,16 +323,17 @@ TEST_F(safetensors, a_file_changed_after_its_header_was_read_is_refused) {
 
 TEST_F(safetensors, the_only_floating_rank_2_or_3_tensor_is_chosen) {
     const auto path = dir.write("m.safetensors", safetensors_bytes({{"input_ids", "I64", {3, 2}, std::string(48, '\0')},
-                                                                     counting("bias", {7}),
-                                                                     counting("scores", {3, 2}, 5),
-                                                                     counting("cube", {1, 1, 1, 2})}));
+                                                                    counting("bias", {7}),
+                                                                    counting("scores", {3, 2}, 5),
+                                                                    counting("cube", {1, 1, 1, 2})}));
     safetensors_rows rows({path});
     EXPECT_EQ(rows.shards()[0].tensor, "scores");
     EXPECT_EQ(read_all(rows, 8), (std::vector<float>{5, 6, 7, 8, 9, 10}));
 }
 
 TEST_F(safetensors, with_several_candidates_the_one_called_logits_is_chosen_or_an_error_lists_them) {
-    const auto named = dir.write("n.safetensors", safetensors_bytes({counting("hidden", {2, 3}), counting("logits", {2, 4}, 50)}));
+    const auto named =
+        dir.write("n.safetensors", safetensors_bytes({counting("hidden", {2, 3}), counting("logits", {2, 4}, 50)}));
     safetensors_rows rows({named});
     EXPECT_EQ(rows.shards()[0].tensor, "logits");
     EXPECT_EQ(rows.vocabulary(), 4u);
@@ -331,33 +341,41 @@ TEST_F(safetensors, with_several_candidates_the_one_called_logits_is_chosen_or_a
     safetensors_rows hidden({named}, "hidden");
     EXPECT_EQ(hidden.vocabulary(), 3u);
 
-    const auto two = dir.write("two.safetensors", safetensors_bytes({counting("ref", {2, 3}), {"cand", "BF16", {1, 2, 3}, std::string(12, '\0')}}));
-    EXPECT_THAT(error_of_rows({two}), HasSubstr("two.safetensors: has 2 floating tensors of rank 2 or 3 and none is called 'logits'; "
-                                                "name the one to read: 'ref' F32 [2, 3], 'cand' BF16 [1, 2, 3]"));
+    const auto two =
+        dir.write("two.safetensors",
+                  safetensors_bytes({counting("ref", {2, 3}), {"cand", "BF16", {1, 2, 3}, std::string(12, '\0')}}));
+    EXPECT_THAT(error_of_rows({two}),
+                HasSubstr("two.safetensors: has 2 floating tensors of rank 2 or 3 and none is called 'logits'; "
+                          "name the one to read: 'ref' F32 [2, 3], 'cand' BF16 [1, 2, 3]"));
     safetensors_rows cand({two}, "cand");
     EXPECT_EQ(cand.rows(), 2u);
 
-    const auto none = dir.write("none.safetensors", safetensors_bytes({counting("bias", {3}), {"ids", "I32", {2, 2}, std::string(16, '\0')}}));
-    EXPECT_THAT(error_of_rows({none}),
-                HasSubstr("none.safetensors: has no floating tensor of rank 2 or 3 to read logits from; its tensors: 'bias' F32 [3], 'ids' I32 [2, 2]"));
-    EXPECT_THAT(error_of_rows({none}, "ids"), HasSubstr("tensor 'ids' has dtype I32, but logits are read from F16, BF16, F32 or F64"));
-    EXPECT_THAT(error_of_rows({none}, "bias"),
-                HasSubstr("tensor 'bias' has shape [3], but logits need rank 2 [rows, vocabulary] or 3 [batch, sequence, vocabulary]"));
-    EXPECT_THAT(error_of_rows({none}, "logits"), HasSubstr("none.safetensors: has no tensor 'logits'; its tensors: 'bias' F32 [3], 'ids' I32 [2, 2]"));
+    const auto none = dir.write(
+        "none.safetensors", safetensors_bytes({counting("bias", {3}), {"ids", "I32", {2, 2}, std::string(16, '\0')}}));
+    EXPECT_THAT(error_of_rows({none}), HasSubstr("none.safetensors: has no floating tensor of rank 2 or 3 to read "
+                                                 "logits from; its tensors: 'bias' F32 [3], 'ids' I32 [2, 2]"));
+    EXPECT_THAT(error_of_rows({none}, "ids"),
+                HasSubstr("tensor 'ids' has dtype I32, but logits are read from F16, BF16, F32 or F64"));
+    EXPECT_THAT(error_of_rows({none}, "bias"), HasSubstr("tensor 'bias' has shape [3], but logits need rank 2 [rows, "
+                                                         "vocabulary] or 3 [batch, sequence, vocabulary]"));
+    EXPECT_THAT(error_of_rows({none}, "logits"),
+                HasSubstr("none.safetensors: has no tensor 'logits'; its tensors: 'bias' F32 [3], 'ids' I32 [2, 2]"));
     // A readable name in the first shard but missing from the second.
     EXPECT_THAT(error_of_rows({named, none}, "hidden"), HasSubstr("none.safetensors: has no tensor 'hidden'"));
 
     // Long lists are cut short.
     std::vector<tensor_spec> many;
     for (int k = 0; k < 13; ++k) many.push_back(counting(std::string("t").append(std::to_string(k)), {1}));
-    EXPECT_THAT(error_of_rows({dir.write("many.safetensors", safetensors_bytes(many))}), HasSubstr("'t9' F32 [1] and 3 more"));
+    EXPECT_THAT(error_of_rows({dir.write("many.safetensors", safetensors_bytes(many))}),
+                HasSubstr("'t9' F32 [1] and 3 more"));
 }
 
 // ---- one file's header -------------------------------------------------------------------------
 
 TEST_F(safetensors, the_header_lists_tensors_metadata_and_absolute_offsets) {
-    const std::string bytes = safetensors_bytes({counting("a", {2, 2}), {"b", "BF16", {3}, std::string(6, '\0')}, counting("c", {})},
-                                                R"({"format":"pt","note":"caf\u00e9 \ud83d\ude00 \"q\""})");
+    const std::string bytes =
+        safetensors_bytes({counting("a", {2, 2}), {"b", "BF16", {3}, std::string(6, '\0')}, counting("c", {})},
+                          R"({"format":"pt","note":"caf\u00e9 \ud83d\ude00 \"q\""})");
     const auto path = dir.write("h.safetensors", bytes);
     safetensors_file file(path);
     EXPECT_EQ(file.file_size(), bytes.size());
@@ -392,9 +410,11 @@ TEST_F(safetensors, whitespace_padding_out_of_order_offsets_unknown_fields_and_e
     const std::string data(4 * 4 + 8, '\0');
     // Whitespace before and after the object; "b" listed before "a" although its data comes after;
     // an unknown member; an empty tensor with zero bytes.
-    const std::string header = " \n\t{\"b\": {\"data_offsets\": [16, 24], \"shape\": [2, 1], \"dtype\": \"F32\", \"extra\": [1.5e3, {\"x\": null}, true]},"
-                               "\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
-                               "\"e\":{\"dtype\":\"F16\",\"shape\":[0,5],\"data_offsets\":[16,16]},\"__metadata__\":null}\r\n    ";
+    const std::string header =
+        " \n\t{\"b\": {\"data_offsets\": [16, 24], \"shape\": [2, 1], \"dtype\": \"F32\", \"extra\": [1.5e3, {\"x\": "
+        "null}, true]},"
+        "\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+        "\"e\":{\"dtype\":\"F16\",\"shape\":[0,5],\"data_offsets\":[16,16]},\"__metadata__\":null}\r\n    ";
     safetensors_file file(dir.write("w.safetensors", with_length(header, data)));
     ASSERT_EQ(file.tensors().size(), 3u);
     EXPECT_EQ(file.tensors()[0].name, "b");
@@ -407,7 +427,9 @@ TEST_F(safetensors, whitespace_padding_out_of_order_offsets_unknown_fields_and_e
 
 TEST_F(safetensors, short_missing_and_special_files_are_refused) {
     EXPECT_THAT(error_of(""), HasSubstr("bad.safetensors: the file is empty"));
-    EXPECT_THAT(error_of(std::string("\x05\0\0", 3)), HasSubstr("the file has 3 bytes, but a safetensors file starts with an 8-byte little-endian header length"));
+    EXPECT_THAT(
+        error_of(std::string("\x05\0\0", 3)),
+        HasSubstr("the file has 3 bytes, but a safetensors file starts with an 8-byte little-endian header length"));
     EXPECT_THAT(error_of_rows({dir.path() / "missing.safetensors"}), HasSubstr("missing.safetensors: cannot open it"));
     const auto fifo = dir.path() / "fifo.safetensors";
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
@@ -419,26 +441,31 @@ TEST_F(safetensors, header_lengths_beyond_the_file_or_the_limit_are_refused) {
     EXPECT_THAT(error_of(bytes.substr(0, 20)), HasSubstr("bad.safetensors: the header length field says"));
     EXPECT_THAT(error_of(bytes.substr(0, 20)), HasSubstr("bytes, but only 12 bytes follow it (is it truncated?)"));
     std::string huge("\x01\xe1\xf5\x05\0\0\0\0{}", 10);  // 100000001
-    EXPECT_THAT(error_of(huge), HasSubstr("the header length field says 100000001 bytes, but kldiv reads headers of at most 100000000 bytes"));
+    EXPECT_THAT(
+        error_of(huge),
+        HasSubstr("the header length field says 100000001 bytes, but kldiv reads headers of at most 100000000 bytes"));
     // A .npy file is not one.
-    EXPECT_THAT(error_of(std::string("\x93NUMPY\x01\0", 8) + "v\0{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }"),
-                HasSubstr("(is it a safetensors file?)"));
+    EXPECT_THAT(
+        error_of(std::string("\x93NUMPY\x01\0", 8) + "v\0{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }"),
+        HasSubstr("(is it a safetensors file?)"));
 }
 
 TEST_F(safetensors, a_truncated_file_is_refused) {
     const std::string bytes = safetensors_bytes({counting("a", {2, 2}), counting("logits", {3, 4})});
     EXPECT_THAT(error_of(bytes.substr(0, bytes.size() - 1)),
-                HasSubstr("tensor 'logits' has data_offsets [16, 64], but the file holds only 63 data bytes after its header (is it truncated?)"));
-    EXPECT_THAT(error_of(bytes + "xyz"),
-                HasSubstr("the tensors cover 64 data bytes, but the file holds 67 after its header; the data must hold nothing but the tensors"));
+                HasSubstr("tensor 'logits' has data_offsets [16, 64], but the file holds only 63 data bytes after its "
+                          "header (is it truncated?)"));
+    EXPECT_THAT(error_of(bytes + "xyz"), HasSubstr("the tensors cover 64 data bytes, but the file holds 67 after its "
+                                                   "header; the data must hold nothing but the tensors"));
 }
 
 TEST_F(safetensors, malformed_json_is_refused_with_its_place) {
     const auto malformed = [&](const std::string& header) { return error_of_header(header); };
     EXPECT_THAT(malformed("[]"), HasSubstr("the header must be a JSON object (starting with '{') but found '['"));
     EXPECT_THAT(malformed(""), HasSubstr("the header must be a JSON object (starting with '{') but the header ended"));
-    EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},}"),
-                HasSubstr("the header is not valid JSON: expected a key (a string) but found '}' at byte 57 of the header"));
+    EXPECT_THAT(
+        malformed("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},}"),
+        HasSubstr("the header is not valid JSON: expected a key (a string) but found '}' at byte 57 of the header"));
     EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}"),
                 HasSubstr("expected '}' but the header ended"));
     EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}} x"),
@@ -451,8 +478,10 @@ TEST_F(safetensors, malformed_json_is_refused_with_its_place) {
     EXPECT_THAT(malformed("{\"a\nb\":{}}"), HasSubstr("a control character must be escaped in a string"));
     EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"x\":01,\"shape\":[],\"data_offsets\":[0,4]}}"),
                 HasSubstr("a number must not start with 0"));
-    EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"x\":tru,\"shape\":[],\"data_offsets\":[0,4]}}"), HasSubstr("expected a JSON value but found 't'"));
-    EXPECT_THAT(malformed("{\"__metadata__\":{},\"__metadata__\":{}}"), HasSubstr("the header names '__metadata__' twice"));
+    EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"x\":tru,\"shape\":[],\"data_offsets\":[0,4]}}"),
+                HasSubstr("expected a JSON value but found 't'"));
+    EXPECT_THAT(malformed("{\"__metadata__\":{},\"__metadata__\":{}}"),
+                HasSubstr("the header names '__metadata__' twice"));
     EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"x\":}}"), HasSubstr("expected a JSON value but found '}'"));
     std::string deep = "{\"a\":{\"x\":" + std::string(100, '[') + std::string(100, ']') + "}}";
     EXPECT_THAT(malformed(deep), HasSubstr("values nested deeper than 64 levels"));
@@ -478,11 +507,15 @@ TEST_F(safetensors, bad_tensor_entries_are_named) {
                 HasSubstr("\"data_offsets\" holds 18446744073709551616, which exceeds 2^64 - 1"));
     EXPECT_THAT(entry(R"({"dtype":"F32","shape":{},"data_offsets":[0,16]})"),
                 HasSubstr("\"shape\" must be an array of non-negative integers, but found '{'"));
-    EXPECT_THAT(entry(R"({"dtype":32,"shape":[2,2],"data_offsets":[0,16]})"), HasSubstr("\"dtype\" must be a string, but found '3'"));
+    EXPECT_THAT(entry(R"({"dtype":32,"shape":[2,2],"data_offsets":[0,16]})"),
+                HasSubstr("\"dtype\" must be a string, but found '3'"));
     EXPECT_THAT(entry(R"([0,16])"), HasSubstr("tensor 'logits' must be described by an object"));
-    EXPECT_THAT(entry(R"({"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,16]})"), HasSubstr("has shape [4294967296, 4294967296], 2^64 elements or more"));
-    EXPECT_THAT(entry(R"({"dtype":"F4","shape":[3],"data_offsets":[0,16]})"), HasSubstr("3 elements of 4 bits do not fill whole bytes"));
-    EXPECT_THAT(error_of_header(R"({"__metadata__":{"n":3}})", ""), HasSubstr("\"__metadata__\" must map strings to strings, but 'n' maps to a non-string"));
+    EXPECT_THAT(entry(R"({"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,16]})"),
+                HasSubstr("has shape [4294967296, 4294967296], 2^64 elements or more"));
+    EXPECT_THAT(entry(R"({"dtype":"F4","shape":[3],"data_offsets":[0,16]})"),
+                HasSubstr("3 elements of 4 bits do not fill whole bytes"));
+    EXPECT_THAT(error_of_header(R"({"__metadata__":{"n":3}})", ""),
+                HasSubstr("\"__metadata__\" must map strings to strings, but 'n' maps to a non-string"));
 }
 
 TEST_F(safetensors, shapes_that_disagree_with_their_bytes_are_refused) {
@@ -495,10 +528,18 @@ TEST_F(safetensors, shapes_that_disagree_with_their_bytes_are_refused) {
 
 TEST_F(safetensors, overlapping_gapped_or_reversed_offsets_are_refused) {
     const std::string data(32, '\0');
-    EXPECT_THAT(error_of_header(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})", data),
-                HasSubstr("tensor 'b' has data_offsets [8, 24], which overlap tensor 'a' (ending at 16); tensors must not overlap"));
-    EXPECT_THAT(error_of_header(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[24,32]}})", data),
-                HasSubstr("tensor 'b' has data_offsets [24, 32], but no tensor covers data bytes [16, 24); the data must have no gaps"));
+    EXPECT_THAT(
+        error_of_header(
+            R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})",
+            data),
+        HasSubstr(
+            "tensor 'b' has data_offsets [8, 24], which overlap tensor 'a' (ending at 16); tensors must not overlap"));
+    EXPECT_THAT(
+        error_of_header(
+            R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[24,32]}})",
+            data),
+        HasSubstr("tensor 'b' has data_offsets [24, 32], but no tensor covers data bytes [16, 24); the data must have "
+                  "no gaps"));
     EXPECT_THAT(error_of_header(R"({"a":{"dtype":"F32","shape":[8],"data_offsets":[32,0]}})", data),
                 HasSubstr("tensor 'a' has data_offsets [32, 0], but the end must not be before the begin"));
     EXPECT_THAT(error_of_header(R"({"a":{"dtype":"F32","shape":[8],"data_offsets":[16,48]}})", data),
@@ -510,7 +551,8 @@ TEST_F(safetensors, overlapping_gapped_or_reversed_offsets_are_refused) {
 TEST_F(safetensors, a_file_written_by_python_reads_back_as_numpy_widens_it) {
     const std::string python = "/usr/bin/python3";
     if (!std::filesystem::exists(python)) GTEST_SKIP() << python << " is not installed";
-    if (kldiv::test::run_command(python, {"-c", "import numpy"}).exit_code != 0) GTEST_SKIP() << "NumPy is not installed for " << python;
+    if (kldiv::test::run_command(python, {"-c", "import numpy"}).exit_code != 0)
+        GTEST_SKIP() << "NumPy is not installed for " << python;
     // With the safetensors package its own writer is used; without it, json and NumPy write the
     // documented layout (json's separators and key order differ from this test's writer).
     const std::string script =
@@ -525,7 +567,8 @@ TEST_F(safetensors, a_file_written_by_python_reads_back_as_numpy_widens_it) {
         "    header, data = {'__metadata__': {'format': 'np'}}, b''\n"
         "    for name, a, dtype in (('input_ids', ids, 'I64'), ('logits', logits, 'F16')):\n"
         "        b = a.astype(a.dtype.newbyteorder('<')).tobytes()\n"
-        "        header[name] = {'dtype': dtype, 'shape': list(a.shape), 'data_offsets': [len(data), len(data) + len(b)]}\n"
+        "        header[name] = {'dtype': dtype, 'shape': list(a.shape), 'data_offsets': [len(data), len(data) + "
+        "len(b)]}\n"
         "        data += b\n"
         "    h = json.dumps(header).encode()\n"
         "    h += b' ' * (-len(h) % 8)\n"

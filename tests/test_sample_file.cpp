@@ -60,7 +60,8 @@ TEST(SampleFile, ErrorsNameFileLineAndRule) {
     const kldiv::test::scratch_dir dir;
     EXPECT_THAT(error_of(dir.write("ragged.csv", "1,2\n3\n")),
                 HasSubstr("ragged.csv: line 2: 1 fields, but the first line has 2"));
-    EXPECT_THAT(error_of(dir.write("bad.csv", "1,2\n3,x\n")), HasSubstr("bad.csv: line 2, column 3 (field 2): \"x\" is not a number"));
+    EXPECT_THAT(error_of(dir.write("bad.csv", "1,2\n3,x\n")),
+                HasSubstr("bad.csv: line 2, column 3 (field 2): \"x\" is not a number"));
     EXPECT_THAT(error_of(dir.write("empty.csv", "# nothing\n\n")), HasSubstr("empty.csv: no observations"));
     EXPECT_THAT(error_of(dir.write("header.csv", "a,b\n")), HasSubstr("no observations"));
     EXPECT_THAT(error_of(dir.path() / "missing.csv"), HasSubstr("missing.csv: cannot open it"));
@@ -73,17 +74,21 @@ TEST(SampleFile, OutOfRangeNumbersAreErrors) {
     const std::string rule = " is outside the range of a double (magnitudes from about 4.9e-324 to 1.8e308, or 0)";
     EXPECT_EQ(error_of(dir.write("big.csv", "1,2\n3, 1e999\n")),
               "read_samples: " + (dir.path() / "big.csv").string() + ": line 2, column 4 (field 2): \"1e999\"" + rule);
-    EXPECT_THAT(error_of(dir.write("minus.txt", "1\n-1e999\n")), HasSubstr("line 2, column 1 (field 1): \"-1e999\"" + rule));
-    EXPECT_THAT(error_of(dir.write("tiny.txt", "0.5\n1e-400\n")), HasSubstr("line 2, column 1 (field 1): \"1e-400\"" + rule));
+    EXPECT_THAT(error_of(dir.write("minus.txt", "1\n-1e999\n")),
+                HasSubstr("line 2, column 1 (field 1): \"-1e999\"" + rule));
+    EXPECT_THAT(error_of(dir.write("tiny.txt", "0.5\n1e-400\n")),
+                HasSubstr("line 2, column 1 (field 1): \"1e-400\"" + rule));
     EXPECT_THAT(read_samples(dir.write("subnormal.txt", "1e-310\n0\n")).values, ElementsAre(1e-310, 0.0));
 }
 
 // A blank field's place in the message: found by fuzz_npy (the column of a null view was undefined).
 TEST(SampleFile, BlankFieldsAreNamedByTheirColumn) {
     const kldiv::test::scratch_dir dir;
-    EXPECT_EQ(error_of(dir.write("blank.csv", "1,2\n3,  \n")),
-              "read_samples: " + (dir.path() / "blank.csv").string() + ": line 2, column 3 (field 2): \"\" is not a number");
-    EXPECT_THAT(error_of(dir.write("empty.csv", "1,2\n,4\n")), HasSubstr("line 2, column 1 (field 1): \"\" is not a number"));
+    EXPECT_EQ(
+        error_of(dir.write("blank.csv", "1,2\n3,  \n")),
+        "read_samples: " + (dir.path() / "blank.csv").string() + ": line 2, column 3 (field 2): \"\" is not a number");
+    EXPECT_THAT(error_of(dir.write("empty.csv", "1,2\n,4\n")),
+                HasSubstr("line 2, column 1 (field 1): \"\" is not a number"));
 }
 
 }  // namespace

@@ -20,10 +20,10 @@
 #include <boost/math/special_functions/bessel.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "src/common/random_stream.hpp"
 #include "src/distributions/cdf.hpp"
 #include "src/distributions/line_components.hpp"
 #include "src/distributions/log_density.hpp"
-#include "src/common/random_stream.hpp"
 #include "src/distributions/sampling.hpp"
 #include "src/distributions/support.hpp"
 
@@ -34,16 +34,38 @@ namespace kdd = kldiv::distributions::detail;
 constexpr double pi = std::numbers::pi;
 const double euler_gamma = 0.57721566490153286061;
 
-const std::vector<std::string> continuous_families = {
-    "normal(1, 2)", "half_normal(2)", "log_normal(0.5, 0.7)", "laplace(1, 2)", "cauchy(1, 2)", "gumbel(1, 2)",
-    "logistic(1, 2)", "exponential(2)", "gamma(0.5, 2)", "gamma(3, 2)", "inverse_gamma(5, 2)", "chi2(3)",
-    "beta(0.5, 0.5)", "beta(2, 5)", "continuous_bernoulli(0.3)", "continuous_bernoulli(0.5)", "uniform(-1, 3)",
-    "pareto(1, 5)", "weibull(1.5, 2)", "student_t(10, 1, 2)", "von_mises(1, 2)",
-    "mixture([0.3, 0.7], [normal(0, 1), gamma(2, 1)])"};
-const std::vector<std::string> discrete_families = {
-    "bernoulli(0.3)", "binomial(10, 0.3)", "binomial(1000, 0.7)", "categorical([0.2, 0.5, 0.3])", "geometric(0.3)",
-    "poisson(4)", "poisson(50)", "negative_binomial(3.5, 0.4)", "negative_binomial(0.5, 0.8)",
-    "mixture([0.5, 0.5], [poisson(3), binomial(4, 0.5)])"};
+const std::vector<std::string> continuous_families = {"normal(1, 2)",
+                                                      "half_normal(2)",
+                                                      "log_normal(0.5, 0.7)",
+                                                      "laplace(1, 2)",
+                                                      "cauchy(1, 2)",
+                                                      "gumbel(1, 2)",
+                                                      "logistic(1, 2)",
+                                                      "exponential(2)",
+                                                      "gamma(0.5, 2)",
+                                                      "gamma(3, 2)",
+                                                      "inverse_gamma(5, 2)",
+                                                      "chi2(3)",
+                                                      "beta(0.5, 0.5)",
+                                                      "beta(2, 5)",
+                                                      "continuous_bernoulli(0.3)",
+                                                      "continuous_bernoulli(0.5)",
+                                                      "uniform(-1, 3)",
+                                                      "pareto(1, 5)",
+                                                      "weibull(1.5, 2)",
+                                                      "student_t(10, 1, 2)",
+                                                      "von_mises(1, 2)",
+                                                      "mixture([0.3, 0.7], [normal(0, 1), gamma(2, 1)])"};
+const std::vector<std::string> discrete_families = {"bernoulli(0.3)",
+                                                    "binomial(10, 0.3)",
+                                                    "binomial(1000, 0.7)",
+                                                    "categorical([0.2, 0.5, 0.3])",
+                                                    "geometric(0.3)",
+                                                    "poisson(4)",
+                                                    "poisson(50)",
+                                                    "negative_binomial(3.5, 0.4)",
+                                                    "negative_binomial(0.5, 0.8)",
+                                                    "mixture([0.5, 0.5], [poisson(3), binomial(4, 0.5)])"};
 
 TEST(LogDensity, ContinuousIntegratesToOne) {
     boost::math::quadrature::tanh_sinh<double> finite;
@@ -67,7 +89,8 @@ TEST(LogDensity, ContinuousIntegratesToOne) {
             } else {
                 total += finite.integrate(
                     [&](double x, double xc) {
-                        return std::exp(lp(kdd::real_point{x, std::log(x), std::log(xc > 0 ? (1.0 - b) + xc : (1.0 - a) + xc)}));
+                        return std::exp(
+                            lp(kdd::real_point{x, std::log(x), std::log(xc > 0 ? (1.0 - b) + xc : (1.0 - a) + xc)}));
                     },
                     a, b, 1e-12);
             }
@@ -113,9 +136,12 @@ TEST(LogDensity, MatchesBoostPdfs) {
         {"binomial(10, 0.3)", [](double x) { return bm::pdf(bm::binomial(10, 0.3), x); }, {0, 3, 10}},
         {"poisson(4)", [](double x) { return bm::pdf(bm::poisson(4), x); }, {0, 4, 20}},
         {"geometric(0.3)", [](double x) { return bm::pdf(bm::geometric(0.3), x); }, {0, 4, 20}},
-        {"negative_binomial(3.5, 0.4)", [](double x) { return bm::pdf(bm::negative_binomial(3.5, 0.6), x); }, {0, 4, 20}},
+        {"negative_binomial(3.5, 0.4)",
+         [](double x) { return bm::pdf(bm::negative_binomial(3.5, 0.6), x); },
+         {0, 4, 20}},
         {"von_mises(1, 2)",
-         [](double x) { return std::exp(2 * std::cos(x - 1)) / (2 * pi * bm::cyl_bessel_i(0, 2.0)); }, {-2, 1, 3}},
+         [](double x) { return std::exp(2 * std::cos(x - 1)) / (2 * pi * bm::cyl_bessel_i(0, 2.0)); },
+         {-2, 1, 3}},
         {"von_mises(0, 800)",  // I0(800) ≈ 1e346 overflows a double: the reference in long double
          [](double x) {
              return static_cast<double>(std::exp(800.0L * std::cos(static_cast<long double>(x))) /
@@ -144,7 +170,8 @@ TEST(LogDensity, Multivariate) {
     EXPECT_NEAR(at("lowrank_multivariate_normal([0, 0], [[1], [1]], [1, 1])", {0, 0}),
                 -std::log(2 * pi) - 0.5 * std::log(3.0), 1e-14);  // Σ = [[2, 1], [1, 2]]
     EXPECT_NEAR(at("mixture([0.25, 0.75], [multivariate_normal([0], [[1]]), multivariate_normal([2], [[4]])])", {1}),
-                std::log(0.25 * std::exp(-0.5) / std::sqrt(2 * pi) + 0.75 * std::exp(-0.125) / std::sqrt(8 * pi)), 1e-14);
+                std::log(0.25 * std::exp(-0.5) / std::sqrt(2 * pi) + 0.75 * std::exp(-0.125) / std::sqrt(8 * pi)),
+                1e-14);
     // Dirichlet([2, 3, 5]) at x = (0.2, 0.3, 0.5), the point given as ln x.
     const double dirichlet = boost::math::lgamma(10.0) - boost::math::lgamma(2.0) - boost::math::lgamma(3.0) -
                              boost::math::lgamma(5.0) + std::log(0.2) + 2 * std::log(0.3) + 4 * std::log(0.5);

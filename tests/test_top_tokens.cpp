@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "tests/every_simd_target.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/llm/top_tokens.hpp"
+#include "tests/every_simd_target.hpp"
 
 namespace {
 

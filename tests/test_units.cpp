@@ -44,8 +44,9 @@ TEST(Units, BadBases) {
         kldiv::log_base::parse("0.5", "--base");
         FAIL();
     } catch (const kldiv::error& e) {
-        EXPECT_EQ(std::string(e.what()), "log_base: --base = 0.5, but a logarithm base must be finite and > 1 (a base "
-                                         "below 1 would make every divergence negative)");
+        EXPECT_EQ(std::string(e.what()),
+                  "log_base: --base = 0.5, but a logarithm base must be finite and > 1 (a base "
+                  "below 1 would make every divergence negative)");
     }
     EXPECT_THROW(kldiv::log_base::parse("nan"), kldiv::error);
     EXPECT_THROW(kldiv::log_base::parse("inf"), kldiv::error);

@@ -56,8 +56,8 @@ data read_counts(const std::string& path) {
         }
         const double n = v.values[k];
         if (!(n >= 0 && std::isfinite(n))) {
-            throw kldiv::error("mle", "'" + path + "': the count for " + std::to_string(k) + " is " + fmt::format("{}", n) +
-                                          ", but counts must be finite and >= 0");
+            throw kldiv::error("mle", "'" + path + "': the count for " + std::to_string(k) + " is " +
+                                          fmt::format("{}", n) + ", but counts must be finite and >= 0");
         }
         d.counts.push_back(n);
         d.total += n;
@@ -98,7 +98,8 @@ at_lambda evaluate(const data& d, double lambda) {
     for (std::size_t k = 0; k < d.counts.size(); ++k) {
         if (d.counts[k] > 0) loglik += d.counts[k] * std::log(q[k]);
     }
-    return {lambda, kldiv::kl_divergence(span(d.p), span(q)), kldiv::cross_entropy(span(d.p), span(q)), loglik / d.total};
+    return {lambda, kldiv::kl_divergence(span(d.p), span(q)), kldiv::cross_entropy(span(d.p), span(q)),
+            loglik / d.total};
 }
 
 // Golden-section search for the minimum of f on [a, b].
@@ -165,7 +166,8 @@ std::string right(const std::string& s, std::size_t width) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
         if ((c & 0xC0) == 0x80) continue;
-        const bool combining = c == 0xCC || (c == 0xCD && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xB0);
+        const bool combining =
+            c == 0xCC || (c == 0xCD && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xB0);
         w += combining ? 0 : 1;
     }
     return std::string(w < width ? width - w : 0, ' ') + s;
@@ -174,12 +176,14 @@ std::string right(const std::string& s, std::size_t width) {
 void print_text(const results& r) {
     const data& d = r.d;
     fmt::print("Maximum likelihood = minimum KL divergence: a Poisson fit to horse-kick deaths\n");
-    fmt::print("Data: {} ({} observations)\nAll information quantities in nats (natural logarithms).\n\n", d.path, d.total);
-    fmt::print("  {}  {}  {}  {}  {}\n", right("deaths", 6), right("observed", 8), right("P_data", 9), right("Poisson(λ̂)", 12),
-               right("expected", 9));
+    fmt::print("Data: {} ({} observations)\nAll information quantities in nats (natural logarithms).\n\n", d.path,
+               d.total);
+    fmt::print("  {}  {}  {}  {}  {}\n", right("deaths", 6), right("observed", 8), right("P_data", 9),
+               right("Poisson(λ̂)", 12), right("expected", 9));
     for (std::size_t k = 0; k < d.p.size(); ++k) {
         const double n = k < d.counts.size() ? d.counts[k] : 0.0;
-        fmt::print("  {}  {:>8}  {:>9.6f}  {:>12.6f}  {:>9.2f}\n", right(d.events[k], 6), n, d.p[k], r.fitted[k], r.fitted[k] * d.total);
+        fmt::print("  {}  {:>8}  {:>9.6f}  {:>12.6f}  {:>9.2f}\n", right(d.events[k], 6), n, d.p[k], r.fitted[k],
+                   r.fitted[k] * d.total);
     }
     fmt::print("\nPoisson MLE: λ̂ = sample mean = {:.10g}\n\n", d.mean);
     fmt::print("  {}  {}  {}  {}  {}\n", right("λ", 5), right("D(P_data‖Q_λ)", 15), right("H(P_data,Q_λ)", 15),
@@ -194,24 +198,28 @@ void print_text(const results& r) {
     fmt::print("  {:>5.2f}  {:>15.10f}  {:>15.10f}  {:>15.12f}  {:>18.10f}   <- λ̂\n\n", m.lambda, m.kl, m.cross_entropy,
                m.cross_entropy - m.kl, m.loglik);
     fmt::print("Smallest D(P_data‖Q_λ) on the grid λ = 0.01, 0.02, ..., 2.00: at λ = {:.2f}\n", r.grid_argmin);
-    fmt::print("Golden-section minimization of D(P_data‖Q_λ) over [0.05, 3]: λ* = {:.12f} after {} steps, "
-               "|λ* − λ̂| = {:.2e}\n",
-               r.golden, r.golden_iterations, std::fabs(r.golden - d.mean));
-    fmt::print("H(P_data) = {:.15f} nats; over {} values of λ, max |H(P_data,Q_λ) − D(P_data‖Q_λ) − H(P_data)| = {:.2e} "
-               "nats\n",
-               r.entropy, r.grid.size() + 1, r.max_constant_deviation);
+    fmt::print(
+        "Golden-section minimization of D(P_data‖Q_λ) over [0.05, 3]: λ* = {:.12f} after {} steps, "
+        "|λ* − λ̂| = {:.2e}\n",
+        r.golden, r.golden_iterations, std::fabs(r.golden - d.mean));
+    fmt::print(
+        "H(P_data) = {:.15f} nats; over {} values of λ, max |H(P_data,Q_λ) − D(P_data‖Q_λ) − H(P_data)| = {:.2e} "
+        "nats\n",
+        r.entropy, r.grid.size() + 1, r.max_constant_deviation);
     fmt::print("Log-likelihood per observation = −H(P_data,Q_λ): max |difference| over the same λ = {:.2e} nats\n",
                r.max_loglik_deviation);
-    fmt::print("At λ̂: log-likelihood of all {} observations = {:.6f} nats = −{} × H(P_data,Q_λ̂) = −{} × {:.10f}\n", d.total,
-               m.loglik * d.total, d.total, d.total, m.cross_entropy);
-    fmt::print("\nSo: −log-likelihood / n = H(P_data,Q_λ) = H(P_data) + D(P_data‖Q_λ), and H(P_data) does not depend on λ:\n"
-               "maximizing the likelihood and minimizing the KL divergence from the data pick the same λ.\n");
+    fmt::print("At λ̂: log-likelihood of all {} observations = {:.6f} nats = −{} × H(P_data,Q_λ̂) = −{} × {:.10f}\n",
+               d.total, m.loglik * d.total, d.total, d.total, m.cross_entropy);
+    fmt::print(
+        "\nSo: −log-likelihood / n = H(P_data,Q_λ) = H(P_data) + D(P_data‖Q_λ), and H(P_data) does not depend on λ:\n"
+        "maximizing the likelihood and minimizing the KL divergence from the data pick the same λ.\n");
 }
 
 nlohmann::json to_json(const results& r) {
     nlohmann::json grid = nlohmann::json::array();
     for (const at_lambda& e : r.grid) {
-        grid.push_back({{"lambda", e.lambda}, {"kl", e.kl}, {"cross_entropy", e.cross_entropy}, {"loglik_per_obs", e.loglik}});
+        grid.push_back(
+            {{"lambda", e.lambda}, {"kl", e.kl}, {"cross_entropy", e.cross_entropy}, {"loglik_per_obs", e.loglik}});
     }
     return {
         {"data", r.d.path},
@@ -246,10 +254,13 @@ std::string html_report(const results& r) {
          fmt::format("= H(P_data,Q_λ) − D(P_data‖Q_λ) at every λ (max deviation {:.1e})", r.max_constant_deviation)},
     });
     page.raw_html(
-        "<div class=\"callout\"><p>For data with empirical distribution P<sub>data</sub> and a model Q<sub>λ</sub>, the "
-        "average log-likelihood per observation is <span class=\"math\">Σ<sub>x</sub> P<sub>data</sub>(x) log Q<sub>λ</sub>(x) "
+        "<div class=\"callout\"><p>For data with empirical distribution P<sub>data</sub> and a model Q<sub>λ</sub>, "
+        "the "
+        "average log-likelihood per observation is <span class=\"math\">Σ<sub>x</sub> P<sub>data</sub>(x) log "
+        "Q<sub>λ</sub>(x) "
         "= −H(P<sub>data</sub>, Q<sub>λ</sub>)</span>, and the cross-entropy splits as "
-        "<span class=\"math\">H(P<sub>data</sub>, Q<sub>λ</sub>) = H(P<sub>data</sub>) + D(P<sub>data</sub>‖Q<sub>λ</sub>)</span>. "
+        "<span class=\"math\">H(P<sub>data</sub>, Q<sub>λ</sub>) = H(P<sub>data</sub>) + "
+        "D(P<sub>data</sub>‖Q<sub>λ</sub>)</span>. "
         "The entropy of the data does not depend on λ, so the λ that maximizes the likelihood is exactly the λ that "
         "minimizes the KL divergence from the data to the model. The chart shows the two curves: they are the same "
         "curve shifted by the constant H(P<sub>data</sub>), with the same minimum.</p></div>");
@@ -274,14 +285,17 @@ std::string html_report(const results& r) {
         const at_lambda e = evaluate(d, lambda);
         chart.intervals.push_back({lambda, e.kl, e.cross_entropy, fmt::format("H(P_data) = {:.4f}", r.entropy)});
     }
-    chart.note = "Both curves have their minimum at the sample mean; the vertical gap between them is H(P_data) everywhere.";
-    page.figure(rp::render(chart),
-                "Cross-entropy (blue) and KL divergence (vermillion) of the Poisson model from the data, for λ from 0.2 "
-                "to 1.4. The arrows measure the gap between the curves at two values of λ: the same H(P_data).");
+    chart.note =
+        "Both curves have their minimum at the sample mean; the vertical gap between them is H(P_data) everywhere.";
+    page.figure(
+        rp::render(chart),
+        "Cross-entropy (blue) and KL divergence (vermillion) of the Poisson model from the data, for λ from 0.2 "
+        "to 1.4. The arrows measure the gap between the curves at two values of λ: the same H(P_data).");
 
     page.heading("2. Observed counts and the fitted Poisson model");
     rp::bar_chart bars;
-    bars.title = "Corps-years with k deaths: observed and expected under Poisson(λ̂ = " + fmt::format("{:.2f}", d.mean) + ")";
+    bars.title =
+        "Corps-years with k deaths: observed and expected under Poisson(λ̂ = " + fmt::format("{:.2f}", d.mean) + ")";
     bars.value_label = "corps-years";
     bars.category_label = "deaths by horse kick in a corps-year (k)";
     bars.categories = d.events;
@@ -290,7 +304,8 @@ std::string html_report(const results& r) {
     for (double q : r.fitted) expected.push_back(q * d.total);
     bars.series = {{"observed", observed, rp::palette::blue}, {"expected, Poisson(λ̂)", expected, rp::palette::orange}};
     bars.value_labels = true;
-    page.figure(rp::render(bars), "The model puts a little probability on 5 or more deaths, an outcome never observed.");
+    page.figure(rp::render(bars),
+                "The model puts a little probability on 5 or more deaths, an outcome never observed.");
 
     rp::table t;
     t.caption = "D, cross-entropy and log-likelihood per observation at some values of λ (nats).";
@@ -299,17 +314,20 @@ std::string html_report(const results& r) {
     for (const at_lambda& e : r.grid) {
         const int i = static_cast<int>(std::lround(e.lambda * 100));
         if (i % 20 != 0 || i > 160) continue;
-        t.rows.push_back({fmt::format("{:.2f}", e.lambda), fmt::format("{:.8f}", e.kl), fmt::format("{:.8f}", e.cross_entropy),
-                          fmt::format("{:.12f}", e.cross_entropy - e.kl), fmt::format("{:.8f}", e.loglik)});
+        t.rows.push_back({fmt::format("{:.2f}", e.lambda), fmt::format("{:.8f}", e.kl),
+                          fmt::format("{:.8f}", e.cross_entropy), fmt::format("{:.12f}", e.cross_entropy - e.kl),
+                          fmt::format("{:.8f}", e.loglik)});
     }
-    t.rows.push_back({fmt::format("{:.2f} (λ̂)", m.lambda), fmt::format("{:.8f}", m.kl), fmt::format("{:.8f}", m.cross_entropy),
-                      fmt::format("{:.12f}", m.cross_entropy - m.kl), fmt::format("{:.8f}", m.loglik)});
+    t.rows.push_back({fmt::format("{:.2f} (λ̂)", m.lambda), fmt::format("{:.8f}", m.kl),
+                      fmt::format("{:.8f}", m.cross_entropy), fmt::format("{:.12f}", m.cross_entropy - m.kl),
+                      fmt::format("{:.8f}", m.loglik)});
     page.heading("3. The numbers");
     page.add(t);
-    page.footer("Data: " + d.path +
-                ". Source: L. von Bortkiewicz, Das Gesetz der kleinen Zahlen, Leipzig 1898. Q_λ is Poisson(λ) over 0.." +
-                std::to_string(d.counts.size() - 1) + " deaths plus a bucket for " + d.events.back() +
-                ". Generated by the kldiv example program mle.");
+    page.footer(
+        "Data: " + d.path +
+        ". Source: L. von Bortkiewicz, Das Gesetz der kleinen Zahlen, Leipzig 1898. Q_λ is Poisson(λ) over 0.." +
+        std::to_string(d.counts.size() - 1) + " deaths plus a bucket for " + d.events.back() +
+        ". Generated by the kldiv example program mle.");
     page.json_data("kldiv-data", to_json(r).dump());
     return page.str();
 }
@@ -323,10 +341,11 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
-            fmt::print("usage: mle [counts.csv] [--html report.html] [--json]\n"
-                       "Fits Poisson(λ) to counts of 0, 1, 2, ... events (default: {}) and shows that the maximum-likelihood\n"
-                       "λ minimizes the KL divergence D(P_data‖Q_λ).\n",
-                       path);
+            fmt::print(
+                "usage: mle [counts.csv] [--html report.html] [--json]\n"
+                "Fits Poisson(λ) to counts of 0, 1, 2, ... events (default: {}) and shows that the maximum-likelihood\n"
+                "λ minimizes the KL divergence D(P_data‖Q_λ).\n",
+                path);
             return 0;
         } else if (arg == "--html") {
             if (i + 1 >= argc) {

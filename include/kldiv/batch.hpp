@@ -45,12 +45,12 @@ struct batch_options {
     log_base base{};
     zero_support on_zero = zero_support::infinity;
     double smoothing_epsilon = 1e-10;
-    bool normalize = false;        // probs and log_probs only: rescale rows that do not sum to 1
-    double sum_tolerance = 1e-6;   // |row sum − 1| allowed when normalize is off
+    bool normalize = false;       // probs and log_probs only: rescale rows that do not sum to 1
+    double sum_tolerance = 1e-6;  // |row sum − 1| allowed when normalize is off
     reduction reduce = reduction::none;
-    std::span<const double> row_weights{};        // empty, or one finite weight >= 0 per row
-    std::span<const std::uint8_t> row_mask{};     // empty, or one flag per row: 0 skips the row
-    unsigned threads = 0;                          // 0: all hardware threads
+    std::span<const double> row_weights{};     // empty, or one finite weight >= 0 per row
+    std::span<const std::uint8_t> row_mask{};  // empty, or one flag per row: 0 skips the row
+    unsigned threads = 0;                      // 0: all hardware threads
 };
 
 // Where to put each measure; an empty span is not computed. With reduction::none a span holds one

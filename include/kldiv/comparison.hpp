@@ -21,9 +21,7 @@ struct comparison {
 
 // All measures of the pair in the unit of opts.base. on_zero applies to each direction separately:
 // with zero_support::error, an event where either vector is 0 and the other is not throws.
-comparison compare(std::span<const double> p, std::span<const double> q, double beta = 0.5,
-                   const options& opts = {});
-comparison compare(std::span<const float> p, std::span<const float> q, double beta = 0.5,
-                   const options& opts = {});
+comparison compare(std::span<const double> p, std::span<const double> q, double beta = 0.5, const options& opts = {});
+comparison compare(std::span<const float> p, std::span<const float> q, double beta = 0.5, const options& opts = {});
 
 }  // namespace kldiv

@@ -36,9 +36,7 @@ double jeffreys(std::span<const float> p, std::span<const float> q, const option
 //   JS_β(P, Q) = β D(P‖M) + (1 − β) D(Q‖M),  M = β P + (1 − β) Q.
 // β = ½ is the usual JS divergence (at most ln 2 nats = 1 bit). Always finite, so on_zero = error
 // never throws here; on_zero = smooth still smooths both inputs.
-double js_divergence(std::span<const double> p, std::span<const double> q, double beta = 0.5,
-                     const options& opts = {});
-double js_divergence(std::span<const float> p, std::span<const float> q, double beta = 0.5,
-                     const options& opts = {});
+double js_divergence(std::span<const double> p, std::span<const double> q, double beta = 0.5, const options& opts = {});
+double js_divergence(std::span<const float> p, std::span<const float> q, double beta = 0.5, const options& opts = {});
 
 }  // namespace kldiv

@@ -66,5 +66,5 @@
 #include "kldiv/progress.hpp"
 #include "kldiv/text.hpp"
 #include "kldiv/units.hpp"
-#include "kldiv/views.hpp"
 #include "kldiv/version.hpp"
+#include "kldiv/views.hpp"

@@ -41,8 +41,7 @@ struct loss_options {
 // the gradient of the loss with respect to the student's or the teacher's logits (same shape as
 // the inputs; any row stride). Throws kldiv::error on bad input, before writing anything.
 void distillation_loss(matrix_view<const float> student, matrix_view<const float> teacher, std::span<double> loss,
-                       matrix_view<float> grad_student, matrix_view<float> grad_teacher,
-                       const loss_options& opts = {});
+                       matrix_view<float> grad_student, matrix_view<float> grad_teacher, const loss_options& opts = {});
 void distillation_loss(matrix_view<const double> student, matrix_view<const double> teacher, std::span<double> loss,
                        matrix_view<double> grad_student, matrix_view<double> grad_teacher,
                        const loss_options& opts = {});

@@ -18,13 +18,13 @@ enum class zero_support {
 inline constexpr double max_smoothing_epsilon = 1.0;
 
 struct options {
-    log_base base{};                        // unit of the result; nats by default
+    log_base base{};  // unit of the result; nats by default
     zero_support on_zero = zero_support::infinity;
-    double smoothing_epsilon = 1e-10;       // used by zero_support::smooth; must be in (0, 1]
+    double smoothing_epsilon = 1e-10;  // used by zero_support::smooth; must be in (0, 1]
     // Off: every vector must sum to 1 within sum_tolerance, else kldiv::error.
     // On: any non-negative vector with a positive finite sum is rescaled (counts, weights).
     bool normalize = false;
-    double sum_tolerance = 1e-6;            // |sum - 1| allowed when normalize is off
+    double sum_tolerance = 1e-6;  // |sum - 1| allowed when normalize is off
 };
 
 }  // namespace kldiv

@@ -22,13 +22,13 @@ public:
     // "nats", "bits", "dits", "e", or a number such as "3" or "2.5"; `name` as above.
     static log_base parse(std::string_view text, std::string_view name = "base");
 
-    double value() const noexcept;     // the base b
-    std::string unit() const;          // "nats", "bits", "dits" or "base-3 units"
+    double value() const noexcept;  // the base b
+    std::string unit() const;       // "nats", "bits", "dits" or "base-3 units"
     // Converts a value in nats to this unit. Exact (no rounding) for nats.
     double from_nats(double nats) const noexcept { return natural_ ? nats : nats / ln_base_; }
 
 private:
-    double base_ = 0.0;   // unused when natural_
+    double base_ = 0.0;  // unused when natural_
     double ln_base_ = 1.0;
     bool natural_ = true;
 };

@@ -10,10 +10,12 @@ distribution). ``input`` says what the values are: ``"probs"``, ``"log_probs"`` 
     0.27807190511263763
 
 ``kldiv.llm.compare`` compares a candidate LLM's next-token distributions with its reference's
-(``kldiv llm-compare`` in Python); ``kldiv.dask`` runs the measures and that comparison on a cluster.
+(``kldiv llm-compare`` in Python); ``kldiv.summarize`` gives the statistics of per-row values;
+``kldiv.dask`` runs the measures and that comparison on a cluster.
 """
 from . import distributions, estimate, llm, losses
 from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
+from .summary import summarize
 
-__all__ = ["kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "distributions", "estimate", "llm",
-           "losses"]
+__all__ = ["kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "summarize", "distributions",
+           "estimate", "llm", "losses"]

@@ -1,5 +1,5 @@
 """Stub of the compiled core (python/src/module.cpp, python/src/distributions.cpp, python/src/llm.cpp)."""
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -7,6 +7,7 @@ import numpy.typing as npt
 class Error(ValueError): ...
 
 def check_base(base: float) -> float: ...
+def summarize(values: Sequence[float], levels: Sequence[float], function: str) -> Dict[str, Any]: ...
 
 def measure_rows(
     p: npt.NDArray[np.floating],

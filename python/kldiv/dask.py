@@ -19,7 +19,6 @@ The keyword arguments are those of kldiv.kl_divergence and its siblings, except 
 returns the same document, equal to the single-machine one.
 """
 import json
-import math
 
 import dask
 import dask.array as da
@@ -28,6 +27,8 @@ import numpy as np
 from . import _kldiv
 from . import llm as _llm
 from . import measures as _measures
+from .summary import DEFAULT_QUANTILES
+from .summary import summarize as _summarize
 
 
 def _per_row(function, name, p, q, kwargs):
@@ -79,23 +80,12 @@ def js_divergence(p, q, **kwargs):
     return _per_row(_measures.js_divergence, "js_divergence", p, q, kwargs)
 
 
-def summarize(values, quantiles=(0.01, 0.05, 0.5, 0.95, 0.99)):
-    """Exact statistics of per-row values (a Dask or NumPy array): count, mean and its standard
-    error, standard deviation, min, max and quantiles (NumPy's linear method). Computes ``values``
-    (one float per row; the rows' data stay on the workers)."""
-    v = np.asarray(values.compute() if hasattr(values, "compute") else values, dtype=np.float64).ravel()
-    n = v.size
-    if n == 0:
-        raise ValueError("kldiv.dask.summarize: no values, but a summary needs at least one")
-    mean = math.fsum(v.tolist()) / n
-    if np.isinf(v).any():
-        sd = se = float("nan")
-        mean = float(np.inf)
-    else:
-        sd = math.sqrt(math.fsum(((v - mean) ** 2).tolist()) / (n - 1)) if n > 1 else 0.0
-        se = sd / math.sqrt(n)
-    return {"count": n, "mean": mean, "standard_error": se, "std": sd, "min": float(v.min()),
-            "max": float(v.max()), "quantiles": {q: float(np.quantile(v, q)) for q in quantiles}}
+def summarize(values, quantiles=DEFAULT_QUANTILES):
+    """Exact statistics of per-row values (a Dask or NumPy array), as ``kldiv.summarize`` gives
+    them: count, mean and its standard error, standard deviation, min, max and quantiles (NumPy's
+    linear method). Computes ``values`` (one float per row; the rows' data stay on the workers)."""
+    v = values.compute() if hasattr(values, "compute") else values
+    return _summarize(v, quantiles, _function="kldiv.dask.summarize")
 
 
 def _plan(reference, candidate):

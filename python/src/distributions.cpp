@@ -6,8 +6,8 @@
 
 #include "kldiv/distributions/gaussian_mixture_bounds.hpp"
 #include "kldiv/distributions/kl.hpp"
-#include "kldiv/error.hpp"
 #include "kldiv/distributions/spec.hpp"
+#include "kldiv/error.hpp"
 
 #include <string>
 
@@ -24,10 +24,11 @@ struct distribution_object {
 };
 
 kd::method_choice method_of(const std::string& name) {
-    return choice<kd::method_choice>("method", name, {{"auto", kd::method_choice::automatic},
-                                                      {"closed_form", kd::method_choice::closed_form},
-                                                      {"numerical", kd::method_choice::numerical},
-                                                      {"monte_carlo", kd::method_choice::monte_carlo}});
+    return choice<kd::method_choice>("method", name,
+                                     {{"auto", kd::method_choice::automatic},
+                                      {"closed_form", kd::method_choice::closed_form},
+                                      {"numerical", kd::method_choice::numerical},
+                                      {"monte_carlo", kd::method_choice::monte_carlo}});
 }
 
 }  // namespace
@@ -76,10 +77,11 @@ void bind_distributions(py::module_& m) {
         for (const auto& f : kd::families()) {
             py::list parameters;
             for (const auto& p : f.parameters)
-                parameters.append(py::dict(py::arg("name") = std::string(p.name), py::arg("rule") = std::string(p.rule),
-                                           py::arg("default") = p.default_value.empty()
-                                                                    ? py::object(py::none())
-                                                                    : py::float_(std::stod(std::string(p.default_value)))));
+                parameters.append(
+                    py::dict(py::arg("name") = std::string(p.name), py::arg("rule") = std::string(p.rule),
+                             py::arg("default") = p.default_value.empty()
+                                                      ? py::object(py::none())
+                                                      : py::float_(std::stod(std::string(p.default_value)))));
             py::list aliases, alternatives;
             for (const auto& a : f.aliases) aliases.append(std::string(a));
             for (const auto& a : f.alternatives) alternatives.append(std::string(a));

@@ -25,23 +25,28 @@ ke::data_options options_of(const py::dict& o) {
                                       {"cross_entropy", ke::quantity::cross_entropy},
                                       {"entropy", ke::quantity::entropy}});
     if (const double base = o["base"].cast<double>(); base > 0.0) d.base = kldiv::log_base(base);
-    d.method = choice<ke::sample_method>("method", o["method"].cast<std::string>(),
-                                         {{"knn", ke::sample_method::knn}, {"histogram", ke::sample_method::histogram}});
+    d.method =
+        choice<ke::sample_method>("method", o["method"].cast<std::string>(),
+                                  {{"knn", ke::sample_method::knn}, {"histogram", ke::sample_method::histogram}});
     d.knn.k = o["k"].cast<std::size_t>();
     d.knn.l = o["l"].cast<std::size_t>();
-    d.knn.method = choice<ke::knn_method>("form", o["form"].cast<std::string>(),
-                                          {{"wang_kulkarni_verdu", ke::knn_method::wang_kulkarni_verdu},
-                                           {"perez_cruz", ke::knn_method::perez_cruz}});
+    d.knn.method = choice<ke::knn_method>(
+        "form", o["form"].cast<std::string>(),
+        {{"wang_kulkarni_verdu", ke::knn_method::wang_kulkarni_verdu}, {"perez_cruz", ke::knn_method::perez_cruz}});
     d.knn.threads = o["threads"].cast<unsigned>();
-    d.counts.method = choice<ke::count_estimator>(
-        "estimator", o["estimator"].cast<std::string>(),
-        {{"plug_in", ke::count_estimator::plug_in}, {"miller_madow", ke::count_estimator::miller_madow},
-         {"laplace", ke::count_estimator::laplace}, {"jeffreys", ke::count_estimator::jeffreys},
-         {"perks", ke::count_estimator::perks}, {"minimax", ke::count_estimator::minimax},
-         {"james_stein", ke::count_estimator::james_stein}});
+    d.counts.method = choice<ke::count_estimator>("estimator", o["estimator"].cast<std::string>(),
+                                                  {{"plug_in", ke::count_estimator::plug_in},
+                                                   {"miller_madow", ke::count_estimator::miller_madow},
+                                                   {"laplace", ke::count_estimator::laplace},
+                                                   {"jeffreys", ke::count_estimator::jeffreys},
+                                                   {"perks", ke::count_estimator::perks},
+                                                   {"minimax", ke::count_estimator::minimax},
+                                                   {"james_stein", ke::count_estimator::james_stein}});
     d.histogram.rule = choice<ke::binning>("bins", o["bins"].cast<std::string>(),
-                                           {{"fixed", ke::binning::fixed}, {"fd", ke::binning::freedman_diaconis},
-                                            {"scott", ke::binning::scott}, {"sturges", ke::binning::sturges},
+                                           {{"fixed", ke::binning::fixed},
+                                            {"fd", ke::binning::freedman_diaconis},
+                                            {"scott", ke::binning::scott},
+                                            {"sturges", ke::binning::sturges},
                                             {"quantile", ke::binning::quantile}});
     d.histogram.bins = o["bin_count"].cast<std::size_t>();
     d.histogram.counts.method = d.counts.method;
@@ -49,9 +54,9 @@ ke::data_options options_of(const py::dict& o) {
         ke::bootstrap_options b;
         b.level = o["ci"].cast<double>();
         b.resamples = o["resamples"].cast<std::size_t>();
-        b.method = choice<ke::interval_method>("interval", o["interval"].cast<std::string>(),
-                                               {{"percentile", ke::interval_method::percentile},
-                                                {"bca", ke::interval_method::bca}});
+        b.method = choice<ke::interval_method>(
+            "interval", o["interval"].cast<std::string>(),
+            {{"percentile", ke::interval_method::percentile}, {"bca", ke::interval_method::bca}});
         b.seed = o["seed"].cast<std::uint64_t>();
         b.threads = d.knn.threads;
         d.bootstrap = b;
@@ -79,7 +84,8 @@ void bind_estimate(py::module_& m) {
     m.def(
         "estimate_samples",
         [](const matrix& x, const matrix& y, const py::dict& options) {
-            if (x.ndim() != 2 || y.ndim() != 2) throw kldiv::error("kldiv", "samples must be 2-D (observations x variables)");
+            if (x.ndim() != 2 || y.ndim() != 2)
+                throw kldiv::error("kldiv", "samples must be 2-D (observations x variables)");
             const kldiv::matrix_view<const double> xv(x.data(), static_cast<std::size_t>(x.shape(0)),
                                                       static_cast<std::size_t>(x.shape(1)));
             const kldiv::matrix_view<const double> yv(y.data(), static_cast<std::size_t>(y.shape(0)),
@@ -102,7 +108,7 @@ void bind_estimate(py::module_& m) {
             {
                 py::gil_scoped_release release;
                 r = ke::estimate_from_data(std::span<const double>(p.data(), static_cast<std::size_t>(p.size())),
-                                                std::span<const double>(q.data(), static_cast<std::size_t>(q.size())), o);
+                                           std::span<const double>(q.data(), static_cast<std::size_t>(q.size())), o);
             }
             return result_of(r);
         },

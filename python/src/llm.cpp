@@ -62,7 +62,8 @@ struct comparison_request {
             throw kldiv::error("kldiv.llm",
                                "buffer_mib = " + std::to_string(buffer_mib) + ", but it must be in [1, 1048576]");
         }
-        options.rows = {.reverse_kl = o["reverse_kl"].cast<bool>(), .js = o["js"].cast<bool>(),
+        options.rows = {.reverse_kl = o["reverse_kl"].cast<bool>(),
+                        .js = o["js"].cast<bool>(),
                         .threads = o["threads"].cast<unsigned>()};
         options.block_bytes = buffer_mib << 20;
         take_per_position(o["tokens"].cast<per_position<std::int32_t>>(), options.next_tokens, tokens_path);
@@ -92,11 +93,12 @@ py::dict header_of(const llm::model_comparison& r) {
 void bind_llm(py::module_& m) {
     m.def(
         "llm_compare",
-        [](const std::vector<std::string>& reference, const std::vector<std::string>& candidate, const py::dict& options,
-           const std::string& reference_input, const std::string& candidate_input) {
+        [](const std::vector<std::string>& reference, const std::vector<std::string>& candidate,
+           const py::dict& options, const std::string& reference_input, const std::string& candidate_input) {
             comparison_request request(reference, candidate, options);
             py::gil_scoped_release unlocked;
-            return kldiv::report::json_text(kldiv::report::llm_comparison_json(reference_input, candidate_input, request.run()));
+            return kldiv::report::json_text(
+                kldiv::report::llm_comparison_json(reference_input, candidate_input, request.run()));
         },
         py::arg("reference"), py::arg("candidate"), py::arg("options"), py::arg("reference_input"),
         py::arg("candidate_input"));
@@ -117,8 +119,8 @@ void bind_llm(py::module_& m) {
 
     m.def(
         "llm_compare_range",
-        [](const std::vector<std::string>& reference, const std::vector<std::string>& candidate, const py::dict& options,
-           std::uint64_t first_row, std::uint64_t row_count) {
+        [](const std::vector<std::string>& reference, const std::vector<std::string>& candidate,
+           const py::dict& options, std::uint64_t first_row, std::uint64_t row_count) {
             comparison_request request(reference, candidate, options);
             request.options.first_row = first_row;
             request.options.row_count = row_count;

@@ -11,6 +11,7 @@
 #include "kldiv/distributions/normal_rows.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/losses.hpp"
+#include "kldiv/summary.hpp"
 #include "kldiv/text.hpp"
 #include "kldiv/units.hpp"
 
@@ -19,8 +20,8 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace py = pybind11;
@@ -28,15 +29,17 @@ namespace py = pybind11;
 namespace {
 
 kldiv::input_kind input_of(const std::string& name) {
-    return choice<kldiv::input_kind>("input", name, {{"probs", kldiv::input_kind::probs},
-                                                     {"log_probs", kldiv::input_kind::log_probs},
-                                                     {"logits", kldiv::input_kind::logits}});
+    return choice<kldiv::input_kind>("input", name,
+                                     {{"probs", kldiv::input_kind::probs},
+                                      {"log_probs", kldiv::input_kind::log_probs},
+                                      {"logits", kldiv::input_kind::logits}});
 }
 
 kldiv::zero_support on_zero_of(const std::string& name) {
-    return choice<kldiv::zero_support>("on_zero", name, {{"inf", kldiv::zero_support::infinity},
-                                                         {"raise", kldiv::zero_support::error},
-                                                         {"smooth", kldiv::zero_support::smooth}});
+    return choice<kldiv::zero_support>("on_zero", name,
+                                       {{"inf", kldiv::zero_support::infinity},
+                                        {"raise", kldiv::zero_support::error},
+                                        {"smooth", kldiv::zero_support::smooth}});
 }
 
 template <class T>
@@ -56,13 +59,20 @@ std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, cons
     for (const std::string& m : measures) {
         py::array_t<double> values(static_cast<py::ssize_t>(rows));
         const std::span<double> s(values.mutable_data(), rows);
-        if (m == "kl") spans.kl = s;
-        else if (m == "reverse_kl") spans.reverse_kl = s;
-        else if (m == "js") spans.js = s;
-        else if (m == "entropy_p") spans.entropy_p = s;
-        else if (m == "entropy_q") spans.entropy_q = s;
-        else if (m == "cross_entropy") spans.cross_entropy = s;
-        else throw kldiv::error("kldiv", "unknown measure '" + m + "'");
+        if (m == "kl")
+            spans.kl = s;
+        else if (m == "reverse_kl")
+            spans.reverse_kl = s;
+        else if (m == "js")
+            spans.js = s;
+        else if (m == "entropy_p")
+            spans.entropy_p = s;
+        else if (m == "entropy_q")
+            spans.entropy_q = s;
+        else if (m == "cross_entropy")
+            spans.cross_entropy = s;
+        else
+            throw kldiv::error("kldiv", "unknown measure '" + m + "'");
         out.emplace(m, std::move(values));
     }
     const auto pv = view_of(p), qv = view_of(q);
@@ -78,8 +88,8 @@ void bind_measure(py::module_& m) {
     m.def(
         "measure_rows",
         [](const py::array_t<T>& p, const py::array_t<T>& q, const std::vector<std::string>& measures,
-           const std::string& input, double temperature, double base, const std::string& on_zero, std::optional<double> eps,
-           bool normalize, double sum_tolerance, unsigned threads, double beta) {
+           const std::string& input, double temperature, double base, const std::string& on_zero,
+           std::optional<double> eps, bool normalize, double sum_tolerance, unsigned threads, double beta) {
             if (p.ndim() != 2 || q.ndim() != 2) {
                 throw kldiv::error("kldiv", "measure_rows needs 2-D arrays (rows x events)");
             }
@@ -102,21 +112,22 @@ void bind_measure(py::module_& m) {
             o.threads = threads;
             return measure<T>(p, q, measures, o, beta);
         },
-        py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"),
-        py::arg("base"), py::arg("on_zero"), py::arg("eps"), py::arg("normalize"), py::arg("sum_tolerance"),
-        py::arg("threads"), py::arg("beta"));
+        py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"), py::arg("base"),
+        py::arg("on_zero"), py::arg("eps"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
+        py::arg("beta"));
 }
 
 kldiv::divergence_kind kind_of(const std::string& name) {
-    return choice<kldiv::divergence_kind>("kind", name, {{"forward_kl", kldiv::divergence_kind::forward_kl},
-                                                         {"reverse_kl", kldiv::divergence_kind::reverse_kl},
-                                                         {"js", kldiv::divergence_kind::js}});
+    return choice<kldiv::divergence_kind>("kind", name,
+                                          {{"forward_kl", kldiv::divergence_kind::forward_kl},
+                                           {"reverse_kl", kldiv::divergence_kind::reverse_kl},
+                                           {"js", kldiv::divergence_kind::js}});
 }
 
 kldiv::reduction reduction_of(const std::string& name) {
-    return choice<kldiv::reduction>("reduction", name, {{"none", kldiv::reduction::none},
-                                                        {"sum", kldiv::reduction::sum},
-                                                        {"mean", kldiv::reduction::mean}});
+    return choice<kldiv::reduction>(
+        "reduction", name,
+        {{"none", kldiv::reduction::none}, {"sum", kldiv::reduction::sum}, {"mean", kldiv::reduction::mean}});
 }
 
 // The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the logits.
@@ -138,7 +149,8 @@ void bind_loss(py::module_& m) {
             if (base > 0.0) o.base = kldiv::log_base(base);
             o.reduce = reduction_of(reduction);
             o.threads = threads;
-            const auto rows = static_cast<std::size_t>(student.shape(0)), cols = static_cast<std::size_t>(student.shape(1));
+            const auto rows = static_cast<std::size_t>(student.shape(0)),
+                       cols = static_cast<std::size_t>(student.shape(1));
             py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
             py::object grad_s = py::none(), grad_t = py::none();
             kldiv::matrix_view<T> gs, gt;
@@ -154,7 +166,8 @@ void bind_loss(py::module_& m) {
                 grad_t = g;
             }
             const kldiv::matrix_view<const T> sv(student.data(), rows, cols),
-                tv(teacher.data(), static_cast<std::size_t>(teacher.shape(0)), static_cast<std::size_t>(teacher.shape(1)));
+                tv(teacher.data(), static_cast<std::size_t>(teacher.shape(0)),
+                   static_cast<std::size_t>(teacher.shape(1)));
             const std::span<double> out(loss.mutable_data(), static_cast<std::size_t>(loss.size()));
             {
                 py::gil_scoped_release unlocked;
@@ -191,7 +204,8 @@ void bind_normal_rows(py::module_& m) {
             if (base > 0.0) o.base = kldiv::log_base(base);
             o.reduce = reduction_of(reduction);
             o.threads = threads;
-            const auto rows = static_cast<std::size_t>(mean_p.shape(0)), cols = static_cast<std::size_t>(mean_p.shape(1));
+            const auto rows = static_cast<std::size_t>(mean_p.shape(0)),
+                       cols = static_cast<std::size_t>(mean_p.shape(1));
             py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
             py::tuple grads(4);
             kldiv::distributions::normal_rows_gradients<T> g;
@@ -244,6 +258,28 @@ PYBIND11_MODULE(_kldiv, m) {
             return base;
         },
         py::arg("base"));
+    // Summary statistics of per-row values (kldiv/summary.hpp) for kldiv.summarize.
+    m.def(
+        "summarize",
+        [](std::vector<double> values, std::vector<double> levels, const std::string& function) {
+            kldiv::value_summary s;
+            {
+                py::gil_scoped_release release;
+                s = kldiv::summarize(values, levels, function.c_str());
+            }
+            py::dict quantiles;
+            for (std::size_t i = 0; i < levels.size(); ++i) quantiles[py::float_(levels[i])] = s.quantiles[i];
+            py::dict out;
+            out["count"] = s.count;
+            out["mean"] = s.mean;
+            out["standard_error"] = s.standard_error;
+            out["std"] = s.std;
+            out["min"] = s.min;
+            out["max"] = s.max;
+            out["quantiles"] = quantiles;
+            return out;
+        },
+        py::arg("values"), py::arg("levels"), py::arg("function"));
     // float32 first: pybind11 tries the overloads in order, without converting, then with.
     bind_measure<float>(m);
     bind_measure<double>(m);

@@ -40,9 +40,9 @@ HWY_INLINE V PhiSeries(D d, V v) { return hn::Mul(hn::Mul(v, v), Estrin(d, v, ph
 
 // ψ(δ) = δ − ln(1+δ) for |δ| ≤ 0.1: Σ_{k=2..17} (−1)^k δ^k/k, error below 2e-17 relative.
 HWY_INLINE V PsiSeries(D d, V h) {
-    static constexpr double c[16] = {1.0 / 2,   -1.0 / 3,  1.0 / 4,   -1.0 / 5,  1.0 / 6,   -1.0 / 7,
-                                     1.0 / 8,   -1.0 / 9,  1.0 / 10,  -1.0 / 11, 1.0 / 12,  -1.0 / 13,
-                                     1.0 / 14,  -1.0 / 15, 1.0 / 16,  -1.0 / 17};
+    static constexpr double c[16] = {1.0 / 2,  -1.0 / 3,  1.0 / 4,  -1.0 / 5,  1.0 / 6,  -1.0 / 7,
+                                     1.0 / 8,  -1.0 / 9,  1.0 / 10, -1.0 / 11, 1.0 / 12, -1.0 / 13,
+                                     1.0 / 14, -1.0 / 15, 1.0 / 16, -1.0 / 17};
     return hn::Mul(hn::Mul(h, h), Estrin(d, h, c));
 }
 
@@ -66,9 +66,9 @@ HWY_INLINE V ExactMulSub(D d, V a, V b, V c) {
     halves(a, a_hi, a_lo);
     halves(b, b_hi, b_lo);
     const V product = hn::Mul(a, b);
-    const V error = hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(a_hi, b_hi), product), hn::Mul(a_hi, b_lo)),
-                                    hn::Mul(a_lo, b_hi)),
-                            hn::Mul(a_lo, b_lo));
+    const V error =
+        hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(a_hi, b_hi), product), hn::Mul(a_hi, b_lo)), hn::Mul(a_lo, b_hi)),
+                hn::Mul(a_lo, b_lo));
     return hn::Add(hn::Sub(product, c), error);
 #endif
 }
@@ -123,8 +123,8 @@ HWY_INLINE std::size_t LoadBlock(D d, const T* HWY_RESTRICT v, std::size_t n, do
 }
 
 // The other row's mass where this one has none (x = −inf, y > −inf), given the largest such y.
-HWY_INLINE void AbsentMass(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, std::size_t n,
-                           double inv_t, double top, log_block& out) {
+HWY_INLINE void AbsentMass(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, std::size_t n, double inv_t,
+                           double top, log_block& out) {
     if (top == -INFINITY) return;
     const std::size_t lanes = hn::Lanes(d);
     const V neg_inf = hn::Set(d, -INFINITY), vtop = hn::Set(d, top), scale = hn::Set(d, inv_t);
@@ -194,8 +194,8 @@ HWY_INLINE void Side(D d, const double* HWY_RESTRICT x, const double* HWY_RESTRI
         const V vx0 = hn::IfThenElseZero(valid, vx), vy0 = hn::IfThenElseZero(valid, vy);
         const V dh = hn::Sub(vx0, vy0), bv = hn::Sub(dh, vx0);
         const V dl = hn::Sub(hn::Sub(vx0, hn::Sub(dh, bv)), hn::Add(vy0, bv));
-        const V v = hn::IfThenElseZero(valid, scaled ? hn::MulAdd(dl, scale, ExactMulSub(d, dh, scale, s))
-                                                     : hn::Add(hn::Sub(dh, s), dl));
+        const V v = hn::IfThenElseZero(
+            valid, scaled ? hn::MulAdd(dl, scale, ExactMulSub(d, dh, scale, s)) : hn::Add(hn::Sub(dh, s), dl));
         const M near = hn::Le(hn::Abs(v), small);
         V term;
         if (hn::AllTrue(d, near)) {
@@ -267,7 +267,7 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
     VF vmax = neg_inf, y_at_max = hn::Zero(df);
     const VF inf = hn::Set(df, INFINITY);
     hn::Mask<DF> any_zero = hn::FirstN(df, 0);  // an event of probability 0 in x or y
-    hn::Mask<DF> invalid = any_zero;             // NaN or +inf
+    hn::Mask<DF> invalid = any_zero;            // NaN or +inf
     for (std::size_t i = 0; i < end; i += lanes) {
         const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
         const hn::Mask<DF> above = hn::Gt(vx, vmax);
@@ -295,7 +295,8 @@ HWY_NOINLINE void SideF32(const float* HWY_RESTRICT x, const float* HWY_RESTRICT
                 const VF vx = load(x, tail_x, i), vy = load(y, tail_y, i);
                 VF w = ExpNonPositive(df, hn::Mul(hn::Sub(vy, vtop), scale));
                 w = hn::IfThenElseZero(hn::And(hn::Eq(vx, neg_inf), hn::Gt(vy, neg_inf)), w);
-                sum = hn::Add(sum, hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dh, w)), hn::PromoteTo(dd, hn::UpperHalf(dh, w))));
+                sum = hn::Add(
+                    sum, hn::Add(hn::PromoteTo(dd, hn::LowerHalf(dh, w)), hn::PromoteTo(dd, hn::UpperHalf(dh, w))));
             }
             out.absent_max = static_cast<double>(absent_top) * inv_t;
             out.absent_weight = hn::GetLane(hn::SumOfLanes(dd, sum));
@@ -468,8 +469,7 @@ void LogBlocks(const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, const log_segme
 }
 
 template <class T>
-void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_segment& s, prob_block* out,
-                bool& bad) {
+void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_segment& s, prob_block* out, bool& bad) {
     const D d;
     const std::size_t lanes = hn::Lanes(d);
     M bad_lanes = hn::FirstN(d, 0);
@@ -496,7 +496,7 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
         // Two-sums into two accumulators per row (even and odd vectors), so that consecutive
         // vectors do not wait on each other's chain of additions.
         V sp = zero, sq = zero, sp_low = zero, sq_low = zero, sp2 = zero, sq2 = zero, sp2_low = zero, sq2_low = zero;
-        M any_zero = hn::FirstN(d, 0);  // an event with p = 0 or q = 0
+        M any_zero = hn::FirstN(d, 0);        // an event with p = 0 or q = 0
         const auto check = [&](V vp, V vq) {  // negative, NaN or inf values are bad
             bad_lanes = hn::Or(bad_lanes, hn::Not(hn::And(hn::And(hn::Ge(vp, zero), hn::Lt(vp, inf)),
                                                           hn::And(hn::Ge(vq, zero), hn::Lt(vq, inf)))));
@@ -629,8 +629,8 @@ HWY_INLINE void Widen(const H* HWY_RESTRICT v, std::size_t n, float* HWY_RESTRIC
 
 // 16-bit rows block by block: widened into float buffers, then measured as float rows.
 template <class H, class Measure>
-void HalfBlocks(const H* HWY_RESTRICT a, const H* HWY_RESTRICT b, std::size_t cols, std::size_t first,
-                std::size_t last, Measure&& measure) {
+void HalfBlocks(const H* HWY_RESTRICT a, const H* HWY_RESTRICT b, std::size_t cols, std::size_t first, std::size_t last,
+                Measure&& measure) {
     HWY_ALIGN float x[block_size], y[block_size];
     for (std::size_t k = first; k < last; ++k) {
         const std::size_t start = k * block_size, n = std::min(block_size, cols - start);

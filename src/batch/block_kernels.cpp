@@ -27,8 +27,7 @@ void ProbBlocksF64(const double* p, const double* q, const prob_segment& s, prob
 void LogBlocksF16(const float16* a, const float16* b, const log_segment& s, log_block* p, log_block* q, bool& bad) {
     HalfLogBlocks(a, b, s, p, q, bad);
 }
-void LogBlocksBF16(const bfloat16* a, const bfloat16* b, const log_segment& s, log_block* p, log_block* q,
-                   bool& bad) {
+void LogBlocksBF16(const bfloat16* a, const bfloat16* b, const log_segment& s, log_block* p, log_block* q, bool& bad) {
     HalfLogBlocks(a, b, s, p, q, bad);
 }
 void ProbBlocksF16(const float16* p, const float16* q, const prob_segment& s, prob_block* out, bool& bad) {

@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "src/batch/blocks.hpp"
 #include "kldiv/views.hpp"
+#include "src/batch/blocks.hpp"
 
 namespace kldiv::detail {
 

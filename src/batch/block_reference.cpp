@@ -5,9 +5,9 @@
 #include <cfloat>
 #include <cmath>
 
+#include "src/batch/block_kernels.hpp"
 #include "src/core/generators.hpp"
 #include "src/core/terms.hpp"
-#include "src/batch/block_kernels.hpp"
 
 namespace kldiv::detail {
 namespace {
@@ -79,8 +79,8 @@ prob_terms terms_of(double p, double q, double_double c) {
     // Far from 1: ln ρ from ρ = c p/q itself (1 + δ has lost ρ's digits when p ≪ q), without
     // overflow or underflow; then q·f = c p (ln ρ − 1) + q and q·ψ = (c p − q) − q ln ρ.
     const double ratio = c.hi * p / q;
-    const double log_ratio = ratio >= DBL_MIN && ratio <= DBL_MAX ? std::log(ratio)
-                                                                   : std::log(c.hi) + std::log(p) - std::log(q);
+    const double log_ratio =
+        ratio >= DBL_MIN && ratio <= DBL_MAX ? std::log(ratio) : std::log(c.hi) + std::log(p) - std::log(q);
     return {c.hi * p * (log_ratio - 1.0) + q, std::fma(c.hi, p, -q) - q * log_ratio};
 }
 
@@ -151,15 +151,12 @@ template void reference_log_blocks(const float*, const float*, const log_segment
 template void reference_log_blocks(const double*, const double*, const log_segment&, log_block*, log_block*,
                                    bool&) noexcept;
 template void reference_prob_blocks(const float*, const float*, const prob_segment&, prob_block*, bool&) noexcept;
-template void reference_prob_blocks(const double*, const double*, const prob_segment&, prob_block*,
-                                    bool&) noexcept;
+template void reference_prob_blocks(const double*, const double*, const prob_segment&, prob_block*, bool&) noexcept;
 template void reference_log_blocks(const float16*, const float16*, const log_segment&, log_block*, log_block*,
                                    bool&) noexcept;
 template void reference_log_blocks(const bfloat16*, const bfloat16*, const log_segment&, log_block*, log_block*,
                                    bool&) noexcept;
-template void reference_prob_blocks(const float16*, const float16*, const prob_segment&, prob_block*,
-                                    bool&) noexcept;
-template void reference_prob_blocks(const bfloat16*, const bfloat16*, const prob_segment&, prob_block*,
-                                    bool&) noexcept;
+template void reference_prob_blocks(const float16*, const float16*, const prob_segment&, prob_block*, bool&) noexcept;
+template void reference_prob_blocks(const bfloat16*, const bfloat16*, const prob_segment&, prob_block*, bool&) noexcept;
 
 }  // namespace kldiv::detail

@@ -55,20 +55,20 @@ struct log_block {
     // The other row's mass where this one has none (a = −inf, b > −inf: p = 0 where q > 0):
     double absent_max = -INFINITY;  // max b over those events; −inf: there are none
     double absent_weight = 0.0;     // Σ exp(b − absent_max) over them
-    bool outside = false;    // an event with a > −inf and b = −inf: q = 0 where p > 0
-    bool unstable = false;   // an intermediate overflowed: the row needs the two-pass path
+    bool outside = false;           // an event with a > −inf and b = −inf: q = 0 where p > 0
+    bool unstable = false;          // an intermediate overflowed: the row needs the two-pass path
 };
 
 // One block of a probability row pair.
 struct prob_block {
     double_double sum_p, sum_q;  // exact to about eps²: block masses that agree to the last digit keep δ
-    double kl = 0.0;          // D(P_k‖Q_k)
-    double reverse_kl = 0.0;  // D(Q_k‖P_k)
-    double entropy_p = 0.0;   // H(P_k)
-    double entropy_q = 0.0;   // H(Q_k)
-    bool outside_p = false;   // p > 0 where q = 0
-    bool outside_q = false;   // q > 0 where p = 0
-    bool unstable = false;    // an intermediate overflowed: use the scalar twin for this block
+    double kl = 0.0;             // D(P_k‖Q_k)
+    double reverse_kl = 0.0;     // D(Q_k‖P_k)
+    double entropy_p = 0.0;      // H(P_k)
+    double entropy_q = 0.0;      // H(Q_k)
+    bool outside_p = false;      // p > 0 where q = 0
+    bool outside_q = false;      // q > 0 where p = 0
+    bool unstable = false;       // an intermediate overflowed: use the scalar twin for this block
 };
 
 // What to compute for a block.

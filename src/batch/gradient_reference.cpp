@@ -11,10 +11,16 @@ template <class T>
 void reference_row_gradients(const T* student, const T* teacher, const gradient_row& row, T* grad_student,
                              T* grad_teacher) noexcept {
     const std::size_t n = row.cols;
-    const auto ls = [&](std::size_t i) { return static_cast<double>(student[i]) * row.inv_temperature - row.log_norm_student; };
-    const auto lt = [&](std::size_t i) { return static_cast<double>(teacher[i]) * row.inv_temperature - row.log_norm_teacher; };
+    const auto ls = [&](std::size_t i) {
+        return static_cast<double>(student[i]) * row.inv_temperature - row.log_norm_student;
+    };
+    const auto lt = [&](std::size_t i) {
+        return static_cast<double>(teacher[i]) * row.inv_temperature - row.log_norm_teacher;
+    };
     // ln M = ln(β P_t + (1 − β) P_s), for js.
-    const auto lm = [&](std::size_t i) { return std::log(row.beta * std::exp(lt(i)) + (1.0 - row.beta) * std::exp(ls(i))); };
+    const auto lm = [&](std::size_t i) {
+        return std::log(row.beta * std::exp(lt(i)) + (1.0 - row.beta) * std::exp(ls(i)));
+    };
     // p·(a − b − c), 0 where p = 0.
     const auto weighted = [](double p, double a, double b, double c) { return p > 0.0 ? p * ((a - b) - c) : 0.0; };
     double d_student = row.value, d_teacher = row.value;

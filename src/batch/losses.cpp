@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "src/common/format.hpp"
+#include "kldiv/error.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/batch/gradient_kernels.hpp"
-#include "kldiv/error.hpp"
-#include "src/common/parallel.hpp"
 #include "src/batch/reduce.hpp"
+#include "src/common/format.hpp"
+#include "src/common/parallel.hpp"
 
 namespace kldiv {
 namespace {
@@ -23,8 +23,8 @@ void check_gradient_view(const char* fn, const char* name, matrix_view<T> g, std
     if (g.rows != rows || g.cols != cols || g.row_stride < cols) {
         throw error(fn, std::string(name) + " is " + std::to_string(g.rows) + "x" + std::to_string(g.cols) +
                             " with row_stride " + std::to_string(g.row_stride) + ", but must be " +
-                            std::to_string(rows) + "x" + std::to_string(cols) + " with row_stride >= " +
-                            std::to_string(cols));
+                            std::to_string(rows) + "x" + std::to_string(cols) +
+                            " with row_stride >= " + std::to_string(cols));
     }
 }
 
@@ -50,12 +50,21 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
     std::vector<double> value(n);
     row_outputs out{.beta = o.beta};
     switch (o.kind) {
-        case divergence_kind::forward_kl: out.kl = value; break;
-        case divergence_kind::reverse_kl: out.reverse_kl = value; break;
-        case divergence_kind::js: out.js = value; break;
+        case divergence_kind::forward_kl:
+            out.kl = value;
+            break;
+        case divergence_kind::reverse_kl:
+            out.reverse_kl = value;
+            break;
+        case divergence_kind::js:
+            out.js = value;
+            break;
     }
-    const batch_options measure{.input = input_kind::logits, .temperature = o.temperature, .row_weights = o.row_weights,
-                                .row_mask = o.row_mask, .threads = o.threads};
+    const batch_options measure{.input = input_kind::logits,
+                                .temperature = o.temperature,
+                                .row_weights = o.row_weights,
+                                .row_mask = o.row_mask,
+                                .threads = o.threads};
     measure_rows(teacher, student, out, measure);
     const detail::row_reduction reducer{o.row_weights, o.row_mask, o.reduce, n};
     const double total = reducer.total_weight(fn);
@@ -79,8 +88,8 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
             std::vector<detail::log_block>& bs = blocks[2 * w];
             std::vector<detail::log_block>& bt = blocks[2 * w + 1];
             bool bad = false;  // already validated
-            const detail::log_segment seg{cols, 0, nb, 1.0 / o.temperature, detail::side::weights,
-                                          detail::side::weights, false};
+            const detail::log_segment seg{
+                cols, 0, nb, 1.0 / o.temperature, detail::side::weights, detail::side::weights, false};
             detail::log_blocks(student.row(i), teacher.row(i), seg, bs.data(), bt.data(), bad);
             detail::gradient_row row;
             row.cols = cols;

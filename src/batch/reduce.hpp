@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <span>
 
-#include "src/common/exact_sum.hpp"
-#include "src/core/terms.hpp"
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/core/terms.hpp"
 
 namespace kldiv::detail {
 

@@ -11,16 +11,16 @@
 #include <type_traits>
 #include <vector>
 
-#include "src/common/exact_sum.hpp"
-#include "src/common/format.hpp"
-#include "src/core/kernels.hpp"
-#include "src/core/validate.hpp"
-#include "src/batch/block_kernels.hpp"
-#include "src/batch/blocks.hpp"
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
-#include "src/common/parallel.hpp"
+#include "src/batch/block_kernels.hpp"
+#include "src/batch/blocks.hpp"
 #include "src/batch/reduce.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/common/format.hpp"
+#include "src/common/parallel.hpp"
+#include "src/core/kernels.hpp"
+#include "src/core/validate.hpp"
 
 namespace kldiv {
 namespace {
@@ -35,9 +35,14 @@ struct wanted {
 };
 
 wanted wanted_of(const row_outputs& o) {
-    return {!o.kl.empty(),        !o.reverse_kl.empty(),    !o.js.empty(),
-            !o.entropy_p.empty(), !o.entropy_q.empty(),     !o.cross_entropy.empty(),
-            !o.log_normalizer_p.empty(), !o.log_normalizer_q.empty()};
+    return {!o.kl.empty(),
+            !o.reverse_kl.empty(),
+            !o.js.empty(),
+            !o.entropy_p.empty(),
+            !o.entropy_q.empty(),
+            !o.cross_entropy.empty(),
+            !o.log_normalizer_p.empty(),
+            !o.log_normalizer_q.empty()};
 }
 
 enum class problem : unsigned char { none, bad_value, no_mass, sum, outside };
@@ -147,7 +152,9 @@ double js_log_space(const T* a, const T* b, std::size_t n, double inv_t, double 
         if (x == -INFINITY && y == -INFINITY) return 0.0;
         const double ph = x > -INFINITY ? std::exp(la.log_p(x)) : 0.0;
         const double qh = y > -INFINITY ? std::exp(lb.log_p(y)) : 0.0;
-        const double delta = y == -INFINITY ? infinity : x == -INFINITY ? -1.0 : std::expm1(difference(i, r) - log_ratio);
+        const double delta = y == -INFINITY   ? infinity
+                             : x == -INFINITY ? -1.0
+                                              : std::expm1(difference(i, r) - log_ratio);
         return detail::js_term_of(ph, qh, delta, beta);
     });
 }
@@ -156,8 +163,8 @@ double js_log_space(const T* a, const T* b, std::size_t n, double inv_t, double 
 // nearly equal rows keep their digits), log-space rows by js_log_space; smoothed rows are
 // materialized first.
 template <class T>
-void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double beta, const batch_options& o,
-               scratch& s, row_values& r) {
+void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double beta, const batch_options& o, scratch& s,
+               row_values& r) {
     const auto measure = [&](auto pv, auto qv) {
         const detail::double_double sp = detail::exact_sum(pv), sq = detail::exact_sum(qv);
         if (w.kl || w.cross) r.kl = detail::kl_nats(pv, sp, qv, sq);
@@ -218,9 +225,9 @@ public:
         const bool alias = p.data == q.data && p.row_stride == q.row_stride;
         const bool sums = o.input == input_kind::log_probs && !o.normalize;
         p_side_ = p_kl ? detail::side::divergence : detail::side::weights;
-        q_side_ = q_kl ? detail::side::divergence
+        q_side_ = q_kl                                                                ? detail::side::divergence
                   : (fast_.entropy_q || want_.log_z_q || (!alias && (sums || !p_kl))) ? detail::side::weights
-                                                                     : detail::side::none;
+                                                                                      : detail::side::none;
         request_ = {p_kl, q_kl, fast_.entropy_p || fast_.entropy_q || fast_.cross};
     }
 
@@ -231,8 +238,8 @@ public:
         const T* a = p_.row(i);
         const T* b = q_.row(i);
         if (log_space(o_)) {
-            const detail::log_segment seg{p_.cols, first, last, 1.0 / o_.temperature, p_side_, q_side_,
-                                          request_.entropy};
+            const detail::log_segment seg{p_.cols, first,           last, 1.0 / o_.temperature, p_side_,
+                                          q_side_, request_.entropy};
             detail::log_blocks(a, b, seg, s.p_blocks.data() + first, s.q_blocks.data() + first, bad);
         } else {
             const detail::prob_segment seg{p_.cols, first, last, request_};
@@ -279,8 +286,8 @@ private:
 
     void finish_log(std::size_t i, scratch& s, row_values& r) const noexcept {
         const std::span<const detail::log_block> pb(s.p_blocks.data(), nb_), qb(s.q_blocks.data(), nb_);
-        const auto side_of = [&](std::span<const detail::log_block> blocks, detail::side side, bool in_q,
-                                 double& kl, double& entropy, double& log_z) {
+        const auto side_of = [&](std::span<const detail::log_block> blocks, detail::side side, bool in_q, double& kl,
+                                 double& entropy, double& log_z) {
             if (side == detail::side::none || r.issue != problem::none) return;
             const detail::log_row row = detail::fold_log_blocks(blocks, side == detail::side::divergence);
             if (row.log_normalizer == -INFINITY) {
@@ -370,7 +377,8 @@ template <class T>
                     if (!log_space(o) && std::isinf(x)) {
                         throw error(fn, at(which, i, j, x) + ", but probabilities must be finite");
                     }
-                    if (!log_space(o) && x < 0.0) throw error(fn, at(which, i, j, x) + ", but probabilities must be >= 0");
+                    if (!log_space(o) && x < 0.0)
+                        throw error(fn, at(which, i, j, x) + ", but probabilities must be >= 0");
                 }
             }
             break;
@@ -388,9 +396,10 @@ template <class T>
                 const double x = static_cast<double>(row[j]);
                 sum += log_space(o) ? std::exp(x / o.temperature) : x;
             }
-            throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + (log_space(o) ? " (exponentiated)" : "") +
-                                " sums to " + detail::to_text(sum) + ", but must sum to 1 within " +
-                                detail::to_text(o.sum_tolerance) + " (set normalize to rescale it)");
+            throw error(fn, std::string("row ") + std::to_string(i) + " of " + name +
+                                (log_space(o) ? " (exponentiated)" : "") + " sums to " + detail::to_text(sum) +
+                                ", but must sum to 1 within " + detail::to_text(o.sum_tolerance) +
+                                " (set normalize to rescale it)");
         }
         case problem::outside: {
             const T* a = r.in_q ? q.row(i) : p.row(i);
@@ -408,7 +417,8 @@ template <class T>
             }
             break;
         }
-        case problem::none: break;
+        case problem::none:
+            break;
     }
     throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + " is not a valid distribution");
 }
@@ -455,13 +465,14 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
     }
     if (p.rows != q.rows || p.cols != q.cols) {
         throw error(fn, "p is " + std::to_string(p.rows) + "x" + std::to_string(p.cols) + " and q is " +
-                            std::to_string(q.rows) + "x" + std::to_string(q.cols) + ", but both must have the same shape");
+                            std::to_string(q.rows) + "x" + std::to_string(q.cols) +
+                            ", but both must have the same shape");
     }
     if (p.cols == 0) throw error(fn, "rows have 0 events, but a distribution needs at least one event");
     for (const auto* m : {&p, &q}) {
         if (m->row_stride < m->cols) {
-            throw error(fn, "row_stride = " + std::to_string(m->row_stride) + ", but it must be >= cols = " +
-                                std::to_string(m->cols));
+            throw error(fn, "row_stride = " + std::to_string(m->row_stride) +
+                                ", but it must be >= cols = " + std::to_string(m->cols));
         }
         if (m->rows > 0 && m->data == nullptr) throw error(fn, "a matrix with rows has no data (null pointer)");
     }
@@ -476,7 +487,8 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
                             out.log_normalizer_p, out.log_normalizer_q}) {
         if (!span.empty() && span.size() != size) {
             throw error(fn, "an output span has " + std::to_string(span.size()) + " elements, but needs " +
-                                std::to_string(size) + (o.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
+                                std::to_string(size) +
+                                (o.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
         }
     }
     if (!o.row_weights.empty()) {
@@ -533,8 +545,8 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
                 engine.summarize(i, c * nb / chunks, (c + 1) * nb / chunks, shared, b);
                 bad[c] = b;
             });
-            values[i] = engine.finish(i, std::any_of(bad.begin(), bad.end(), [](unsigned char b) { return b != 0; }),
-                                      shared);
+            values[i] =
+                engine.finish(i, std::any_of(bad.begin(), bad.end(), [](unsigned char b) { return b != 0; }), shared);
         }
     }
     for (std::size_t i = 0; i < n; ++i) {
@@ -556,17 +568,22 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
     emit(out.entropy_p, [](const row_values& r) { return r.entropy_p; });
     emit(out.entropy_q, [](const row_values& r) { return r.entropy_q; });
     emit(out.cross_entropy, [](const row_values& r) { return r.entropy_p + r.kl; });
-    emit(out.log_normalizer_p, [](const row_values& r) { return r.log_z_p; }, false);
-    emit(out.log_normalizer_q, [](const row_values& r) { return r.log_z_q; }, false);
+    emit(
+        out.log_normalizer_p, [](const row_values& r) { return r.log_z_p; }, false);
+    emit(
+        out.log_normalizer_q, [](const row_values& r) { return r.log_z_q; }, false);
 }
 
 }  // namespace
 
 const char* describe(input_kind kind) noexcept {
     switch (kind) {
-        case input_kind::probs: return "probabilities";
-        case input_kind::log_probs: return "log-probabilities";
-        case input_kind::logits: return "logits";
+        case input_kind::probs:
+            return "probabilities";
+        case input_kind::log_probs:
+            return "log-probabilities";
+        case input_kind::logits:
+            return "logits";
     }
     return "values";
 }

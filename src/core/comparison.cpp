@@ -11,21 +11,21 @@ comparison compare_of(std::span<const T> p, std::span<const T> q, double beta, c
     detail::check_beta("compare", beta);
     return detail::with_pair("compare", p, q, opts, detail::support_rule::both,
                              [&](auto pv, detail::double_double sp, auto qv, detail::double_double sq) {
-        const auto unit = [&](double nats) { return opts.base.from_nats(nats); };
-        const double kl_pq = detail::kl_nats(pv, sp, qv, sq);
-        const double kl_qp = detail::kl_nats(qv, sq, pv, sp);
-        return comparison{
-            .entropy_p = unit(detail::entropy_nats(pv, sp)),
-            .entropy_q = unit(detail::entropy_nats(qv, sq)),
-            .cross_entropy_pq = unit(detail::cross_entropy_nats(pv, sp, qv, sq)),
-            .cross_entropy_qp = unit(detail::cross_entropy_nats(qv, sq, pv, sp)),
-            .kl_pq = unit(kl_pq),
-            .kl_qp = unit(kl_qp),
-            .jeffreys = unit(kl_pq + kl_qp),
-            .js = unit(detail::js_nats(pv, sp, qv, sq, beta)),
-            .beta = beta,
-        };
-    });
+                                 const auto unit = [&](double nats) { return opts.base.from_nats(nats); };
+                                 const double kl_pq = detail::kl_nats(pv, sp, qv, sq);
+                                 const double kl_qp = detail::kl_nats(qv, sq, pv, sp);
+                                 return comparison{
+                                     .entropy_p = unit(detail::entropy_nats(pv, sp)),
+                                     .entropy_q = unit(detail::entropy_nats(qv, sq)),
+                                     .cross_entropy_pq = unit(detail::cross_entropy_nats(pv, sp, qv, sq)),
+                                     .cross_entropy_qp = unit(detail::cross_entropy_nats(qv, sq, pv, sp)),
+                                     .kl_pq = unit(kl_pq),
+                                     .kl_qp = unit(kl_qp),
+                                     .jeffreys = unit(kl_pq + kl_qp),
+                                     .js = unit(detail::js_nats(pv, sp, qv, sq, beta)),
+                                     .beta = beta,
+                                 };
+                             });
 }
 
 }  // namespace

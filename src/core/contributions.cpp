@@ -18,13 +18,13 @@ void kl_contributions_of(std::span<const T> p, std::span<const T> q, std::span<d
     check_out("kl_contributions", p.size(), out);
     detail::with_pair("kl_contributions", p, q, opts, detail::support_rule::p_within_q,
                       [&](auto pv, detail::double_double sp, auto qv, detail::double_double sq) {
-        const detail::pair_scale s(sp, sq);
-        for (std::size_t i = 0; i < pv.size(); ++i) {
-            out[i] = opts.base.from_nats(
-                detail::kl_contribution(static_cast<double>(pv[i]), static_cast<double>(qv[i]), s));
-        }
-        return 0;
-    });
+                          const detail::pair_scale s(sp, sq);
+                          for (std::size_t i = 0; i < pv.size(); ++i) {
+                              out[i] = opts.base.from_nats(
+                                  detail::kl_contribution(static_cast<double>(pv[i]), static_cast<double>(qv[i]), s));
+                          }
+                          return 0;
+                      });
 }
 
 template <class T>
@@ -45,8 +45,7 @@ void kl_contributions(std::span<const double> p, std::span<const double> q, std:
                       const options& opts) {
     kl_contributions_of(p, q, out, opts);
 }
-void kl_contributions(std::span<const float> p, std::span<const float> q, std::span<double> out,
-                      const options& opts) {
+void kl_contributions(std::span<const float> p, std::span<const float> q, std::span<double> out, const options& opts) {
     kl_contributions_of(p, q, out, opts);
 }
 void entropy_contributions(std::span<const double> p, std::span<double> out, const options& opts) {

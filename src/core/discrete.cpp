@@ -20,24 +20,24 @@ template <class T>
 double cross_entropy_of(std::span<const T> p, std::span<const T> q, const options& opts) {
     return detail::with_pair("cross_entropy", p, q, opts, support_rule::p_within_q,
                              [&](auto pv, double_double sp, auto qv, double_double sq) {
-        return opts.base.from_nats(detail::cross_entropy_nats(pv, sp, qv, sq));
-    });
+                                 return opts.base.from_nats(detail::cross_entropy_nats(pv, sp, qv, sq));
+                             });
 }
 
 template <class T>
 double kl_divergence_of(std::span<const T> p, std::span<const T> q, const options& opts) {
     return detail::with_pair("kl_divergence", p, q, opts, support_rule::p_within_q,
                              [&](auto pv, double_double sp, auto qv, double_double sq) {
-        return opts.base.from_nats(detail::kl_nats(pv, sp, qv, sq));
-    });
+                                 return opts.base.from_nats(detail::kl_nats(pv, sp, qv, sq));
+                             });
 }
 
 template <class T>
 double jeffreys_of(std::span<const T> p, std::span<const T> q, const options& opts) {
-    return detail::with_pair("jeffreys", p, q, opts, support_rule::both,
-                             [&](auto pv, double_double sp, auto qv, double_double sq) {
-        return opts.base.from_nats(detail::kl_nats(pv, sp, qv, sq) + detail::kl_nats(qv, sq, pv, sp));
-    });
+    return detail::with_pair(
+        "jeffreys", p, q, opts, support_rule::both, [&](auto pv, double_double sp, auto qv, double_double sq) {
+            return opts.base.from_nats(detail::kl_nats(pv, sp, qv, sq) + detail::kl_nats(qv, sq, pv, sp));
+        });
 }
 
 template <class T>
@@ -45,8 +45,8 @@ double js_divergence_of(std::span<const T> p, std::span<const T> q, double beta,
     detail::check_beta("js_divergence", beta);
     return detail::with_pair("js_divergence", p, q, opts, support_rule::none,
                              [&](auto pv, double_double sp, auto qv, double_double sq) {
-        return opts.base.from_nats(detail::js_nats(pv, sp, qv, sq, beta));
-    });
+                                 return opts.base.from_nats(detail::js_nats(pv, sp, qv, sq, beta));
+                             });
 }
 
 }  // namespace

@@ -48,8 +48,11 @@ inline double kl_generator(double x) noexcept {
     if (std::fabs(x) <= 0.01) {
         // Σ_{k≥2} (−1)^k x^k / (k(k−1)) to k = 10; the first omitted term is < 3e-18 relative.
         return x * x *
-               (1.0 / 2 + x * (-1.0 / 6 + x * (1.0 / 12 + x * (-1.0 / 20 + x * (1.0 / 30 + x * (-1.0 / 42 +
-               x * (1.0 / 56 + x * (-1.0 / 72 + x * (1.0 / 90)))))))));
+               (1.0 / 2 +
+                x * (-1.0 / 6 +
+                     x * (1.0 / 12 +
+                          x * (-1.0 / 20 +
+                               x * (1.0 / 30 + x * (-1.0 / 42 + x * (1.0 / 56 + x * (-1.0 / 72 + x * (1.0 / 90)))))))));
     }
     if (x < -0.5) {
         const double r = 1.0 + x;  // exact (Sterbenz); 1 − r = −x exactly
@@ -63,8 +66,11 @@ inline double kl_generator(double x) noexcept {
 inline double reverse_kl_generator(double h) noexcept {
     if (std::fabs(h) <= 0.01) {
         return h * h *
-               (1.0 / 2 - h * (1.0 / 3 - h * (1.0 / 4 - h * (1.0 / 5 - h * (1.0 / 6 - h * (1.0 / 7 -
-               h * (1.0 / 8 - h * (1.0 / 9 - h * (1.0 / 10)))))))));
+               (1.0 / 2 -
+                h * (1.0 / 3 -
+                     h * (1.0 / 4 -
+                          h * (1.0 / 5 -
+                               h * (1.0 / 6 - h * (1.0 / 7 - h * (1.0 / 8 - h * (1.0 / 9 - h * (1.0 / 10)))))))));
     }
     return h - std::log1p(h);
 }

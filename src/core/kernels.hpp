@@ -25,9 +25,8 @@ double cross_entropy_nats(std::span<const T> p, double_double sp, std::span<cons
 template <class T>
 double kl_nats(std::span<const T> p, double_double sp, std::span<const T> q, double_double sq) noexcept {
     const pair_scale s(sp, sq);
-    return sum_terms(p.size(), [&](std::size_t i) {
-        return kl_term(static_cast<double>(p[i]), static_cast<double>(q[i]), s);
-    });
+    return sum_terms(p.size(),
+                     [&](std::size_t i) { return kl_term(static_cast<double>(p[i]), static_cast<double>(q[i]), s); });
 }
 
 template <class T>

@@ -26,8 +26,7 @@ struct scale {
     double inverse;  // 1 / sum.hi
     double log_sum;  // ln(sum)
 
-    explicit scale(double_double s) noexcept
-        : sum(s), inverse(1.0 / s.hi), log_sum(std::log(s.hi) + s.lo / s.hi) {}
+    explicit scale(double_double s) noexcept : sum(s), inverse(1.0 / s.hi), log_sum(std::log(s.hi) + s.lo / s.hi) {}
 };
 
 // ln(v / S) for v > 0, accurate also when v/S is close to 1.
@@ -61,9 +60,7 @@ struct pair_scale {
         : p(sp), q(sq), c(divide(sq, sp)), log_c(std::log(c.hi) + c.lo / c.hi) {}
 
     // δ = p̂/q̂ − 1 for q > 0 (+inf when q = 0 and p > 0).
-    double excess(double pv, double qv) const noexcept {
-        return (std::fma(c.hi, pv, -qv) + c.lo * pv) / qv;
-    }
+    double excess(double pv, double qv) const noexcept { return (std::fma(c.hi, pv, -qv) + c.lo * pv) / qv; }
     // The same for values known as double-double sums (the masses of blocks).
     double excess(double_double pv, double_double qv) const noexcept {
         return (std::fma(c.hi, pv.hi, -qv.hi) + ((c.hi * pv.lo + c.lo * pv.hi) - qv.lo)) / qv.hi;

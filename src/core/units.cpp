@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "src/common/format.hpp"
 #include "kldiv/error.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "src/common/exact_sum.hpp"
-#include "src/common/format.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/options.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::detail {
 
@@ -101,8 +101,8 @@ enum class support_rule { none, p_within_q, both };
 // Validates a pair and calls f(p, Sp, q, Sq) with the vectors to measure and their exact sums:
 // the inputs themselves, or their smoothed copies (as double) under zero_support::smooth.
 template <class T, class F>
-auto with_pair(const char* function, std::span<const T> p, std::span<const T> q, const options& opts,
-               support_rule rule, F&& f) {
+auto with_pair(const char* function, std::span<const T> p, std::span<const T> q, const options& opts, support_rule rule,
+               F&& f) {
     check_options(function, opts);
     check_same_size(function, p, q);
     const double_double sp = validated_sum(function, "p", p, opts);

@@ -39,19 +39,27 @@ template <class Dist>
 boost_family(Dist, double, double) -> boost_family<Dist>;
 
 struct boost_of {
-    auto operator()(const normal& d) const { return boost_family{bm::normal_distribution<double, policy>(d.loc, d.scale)}; }
+    auto operator()(const normal& d) const {
+        return boost_family{bm::normal_distribution<double, policy>(d.loc, d.scale)};
+    }
     auto operator()(const log_normal& d) const {
         return boost_family{bm::lognormal_distribution<double, policy>(d.loc, d.scale)};
     }
-    auto operator()(const laplace& d) const { return boost_family{bm::laplace_distribution<double, policy>(d.loc, d.scale)}; }
-    auto operator()(const cauchy& d) const { return boost_family{bm::cauchy_distribution<double, policy>(d.loc, d.scale)}; }
+    auto operator()(const laplace& d) const {
+        return boost_family{bm::laplace_distribution<double, policy>(d.loc, d.scale)};
+    }
+    auto operator()(const cauchy& d) const {
+        return boost_family{bm::cauchy_distribution<double, policy>(d.loc, d.scale)};
+    }
     auto operator()(const gumbel& d) const {
         return boost_family{bm::extreme_value_distribution<double, policy>(d.loc, d.scale)};
     }
     auto operator()(const logistic& d) const {
         return boost_family{bm::logistic_distribution<double, policy>(d.loc, d.scale)};
     }
-    auto operator()(const exponential& d) const { return boost_family{bm::exponential_distribution<double, policy>(d.rate)}; }
+    auto operator()(const exponential& d) const {
+        return boost_family{bm::exponential_distribution<double, policy>(d.rate)};
+    }
     auto operator()(const gamma& d) const {
         return boost_family{bm::gamma_distribution<double, policy>(d.concentration, 1.0 / d.rate)};
     }
@@ -62,7 +70,9 @@ struct boost_of {
     auto operator()(const beta& d) const {
         return boost_family{bm::beta_distribution<double, policy>(d.concentration1, d.concentration0)};
     }
-    auto operator()(const pareto& d) const { return boost_family{bm::pareto_distribution<double, policy>(d.scale, d.alpha)}; }
+    auto operator()(const pareto& d) const {
+        return boost_family{bm::pareto_distribution<double, policy>(d.scale, d.alpha)};
+    }
     auto operator()(const weibull& d) const {
         return boost_family{bm::weibull_distribution<double, policy>(d.concentration, d.scale)};
     }
@@ -72,7 +82,9 @@ struct boost_of {
     auto operator()(const binomial& d) const {
         return boost_family{bm::binomial_distribution<double, policy>(static_cast<double>(d.total_count), d.probs)};
     }
-    auto operator()(const geometric& d) const { return boost_family{bm::geometric_distribution<double, policy>(d.probs)}; }
+    auto operator()(const geometric& d) const {
+        return boost_family{bm::geometric_distribution<double, policy>(d.probs)};
+    }
     auto operator()(const poisson& d) const { return boost_family{bm::poisson_distribution<double, policy>(d.rate)}; }
     auto operator()(const negative_binomial& d) const {  // Boost counts failures at success fraction 1 − p
         return boost_family{bm::negative_binomial_distribution<double, policy>(d.total_count, 1.0 - d.probs)};
@@ -80,7 +92,9 @@ struct boost_of {
 };
 
 template <class T>
-concept in_boost = requires(const T& d) { boost_of{}(d); };
+concept in_boost = requires(const T& d) {
+    boost_of{}(d);
+};
 
 // P(X < x) or, with upper, P(X > x), for x strictly inside the support's hull.
 template <class T>
@@ -175,7 +189,8 @@ double mass_outside_support(const distribution& q, const distribution& p) {
     const double step = support_of(components.front().component).kind == space::integers ? 1.0 : 0.0;
     double outside = mass_below(q, pieces.front().first) + mass_above(q, pieces.back().second);
     for (std::size_t i = 0; i + 1 < pieces.size(); ++i)  // the gaps between the pieces
-        outside += std::max(0.0, 1.0 - mass_below(q, pieces[i].second + step) - mass_above(q, pieces[i + 1].first - step));
+        outside +=
+            std::max(0.0, 1.0 - mass_below(q, pieces[i].second + step) - mass_above(q, pieces[i + 1].first - step));
     return outside;
 }
 

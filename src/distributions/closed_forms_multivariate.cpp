@@ -73,8 +73,8 @@
 #include <limits>
 
 #include "kldiv/discrete.hpp"
-#include "src/distributions/closed_forms_univariate.hpp"
 #include "src/core/generators.hpp"
+#include "src/distributions/closed_forms_univariate.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -233,9 +233,9 @@ dense factor_of(const lowrank_multivariate_normal& g) {
 // by the factors.
 template <class P, class Q>
 covariance_part compare_scales(const P& p, const Q& q, const dense& lq) {
-    if (const matrix *sigma_p = given_matrix_of(p, false), *sigma_q = given_matrix_of(q, false); sigma_p && sigma_q)
+    if (const matrix* sigma_p = given_matrix_of(p, false), *sigma_q = given_matrix_of(q, false); sigma_p && sigma_q)
         if (const auto near = compare_matrices(*sigma_p, *sigma_q, lq)) return *near;
-    if (const matrix *lambda_p = given_matrix_of(p, true), *lambda_q = given_matrix_of(q, true); lambda_p && lambda_q) {
+    if (const matrix* lambda_p = given_matrix_of(p, true), *lambda_q = given_matrix_of(q, true); lambda_p && lambda_q) {
         const Eigen::LLT<dense> factor(from_upper(as_dense(*lambda_p)));
         if (const auto near = compare_matrices(*lambda_q, *lambda_p, factor.matrixL())) return *near;
     }
@@ -263,8 +263,8 @@ double by_filters(const lowrank_view& p, const lowrank_view& q) {
     const Index r = p.wt.rows(), d = p.wt.cols();
     capacitance rows_p(r), rows_q(r);
     dense capacitance_gap = dense::Zero(r, r);  // ΔΛ, lower triangle
-    vector mean = vector::Zero(r);           // E_P[s_p − s_q] (E_P[s_p] = 0)
-    dense cov = dense::Zero(2 * r, 2 * r);   // Cov_P of (s_p, s_p − s_q), lower triangle
+    vector mean = vector::Zero(r);              // E_P[s_p − s_q] (E_P[s_p] = 0)
+    dense cov = dense::Zero(2 * r, 2 * r);      // Cov_P of (s_p, s_p − s_q), lower triangle
     vector a(2 * r), e = vector::Zero(2 * r), h(2 * r), cov_a(2 * r);
     double sum = 0.0;
     for (Index j = 0; j < d; ++j) {
@@ -324,7 +324,9 @@ double log_gamma_gap(double a, double h) {
 
 }  // namespace
 
-std::optional<double> closed_form(const multivariate_normal& p, const multivariate_normal& q) { return by_factors(p, q); }
+std::optional<double> closed_form(const multivariate_normal& p, const multivariate_normal& q) {
+    return by_factors(p, q);
+}
 std::optional<double> closed_form(const multivariate_normal& p, const lowrank_multivariate_normal& q) {
     return by_factors(p, q);
 }

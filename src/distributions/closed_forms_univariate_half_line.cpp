@@ -31,8 +31,8 @@
 #include <limits>
 #include <numbers>
 
-#include "src/distributions/closed_forms_univariate.hpp"
 #include "src/core/terms.hpp"
+#include "src/distributions/closed_forms_univariate.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -128,7 +128,8 @@ std::optional<double> closed_form(const weibull& p, const gamma& q) {
     if (alpha >= 4.0)
         return rest + a * lgamma_bregman(1.0, 1.0 + m, m) + binet(alpha) +
                0.5 * std::log(2.0 * std::numbers::pi / alpha) - 1.0;
-    return rest + a * lgamma_bregman(2.0, 1.0 + m, c) + a * c + lgamma_bregman(1.0, alpha, a) - kldiv::detail::kl_generator(a);
+    return rest + a * lgamma_bregman(2.0, 1.0 + m, c) + a * c + lgamma_bregman(1.0, alpha, a) -
+           kldiv::detail::kl_generator(a);
 }
 
 std::optional<double> closed_form(const weibull& p, const exponential& q) { return closed_form(p, as_gamma(q)); }

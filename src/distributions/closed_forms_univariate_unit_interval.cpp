@@ -18,15 +18,15 @@
 
 #include <algorithm>
 #include <array>
-#include <string>
-#include <utility>
 #include <cfloat>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "kldiv/error.hpp"
-#include "src/distributions/closed_forms_univariate.hpp"
 #include "src/common/format.hpp"
+#include "src/distributions/closed_forms_univariate.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -68,9 +68,9 @@ double log_beta_bregman(std::span<const double> a1, std::span<const double> a2, 
         const double h = a2[k] - a1[k];
         if (smallest >= DBL_MIN) {
             // a2/s2 − a1/s1 = (a2 s1 − a1 s2) / (s1 s2)
-            const double difference =
-                difference_of_products(std::ldexp(a2[k], -e2), std::ldexp(s1, -e1), std::ldexp(a1[k], -e1),
-                                       std::ldexp(s2, -e2)) / scale;
+            const double difference = difference_of_products(std::ldexp(a2[k], -e2), std::ldexp(s1, -e1),
+                                                             std::ldexp(a1[k], -e1), std::ldexp(s2, -e2)) /
+                                      scale;
             means += kl_term(a2[k] / s2, a1[k] / s1, difference);
         } else {
             // A mean underflows (beta(1e308, 1e-300): b1/s1 = 0 made the divergence +inf): each term

@@ -46,7 +46,8 @@ inline divergence_term divergence_density(double log_p, double log_q) noexcept {
     }
     if (log_p > big || log_q > big) return {t, 4 * DBL_EPSILON * t * (std::fabs(log_p) + std::fabs(log_q) + 2)};
     const double p = std::exp(log_p), q = std::exp(log_q);
-    return {t, 4 * DBL_EPSILON * (std::fabs(p * v) * (std::fabs(log_p) + 1) + std::fabs(q - p) * (std::fabs(log_q) + 1))};
+    return {t,
+            4 * DBL_EPSILON * (std::fabs(p * v) * (std::fabs(log_p) + 1) + std::fabs(q - p) * (std::fabs(log_q) + 1))};
 }
 
 }  // namespace kldiv::distributions::detail

@@ -21,7 +21,7 @@ void require_location_scale(std::string_view family, double loc, double scale) {
     require_finite(family, "loc", loc);
     require_positive(family, "scale", scale);
 }
-}
+}  // namespace
 
 bernoulli::bernoulli(double p) : probs(p) { require_between(name, "probs", p, 0.0, true, 1.0, true); }
 
@@ -140,7 +140,8 @@ lowrank_multivariate_normal::lowrank_multivariate_normal(std::vector<double> l, 
     : loc(std::move(l)), cov_factor(std::move(w)), cov_diag(std::move(d)) {
     if (loc.empty()) throw error(std::string(name), "loc is empty");
     require_finite(name, "loc", loc);
-    if (cov_factor.rows != loc.size() || cov_factor.cols == 0 || cov_factor.values.size() != cov_factor.rows * cov_factor.cols)
+    if (cov_factor.rows != loc.size() || cov_factor.cols == 0 ||
+        cov_factor.values.size() != cov_factor.rows * cov_factor.cols)
         throw error(std::string(name), "cov_factor is " + std::to_string(cov_factor.rows) + " x " +
                                            std::to_string(cov_factor.cols) + ", but it must be " +
                                            std::to_string(loc.size()) + " x r with r >= 1");
@@ -155,7 +156,8 @@ matrix lowrank_multivariate_normal::covariance() const {
     return s;
 }
 
-diagonal_normal::diagonal_normal(std::vector<double> l, std::vector<double> s) : loc(std::move(l)), scale(std::move(s)) {
+diagonal_normal::diagonal_normal(std::vector<double> l, std::vector<double> s)
+    : loc(std::move(l)), scale(std::move(s)) {
     if (loc.empty()) throw error(std::string(name), "loc is empty");
     require_finite(name, "loc", loc);
     require_size(name, "scale", scale.size(), loc.size());

@@ -107,7 +107,8 @@ double log_overlap(const component& f, const component& g) {
     vector delta = f.loc - g.loc;
     llt.matrixL().solveInPlace(delta);
     const double log_det = 2.0 * llt.matrixLLT().diagonal().array().log().sum();
-    return -0.5 * (static_cast<double>(delta.size()) * std::log(2.0 * std::numbers::pi) + log_det + delta.squaredNorm());
+    return -0.5 *
+           (static_cast<double>(delta.size()) * std::log(2.0 * std::numbers::pi) + log_det + delta.squaredNorm());
 }
 
 double divergence(const component& f, const component& g) { return *detail::closed_form(*f.normal, *g.normal); }

@@ -8,32 +8,42 @@
 
 #include "kldiv/distributions/spec.hpp"
 #include "kldiv/error.hpp"
+#include "src/common/format.hpp"
 #include "src/distributions/closed_form.hpp"
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/support.hpp"
 #include "src/distributions/tails.hpp"
-#include "src/common/format.hpp"
 
 namespace kldiv::distributions {
 
 std::string_view describe(kl_method m) noexcept {
     switch (m) {
-        case kl_method::closed_form: return "closed form";
-        case kl_method::infinite_by_support: return "infinite by support";
-        case kl_method::quadrature: return "quadrature";
-        case kl_method::summation: return "summation";
-        case kl_method::monte_carlo: return "Monte Carlo";
+        case kl_method::closed_form:
+            return "closed form";
+        case kl_method::infinite_by_support:
+            return "infinite by support";
+        case kl_method::quadrature:
+            return "quadrature";
+        case kl_method::summation:
+            return "summation";
+        case kl_method::monte_carlo:
+            return "Monte Carlo";
     }
     return {};
 }
 
 std::string_view identifier(kl_method m) noexcept {
     switch (m) {
-        case kl_method::closed_form: return "closed_form";
-        case kl_method::infinite_by_support: return "infinite_by_support";
-        case kl_method::quadrature: return "quadrature";
-        case kl_method::summation: return "summation";
-        case kl_method::monte_carlo: return "monte_carlo";
+        case kl_method::closed_form:
+            return "closed_form";
+        case kl_method::infinite_by_support:
+            return "infinite_by_support";
+        case kl_method::quadrature:
+            return "quadrature";
+        case kl_method::summation:
+            return "summation";
+        case kl_method::monte_carlo:
+            return "monte_carlo";
     }
     return {};
 }
@@ -49,7 +59,8 @@ void check_options(const kl_options& o) {
                                          ", but it must be finite and > 0");
     if (o.max_samples < 2 || o.max_samples > max_monte_carlo_samples)
         throw error("kl_divergence", "max_samples = " + std::to_string(o.max_samples) +
-                                         ", but it must be in [2, 2^40 = " + std::to_string(max_monte_carlo_samples) + "]");
+                                         ", but it must be in [2, 2^40 = " + std::to_string(max_monte_carlo_samples) +
+                                         "]");
 }
 
 std::string pair_name(const distribution& p, const distribution& q) {
@@ -70,8 +81,9 @@ kl_result in_nats(const distribution& p, const distribution& q, const kl_options
     }
     if (o.method != method_choice::monte_carlo && detail::integrable(p, q)) return detail::integrate_nats(p, q, o);
     if (o.method == method_choice::numerical)
-        throw error("kl_divergence", "the pair " + pair_name(p, q) +
-                                         " cannot be integrated numerically (it is not univariate); ask for Monte Carlo");
+        throw error("kl_divergence",
+                    "the pair " + pair_name(p, q) +
+                        " cannot be integrated numerically (it is not univariate); ask for Monte Carlo");
     return detail::monte_carlo_nats(p, q, o);
 }
 

@@ -48,7 +48,8 @@ std::vector<std::pair<double, double>> support_union(const std::vector<weighted_
         pieces.insert(pieces.end(), more.begin(), more.end());
     }
     std::sort(pieces.begin(), pieces.end());
-    const double step = !components.empty() && support_of(components.front().component).kind == space::integers ? 1.0 : 0.0;
+    const double step =
+        !components.empty() && support_of(components.front().component).kind == space::integers ? 1.0 : 0.0;
     std::vector<std::pair<double, double>> merged;
     for (const auto& piece : pieces) {
         if (!merged.empty() && piece.first <= merged.back().second + step)

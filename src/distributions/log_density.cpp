@@ -257,8 +257,8 @@ struct kernel_of {
     }
     kernel operator()(const student_t& d) const {
         const double nu = d.df, mu = d.loc, s = d.scale;
-        const double c = lgamma(0.5 * (nu + 1.0)) - lgamma(0.5 * nu) - 0.5 * std::log(nu * std::numbers::pi) -
-                         std::log(d.scale);
+        const double c =
+            lgamma(0.5 * (nu + 1.0)) - lgamma(0.5 * nu) - 0.5 * std::log(nu * std::numbers::pi) - std::log(d.scale);
         return [=](real_point p) { return c - 0.5 * (nu + 1.0) * log1p_square((p.x - mu) / s, nu); };
     }
     kernel operator()(const von_mises& d) const {
@@ -409,8 +409,7 @@ struct point_density_of {
         };
     }
     template <class T>
-        requires on_the_line<T>
-    point_log_density operator()(const T& d) const {
+    requires on_the_line<T> point_log_density operator()(const T& d) const {
         return [density = line_density(distribution(d))](std::span<const double> x) {
             return density({x[0], x[1], x[2]});
         };

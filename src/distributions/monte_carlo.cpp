@@ -40,10 +40,10 @@
 
 #include "kldiv/error.hpp"
 #include "src/common/parallel.hpp"
+#include "src/common/random_stream.hpp"
 #include "src/distributions/cdf.hpp"
 #include "src/distributions/log_density.hpp"
 #include "src/distributions/numerical.hpp"
-#include "src/common/random_stream.hpp"
 #include "src/distributions/sampling.hpp"
 
 namespace kldiv::distributions::detail {
@@ -97,9 +97,8 @@ struct moments {
 class sampler_run {
 public:
     sampler_run(const distribution& p, const distribution& q, const kl_options& o)
-        : lp_(log_density_function(p)), lq_(log_density_function(q)), draw_(sampler_for(p)),
-          size_(point_size(p)), seed_(o.seed), workers_(kldiv::detail::worker_count(o.threads)),
-          progress_(o.progress) {}
+        : lp_(log_density_function(p)), lq_(log_density_function(q)), draw_(sampler_for(p)), size_(point_size(p)),
+          seed_(o.seed), workers_(kldiv::detail::worker_count(o.threads)), progress_(o.progress) {}
 
     // Draws samples [0, n) (continuing from those drawn so far) and returns the moments of all. The
     // chunks are drawn a round at a time and folded into the running moments in index order, so
@@ -147,7 +146,7 @@ private:
     std::uint64_t seed_;
     unsigned workers_;
     const progress_callback& progress_;
-    std::uint64_t drawn_ = 0;     // chunks folded into total_
+    std::uint64_t drawn_ = 0;  // chunks folded into total_
     moments total_;
     std::vector<moments> round_;  // the chunks of the round being drawn
 };
@@ -172,9 +171,10 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
     const moments first = run.run_to(pilot);
     const auto check = [](const moments& m) -> std::optional<kl_result> {
         if (m.undefined)
-            throw error("kl_divergence", "Monte Carlo drew a point where ln p or ln q is not finite (the parameters "
-                                         "are beyond what the sampler resolves in double precision); ask for the "
-                                         "numerical method");
+            throw error("kl_divergence",
+                        "Monte Carlo drew a point where ln p or ln q is not finite (the parameters "
+                        "are beyond what the sampler resolves in double precision); ask for the "
+                        "numerical method");
         if (m.q_zero) return kl_result{infinity, kl_method::infinite_by_support, 0.0, 0};
         return std::nullopt;
     };
@@ -193,7 +193,8 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
         const double wanted = std::ceil((spread / options.monte_carlo_error) * (spread / options.monte_carlo_error));
         if (!(wanted > static_cast<double>(pilot))) return pilot;
         const double chunks = std::ceil(wanted / static_cast<double>(chunk_size)) * static_cast<double>(chunk_size);
-        return chunks >= static_cast<double>(options.max_samples) ? options.max_samples : static_cast<std::uint64_t>(chunks);
+        return chunks >= static_cast<double>(options.max_samples) ? options.max_samples
+                                                                  : static_cast<std::uint64_t>(chunks);
     };
     std::uint64_t n = pilot;
     moments all = first;

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "kldiv/error.hpp"
-#include "src/distributions/normal_rows_kernels.hpp"
-#include "src/common/parallel.hpp"
 #include "src/batch/reduce.hpp"
 #include "src/common/format.hpp"
+#include "src/common/parallel.hpp"
+#include "src/distributions/normal_rows_kernels.hpp"
 
 namespace kldiv::distributions {
 namespace {
@@ -52,8 +52,8 @@ void check_arguments(const normal_rows<T>& p, const normal_rows<T>& q, std::span
     check_view("mean_p", p.mean, n, cols, false);
     check_view("log_var_p", p.log_var, n, cols, false);
     if ((q.mean.data == nullptr) != (q.log_var.data == nullptr)) {
-        throw error(fn, std::string(q.mean.data ? "mean_q is given but log_var_q is not" :
-                                                  "log_var_q is given but mean_q is not") +
+        throw error(fn, std::string(q.mean.data ? "mean_q is given but log_var_q is not"
+                                                : "log_var_q is given but mean_q is not") +
                             ", but Q needs both, or neither for the standard normal N(0, I)");
     }
     const bool standard = q.mean.data == nullptr;
@@ -169,9 +169,9 @@ void run(const normal_rows<T>& p, const normal_rows<T>& q, std::span<double> out
         }
         const row_parameters<T> r = parameters_of(p, q, i);
         const auto at = [i](matrix_view<T> v) { return v.data ? v.row(i) : nullptr; };
-        value[i] = detail::normal_row_kl(detail::normal_row<T>{cols, r.values[0], r.values[1], r.values[2],
-                                                               r.values[3], at(g.mean_p), at(g.log_var_p),
-                                                               at(g.mean_q), at(g.log_var_q), factor * unit});
+        value[i] = detail::normal_row_kl(detail::normal_row<T>{cols, r.values[0], r.values[1], r.values[2], r.values[3],
+                                                               at(g.mean_p), at(g.log_var_p), at(g.mean_q),
+                                                               at(g.log_var_q), factor * unit});
     });
     if (o.reduce == reduction::none) {
         for (std::size_t i = 0; i < n; ++i) out[i] = o.base.from_nats(value[i]);

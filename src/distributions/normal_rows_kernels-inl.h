@@ -20,8 +20,8 @@
 
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
-#include "src/common/exp-inl.h"
 #include "src/common/exact_sum.hpp"
+#include "src/common/exp-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace kldiv::distributions::detail {
@@ -52,9 +52,9 @@ public:
             lvq = Load(in[3]);
             t = hn::Sub(lvp, lvq);
             dm = hn::Sub(mp, Load(in[2]));
-            fast = hn::And(hn::Le(t, hn::Set(d_, 700.0)),
-                           hn::And(hn::Le(hn::Abs(lvq), hn::Set(d_, mean_part_lvq_limit)),
-                                   hn::Le(hn::Abs(dm), hn::Set(d_, DBL_MAX))));
+            fast =
+                hn::And(hn::Le(t, hn::Set(d_, 700.0)), hn::And(hn::Le(hn::Abs(lvq), hn::Set(d_, mean_part_lvq_limit)),
+                                                               hn::Le(hn::Abs(dm), hn::Set(d_, DBL_MAX))));
         }
         if (HWY_UNLIKELY(!hn::AllTrue(d_, fast))) {  // lane by lane, in scalar form
             HWY_ALIGN double terms[max_lanes];
@@ -63,7 +63,8 @@ public:
             return;
         }
         const V e_minus_1 = hn::Sub(hn::Exp(d_, t), hn::Set(d_, 1.0)), u = hn::Neg(t);
-        const V series = hn::Mul(hn::Mul(u, u), kldiv::detail::HWY_NAMESPACE::Estrin(d_, u, kldiv::detail::phi_series.c));
+        const V series =
+            hn::Mul(hn::Mul(u, u), kldiv::detail::HWY_NAMESPACE::Estrin(d_, u, kldiv::detail::phi_series.c));
         const auto small = hn::Le(hn::Abs(t), hn::Set(d_, kldiv::detail::phi_series_limit));
         const V phi = hn::IfThenElse(small, series, hn::Sub(e_minus_1, t));
         V m = hn::Mul(dm, dm), g = dm;

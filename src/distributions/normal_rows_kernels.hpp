@@ -32,8 +32,8 @@ inline mean_part mean_part_of(double mp, double mq, double lvq) noexcept {
         return {dh * dh, dh * h};
     }
     // Extreme parameters: in log space, relative error about |ln m|·1e-16.
-    const double log_d = std::fabs(d) <= DBL_MAX ? std::log(std::fabs(d))
-                                                 : std::log(std::fabs(0.5 * mp - 0.5 * mq)) + std::numbers::ln2;
+    const double log_d =
+        std::fabs(d) <= DBL_MAX ? std::log(std::fabs(d)) : std::log(std::fabs(0.5 * mp - 0.5 * mq)) + std::numbers::ln2;
     return {std::exp(2.0 * log_d - lvq), std::copysign(std::exp(log_d - lvq), d)};
 }
 

@@ -29,15 +29,14 @@ std::string element(std::string_view parameter, std::size_t i, std::size_t j) {
 void require_square(std::string_view family, std::string_view parameter, const matrix& a, std::size_t d) {
     if (a.rows != d || a.cols != d || a.values.size() != d * d)
         throw error(std::string(family), std::string(parameter) + " is " + std::to_string(a.rows) + " x " +
-                                             std::to_string(a.cols) + ", but it must be " + std::to_string(d) +
-                                             " x " + std::to_string(d));
+                                             std::to_string(a.cols) + ", but it must be " + std::to_string(d) + " x " +
+                                             std::to_string(d));
     for (std::size_t i = 0; i < d; ++i)
         for (std::size_t j = 0; j < d; ++j)
             if (!std::isfinite(a(i, j))) fail(family, element(parameter, i, j), a(i, j), "finite");
 }
 
-dense symmetric_positive_definite(std::string_view family, std::string_view parameter, const matrix& a,
-                                  std::size_t d) {
+dense symmetric_positive_definite(std::string_view family, std::string_view parameter, const matrix& a, std::size_t d) {
     require_square(family, parameter, a, d);
     double largest = 0.0;
     for (double v : a.values) largest = std::fmax(largest, std::fabs(v));
@@ -59,7 +58,8 @@ matrix lower_factor(std::string_view family, std::string_view parameter, const d
     if (ok) {
         const dense factor = llt.matrixL();
         for (std::size_t i = 0; i < d; ++i)
-            for (std::size_t j = 0; j <= i; ++j) l(i, j) = factor(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+            for (std::size_t j = 0; j <= i; ++j)
+                l(i, j) = factor(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
         for (std::size_t i = 0; i < d; ++i) ok = ok && l(i, i) > 0.0 && std::isfinite(l(i, i));
     }
     if (!ok) throw error(std::string(family), std::string(parameter) + " must be positive definite");
@@ -80,8 +80,8 @@ void require_non_negative(std::string_view family, std::string_view parameter, d
     if (!(value >= 0.0) || !std::isfinite(value)) fail(family, parameter, value, "finite and >= 0");
 }
 
-void require_between(std::string_view family, std::string_view parameter, double value, double low,
-                     bool low_included, double high, bool high_included) {
+void require_between(std::string_view family, std::string_view parameter, double value, double low, bool low_included,
+                     double high, bool high_included) {
     const bool above = low_included ? value >= low : value > low;
     const bool below = high_included ? value <= high : value < high;
     if (!(above && below))

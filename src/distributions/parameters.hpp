@@ -10,11 +10,11 @@
 namespace kldiv::distributions::detail {
 
 void require_finite(std::string_view family, std::string_view parameter, double value);
-void require_positive(std::string_view family, std::string_view parameter, double value);  // finite, > 0
+void require_positive(std::string_view family, std::string_view parameter, double value);      // finite, > 0
 void require_non_negative(std::string_view family, std::string_view parameter, double value);  // finite, ≥ 0
 // In the interval between low and high, each end included or not.
-void require_between(std::string_view family, std::string_view parameter, double value, double low,
-                     bool low_included, double high, bool high_included);
+void require_between(std::string_view family, std::string_view parameter, double value, double low, bool low_included,
+                     double high, bool high_included);
 void require_finite(std::string_view family, std::string_view parameter, const std::vector<double>& values);
 void require_positive(std::string_view family, std::string_view parameter, const std::vector<double>& values);
 // Non-negative, finite, not all 0; returns them divided by their sum.

@@ -36,6 +36,7 @@
 #include <boost/version.hpp>
 
 #include "kldiv/error.hpp"
+#include "src/common/format.hpp"
 #include "src/distributions/cdf.hpp"
 #include "src/distributions/divergence_density.hpp"
 #include "src/distributions/line_components.hpp"
@@ -43,7 +44,6 @@
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/support.hpp"
 #include "src/distributions/tails.hpp"
-#include "src/common/format.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -70,9 +70,9 @@ struct mode_of {
         else if constexpr (std::is_same_v<T, inverse_gamma>)
             return d.rate / (d.concentration + 1.0);
         else if constexpr (std::is_same_v<T, weibull>)
-            return d.concentration > 1.0
-                       ? std::optional(d.scale * std::pow((d.concentration - 1.0) / d.concentration, 1.0 / d.concentration))
-                       : std::nullopt;
+            return d.concentration > 1.0 ? std::optional(d.scale * std::pow((d.concentration - 1.0) / d.concentration,
+                                                                            1.0 / d.concentration))
+                                         : std::nullopt;
         else if constexpr (std::is_same_v<T, beta>)
             return d.concentration1 > 1.0 && d.concentration0 > 1.0
                        ? std::optional((d.concentration1 - 1.0) / (d.concentration1 + d.concentration0 - 2.0))
@@ -179,7 +179,8 @@ integral integrate_piece(const F& f, double a, double b, double tolerance) {
     if (b < 0.0 && a < 2.0 * b)  // the mirror image: s = ln(−x), x = −e^s, ln(1 − x) = ln(1 + e^s)
         return tanh_sinh_piece(
             [&](double s, double) {
-                return f(real_point{-std::exp(s), std::numeric_limits<double>::quiet_NaN(), std::log1p(std::exp(s))}, s);
+                return f(real_point{-std::exp(s), std::numeric_limits<double>::quiet_NaN(), std::log1p(std::exp(s))},
+                         s);
             },
             std::log(-b), std::log(-a), tolerance);
     if (b < 1.0 && 1.0 - a > 2.0 * (1.0 - b) && a >= 0.5)
@@ -305,7 +306,8 @@ kl_result quadrature_nats(const distribution& p, const distribution& q, double r
         cuts = line_cuts(pc, qc, a, b);
         outside = mass_below(q, a) + mass_above(q, b);
     }
-    const integral main = integrate_pieces([&](real_point x, double j) { return term(x, j).value; }, cuts, relative_tolerance);
+    const integral main =
+        integrate_pieces([&](real_point x, double j) { return term(x, j).value; }, cuts, relative_tolerance);
     const integral rounding =
         integrate_pieces([&](real_point x, double j) { return term(x, j).rounding; }, cuts, rounding_tolerance);
     // Exp-sinh's estimate on the rays beyond ±far does not see a slowly decaying tail (P's tails

@@ -39,7 +39,8 @@ double draw_poisson(random_stream& r, double rate) {
         const double k = std::floor((2.0 * a / us + b) * u + rate + 0.43);
         if (us >= 0.07 && v <= vr) return k;
         if (k < 0.0 || (us < 0.013 && v > us)) continue;
-        if (std::log(v) + std::log(inverse_alpha) - std::log(a / (us * us) + b) <= -rate + k * log_rate - lgamma(k + 1.0))
+        if (std::log(v) + std::log(inverse_alpha) - std::log(a / (us * us) + b) <=
+            -rate + k * log_rate - lgamma(k + 1.0))
             return k;
     }
 }
@@ -101,7 +102,9 @@ struct line_sampler_of {
         return [p = d.probs](random_stream& r) { return at(r.uniform() < p ? 1.0 : 0.0); };
     }
     line_sampler operator()(const binomial& d) const {
-        return [n = static_cast<double>(d.total_count), p = d.probs](random_stream& r) { return at(draw_binomial(r, n, p)); };
+        return [n = static_cast<double>(d.total_count), p = d.probs](random_stream& r) {
+            return at(draw_binomial(r, n, p));
+        };
     }
     line_sampler operator()(const categorical& d) const {
         return [probs = d.probs](random_stream& r) { return at(static_cast<double>(draw_index(r, probs))); };
@@ -244,10 +247,12 @@ struct sampler_of {
         std::vector<double> rest(k_count + 1, 0.0);  // Σ_{j ≥ k} p_j, summed from the end
         for (std::size_t k = k_count; k-- > 0;) rest[k] = rest[k + 1] + d.probs[k];
         return [n = static_cast<double>(d.total_count), probs = d.probs, rest, last](random_stream& r,
-                                                                                   std::span<double> counts) {
+                                                                                     std::span<double> counts) {
             double left = n;
             for (std::size_t k = 0; k < probs.size(); ++k) {
-                const double x = k < last ? draw_binomial(r, left, std::min(1.0, probs[k] / rest[k])) : k == last ? left : 0.0;
+                const double x = k < last    ? draw_binomial(r, left, std::min(1.0, probs[k] / rest[k]))
+                                 : k == last ? left
+                                             : 0.0;
                 counts[k] = x;
                 left -= x;
             }
@@ -285,7 +290,8 @@ struct sampler_of {
         };
     }
     point_sampler operator()(const gaussian_mixture& d) const {
-        return [d](random_stream& r, std::span<double> x) { draw_gaussian(r, d.components[draw_index(r, d.weights)], x); };
+        return
+            [d](random_stream& r, std::span<double> x) { draw_gaussian(r, d.components[draw_index(r, d.weights)], x); };
     }
     point_sampler operator()(const wishart& d) const {
         return [d](random_stream& r, std::span<double> chol) {
@@ -304,8 +310,7 @@ struct sampler_of {
         };
     }
     template <class T>
-        requires on_the_line<T>
-    point_sampler operator()(const T& d) const {
+    requires on_the_line<T> point_sampler operator()(const T& d) const {
         std::vector<double> weights;
         std::vector<line_sampler> parts;
         for (const auto& [w, c] : line_components(distribution(d))) {

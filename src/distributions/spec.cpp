@@ -12,8 +12,8 @@
 #include <type_traits>
 
 #include "kldiv/error.hpp"
-#include "src/distributions/spec_syntax.hpp"
 #include "src/common/format.hpp"
+#include "src/distributions/spec_syntax.hpp"
 
 namespace kldiv::distributions {
 namespace {
@@ -54,11 +54,12 @@ public:
     std::uint64_t count(std::string_view name) const {
         const double x = scalar(name);
         if (!(x >= 0.0) || x != std::floor(x))
-            throw error(family_, std::string(name) + " = " + kldiv::detail::to_text(x) +
-                                     ", but it must be a whole number >= 0");
+            throw error(family_,
+                        std::string(name) + " = " + kldiv::detail::to_text(x) + ", but it must be a whole number >= 0");
         if (x > 9007199254740992.0)  // binomial(1e18, 0.5) said "must be a whole number", which it is
-            throw error(family_, std::string(name) + " = " + kldiv::detail::to_text(x) +
-                                     ", but it must be at most 2^53 = 9007199254740992, where doubles still count by ones");
+            throw error(family_,
+                        std::string(name) + " = " + kldiv::detail::to_text(x) +
+                            ", but it must be at most 2^53 = 9007199254740992, where doubles still count by ones");
         return static_cast<std::uint64_t>(x);
     }
 
@@ -147,7 +148,9 @@ private:
     }
 };
 
-double sigmoid(double logit) { return logit >= 0 ? 1.0 / (1.0 + std::exp(-logit)) : std::exp(logit) / (1.0 + std::exp(logit)); }
+double sigmoid(double logit) {
+    return logit >= 0 ? 1.0 / (1.0 + std::exp(-logit)) : std::exp(logit) / (1.0 + std::exp(logit));
+}
 
 std::vector<double> softmax(std::vector<double> logits) {
     const double top = *std::max_element(logits.begin(), logits.end());
@@ -166,17 +169,23 @@ std::vector<double> probabilities(const arguments& a) {
 
 multivariate_normal gaussian(const arguments& a) {
     switch (a.one_of({"covariance_matrix", "precision_matrix", "scale_tril"})) {
-        case 0: return multivariate_normal::from_covariance(a.vector("loc"), a.matrix_value("covariance_matrix"));
-        case 1: return multivariate_normal::from_precision(a.vector("loc"), a.matrix_value("precision_matrix"));
-        default: return multivariate_normal::from_scale_tril(a.vector("loc"), a.matrix_value("scale_tril"));
+        case 0:
+            return multivariate_normal::from_covariance(a.vector("loc"), a.matrix_value("covariance_matrix"));
+        case 1:
+            return multivariate_normal::from_precision(a.vector("loc"), a.matrix_value("precision_matrix"));
+        default:
+            return multivariate_normal::from_scale_tril(a.vector("loc"), a.matrix_value("scale_tril"));
     }
 }
 
 wishart wishart_of(const arguments& a) {
     switch (a.one_of({"covariance_matrix", "precision_matrix", "scale_tril"})) {
-        case 0: return wishart::from_covariance(a.scalar("df"), a.matrix_value("covariance_matrix"));
-        case 1: return wishart::from_precision(a.scalar("df"), a.matrix_value("precision_matrix"));
-        default: return wishart::from_scale_tril(a.scalar("df"), a.matrix_value("scale_tril"));
+        case 0:
+            return wishart::from_covariance(a.scalar("df"), a.matrix_value("covariance_matrix"));
+        case 1:
+            return wishart::from_precision(a.scalar("df"), a.matrix_value("precision_matrix"));
+        default:
+            return wishart::from_scale_tril(a.scalar("df"), a.matrix_value("scale_tril"));
     }
 }
 
@@ -224,7 +233,11 @@ const std::vector<family_entry>& table() {
     static const std::vector<family_entry> entries = {
         {{"bernoulli", {}, {{"probs", "in [0, 1]", ""}}, {"logits"}, "{0, 1}"},
          [](const arguments& a) { return bernoulli(probability(a)); }},
-        {{"binomial", {}, {{"total_count", "whole number >= 0", ""}, {"probs", "in [0, 1]", ""}}, {"logits"}, "{0, ..., total_count}"},
+        {{"binomial",
+          {},
+          {{"total_count", "whole number >= 0", ""}, {"probs", "in [0, 1]", ""}},
+          {"logits"},
+          "{0, ..., total_count}"},
          [](const arguments& a) { return binomial(a.count("total_count"), probability(a)); }},
         {{"categorical", {}, {{"probs", "list of >= 0 (normalized)", ""}}, {"logits"}, "{0, ..., K-1}"},
          [](const arguments& a) { return categorical(probabilities(a)); }},
@@ -232,9 +245,17 @@ const std::vector<family_entry>& table() {
          [](const arguments& a) { return geometric(probability(a)); }},
         {{"poisson", {}, {{"rate", "> 0", ""}}, {}, "{0, 1, ...}"},
          [](const arguments& a) { return poisson(a.scalar("rate")); }},
-        {{"negative_binomial", {"negbinomial", "negbin", "nbinom"}, {{"total_count", "> 0", ""}, {"probs", "in [0, 1)", ""}}, {"logits"}, "{0, 1, ...} (successes before total_count failures)"},
+        {{"negative_binomial",
+          {"negbinomial", "negbin", "nbinom"},
+          {{"total_count", "> 0", ""}, {"probs", "in [0, 1)", ""}},
+          {"logits"},
+          "{0, 1, ...} (successes before total_count failures)"},
          [](const arguments& a) { return negative_binomial(a.scalar("total_count"), probability(a)); }},
-        {{"multinomial", {}, {{"total_count", "whole number >= 0", ""}, {"probs", "list of >= 0 (normalized)", ""}}, {"logits"}, "count vectors summing to total_count"},
+        {{"multinomial",
+          {},
+          {{"total_count", "whole number >= 0", ""}, {"probs", "list of >= 0 (normalized)", ""}},
+          {"logits"},
+          "count vectors summing to total_count"},
          [](const arguments& a) { return multinomial(a.count("total_count"), probabilities(a)); }},
         {{"normal", {"gaussian"}, {{"loc", "finite", ""}, {"scale", "> 0", ""}}, {}, "(-inf, inf)"},
          [](const arguments& a) { return normal(a.scalar("loc"), a.scalar("scale")); }},
@@ -270,21 +291,46 @@ const std::vector<family_entry>& table() {
          [](const arguments& a) { return weibull(a.scalar("scale"), a.scalar("concentration")); }},
         {{"student_t", {"t"}, {{"df", "> 0", ""}, {"loc", "finite", "0"}, {"scale", "> 0", "1"}}, {}, "(-inf, inf)"},
          [](const arguments& a) { return student_t(a.scalar("df"), a.scalar("loc"), a.scalar("scale")); }},
-        {{"von_mises", {}, {{"loc", "finite", ""}, {"concentration", ">= 0", ""}}, {}, "the circle [loc - pi, loc + pi)"},
+        {{"von_mises",
+          {},
+          {{"loc", "finite", ""}, {"concentration", ">= 0", ""}},
+          {},
+          "the circle [loc - pi, loc + pi)"},
          [](const arguments& a) { return von_mises(a.scalar("loc"), a.scalar("concentration")); }},
         {{"dirichlet", {}, {{"concentration", "list of > 0, K >= 2", ""}}, {}, "the simplex"},
          [](const arguments& a) { return dirichlet(a.vector("concentration")); }},
-        {{"multivariate_normal", {"mvnormal", "mvn"}, {{"loc", "list of finite", ""}, {"covariance_matrix", "positive definite", ""}}, {"precision_matrix", "scale_tril"}, "R^d"},
+        {{"multivariate_normal",
+          {"mvnormal", "mvn"},
+          {{"loc", "list of finite", ""}, {"covariance_matrix", "positive definite", ""}},
+          {"precision_matrix", "scale_tril"},
+          "R^d"},
          [](const arguments& a) { return gaussian(a); }},
-        {{"lowrank_multivariate_normal", {"lowrank_mvn", "lowrank_mvnormal"}, {{"loc", "list of finite", ""}, {"cov_factor", "d x r matrix", ""}, {"cov_diag", "list of > 0", ""}}, {}, "R^d"},
+        {{"lowrank_multivariate_normal",
+          {"lowrank_mvn", "lowrank_mvnormal"},
+          {{"loc", "list of finite", ""}, {"cov_factor", "d x r matrix", ""}, {"cov_diag", "list of > 0", ""}},
+          {},
+          "R^d"},
          [](const arguments& a) {
              return lowrank_multivariate_normal(a.vector("loc"), a.matrix_value("cov_factor"), a.vector("cov_diag"));
          }},
-        {{"diagonal_normal", {"diagnormal", "diag_mvn", "independent_normal"}, {{"loc", "list of finite", ""}, {"scale", "list of > 0", ""}}, {}, "R^d"},
+        {{"diagonal_normal",
+          {"diagnormal", "diag_mvn", "independent_normal"},
+          {{"loc", "list of finite", ""}, {"scale", "list of > 0", ""}},
+          {},
+          "R^d"},
          [](const arguments& a) { return diagonal_normal(a.vector("loc"), a.vector("scale")); }},
-        {{"wishart", {}, {{"df", "> d - 1", ""}, {"covariance_matrix", "positive definite", ""}}, {"precision_matrix", "scale_tril"}, "positive-definite d x d matrices"},
+        {{"wishart",
+          {},
+          {{"df", "> d - 1", ""}, {"covariance_matrix", "positive definite", ""}},
+          {"precision_matrix", "scale_tril"},
+          "positive-definite d x d matrices"},
          [](const arguments& a) { return wishart_of(a); }},
-        {{"mixture", {"mixture_same_family"}, {{"weights", "list of >= 0 (normalized)", ""}, {"components", "list of univariate or of multivariate normal specs", ""}}, {}, "the components' supports"},
+        {{"mixture",
+          {"mixture_same_family"},
+          {{"weights", "list of >= 0 (normalized)", ""},
+           {"components", "list of univariate or of multivariate normal specs", ""}},
+          {},
+          "the components' supports"},
          [](const arguments& a) { return mixture_of(a); }},
     };
     return entries;
@@ -354,7 +400,7 @@ struct printer {
         return written(d.name, std::to_string(d.total_count), numbers(d.probs));
     }
     template <class T>
-        requires requires(const T& d) { d.loc + d.scale; }
+    requires requires(const T& d) { d.loc + d.scale; }
     std::string operator()(const T& d) const {
         if constexpr (std::is_same_v<T, student_t>)
             return written(d.name, number(d.df), number(d.loc), number(d.scale));
@@ -374,12 +420,8 @@ struct printer {
     std::string operator()(const continuous_bernoulli& d) const { return written(d.name, number(d.probs)); }
     std::string operator()(const uniform& d) const { return written(d.name, number(d.low), number(d.high)); }
     std::string operator()(const pareto& d) const { return written(d.name, number(d.scale), number(d.alpha)); }
-    std::string operator()(const weibull& d) const {
-        return written(d.name, number(d.scale), number(d.concentration));
-    }
-    std::string operator()(const von_mises& d) const {
-        return written(d.name, number(d.loc), number(d.concentration));
-    }
+    std::string operator()(const weibull& d) const { return written(d.name, number(d.scale), number(d.concentration)); }
+    std::string operator()(const von_mises& d) const { return written(d.name, number(d.loc), number(d.concentration)); }
     std::string operator()(const dirichlet& d) const { return written(d.name, numbers(d.concentration)); }
     std::string operator()(const multivariate_normal& d) const {
         return written(d.name, numbers(d.loc), "scale_tril=" + rows(d.scale_tril));
@@ -387,20 +429,17 @@ struct printer {
     std::string operator()(const lowrank_multivariate_normal& d) const {
         return written(d.name, numbers(d.loc), rows(d.cov_factor), numbers(d.cov_diag));
     }
-    std::string operator()(const diagonal_normal& d) const {
-        return written(d.name, numbers(d.loc), numbers(d.scale));
-    }
+    std::string operator()(const diagonal_normal& d) const { return written(d.name, numbers(d.loc), numbers(d.scale)); }
     std::string operator()(const wishart& d) const {
         return written(d.name, number(d.df), "scale_tril=" + rows(d.scale_tril));
     }
     std::string component(const univariate& u) const { return std::visit(*this, u); }
     std::string component(const multivariate_normal& m) const { return (*this)(m); }
     template <class M>
-        requires std::is_same_v<M, mixture> || std::is_same_v<M, gaussian_mixture>
-    std::string operator()(const M& d) const {
+    requires std::is_same_v<M, mixture> || std::is_same_v<M, gaussian_mixture> std::string operator()(
+        const M& d) const {
         std::string parts = "[";
-        for (std::size_t k = 0; k < d.components.size(); ++k)
-            parts += (k ? ", " : "") + component(d.components[k]);
+        for (std::size_t k = 0; k < d.components.size(); ++k) parts += (k ? ", " : "") + component(d.components[k]);
         return written(mixture::name, numbers(d.weights), parts + "]");
     }
 };

@@ -29,14 +29,14 @@
 #include <vector>
 
 #include "kldiv/error.hpp"
+#include "src/common/exact_sum.hpp"
+#include "src/common/format.hpp"
 #include "src/distributions/cdf.hpp"
 #include "src/distributions/divergence_density.hpp"
 #include "src/distributions/line_components.hpp"
 #include "src/distributions/log_density.hpp"
 #include "src/distributions/numerical.hpp"
 #include "src/distributions/support.hpp"
-#include "src/common/exact_sum.hpp"
-#include "src/common/format.hpp"
 
 namespace kldiv::distributions::detail {
 namespace {
@@ -154,8 +154,8 @@ std::vector<line_density> densities_of(const std::vector<weighted_component>& co
 class sweep {
 public:
     sweep(const distribution& p, const distribution& q)
-        : p_(p), q_(q), pc_(line_components(p)), qc_(line_components(q)), lp_(p), lq_(q),
-          p_parts_(densities_of(pc_)), q_parts_(densities_of(qc_)) {}
+        : p_(p), q_(q), pc_(line_components(p)), qc_(line_components(q)), lp_(p), lq_(q), p_parts_(densities_of(pc_)),
+          q_parts_(densities_of(qc_)) {}
 
     // Adds t_k; false where it is +∞ (q_k = 0 < p_k).
     bool add(double k) {
@@ -208,9 +208,10 @@ kl_result summation_nats(const distribution& p, const distribution& q, double re
     // 2^26 times the same point), and a span of anchors wider than the point limit cannot fit.
     constexpr double exact_integers = 9007199254740992.0;  // 2^53
     if (!(std::fabs(low) < exact_integers && std::fabs(high) < exact_integers))
-        throw error("kl_divergence", "summation cannot step through P's points around " +
-                                         kldiv::detail::to_text(std::fabs(low) < exact_integers ? high : low) +
-                                         ", beyond 2^53 where consecutive integers are not all doubles; ask for Monte Carlo");
+        throw error("kl_divergence",
+                    "summation cannot step through P's points around " +
+                        kldiv::detail::to_text(std::fabs(low) < exact_integers ? high : low) +
+                        ", beyond 2^53 where consecutive integers are not all doubles; ask for Monte Carlo");
     if (high - low >= most_points)
         throw error("kl_divergence", "summation needs more than 2^26 points for this pair; ask for Monte Carlo");
     const kl_result infinite{infinity, kl_method::infinite_by_support, 0.0, 0};

@@ -20,8 +20,7 @@ support reals(double low, double high) { return {space::reals, low, high}; }
 support occupied(const std::vector<double>& probs) {
     const auto first = std::find_if(probs.begin(), probs.end(), [](double v) { return v > 0.0; });
     const auto last = std::find_if(probs.rbegin(), probs.rend(), [](double v) { return v > 0.0; });
-    return integers(static_cast<double>(first - probs.begin()),
-                    static_cast<double>(probs.rend() - last - 1));
+    return integers(static_cast<double>(first - probs.begin()), static_cast<double>(probs.rend() - last - 1));
 }
 
 struct support_visitor {
@@ -61,17 +60,15 @@ struct support_visitor {
         return {space::real_vectors, 0, 0, d.dimension()};
     }
     support operator()(const diagonal_normal& d) const { return {space::real_vectors, 0, 0, d.dimension()}; }
-    support operator()(const wishart& d) const {
-        return {space::positive_definite_matrices, 0, 0, d.dimension()};
-    }
+    support operator()(const wishart& d) const { return {space::positive_definite_matrices, 0, 0, d.dimension()}; }
     // The hull of the components of weight > 0 (all components share one kind of space).
     support operator()(const mixture& d) const {
         std::optional<support> hull;
         for (std::size_t k = 0; k < d.components.size(); ++k) {
             const support s = support_of(d.components[k]);
             if (s.kind != support_of(d.components.front()).kind)
-                throw error("mixture", "components mix " + std::string(family_name(d.components.front())) +
-                                           " and " + std::string(family_name(d.components[k])) +
+                throw error("mixture", "components mix " + std::string(family_name(d.components.front())) + " and " +
+                                           std::string(family_name(d.components[k])) +
                                            ", but they must all be discrete, all continuous, or all on the circle");
             if (d.weights[k] == 0.0) continue;
             if (!hull) hull = s;
@@ -99,12 +96,18 @@ const std::vector<double>* category_probs(const distribution& d) {
 
 std::string describe(const support& s) {
     switch (s.kind) {
-        case space::integers: return "integers";
-        case space::reals: return "real numbers";
-        case space::circle: return "the circle";
-        case space::count_vectors: return "count vectors of " + std::to_string(s.dimension) + " categories";
-        case space::simplex: return "the simplex of " + std::to_string(s.dimension) + " components";
-        case space::real_vectors: return "vectors of dimension " + std::to_string(s.dimension);
+        case space::integers:
+            return "integers";
+        case space::reals:
+            return "real numbers";
+        case space::circle:
+            return "the circle";
+        case space::count_vectors:
+            return "count vectors of " + std::to_string(s.dimension) + " categories";
+        case space::simplex:
+            return "the simplex of " + std::to_string(s.dimension) + " components";
+        case space::real_vectors:
+            return "vectors of dimension " + std::to_string(s.dimension);
         case space::positive_definite_matrices:
             return "positive-definite matrices of size " + std::to_string(s.dimension);
     }
@@ -117,15 +120,15 @@ support support_of(const distribution& d) { return std::visit(support_visitor{},
 support support_of(const univariate& d) { return std::visit(support_visitor{}, d); }
 
 bool nested(const support& p, const support& q, const distribution& dp, const distribution& dq) {
-    const bool on_the_line = (p.kind == space::integers || p.kind == space::reals) &&
-                             (q.kind == space::integers || q.kind == space::reals);
+    const bool on_the_line =
+        (p.kind == space::integers || p.kind == space::reals) && (q.kind == space::integers || q.kind == space::reals);
     if (on_the_line) {
         if (p.kind != q.kind) return false;  // atoms against a density, or a density against atoms
         if (!(q.low <= p.low && p.high <= q.high)) return false;
     } else {
         if (p.kind != q.kind || p.dimension != q.dimension)
-            throw error("kl_divergence", "P is " + std::string(family_name(dp)) + " on " + describe(p) +
-                                             " and Q is " + std::string(family_name(dq)) + " on " + describe(q) +
+            throw error("kl_divergence", "P is " + std::string(family_name(dp)) + " on " + describe(p) + " and Q is " +
+                                             std::string(family_name(dq)) + " on " + describe(q) +
                                              ", but both must be on the same space");
         if (p.kind == space::count_vectors && p.total != q.total) return false;
     }

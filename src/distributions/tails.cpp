@@ -46,7 +46,9 @@ struct ends {
 
 constexpr end_behaviour bounded{{decay::power, 1.0}, {growth::slow}};  // a positive, finite density
 
-end_behaviour exponential_tail(double beta, double c) { return {{decay::exponential_power, beta, c}, {growth::power, beta}}; }
+end_behaviour exponential_tail(double beta, double c) {
+    return {{decay::exponential_power, beta, c}, {growth::power, beta}};
+}
 end_behaviour power_tail(double alpha) { return {{decay::power, alpha}, {growth::slow}}; }
 end_behaviour gamma_upper(double rate) { return exponential_tail(1.0, rate); }
 
@@ -60,10 +62,13 @@ struct ends_of {
         const end_behaviour t{{decay::log_squared}, {growth::slow}};
         return {t, t};
     }
-    ends operator()(const laplace& d) const { return {exponential_tail(1.0, 1.0 / d.scale), exponential_tail(1.0, 1.0 / d.scale)}; }
+    ends operator()(const laplace& d) const {
+        return {exponential_tail(1.0, 1.0 / d.scale), exponential_tail(1.0, 1.0 / d.scale)};
+    }
     ends operator()(const cauchy&) const { return {power_tail(1.0), power_tail(1.0)}; }
     ends operator()(const gumbel& d) const {
-        return {{{decay::double_exponential}, {growth::exponential, 1.0 / d.scale}}, exponential_tail(1.0, 1.0 / d.scale)};
+        return {{{decay::double_exponential}, {growth::exponential, 1.0 / d.scale}},
+                exponential_tail(1.0, 1.0 / d.scale)};
     }
     ends operator()(const logistic& d) const {
         return {exponential_tail(1.0, 1.0 / d.scale), exponential_tail(1.0, 1.0 / d.scale)};
@@ -79,8 +84,7 @@ struct ends_of {
     ends operator()(const uniform&) const { return {bounded, bounded}; }
     ends operator()(const pareto& d) const { return {bounded, power_tail(d.alpha)}; }
     ends operator()(const weibull& d) const {
-        return {power_tail(d.concentration),
-                exponential_tail(d.concentration, std::pow(d.scale, -d.concentration))};
+        return {power_tail(d.concentration), exponential_tail(d.concentration, std::pow(d.scale, -d.concentration))};
     }
     ends operator()(const student_t& d) const { return {power_tail(d.df), power_tail(d.df)}; }
     template <class T>
@@ -91,8 +95,10 @@ struct ends_of {
 
 bool diverges(const decay& p, const growth& q) {
     switch (q.kind) {
-        case growth::slow: return false;
-        case growth::power: return p.kind == decay::power && p.index <= q.index;
+        case growth::slow:
+            return false;
+        case growth::power:
+            return p.kind == decay::power && p.index <= q.index;
         case growth::exponential:
             return p.kind == decay::power || p.kind == decay::log_squared ||
                    (p.kind == decay::exponential_power && (p.index < 1.0 || (p.index == 1.0 && p.rate <= q.index)));
@@ -139,9 +145,8 @@ bool has_gap(const std::vector<weighted_component>& p, const std::vector<weighte
     return std::any_of(p.begin(), p.end(), [&](const weighted_component& c) {
         const auto own = support_pieces(c.component);
         return std::any_of(own.begin(), own.end(), [&](const auto& piece) {
-            return std::none_of(merged.begin(), merged.end(), [&](const auto& m) {
-                return m.first <= piece.first && piece.second <= m.second;
-            });
+            return std::none_of(merged.begin(), merged.end(),
+                                [&](const auto& m) { return m.first <= piece.first && piece.second <= m.second; });
         });
     });
 }

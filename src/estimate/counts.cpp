@@ -11,9 +11,9 @@
 #include <numeric>
 #include <string>
 
-#include "src/common/format.hpp"
 #include "kldiv/discrete.hpp"
 #include "kldiv/error.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::estimate {
 namespace {
@@ -45,11 +45,16 @@ void check_same_size(const char* function, std::span<const double> p, std::span<
 double pseudocount(count_estimator method, std::size_t bins, double n) {
     const double K = static_cast<double>(bins);
     switch (method) {
-        case count_estimator::laplace: return 1.0;
-        case count_estimator::jeffreys: return 0.5;
-        case count_estimator::perks: return 1.0 / K;
-        case count_estimator::minimax: return std::sqrt(n) / K;
-        default: return 0.0;
+        case count_estimator::laplace:
+            return 1.0;
+        case count_estimator::jeffreys:
+            return 0.5;
+        case count_estimator::perks:
+            return 1.0 / K;
+        case count_estimator::minimax:
+            return std::sqrt(n) / K;
+        default:
+            return 0.0;
     }
 }
 
@@ -81,14 +86,22 @@ std::vector<double> unnormalized_probabilities(std::span<const double> counts, d
     return theta;
 }
 
-std::string method_text(count_estimator method, std::span<const double> p, double n,
-                        std::span<const double> q = {}, double m = 0.0) {
+std::string method_text(count_estimator method, std::span<const double> p, double n, std::span<const double> q = {},
+                        double m = 0.0) {
     std::string text = std::string("counts (") + describe(method);
     switch (method) {
-        case count_estimator::laplace: text += ", a=1"; break;
-        case count_estimator::jeffreys: text += ", a=1/2"; break;
-        case count_estimator::perks: text += ", a=1/K"; break;
-        case count_estimator::minimax: text += ", a=sqrt(n)/K"; break;
+        case count_estimator::laplace:
+            text += ", a=1";
+            break;
+        case count_estimator::jeffreys:
+            text += ", a=1/2";
+            break;
+        case count_estimator::perks:
+            text += ", a=1/K";
+            break;
+        case count_estimator::minimax:
+            text += ", a=sqrt(n)/K";
+            break;
         case count_estimator::james_stein:
             if (q.empty()) {
                 text += ", lambda=" + to_text(shrinkage_intensity_of(p, n));
@@ -97,7 +110,8 @@ std::string method_text(count_estimator method, std::span<const double> p, doubl
                         ", lambda_q=" + to_text(shrinkage_intensity_of(q, m));
             }
             break;
-        default: break;
+        default:
+            break;
     }
     return text + ")";
 }
@@ -162,13 +176,20 @@ estimate pair_estimate(const char* function, measure what, std::span<const doubl
 
 const char* describe(count_estimator method) noexcept {
     switch (method) {
-        case count_estimator::plug_in: return "plug-in";
-        case count_estimator::miller_madow: return "miller-madow";
-        case count_estimator::laplace: return "laplace";
-        case count_estimator::jeffreys: return "jeffreys";
-        case count_estimator::perks: return "perks";
-        case count_estimator::minimax: return "minimax";
-        case count_estimator::james_stein: return "james-stein";
+        case count_estimator::plug_in:
+            return "plug-in";
+        case count_estimator::miller_madow:
+            return "miller-madow";
+        case count_estimator::laplace:
+            return "laplace";
+        case count_estimator::jeffreys:
+            return "jeffreys";
+        case count_estimator::perks:
+            return "perks";
+        case count_estimator::minimax:
+            return "minimax";
+        case count_estimator::james_stein:
+            return "james-stein";
     }
     return "unknown";
 }

@@ -36,17 +36,23 @@ data_result estimate_from_data(matrix_view<const double> x, matrix_view<const do
             o.base = opts.base;
             if (threads != 0) o.threads = threads;
             switch (opts.measure) {
-                case quantity::kl_divergence: return kl_divergence_knn(a, b, o);
-                case quantity::cross_entropy: return cross_entropy_knn(a, b, o);
-                case quantity::entropy: return entropy_knn(a, o);
+                case quantity::kl_divergence:
+                    return kl_divergence_knn(a, b, o);
+                case quantity::cross_entropy:
+                    return cross_entropy_knn(a, b, o);
+                case quantity::entropy:
+                    return entropy_knn(a, o);
             }
         }
         histogram_options o = opts.histogram;
         o.counts.base = opts.base;
         switch (opts.measure) {
-            case quantity::kl_divergence: return kl_divergence_histogram(a, b, o);
-            case quantity::cross_entropy: return cross_entropy_histogram(a, b, o);
-            case quantity::entropy: break;
+            case quantity::kl_divergence:
+                return kl_divergence_histogram(a, b, o);
+            case quantity::cross_entropy:
+                return cross_entropy_histogram(a, b, o);
+            case quantity::entropy:
+                break;
         }
         return entropy_histogram(a, o);
     };
@@ -59,9 +65,12 @@ data_result estimate_from_data(std::span<const double> p_counts, std::span<const
         count_options o = opts.counts;
         o.base = opts.base;
         switch (opts.measure) {
-            case quantity::kl_divergence: return kl_divergence_from_counts(a, b, o);
-            case quantity::cross_entropy: return cross_entropy_from_counts(a, b, o);
-            case quantity::entropy: break;
+            case quantity::kl_divergence:
+                return kl_divergence_from_counts(a, b, o);
+            case quantity::cross_entropy:
+                return cross_entropy_from_counts(a, b, o);
+            case quantity::entropy:
+                break;
         }
         return entropy_from_counts(a, o);
     };

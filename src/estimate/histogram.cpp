@@ -11,8 +11,9 @@
 #include <string>
 #include <utility>
 
-#include "src/common/format.hpp"
 #include "kldiv/error.hpp"
+#include "kldiv/summary.hpp"
+#include "src/common/format.hpp"
 
 namespace kldiv::estimate {
 namespace {
@@ -21,18 +22,6 @@ using detail::to_text;
 
 constexpr std::size_t max_dimensions = 3;
 constexpr std::size_t max_grid_bins = histogram_max_bins;
-
-// The type-7 quantile of sorted values at probability p, as numpy.quantile(method="linear"):
-// virtual index v = (N − 1)·p, then lerp between the neighbours, from the nearer end.
-double quantile(const std::vector<double>& sorted, double p) {
-    const double v = static_cast<double>(sorted.size() - 1) * p;
-    const double below = std::floor(v);
-    if (below >= static_cast<double>(sorted.size() - 1)) return sorted.back();
-    const auto i = static_cast<std::size_t>(below);
-    const double a = sorted[i], b = sorted[i + 1], t = v - below;
-    const double difference = b - a;
-    return t >= 0.5 ? b - difference * (1.0 - t) : a + difference * t;
-}
 
 // numpy.linspace(first, last, bins + 1): first + i·step, step = (last − first)/bins, last exact.
 std::vector<double> equal_width_edges(double first, double last, std::size_t bins) {
@@ -72,8 +61,8 @@ void check_bins(const char* function, binning rule, std::size_t bins) {
         throw error(function, std::string("bins = 0, but the ") + describe(rule) + " rule needs a number of bins >= 1");
     }
     if (counted && bins > max_grid_bins) {
-        throw error(function, "bins = " + std::to_string(bins) + ", but at most 2^26 = " + std::to_string(max_grid_bins) +
-                                  " bins are allowed");
+        throw error(function, "bins = " + std::to_string(bins) +
+                                  ", but at most 2^26 = " + std::to_string(max_grid_bins) + " bins are allowed");
     }
     if (!counted && bins != 0) {
         throw error(function, "bins = " + std::to_string(bins) + ", but the " + describe(rule) +
@@ -86,7 +75,8 @@ std::vector<double> edges_of(const char* function, std::vector<double> values, b
     if (values.empty()) throw error(function, "the sample is empty, but bins need at least one value");
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (!std::isfinite(values[i])) {
-            throw error(function, "value " + std::to_string(i) + " = " + to_text(values[i]) + ", but samples must be finite");
+            throw error(function,
+                        "value " + std::to_string(i) + " = " + to_text(values[i]) + ", but samples must be finite");
         }
     }
     std::sort(values.begin(), values.end());
@@ -129,7 +119,8 @@ std::size_t bin_of(const std::vector<double>& edges, double v) {
 // y may be empty (rows = 0, the one-sample measures) when y_needed is false.
 void check_samples(const char* function, matrix_view<const double> x, matrix_view<const double> y, bool y_needed) {
     if (x.rows == 0 || (y_needed && y.rows == 0)) {
-        throw error(function, std::string(x.rows == 0 ? "x" : "y") + " has no rows, but each sample needs at least one");
+        throw error(function,
+                    std::string(x.rows == 0 ? "x" : "y") + " has no rows, but each sample needs at least one");
     }
     if (y.rows > 0 && x.cols != y.cols) {
         throw error(function, "x has " + std::to_string(x.cols) + " columns and y " + std::to_string(y.cols) +
@@ -156,7 +147,8 @@ std::vector<double> counts_in(const std::vector<std::vector<double>>& edges, mat
     std::vector<double> counts(grid_bins, 0.0);
     for (std::size_t i = 0; i < sample.rows; ++i) {
         std::size_t flat = 0;
-        for (std::size_t j = 0; j < sample.cols; ++j) flat = flat * (edges[j].size() - 1) + bin_of(edges[j], sample.row(i)[j]);
+        for (std::size_t j = 0; j < sample.cols; ++j)
+            flat = flat * (edges[j].size() - 1) + bin_of(edges[j], sample.row(i)[j]);
         counts[flat] += 1.0;
     }
     return counts;
@@ -166,11 +158,16 @@ std::vector<double> counts_in(const std::vector<std::vector<double>>& edges, mat
 
 const char* describe(binning rule) noexcept {
     switch (rule) {
-        case binning::fixed: return "fixed";
-        case binning::freedman_diaconis: return "freedman-diaconis";
-        case binning::scott: return "scott";
-        case binning::sturges: return "sturges";
-        case binning::quantile: return "quantile";
+        case binning::fixed:
+            return "fixed";
+        case binning::freedman_diaconis:
+            return "freedman-diaconis";
+        case binning::scott:
+            return "scott";
+        case binning::sturges:
+            return "sturges";
+        case binning::quantile:
+            return "quantile";
     }
     return "unknown";
 }
@@ -262,14 +259,13 @@ estimate kl_divergence_histogram(matrix_view<const double> x, matrix_view<const 
 estimate cross_entropy_histogram(matrix_view<const double> x, matrix_view<const double> y,
                                  const histogram_options& opts) {
     const shared_histogram h = pooled_histogram("cross_entropy_histogram", x, y, true, opts);
-    return differential(h, opts, [&](const count_options& nats) {
-        return cross_entropy_from_counts(h.p_counts, h.q_counts, nats);
-    });
+    return differential(
+        h, opts, [&](const count_options& nats) { return cross_entropy_from_counts(h.p_counts, h.q_counts, nats); });
 }
 
 estimate entropy_histogram(matrix_view<const double> x, const histogram_options& opts) {
-    const shared_histogram h = pooled_histogram("entropy_histogram", x, matrix_view<const double>(nullptr, 0, x.cols),
-                                                false, opts);
+    const shared_histogram h =
+        pooled_histogram("entropy_histogram", x, matrix_view<const double>(nullptr, 0, x.cols), false, opts);
     return differential(h, opts, [&](const count_options& nats) { return entropy_from_counts(h.p_counts, nats); });
 }
 

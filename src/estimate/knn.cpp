@@ -14,8 +14,8 @@
 #include <boost/math/special_functions/digamma.hpp>
 
 #include "kldiv/error.hpp"
-#include "src/estimate/neighbours.hpp"
 #include "src/common/format.hpp"
+#include "src/estimate/neighbours.hpp"
 
 namespace kldiv::estimate {
 namespace {
@@ -24,7 +24,8 @@ using detail::kth_positive_squared_distances;
 using kldiv::detail::to_text;
 
 void check_sample(const char* function, const char* name, matrix_view<const double> sample) {
-    if (sample.cols == 0) throw error(function, std::string(name) + " has 0 columns, but samples need dimension d >= 1");
+    if (sample.cols == 0)
+        throw error(function, std::string(name) + " has 0 columns, but samples need dimension d >= 1");
     for (std::size_t i = 0; i < sample.rows; ++i) {
         for (std::size_t j = 0; j < sample.cols; ++j) {
             const double v = sample.row(i)[j];
@@ -62,8 +63,8 @@ void check_pair(const char* function, matrix_view<const double> x, matrix_view<c
                                   ", but both samples must have the same dimension");
     }
     if (y.rows < l) {
-        throw error(function, "y has m = " + std::to_string(y.rows) + " rows, but l = " + std::to_string(l) +
-                                  " needs m >= l");
+        throw error(function,
+                    "y has m = " + std::to_string(y.rows) + " rows, but l = " + std::to_string(l) + " needs m >= l");
     }
     check_sample(function, "x", x);
     check_sample(function, "y", y);
@@ -108,9 +109,10 @@ estimate kl_divergence_knn(matrix_view<const double> x, matrix_view<const double
     for (std::size_t i = 0; i < x.rows; ++i) sum += std::log(nu2[i]) - std::log(rho2[i]);
     const double n = static_cast<double>(x.rows), m = static_cast<double>(y.rows), d = static_cast<double>(x.cols);
     const double nats = 0.5 * d * sum / n + (psi(k) - psi(l)) + std::log(m / (n - 1.0));
-    const std::string method = opts.method == knn_method::perez_cruz
-                                   ? "knn (Perez-Cruz, k=" + std::to_string(k) + ")"
-                                   : "knn (Wang-Kulkarni-Verdu, k=" + std::to_string(k) + ", l=" + std::to_string(l) + ")";
+    const std::string method =
+        opts.method == knn_method::perez_cruz
+            ? "knn (Perez-Cruz, k=" + std::to_string(k) + ")"
+            : "knn (Wang-Kulkarni-Verdu, k=" + std::to_string(k) + ", l=" + std::to_string(l) + ")";
     return {opts.base.from_nats(nats), method, {}};
 }
 
@@ -120,8 +122,8 @@ estimate entropy_knn(matrix_view<const double> x, const knn_options& opts) {
     check_k(function, k, x.rows);
     check_sample(function, "x", x);
     const double d = static_cast<double>(x.cols);
-    const double nats =
-        psi(x.rows) - psi(k) + log_unit_ball(x.cols) + 0.5 * d * mean_log_squared_distance(function, x, "x", x, k, opts);
+    const double nats = psi(x.rows) - psi(k) + log_unit_ball(x.cols) +
+                        0.5 * d * mean_log_squared_distance(function, x, "x", x, k, opts);
     return {opts.base.from_nats(nats), "knn (Kozachenko-Leonenko, k=" + std::to_string(k) + ")", {}};
 }
 

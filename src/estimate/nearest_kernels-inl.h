@@ -20,8 +20,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // Squared distances from `query` to the `Vectors` vectors of points starting at point i.
 template <std::size_t Vectors, class D>
-HWY_INLINE void SquaredDistances(D d, const point_block& b, const double* query, std::size_t i,
-                                 hn::Vec<D>* sums) {
+HWY_INLINE void SquaredDistances(D d, const point_block& b, const double* query, std::size_t i, hn::Vec<D>* sums) {
     const std::size_t n = hn::Lanes(d);
     for (std::size_t v = 0; v < Vectors; ++v) sums[v] = hn::Zero(d);
     for (std::size_t j = 0; j < b.dimension; ++j) {
@@ -38,7 +37,8 @@ template <std::size_t Vectors, class D>
 HWY_INLINE void KeepNearer(D d, const hn::Vec<D>* sums, std::span<double> best) {
     const auto limit = hn::Set(d, best.back()), zero = hn::Zero(d);
     auto near = hn::And(hn::Gt(sums[0], zero), hn::Lt(sums[0], limit));
-    for (std::size_t v = 1; v < Vectors; ++v) near = hn::Or(near, hn::And(hn::Gt(sums[v], zero), hn::Lt(sums[v], limit)));
+    for (std::size_t v = 1; v < Vectors; ++v)
+        near = hn::Or(near, hn::And(hn::Gt(sums[v], zero), hn::Lt(sums[v], limit)));
     if (hn::AllFalse(d, near)) return;
     const std::size_t n = hn::Lanes(d);
     HWY_ALIGN double lanes[Vectors * HWY_MAX_BYTES / sizeof(double)];

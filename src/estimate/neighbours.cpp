@@ -119,7 +119,9 @@ struct dataset {
     std::size_t kdtree_get_point_count() const { return rows.rows; }
     double kdtree_get_pt(std::size_t i, std::size_t j) const { return rows.data[i * rows.row_stride + j]; }
     template <class Box>
-    bool kdtree_get_bbox(Box&) const { return false; }
+    bool kdtree_get_bbox(Box&) const {
+        return false;
+    }
 };
 
 constexpr std::size_t leaf_size = 16;
@@ -134,8 +136,7 @@ class tree_search final : public prepared_search {
 
 public:
     tree_search(const neighbour_job& job, unsigned workers)
-        : prepared_search(job, workers),
-          data_{job.points},
+        : prepared_search(job, workers), data_{job.points},
           index_(job.points.cols, data_, nanoflann::KDTreeSingleIndexAdaptorParams(leaf_size)) {
         const std::size_t d = job.points.cols;
         ordered_.resize(job.points.rows * d);
@@ -228,10 +229,12 @@ std::unique_ptr<prepared_search> prepare(const neighbour_job& job, unsigned work
     using make_tree = std::unique_ptr<prepared_search> (*)(const neighbour_job&, unsigned);
     // tree_search<d> for d = 1..kd_tree_max_dimension (the dimension known to the compiler).
     static constexpr auto fixed = []<std::size_t... D>(std::index_sequence<D...>) {
-        return std::array<make_tree, sizeof...(D)>{[](const neighbour_job& j, unsigned w) -> std::unique_ptr<prepared_search> {
-            return std::make_unique<tree_search<static_cast<int>(D) + 1>>(j, w);
-        }...};
-    }(std::make_index_sequence<kd_tree_max_dimension>{});
+        return std::array<make_tree, sizeof...(D)>{
+            [](const neighbour_job& j, unsigned w) -> std::unique_ptr<prepared_search> {
+                return std::make_unique<tree_search<static_cast<int>(D) + 1>>(j, w);
+            }...};
+    }
+    (std::make_index_sequence<kd_tree_max_dimension>{});
     if (d <= fixed.size()) return fixed[d - 1](job, workers);
     return std::make_unique<tree_search<-1>>(job, workers);
 }
@@ -241,20 +244,19 @@ std::unique_ptr<prepared_search> prepare(const neighbour_job& job, unsigned work
 void kth_positive_squared_distances(std::span<const neighbour_job> jobs, unsigned threads, neighbour_search search) {
     const unsigned workers = kldiv::detail::worker_count(threads);
     std::vector<std::unique_ptr<prepared_search>> prepared(jobs.size());
-    kldiv::detail::parallel_for(jobs.size(), workers, [&](std::size_t j, unsigned) {
-        prepared[j] = prepare(jobs[j], workers, search);
-    });
+    kldiv::detail::parallel_for(jobs.size(), workers,
+                                [&](std::size_t j, unsigned) { prepared[j] = prepare(jobs[j], workers, search); });
     std::vector<std::size_t> first_run(jobs.size() + 1, 0);  // the runs of job j: [first_run[j], first_run[j + 1])
     for (std::size_t j = 0; j < jobs.size(); ++j) first_run[j + 1] = first_run[j] + prepared[j]->runs();
     kldiv::detail::parallel_for(first_run.back(), workers, [&](std::size_t run, unsigned worker) {
-        const std::size_t j = static_cast<std::size_t>(std::upper_bound(first_run.begin(), first_run.end(), run) -
-                                                       first_run.begin()) - 1;
+        const std::size_t j =
+            static_cast<std::size_t>(std::upper_bound(first_run.begin(), first_run.end(), run) - first_run.begin()) - 1;
         prepared[j]->run(run - first_run[j], worker);
     });
 }
 
-void kth_positive_squared_distances(matrix_view<const double> points, matrix_view<const double> queries,
-                                    std::size_t k, unsigned threads, std::span<double> out, neighbour_search search) {
+void kth_positive_squared_distances(matrix_view<const double> points, matrix_view<const double> queries, std::size_t k,
+                                    unsigned threads, std::span<double> out, neighbour_search search) {
     const neighbour_job job{points, queries, k, out};
     kth_positive_squared_distances(std::span(&job, 1), threads, search);
 }

@@ -37,8 +37,8 @@ struct neighbour_job {
 void kth_positive_squared_distances(std::span<const neighbour_job> jobs, unsigned threads,
                                     neighbour_search search = neighbour_search::automatic);
 
-void kth_positive_squared_distances(matrix_view<const double> points, matrix_view<const double> queries,
-                                    std::size_t k, unsigned threads, std::span<double> out,
+void kth_positive_squared_distances(matrix_view<const double> points, matrix_view<const double> queries, std::size_t k,
+                                    unsigned threads, std::span<double> out,
                                     neighbour_search search = neighbour_search::automatic);
 
 }  // namespace kldiv::estimate::detail

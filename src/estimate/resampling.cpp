@@ -23,10 +23,10 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "kldiv/error.hpp"
-#include "src/common/parallel.hpp"
-#include "src/common/random_stream.hpp"
 #include "src/common/format.hpp"
+#include "src/common/parallel.hpp"
 #include "src/common/progress_counter.hpp"
+#include "src/common/random_stream.hpp"
 
 namespace kldiv::estimate {
 namespace {
@@ -219,8 +219,8 @@ struct buffers {
 // The B bootstrap values: resample b draws n indices uniformly from [0, n), then m from [0, m), with
 // stream (seed, b), and value_of(x_picks, y_picks, buffers) gives its statistic.
 template <class ValueOf>
-std::vector<double> bootstrap_values(std::size_t n, std::size_t m, const bootstrap_options& opts, progress_counter& done,
-                                     ValueOf&& value_of) {
+std::vector<double> bootstrap_values(std::size_t n, std::size_t m, const bootstrap_options& opts,
+                                     progress_counter& done, ValueOf&& value_of) {
     std::vector<buffers> work(kldiv::detail::worker_count(opts.threads, opts.resamples));
     const auto resample = [&](std::size_t b, unsigned w) {
         buffers& s = work[w];
@@ -314,8 +314,8 @@ std::pair<jackknife, jackknife> count_jackknife(std::span<const double> p, std::
 
 void check_permutations(const permutation_options& opts) {
     if (opts.permutations == 0 || opts.permutations > max_resamples)
-        throw error("permutation_test", "permutations = " + std::to_string(opts.permutations) + ", but it must be in [1, " +
-                                            std::to_string(max_resamples) + "]");
+        throw error("permutation_test", "permutations = " + std::to_string(opts.permutations) +
+                                            ", but it must be in [1, " + std::to_string(max_resamples) + "]");
 }
 
 permutation_result p_value(double observed, const std::vector<double>& permuted) {

@@ -118,7 +118,8 @@ const char* kind_of(mode_t mode) {
 output_target resolve(const std::filesystem::path& path) {
     struct stat info {};
     if (::stat(path.c_str(), &info) == 0) {  // follows links
-        if (const char* kind = kind_of(info.st_mode)) return {path, kind, S_ISCHR(info.st_mode) || S_ISFIFO(info.st_mode)};
+        if (const char* kind = kind_of(info.st_mode))
+            return {path, kind, S_ISCHR(info.st_mode) || S_ISFIFO(info.st_mode)};
         std::error_code code;
         std::filesystem::path file = std::filesystem::canonical(path, code);  // the file links lead to
         return {code ? path : file, nullptr};
@@ -213,13 +214,9 @@ atomic_output_file::atomic_output_file(const std::filesystem::path& path, std::s
 atomic_output_file::~atomic_output_file() { discard(); }
 
 atomic_output_file::atomic_output_file(atomic_output_file&& other) noexcept
-    : path_(std::move(other.path_)),
-      file_(std::move(other.file_)),
-      function_(std::move(other.function_)),
-      temporary_(std::exchange(other.temporary_, {})),
-      fd_(std::exchange(other.fd_, -1)),
-      slot_(std::exchange(other.slot_, -1)),
-      size_(other.size_) {}
+    : path_(std::move(other.path_)), file_(std::move(other.file_)), function_(std::move(other.function_)),
+      temporary_(std::exchange(other.temporary_, {})), fd_(std::exchange(other.fd_, -1)),
+      slot_(std::exchange(other.slot_, -1)), size_(other.size_) {}
 
 atomic_output_file& atomic_output_file::operator=(atomic_output_file&& other) noexcept {
     if (this != &other) {
@@ -244,8 +241,8 @@ void atomic_output_file::overwrite(std::uint64_t offset, std::span<const std::by
     if (fd_ < 0) throw error(function_, "'" + path_.string() + "' is no longer open for writing");
     if (offset > size_ || bytes.size() > size_ - offset) {
         throw error(function_, "cannot overwrite bytes " + std::to_string(offset) + ".." +
-                                   std::to_string(offset + bytes.size()) + " of '" + path_.string() +
-                                   "': only " + std::to_string(size_) + " bytes are written");
+                                   std::to_string(offset + bytes.size()) + " of '" + path_.string() + "': only " +
+                                   std::to_string(size_) + " bytes are written");
     }
     for (std::size_t done = 0; done < bytes.size();) {
         const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));

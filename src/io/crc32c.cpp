@@ -41,7 +41,7 @@ std::uint64_t load_le64(const std::byte* p) noexcept {
 
 #ifdef KLDIV_CRC32C_SSE42
 __attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t state, const std::byte* p,
-                                                              std::size_t n) noexcept {
+                                                             std::size_t n) noexcept {
     std::uint64_t r = state;
     for (; n >= 8; n -= 8, p += 8) {
         std::uint64_t word;

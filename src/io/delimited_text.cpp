@@ -49,20 +49,28 @@ enum class delimiter { whitespace, comma, tab, semicolon };
 
 const char* delimiter_name(delimiter d) {
     switch (d) {
-        case delimiter::comma: return "comma";
-        case delimiter::tab: return "tab";
-        case delimiter::semicolon: return "semicolon";
-        case delimiter::whitespace: break;
+        case delimiter::comma:
+            return "comma";
+        case delimiter::tab:
+            return "tab";
+        case delimiter::semicolon:
+            return "semicolon";
+        case delimiter::whitespace:
+            break;
     }
     return "spaces/tabs";
 }
 
 char delimiter_char(delimiter d) {
     switch (d) {
-        case delimiter::comma: return ',';
-        case delimiter::tab: return '\t';
-        case delimiter::semicolon: return ';';
-        case delimiter::whitespace: break;
+        case delimiter::comma:
+            return ',';
+        case delimiter::tab:
+            return '\t';
+        case delimiter::semicolon:
+            return ';';
+        case delimiter::whitespace:
+            break;
     }
     return ' ';
 }
@@ -141,7 +149,8 @@ std::size_t read_quoted(const std::string& line, std::size_t i, field& f, std::s
     std::size_t j = first;
     for (;;) {
         if (j >= line.size()) {
-            report.fail(line_number, f.column, "the quote opened here is not closed (a quoted field must end on the same line)");
+            report.fail(line_number, f.column,
+                        "the quote opened here is not closed (a quoted field must end on the same line)");
         }
         if (line[j] == '"') {
             if (j + 1 < line.size() && line[j + 1] == '"') {
@@ -179,8 +188,8 @@ std::size_t split_line(const std::string& line, std::size_t line_number, delimit
                 i = read_quoted(line, i, f, scratch, line_number, report);
                 if (i < n && !blank(line[i])) {
                     report.fail(line_number, columns.at(i),
-                                "text right after the closing quote of the field at column " + std::to_string(f.column) +
-                                    " (separate fields with spaces or tabs)");
+                                "text right after the closing quote of the field at column " +
+                                    std::to_string(f.column) + " (separate fields with spaces or tabs)");
                 }
             } else {
                 const std::size_t start = i;
@@ -271,8 +280,9 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
                     report.fail("starts with a UTF-16 byte order mark, but text files must be UTF-8 (or ASCII)");
                 }
                 if (line.starts_with("PK\x03\x04")) {
-                    report.fail("is a zip archive (an .npz?), but only single arrays (.npy) and text are read; save the "
-                                "array with numpy.save");
+                    report.fail(
+                        "is a zip archive (an .npz?), but only single arrays (.npy) and text are read; save the "
+                        "array with numpy.save");
                 }
             }
             if (const std::size_t nul = line.find('\0'); nul != std::string::npos) {
@@ -292,11 +302,11 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
                 width = r.fields;
                 first_line = r.line;
             } else if (r.fields != width) {
-                report.fail(r.line, std::to_string(r.fields) + (r.fields == 1 ? " field" : " fields") + ", but line " +
-                                        std::to_string(first_line) + " has " + std::to_string(width) +
-                                        "; every row must have the same number of fields (delimiter: " +
-                                        delimiter_name(delim) + ")" +
-                                        (delim == delimiter::whitespace ? "; quote labels that contain spaces" : ""));
+                report.fail(r.line,
+                            std::to_string(r.fields) + (r.fields == 1 ? " field" : " fields") + ", but line " +
+                                std::to_string(first_line) + " has " + std::to_string(width) +
+                                "; every row must have the same number of fields (delimiter: " + delimiter_name(delim) +
+                                ")" + (delim == delimiter::whitespace ? "; quote labels that contain spaces" : ""));
             }
             return true;
         }
@@ -316,15 +326,16 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
     auto value_of = [&](const field& f, std::size_t line_number) -> double {
         double v = 0.0;
         switch (parse_number(f.text, v)) {
-            case number_status::ok: return v;
+            case number_status::ok:
+                return v;
             case number_status::empty:
                 report.fail(line_number, f.column,
                             f.quoted ? "an empty quoted field, but a value is needed here"
                                      : "an empty field, but a value is needed here (a stray delimiter?)");
             case number_status::out_of_range:
-                report.fail(line_number, f.column,
-                            shown(f.text) + out_of_range_rule);
-            case number_status::not_a_number: break;
+                report.fail(line_number, f.column, shown(f.text) + out_of_range_rule);
+            case number_status::not_a_number:
+                break;
         }
         std::string hint;
         if (delim != delimiter::comma && decimal_comma_number(f.text)) hint = " (write decimals with '.', not ',')";

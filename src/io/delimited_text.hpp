@@ -29,7 +29,7 @@ namespace kldiv::io::detail {
 class line_reader {
 public:
     explicit line_reader(std::istream& in);
-    bool next(std::string& line);                        // false at the end of the input
+    bool next(std::string& line);                            // false at the end of the input
     std::size_t number() const noexcept { return number_; }  // of the last line read, from 1
 
 private:

@@ -1,9 +1,9 @@
 #include "kldiv/io/distribution_file.hpp"
 
-#include "src/io/delimited_text.hpp"
-#include "src/io/input_file.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
+#include "src/io/delimited_text.hpp"
+#include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
 #include "src/io/number.hpp"
 
@@ -16,7 +16,8 @@ labeled_vector read_npy_distribution(detail::input_file& file) {
     using namespace detail;
     const npy_header h = read_npy_header(file, reader_name);
     if (h.type != npy_float::float32 && h.type != npy_float::float64) {
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" + npy_dtype_name(h) +
+        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" +
+                                     npy_dtype_name(h) +
                                      "), but a distribution file must hold float32 or float64 ('<f4', '<f8', '>f4', "
                                      "'>f8'); convert it with a.astype(numpy.float64)");
     }
@@ -27,7 +28,8 @@ labeled_vector read_npy_distribution(detail::input_file& file) {
                                      (h.shape.empty() ? "" : "; flatten one row or column with a.ravel()"));
     }
     if (h.element_count == 0) {
-        throw error(reader_name, file.name + ": npy header field 'shape' is (0,): the array holds no values, but a "
+        throw error(reader_name, file.name +
+                                     ": npy header field 'shape' is (0,): the array holds no values, but a "
                                      "distribution needs at least one event");
     }
     check_npy_data_size(h, file.size, file.name, reader_name);  // before allocating

@@ -24,8 +24,9 @@ input_file open_input_file(const fs::path& path, const char* function, std::uint
     auto stream = std::make_unique<std::ifstream>(path, std::ios::binary);
     if (!stream->is_open()) {
         const int reason = errno != 0 ? errno : (status_error ? status_error.value() : 0);
-        throw error(function, file.name + ": cannot open it: " +
-                                  (reason != 0 ? std::generic_category().message(reason) : std::string("unknown reason")));
+        throw error(function,
+                    file.name + ": cannot open it: " +
+                        (reason != 0 ? std::generic_category().message(reason) : std::string("unknown reason")));
     }
 
     if (fs::is_regular_file(status)) {
@@ -57,7 +58,8 @@ void read_exact(input_file& file, char* buffer, std::uint64_t count, const char*
     file.stream->read(buffer, static_cast<std::streamsize>(count));
     const auto got = static_cast<std::uint64_t>(file.stream->gcount());
     if (got != count) {
-        throw error(function, file.name + ": " + what + " at byte offset " + std::to_string(offset + static_cast<std::streamoff>(got)) +
+        throw error(function, file.name + ": " + what + " at byte offset " +
+                                  std::to_string(offset + static_cast<std::streamoff>(got)) +
                                   ": the file ended (or could not be read) " + std::to_string(count - got) +
                                   " bytes early");
     }

@@ -40,7 +40,6 @@ float float_from_words(const std::uint16_t* w) noexcept {
     return std::bit_cast<float>(std::uint32_t{w[0]} | std::uint32_t{w[1]} << 16);
 }
 
-
 }  // namespace
 
 double llama_row_quantization::error_bound(std::size_t n_vocab) const noexcept {
@@ -190,11 +189,11 @@ void llama_kl_base_reader::state::decode_row(std::size_t r, const std::uint16_t*
     const double tolerance = quantization.error_bound(n_vocab);
     const double lowest = -std::log(static_cast<double>(n_vocab));
     if (!(top <= tolerance && top >= lowest - tolerance)) {
-        fail(where(r) + " has its largest log-probability at " + kldiv::detail::to_text(top) +
-             " (scale = " + kldiv::detail::to_text(scale) + ", min_log_prob = " + kldiv::detail::to_text(floor) + ", largest code " +
+        fail(where(r) + " has its largest log-probability at " + kldiv::detail::to_text(top) + " (scale = " +
+             kldiv::detail::to_text(scale) + ", min_log_prob = " + kldiv::detail::to_text(floor) + ", largest code " +
              std::to_string(q_max) + "), but a distribution over n_vocab = " + std::to_string(n_vocab) +
-             " tokens has it in [-ln n_vocab, 0] = [" + kldiv::detail::to_text(lowest) + ", 0] (within the decode error " +
-             kldiv::detail::to_text(tolerance) + "): the row is corrupt");
+             " tokens has it in [-ln n_vocab, 0] = [" + kldiv::detail::to_text(lowest) +
+             ", 0] (within the decode error " + kldiv::detail::to_text(tolerance) + "): the row is corrupt");
     }
     // The probabilities must sum to 1 within the decode error: at most e^ε over the tokens above the
     // floor, and at least e^−ε over all tokens when the floor is the row's minimum (not clamped).
@@ -221,8 +220,9 @@ void llama_kl_base_reader::state::decode_row(std::size_t r, const std::uint16_t*
     if (kept > upper || (!clamped && !(all >= lower && all <= upper))) {
         fail(where(r) + " decodes to probabilities summing to " + kldiv::detail::to_text(clamped ? kept : all) +
              (clamped ? " over the tokens above its floor" : "") + " (scale = " + kldiv::detail::to_text(scale) +
-             ", min_log_prob = " + kldiv::detail::to_text(floor) + "), but a distribution sums to 1 (within the decode error " +
-             kldiv::detail::to_text(tolerance) + " on each log-probability): the row is corrupt or was written with another window");
+             ", min_log_prob = " + kldiv::detail::to_text(floor) +
+             "), but a distribution sums to 1 (within the decode error " + kldiv::detail::to_text(tolerance) +
+             " on each log-probability): the row is corrupt or was written with another window");
     }
 }
 

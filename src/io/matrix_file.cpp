@@ -3,9 +3,9 @@
 #include <span>
 #include <system_error>
 
-#include "src/io/input_file.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
+#include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
 
 namespace kldiv::io {
@@ -37,18 +37,20 @@ matrix_file read_matrix(const std::filesystem::path& path) {
     input_file file = open_input_file(path, reader_name);
     const npy_header h = read_npy_header(file, reader_name);
     if (h.type == npy_float::none) {
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" + npy_dtype_name(h) +
+        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" +
+                                     npy_dtype_name(h) +
                                      "), but a matrix file must hold float16, float32 or float64 ('<f2', '<f4', '<f8', "
                                      "'>f2', '>f4', '>f8'); convert it with a.astype(numpy.float32)");
     }
     if (h.shape.size() != 2) {
-        throw error(reader_name, file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) + ", a " +
-                                     std::to_string(h.shape.size()) +
-                                     "-D array, but a matrix file needs a 2-D array of shape (rows, cols), one "
-                                     "distribution per row" +
-                                     (h.shape.size() == 1 ? "; make one row of it with a.reshape(1, -1)"
-                                      : h.shape.empty()   ? ""
-                                                          : "; merge the leading dimensions with a.reshape(-1, a.shape[-1])"));
+        throw error(reader_name,
+                    file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) + ", a " +
+                        std::to_string(h.shape.size()) +
+                        "-D array, but a matrix file needs a 2-D array of shape (rows, cols), one "
+                        "distribution per row" +
+                        (h.shape.size() == 1 ? "; make one row of it with a.reshape(1, -1)"
+                         : h.shape.empty()   ? ""
+                                             : "; merge the leading dimensions with a.reshape(-1, a.shape[-1])"));
     }
     if (h.shape[0] == 0 || h.shape[1] == 0) {
         throw error(reader_name, file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) +

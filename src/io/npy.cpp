@@ -7,9 +7,9 @@
 #include <cstring>
 #include <limits>
 
-#include "kldiv/views.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
+#include "kldiv/views.hpp"
 #include "src/io/float16_kernels.hpp"
 
 namespace kldiv::io::detail {
@@ -32,8 +32,8 @@ std::uint64_t little_endian(std::string_view bytes) {
 // ----- the header dict: a Python literal, parsed by recursive descent -------------------------
 
 struct header_parser {
-    std::string_view text;    // the header (after the preamble)
-    std::uint64_t base = 0;   // byte offset of text[0] in the file
+    std::string_view text;   // the header (after the preamble)
+    std::uint64_t base = 0;  // byte offset of text[0] in the file
     const std::string& source;
     const char* function;
     std::size_t pos = 0;
@@ -95,7 +95,8 @@ struct header_parser {
     std::uint64_t dimension() {
         skip_space();
         const std::size_t start = pos;
-        if (pos < text.size() && text[pos] == '-') fail(pos, "'shape' has a negative dimension, but dimensions must be >= 0");
+        if (pos < text.size() && text[pos] == '-')
+            fail(pos, "'shape' has a negative dimension, but dimensions must be >= 0");
         std::uint64_t v = 0;
         while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
             const auto digit = static_cast<std::uint64_t>(text[pos] - '0');
@@ -127,7 +128,8 @@ struct header_parser {
             skip_space();
             if (pos < text.size() && text[pos] == ')') {
                 if (dims.size() == 1) {
-                    fail(pos, "'shape' is (" + std::to_string(dims[0]) + "), which Python reads as an integer, not a tuple (write (" +
+                    fail(pos, "'shape' is (" + std::to_string(dims[0]) +
+                                  "), which Python reads as an integer, not a tuple (write (" +
                                   std::to_string(dims[0]) + ",))");
                 }
                 ++pos;
@@ -184,18 +186,30 @@ std::string npy_dtype_name(const npy_header& h) {
     if (!d.understood) return single_quoted(h.descr);
     const std::string bits = std::to_string(d.size * 8);
     switch (d.kind) {
-        case 'f': return "float" + bits;
-        case 'i': return "int" + bits;
-        case 'u': return "uint" + bits;
-        case 'c': return "complex" + bits;
-        case 'b': return "bool";
-        case 'U': return "unicode string";
-        case 'S': return "byte string";
-        case 'O': return "Python object";
-        case 'M': return "datetime64";
-        case 'm': return "timedelta64";
-        case 'V': return "void (raw bytes)";
-        default: return single_quoted(h.descr);
+        case 'f':
+            return "float" + bits;
+        case 'i':
+            return "int" + bits;
+        case 'u':
+            return "uint" + bits;
+        case 'c':
+            return "complex" + bits;
+        case 'b':
+            return "bool";
+        case 'U':
+            return "unicode string";
+        case 'S':
+            return "byte string";
+        case 'O':
+            return "Python object";
+        case 'M':
+            return "datetime64";
+        case 'm':
+            return "timedelta64";
+        case 'V':
+            return "void (raw bytes)";
+        default:
+            return single_quoted(h.descr);
     }
 }
 
@@ -206,7 +220,8 @@ npy_header parse_npy_header(std::string_view bytes, std::uint64_t file_size, con
 
     if (bytes.size() < 6 || !has_npy_magic(bytes)) {
         if (bytes.size() < 6 && npy_magic.substr(0, bytes.size()) == bytes) {
-            fail("the file is " + std::to_string(file_size) + " bytes long, too short for an npy file (the magic string alone is 6 bytes)");
+            fail("the file is " + std::to_string(file_size) +
+                 " bytes long, too short for an npy file (the magic string alone is 6 bytes)");
         }
         fail("bytes 0-5 are '" + kldiv::printable(bytes.substr(0, 6)) +
              "', but an npy file starts with the magic string '\\x93NUMPY' (is this really a .npy file?)");
@@ -217,14 +232,14 @@ npy_header parse_npy_header(std::string_view bytes, std::uint64_t file_size, con
     h.major_version = static_cast<unsigned char>(bytes[6]);
     h.minor_version = static_cast<unsigned char>(bytes[7]);
     if (h.major_version < 1 || h.major_version > 3 || h.minor_version != 0) {
-        fail("bytes 6-7 give npy format version " + std::to_string(h.major_version) + "." + std::to_string(h.minor_version) +
-             ", but only versions 1.0, 2.0 and 3.0 exist");
+        fail("bytes 6-7 give npy format version " + std::to_string(h.major_version) + "." +
+             std::to_string(h.minor_version) + ", but only versions 1.0, 2.0 and 3.0 exist");
     }
     const std::size_t length_bytes = h.major_version == 1 ? 2 : 4;
     const std::size_t preamble = 8 + length_bytes;
     if (bytes.size() < preamble) {
-        fail("the file is " + std::to_string(file_size) + " bytes long and ends inside the header length field (bytes 8-" +
-             std::to_string(preamble - 1) + ")");
+        fail("the file is " + std::to_string(file_size) +
+             " bytes long and ends inside the header length field (bytes 8-" + std::to_string(preamble - 1) + ")");
     }
     const std::uint64_t header_length = little_endian(bytes.substr(8, length_bytes));
     const std::string length_field = "the header length field (bytes 8-" + std::to_string(preamble - 1) + ") says " +
@@ -258,7 +273,9 @@ npy_header parse_npy_header(std::string_view bytes, std::uint64_t file_size, con
             have_descr = true;
             p.skip_space();
             if (p.pos < p.text.size() && (p.text[p.pos] == '[' || p.text[p.pos] == '(')) {
-                p.fail(p.pos, "header field 'descr' is a structured dtype (a list of fields), but only plain float arrays are supported");
+                p.fail(p.pos,
+                       "header field 'descr' is a structured dtype (a list of fields), but only plain float arrays are "
+                       "supported");
             }
             h.descr = p.string_literal();
         } else if (key == "fortran_order") {
@@ -303,7 +320,8 @@ npy_header parse_npy_header(std::string_view bytes, std::uint64_t file_size, con
     h.element_count = 1;
     for (std::uint64_t dim : h.shape) {
         if (dim != 0 && h.element_count > std::numeric_limits<std::uint64_t>::max() / dim) {
-            fail("header field 'shape' is " + npy_shape_text(h.shape) + ", whose element count does not fit in 64 bits");
+            fail("header field 'shape' is " + npy_shape_text(h.shape) +
+                 ", whose element count does not fit in 64 bits");
         }
         h.element_count *= dim;
     }
@@ -335,20 +353,22 @@ npy_header read_npy_header(input_file& file, const char* function) {
     return h;
 }
 
-void check_npy_data_size(const npy_header& h, std::uint64_t file_size, const std::string& source, const char* function) {
+void check_npy_data_size(const npy_header& h, std::uint64_t file_size, const std::string& source,
+                         const char* function) {
     const std::uint64_t available = file_size - h.data_offset;
-    const std::string claim = "header field 'shape' is " + npy_shape_text(h.shape) + " of " + npy_dtype_name(h) + " ('" +
-                              kldiv::printable(h.descr) + "')";
+    const std::string claim = "header field 'shape' is " + npy_shape_text(h.shape) + " of " + npy_dtype_name(h) +
+                              " ('" + kldiv::printable(h.descr) + "')";
     if (h.itemsize == 0) throw error(function, source + ": " + claim + ", whose element size is unknown");
     if (h.element_count > std::numeric_limits<std::uint64_t>::max() / h.itemsize) {
         throw error(function, source + ": " + claim + ", whose size in bytes does not fit in 64 bits");
     }
     const std::uint64_t needed = h.element_count * h.itemsize;
     if (needed != available) {
-        throw error(function, source + ": " + claim + ", which needs " + std::to_string(needed) +
-                                  " data bytes after the header (from byte offset " + std::to_string(h.data_offset) +
-                                  "), but the file has " + std::to_string(available) +
-                                  (needed > available ? " (truncated file, or a wrong shape)" : " (extra bytes after the data)"));
+        throw error(function,
+                    source + ": " + claim + ", which needs " + std::to_string(needed) +
+                        " data bytes after the header (from byte offset " + std::to_string(h.data_offset) +
+                        "), but the file has " + std::to_string(available) +
+                        (needed > available ? " (truncated file, or a wrong shape)" : " (extra bytes after the data)"));
     }
 }
 
@@ -371,7 +391,8 @@ U load(const char* p, bool swap) noexcept {
 template <class T>
 void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, const char* function) {
     if (h.type == npy_float::none || out.size() != h.element_count) {
-        throw error(function, file.name + ": internal: read_npy_values called without a float dtype or with a wrong size");
+        throw error(function,
+                    file.name + ": internal: read_npy_values called without a float dtype or with a wrong size");
     }
     const bool swap = h.big_endian != (std::endian::native == std::endian::big);
     const std::size_t itemsize = static_cast<std::size_t>(h.itemsize);
@@ -390,15 +411,19 @@ void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, co
                         break;
                     }
                 }
-                for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<T>(static_cast<float>(float16{load<std::uint16_t>(p + 2 * i, swap)}));
+                for (std::size_t i = 0; i < n; ++i)
+                    out[done + i] = static_cast<T>(static_cast<float>(float16{load<std::uint16_t>(p + 2 * i, swap)}));
                 break;
             case npy_float::float32:
-                for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<T>(std::bit_cast<float>(load<std::uint32_t>(p + 4 * i, swap)));
+                for (std::size_t i = 0; i < n; ++i)
+                    out[done + i] = static_cast<T>(std::bit_cast<float>(load<std::uint32_t>(p + 4 * i, swap)));
                 break;
             case npy_float::float64:
-                for (std::size_t i = 0; i < n; ++i) out[done + i] = static_cast<T>(std::bit_cast<double>(load<std::uint64_t>(p + 8 * i, swap)));
+                for (std::size_t i = 0; i < n; ++i)
+                    out[done + i] = static_cast<T>(std::bit_cast<double>(load<std::uint64_t>(p + 8 * i, swap)));
                 break;
-            case npy_float::none: break;
+            case npy_float::none:
+                break;
         }
         done += n;
     }
@@ -428,16 +453,26 @@ std::vector<std::int64_t> read_npy_integers(input_file& file, const char* functi
             const char* p = buffer.data() + i * size;
             std::uint64_t bits = 0;
             switch (size) {
-                case 1: bits = static_cast<std::uint8_t>(*p); break;
-                case 2: bits = load<std::uint16_t>(p, swap); break;
-                case 4: bits = load<std::uint32_t>(p, swap); break;
-                default: bits = load<std::uint64_t>(p, swap); break;
+                case 1:
+                    bits = static_cast<std::uint8_t>(*p);
+                    break;
+                case 2:
+                    bits = load<std::uint16_t>(p, swap);
+                    break;
+                case 4:
+                    bits = load<std::uint32_t>(p, swap);
+                    break;
+                default:
+                    bits = load<std::uint64_t>(p, swap);
+                    break;
             }
             std::int64_t value = static_cast<std::int64_t>(bits);
-            if (kind == 'i' && size < 8 && (bits >> (8 * size - 1)) != 0) value -= std::int64_t{1} << (8 * size - 1) << 1;
-            if (kind == 'u' && size == 8 && bits > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-                throw error(function, file.name + ": element " + std::to_string(done + i) + " = " + std::to_string(bits) +
-                                          ", but it must fit in a signed 64-bit integer");
+            if (kind == 'i' && size < 8 && (bits >> (8 * size - 1)) != 0)
+                value -= std::int64_t{1} << (8 * size - 1) << 1;
+            if (kind == 'u' && size == 8 &&
+                bits > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                throw error(function, file.name + ": element " + std::to_string(done + i) + " = " +
+                                          std::to_string(bits) + ", but it must fit in a signed 64-bit integer");
             }
             out[done + i] = value;
         }

@@ -33,14 +33,14 @@ enum class npy_float { none, float16, float32, float64 };
 struct npy_header {
     int major_version = 0;
     int minor_version = 0;
-    std::string descr;                  // the dtype as written, e.g. "<f8"
-    npy_float type = npy_float::none;   // set when descr is a float16/32/64 dtype; none otherwise
-    bool big_endian = false;            // byte order of the data ('>' in descr)
-    std::uint64_t itemsize = 0;         // bytes per element; 0 when descr is not understood
-    bool fortran_order = false;         // true: column-major data (matters for 2-D and up)
-    std::vector<std::uint64_t> shape;   // empty for a 0-d (scalar) array
-    std::uint64_t element_count = 1;    // product of shape (checked for overflow)
-    std::uint64_t data_offset = 0;      // byte offset of the array data in the file
+    std::string descr;                 // the dtype as written, e.g. "<f8"
+    npy_float type = npy_float::none;  // set when descr is a float16/32/64 dtype; none otherwise
+    bool big_endian = false;           // byte order of the data ('>' in descr)
+    std::uint64_t itemsize = 0;        // bytes per element; 0 when descr is not understood
+    bool fortran_order = false;        // true: column-major data (matters for 2-D and up)
+    std::vector<std::uint64_t> shape;  // empty for a 0-d (scalar) array
+    std::uint64_t element_count = 1;   // product of shape (checked for overflow)
+    std::uint64_t data_offset = 0;     // byte offset of the array data in the file
 };
 
 // True when `prefix` starts with the .npy magic string.

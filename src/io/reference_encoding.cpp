@@ -8,16 +8,19 @@
 #include <string>
 
 #include "kldiv/error.hpp"
-#include "src/io/reference_layout.hpp"
 #include "src/io/float16_kernels.hpp"
+#include "src/io/reference_layout.hpp"
 
 namespace kldiv::io {
 
 const char* describe(reference_encoding encoding) noexcept {
     switch (encoding) {
-        case reference_encoding::float32: return "float32";
-        case reference_encoding::float16: return "float16";
-        case reference_encoding::q16: return "q16";
+        case reference_encoding::float32:
+            return "float32";
+        case reference_encoding::float16:
+            return "float16";
+        case reference_encoding::q16:
+            return "q16";
     }
     return "unknown";
 }
@@ -63,7 +66,7 @@ std::uint16_t to_float16(double x) noexcept {
     if (magnitude > 0x7ff0000000000000u) return sign | 0x7e00u;  // NaN
     const double a = std::bit_cast<double>(magnitude);
     if (a >= 65520.0) return sign | 0x7c00u;  // beyond 65504 + half its spacing (16): ∞
-    if (a < 0x1p-14) {  // subnormal: a multiple of 2^-24 (1024 · 2^-24 is the smallest normal)
+    if (a < 0x1p-14) {                        // subnormal: a multiple of 2^-24 (1024 · 2^-24 is the smallest normal)
         return static_cast<std::uint16_t>(sign | static_cast<std::uint16_t>(round_to_integer(a * 0x1p24)));
     }
     // Normal: the exponent rebiased (1023 → 15) and the top 10 of the 52 significand bits; the
@@ -144,7 +147,8 @@ std::size_t decode_row(const std::byte* values, std::uint32_t anchor, reference_
             if constexpr (std::endian::native == std::endian::little) {
                 io::detail::widen_float16(values, out.data(), n);
             } else {
-                for (std::size_t j = 0; j < n; ++j) out[j] = static_cast<float>(float16{load_le<std::uint16_t>(values + 2 * j)});
+                for (std::size_t j = 0; j < n; ++j)
+                    out[j] = static_cast<float>(float16{load_le<std::uint16_t>(values + 2 * j)});
             }
             break;
         case reference_encoding::q16: {

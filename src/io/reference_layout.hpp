@@ -29,25 +29,25 @@ inline constexpr std::uint64_t rows_unfinished = ~std::uint64_t{0};  // the row 
 // Header fields: byte offsets. The header's last 4 bytes (offset header_size − 4) hold the
 // CRC-32C of all the bytes before them.
 namespace header_at {
-inline constexpr std::size_t magic = 0;           // char[8] "KLDIVREF"
-inline constexpr std::size_t version_major = 8;   // uint16
-inline constexpr std::size_t version_minor = 10;  // uint16
-inline constexpr std::size_t header_size = 12;    // uint32: bytes in the header, CRC included
-inline constexpr std::size_t rows = 16;           // uint64: rows in the file (rows_unfinished while writing)
-inline constexpr std::size_t n_vocab = 24;        // uint32: values per row, >= 2
-inline constexpr std::size_t encoding = 28;       // uint32: reference_encoding
-inline constexpr std::size_t rows_per_chunk = 32; // uint32: >= 1
-inline constexpr std::size_t flags = 36;          // uint32: flag_* bits
-inline constexpr std::size_t q16_step_log2 = 40;  // int32: q16: log2 of the grid step; otherwise 0
-inline constexpr std::size_t reserved_44 = 44;    // uint32: 0
-inline constexpr std::size_t dropped_mass = 48;   // float64: largest mass a row lost to −∞, in [0, 1]
-inline constexpr std::size_t reserved_56 = 56;    // uint32: 0
+inline constexpr std::size_t magic = 0;            // char[8] "KLDIVREF"
+inline constexpr std::size_t version_major = 8;    // uint16
+inline constexpr std::size_t version_minor = 10;   // uint16
+inline constexpr std::size_t header_size = 12;     // uint32: bytes in the header, CRC included
+inline constexpr std::size_t rows = 16;            // uint64: rows in the file (rows_unfinished while writing)
+inline constexpr std::size_t n_vocab = 24;         // uint32: values per row, >= 2
+inline constexpr std::size_t encoding = 28;        // uint32: reference_encoding
+inline constexpr std::size_t rows_per_chunk = 32;  // uint32: >= 1
+inline constexpr std::size_t flags = 36;           // uint32: flag_* bits
+inline constexpr std::size_t q16_step_log2 = 40;   // int32: q16: log2 of the grid step; otherwise 0
+inline constexpr std::size_t reserved_44 = 44;     // uint32: 0
+inline constexpr std::size_t dropped_mass = 48;    // float64: largest mass a row lost to −∞, in [0, 1]
+inline constexpr std::size_t reserved_56 = 56;     // uint32: 0
 }  // namespace header_at
 
-inline constexpr std::uint32_t flag_tokens = 1u;            // each chunk holds next-token ids
+inline constexpr std::uint32_t flag_tokens = 1u;  // each chunk holds next-token ids
 inline constexpr std::uint32_t flags_known = flag_tokens;
-inline constexpr std::uint32_t flags_required = 0xffffu;    // unknown bits here: refuse the file
-                                                            // (unknown bits above: ignore them)
+inline constexpr std::uint32_t flags_required = 0xffffu;  // unknown bits here: refuse the file
+                                                          // (unknown bits above: ignore them)
 
 // Chunk header fields: byte offsets. The CRC-32C covers the chunk header's bytes 0..19 followed
 // by every byte of the sections (padding included).

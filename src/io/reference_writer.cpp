@@ -6,13 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "src/io/crc32c.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/io/reference_file.hpp"
+#include "src/common/format.hpp"
+#include "src/io/crc32c.hpp"
 #include "src/io/reference_encoding.hpp"
 #include "src/io/reference_layout.hpp"
-#include "src/common/format.hpp"
 
 namespace kldiv::io {
 
@@ -24,7 +24,8 @@ constexpr const char* function = "reference_writer";
 
 std::uint32_t chosen_rows_per_chunk(const reference_writer_options& o, std::uint64_t row_bytes,
                                     const std::string& name) {
-    if (o.rows_per_chunk == 0) return static_cast<std::uint32_t>(std::max<std::uint64_t>(1, default_chunk_size / row_bytes));
+    if (o.rows_per_chunk == 0)
+        return static_cast<std::uint32_t>(std::max<std::uint64_t>(1, default_chunk_size / row_bytes));
     if (o.rows_per_chunk > max_chunk_size / row_bytes) {
         throw error(function, name + ": rows_per_chunk = " + std::to_string(o.rows_per_chunk) + " rows of " +
                                   std::to_string(row_bytes) + " bytes, but a chunk may hold at most " +
@@ -50,8 +51,8 @@ struct reference_writer::state {
     std::vector<std::byte> values;   // rows_per_chunk × value_bytes_per_row
     std::vector<double> log_probs;   // the row being encoded
     std::uint32_t rows_in_chunk = 0;
-    std::uint64_t rows_done = 0;     // rows in the chunks already written
-    double dropped_mass = 0;         // the largest of any row
+    std::uint64_t rows_done = 0;  // rows in the chunks already written
+    double dropped_mass = 0;      // the largest of any row
     bool failed = false;
     bool closed = false;
 
@@ -60,8 +61,7 @@ struct reference_writer::state {
           value_bytes_per_row(v * value_size(e)),
           rows_per_chunk(chosen_rows_per_chunk(o, value_bytes_per_row + 8, name)),
           tokens(o.has_tokens ? 4 * std::size_t{rows_per_chunk} : 0),
-          anchors(has_anchors(e) ? 4 * std::size_t{rows_per_chunk} : 0),
-          values(rows_per_chunk * value_bytes_per_row),
+          anchors(has_anchors(e) ? 4 * std::size_t{rows_per_chunk} : 0), values(rows_per_chunk * value_bytes_per_row),
           log_probs(v) {
         file.append(header_bytes(header()));  // rows_unfinished until close()
     }
@@ -90,7 +90,8 @@ struct reference_writer::state {
             max = std::max(max, a[j]);
         }
         if (max == -std::numeric_limits<float>::infinity()) {
-            throw error(function, name + ": row " + std::to_string(row) + ": every value is -inf, so the row is no distribution");
+            throw error(function,
+                        name + ": row " + std::to_string(row) + ": every value is -inf, so the row is no distribution");
         }
         double sum = 0;
         for (float v : a) sum += std::exp(static_cast<double>(v) - max);
@@ -99,7 +100,8 @@ struct reference_writer::state {
             const double excess = std::expm1(max + log_sum);  // Σ exp(a) − 1
             if (!(std::fabs(excess) <= options.sum_tolerance)) {
                 throw error(function, name + ": row " + std::to_string(row) + ": the probabilities sum to 1 + " +
-                                          kldiv::detail::to_text(excess) + ", but log-probabilities must sum to 1 within " +
+                                          kldiv::detail::to_text(excess) +
+                                          ", but log-probabilities must sum to 1 within " +
                                           "sum_tolerance = " + kldiv::detail::to_text(options.sum_tolerance) +
                                           " (pass them as logits to normalize any row)");
             }
@@ -108,7 +110,8 @@ struct reference_writer::state {
     }
 
     void write_chunk() {
-        const chunk_layout c = layout_of_chunk(rows_in_chunk, value_bytes_per_row, options.has_tokens, has_anchors(encoding));
+        const chunk_layout c =
+            layout_of_chunk(rows_in_chunk, value_bytes_per_row, options.has_tokens, has_anchors(encoding));
         const std::array<std::byte, 8> zeros{};
         // The sections: each piece, then its padding to 8 bytes.
         const std::span<const std::byte> pieces[] = {
@@ -131,7 +134,8 @@ struct reference_writer::state {
             file.append(piece);
             file.append(std::span(zeros.data(), padded_to_8(piece.size()) - piece.size()));
         }
-        if (file.size() - start != c.size) throw error(function, name + ": internal error: chunk size differs from its layout");
+        if (file.size() - start != c.size)
+            throw error(function, name + ": internal error: chunk size differs from its layout");
         rows_done += rows_in_chunk;
         rows_in_chunk = 0;
     }
@@ -146,25 +150,27 @@ struct reference_writer::state {
         }
         const std::size_t tokens_needed = options.has_tokens ? rows : 0;
         if (next_tokens.size() != tokens_needed) {
-            throw error(function, name + ": next_tokens holds " + std::to_string(next_tokens.size()) + " ids, but " +
-                                      (options.has_tokens ? "the file stores one per row: " + std::to_string(rows)
-                                                          : std::string("the file stores none (has_tokens = false): 0")));
+            throw error(function,
+                        name + ": next_tokens holds " + std::to_string(next_tokens.size()) + " ids, but " +
+                            (options.has_tokens ? "the file stores one per row: " + std::to_string(rows)
+                                                : std::string("the file stores none (has_tokens = false): 0")));
         }
         for (std::size_t i = 0; i < rows; ++i) {
             const std::uint64_t row = rows_done + rows_in_chunk;
             if (options.has_tokens) {
                 const std::int32_t t = next_tokens[i];
                 if (t < -1 || t >= static_cast<std::int64_t>(n_vocab)) {
-                    throw error(function, name + ": row " + std::to_string(row) + ": next token id " + std::to_string(t) +
+                    throw error(function, name + ": row " + std::to_string(row) + ": next token id " +
+                                              std::to_string(t) +
                                               ", but token ids must be -1 (unknown) or in [0, n_vocab = " +
                                               std::to_string(n_vocab) + ")");
                 }
                 store_le(tokens.data() + 4 * std::size_t{rows_in_chunk}, t);
             }
             normalize(a.subspan(i * n_vocab, n_vocab), row);
-            const double dropped =
-                encode_row(log_probs, encoding, options.q16_step_log2, values.data() + rows_in_chunk * value_bytes_per_row,
-                           has_anchors(encoding) ? anchors.data() + 4 * std::size_t{rows_in_chunk} : nullptr);
+            const double dropped = encode_row(
+                log_probs, encoding, options.q16_step_log2, values.data() + rows_in_chunk * value_bytes_per_row,
+                has_anchors(encoding) ? anchors.data() + 4 * std::size_t{rows_in_chunk} : nullptr);
             dropped_mass = std::max(dropped_mass, dropped);
             if (++rows_in_chunk == rows_per_chunk) write_chunk();
         }
@@ -172,7 +178,8 @@ struct reference_writer::state {
 
     void finish() {
         if (closed) throw error(function, name + ": close() or finish() called twice");
-        if (failed) throw error(function, name + ": close() or finish() after an earlier error; the file is not written");
+        if (failed)
+            throw error(function, name + ": close() or finish() after an earlier error; the file is not written");
         if (rows_in_chunk > 0) write_chunk();
         closed = true;
         file.overwrite(0, header_bytes(header()));
@@ -198,9 +205,11 @@ void check_arguments(const std::filesystem::path& path, std::size_t n_vocab, ref
                                   ", but the writer takes logits or log-probabilities");
     }
     if (!(o.sum_tolerance >= 0)) {
-        throw error(function, name + ": sum_tolerance = " + kldiv::detail::to_text(o.sum_tolerance) + ", but it must be >= 0");
+        throw error(function,
+                    name + ": sum_tolerance = " + kldiv::detail::to_text(o.sum_tolerance) + ", but it must be >= 0");
     }
-    if (encoding == reference_encoding::q16 && (o.q16_step_log2 < q16_min_step_log2 || o.q16_step_log2 > q16_max_step_log2)) {
+    if (encoding == reference_encoding::q16 &&
+        (o.q16_step_log2 < q16_min_step_log2 || o.q16_step_log2 > q16_max_step_log2)) {
         throw error(function, name + ": q16_step_log2 = " + std::to_string(o.q16_step_log2) + ", but it must be in [" +
                                   std::to_string(q16_min_step_log2) + ", " + std::to_string(q16_max_step_log2) + "]");
     }

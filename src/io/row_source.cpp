@@ -48,7 +48,8 @@ public:
         header_ = io::detail::read_npy_header(file_, function);
         if (header_.type == io::detail::npy_float::none || header_.shape.size() != 2 || header_.fortran_order) {
             throw error(function, file_.name + ": a " + io::detail::npy_dtype_name(header_) + " array of shape " +
-                                      io::detail::npy_shape_text(header_.shape) + (header_.fortran_order ? " in Fortran order" : "") +
+                                      io::detail::npy_shape_text(header_.shape) +
+                                      (header_.fortran_order ? " in Fortran order" : "") +
                                       ", but model rows must be a 2-D float16, float32 or float64 array (positions x "
                                       "vocabulary) in C order");
         }
@@ -59,7 +60,8 @@ public:
     std::string format() const override { return "npy " + io::detail::npy_dtype_name(header_); }
     bool carries_tokens() const override { return false; }
     double bytes_per_row() const override { return static_cast<double>(header_.itemsize * header_.shape[1]); }
-    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::span<float> floors, std::size_t max_rows) override {
+    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::span<float> floors,
+                     std::size_t max_rows) override {
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(max_rows, rows() - next_));
         if (n == 0) return 0;
         io::detail::npy_header part = header_;
@@ -71,7 +73,8 @@ public:
     }
     void seek(std::uint64_t row) override {
         file_.stream->clear();
-        if (!file_.stream->seekg(static_cast<std::streamoff>(header_.data_offset + row * header_.itemsize * header_.shape[1]))) {
+        if (!file_.stream->seekg(
+                static_cast<std::streamoff>(header_.data_offset + row * header_.itemsize * header_.shape[1]))) {
             throw error(function, file_.name + ": cannot seek to row " + std::to_string(row));
         }
         next_ = row;
@@ -101,7 +104,8 @@ public:
             floors[i] = quantization_[i].floor_clamped() ? quantization_[i].min_log_prob
                                                          : -std::numeric_limits<float>::infinity();
         }
-        if (!next_tokens.empty()) std::copy_n(next_tokens_.begin() + static_cast<std::ptrdiff_t>(first), n, next_tokens.begin());
+        if (!next_tokens.empty())
+            std::copy_n(next_tokens_.begin() + static_cast<std::ptrdiff_t>(first), n, next_tokens.begin());
         return n;
     }
     void seek(std::uint64_t row) override { reader_.seek_row(static_cast<std::size_t>(row)); }
@@ -124,7 +128,8 @@ public:
     }
     std::size_t read(std::span<float> out, std::span<std::int32_t> next_tokens, std::span<float> floors,
                      std::size_t max_rows) override {
-        return unfloored(floors, reader_.read_rows(out, next_tokens.first(std::min(next_tokens.size(), max_rows)), max_rows));
+        return unfloored(floors,
+                         reader_.read_rows(out, next_tokens.first(std::min(next_tokens.size(), max_rows)), max_rows));
     }
     std::size_t chunk_rows() const override { return reader_.rows_per_chunk(); }
     void seek(std::uint64_t row) override { reader_.seek(row); }
@@ -143,7 +148,8 @@ public:
     double bytes_per_row() const override {
         return static_cast<double>(dtype_bits(rows_.shards()[0].dtype) / 8 * rows_.vocabulary());
     }
-    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::span<float> floors, std::size_t max_rows) override {
+    std::size_t read(std::span<float> out, std::span<std::int32_t>, std::span<float> floors,
+                     std::size_t max_rows) override {
         return unfloored(floors, rows_.read(out, max_rows));
     }
     void seek(std::uint64_t row) override { rows_.seek_row(static_cast<std::size_t>(row)); }
@@ -159,7 +165,8 @@ bool looks_like_safetensors(std::string_view start) {
     std::uint64_t length = 0;
     for (int i = 7; i >= 0; --i) length = length << 8 | static_cast<unsigned char>(start[static_cast<std::size_t>(i)]);
     const std::size_t brace = start.find_first_not_of(" \t\r\n", 8);
-    return length >= 2 && length <= safetensors_max_header_bytes && brace != std::string_view::npos && start[brace] == '{';
+    return length >= 2 && length <= safetensors_max_header_bytes && brace != std::string_view::npos &&
+           start[brace] == '{';
 }
 
 std::unique_ptr<shard> open_shard(const std::filesystem::path& path, const std::string& role) {
@@ -217,7 +224,8 @@ public:
     double bytes_per_row() const override { return shards_.front()->bytes_per_row(); }
     std::size_t chunk_rows() const override { return shards_.front()->chunk_rows(); }
     void seek(std::uint64_t row) override {
-        if (row > rows_) throw error(function, "cannot seek to row " + std::to_string(row) + " of " + std::to_string(rows_));
+        if (row > rows_)
+            throw error(function, "cannot seek to row " + std::to_string(row) + " of " + std::to_string(rows_));
         current_ = 0;
         while (current_ < shards_.size() && row >= files_[current_].first_row + files_[current_].rows) ++current_;
         if (current_ < shards_.size()) shards_[current_]->seek(row - files_[current_].first_row);
@@ -227,9 +235,9 @@ public:
         std::size_t done = 0;
         const std::size_t v = vocabulary();
         while (done < max_rows && current_ < shards_.size()) {
-            const std::size_t n = shards_[current_]->read(out.subspan(done * v),
-                                                          next_tokens.empty() ? next_tokens : next_tokens.subspan(done),
-                                                          floors.empty() ? floors : floors.subspan(done), max_rows - done);
+            const std::size_t n = shards_[current_]->read(
+                out.subspan(done * v), next_tokens.empty() ? next_tokens : next_tokens.subspan(done),
+                floors.empty() ? floors : floors.subspan(done), max_rows - done);
             if (n == 0) {
                 if (++current_ < shards_.size()) shards_[current_]->seek(0);
                 continue;
@@ -268,7 +276,8 @@ std::vector<std::int32_t> read_token_ids(const std::filesystem::path& path) {
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (values[i] < -1 || values[i] > std::numeric_limits<std::int32_t>::max()) {
             throw error("read_token_ids", file.name + ": element " + std::to_string(i) + " = " +
-                                              std::to_string(values[i]) + ", but token ids must be -1 (unknown) or in [0, 2^31)");
+                                              std::to_string(values[i]) +
+                                              ", but token ids must be -1 (unknown) or in [0, 2^31)");
         }
         ids[i] = static_cast<std::int32_t>(values[i]);
     }

@@ -13,9 +13,9 @@
 #include <optional>
 #include <unordered_set>
 
-#include "kldiv/views.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
+#include "kldiv/views.hpp"
 #include "src/io/float16_kernels.hpp"
 #include "src/io/input_file.hpp"
 
@@ -39,12 +39,12 @@ struct dtype_info {
 using enum safetensors_dtype;
 // In the order of the enumeration.
 constexpr std::array<dtype_info, 22> dtypes{{
-    {"BOOL", 8, false},       {"F4", 4, true},           {"F6_E2M3", 6, true},     {"F6_E3M2", 6, true},
-    {"U8", 8, false},         {"I8", 8, false},          {"F8_E5M2", 8, true},     {"F8_E4M3", 8, true},
-    {"F8_E8M0", 8, true},     {"F8_E4M3FNUZ", 8, true},  {"F8_E5M2FNUZ", 8, true}, {"I16", 16, false},
-    {"U16", 16, false},       {"F16", 16, true},         {"BF16", 16, true},       {"I32", 32, false},
-    {"U32", 32, false},       {"F32", 32, true},         {"C64", 64, false},       {"F64", 64, true},
-    {"I64", 64, false},       {"U64", 64, false},
+    {"BOOL", 8, false},   {"F4", 4, true},          {"F6_E2M3", 6, true},     {"F6_E3M2", 6, true},
+    {"U8", 8, false},     {"I8", 8, false},         {"F8_E5M2", 8, true},     {"F8_E4M3", 8, true},
+    {"F8_E8M0", 8, true}, {"F8_E4M3FNUZ", 8, true}, {"F8_E5M2FNUZ", 8, true}, {"I16", 16, false},
+    {"U16", 16, false},   {"F16", 16, true},        {"BF16", 16, true},       {"I32", 32, false},
+    {"U32", 32, false},   {"F32", 32, true},        {"C64", 64, false},       {"F64", 64, true},
+    {"I64", 64, false},   {"U64", 64, false},
 }};
 static_assert(static_cast<std::size_t>(U64) + 1 == dtypes.size());
 
@@ -71,7 +71,8 @@ std::string listing(const std::vector<const safetensors_tensor*>& tensors) {
     std::string text;
     for (std::size_t k = 0; k < std::min(tensors.size(), max_listed_tensors); ++k)
         text += (k > 0 ? ", " : "") + describe(*tensors[k]);
-    if (tensors.size() > max_listed_tensors) text += " and " + std::to_string(tensors.size() - max_listed_tensors) + " more";
+    if (tensors.size() > max_listed_tensors)
+        text += " and " + std::to_string(tensors.size() - max_listed_tensors) + " more";
     return text;
 }
 
@@ -199,7 +200,7 @@ private:
         for (int k = 0; k < 4; ++k, ++pos_) {
             if (at_end()) malformed("the header ended inside a \\u escape");
             const char c = text_[pos_];
-            const int digit = c >= '0' && c <= '9' ? c - '0'
+            const int digit = c >= '0' && c <= '9'   ? c - '0'
                               : c >= 'a' && c <= 'f' ? c - 'a' + 10
                               : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                                      : -1;
@@ -233,26 +234,44 @@ private:
             if (at_end()) malformed("the header ended inside a string");
             const char escape = text_[pos_++];
             switch (escape) {
-                case '"': case '\\': case '/': out += escape; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'n': out += '\n'; break;
-                case 'r': out += '\r'; break;
-                case 't': out += '\t'; break;
+                case '"':
+                case '\\':
+                case '/':
+                    out += escape;
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
                 case 'u': {
                     std::uint32_t code_point = hex4();
                     if (code_point >= 0xdc00 && code_point <= 0xdfff) malformed("a lone low surrogate in a \\u escape");
                     if (code_point >= 0xd800 && code_point <= 0xdbff) {
-                        if (text_.substr(pos_, 2) != "\\u") malformed("a high surrogate must be followed by a \\u low surrogate");
+                        if (text_.substr(pos_, 2) != "\\u")
+                            malformed("a high surrogate must be followed by a \\u low surrogate");
                         pos_ += 2;
                         const std::uint32_t low = hex4();
-                        if (low < 0xdc00 || low > 0xdfff) malformed("a high surrogate must be followed by a \\u low surrogate");
+                        if (low < 0xdc00 || low > 0xdfff)
+                            malformed("a high surrogate must be followed by a \\u low surrogate");
                         code_point = 0x10000 + ((code_point - 0xd800) << 10) + (low - 0xdc00);
                     }
                     append_utf8(out, code_point);
                     break;
                 }
-                default: --pos_; malformed("an unknown escape after a backslash: " + found());
+                default:
+                    --pos_;
+                    malformed("an unknown escape after a backslash: " + found());
             }
         }
         ++pos_;
@@ -296,7 +315,8 @@ private:
         std::uint64_t value = 0;
         for (const char d : literal) {
             const auto digit = static_cast<std::uint64_t>(d - '0');
-            if (value > (UINT64_MAX - digit) / 10) fail(file_, what + " holds " + std::string(literal) + ", which exceeds 2^64 - 1");
+            if (value > (UINT64_MAX - digit) / 10)
+                fail(file_, what + " holds " + std::string(literal) + ", which exceeds 2^64 - 1");
             value = value * 10 + digit;
         }
         return value;
@@ -309,18 +329,42 @@ private:
 
     // Any JSON value, checked and skipped.
     void skip_value(int depth) {
-        if (depth > max_json_depth) malformed("values nested deeper than " + std::to_string(max_json_depth) + " levels");
+        if (depth > max_json_depth)
+            malformed("values nested deeper than " + std::to_string(max_json_depth) + " levels");
         switch (peek()) {
-            case '{': members([&](const std::string&) { skip_value(depth + 1); }); break;
-            case '[': elements([&] { skip_value(depth + 1); }); break;
-            case '"': string(); break;
-            case 't': literal("true"); break;
-            case 'f': literal("false"); break;
-            case 'n': literal("null"); break;
-            case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+            case '{':
+                members([&](const std::string&) { skip_value(depth + 1); });
+                break;
+            case '[':
+                elements([&] { skip_value(depth + 1); });
+                break;
+            case '"':
+                string();
+                break;
+            case 't':
+                literal("true");
+                break;
+            case 'f':
+                literal("false");
+                break;
+            case 'n':
+                literal("null");
+                break;
+            case '-':
+            case '0':
+            case '1':
+            case '2':
+            case '3':
+            case '4':
+            case '5':
+            case '6':
+            case '7':
+            case '8':
+            case '9':
                 number();
                 break;
-            default: malformed("expected a JSON value but " + found());
+            default:
+                malformed("expected a JSON value but " + found());
         }
     }
 
@@ -328,14 +372,18 @@ private:
         if (peek() == 'n') return literal("null");
         if (peek() != '{') fail(file_, "\"__metadata__\" must be an object mapping strings to strings, but " + found());
         members([&](const std::string& key) {
-            if (peek() != '"') fail(file_, "\"__metadata__\" must map strings to strings, but " + in_quotes(key) + " maps to a non-string");
+            if (peek() != '"')
+                fail(file_,
+                     "\"__metadata__\" must map strings to strings, but " + in_quotes(key) + " maps to a non-string");
             out.emplace_back(key, string());
         });
     }
 
     void tensor_entry(const std::string& name, parsed_header& header) {
         const std::string what = "tensor " + in_quotes(name);
-        if (peek() != '{') fail(file_, what + " must be described by an object {\"dtype\", \"shape\", \"data_offsets\"}, but " + found());
+        if (peek() != '{')
+            fail(file_,
+                 what + " must be described by an object {\"dtype\", \"shape\", \"data_offsets\"}, but " + found());
         safetensors_tensor tensor;
         tensor.name = name;
         std::optional<std::string> dtype;
@@ -347,7 +395,8 @@ private:
                 if (peek() != '"') fail(file_, what + ": \"dtype\" must be a string, but " + found());
                 dtype = string();
             } else if (field == "shape" || field == "data_offsets") {
-                if (peek() != '[') fail(file_, what + ": \"" + field + "\" must be an array of non-negative integers, but " + found());
+                if (peek() != '[')
+                    fail(file_, what + ": \"" + field + "\" must be an array of non-negative integers, but " + found());
                 auto& values = field == "shape" ? tensor.shape : offsets;
                 elements([&] { values.push_back(unsigned_integer(what + ": \"" + field + "\"")); });
                 (field == "shape" ? have_shape : have_offsets) = true;
@@ -358,7 +407,8 @@ private:
         if (!dtype) fail(file_, what + " has no \"dtype\"");
         if (!have_shape) fail(file_, what + " has no \"shape\"");
         if (!have_offsets) fail(file_, what + " has no \"data_offsets\"");
-        const auto known = std::find_if(dtypes.begin(), dtypes.end(), [&](const dtype_info& d) { return d.name == *dtype; });
+        const auto known =
+            std::find_if(dtypes.begin(), dtypes.end(), [&](const dtype_info& d) { return d.name == *dtype; });
         if (known == dtypes.end()) {
             std::string names;
             for (const dtype_info& d : dtypes) names += (names.empty() ? "" : ", ") + std::string(d.name);
@@ -366,7 +416,8 @@ private:
         }
         tensor.dtype = static_cast<safetensors_dtype>(known - dtypes.begin());
         if (offsets.size() != 2)
-            fail(file_, what + " has " + std::to_string(offsets.size()) + " data_offsets, but it needs two: [begin, end]");
+            fail(file_,
+                 what + " has " + std::to_string(offsets.size()) + " data_offsets, but it needs two: [begin, end]");
         tensor.data_begin = offsets[0];
         header.tensors.push_back(std::move(tensor));
         header.data_ends.push_back(offsets[1]);
@@ -385,8 +436,9 @@ std::uint64_t needed_bytes(const safetensors_tensor& t, const std::string& file)
     if (__builtin_mul_overflow(elements, bits, &total_bits))
         fail(file, "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) + ", too large for any file");
     if (total_bits % 8 != 0)
-        fail(file, "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) + ": " + std::to_string(elements) +
-                       " elements of " + std::to_string(bits) + " bits do not fill whole bytes");
+        fail(file, "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) + ": " +
+                       std::to_string(elements) + " elements of " + std::to_string(bits) +
+                       " bits do not fill whole bytes");
     return total_bits / 8;
 }
 
@@ -398,17 +450,21 @@ void check_layout(parsed_header& header, std::uint64_t data_bytes, std::uint64_t
         safetensors_tensor& t = tensors[k];
         const std::uint64_t begin = t.data_begin, end = header.data_ends[k];
         const std::string offsets = "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
-        if (end < begin) fail(file, "tensor " + in_quotes(t.name) + " has " + offsets + ", but the end must not be before the begin");
+        if (end < begin)
+            fail(file,
+                 "tensor " + in_quotes(t.name) + " has " + offsets + ", but the end must not be before the begin");
         const std::uint64_t needed = needed_bytes(t, file);
         if (end - begin != needed)
-            fail(file, "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) + " and " + std::to_string(end - begin) +
-                           " bytes, but " + std::string(dtype_name(t.dtype)) + " needs " + std::to_string(needed));
+            fail(file, "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) + " and " +
+                           std::to_string(end - begin) + " bytes, but " + std::string(dtype_name(t.dtype)) + " needs " +
+                           std::to_string(needed));
         t.data_bytes = needed;
     }
     std::vector<std::size_t> order(tensors.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return std::pair(tensors[a].data_begin, header.data_ends[a]) < std::pair(tensors[b].data_begin, header.data_ends[b]);
+        return std::pair(tensors[a].data_begin, header.data_ends[a]) <
+               std::pair(tensors[b].data_begin, header.data_ends[b]);
     });
     std::uint64_t covered = 0;  // the data section is covered up to here
     const safetensors_tensor* previous = nullptr;
@@ -417,20 +473,21 @@ void check_layout(parsed_header& header, std::uint64_t data_bytes, std::uint64_t
         const std::uint64_t begin = t.data_begin, end = header.data_ends[k];
         const std::string offsets = "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
         if (begin < covered)
-            fail(file, "tensor " + in_quotes(t.name) + " has " + offsets + ", which overlap tensor " + in_quotes(previous->name) +
-                           " (ending at " + std::to_string(covered) + "); tensors must not overlap");
+            fail(file, "tensor " + in_quotes(t.name) + " has " + offsets + ", which overlap tensor " +
+                           in_quotes(previous->name) + " (ending at " + std::to_string(covered) +
+                           "); tensors must not overlap");
         if (begin > covered)
             fail(file, "tensor " + in_quotes(t.name) + " has " + offsets + ", but no tensor covers data bytes [" +
                            std::to_string(covered) + ", " + std::to_string(begin) + "); the data must have no gaps");
         if (end > data_bytes)
-            fail(file, "tensor " + in_quotes(t.name) + " has " + offsets + ", but the file holds only " + std::to_string(data_bytes) +
-                           " data bytes after its header (is it truncated?)");
+            fail(file, "tensor " + in_quotes(t.name) + " has " + offsets + ", but the file holds only " +
+                           std::to_string(data_bytes) + " data bytes after its header (is it truncated?)");
         covered = end;
         previous = &t;
     }
     if (covered != data_bytes)
-        fail(file, "the tensors cover " + std::to_string(covered) + " data bytes, but the file holds " + std::to_string(data_bytes) +
-                       " after its header; the data must hold nothing but the tensors");
+        fail(file, "the tensors cover " + std::to_string(covered) + " data bytes, but the file holds " +
+                       std::to_string(data_bytes) + " after its header; the data must hold nothing but the tensors");
     for (safetensors_tensor& t : tensors) t.data_begin += data_start;
 }
 
@@ -439,7 +496,9 @@ void check_layout(parsed_header& header, std::uint64_t data_bytes, std::uint64_t
 std::string_view dtype_name(safetensors_dtype dtype) noexcept { return info(dtype).name; }
 std::size_t dtype_bits(safetensors_dtype dtype) noexcept { return info(dtype).bits; }
 bool is_floating(safetensors_dtype dtype) noexcept { return info(dtype).floating; }
-bool is_readable_as_rows(safetensors_dtype dtype) noexcept { return dtype == F16 || dtype == BF16 || dtype == F32 || dtype == F64; }
+bool is_readable_as_rows(safetensors_dtype dtype) noexcept {
+    return dtype == F16 || dtype == BF16 || dtype == F32 || dtype == F64;
+}
 
 // ---- one file ----------------------------------------------------------------------------------
 
@@ -452,8 +511,10 @@ struct safetensors_file::state {
 safetensors_file::safetensors_file(const std::filesystem::path& path) : state_(std::make_unique<state>()) {
     std::error_code status_error;
     const auto status = std::filesystem::status(path, status_error);
-    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) && !std::filesystem::is_directory(status))
-        fail(path.string(), "it is not a regular file; safetensors files are read in place, at the offsets their header gives");
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
+        !std::filesystem::is_directory(status))
+        fail(path.string(),
+             "it is not a regular file; safetensors files are read in place, at the offsets their header gives");
     state_->file = io::detail::open_input_file(path, reader_name);
     io::detail::input_file& file = state_->file;
     if (file.size == 0) fail(file.name, "the file is empty");
@@ -465,7 +526,8 @@ safetensors_file::safetensors_file(const std::filesystem::path& path) : state_(s
     std::uint64_t header_bytes = 0;
     for (std::size_t k = 0; k < length_field_bytes; ++k) header_bytes |= std::uint64_t{field[k]} << (8 * k);
     if (header_bytes > safetensors_max_header_bytes)
-        fail(file.name, "the header length field says " + std::to_string(header_bytes) + " bytes, but kldiv reads headers of at most " +
+        fail(file.name, "the header length field says " + std::to_string(header_bytes) +
+                            " bytes, but kldiv reads headers of at most " +
                             std::to_string(safetensors_max_header_bytes) + " bytes (is it a safetensors file?)");
     if (header_bytes > file.size - length_field_bytes)
         fail(file.name, "the header length field says " + std::to_string(header_bytes) + " bytes, but only " +
@@ -486,7 +548,9 @@ safetensors_file& safetensors_file::operator=(safetensors_file&&) noexcept = def
 const std::string& safetensors_file::file_name() const noexcept { return state_->file.name; }
 std::uint64_t safetensors_file::file_size() const noexcept { return state_->file.size; }
 std::span<const safetensors_tensor> safetensors_file::tensors() const noexcept { return state_->tensors; }
-std::span<const std::pair<std::string, std::string>> safetensors_file::metadata() const noexcept { return state_->metadata; }
+std::span<const std::pair<std::string, std::string>> safetensors_file::metadata() const noexcept {
+    return state_->metadata;
+}
 
 const safetensors_tensor* safetensors_file::find(std::string_view name) const noexcept {
     const auto it = std::find_if(state_->tensors.begin(), state_->tensors.end(),
@@ -497,7 +561,8 @@ const safetensors_tensor* safetensors_file::find(std::string_view name) const no
 void safetensors_file::read_data(const safetensors_tensor& tensor, std::uint64_t offset, std::span<std::byte> out) {
     if (offset > tensor.data_bytes || out.size() > tensor.data_bytes - offset)
         fail(file_name(), "cannot read bytes [" + std::to_string(offset) + ", " + std::to_string(offset + out.size()) +
-                              ") of tensor " + in_quotes(tensor.name) + ", which has " + std::to_string(tensor.data_bytes));
+                              ") of tensor " + in_quotes(tensor.name) + ", which has " +
+                              std::to_string(tensor.data_bytes));
     std::istream& stream = *state_->file.stream;
     stream.clear();
     stream.seekg(static_cast<std::streamoff>(tensor.data_begin + offset));
@@ -522,27 +587,32 @@ const safetensors_tensor& logits_tensor(const safetensors_file& file, const std:
     if (!wanted.empty()) {
         chosen = file.find(wanted);
         if (chosen == nullptr)
-            fail(file.file_name(), "has no tensor " + in_quotes(wanted) + (all.empty() ? "; it holds no tensors" : "; its tensors: " + listing(all)));
+            fail(file.file_name(), "has no tensor " + in_quotes(wanted) +
+                                       (all.empty() ? "; it holds no tensors" : "; its tensors: " + listing(all)));
     } else if (candidates.size() == 1) {
         chosen = candidates.front();
     } else {
-        const auto logits = std::find_if(candidates.begin(), candidates.end(), [](const auto* t) { return t->name == "logits"; });
+        const auto logits =
+            std::find_if(candidates.begin(), candidates.end(), [](const auto* t) { return t->name == "logits"; });
         if (logits != candidates.end()) {
             chosen = *logits;
         } else if (candidates.empty()) {
-            fail(file.file_name(), "has no floating tensor of rank 2 or 3 to read logits from" +
-                                       (all.empty() ? std::string("; it holds no tensors") : "; its tensors: " + listing(all)));
+            fail(file.file_name(),
+                 "has no floating tensor of rank 2 or 3 to read logits from" +
+                     (all.empty() ? std::string("; it holds no tensors") : "; its tensors: " + listing(all)));
         } else {
-            fail(file.file_name(), "has " + std::to_string(candidates.size()) +
-                                       " floating tensors of rank 2 or 3 and none is called 'logits'; name the one to read: " +
-                                       listing(candidates));
+            fail(file.file_name(),
+                 "has " + std::to_string(candidates.size()) +
+                     " floating tensors of rank 2 or 3 and none is called 'logits'; name the one to read: " +
+                     listing(candidates));
         }
     }
     if (chosen->shape.size() != 2 && chosen->shape.size() != 3)
         fail(file.file_name(), "tensor " + in_quotes(chosen->name) + " has shape " + shape_text(chosen->shape) +
                                    ", but logits need rank 2 [rows, vocabulary] or 3 [batch, sequence, vocabulary]");
     if (!is_readable_as_rows(chosen->dtype))
-        fail(file.file_name(), "tensor " + in_quotes(chosen->name) + " has dtype " + std::string(dtype_name(chosen->dtype)) +
+        fail(file.file_name(), "tensor " + in_quotes(chosen->name) + " has dtype " +
+                                   std::string(dtype_name(chosen->dtype)) +
                                    ", but logits are read from F16, BF16, F32 or F64");
     return *chosen;
 }
@@ -567,7 +637,7 @@ struct safetensors_rows::state {
     std::optional<safetensors_file> open;  // the shard being read
     std::size_t open_shard = 0;
     const safetensors_tensor* open_tensor = nullptr;  // its tensor, in open
-    std::vector<std::byte> staging;  // raw 16- or 64-bit elements before widening
+    std::vector<std::byte> staging;                   // raw 16- or 64-bit elements before widening
 
     // Opens shard s for reading, and checks that its tensor is still the one checked at the start.
     void open_for_reading(std::size_t s) {
@@ -577,8 +647,8 @@ struct safetensors_rows::state {
         const safetensors_tensor& was = tensors[s];
         const safetensors_tensor* now = file.find(was.name);
         if (now == nullptr || now->dtype != was.dtype || now->shape != was.shape || now->data_begin != was.data_begin)
-            fail(file.file_name(), "tensor " + in_quotes(was.name) + " changed since the file was first read (it was " + describe(was) +
-                                       " at byte " + std::to_string(was.data_begin) + ")");
+            fail(file.file_name(), "tensor " + in_quotes(was.name) + " changed since the file was first read (it was " +
+                                       describe(was) + " at byte " + std::to_string(was.data_begin) + ")");
         open.emplace(std::move(file));  // the tensors stay where they are: `now` still points at one
         open_shard = s;
         open_tensor = now;
@@ -599,9 +669,15 @@ struct safetensors_rows::state {
             const std::size_t n = std::min(piece, count - done);
             open->read_data(t, (first + done) * size, std::span(staging.data(), n * size));
             switch (t.dtype) {
-                case F16: io::detail::widen_float16(staging.data(), out + done, n); break;
-                case BF16: widen<bfloat16>(staging.data(), out + done, n); break;
-                default: widen<double>(staging.data(), out + done, n); break;  // F64, the last readable dtype
+                case F16:
+                    io::detail::widen_float16(staging.data(), out + done, n);
+                    break;
+                case BF16:
+                    widen<bfloat16>(staging.data(), out + done, n);
+                    break;
+                default:
+                    widen<double>(staging.data(), out + done, n);
+                    break;  // F64, the last readable dtype
             }
             done += n;
         }
@@ -617,14 +693,16 @@ safetensors_rows::safetensors_rows(const std::vector<std::filesystem::path>& fil
         const safetensors_file file(path);
         const safetensors_tensor& t = logits_tensor(file, tensor_name);
         const std::size_t vocabulary = t.shape.back();
-        const std::string what = "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) + ", a vocabulary (last dimension) of " +
-                                 std::to_string(vocabulary);
+        const std::string what = "tensor " + in_quotes(t.name) + " has shape " + shape_text(t.shape) +
+                                 ", a vocabulary (last dimension) of " + std::to_string(vocabulary);
         if (vocabulary < 2) fail(file.file_name(), what + ", but it must be >= 2");
         if (vocabulary > safetensors_max_vocab)
-            fail(file.file_name(), what + ", but kldiv reads vocabularies of at most " + std::to_string(safetensors_max_vocab));
+            fail(file.file_name(),
+                 what + ", but kldiv reads vocabularies of at most " + std::to_string(safetensors_max_vocab));
         if (!s.shards.empty() && vocabulary != s.vocabulary)
-            fail(file.file_name(), what + ", but " + s.shards.front().file + "'s tensor " + in_quotes(s.shards.front().tensor) + " has " +
-                                       std::to_string(s.vocabulary) + "; all shards must share the vocabulary");
+            fail(file.file_name(), what + ", but " + s.shards.front().file + "'s tensor " +
+                                       in_quotes(s.shards.front().tensor) + " has " + std::to_string(s.vocabulary) +
+                                       "; all shards must share the vocabulary");
         s.vocabulary = vocabulary;
         const auto rows = static_cast<std::size_t>(t.data_bytes / (dtype_bits(t.dtype) / 8) / vocabulary);
         s.shards.push_back({file.file_name(), t.name, t.dtype, t.shape, s.rows, rows});
@@ -645,10 +723,12 @@ std::size_t safetensors_rows::next_row() const noexcept { return state_->next; }
 std::size_t safetensors_rows::file_of_row(std::size_t r) const {
     const auto& shards = state_->shards;
     if (r >= state_->rows)
-        throw error(reader_name, "row " + std::to_string(r) + " is out of range: the shards hold " + std::to_string(state_->rows) + " rows");
+        throw error(reader_name, "row " + std::to_string(r) + " is out of range: the shards hold " +
+                                     std::to_string(state_->rows) + " rows");
     // The last shard starting at or before r; shards without rows share their start with the next one.
-    const auto after = std::upper_bound(shards.begin(), shards.end(), r,
-                                        [](std::size_t row, const safetensors_shard& shard) { return row < shard.first_row; });
+    const auto after =
+        std::upper_bound(shards.begin(), shards.end(), r,
+                         [](std::size_t row, const safetensors_shard& shard) { return row < shard.first_row; });
     return static_cast<std::size_t>(after - shards.begin()) - 1;
 }
 
@@ -658,21 +738,24 @@ std::size_t safetensors_rows::current_file() const noexcept {
 
 void safetensors_rows::seek_row(std::size_t r) {
     if (r > state_->rows)
-        throw error(reader_name, "cannot seek to row " + std::to_string(r) + ": the shards hold " + std::to_string(state_->rows) + " rows");
+        throw error(reader_name, "cannot seek to row " + std::to_string(r) + ": the shards hold " +
+                                     std::to_string(state_->rows) + " rows");
     state_->next = r;
 }
 
 std::size_t safetensors_rows::read(std::span<float> out, std::size_t max_rows) {
     state& s = *state_;
     if (max_rows > out.size() / s.vocabulary)
-        throw error(reader_name, "the output holds " + std::to_string(out.size()) + " floats, but " + std::to_string(max_rows) +
-                                     " rows of " + std::to_string(s.vocabulary) + " need " + std::to_string(max_rows * s.vocabulary));
+        throw error(reader_name, "the output holds " + std::to_string(out.size()) + " floats, but " +
+                                     std::to_string(max_rows) + " rows of " + std::to_string(s.vocabulary) + " need " +
+                                     std::to_string(max_rows * s.vocabulary));
     const std::size_t count = std::min(max_rows, s.rows - s.next);
     for (std::size_t done = 0; done < count;) {
         const std::size_t shard = file_of_row(s.next);
         const safetensors_shard& where = s.shards[shard];
         const std::size_t n = std::min(count - done, where.first_row + where.rows - s.next);
-        s.decode(shard, std::uint64_t{s.next - where.first_row} * s.vocabulary, n * s.vocabulary, out.data() + done * s.vocabulary);
+        s.decode(shard, std::uint64_t{s.next - where.first_row} * s.vocabulary, n * s.vocabulary,
+                 out.data() + done * s.vocabulary);
         done += n;
         s.next += n;
     }

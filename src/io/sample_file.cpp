@@ -21,7 +21,8 @@ sample_matrix from_npy(detail::input_file& file) {
     using namespace detail;
     const npy_header h = read_npy_header(file, reader_name);
     if (h.type == npy_float::none)
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" + npy_dtype_name(h) +
+        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" +
+                                     npy_dtype_name(h) +
                                      "), but a sample file must hold float16, float32 or float64; convert it with "
                                      "a.astype(numpy.float64)");
     if (h.shape.size() != 1 && h.shape.size() != 2)
@@ -116,7 +117,8 @@ sample_matrix from_text(detail::input_file& file) {
         }
         if (count != s.cols)
             throw error(reader_name, where + ": " + std::to_string(count) + " fields, but the first line has " +
-                                         std::to_string(s.cols) + "; every observation must have the same number of variables");
+                                         std::to_string(s.cols) +
+                                         "; every observation must have the same number of variables");
         if (s.rows == 0) s.values.reserve(s.cols);
         std::size_t j = 0;
         for_each_field(text, delimiter, [&](std::string_view f) {

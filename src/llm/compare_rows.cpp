@@ -11,8 +11,8 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
-#include "src/common/parallel.hpp"
 #include "src/common/format.hpp"
+#include "src/common/parallel.hpp"
 #include "src/llm/floored_tail.hpp"
 #include "src/llm/top_tokens.hpp"
 
@@ -39,23 +39,25 @@ bool at_or_below(float value, std::span<const float> floors, std::size_t i) {
 // After measure_rows refused the rows: throws for the first value that is NaN or +inf, or a row with
 // every entry −inf, named by file, position and token id; returns when there is none.
 void report_bad_rows(matrix_view<const float> reference, matrix_view<const float> candidate,
-                                  const compare_rows_options& opts) {
+                     const compare_rows_options& opts) {
     for (std::size_t i = 0; i < reference.rows; ++i) {
         const std::uint64_t position = opts.first_position + i;
         for (const bool is_candidate : {false, true}) {
             const float* row = (is_candidate ? candidate : reference).row(i);
-            const std::string where = io::file_and_row(is_candidate ? opts.candidate_files : opts.reference_files, position,
-                                              is_candidate ? "candidate" : "reference") +
+            const std::string where = io::file_and_row(is_candidate ? opts.candidate_files : opts.reference_files,
+                                                       position, is_candidate ? "candidate" : "reference") +
                                       ", position " + std::to_string(position);
             bool mass = false;
             for (std::size_t j = 0; j < reference.cols; ++j) {
                 if (std::isnan(row[j]) || row[j] == std::numeric_limits<float>::infinity()) {
                     throw error(function, where + ": token id " + std::to_string(j) + " has the value " +
-                                              kldiv::detail::to_text(row[j]) + ", but a logit must be a number below +inf");
+                                              kldiv::detail::to_text(row[j]) +
+                                              ", but a logit must be a number below +inf");
                 }
                 mass = mass || row[j] > -std::numeric_limits<float>::infinity();
             }
-            if (!mass) throw error(function, where + ": every token has logit -inf, but a distribution needs mass somewhere");
+            if (!mass)
+                throw error(function, where + ": every token has logit -inf, but a distribution needs mass somewhere");
         }
     }
 }
@@ -105,8 +107,9 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
     for (std::size_t i = 0; i < next_tokens.size(); ++i) {
         const std::int32_t t = next_tokens[i];
         if (t < -1 || t >= static_cast<std::int64_t>(vocabulary)) {
-            throw error(function, "next token of position " + std::to_string(opts.first_position + i) + " = " + std::to_string(t) +
-                                      ", but it must be -1 (unknown) or in [0, " + std::to_string(vocabulary) + ")");
+            throw error(function, "next token of position " + std::to_string(opts.first_position + i) + " = " +
+                                      std::to_string(t) + ", but it must be -1 (unknown) or in [0, " +
+                                      std::to_string(vocabulary) + ")");
         }
     }
     for (const auto& [given, name] : {std::pair{floors.reference, "reference"}, {floors.candidate, "candidate"}}) {
@@ -116,12 +119,15 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
         }
     }
     const coarsened_rows coarse(reference, candidate, floors);
-    const matrix_view<const float> p = coarse.any ? matrix_view<const float>(coarse.reference.data(), n, vocabulary) : reference;
-    const matrix_view<const float> q = coarse.any ? matrix_view<const float>(coarse.candidate.data(), n, vocabulary) : candidate;
+    const matrix_view<const float> p =
+        coarse.any ? matrix_view<const float>(coarse.reference.data(), n, vocabulary) : reference;
+    const matrix_view<const float> q =
+        coarse.any ? matrix_view<const float>(coarse.candidate.data(), n, vocabulary) : candidate;
     std::vector<double> kl(n), reverse(opts.reverse_kl ? n : 0), js(opts.js ? n : 0), log_z_p(n), log_z_q(n);
     try {
-        measure_rows(p, q, {.kl = kl, .reverse_kl = reverse, .js = js, .log_normalizer_p = log_z_p, .log_normalizer_q = log_z_q},
-                     {.input = input_kind::logits, .threads = opts.threads});
+        measure_rows(
+            p, q, {.kl = kl, .reverse_kl = reverse, .js = js, .log_normalizer_p = log_z_p, .log_normalizer_q = log_z_q},
+            {.input = input_kind::logits, .threads = opts.threads});
     } catch (const error&) {  // measure_rows names the row of this block: name the file and position
         report_bad_rows(reference, candidate, opts);
         throw;
@@ -134,19 +140,21 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
         std::size_t j = 0;  // the first token the reference keeps and the candidate gives −inf
         while (j < vocabulary && !(a[j] > b[j] && std::isinf(b[j]))) ++j;
         if (j == vocabulary) {
-            throw error(function, "position " + std::to_string(position) + ": D(reference||candidate) = " + std::to_string(kl[i]) +
-                                      ", but it must be finite (is a row NaN or infinite?)");
+            throw error(function, "position " + std::to_string(position) + ": D(reference||candidate) = " +
+                                      std::to_string(kl[i]) + ", but it must be finite (is a row NaN or infinite?)");
         }
         const detail::floored_tail& tail = coarse.tails[i];
         const std::string which =
             tail.count > 0 && tail.representative == j
                 ? "the " + std::to_string(tail.count) + " floored tokens lumped with token id " + std::to_string(j)
                 : "token id " + std::to_string(j);
-        throw error(function, io::file_and_row(opts.candidate_files, position, "candidate") + ", position " + std::to_string(position) +
-                                  ": gives probability 0 to " + which + ", which the reference gives probability " +
-                                  kldiv::detail::to_text(std::exp(static_cast<double>(a[j]) - log_z_p[i])) +
-                                  ", so D(reference||candidate) = inf: the candidate must give every token the reference keeps "
-                                  "a finite logit");
+        throw error(function,
+                    io::file_and_row(opts.candidate_files, position, "candidate") + ", position " +
+                        std::to_string(position) + ": gives probability 0 to " + which +
+                        ", which the reference gives probability " +
+                        kldiv::detail::to_text(std::exp(static_cast<double>(a[j]) - log_z_p[i])) +
+                        ", so D(reference||candidate) = inf: the candidate must give every token the reference keeps "
+                        "a finite logit");
     }
     kldiv::detail::parallel_for(n, kldiv::detail::worker_count(opts.threads), [&](std::size_t i, unsigned) {
         const top_tokens tp(std::span(reference.row(i), vocabulary)), tq(std::span(candidate.row(i), vocabulary));

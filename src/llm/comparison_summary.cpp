@@ -109,9 +109,16 @@ void comparison_summary::add(const token_comparison& t) {
 }
 
 void comparison_summary::merge(const comparison_summary& o) {
-    for (auto [mine, theirs] : {std::pair{&kl_, &o.kl_}, {&reverse_kl_, &o.reverse_kl_}, {&js_, &o.js_},
-                                {&same_top_, &o.same_top_}, {&top5_, &o.top5_}, {&top10_, &o.top10_}, {&a_, &o.a_},
-                                {&b_, &o.b_}, {&difference_, &o.difference_}, {&delta_p_, &o.delta_p_},
+    for (auto [mine, theirs] : {std::pair{&kl_, &o.kl_},
+                                {&reverse_kl_, &o.reverse_kl_},
+                                {&js_, &o.js_},
+                                {&same_top_, &o.same_top_},
+                                {&top5_, &o.top5_},
+                                {&top10_, &o.top10_},
+                                {&a_, &o.a_},
+                                {&b_, &o.b_},
+                                {&difference_, &o.difference_},
+                                {&delta_p_, &o.delta_p_},
                                 {&delta_p_squared_, &o.delta_p_squared_}}) {
         mine->merge(*theirs);
     }
@@ -161,7 +168,8 @@ std::string comparison_summary::serialize() const {
                              &delta_p_squared_}) {
         put_moments(out, *m);
     }
-    for (const std::uint64_t count : {floored_reference_, floored_candidate_}) out.append(reinterpret_cast<const char*>(&count), 8);
+    for (const std::uint64_t count : {floored_reference_, floored_candidate_})
+        out.append(reinterpret_cast<const char*>(&count), 8);
     for (const quantile_histogram* h : {&kl_histogram_, &delta_p_histogram_}) {
         const std::string bytes = h->serialize();
         const std::uint64_t size = bytes.size();
@@ -180,7 +188,8 @@ comparison_summary comparison_summary::deserialize(std::string_view in) {
                        &s.delta_p_, &s.delta_p_squared_}) {
         *m = take_moments(in);
     }
-    for (std::uint64_t* count : {&s.floored_reference_, &s.floored_candidate_}) std::memcpy(count, take(in, 8).data(), 8);
+    for (std::uint64_t* count : {&s.floored_reference_, &s.floored_candidate_})
+        std::memcpy(count, take(in, 8).data(), 8);
     for (quantile_histogram* h : {&s.kl_histogram_, &s.delta_p_histogram_}) {
         std::uint64_t size = 0;
         std::memcpy(&size, take(in, 8).data(), 8);

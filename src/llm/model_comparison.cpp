@@ -38,13 +38,13 @@ struct worker {
     std::uint64_t position = all_rows;  // where the streams stand
     std::vector<float> reference_rows, candidate_rows;
     std::vector<float> reference_floors, candidate_floors;  // per row (row_source::read)
-    std::vector<std::int32_t> carried, candidate_carried;  // token ids each model's files carry
+    std::vector<std::int32_t> carried, candidate_carried;   // token ids each model's files carry
 };
 
 class comparison_run {
 public:
-    comparison_run(const std::vector<std::filesystem::path>& reference, const std::vector<std::filesystem::path>& candidate,
-                   const model_comparison_options& opts)
+    comparison_run(const std::vector<std::filesystem::path>& reference,
+                   const std::vector<std::filesystem::path>& candidate, const model_comparison_options& opts)
         : reference_paths_(reference), candidate_paths_(candidate), opts_(opts) {
         workers_.resize(kldiv::detail::worker_count(opts.rows.threads));
         open(workers_[0]);
@@ -54,8 +54,9 @@ public:
         positions_ = r.rows();
         if (c.vocabulary() != vocabulary_ || c.rows() != positions_) {
             throw error(function, "the reference has " + std::to_string(positions_) + " positions over " +
-                                      std::to_string(vocabulary_) + " tokens and the candidate " + std::to_string(c.rows()) +
-                                      " over " + std::to_string(c.vocabulary()) + ", but they must match");
+                                      std::to_string(vocabulary_) + " tokens and the candidate " +
+                                      std::to_string(c.rows()) + " over " + std::to_string(c.vocabulary()) +
+                                      ", but they must match");
         }
         check_length("the token ids", opts.next_tokens.size(), positions_);
         check_length("the mask", opts.mask.size(), positions_);
@@ -63,18 +64,20 @@ public:
             throw error(function, "first_row = " + std::to_string(opts.first_row) + ", but the models have " +
                                       std::to_string(positions_) + " positions");
         }
-        const double chunk_bytes = (r.chunk_rows() > 1 ? static_cast<double>(r.chunk_rows()) * r.bytes_per_row() : 0.0) +
-                                   (c.chunk_rows() > 1 ? static_cast<double>(c.chunk_rows()) * c.bytes_per_row() : 0.0);
+        const double chunk_bytes =
+            (r.chunk_rows() > 1 ? static_cast<double>(r.chunk_rows()) * r.bytes_per_row() : 0.0) +
+            (c.chunk_rows() > 1 ? static_cast<double>(c.chunk_rows()) * c.bytes_per_row() : 0.0);
         if (chunk_bytes > 0) {
-            workers_.resize(std::clamp<std::size_t>(static_cast<std::size_t>(chunk_budget / chunk_bytes), 1, workers_.size()));
+            workers_.resize(
+                std::clamp<std::size_t>(static_cast<std::size_t>(chunk_budget / chunk_bytes), 1, workers_.size()));
         }
         begin_ = opts.first_row;
         end_ = begin_ + std::min(opts.row_count, positions_ - begin_);
         const std::size_t row_bytes = 2 * sizeof(float) * vocabulary_;
         // Each worker holds at least a row of both models: no more workers than block_bytes holds.
         workers_.resize(std::clamp<std::size_t>(opts.block_bytes / row_bytes, 1, workers_.size()));
-        rows_per_read_ = std::clamp<std::size_t>(std::min(cache_bytes, opts.block_bytes / workers_.size()) / row_bytes, 1,
-                                                 max_rows_per_read);
+        rows_per_read_ = std::clamp<std::size_t>(std::min(cache_bytes, opts.block_bytes / workers_.size()) / row_bytes,
+                                                 1, max_rows_per_read);
         // Units are whole stored chunks of both models (when their least common multiple is not huge)
         // and at least a few reads long.
         const std::size_t chunk = std::lcm(r.chunk_rows(), c.chunk_rows()) <= (std::size_t{1} << 16)
@@ -151,8 +154,8 @@ private:
             if (w.carried[i] == w.candidate_carried[i] || w.carried[i] < 0 || w.candidate_carried[i] < 0) continue;
             const std::uint64_t position = row + i;
             throw error(function, "position " + std::to_string(position) + ": " +
-                                      io::file_and_row(w.reference->files(), position, "reference") + " predicts token id " +
-                                      std::to_string(w.carried[i]) + " and " +
+                                      io::file_and_row(w.reference->files(), position, "reference") +
+                                      " predicts token id " + std::to_string(w.carried[i]) + " and " +
                                       io::file_and_row(w.candidate->files(), position, "candidate") + " token id " +
                                       std::to_string(w.candidate_carried[i]) +
                                       ", but both models must have read the same tokens");
@@ -177,11 +180,13 @@ private:
         for (std::uint64_t row = first; row < last;) {
             const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(rows_per_read_, last - row));
             const std::size_t got_reference = w.reference->read(w.reference_rows, w.carried, w.reference_floors, want);
-            const std::size_t got_candidate = w.candidate->read(w.candidate_rows, w.candidate_carried, w.candidate_floors, want);
+            const std::size_t got_candidate =
+                w.candidate->read(w.candidate_rows, w.candidate_carried, w.candidate_floors, want);
             if (got_reference != want || got_candidate != want) {
                 throw error(function, "the " + std::string(got_reference != want ? "reference" : "candidate") +
-                                          " ended at row " + std::to_string(row + std::min(got_reference, got_candidate)) +
-                                          " of " + std::to_string(positions_));
+                                          " ended at row " +
+                                          std::to_string(row + std::min(got_reference, got_candidate)) + " of " +
+                                          std::to_string(positions_));
             }
             if (!w.carried.empty() && !w.candidate_carried.empty()) check_same_tokens(w, row, want);
             std::span<const std::int32_t> ids;
@@ -217,7 +222,8 @@ private:
 }  // namespace
 
 model_comparison compare_models(const std::vector<std::filesystem::path>& reference,
-                                const std::vector<std::filesystem::path>& candidate, const model_comparison_options& opts) {
+                                const std::vector<std::filesystem::path>& candidate,
+                                const model_comparison_options& opts) {
     return comparison_run(reference, candidate, opts).run();
 }
 

@@ -149,7 +149,8 @@ std::string quantile_histogram::serialize() const {
     put(out, count_);
     put(out, min_);
     put(out, max_);
-    const auto filled = static_cast<std::uint64_t>(std::count_if(bins_.begin(), bins_.end(), [](auto c) { return c != 0; }));
+    const auto filled =
+        static_cast<std::uint64_t>(std::count_if(bins_.begin(), bins_.end(), [](auto c) { return c != 0; }));
     put(out, filled);
     for (std::size_t b = 0; b < bins_.size(); ++b) {
         if (bins_[b] == 0) continue;

@@ -23,8 +23,9 @@ std::size_t FirstAbove(const float* row, std::size_t size, float threshold) {
     const auto t = hn::Set(d, threshold);
     std::size_t j = 0;
     for (; j + 4 * n <= size; j += 4 * n) {
-        const auto above = hn::Or(hn::Or(hn::Gt(hn::LoadU(d, row + j), t), hn::Gt(hn::LoadU(d, row + j + n), t)),
-                                  hn::Or(hn::Gt(hn::LoadU(d, row + j + 2 * n), t), hn::Gt(hn::LoadU(d, row + j + 3 * n), t)));
+        const auto above =
+            hn::Or(hn::Or(hn::Gt(hn::LoadU(d, row + j), t), hn::Gt(hn::LoadU(d, row + j + n), t)),
+                   hn::Or(hn::Gt(hn::LoadU(d, row + j + 2 * n), t), hn::Gt(hn::LoadU(d, row + j + 3 * n), t)));
         if (!hn::AllFalse(d, above)) break;
     }
     for (; j + n <= size; j += n) {

@@ -10,7 +10,7 @@ struct binomial {
     static constexpr std::string_view name = "binomial";
 
     std::uint64_t total_count;  // n ≥ 0
-    double probs;  // in [0, 1]
+    double probs;               // in [0, 1]
 
     // Throws kldiv::error unless the parameters are as stated above.
     binomial(std::uint64_t total_count, double probs);

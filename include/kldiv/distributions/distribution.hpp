@@ -40,10 +40,10 @@
 
 namespace kldiv::distributions {
 
-using univariate = std::variant<bernoulli, binomial, categorical, geometric, poisson, negative_binomial,
-                                normal, half_normal, log_normal, laplace, cauchy, gumbel, logistic,
-                                exponential, gamma, inverse_gamma, chi2, beta, continuous_bernoulli, uniform,
-                                pareto, weibull, student_t, von_mises>;
+using univariate =
+    std::variant<bernoulli, binomial, categorical, geometric, poisson, negative_binomial, normal, half_normal,
+                 log_normal, laplace, cauchy, gumbel, logistic, exponential, gamma, inverse_gamma, chi2, beta,
+                 continuous_bernoulli, uniform, pareto, weibull, student_t, von_mises>;
 
 // A finite mixture Σ w_k P_k of univariate distributions, of any families. The weights are
 // normalized on construction (like PyTorch's mixing Categorical).
@@ -75,8 +75,7 @@ using distribution =
     std::variant<bernoulli, binomial, categorical, geometric, poisson, negative_binomial, normal, half_normal,
                  log_normal, laplace, cauchy, gumbel, logistic, exponential, gamma, inverse_gamma, chi2, beta,
                  continuous_bernoulli, uniform, pareto, weibull, student_t, von_mises, multinomial, dirichlet,
-                 multivariate_normal, lowrank_multivariate_normal, diagonal_normal, wishart, mixture,
-                 gaussian_mixture>;
+                 multivariate_normal, lowrank_multivariate_normal, diagonal_normal, wishart, mixture, gaussian_mixture>;
 
 // The family's name, e.g. "gamma".
 std::string_view family_name(const distribution& d) noexcept;

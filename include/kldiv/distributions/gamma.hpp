@@ -9,7 +9,7 @@ struct gamma {
     static constexpr std::string_view name = "gamma";
 
     double concentration;  // α > 0
-    double rate;  // β > 0
+    double rate;           // β > 0
 
     // Throws kldiv::error unless the parameters are as stated above.
     gamma(double concentration, double rate);

@@ -10,7 +10,7 @@ struct inverse_gamma {
     static constexpr std::string_view name = "inverse_gamma";
 
     double concentration;  // α > 0
-    double rate;  // β > 0
+    double rate;           // β > 0
 
     // Throws kldiv::error unless the parameters are as stated above.
     inverse_gamma(double concentration, double rate);

@@ -38,21 +38,21 @@ enum class method_choice { automatic, closed_form, numerical, monte_carlo };
 inline constexpr std::uint64_t max_monte_carlo_samples = std::uint64_t{1} << 40;
 
 struct kl_options {
-    log_base base{};                       // unit of value and error
+    log_base base{};  // unit of value and error
     method_choice method = method_choice::automatic;
-    double relative_tolerance = 1e-10;     // quadrature and summation target
-    double monte_carlo_error = 1e-3;       // Monte Carlo target standard error, in nats
+    double relative_tolerance = 1e-10;       // quadrature and summation target
+    double monte_carlo_error = 1e-3;         // Monte Carlo target standard error, in nats
     std::uint64_t max_samples = 1ull << 26;  // Monte Carlo stops here even if the target is not met
-    std::uint64_t seed = 2026;             // Monte Carlo: equal seeds give equal results
-    unsigned threads = 0;                  // Monte Carlo threads; 0 = all cores
-    progress_callback progress{};          // Monte Carlo samples drawn (the pilot's, then all planned)
+    std::uint64_t seed = 2026;               // Monte Carlo: equal seeds give equal results
+    unsigned threads = 0;                    // Monte Carlo threads; 0 = all cores
+    progress_callback progress{};            // Monte Carlo samples drawn (the pilot's, then all planned)
 };
 
 struct kl_result {
-    double value = 0.0;       // D(P‖Q) in the unit of options.base; +∞ allowed
+    double value = 0.0;  // D(P‖Q) in the unit of options.base; +∞ allowed
     kl_method method = kl_method::closed_form;
-    double error = 0.0;       // estimated absolute error of value: the quadrature's error estimate or
-                              // the Monte Carlo standard error; 0 for closed forms and +∞ by support
+    double error = 0.0;         // estimated absolute error of value: the quadrature's error estimate or
+                                // the Monte Carlo standard error; 0 for closed forms and +∞ by support
     std::uint64_t samples = 0;  // Monte Carlo sample count (0 otherwise)
 };
 

@@ -11,7 +11,7 @@ namespace kldiv::distributions {
 struct multinomial {
     static constexpr std::string_view name = "multinomial";
 
-    std::uint64_t total_count;  // n ≥ 0
+    std::uint64_t total_count;    // n ≥ 0
     std::vector<double> probs;    // normalized, K ≥ 1
     std::vector<double> weights;  // probs as given, before normalizing (as for categorical)
 

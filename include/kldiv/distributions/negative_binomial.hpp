@@ -10,7 +10,7 @@ struct negative_binomial {
     static constexpr std::string_view name = "negative_binomial";
 
     double total_count;  // r > 0
-    double probs;  // in [0, 1)
+    double probs;        // in [0, 1)
 
     // Throws kldiv::error unless the parameters are as stated above.
     negative_binomial(double total_count, double probs);

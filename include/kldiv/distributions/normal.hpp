@@ -8,7 +8,7 @@ namespace kldiv::distributions {
 struct normal {
     static constexpr std::string_view name = "normal";
 
-    double loc;  // finite
+    double loc;    // finite
     double scale;  // > 0
 
     // Throws kldiv::error unless the parameters are as stated above.

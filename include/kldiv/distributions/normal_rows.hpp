@@ -59,7 +59,7 @@ struct normal_rows_gradients {
 };
 
 struct normal_rows_options {
-    log_base base{};  // unit of the values (and so of the gradients)
+    log_base base{};                           // unit of the values (and so of the gradients)
     reduction reduce = reduction::mean;        // as for the losses: a training loss is reduced
     std::span<const double> row_weights{};     // empty, or one finite weight >= 0 per row
     std::span<const std::uint8_t> row_mask{};  // empty, or one flag per row: 0 skips the row

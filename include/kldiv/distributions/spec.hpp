@@ -25,7 +25,7 @@ std::string to_spec(const distribution& d);
 // The families, for `kldiv dist --list` and documentation.
 struct parameter_info {
     std::string_view name;
-    std::string_view rule;  // e.g. "> 0", "list of >= 0"
+    std::string_view rule;           // e.g. "> 0", "list of >= 0"
     std::string_view default_value;  // empty if required
 };
 struct family_info {

@@ -8,8 +8,8 @@ namespace kldiv::distributions {
 struct student_t {
     static constexpr std::string_view name = "student_t";
 
-    double df;  // ν > 0
-    double loc;  // finite
+    double df;     // ν > 0
+    double loc;    // finite
     double scale;  // > 0
 
     // Throws kldiv::error unless the parameters are as stated above.

@@ -8,7 +8,7 @@ namespace kldiv::distributions {
 struct uniform {
     static constexpr std::string_view name = "uniform";
 
-    double low;  // finite
+    double low;   // finite
     double high;  // finite, > low
 
     // Throws kldiv::error unless the parameters are as stated above.

@@ -9,7 +9,7 @@ namespace kldiv::distributions {
 struct von_mises {
     static constexpr std::string_view name = "von_mises";
 
-    double loc;  // finite
+    double loc;            // finite
     double concentration;  // κ ≥ 0
 
     // Throws kldiv::error unless the parameters are as stated above.

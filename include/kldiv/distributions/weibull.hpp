@@ -8,7 +8,7 @@ namespace kldiv::distributions {
 struct weibull {
     static constexpr std::string_view name = "weibull";
 
-    double scale;  // λ > 0
+    double scale;          // λ > 0
     double concentration;  // k > 0
 
     // Throws kldiv::error unless the parameters are as stated above.

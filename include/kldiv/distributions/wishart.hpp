@@ -13,8 +13,8 @@ namespace kldiv::distributions {
 struct wishart {
     static constexpr std::string_view name = "wishart";
 
-    double df;          // ν > d − 1
-    matrix scale_tril;  // d × d lower triangular, positive diagonal
+    double df;                                                // ν > d − 1
+    matrix scale_tril;                                        // d × d lower triangular, positive diagonal
     std::optional<matrix> given_covariance, given_precision;  // as given (as for multivariate_normal)
 
     // Each throws kldiv::error unless df > d − 1 and the matrix is valid (as for multivariate_normal).

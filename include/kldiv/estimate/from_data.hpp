@@ -28,14 +28,14 @@ struct data_options {
     sample_method method = sample_method::knn;  // for samples
     knn_options knn{};
     histogram_options histogram{};
-    count_options counts{};                     // for counts (histograms use histogram.counts)
-    std::optional<bootstrap_options> bootstrap; // set: compute the interval
+    count_options counts{};                          // for counts (histograms use histogram.counts)
+    std::optional<bootstrap_options> bootstrap;      // set: compute the interval
     std::optional<permutation_options> permutation;  // set: run the test (kl_divergence only)
-    log_base base{};                            // unit of the estimate (overrides the estimators' own)
+    log_base base{};                                 // unit of the estimate (overrides the estimators' own)
 };
 
 struct data_result {
-    estimate value;                             // with .interval when a bootstrap was asked for
+    estimate value;  // with .interval when a bootstrap was asked for
     std::optional<permutation_result> test;
 };
 

@@ -32,9 +32,9 @@
 #include <span>
 #include <vector>
 
-#include "kldiv/views.hpp"
 #include "kldiv/estimate/counts.hpp"
 #include "kldiv/estimate/estimate.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::estimate {
 
@@ -48,9 +48,9 @@ const char* describe(binning rule) noexcept;
 
 struct histogram_options {
     binning rule = binning::freedman_diaconis;
-    std::size_t bins = 0;   // number of bins per axis, for fixed and quantile only
-    count_options counts{}; // the count estimator; for continuous data with tails, the plug-in
-                            // is usually +inf (a bin with x's but no y's): use a pseudocount one
+    std::size_t bins = 0;    // number of bins per axis, for fixed and quantile only
+    count_options counts{};  // the count estimator; for continuous data with tails, the plug-in
+                             // is usually +inf (a bin with x's but no y's): use a pseudocount one
 };
 
 struct shared_histogram {

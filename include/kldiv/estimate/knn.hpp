@@ -43,9 +43,9 @@
 
 #include <cstddef>
 
-#include "kldiv/views.hpp"
 #include "kldiv/estimate/estimate.hpp"
 #include "kldiv/units.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::estimate {
 
@@ -55,11 +55,11 @@ enum class knn_method {
 };
 
 struct knn_options {
-    std::size_t k = 5;      // neighbour index in x (needs n > k)
-    std::size_t l = 0;      // neighbour index in y (needs m >= l); 0: l = k
+    std::size_t k = 5;  // neighbour index in x (needs n > k)
+    std::size_t l = 0;  // neighbour index in y (needs m >= l); 0: l = k
     knn_method method = knn_method::wang_kulkarni_verdu;
     log_base base{};
-    unsigned threads = 0;   // 0: all hardware threads
+    unsigned threads = 0;  // 0: all hardware threads
 };
 
 // D(P‖Q) from x ~ P and y ~ Q. Throws kldiv::error for k = 0, n ≤ k, m < l, d = 0, different

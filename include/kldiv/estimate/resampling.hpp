@@ -50,9 +50,9 @@
 #include <functional>
 #include <span>
 
-#include "kldiv/views.hpp"
 #include "kldiv/estimate/estimate.hpp"
 #include "kldiv/progress.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::estimate {
 
@@ -69,13 +69,13 @@ struct bootstrap_options {
     std::uint64_t seed = 2026;
     unsigned threads = 0;                     // 0: all hardware threads
     std::size_t max_jackknife_groups = 1000;  // bca on samples: delete-1 up to this many rows, grouped above; >= 2
-    progress_callback progress{};  // statistics computed: the resamples, and for bca first the leave-outs
+    progress_callback progress{};             // statistics computed: the resamples, and for bca first the leave-outs
 };
 
 struct permutation_options {
     std::size_t permutations = 1000;  // 1 <= B <= max_resamples
     std::uint64_t seed = 2026;
-    unsigned threads = 0;  // 0: all hardware threads
+    unsigned threads = 0;          // 0: all hardware threads
     progress_callback progress{};  // permutations computed
 };
 

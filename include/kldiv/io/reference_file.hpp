@@ -32,10 +32,10 @@ namespace kldiv::io {
 enum class reference_encoding : std::uint32_t {
     float32 = 1,  // 4 bytes a value: ℓ rounded to nearest float32, |ℓ̂ − ℓ| ≤ 2^-24·|ℓ| (2^-150 if tiny)
     float16 = 2,  // 2 bytes a value: ℓ rounded once to nearest-even IEEE binary16,
-                  // |ℓ̂ − ℓ| ≤ 2^-11·|ℓ|, or ≤ 2^-25 for |ℓ| < 2^-14; ℓ < −65520 becomes −∞ (p = 0 anyway)
-    q16 = 3,      // 2 bytes a value + 4 a row: ℓ on a grid of step s = 2^step_log2 (default 2^-10),
-                  // |ℓ̂ − ℓ| ≤ s/2 for every ℓ ≥ max(ℓ) − 65534·s; values below max(ℓ) − 65535·s
-                  // (and −∞) decode to −∞ (p = 0); between the two either happens
+    // |ℓ̂ − ℓ| ≤ 2^-11·|ℓ|, or ≤ 2^-25 for |ℓ| < 2^-14; ℓ < −65520 becomes −∞ (p = 0 anyway)
+    q16 = 3,  // 2 bytes a value + 4 a row: ℓ on a grid of step s = 2^step_log2 (default 2^-10),
+              // |ℓ̂ − ℓ| ≤ s/2 for every ℓ ≥ max(ℓ) − 65534·s; values below max(ℓ) − 65535·s
+              // (and −∞) decode to −∞ (p = 0); between the two either happens
 };
 
 // "float32", "float16", "q16".

@@ -43,11 +43,11 @@ public:
     virtual std::size_t vocabulary() const = 0;
     virtual std::uint64_t rows() const = 0;
     virtual const std::vector<source_file>& files() const = 0;
-    virtual std::string format() const = 0;           // e.g. "npy float16", "llama.cpp KL base"
+    virtual std::string format() const = 0;  // e.g. "npy float16", "llama.cpp KL base"
     virtual bool carries_tokens() const { return false; }
     // Whether rows can have floored entries (read() then reports floors): llama.cpp base files.
     virtual bool has_floors() const { return false; }
-    virtual double bytes_per_row() const = 0;         // stored bytes, for throughput reports
+    virtual double bytes_per_row() const = 0;  // stored bytes, for throughput reports
     // Rows stored together (a kldiv reference file's chunk, read and checked whole); 1 when each
     // row can be read alone. Readers that split the rows among themselves split them at multiples.
     virtual std::size_t chunk_rows() const { return 1; }

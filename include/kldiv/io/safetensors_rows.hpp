@@ -31,8 +31,28 @@ inline constexpr std::size_t safetensors_max_vocab = std::size_t{1} << 24;
 
 // The element types of the format, under their names in the header ("F32", "BF16", …).
 enum class safetensors_dtype {
-    BOOL, F4, F6_E2M3, F6_E3M2, U8, I8, F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ,
-    I16, U16, F16, BF16, I32, U32, F32, C64, F64, I64, U64,
+    BOOL,
+    F4,
+    F6_E2M3,
+    F6_E3M2,
+    U8,
+    I8,
+    F8_E5M2,
+    F8_E4M3,
+    F8_E8M0,
+    F8_E4M3FNUZ,
+    F8_E5M2FNUZ,
+    I16,
+    U16,
+    F16,
+    BF16,
+    I32,
+    U32,
+    F32,
+    C64,
+    F64,
+    I64,
+    U64,
 };
 
 std::string_view dtype_name(safetensors_dtype dtype) noexcept;  // "F32", …
@@ -79,8 +99,8 @@ private:
 
 // Where a shard's rows sit in the stream.
 struct safetensors_shard {
-    std::string file;                  // the path as given
-    std::string tensor;                // the tensor read from it
+    std::string file;    // the path as given
+    std::string tensor;  // the tensor read from it
     safetensors_dtype dtype = safetensors_dtype::F32;
     std::vector<std::uint64_t> shape;  // [rows, vocabulary] or [batch, sequence, vocabulary]
     std::size_t first_row = 0;         // index of its first row in the whole stream

@@ -25,10 +25,10 @@
 namespace kldiv::io {
 
 struct sample_matrix {
-    std::size_t rows = 0;              // observations
-    std::size_t cols = 0;              // variables
-    std::vector<double> values;        // rows × cols, row-major
-    std::vector<std::string> names;    // the header's variable names, or empty
+    std::size_t rows = 0;            // observations
+    std::size_t cols = 0;            // variables
+    std::vector<double> values;      // rows × cols, row-major
+    std::vector<std::string> names;  // the header's variable names, or empty
 
     matrix_view<const double> view() const noexcept { return {values.data(), rows, cols}; }
 };

@@ -25,16 +25,16 @@
 #include <cstdint>
 #include <span>
 
-#include "kldiv/views.hpp"
-#include "kldiv/llm/comparison_summary.hpp"
 #include "kldiv/io/row_source.hpp"
+#include "kldiv/llm/comparison_summary.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::llm {
 
 struct compare_rows_options {
-    bool reverse_kl = false;  // also D(candidate‖reference)
-    bool js = false;          // also JS(reference, candidate), β = 1/2
-    unsigned threads = 0;     // 0: all hardware threads
+    bool reverse_kl = false;           // also D(candidate‖reference)
+    bool js = false;                   // also JS(reference, candidate), β = 1/2
+    unsigned threads = 0;              // 0: all hardware threads
     std::uint64_t first_position = 0;  // the position of the first row, for error messages
     // The models' files, to name them in errors (a value that is NaN or +inf, a row without mass, a
     // token the candidate gives probability 0): "candidate file c.npy (its row 17), position 17".

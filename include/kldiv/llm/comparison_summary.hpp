@@ -71,18 +71,18 @@ struct distribution_statistics {
     mean_with_error mean;
     double min = not_computed, max = not_computed;
     double percentiles[std::size(reported_percentiles)] = {};  // in the order of reported_percentiles
-    double percentile_error = not_computed;  // the bound on the percentiles' error (largest one)
+    double percentile_error = not_computed;                    // the bound on the percentiles' error (largest one)
 };
 
 struct comparison_statistics {
-    std::uint64_t positions = 0;         // scored positions
+    std::uint64_t positions = 0;  // scored positions
     std::uint64_t positions_with_token = 0;
     // Of those, the positions whose actual token is floored in the reference's (candidate's) row,
     // its log-probability read at the row's floor μ (token_comparison).
     std::uint64_t floored_token_reference = 0, floored_token_candidate = 0;
     distribution_statistics kl;
-    mean_with_error reverse_kl, js;      // NaN when not computed
-    distribution_statistics delta_p;     // with token ids
+    mean_with_error reverse_kl, js;   // NaN when not computed
+    distribution_statistics delta_p;  // with token ids
     mean_with_error rms_delta_p;
     mean_with_error same_top, top5_overlap, top10_overlap;
     mean_with_error ppl_reference, ppl_candidate, ln_ppl_ratio, ppl_ratio, ppl_difference;

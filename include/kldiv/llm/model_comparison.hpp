@@ -29,9 +29,9 @@
 #include <string>
 #include <vector>
 
+#include "kldiv/io/row_source.hpp"
 #include "kldiv/llm/compare_rows.hpp"
 #include "kldiv/llm/comparison_summary.hpp"
-#include "kldiv/io/row_source.hpp"
 #include "kldiv/progress.hpp"
 
 namespace kldiv::llm {
@@ -40,12 +40,12 @@ inline constexpr std::uint64_t all_rows = std::numeric_limits<std::uint64_t>::ma
 
 struct model_comparison_options {
     compare_rows_options rows{};
-    std::vector<std::int32_t> next_tokens;  // empty, or one per position (−1: unknown)
-    std::vector<std::uint8_t> mask;         // empty, or one per position (0: not scored)
-    std::size_t block_bytes = std::size_t{256} << 20;           // bound on the decoded rows held
-    std::uint64_t first_row = 0, row_count = all_rows;          // compare only these positions
-    bool keep_file_summaries = false;                           // fill model_comparison::file_summaries
-    progress_callback progress{};  // positions compared, and stored bytes of both models read
+    std::vector<std::int32_t> next_tokens;              // empty, or one per position (−1: unknown)
+    std::vector<std::uint8_t> mask;                     // empty, or one per position (0: not scored)
+    std::size_t block_bytes = std::size_t{256} << 20;   // bound on the decoded rows held
+    std::uint64_t first_row = 0, row_count = all_rows;  // compare only these positions
+    bool keep_file_summaries = false;                   // fill model_comparison::file_summaries
+    progress_callback progress{};                       // positions compared, and stored bytes of both models read
 };
 
 struct file_comparison {
@@ -57,12 +57,12 @@ struct file_comparison {
 struct model_comparison {
     std::string reference_format, candidate_format;
     std::size_t vocabulary = 0;
-    std::uint64_t positions = 0;        // rows in each model
-    std::string token_source;           // "--tokens", "reference" or "none"
-    std::vector<file_comparison> files; // per candidate file with rows among the compared positions,
-                                        // its rows clipped to them (files of no rows are left out)
+    std::uint64_t positions = 0;                     // rows in each model
+    std::string token_source;                        // "--tokens", "reference" or "none"
+    std::vector<file_comparison> files;              // per candidate file with rows among the compared positions,
+                                                     // its rows clipped to them (files of no rows are left out)
     std::vector<comparison_summary> file_summaries;  // the same files' summaries, when kept
-    comparison_summary overall;         // their merge, in file order
+    comparison_summary overall;                      // their merge, in file order
 };
 
 // Compares positions [first_row, first_row + row_count) of the two models (their files as
@@ -73,6 +73,7 @@ struct model_comparison {
 // positions, the token ids or mask have another length, or first_row > positions; and as
 // compare_rows does for bad rows.
 model_comparison compare_models(const std::vector<std::filesystem::path>& reference,
-                                const std::vector<std::filesystem::path>& candidate, const model_comparison_options& opts);
+                                const std::vector<std::filesystem::path>& candidate,
+                                const model_comparison_options& opts);
 
 }  // namespace kldiv::llm
