@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "cli/choice.hpp"
 #include "cli/format.hpp"
 #include "cli/output_files.hpp"
 #include "cli/rows.hpp"
@@ -28,13 +29,6 @@ namespace {
 constexpr std::array<const char*, 5> quantile_keys{"0.01", "0.05", "0.5", "0.95", "0.99"};
 constexpr std::array<const char*, 5> quantile_labels{"p1", "p5", "p50", "p95", "p99"};
 static_assert(quantile_keys.size() == default_quantile_levels.size());
-
-input_kind parse_input(const std::string& command, const std::string& text) {
-    if (text == "probs") return input_kind::probs;
-    if (text == "log_probs") return input_kind::log_probs;
-    if (text == "logits") return input_kind::logits;
-    throw error(command, "--input = '" + text + "', but it must be probs, log_probs or logits");
-}
 
 std::string plural(std::size_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -150,12 +144,10 @@ void add_rows_arguments(CLI::App& command, rows_arguments& args) {
         "File with the distribution P (CSV/TSV column or row, label,value rows, or 1-D .npy), or a 2-D .npy with one "
         "distribution per row");
     command.get_option("Q")->description("File with the distribution Q (same formats as P; 2-D only with a 2-D P)");
-    command
-        .add_option("--input", args.input,
-                    "How P and Q give their distributions: probs, log_probs or logits (p = softmax(a / T)). "
-                    "With 2-D .npy files (one distribution per row) every row pair is measured")
-        ->capture_default_str();
-    command.add_option("--temperature", args.temperature, "T for --input logits or log_probs")->capture_default_str();
+    add_choice<input_kind>(command, "--input", args.input,
+                           "How P and Q give their distributions (logits: p = softmax(a / T); with 2-D .npy files, "
+                           "one distribution per row, every row pair is measured)");
+    command.add_option("--temperature", args.temperature, "T for --input logits or log-probs")->capture_default_str();
     command
         .add_option("--per-row", args.per_row,
                     "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy)")
@@ -163,14 +155,14 @@ void add_rows_arguments(CLI::App& command, rows_arguments& args) {
 }
 
 bool wants_rows(const pair_arguments& pair, const rows_arguments& rows) {
-    return rows.input != "probs" || rows.temperature != 1.0 || !rows.per_row.empty() || is_matrix_file(pair.p_file) ||
-           is_matrix_file(pair.q_file);
+    return rows.input != input_kind::probs || rows.temperature != 1.0 || !rows.per_row.empty() ||
+           is_matrix_file(pair.p_file) || is_matrix_file(pair.q_file);
 }
 
 void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool json) {
     const options o = pair_options(pair);
     batch_options opts;
-    opts.input = parse_input(pair.command, rows.input);
+    opts.input = rows.input;
     opts.temperature = rows.temperature;
     opts.base = o.base;
     opts.on_zero = o.on_zero;
@@ -198,9 +190,15 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
 
     if (json) {
         nlohmann::ordered_json j{
-            {"p", p.name},        {"q", q.name},         {"rows", n},
-            {"events", p.m.cols}, {"input", rows.input}, {"temperature", rows.temperature},
-            {"unit", unit},       {"beta", pair.beta},   {"quantile_method", "linear"},
+            {"p", p.name},
+            {"q", q.name},
+            {"rows", n},
+            {"events", p.m.cols},
+            {"input", name(rows.input)},
+            {"temperature", rows.temperature},
+            {"unit", unit},
+            {"beta", pair.beta},
+            {"quantile_method", "linear"},
         };
         for (std::size_t k = 0; k < measure_list.size(); ++k) {
             const value_summary& s = summaries[k];

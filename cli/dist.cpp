@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/choice.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/progress_line.hpp"
@@ -24,7 +25,6 @@ namespace kd = kldiv::distributions;
 struct dist_arguments {
     std::string p, q;
     std::string base = "nats";
-    std::string method = "auto";
     kd::kl_options options;
     bool list = false;
     bool bounds = false;
@@ -51,7 +51,7 @@ void print_result(const dist_arguments& a, const kd::distribution& p, const kd::
         out["q"] = kd::to_spec(q);
         out["kl"] = json_number(r.value);
         out["unit"] = unit;
-        out["method"] = kd::identifier(r.method);
+        out["method"] = kldiv::name(r.method);
         out["error"] = json_number(r.error);
         if (r.method == kd::kl_method::monte_carlo) {
             out["samples"] = r.samples;
@@ -144,13 +144,6 @@ void print_list(bool json) {
     }
 }
 
-kd::method_choice method_of(const std::string& name) {
-    if (name == "closed") return kd::method_choice::closed_form;
-    if (name == "numerical") return kd::method_choice::numerical;
-    if (name == "monte-carlo") return kd::method_choice::monte_carlo;
-    return kd::method_choice::automatic;
-}
-
 }  // namespace
 
 void add_dist(CLI::App& app) {
@@ -161,9 +154,8 @@ void add_dist(CLI::App& app) {
     command->add_option("Q", args->q, "The distribution Q");
     command->add_flag("--list", args->list, "List the families, their parameters and the closed-form pairs");
     command->add_option("--base", args->base, "Unit: nats, bits, dits or a number")->capture_default_str();
-    command->add_option("--method", args->method, "auto, closed, numerical (quadrature/summation) or monte-carlo")
-        ->check(CLI::IsMember({"auto", "closed", "numerical", "monte-carlo"}))
-        ->capture_default_str();
+    add_choice<kd::method_choice>(*command, "--method", args->options.method,
+                                  "How to compute (numerical: quadrature or summation)");
     command->add_option("--tolerance", args->options.relative_tolerance, "Quadrature/summation relative tolerance")
         ->capture_default_str();
     command->add_option("--mc-error", args->options.monte_carlo_error, "Monte Carlo target standard error (nats)")
@@ -186,7 +178,6 @@ void add_dist(CLI::App& app) {
         }
         if (args->q.empty()) throw CLI::RequiredError("P and Q (or --list)");
         args->options.base = log_base::parse(args->base, "--base");
-        args->options.method = method_of(args->method);
         args->options.progress = progress_line(args->progress, "Monte Carlo", "samples");
         const kd::distribution p = kd::parse(args->p), q = kd::parse(args->q);
         print_result(*args, p, q, kd::kl_divergence(p, q, args->options));

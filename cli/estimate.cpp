@@ -11,9 +11,10 @@
 #include "kldiv/io/sample_file.hpp"
 
 #include <iostream>
-#include <map>
+#include <optional>
 #include <string>
 
+#include "cli/choice.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/progress_line.hpp"
@@ -25,18 +26,19 @@ namespace ke = kldiv::estimate;
 
 struct estimate_arguments {
     std::string x, y;
-    std::string measure = "kl";
-    std::string method = "knn";
+    ke::quantity measure = ke::quantity::kl_divergence;
+    std::string method = "knn";  // a sample_method, or counts
     std::size_t k = 5, l = 0;
-    std::string knn_form = "wkv";
-    std::string bins = "fd";
+    ke::knn_method knn_form = ke::knn_method::wang_kulkarni_verdu;
+    ke::binning bins = ke::binning::freedman_diaconis;
     std::size_t bin_count = 0;
-    std::string estimator;  // default: plug-in for counts, jeffreys for histograms (plug-in is +inf
-                            // whenever a bin has X's but no Y's, as tails of continuous data do)
+    // Default: plug-in for counts, jeffreys for histograms (plug-in is +inf whenever a bin has X's
+    // but no Y's, as tails of continuous data do).
+    std::optional<ke::count_estimator> estimator;
     std::string base = "nats";
     double ci = 0.0;
     bool ci_given = false;  // --ci was on the command line (0, -1 and nan are errors, not "no interval")
-    std::string interval = "percentile";
+    ke::interval_method interval = ke::interval_method::percentile;
     std::size_t resamples = 1000;
     std::size_t permutations = 0;
     std::uint64_t seed = 2026;
@@ -45,57 +47,39 @@ struct estimate_arguments {
     progress_choice progress;
 };
 
-const std::map<std::string, ke::count_estimator> estimators{{"plug-in", ke::count_estimator::plug_in},
-                                                            {"miller-madow", ke::count_estimator::miller_madow},
-                                                            {"laplace", ke::count_estimator::laplace},
-                                                            {"jeffreys", ke::count_estimator::jeffreys},
-                                                            {"perks", ke::count_estimator::perks},
-                                                            {"minimax", ke::count_estimator::minimax},
-                                                            {"james-stein", ke::count_estimator::james_stein}};
-const std::map<std::string, ke::binning> binnings{{"fixed", ke::binning::fixed},
-                                                  {"fd", ke::binning::freedman_diaconis},
-                                                  {"scott", ke::binning::scott},
-                                                  {"sturges", ke::binning::sturges},
-                                                  {"quantile", ke::binning::quantile}};
+// --method counts: X and Y are counts; otherwise samples, estimated by this method.
+std::optional<ke::sample_method> sample_method_of(const estimate_arguments& a) {
+    return a.method == "counts" ? std::nullopt : find<ke::sample_method>(a.method);
+}
 
-// --measure: the quantity, its JSON key and its symbol in the human report.
-struct measure_name {
-    ke::quantity quantity;
-    const char* key;
-    const char* symbol;
-};
-const std::map<std::string, measure_name> measures{
-    {"kl", {ke::quantity::kl_divergence, "kl", "D(X‖Y)"}},
-    {"cross-entropy", {ke::quantity::cross_entropy, "cross_entropy", "H(X, Y)"}},
-    {"entropy", {ke::quantity::entropy, "entropy", "H(X)"}}};
-
-template <class E>
-std::vector<std::string> keys(const std::map<std::string, E>& m) {
-    std::vector<std::string> out;
-    for (const auto& [k, v] : m) out.push_back(k);
-    return out;
+// The JSON key and the symbol of the human report of --measure.
+const char* json_key(ke::quantity q) {
+    return q == ke::quantity::kl_divergence ? "kl" : q == ke::quantity::cross_entropy ? "cross_entropy" : "entropy";
+}
+const char* symbol(ke::quantity q) {
+    return q == ke::quantity::kl_divergence ? "D(X‖Y)" : q == ke::quantity::cross_entropy ? "H(X, Y)" : "H(X)";
 }
 
 ke::data_options options_of(const estimate_arguments& a) {
     ke::data_options o;
-    o.measure = measures.at(a.measure).quantity;
+    o.measure = a.measure;
     o.base = log_base::parse(a.base, "--base");
-    o.method = a.method == "hist" ? ke::sample_method::histogram : ke::sample_method::knn;
+    const std::optional<ke::sample_method> samples = sample_method_of(a);
+    o.method = samples.value_or(ke::sample_method::knn);
     o.knn.k = a.k;
     o.knn.l = a.l;
-    o.knn.method = a.knn_form == "perez-cruz" ? ke::knn_method::perez_cruz : ke::knn_method::wang_kulkarni_verdu;
+    o.knn.method = a.knn_form;
     o.knn.threads = a.threads;
-    o.counts.method = estimators.at(!a.estimator.empty() ? a.estimator
-                                    : a.method == "hist" ? "jeffreys"
-                                                         : "plug-in");  // CLI11 has checked the names
-    o.histogram.rule = binnings.at(a.bins);
+    o.counts.method = a.estimator.value_or(samples == ke::sample_method::histogram ? ke::count_estimator::jeffreys
+                                                                                   : ke::count_estimator::plug_in);
+    o.histogram.rule = a.bins;
     o.histogram.bins = a.bin_count;
     o.histogram.counts.method = o.counts.method;
     if (a.ci_given) {
         ke::bootstrap_options b;
         b.level = a.ci;
         b.resamples = a.resamples;
-        b.method = a.interval == "bca" ? ke::interval_method::bca : ke::interval_method::percentile;
+        b.method = a.interval;
         b.seed = a.seed;
         b.threads = a.threads;
         // BCa's leave-out statistics are counted with the resamples.
@@ -112,22 +96,18 @@ ke::data_options options_of(const estimate_arguments& a) {
 void print(const estimate_arguments& a, const std::string& shape_x, const std::string& shape_y,
            const ke::data_result& r, const std::string& unit) {
     const auto& e = r.value;
-    const measure_name& measure = measures.at(a.measure);
-    const bool one_sample = measure.quantity == ke::quantity::entropy;
+    const bool one_sample = a.measure == ke::quantity::entropy;
     if (a.json) {
         nlohmann::ordered_json out;
         out["x"] = a.x;
         if (!one_sample) out["y"] = a.y;
-        out[measure.key] = json_number(e.value);
+        out[json_key(a.measure)] = json_number(e.value);
         out["unit"] = unit;
         out["method"] = e.method;
         if (e.interval.level > 0.0)
-            out["interval"] = {{"low", json_number(e.interval.low)},
-                               {"high", json_number(e.interval.high)},
-                               {"level", e.interval.level},
-                               {"resamples", e.interval.resamples},
-                               {"method", a.interval},
-                               {"seed", a.seed}};
+            out["interval"] = {{"low", json_number(e.interval.low)}, {"high", json_number(e.interval.high)},
+                               {"level", e.interval.level},          {"resamples", e.interval.resamples},
+                               {"method", name(a.interval)},         {"seed", a.seed}};
         if (r.test)
             out["permutation_test"] = {{"statistic", json_number(r.test->statistic)},
                                        {"p_value", r.test->p_value},
@@ -137,10 +117,10 @@ void print(const estimate_arguments& a, const std::string& shape_x, const std::s
     }
     fmt::print("X = {} ({})\n", a.x, shape_x);
     if (!one_sample) fmt::print("Y = {} ({})\n", a.y, shape_y);
-    fmt::print("\n{} = {} {}  ({})\n", measure.symbol, human(e.value), unit, e.method);
+    fmt::print("\n{} = {} {}  ({})\n", symbol(a.measure), human(e.value), unit, e.method);
     if (e.interval.level > 0.0)
         fmt::print("{}% bootstrap interval: [{}, {}] ({} resamples, {}, seed {})\n", human(100 * e.interval.level),
-                   human(e.interval.low), human(e.interval.high), e.interval.resamples, a.interval, a.seed);
+                   human(e.interval.low), human(e.interval.high), e.interval.resamples, name(a.interval, '-'), a.seed);
     if (r.test)
         fmt::print("permutation test of P = Q: p = {} ({} permutations)\n", human(r.test->p_value),
                    r.test->permutations);
@@ -156,31 +136,33 @@ void add_estimate(CLI::App& app) {
     command->add_option("X", args->x, "Samples of P (CSV/TSV/.npy, one observation per row), or counts of P")
         ->required();
     command->add_option("Y", args->y, "Samples of Q, or counts of Q over the same events (not for --measure entropy)");
-    command->add_option("--measure", args->measure, "kl: D(P||Q); cross-entropy: H(P, Q); entropy: H(P) of X")
-        ->check(CLI::IsMember(keys(measures)))
-        ->capture_default_str();
-    command->add_option("--method", args->method, "knn, hist (shared histogram) or counts")
-        ->check(CLI::IsMember({"knn", "hist", "counts"}))
+    add_choice<ke::quantity>(*command, "--measure", args->measure,
+                             "kl-divergence: D(P||Q); cross-entropy: H(P, Q); entropy: H(P) of X");
+    command
+        ->add_option("--method", args->method,
+                     "knn (nearest neighbours), histogram (a shared histogram) or counts (X and Y hold counts)")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                return text == "counts" || find<ke::sample_method>(text)
+                           ? std::string()
+                           : "'" + text +
+                                 "', but it must be counts or a sample method: " + listing<ke::sample_method>('-');
+            },
+            "NAME"))
         ->capture_default_str();
     command->add_option("--k", args->k, "knn: the neighbour index in X")->capture_default_str();
     command->add_option("--l", args->l, "knn: the neighbour index in Y (0: = k)")->capture_default_str();
-    command->add_option("--knn-form", args->knn_form, "knn: wkv (Wang-Kulkarni-Verdu 2009) or perez-cruz (2008)")
-        ->check(CLI::IsMember({"wkv", "perez-cruz"}))
-        ->capture_default_str();
-    command->add_option("--bins", args->bins, "hist: fd, scott, sturges, quantile or fixed")
-        ->check(CLI::IsMember(keys(binnings)))
-        ->capture_default_str();
-    command->add_option("--bin-count", args->bin_count, "hist: bins per axis for fixed and quantile")
+    add_choice<ke::knn_method>(*command, "--knn-form", args->knn_form,
+                               "knn: Wang-Kulkarni-Verdu 2009 (alias wkv) or Perez-Cruz 2008");
+    add_choice<ke::binning>(*command, "--bins", args->bins, "histogram: the binning rule (alias fd)");
+    command->add_option("--bin-count", args->bin_count, "histogram: bins per axis for fixed and quantile")
         ->check(CLI::Range(std::size_t{1}, ke::histogram_max_bins));
-    command
-        ->add_option("--estimator", args->estimator,
-                     "hist and counts: the count estimator (default: jeffreys for hist, plug-in for counts)")
-        ->check(CLI::IsMember(keys(estimators)));
+    add_choice<ke::count_estimator>(
+        *command, "--estimator", args->estimator,
+        "histogram and counts: the count estimator (default: jeffreys for histogram, plug-in for counts)");
     command->add_option("--base", args->base, "Unit: nats, bits, dits or a number")->capture_default_str();
     CLI::Option* ci = command->add_option("--ci", args->ci, "Bootstrap confidence interval at this level, e.g. 0.95");
-    command->add_option("--interval", args->interval, "percentile or bca")
-        ->check(CLI::IsMember({"percentile", "bca"}))
-        ->capture_default_str();
+    add_choice<ke::interval_method>(*command, "--interval", args->interval, "The bootstrap interval");
     command->add_option("--resamples", args->resamples, "Bootstrap resamples (at most 10^7)")
         ->check(CLI::Range(std::size_t{1}, ke::max_resamples))
         ->capture_default_str();
@@ -199,15 +181,15 @@ void add_estimate(CLI::App& app) {
             throw error("kldiv estimate", "--ci = " + fmt::format("{}", args->ci) +
                                               ", but a confidence level must be in (0, 1), e.g. 0.95");
         }
-        const bool one_sample = args->measure == "entropy";
+        const bool one_sample = args->measure == ke::quantity::entropy;
         if (one_sample != args->y.empty()) {
-            throw error("kldiv estimate", one_sample
-                                              ? "Y = " + args->y + " was given, but --measure entropy reads X alone"
-                                              : "Y is missing, but --measure " + args->measure + " needs X and Y");
+            throw error("kldiv estimate",
+                        one_sample ? "Y = " + args->y + " was given, but --measure entropy reads X alone"
+                                   : "Y is missing, but --measure " + name(args->measure, '-') + " needs X and Y");
         }
         const ke::data_options o = options_of(*args);
         const std::string unit = o.base.unit();
-        if (args->method == "counts") {
+        if (!sample_method_of(*args)) {
             const auto p = io::read_distribution(args->x);
             const auto q = one_sample ? p : io::read_distribution(args->y);
             print(*args, std::to_string(p.values.size()) + " counts", std::to_string(q.values.size()) + " counts",

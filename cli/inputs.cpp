@@ -1,5 +1,6 @@
 #include "cli/inputs.hpp"
 
+#include "cli/choice.hpp"
 #include "cli/format.hpp"
 
 #include "kldiv/error.hpp"
@@ -31,13 +32,6 @@ one_input load_one(const std::string& command, const char* which, const std::str
     return {std::move(v.values), std::move(v.labels), file};
 }
 
-zero_support parse_on_zero(const std::string& command, const std::string& text) {
-    if (text == "inf") return zero_support::infinity;
-    if (text == "error") return zero_support::error;
-    if (text == "smooth") return zero_support::smooth;
-    throw error(command, "--on-zero = '" + text + "', but it must be inf, error or smooth");
-}
-
 }  // namespace
 
 void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::string& default_base) {
@@ -53,11 +47,9 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::stri
     command.add_option("--tolerance", args.tolerance, "How far from 1 a sum may be without --normalize")
         ->capture_default_str();
     command.add_option("--base", args.base, "Unit: bits, nats, dits, or a logarithm base > 1")->capture_default_str();
-    command
-        .add_option(
-            "--on-zero", args.on_zero,
-            "Where P > 0 but Q = 0: inf (the divergence is infinite), error, or smooth (add --epsilon, renormalize)")
-        ->capture_default_str();
+    add_choice<zero_support>(command, "--on-zero", args.on_zero,
+                             "Where P > 0 but Q = 0: the divergence is infinity, an error, or smooth (add --epsilon "
+                             "to every probability and renormalize)");
     command.add_option("--epsilon", args.epsilon, "Smoothing added to every probability with --on-zero smooth")
         ->capture_default_str();
     command.add_option("--beta", args.beta, "Weight of P in the Jensen-Shannon mixture M = beta P + (1 - beta) Q")
@@ -67,7 +59,7 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::stri
 kldiv::options pair_options(const pair_arguments& args) {
     kldiv::options o;
     o.base = log_base::parse(args.base, "--base");
-    o.on_zero = parse_on_zero(args.command, args.on_zero);
+    o.on_zero = args.on_zero;
     o.smoothing_epsilon = args.epsilon;
     o.normalize = args.counts || args.normalize;
     o.sum_tolerance = args.tolerance;

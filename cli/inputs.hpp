@@ -19,7 +19,7 @@ struct pair_arguments {
     bool normalize = false;
     double tolerance = 1e-6;
     std::string base;
-    std::string on_zero = "inf";
+    zero_support on_zero = zero_support::infinity;
     double epsilon = 1e-10;
     double beta = 0.5;
 };
@@ -36,7 +36,7 @@ struct event_pair {
 };
 
 // The measure options the arguments ask for (--base, --on-zero, --epsilon, --counts/--normalize,
-// --tolerance); throws kldiv::error for a bad --base or --on-zero.
+// --tolerance); throws kldiv::error for a bad --base.
 kldiv::options pair_options(const pair_arguments& args);
 
 // Reads and checks both inputs; throws kldiv::error naming the argument and the rule.

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/choice.hpp"
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/model_files.hpp"
@@ -36,7 +37,9 @@ namespace fs = std::filesystem;
 constexpr const char* command_name = "kldiv llm-reference";
 
 struct llm_reference_arguments {
-    std::string input, output, encoding = "q16", input_kind = "logits", tokens;
+    std::string input, output, tokens;
+    io::reference_encoding encoding = io::reference_encoding::q16;
+    input_kind input_holds = input_kind::logits;
     bool no_tokens = false, verify = false, json = false;
     progress_choice progress;
     int q16_step_log2 = -10;
@@ -96,14 +99,14 @@ std::size_t block_rows_of(const llm_reference_arguments& a, const io::row_source
 }
 
 // Streams every row of `source` into OUTPUT, a block of --buffer-mib at a time.
-written write_reference(io::row_source& source, const llm_reference_arguments& a, io::reference_encoding encoding) {
+written write_reference(io::row_source& source, const llm_reference_arguments& a) {
     written w;
     std::vector<std::int32_t> given;
     if (!a.tokens.empty()) given = tokens_for(a.tokens, source);
     w.token_source = !a.tokens.empty() ? "--tokens" : !a.no_tokens && source.carries_tokens() ? "input" : "none";
     const std::size_t v = source.vocabulary(), block_rows = block_rows_of(a, source, 1);
-    io::reference_writer writer(a.output, v, encoding,
-                                {.input = a.input_kind == "log-probs" ? input_kind::log_probs : input_kind::logits,
+    io::reference_writer writer(a.output, v, a.encoding,
+                                {.input = a.input_holds,
                                  .has_tokens = w.token_source != "none",
                                  .rows_per_chunk = a.rows_per_chunk,
                                  .q16_step_log2 = a.q16_step_log2});
@@ -233,8 +236,8 @@ nlohmann::ordered_json json_document(const llm_reference_arguments& a, const sum
     out["input"] = {{"files", files}, {"format", s.input_format}, {"bytes", s.input_bytes}};
     out["rows"] = s.rows;
     out["vocabulary"] = s.vocabulary;
-    out["encoding"] = a.encoding;
-    if (a.encoding == "q16") out["q16_step_log2"] = a.q16_step_log2;
+    out["encoding"] = name(a.encoding);
+    if (a.encoding == io::reference_encoding::q16) out["q16_step_log2"] = a.q16_step_log2;
     out["token_source"] = s.writing.token_source;
     out["rows_per_chunk"] = s.rows_per_chunk;
     out["bytes"] = s.bytes;
@@ -260,14 +263,15 @@ nlohmann::ordered_json json_document(const llm_reference_arguments& a, const sum
 }
 
 void print_summary(const llm_reference_arguments& a, const summary& s) {
-    const std::string encoding =
-        a.encoding == "q16" ? fmt::format("q16 (grid step 2^{})", a.q16_step_log2) : a.encoding;
+    const std::string encoding = a.encoding == io::reference_encoding::q16
+                                     ? fmt::format("q16 (grid step 2^{})", a.q16_step_log2)
+                                     : name(a.encoding);
     fmt::print("wrote {}: {} rows over {} tokens, {}, token ids: {}\n", a.output, s.rows, s.vocabulary, encoding,
                s.writing.token_source);
     fmt::print("size: {} bytes, {} a row; the input ({}, {} bytes) is {} times as large\n", s.bytes,
                human(static_cast<double>(s.bytes) / s.rows), s.input_format, s.input_bytes,
                human(static_cast<double>(s.input_bytes) / s.bytes));
-    if (a.encoding == "q16") {
+    if (a.encoding == io::reference_encoding::q16) {
         fmt::print(
             "each log-probability: within {} nats; those more than {} nats below their row's maximum become -inf\n",
             human(s.bound.absolute), human(s.bound.kept_range));
@@ -294,9 +298,12 @@ void print_summary(const llm_reference_arguments& a, const summary& s) {
 }
 
 void run(const llm_reference_arguments& a, bool step_given) {
-    if (step_given && a.encoding != "q16") {
+    if (a.input_holds == input_kind::probs) {
+        throw error(command_name, "--input = 'probs', but a reference file is written from logits or log-probs");
+    }
+    if (step_given && a.encoding != io::reference_encoding::q16) {
         throw error(command_name,
-                    "--q16-step-log2 is given, but the encoding is " + a.encoding + ": the step is q16's");
+                    "--q16-step-log2 is given, but the encoding is " + name(a.encoding) + ": the step is q16's");
     }
     summary s;
     s.inputs = expand(a.input, "INPUT");
@@ -318,8 +325,7 @@ void run(const llm_reference_arguments& a, bool step_given) {
                         source->files().front().name + " CANDIDATE");
     }
     if (source->rows() == 0) throw error(command_name, "INPUT " + a.input + " holds no rows: there is nothing to save");
-    const io::reference_encoding encoding = io::parse_reference_encoding(a.encoding);
-    s.writing = write_reference(*source, a, encoding);
+    s.writing = write_reference(*source, a);
     // Everything that can fail happens before the file is renamed onto OUTPUT.
     const fs::path finished = s.writing.file->unfinished_path();
     const io::reference_reader reader(finished);
@@ -356,17 +362,11 @@ void add_llm_reference(CLI::App& app) {
     command->add_option("OUTPUT", args->output, "The reference file to write (replaced whole if it exists)")
         ->required()
         ->check(output_path);
-    command
-        ->add_option("--encoding", args->encoding,
-                     "q16: 2 bytes a value, every log-probability within 2^(step-1) nats; float16: 2 bytes, within "
-                     "2^-11 of its size; float32: 4 bytes")
-        ->check(CLI::IsMember({"q16", "float16", "float32"}))
-        ->capture_default_str();
-    command
-        ->add_option("--input", args->input_kind,
-                     "What INPUT holds: logits, or log-probs (then each row must sum to 1)")
-        ->check(CLI::IsMember({"logits", "log-probs"}))
-        ->capture_default_str();
+    add_choice<io::reference_encoding>(*command, "--encoding", args->encoding,
+                                       "q16: 2 bytes a value, every log-probability within 2^(step-1) nats; "
+                                       "float16: 2 bytes, within 2^-11 of its size; float32: 4 bytes");
+    add_choice<input_kind>(*command, "--input", args->input_holds,
+                           "What INPUT holds (log-probs: each row must sum to 1; probs are refused)");
     CLI::Option* tokens = command->add_option(
         "--tokens", args->tokens, "Token ids to store: the actual next token of each row (1-D .npy, -1 unknown)");
     command->add_flag("--no-tokens", args->no_tokens, "Store no token ids, even those INPUT carries")->excludes(tokens);

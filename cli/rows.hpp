@@ -7,13 +7,14 @@
 #include <string>
 
 #include "cli/inputs.hpp"
+#include "kldiv/batch.hpp"
 
 namespace kldiv::cli {
 
 struct rows_arguments {
-    std::string input = "probs";  // probs, log_probs or logits
-    double temperature = 1.0;     // logits and log_probs: p = softmax(a / temperature)
-    std::string per_row;          // CSV of every row's values, when set
+    input_kind input = input_kind::probs;
+    double temperature = 1.0;  // logits and log_probs: p = softmax(a / temperature)
+    std::string per_row;       // CSV of every row's values, when set
 };
 
 // Registers --input, --temperature and --per-row on `command` (after add_pair_arguments: it also

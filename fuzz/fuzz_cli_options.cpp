@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     for (const std::string& a : args) {
         fuzz::refusals_allowed([&] { (void)log_base::parse(a); });
-        fuzz::refusals_allowed([&] { (void)io::parse_reference_encoding(a); });
+        fuzz::refusals_allowed([&] { (void)parse<io::reference_encoding>(a, "--encoding", "fuzz"); });
         fuzz::refusals_allowed([&] { (void)io::parse_values(a, "--p"); });
     }
     return 0;

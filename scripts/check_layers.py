@@ -30,7 +30,7 @@ LAYERS = [
 # The public headers at the top of include/kldiv/: the vocabulary every layer speaks, the core's
 # and the batch's.
 PUBLIC = {
-    **{h: (0, "common") for h in ("error", "text", "units", "views", "options", "progress", "summary", "version")},
+    **{h: (0, "common") for h in ("error", "names", "text", "units", "views", "options", "progress", "summary", "version")},
     **{h: (1, "core") for h in ("discrete", "contributions", "comparison", "normalized")},
     **{h: (2, "batch") for h in ("batch", "losses")},
 }

@@ -114,8 +114,6 @@ TEST(CliCompare, BadInputGivesOneLineAndExitCode1) {
          "--base = 0.5, but a logarithm base must be finite and > 1"},
         {{"--p", "0.2,0.8", "--q", "0.5,0.5", "--base", "nan"},
          "--base = nan, but a logarithm base must be finite and > 1"},
-        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--on-zero", "skip"},
-         "--on-zero = 'skip', but it must be inf, error or smooth"},
         {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--beta", "2"},
          "beta = 2, but the Jensen-Shannon weight must lie in (0, 1)"},
         {{(dir.path() / "missing.csv").string(), "--q", "0.5,0.5"}, "missing.csv"},

@@ -127,7 +127,8 @@ TEST(CliEstimate, EntropyAndCrossEntropy) {
     // One sample for the entropy, two for the others; no permutation test of an entropy.
     EXPECT_THAT(kldiv_cli({"estimate", p.string(), q.string(), "--measure", "entropy"}).err,
                 HasSubstr("--measure entropy reads X alone"));
-    EXPECT_THAT(kldiv_cli({"estimate", p.string()}).err, HasSubstr("Y is missing, but --measure kl needs X and Y"));
+    EXPECT_THAT(kldiv_cli({"estimate", p.string()}).err,
+                HasSubstr("Y is missing, but --measure kl-divergence needs X and Y"));
     const auto test = kldiv_cli({"estimate", p.string(), q.string(), "--method", "counts", "--measure", "cross-entropy",
                                  "--permutations", "9"});
     EXPECT_EQ(test.exit_code, 1);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 
+#include "kldiv/names.hpp"
 #include "kldiv/options.hpp"
 #include "kldiv/views.hpp"
 
@@ -32,12 +33,26 @@ enum class input_kind {
 // "probabilities", "log-probabilities" or "logits": the words used in messages and reports.
 const char* describe(input_kind kind) noexcept;
 
+// "probs", "log_probs", "logits" (kldiv/names.hpp).
+inline std::span<const named<input_kind>> names_of(input_kind) noexcept {
+    static constexpr named<input_kind> table[] = {
+        {input_kind::probs, "probs"}, {input_kind::log_probs, "log_probs"}, {input_kind::logits, "logits"}};
+    return table;
+}
+
 // How the per-row values are combined.
 enum class reduction {
     none,  // one value per row (masked rows get 0)
     sum,   // Σ w_i v_i over unmasked rows (w_i = 1 without row_weights)
     mean,  // Σ w_i v_i / Σ w_i over unmasked rows
 };
+
+// "none", "sum", "mean" (kldiv/names.hpp).
+inline std::span<const named<reduction>> names_of(reduction) noexcept {
+    static constexpr named<reduction> table[] = {
+        {reduction::none, "none"}, {reduction::sum, "sum"}, {reduction::mean, "mean"}};
+    return table;
+}
 
 struct batch_options {
     input_kind input = input_kind::probs;

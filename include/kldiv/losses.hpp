@@ -25,6 +25,15 @@ namespace kldiv {
 
 enum class divergence_kind { forward_kl, reverse_kl, js };
 
+// "forward_kl", "reverse_kl", "js"; the alias "kl" (kldiv/names.hpp).
+inline std::span<const named<divergence_kind>> names_of(divergence_kind) noexcept {
+    static constexpr named<divergence_kind> table[] = {{divergence_kind::forward_kl, "forward_kl"},
+                                                       {divergence_kind::reverse_kl, "reverse_kl"},
+                                                       {divergence_kind::js, "js"},
+                                                       {divergence_kind::forward_kl, "kl"}};
+    return table;
+}
+
 struct loss_options {
     divergence_kind kind = divergence_kind::forward_kl;
     double temperature = 1.0;

@@ -2,6 +2,9 @@
 // Options shared by every discrete measure. Plain aggregate: set only what you need,
 //   kldiv::kl_divergence(p, q, {.base = kldiv::log_base::bits(), .normalize = true});
 
+#include <span>
+
+#include "kldiv/names.hpp"
 #include "kldiv/units.hpp"
 
 namespace kldiv {
@@ -12,6 +15,16 @@ enum class zero_support {
     error,     // throw kldiv::error naming the first such event
     smooth,    // add smoothing_epsilon to every event of both vectors, then renormalize
 };
+
+// "infinity", "error", "smooth"; the aliases "inf" and "raise" (kldiv/names.hpp).
+inline std::span<const named<zero_support>> names_of(zero_support) noexcept {
+    static constexpr named<zero_support> table[] = {{zero_support::infinity, "infinity"},
+                                                    {zero_support::error, "error"},
+                                                    {zero_support::smooth, "smooth"},
+                                                    {zero_support::infinity, "inf"},
+                                                    {zero_support::error, "raise"}};
+    return table;
+}
 
 // The largest smoothing epsilon: ε is added to probabilities, so ε in (0, 1] (a larger one only
 // swamps the distribution, and one near DBL_MAX overflowed the sums into NaN).

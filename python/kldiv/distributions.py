@@ -52,12 +52,13 @@ def _as_distribution(d: Distribution | str) -> Distribution:
 
 
 def kl_divergence(p: Distribution | str, q: Distribution | str, *, base: float | None = None,
-                  method: str = "auto", tolerance: float = 1e-10, mc_error: float = 1e-3,
+                  method: str = "automatic", tolerance: float = 1e-10, mc_error: float = 1e-3,
                   max_samples: int = 1 << 26, seed: int = 2026, threads: int = 0) -> KLResult:
     """D(P‖Q) for two parametric distributions.
 
-    ``method``: ``"auto"`` (closed form where there is one, then quadrature or summation for
-    univariate pairs, then Monte Carlo), ``"closed_form"``, ``"numerical"`` or ``"monte_carlo"``.
+    ``method``: ``"automatic"`` (closed form where there is one, then quadrature or summation for
+    univariate pairs, then Monte Carlo; alias ``"auto"``), ``"closed_form"``, ``"numerical"`` or
+    ``"monte_carlo"``.
     ``tolerance`` is the relative target of quadrature and summation; ``mc_error`` the Monte Carlo
     target standard error in nats, reached with at most ``max_samples`` samples drawn from ``seed``
     on ``threads`` threads (0: all cores). Results are in nats unless ``base`` is given.

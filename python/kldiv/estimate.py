@@ -67,7 +67,7 @@ def _level(function, ci):
 
 def _options(function, base, ci, resamples, interval, permutations, seed, threads, **kwargs):
     options = dict(measure="kl_divergence", method="knn", k=5, l=0, form="wang_kulkarni_verdu", estimator="plug_in",
-                   bins="fd", bin_count=0)
+                   bins="freedman_diaconis", bin_count=0)
     options.update(kwargs)
     for name in ("k", "l", "bin_count"):
         options[name] = _integer(function, name, options[name], 0)
@@ -142,19 +142,21 @@ def entropy_knn(x, *, k: int = 5, base=None, ci=None, resamples=1000, interval="
     return _from_samples("entropy_knn", "entropy", x, None, uncertainty, method="knn", k=k)
 
 
-def kl_divergence_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estimator: str = "jeffreys", base=None,
-                            ci=None, resamples=1000, interval="percentile", permutations=0, seed=2026,
-                            threads=None) -> Estimate:
-    """D(P‖Q) from x ~ P and y ~ Q by a histogram shared by both samples (``bins``: "fd", "scott",
-    "sturges", "quantile" or "fixed" with ``bin_count``; up to 3 variables) and a count estimator
-    (Jeffreys' pseudocounts by default: the plug-in is +inf as soon as a bin holds x's but no y's)."""
+def kl_divergence_histogram(x, y, *, bins: str = "freedman_diaconis", bin_count: int = 0,
+                            estimator: str = "jeffreys", base=None, ci=None, resamples=1000, interval="percentile",
+                            permutations=0, seed=2026, threads=None) -> Estimate:
+    """D(P‖Q) from x ~ P and y ~ Q by a histogram shared by both samples (``bins``:
+    "freedman_diaconis" (alias "fd"), "scott", "sturges", "quantile" or "fixed" with ``bin_count``;
+    up to 3 variables) and a count estimator (Jeffreys' pseudocounts by default: the plug-in is
+    +inf as soon as a bin holds x's but no y's)."""
     uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
     return _from_samples("kl_divergence_histogram", "kl_divergence", x, y, uncertainty, method="histogram",
                          bins=bins, bin_count=bin_count, estimator=estimator)
 
 
-def cross_entropy_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estimator: str = "jeffreys", base=None,
-                            ci=None, resamples=1000, interval="percentile", seed=2026, threads=None) -> Estimate:
+def cross_entropy_histogram(x, y, *, bins: str = "freedman_diaconis", bin_count: int = 0,
+                            estimator: str = "jeffreys", base=None, ci=None, resamples=1000, interval="percentile",
+                            seed=2026, threads=None) -> Estimate:
     """Differential H(P, Q) through a histogram shared by x and y: the count estimator's value plus
     Σ θ̂_P ln(bin volume)."""
     uncertainty = (base, ci, resamples, interval, 0, seed, threads)
@@ -162,8 +164,9 @@ def cross_entropy_histogram(x, y, *, bins: str = "fd", bin_count: int = 0, estim
                          bins=bins, bin_count=bin_count, estimator=estimator)
 
 
-def entropy_histogram(x, *, bins: str = "fd", bin_count: int = 0, estimator: str = "plug_in", base=None, ci=None,
-                      resamples=1000, interval="percentile", seed=2026, threads=None) -> Estimate:
+def entropy_histogram(x, *, bins: str = "freedman_diaconis", bin_count: int = 0, estimator: str = "plug_in",
+                      base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
+                      threads=None) -> Estimate:
     """Differential H(P) through a histogram of x: −Σ θ̂ ln(θ̂ / bin volume) for the plug-in."""
     uncertainty = (base, ci, resamples, interval, 0, seed, threads)
     return _from_samples("entropy_histogram", "entropy", x, None, uncertainty, method="histogram",

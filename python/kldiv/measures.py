@@ -151,20 +151,20 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
     return result
 
 
-def kl_divergence(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="inf",
+def kl_divergence(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
                   eps=None, normalize=False, reduction="none", threads=None):
     """D(P‖Q) = Σ p log(p/q) along ``axis``: the extra cost of coding P with a code for Q.
 
     Never negative, exactly 0 for equal distributions, accurate when P and Q agree to many digits.
-    ``on_zero``: what p > 0 where q = 0 gives — "inf" (the value), "raise", or "smooth" (add
-    ``eps``, 1e-10 by default, and renormalize).
+    ``on_zero``: what p > 0 where q = 0 gives — "infinity" (the value; alias "inf"), "error" (alias
+    "raise"), or "smooth" (add ``eps``, 1e-10 by default, and renormalize).
     """
     return _measure("kl_divergence", p, q, ("kl",), input=input, axis=axis, keepdims=keepdims, base=base,
                     temperature=temperature, on_zero=on_zero, eps=eps, normalize=normalize, reduction=reduction,
                     threads=threads)
 
 
-def entropy(p, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="inf", eps=None,
+def entropy(p, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity", eps=None,
             normalize=False, reduction="none", threads=None):
     """H(P) = −Σ p log p along ``axis``."""
     return _measure("entropy", p, None, ("entropy_p",), input=input, axis=axis, keepdims=keepdims, base=base,
@@ -172,7 +172,7 @@ def entropy(p, *, input="probs", axis=-1, keepdims=False, base=None, temperature
                     threads=threads)
 
 
-def cross_entropy(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="inf",
+def cross_entropy(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
                   eps=None, normalize=False, reduction="none", threads=None):
     """H(P, Q) = −Σ p log q = H(P) + D(P‖Q) along ``axis``."""
     return _measure("cross_entropy", p, q, ("cross_entropy",), input=input, axis=axis, keepdims=keepdims,
@@ -180,8 +180,8 @@ def cross_entropy(p, q, *, input="probs", axis=-1, keepdims=False, base=None, te
                     reduction=reduction, threads=threads)
 
 
-def jeffreys(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="inf", eps=None,
-             normalize=False, reduction="none", threads=None):
+def jeffreys(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
+             eps=None, normalize=False, reduction="none", threads=None):
     """J(P, Q) = D(P‖Q) + D(Q‖P) along ``axis`` (the symmetric KL divergence)."""
     return _measure("jeffreys", p, q, ("kl", "reverse_kl"), input=input, axis=axis, keepdims=keepdims, base=base,
                     temperature=temperature, on_zero=on_zero, eps=eps, normalize=normalize, reduction=reduction,
@@ -189,7 +189,7 @@ def jeffreys(p, q, *, input="probs", axis=-1, keepdims=False, base=None, tempera
 
 
 def js_divergence(p, q, *, beta=0.5, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0,
-                  on_zero="inf", eps=None, normalize=False, reduction="none", threads=None):
+                  on_zero="infinity", eps=None, normalize=False, reduction="none", threads=None):
     """JS_β(P, Q) = β D(P‖M) + (1 − β) D(Q‖M), M = β P + (1 − β) Q, along ``axis`` (β = ½: at most ln 2)."""
     return _measure("js_divergence", p, q, ("js",), input=input, axis=axis, keepdims=keepdims, base=base,
                     temperature=temperature, on_zero=on_zero, eps=eps, normalize=normalize, reduction=reduction,

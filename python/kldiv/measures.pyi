@@ -5,7 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 _Input = Literal["probs", "log_probs", "logits"]
-_OnZero = Literal["inf", "raise", "smooth"]
+_OnZero = Literal["infinity", "error", "smooth", "inf", "raise"]
 _Reduction = Literal["none", "sum", "mean"]
 _Result = Union[float, npt.NDArray[np.float64]]
 

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "python/src/choice.hpp"
+#include "kldiv/names.hpp"
 
 namespace py = pybind11;
 namespace kd = kldiv::distributions;
@@ -24,11 +24,7 @@ struct distribution_object {
 };
 
 kd::method_choice method_of(const std::string& name) {
-    return choice<kd::method_choice>("method", name,
-                                     {{"auto", kd::method_choice::automatic},
-                                      {"closed_form", kd::method_choice::closed_form},
-                                      {"numerical", kd::method_choice::numerical},
-                                      {"monte_carlo", kd::method_choice::monte_carlo}});
+    return kldiv::parse<kd::method_choice>(name, "method", "kldiv");
 }
 
 }  // namespace
@@ -59,7 +55,7 @@ void bind_distributions(py::module_& m) {
                 py::gil_scoped_release release;
                 r = kd::kl_divergence(p.value, q.value, o);
             }
-            return py::make_tuple(r.value, std::string(kd::identifier(r.method)), r.error, r.samples, o.base.unit());
+            return py::make_tuple(r.value, kldiv::name(r.method), r.error, r.samples, o.base.unit());
         },
         py::arg("p"), py::arg("q"), py::arg("base"), py::arg("method"), py::arg("tolerance"), py::arg("mc_error"),
         py::arg("max_samples"), py::arg("seed"), py::arg("threads"));

@@ -9,7 +9,7 @@
 #include "kldiv/error.hpp"
 #include "kldiv/estimate/from_data.hpp"
 
-#include "python/src/choice.hpp"
+#include "kldiv/names.hpp"
 
 #include <string>
 
@@ -18,45 +18,30 @@ namespace ke = kldiv::estimate;
 
 namespace {
 
+// The value of the option `key`, a name of one of E's values (kldiv/names.hpp).
+template <class E>
+E choice(const py::dict& o, const char* key) {
+    return kldiv::parse<E>(o[key].cast<std::string>(), key, "kldiv");
+}
+
 ke::data_options options_of(const py::dict& o) {
     ke::data_options d;
-    d.measure = choice<ke::quantity>("measure", o["measure"].cast<std::string>(),
-                                     {{"kl_divergence", ke::quantity::kl_divergence},
-                                      {"cross_entropy", ke::quantity::cross_entropy},
-                                      {"entropy", ke::quantity::entropy}});
+    d.measure = choice<ke::quantity>(o, "measure");
     if (const double base = o["base"].cast<double>(); base > 0.0) d.base = kldiv::log_base(base);
-    d.method =
-        choice<ke::sample_method>("method", o["method"].cast<std::string>(),
-                                  {{"knn", ke::sample_method::knn}, {"histogram", ke::sample_method::histogram}});
+    d.method = choice<ke::sample_method>(o, "method");
     d.knn.k = o["k"].cast<std::size_t>();
     d.knn.l = o["l"].cast<std::size_t>();
-    d.knn.method = choice<ke::knn_method>(
-        "form", o["form"].cast<std::string>(),
-        {{"wang_kulkarni_verdu", ke::knn_method::wang_kulkarni_verdu}, {"perez_cruz", ke::knn_method::perez_cruz}});
+    d.knn.method = choice<ke::knn_method>(o, "form");
     d.knn.threads = o["threads"].cast<unsigned>();
-    d.counts.method = choice<ke::count_estimator>("estimator", o["estimator"].cast<std::string>(),
-                                                  {{"plug_in", ke::count_estimator::plug_in},
-                                                   {"miller_madow", ke::count_estimator::miller_madow},
-                                                   {"laplace", ke::count_estimator::laplace},
-                                                   {"jeffreys", ke::count_estimator::jeffreys},
-                                                   {"perks", ke::count_estimator::perks},
-                                                   {"minimax", ke::count_estimator::minimax},
-                                                   {"james_stein", ke::count_estimator::james_stein}});
-    d.histogram.rule = choice<ke::binning>("bins", o["bins"].cast<std::string>(),
-                                           {{"fixed", ke::binning::fixed},
-                                            {"fd", ke::binning::freedman_diaconis},
-                                            {"scott", ke::binning::scott},
-                                            {"sturges", ke::binning::sturges},
-                                            {"quantile", ke::binning::quantile}});
+    d.counts.method = choice<ke::count_estimator>(o, "estimator");
+    d.histogram.rule = choice<ke::binning>(o, "bins");
     d.histogram.bins = o["bin_count"].cast<std::size_t>();
     d.histogram.counts.method = d.counts.method;
     if (!o["ci"].is_none()) {  // checked in (0, 1) by kldiv/estimate.py
         ke::bootstrap_options b;
         b.level = o["ci"].cast<double>();
         b.resamples = o["resamples"].cast<std::size_t>();
-        b.method = choice<ke::interval_method>(
-            "interval", o["interval"].cast<std::string>(),
-            {{"percentile", ke::interval_method::percentile}, {"bca", ke::interval_method::bca}});
+        b.method = choice<ke::interval_method>(o, "interval");
         b.seed = o["seed"].cast<std::uint64_t>();
         b.threads = d.knn.threads;
         d.bootstrap = b;

@@ -15,9 +15,8 @@
 #include "kldiv/text.hpp"
 #include "kldiv/units.hpp"
 
-#include "python/src/choice.hpp"
+#include "kldiv/names.hpp"
 
-#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,18 +27,10 @@ namespace py = pybind11;
 
 namespace {
 
-kldiv::input_kind input_of(const std::string& name) {
-    return choice<kldiv::input_kind>("input", name,
-                                     {{"probs", kldiv::input_kind::probs},
-                                      {"log_probs", kldiv::input_kind::log_probs},
-                                      {"logits", kldiv::input_kind::logits}});
-}
+kldiv::input_kind input_of(const std::string& name) { return kldiv::parse<kldiv::input_kind>(name, "input", "kldiv"); }
 
 kldiv::zero_support on_zero_of(const std::string& name) {
-    return choice<kldiv::zero_support>("on_zero", name,
-                                       {{"inf", kldiv::zero_support::infinity},
-                                        {"raise", kldiv::zero_support::error},
-                                        {"smooth", kldiv::zero_support::smooth}});
+    return kldiv::parse<kldiv::zero_support>(name, "on_zero", "kldiv");
 }
 
 template <class T>
@@ -118,16 +109,11 @@ void bind_measure(py::module_& m) {
 }
 
 kldiv::divergence_kind kind_of(const std::string& name) {
-    return choice<kldiv::divergence_kind>("kind", name,
-                                          {{"forward_kl", kldiv::divergence_kind::forward_kl},
-                                           {"reverse_kl", kldiv::divergence_kind::reverse_kl},
-                                           {"js", kldiv::divergence_kind::js}});
+    return kldiv::parse<kldiv::divergence_kind>(name, "kind", "kldiv");
 }
 
 kldiv::reduction reduction_of(const std::string& name) {
-    return choice<kldiv::reduction>(
-        "reduction", name,
-        {{"none", kldiv::reduction::none}, {"sum", kldiv::reduction::sum}, {"mean", kldiv::reduction::mean}});
+    return kldiv::parse<kldiv::reduction>(name, "reduction", "kldiv");
 }
 
 // The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the logits.

@@ -55,7 +55,7 @@ def test_eps_is_used_and_only_with_smoothing():
     large = kldiv.kl_divergence(P, q, on_zero="smooth", eps=1e-3)
     assert small > large > 0  # eps=… is not replaced by the default
     assert kldiv.kl_divergence(P, q, on_zero="smooth") == kldiv.kl_divergence(P, q, on_zero="smooth", eps=1e-10)
-    with pytest.raises(ValueError, match=r"^kl_divergence: eps = 1e-05 is given with on_zero = 'inf', but eps is the "
+    with pytest.raises(ValueError, match=r"^kl_divergence: eps = 1e-05 is given with on_zero = 'infinity', but eps is the "
                                          "smoothing amount of on_zero='smooth'"):
         kldiv.kl_divergence(P, Q, eps=1e-5)
     with pytest.raises(TypeError, match="^entropy: eps = 'x', but it must be a real number"):

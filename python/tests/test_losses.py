@@ -58,5 +58,9 @@ def test_float32_gradients_and_errors():
     result = kldiv.losses.distillation_loss(s, s)
     assert result.loss == 0.0
     assert result.grad_student.dtype == np.float32 and not result.grad_student.any()
-    with pytest.raises(ValueError, match="distillation_loss: kind = 'kl'"):
-        kldiv.losses.distillation_loss(s, s, kind="kl")
+    with pytest.raises(ValueError, match="distillation_loss: kind = 'kl_forward', but it must be forward_kl, "
+                                         "reverse_kl or js"):
+        kldiv.losses.distillation_loss(s, s, kind="kl_forward")
+    # "kl" is forward_kl's alias (the batch measures' name of the same quantity)
+    t = np.array([[0.5, -1.0, 2.0, 0.0, 1.0], [1.0, 1.0, -3.0, 0.5, 0.0]], dtype=np.float32)
+    assert kldiv.losses.distillation_loss(s, t, kind="kl").loss == kldiv.losses.distillation_loss(s, t).loss > 0

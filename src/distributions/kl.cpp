@@ -32,22 +32,6 @@ std::string_view describe(kl_method m) noexcept {
     return {};
 }
 
-std::string_view identifier(kl_method m) noexcept {
-    switch (m) {
-        case kl_method::closed_form:
-            return "closed_form";
-        case kl_method::infinite_by_support:
-            return "infinite_by_support";
-        case kl_method::quadrature:
-            return "quadrature";
-        case kl_method::summation:
-            return "summation";
-        case kl_method::monte_carlo:
-            return "monte_carlo";
-    }
-    return {};
-}
-
 namespace {
 
 void check_options(const kl_options& o) {

@@ -88,7 +88,7 @@ std::vector<double> unnormalized_probabilities(std::span<const double> counts, d
 
 std::string method_text(count_estimator method, std::span<const double> p, double n, std::span<const double> q = {},
                         double m = 0.0) {
-    std::string text = std::string("counts (") + describe(method);
+    std::string text = "counts (" + name(method, '-');
     switch (method) {
         case count_estimator::laplace:
             text += ", a=1";
@@ -173,26 +173,6 @@ estimate pair_estimate(const char* function, measure what, std::span<const doubl
 }
 
 }  // namespace
-
-const char* describe(count_estimator method) noexcept {
-    switch (method) {
-        case count_estimator::plug_in:
-            return "plug-in";
-        case count_estimator::miller_madow:
-            return "miller-madow";
-        case count_estimator::laplace:
-            return "laplace";
-        case count_estimator::jeffreys:
-            return "jeffreys";
-        case count_estimator::perks:
-            return "perks";
-        case count_estimator::minimax:
-            return "minimax";
-        case count_estimator::james_stein:
-            return "james-stein";
-    }
-    return "unknown";
-}
 
 std::vector<double> probabilities_from_counts(std::span<const double> counts, count_estimator method) {
     const double n = validated_total("probabilities_from_counts", "counts", counts);

@@ -58,14 +58,14 @@ double rule_width(binning rule, const std::vector<double>& sorted) {
 void check_bins(const char* function, binning rule, std::size_t bins) {
     const bool counted = rule == binning::fixed || rule == binning::quantile;
     if (counted && bins == 0) {
-        throw error(function, std::string("bins = 0, but the ") + describe(rule) + " rule needs a number of bins >= 1");
+        throw error(function, "bins = 0, but the " + name(rule, '-') + " rule needs a number of bins >= 1");
     }
     if (counted && bins > max_grid_bins) {
         throw error(function, "bins = " + std::to_string(bins) +
                                   ", but at most 2^26 = " + std::to_string(max_grid_bins) + " bins are allowed");
     }
     if (!counted && bins != 0) {
-        throw error(function, "bins = " + std::to_string(bins) + ", but the " + describe(rule) +
+        throw error(function, "bins = " + std::to_string(bins) + ", but the " + name(rule, '-') +
                                   " rule chooses the number of bins itself (set bins = 0)");
     }
 }
@@ -103,7 +103,7 @@ std::vector<double> edges_of(const char* function, std::vector<double> values, b
     if (width == 0.0) return equal_width_edges(first, last, 1);
     const double count = std::ceil((last - first) / width);
     if (!(count <= static_cast<double>(max_grid_bins))) {
-        throw error(function, std::string("the ") + describe(rule) + " rule asks for " + to_text(count) +
+        throw error(function, "the " + name(rule, '-') + " rule asks for " + to_text(count) +
                                   " bins, but at most 2^26 are allowed (use binning::fixed)");
     }
     return equal_width_edges(first, last, static_cast<std::size_t>(count));
@@ -156,22 +156,6 @@ std::vector<double> counts_in(const std::vector<std::vector<double>>& edges, mat
 
 }  // namespace
 
-const char* describe(binning rule) noexcept {
-    switch (rule) {
-        case binning::fixed:
-            return "fixed";
-        case binning::freedman_diaconis:
-            return "freedman-diaconis";
-        case binning::scott:
-            return "scott";
-        case binning::sturges:
-            return "sturges";
-        case binning::quantile:
-            return "quantile";
-    }
-    return "unknown";
-}
-
 std::vector<double> bin_edges(std::span<const double> values, binning rule, std::size_t bins) {
     return edges_of("bin_edges", std::vector<double>(values.begin(), values.end()), rule, bins);
 }
@@ -203,7 +187,7 @@ shared_histogram pooled_histogram(const char* function, matrix_view<const double
 
 // "hist (rule, AxB bins; <count estimator's method>)".
 std::string method_text(binning rule, const shared_histogram& h, const std::string& counts_method) {
-    std::string text = std::string("hist (") + describe(rule) + ", ";
+    std::string text = "hist (" + name(rule, '-') + ", ";
     for (std::size_t j = 0; j < h.edges.size(); ++j) {
         if (j > 0) text += 'x';
         text += std::to_string(h.edges[j].size() - 1);

@@ -13,26 +13,6 @@
 
 namespace kldiv::io {
 
-const char* describe(reference_encoding encoding) noexcept {
-    switch (encoding) {
-        case reference_encoding::float32:
-            return "float32";
-        case reference_encoding::float16:
-            return "float16";
-        case reference_encoding::q16:
-            return "q16";
-    }
-    return "unknown";
-}
-
-reference_encoding parse_reference_encoding(std::string_view name) {
-    for (auto e : {reference_encoding::float32, reference_encoding::float16, reference_encoding::q16}) {
-        if (name == describe(e)) return e;
-    }
-    throw error("parse_reference_encoding",
-                "encoding '" + std::string(name) + "' is unknown; the encodings are float32, float16 and q16");
-}
-
 double reference_kl_error_bound(double kl, double delta, double dropped) {
     if (!(kl >= 0) || !(delta >= 0) || !(dropped >= 0 && dropped <= 1)) {
         throw error("reference_kl_error_bound", "kl = " + std::to_string(kl) + ", delta = " + std::to_string(delta) +

@@ -123,8 +123,8 @@ struct reference_reader::state {
         if (encoding == reference_encoding::q16
                 ? h.q16_step_log2 < q16_min_step_log2 || h.q16_step_log2 > q16_max_step_log2
                 : h.q16_step_log2 != 0) {
-            fail("header says q16_step_log2 = " + std::to_string(h.q16_step_log2) + " with encoding " +
-                 describe(encoding) + ", but it must be " +
+            fail("header says q16_step_log2 = " + std::to_string(h.q16_step_log2) + " with encoding " + name(encoding) +
+                 ", but it must be " +
                  (encoding == reference_encoding::q16
                       ? "in [" + std::to_string(q16_min_step_log2) + ", " + std::to_string(q16_max_step_log2) + "]"
                       : std::string("0")));
@@ -172,7 +172,7 @@ struct reference_reader::state {
         const std::uint64_t needed = too_big ? 0 : full_chunks * full_chunk_size + last;
         if (!too_big && needed == body) return;
         std::string message = "header says " + std::to_string(header.rows) + " rows of n_vocab " +
-                              std::to_string(header.n_vocab) + " (" + describe(encoding) + ", " +
+                              std::to_string(header.n_vocab) + " (" + name(encoding) + ", " +
                               std::to_string(header.rows_per_chunk) + " rows per chunk" +
                               (has_tokens ? ", with tokens" : "") + "), which need " +
                               (too_big ? std::string("more than 2^64") : std::to_string(header.header_size + needed)) +
@@ -259,7 +259,7 @@ struct reference_reader::state {
                                                header.q16_step_log2, row);
             if (bad != v) {
                 fail(describe_chunk(k) + ": row " + std::to_string(position) + ", column " + std::to_string(bad) +
-                     ": log-probability " + kldiv::detail::to_text(row[bad]) + " (" + describe(encoding) +
+                     ": log-probability " + kldiv::detail::to_text(row[bad]) + " (" + name(encoding) +
                      "), but stored log-probabilities must be <= 0: the file is corrupt");
             }
             if (!next_tokens.empty()) {

@@ -121,7 +121,7 @@ public:
     explicit reference_shard(const std::filesystem::path& path) : reader_(path) {}
     std::size_t vocabulary() const override { return reader_.n_vocab(); }
     std::uint64_t rows() const override { return reader_.rows(); }
-    std::string format() const override { return std::string("kldiv reference ") + describe(reader_.encoding()); }
+    std::string format() const override { return "kldiv reference " + name(reader_.encoding()); }
     bool carries_tokens() const override { return reader_.has_tokens(); }
     double bytes_per_row() const override {
         return reader_.encoding() == reference_encoding::float32 ? 4.0 * reader_.n_vocab() : 2.0 * reader_.n_vocab();

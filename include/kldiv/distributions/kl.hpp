@@ -12,10 +12,12 @@
 // The result says which method gave the value and how accurate it is.
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "kldiv/distributions/distribution.hpp"
+#include "kldiv/names.hpp"
 #include "kldiv/progress.hpp"
 #include "kldiv/units.hpp"
 
@@ -23,16 +25,33 @@ namespace kldiv::distributions {
 
 enum class kl_method { closed_form, infinite_by_support, quadrature, summation, monte_carlo };
 
-// "closed form", "infinite by support", "quadrature", "summation", "Monte Carlo".
+// "closed form", "infinite by support", "quadrature", "summation", "Monte Carlo": prose.
 std::string_view describe(kl_method m) noexcept;
-// The same as an identifier, for JSON and Python: "closed_form", "infinite_by_support",
-// "quadrature", "summation", "monte_carlo".
-std::string_view identifier(kl_method m) noexcept;
+
+// "closed_form", "infinite_by_support", "quadrature", "summation", "monte_carlo" (kldiv/names.hpp):
+// the words of JSON and Python.
+inline std::span<const named<kl_method>> names_of(kl_method) noexcept {
+    static constexpr named<kl_method> table[] = {{kl_method::closed_form, "closed_form"},
+                                                 {kl_method::infinite_by_support, "infinite_by_support"},
+                                                 {kl_method::quadrature, "quadrature"},
+                                                 {kl_method::summation, "summation"},
+                                                 {kl_method::monte_carlo, "monte_carlo"}};
+    return table;
+}
 
 // Which method to use: automatic takes the closed form where there is one, then quadrature or
 // summation for univariate pairs, then Monte Carlo. Asking for a method the pair does not support
 // throws kldiv::error (a support mismatch is +∞ whatever is asked).
 enum class method_choice { automatic, closed_form, numerical, monte_carlo };
+
+// "automatic", "closed_form", "numerical", "monte_carlo"; the aliases "auto" and "closed".
+inline std::span<const named<method_choice>> names_of(method_choice) noexcept {
+    static constexpr named<method_choice> table[] = {
+        {method_choice::automatic, "automatic"}, {method_choice::closed_form, "closed_form"},
+        {method_choice::numerical, "numerical"}, {method_choice::monte_carlo, "monte_carlo"},
+        {method_choice::automatic, "auto"},      {method_choice::closed_form, "closed"}};
+    return table;
+}
 
 // The most Monte Carlo samples one call may draw (2^40: hours of work; memory does not grow with it).
 inline constexpr std::uint64_t max_monte_carlo_samples = std::uint64_t{1} << 40;

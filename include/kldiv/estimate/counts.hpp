@@ -42,11 +42,24 @@
 #include <vector>
 
 #include "kldiv/estimate/estimate.hpp"
+#include "kldiv/names.hpp"
 #include "kldiv/units.hpp"
 
 namespace kldiv::estimate {
 
 enum class count_estimator { plug_in, miller_madow, laplace, jeffreys, perks, minimax, james_stein };
+
+// "plug_in", "miller_madow", "laplace", "jeffreys", "perks", "minimax", "james_stein" (kldiv/names.hpp).
+inline std::span<const named<count_estimator>> names_of(count_estimator) noexcept {
+    static constexpr named<count_estimator> table[] = {{count_estimator::plug_in, "plug_in"},
+                                                       {count_estimator::miller_madow, "miller_madow"},
+                                                       {count_estimator::laplace, "laplace"},
+                                                       {count_estimator::jeffreys, "jeffreys"},
+                                                       {count_estimator::perks, "perks"},
+                                                       {count_estimator::minimax, "minimax"},
+                                                       {count_estimator::james_stein, "james_stein"}};
+    return table;
+}
 
 // What to do where P has a count and Q's estimated probability is 0 (see above).
 enum class zero_counts {
@@ -61,7 +74,6 @@ struct count_options {
 };
 
 // "plug-in", "miller-madow", "laplace", "jeffreys", "perks", "minimax", "james-stein".
-const char* describe(count_estimator method) noexcept;
 
 // The estimated probabilities θ̂ of one count vector (Miller–Madow's are the plug-in ones).
 std::vector<double> probabilities_from_counts(std::span<const double> counts, count_estimator method);

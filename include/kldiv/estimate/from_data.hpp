@@ -21,7 +21,23 @@ enum class quantity {
     entropy,        // H(P), from x (or p_counts) alone; y (q_counts) is not read
 };
 
+// "kl_divergence", "cross_entropy", "entropy"; the alias "kl" (kldiv/names.hpp).
+inline std::span<const named<quantity>> names_of(quantity) noexcept {
+    static constexpr named<quantity> table[] = {{quantity::kl_divergence, "kl_divergence"},
+                                                {quantity::cross_entropy, "cross_entropy"},
+                                                {quantity::entropy, "entropy"},
+                                                {quantity::kl_divergence, "kl"}};
+    return table;
+}
+
 enum class sample_method { knn, histogram };
+
+// "knn", "histogram"; the alias "hist" (kldiv/names.hpp).
+inline std::span<const named<sample_method>> names_of(sample_method) noexcept {
+    static constexpr named<sample_method> table[] = {
+        {sample_method::knn, "knn"}, {sample_method::histogram, "histogram"}, {sample_method::histogram, "hist"}};
+    return table;
+}
 
 struct data_options {
     quantity measure = quantity::kl_divergence;

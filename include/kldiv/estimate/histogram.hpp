@@ -34,6 +34,7 @@
 
 #include "kldiv/estimate/counts.hpp"
 #include "kldiv/estimate/estimate.hpp"
+#include "kldiv/names.hpp"
 #include "kldiv/views.hpp"
 
 namespace kldiv::estimate {
@@ -43,8 +44,14 @@ inline constexpr std::size_t histogram_max_bins = std::size_t{1} << 26;
 
 enum class binning { fixed, freedman_diaconis, scott, sturges, quantile };
 
-// "fixed", "freedman-diaconis", "scott", "sturges", "quantile".
-const char* describe(binning rule) noexcept;
+// "fixed", "freedman_diaconis", "scott", "sturges", "quantile"; the alias "fd" (kldiv/names.hpp).
+inline std::span<const named<binning>> names_of(binning) noexcept {
+    static constexpr named<binning> table[] = {
+        {binning::fixed, "fixed"},       {binning::freedman_diaconis, "freedman_diaconis"},
+        {binning::scott, "scott"},       {binning::sturges, "sturges"},
+        {binning::quantile, "quantile"}, {binning::freedman_diaconis, "fd"}};
+    return table;
+}
 
 struct histogram_options {
     binning rule = binning::freedman_diaconis;

@@ -44,6 +44,7 @@
 #include <cstddef>
 
 #include "kldiv/estimate/estimate.hpp"
+#include "kldiv/names.hpp"
 #include "kldiv/units.hpp"
 #include "kldiv/views.hpp"
 
@@ -53,6 +54,14 @@ enum class knn_method {
     wang_kulkarni_verdu,  // separate k and l with the ψ(k) − ψ(l) correction
     perez_cruz,           // one k for both samples (l must be 0 or k)
 };
+
+// "wang_kulkarni_verdu", "perez_cruz"; the alias "wkv" (kldiv/names.hpp).
+inline std::span<const named<knn_method>> names_of(knn_method) noexcept {
+    static constexpr named<knn_method> table[] = {{knn_method::wang_kulkarni_verdu, "wang_kulkarni_verdu"},
+                                                  {knn_method::perez_cruz, "perez_cruz"},
+                                                  {knn_method::wang_kulkarni_verdu, "wkv"}};
+    return table;
+}
 
 struct knn_options {
     std::size_t k = 5;  // neighbour index in x (needs n > k)

@@ -51,12 +51,20 @@
 #include <span>
 
 #include "kldiv/estimate/estimate.hpp"
+#include "kldiv/names.hpp"
 #include "kldiv/progress.hpp"
 #include "kldiv/views.hpp"
 
 namespace kldiv::estimate {
 
 enum class interval_method { percentile, bca };
+
+// "percentile", "bca" (kldiv/names.hpp).
+inline std::span<const named<interval_method>> names_of(interval_method) noexcept {
+    static constexpr named<interval_method> table[] = {{interval_method::percentile, "percentile"},
+                                                       {interval_method::bca, "bca"}};
+    return table;
+}
 
 // The most resamples (or permutations) one call draws: their statistics are kept, 8 bytes each
 // (80 MB at the cap), so a larger B is refused before anything is allocated.

@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "kldiv/batch.hpp"
+#include "kldiv/names.hpp"
 
 namespace kldiv::io {
 
@@ -38,11 +39,13 @@ enum class reference_encoding : std::uint32_t {
               // (and −∞) decode to −∞ (p = 0); between the two either happens
 };
 
-// "float32", "float16", "q16".
-const char* describe(reference_encoding encoding) noexcept;
-
-// The encoding named by `name` (as describe() writes it); kldiv::error otherwise.
-reference_encoding parse_reference_encoding(std::string_view name);
+// "float32", "float16", "q16" (kldiv/names.hpp).
+inline std::span<const named<reference_encoding>> names_of(reference_encoding) noexcept {
+    static constexpr named<reference_encoding> table[] = {{reference_encoding::float32, "float32"},
+                                                          {reference_encoding::float16, "float16"},
+                                                          {reference_encoding::q16, "q16"}};
+    return table;
+}
 
 // What a file's encoding guarantees, per decoded value and per row.
 struct reference_error_bound {

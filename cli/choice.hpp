@@ -1,0 +1,40 @@
+#pragma once
+// An option whose value names one of the values of an enum E, by the library's table of names
+// (kldiv/names.hpp): the help lists the names with `-` for `_`, every name and alias is accepted,
+// and anything else is a usage error (exit 2) that lists them:
+//   --method: 'exact', but it must be automatic, closed-form, numerical or monte-carlo
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "kldiv/names.hpp"
+
+namespace kldiv::cli {
+
+// The check of a choice among E's names.
+template <class E>
+CLI::Validator names_of_choice() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            return find<E>(text) ? std::string() : "'" + text + "', but it must be " + listing<E>('-');
+        },
+        "NAME");
+}
+
+// Registers `flag` on `command`: its text sets `value` (an E, or a std::optional<E> left empty when
+// the flag is not given). `help` is followed by the names.
+template <class E, class Target>
+CLI::Option* add_choice(CLI::App& command, const std::string& flag, Target& value, const std::string& help) {
+    static_assert(std::is_same_v<Target, E> || std::is_same_v<Target, std::optional<E>>);
+    CLI::Option* option =
+        command
+            .add_option_function<std::string>(
+                flag, [&value](const std::string& text) { value = *find<E>(text); }, help + ": " + listing<E>('-'))
+            ->check(names_of_choice<E>());
+    if constexpr (std::is_same_v<Target, E>) option->default_str(name(value, '-'));
+    return option;
+}
+
+}  // namespace kldiv::cli
