@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 #include "kldiv/error.hpp"
 #include "kldiv/io/reference_file.hpp"
+#include "kldiv/io/reference_verification.hpp"
 #include "kldiv/io/row_source.hpp"
 #include "kldiv/text.hpp"
 
@@ -137,81 +138,6 @@ written write_reference(io::row_source& source, const llm_reference_arguments& a
     return w;
 }
 
-// What reading the file back against its input found.
-struct verification {
-    double largest_error = 0;           // the largest |ℓ̂ − ℓ| over kept values, in nats
-    double largest_error_to_bound = 0;  // the largest |ℓ̂ − ℓ| / its value's bound
-    std::uint64_t dropped_values = 0;   // finite ℓ that decode to −∞
-    double largest_dropped_mass = 0;    // the largest Σ exp(ℓ) over a row's dropped values
-};
-
-// Reads the finished file (`finished`, not yet at OUTPUT) and INPUT again, side by side, and checks
-// every token id and every decoded value against the encoding's bound, with
-// ℓ_j = (a_j − M) − ln Σ_k exp(a_k − M) computed from the input in double as the writer computes it.
-verification verify_reference(const std::vector<fs::path>& inputs, const llm_reference_arguments& a,
-                              const std::string& token_source, const fs::path& finished) {
-    const auto source = io::open_rows(inputs, "input");
-    io::reference_reader reader(finished);
-    const io::reference_error_bound bound = reader.error_bound();
-    const std::size_t v = source->vocabulary();
-    const std::size_t block_rows = block_rows_of(a, *source, 2);
-    std::vector<float> in(block_rows * v), decoded(block_rows * v);
-    const bool tokens = token_source != "none";
-    std::vector<std::int32_t> carried(token_source == "input" ? block_rows : 0), stored(tokens ? block_rows : 0);
-    const std::vector<std::int32_t> given =
-        token_source == "--tokens" ? tokens_for(a.tokens, *source) : std::vector<std::int32_t>{};
-    verification found;
-    std::uint64_t done = 0;
-    const auto fail = [&](std::uint64_t row, const std::string& what) {
-        throw error(command_name, fmt::format("--verify: {} row {}: {}; {} is not written", printable(a.output), row,
-                                              what, printable(a.output)));
-    };
-    while (const std::size_t n = source->read(in, carried, {}, block_rows)) {
-        if (reader.read_rows(decoded, stored, n) != n) fail(done, "the file ends before INPUT does");
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t row = done + i;
-            const std::int32_t want = token_source == "--tokens" ? given[row]
-                                      : token_source == "input"  ? carried[i]
-                                                                 : -1;
-            if (tokens && stored[i] != want) fail(row, fmt::format("next token {} is stored as {}", want, stored[i]));
-            const std::span<const float> input(in.data() + i * v, v), output(decoded.data() + i * v, v);
-            const double top = *std::max_element(input.begin(), input.end());
-            double sum = 0;
-            for (const float value : input) sum += std::exp(value - top);
-            const double log_sum = std::log(sum);
-            double dropped_mass = 0;
-            for (std::size_t j = 0; j < v; ++j) {
-                const double l = (input[j] - top) - log_sum;
-                const float d = output[j];
-                if (std::isinf(l) || std::isinf(d)) {
-                    if (std::isinf(l) && !std::isinf(d)) fail(row, fmt::format("column {}: -inf decodes to {}", j, d));
-                    if (std::isinf(l)) continue;
-                    if (top - input[j] > bound.kept_range) {
-                        ++found.dropped_values;
-                        dropped_mass += std::exp(l);
-                        continue;
-                    }
-                    fail(row, fmt::format("column {}: ℓ = {} lies {} nats below the row's maximum, within the kept "
-                                          "range of {}, but decodes to -inf",
-                                          j, l, top - input[j], bound.kept_range));
-                }
-                const double off = std::fabs(d - l),
-                             allowed = (bound.absolute + bound.relative * std::fabs(l)) * (1 + 1e-12);
-                if (!(off <= allowed)) {
-                    fail(row, fmt::format("column {}: ℓ = {} decodes to {}, {} off, but the encoding's bound is {}", j,
-                                          l, d, off, allowed));
-                }
-                found.largest_error = std::max(found.largest_error, off);
-                found.largest_error_to_bound = std::max(found.largest_error_to_bound, off / allowed);
-            }
-            found.largest_dropped_mass = std::max(found.largest_dropped_mass, dropped_mass);
-        }
-        done += n;
-    }
-    if (done != reader.rows()) fail(done, fmt::format("the file holds {} rows, but INPUT {}", reader.rows(), done));
-    return found;
-}
-
 // The D values at which the summary states the error bound on D(reference‖candidate).
 constexpr double kl_examples[] = {0.001, 0.01, 0.1, 1.0};
 
@@ -225,7 +151,7 @@ struct summary {
     io::reference_error_bound bound;
     double delta = 0;  // the largest |ℓ̂ − ℓ| over the kept values, by the encoding's bound
     bool verified = false;
-    verification check;
+    io::reference_verification check;
 };
 
 nlohmann::ordered_json json_document(const llm_reference_arguments& a, const summary& s) {
@@ -339,7 +265,16 @@ void run(const llm_reference_arguments& a, bool step_given) {
     s.delta = s.bound.absolute + s.bound.relative * (std::min(s.writing.largest_span, s.bound.kept_range) +
                                                      std::log(static_cast<double>(s.vocabulary)));
     if (a.verify) {
-        s.check = verify_reference(s.inputs, a, s.writing.token_source, finished);
+        const auto input = io::open_rows(s.inputs, "input");
+        const std::vector<std::int32_t> given =
+            a.tokens.empty() ? std::vector<std::int32_t>{} : tokens_for(a.tokens, *input);
+        try {
+            s.check = io::verify_reference(*input, finished, given, a.buffer_mib << 20);
+        } catch (const error& e) {
+            throw error(command_name, "--verify: " + printable(a.output) + " " +
+                                          std::string(e.what()).substr(e.function().size() + 2) + "; " +
+                                          printable(a.output) + " is not written");
+        }
         s.verified = true;
     }
     const std::string json = a.json ? json_text(json_document(a, s), 2) : std::string();

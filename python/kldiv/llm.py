@@ -8,7 +8,8 @@
 keys and the same numbers (docs/llm_compare.md, docs/python_llm.md). A model is a file, a pattern
 with ``*`` or ``?`` in its last part (the matching files of that directory, in name order: the
 shards of one model), or a list of files. Token ids and the mask are a path to a 1-D integer
-``.npy`` or a 1-D array, one entry per position.
+``.npy`` or a 1-D array, one entry per position. ``verify_reference`` reads a kldiv reference file
+(``kldiv llm-reference``) back against the rows it was written from.
 """
 import json
 import os
@@ -91,3 +92,23 @@ def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, j
     options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib)
     return json.loads(_kldiv.llm_compare(_files(reference, "reference"), _files(candidate, "candidate"), options,
                                          _input(reference), _input(candidate)))
+
+
+def verify_reference(input, reference, *, tokens=None, buffer_mib=256):
+    """Read the kldiv reference file ``reference`` back against the rows it was written from.
+
+    input: a file, a pattern or a list of files (logits or log-probabilities, as for ``compare``).
+    tokens: the token ids the file must hold (a path or a 1-D array, −1: unknown); without it, the
+        ids the input's files carry (or −1). Only checked when the file holds ids.
+    buffer_mib: memory for a block of rows of both.
+
+    Every log-probability ℓ = log_softmax(row) must decode within the bound of the file's encoding
+    (values below its kept range may decode to −inf: they are counted as dropped); −inf must stay
+    −inf; the file must have the input's rows and vocabulary. Returns a dict: ``largest_error`` (in
+    nats), ``largest_error_to_bound`` (≤ 1), ``dropped_values`` and ``largest_dropped_mass`` (the
+    largest probability a row lost to −inf). Raises ValueError naming the first row (and column)
+    that fails. ``kldiv llm-reference --verify`` runs the same check before it writes its file.
+    """
+    return _kldiv.verify_reference(_files(input, "input"), os.fspath(reference), _per_position(tokens, "tokens"),
+                                   _integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20))
+

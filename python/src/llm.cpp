@@ -4,7 +4,8 @@
 //   llm_candidate_files  the candidate's files and their rows (a cluster run's plan);
 //   llm_compare_range    the positions of one range → its files' serialized summaries ("KCS2");
 //   llm_document         such summaries, merged in file order as compare_models merges them → the
-//                        same document's text.
+//                        same document's text;
+//   verify_reference     a kldiv reference file read back against its input → what was found.
 // The options dict holds tokens and mask (None, a path to a 1-D .npy, or an int32 / uint8 array
 // that kldiv/llm.py has checked), reverse_kl, js, threads and buffer_mib. The GIL is released while
 // files are read and rows compared; kldiv::error becomes ValueError (module.cpp).
@@ -14,6 +15,8 @@
 #include <pybind11/stl.h>
 
 #include "kldiv/error.hpp"
+#include "kldiv/io/reference_verification.hpp"
+#include "kldiv/io/row_source.hpp"
 #include "kldiv/llm/model_comparison.hpp"
 
 #include "report/json_text.hpp"
@@ -173,4 +176,29 @@ void bind_llm(py::module_& m) {
             return kldiv::report::json_text(kldiv::report::llm_comparison_json(reference_input, candidate_input, r));
         },
         py::arg("reference_input"), py::arg("candidate_input"), py::arg("comparison"));
+
+    // A reference file read back against its input (kldiv/io/reference_verification.hpp).
+    m.def(
+        "verify_reference",
+        [](const std::vector<std::string>& input, const std::string& reference,
+           const per_position<std::int32_t>& tokens, std::size_t buffer_mib) {
+            std::vector<std::int32_t> given;
+            std::string tokens_path;
+            take_per_position(tokens, given, tokens_path);
+            io::reference_verification found;
+            {
+                py::gil_scoped_release unlocked;
+                const auto source =
+                    io::open_rows(std::vector<std::filesystem::path>(input.begin(), input.end()), "input");
+                if (!tokens_path.empty()) given = io::read_token_ids(tokens_path);
+                found = io::verify_reference(*source, reference, given, buffer_mib << 20);
+            }
+            py::dict out;
+            out["largest_error"] = found.largest_error;
+            out["largest_error_to_bound"] = found.largest_error_to_bound;
+            out["dropped_values"] = found.dropped_values;
+            out["largest_dropped_mass"] = found.largest_dropped_mass;
+            return out;
+        },
+        py::arg("input"), py::arg("reference"), py::arg("tokens"), py::arg("buffer_mib"));
 }

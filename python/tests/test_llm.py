@@ -144,3 +144,34 @@ def test_bad_inputs_are_clear_errors(inputs, tmp_path):
         kldiv.llm.compare(d / "ref.npy", d / "ref.npy", mask=np.ones((300, 1)))
     with pytest.raises(ValueError, match="299"):
         kldiv.dask.llm_compare(d / "ref.npy", tmp_path / "short.npy")
+
+
+def test_verify_reference_equals_the_command_and_names_what_differs(tmp_path):
+    cli = os.environ.get("KLDIV_CLI")
+    if not cli:
+        pytest.skip("KLDIV_CLI (the kldiv command, set by the python_tests ctest) is not available")
+    rng = np.random.default_rng(4)
+    logits = (3 * rng.standard_normal((9, 150))).astype(np.float32)
+    tokens = rng.integers(0, 150, 9).astype(np.int32)
+    np.save(tmp_path / "x.npy", logits)
+    np.save(tmp_path / "t.npy", tokens)
+    out = subprocess.run([cli, "llm-reference", str(tmp_path / "x.npy"), str(tmp_path / "x.kref"), "--tokens",
+                          str(tmp_path / "t.npy"), "--encoding", "float16", "--verify", "--json"],
+                         check=True, capture_output=True, text=True)
+    expected = json.loads(out.stdout)["verify"]
+    for tokens_given in (tmp_path / "t.npy", tokens):
+        found = kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref", tokens=tokens_given)
+        assert found == {key: expected[key] for key in found}
+    assert 0 < found["largest_error_to_bound"] <= 1 and found["dropped_values"] == 0
+    # The largest error, found here from the decoded float16 values of log_softmax in float64.
+    log_p = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    assert found["largest_error"] == pytest.approx(np.abs(log_p.astype(np.float16) - log_p).max(), rel=1e-6)
+
+    swapped = logits.copy()
+    swapped[2, [5, 6]] = swapped[2, [6, 5]]
+    np.save(tmp_path / "swapped.npy", swapped)
+    with pytest.raises(ValueError, match=r"^verify_reference: row 2: column 5: "):
+        kldiv.llm.verify_reference(tmp_path / "swapped.npy", tmp_path / "x.kref", tokens=tokens)
+    with pytest.raises(ValueError, match=r"^verify_reference: row 0: next token -1 is stored as "):
+        kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref")
