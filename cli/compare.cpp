@@ -11,6 +11,7 @@
 #include "cli/format.hpp"
 #include "cli/inputs.hpp"
 #include "cli/rows.hpp"
+#include "report/comparison_json.hpp"
 
 namespace kldiv::cli {
 namespace {
@@ -59,7 +60,8 @@ void add_compare(CLI::App& app) {
         const comparison c =
             kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.beta, in.options);
         if (args->json) {
-            std::cout << json_text(comparison_json(in, c), 2) << '\n';
+            std::cout << json_text(report::comparison_json(in.p_name, in.q_name, in.p.size(), in.options.base, c), 2)
+                      << '\n';
         } else {
             print_table(in, c);
         }

@@ -98,22 +98,4 @@ event_pair load_pair(const pair_arguments& args) {
     return pair;
 }
 
-nlohmann::ordered_json comparison_json(const event_pair& in, const comparison& c) {
-    return {
-        {"p", in.p_name},
-        {"q", in.q_name},
-        {"events", in.p.size()},
-        {"unit", in.options.base.unit()},
-        {"entropy_p", json_number(c.entropy_p)},
-        {"entropy_q", json_number(c.entropy_q)},
-        {"cross_entropy_pq", json_number(c.cross_entropy_pq)},
-        {"cross_entropy_qp", json_number(c.cross_entropy_qp)},
-        {"kl_pq", json_number(c.kl_pq)},
-        {"kl_qp", json_number(c.kl_qp)},
-        {"jeffreys", json_number(c.jeffreys)},
-        {"js", json_number(c.js)},
-        {"beta", c.beta},
-    };
-}
-
 }  // namespace kldiv::cli

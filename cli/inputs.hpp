@@ -3,10 +3,8 @@
 // shape their measures (--base, --counts, --normalize, --on-zero, --epsilon, --beta).
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-#include "kldiv/comparison.hpp"
 #include "kldiv/options.hpp"
 
 namespace kldiv::cli {
@@ -41,9 +39,5 @@ kldiv::options pair_options(const pair_arguments& args);
 
 // Reads and checks both inputs; throws kldiv::error naming the argument and the rule.
 event_pair load_pair(const pair_arguments& args);
-
-// The stable JSON keys every pair command prints: the inputs, the unit, and every measure of c
-// (entropy_p, entropy_q, cross_entropy_pq, cross_entropy_qp, kl_pq, kl_qp, jeffreys, js, beta).
-nlohmann::ordered_json comparison_json(const event_pair& in, const comparison& c);
 
 }  // namespace kldiv::cli

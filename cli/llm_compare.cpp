@@ -17,10 +17,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
-#include "cli/llm_compare_report.hpp"
 #include "cli/model_files.hpp"
 #include "cli/output_files.hpp"
 #include "cli/progress_line.hpp"
+#include "report/llm_comparison_html.hpp"
 #include "report/llm_comparison_json.hpp"
 
 namespace kldiv::cli {
@@ -137,8 +137,8 @@ void add_llm_compare(CLI::App& app) {
         const llm::model_comparison r = llm::compare_models(reference, candidate, o);
         const nlohmann::ordered_json document = report::llm_comparison_json(args->reference, args->candidate, r);
         if (!args->html.empty()) {
-            io::write_file_atomically(args->html,
-                                      llm_compare_html(args->reference, args->candidate, r, json_text(document)));
+            io::write_file_atomically(
+                args->html, report::llm_comparison_html(args->reference, args->candidate, r, json_text(document)));
         }
         if (args->json) {
             std::cout << json_text(document, 2) << '\n';

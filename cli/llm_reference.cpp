@@ -271,8 +271,7 @@ void run(const llm_reference_arguments& a, bool step_given) {
         try {
             s.check = io::verify_reference(*input, finished, given, a.buffer_mib << 20);
         } catch (const error& e) {
-            throw error(command_name, "--verify: " + printable(a.output) + " " +
-                                          std::string(e.what()).substr(e.function().size() + 2) + "; " +
+            throw error(command_name, "--verify: " + printable(a.output) + " " + e.message() + "; " +
                                           printable(a.output) + " is not written");
         }
         s.verified = true;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Checks that every #include in the library and its shells points down the layers of
-docs/HACKING.md (or within the same folder): prints each include that points up or sideways and
-exits 1 if there is one.
+docs/HACKING.md (or within the same folder), and that the umbrella header kldiv/kldiv.hpp includes
+every public header: prints each include that points up or sideways, and each header the umbrella
+leaves out, and exits 1 if there is one.
 
     scripts/check_layers.py [REPOSITORY_ROOT]
 """
@@ -31,7 +32,7 @@ LAYERS = [
 # and the batch's.
 PUBLIC = {
     **{h: (0, "common") for h in ("error", "names", "text", "units", "views", "options", "progress", "summary", "version")},
-    **{h: (1, "core") for h in ("discrete", "contributions", "comparison", "normalized")},
+    **{h: (1, "core") for h in ("discrete", "contributions", "comparison", "explanation", "normalized")},
     **{h: (2, "batch") for h in ("batch", "losses")},
 }
 UMBRELLA = "include/kldiv/kldiv.hpp"
@@ -68,6 +69,14 @@ def main():
                             continue
                         if target[0] >= source[0]:
                             wrong.append(f"{path}:{number}: {source[1]} includes {included} ({target[1]})")
+    # The umbrella header includes every public header.
+    with open(UMBRELLA, encoding="utf-8") as f:
+        umbrella = set(re.findall(r'#include "(kldiv/[^"]+)"', f.read()))
+    for folder, _, files in os.walk("include/kldiv"):
+        for name in sorted(files):
+            header = os.path.relpath(os.path.join(folder, name), "include")
+            if name.endswith(".hpp") and "include/" + header != UMBRELLA and header not in umbrella:
+                wrong.append(f"{UMBRELLA}: does not include {header}")
     for w in wrong:
         print(w)
     print(f"{len(wrong)} includes against the layers" if wrong else "every include points down the layers")

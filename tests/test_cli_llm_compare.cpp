@@ -270,7 +270,8 @@ TEST_F(CliLlmCompare, BadInputGivesClearErrorsAndNoOutput) {
     fails({"llm-compare", file("expected.json"), file("ref.npy")}, "not a .npy array");
     fails({"llm-compare", file("ref.npy"), file("nothing-*.npy")}, "matches no file");
     // A 1-D array as rows; a float array as token ids.
-    fails({"llm-compare", file("tokens.npy"), file("tokens.npy")}, "must be a 2-D float16, float32 or float64 array");
+    fails({"llm-compare", file("tokens.npy"), file("tokens.npy")},
+          "but a file of model rows must hold float16, float32 or float64");
     fails({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--tokens", file("ref.npy")},
           "must be a 1-D array of integers or booleans");
 }

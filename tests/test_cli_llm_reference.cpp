@@ -213,7 +213,7 @@ TEST_F(CliLlmReference, BadInputGivesExitCode1AMessageAndNoFile) {
           "element 9 = 50, but token ids must be -1 (unknown) or in [0, 50), the vocabulary of INPUT");
     fails({file("good.npy"), out, "--tokens", file("tokens-float.npy")}, "must be a 1-D array of integers or booleans");
     fails({file("nothing-*.npy"), out}, "INPUT: " + file("nothing-*.npy") + " matches no file");
-    fails({file("tokens-short.npy"), out}, "must be a 2-D float16, float32 or float64 array");
+    fails({file("tokens-short.npy"), out}, "but a file of model rows must hold float16, float32 or float64");
     const std::string full = kldiv::test::read_text(file("good.npy"));
     dir_->write("cut.npy", full.substr(0, full.size() - 10));
     fails({file("cut.npy"), out}, "cut.npy");

@@ -230,7 +230,8 @@ TEST(NpyWrittenByNumpy, TwoDimensionalIsRefused) {
 
 TEST(NpyWrittenByNumpy, IntegerDtypeIsRefused) {
     const std::string m = error_of([] { read_distribution(data_dir / "i8.npy"); });
-    EXPECT_THAT(m, HasSubstr("'descr' is '<i8' (int64), but a distribution file must hold float32 or float64"));
+    EXPECT_THAT(m,
+                HasSubstr("'descr' is '<i8' (int64), but a distribution file must hold float16, float32 or float64"));
 }
 
 // ===== .npy: errors ===============================================================================
@@ -273,10 +274,16 @@ TEST_F(IoTest, NpyVersionMustExist) {
     EXPECT_THAT(error_for("b.npy", v11), HasSubstr("version 1.1"));
 }
 
-TEST_F(IoTest, NpyDtypeMustBeFloat32OrFloat64) {
-    EXPECT_THAT(error_for("a.npy", npy(dict("<f2", "(2,)"), std::string(4, '\0'))),
-                HasSubstr("'descr' is '<f2' (float16), but a distribution file must hold float32 or float64 ('<f4', "
-                          "'<f8', '>f4', '>f8')"));
+TEST_F(IoTest, NpyDtypeMustBeAFloat) {
+    // float16 (either byte order) widens exactly, as in every other .npy reader: 0.25 = 0x3400, 0.75 = 0x3a00.
+    const fs::path half = dir_ / "half.npy";
+    std::ofstream(half, std::ios::binary) << npy(dict("<f2", "(2,)"), std::string("\x00\x34\x00\x3a", 4));
+    EXPECT_EQ(kldiv::io::read_distribution(half).values, (std::vector<double>{0.25, 0.75}));
+    std::ofstream(half, std::ios::binary) << npy(dict(">f2", "(2,)"), std::string("\x34\x00\x3a\x00", 4));
+    EXPECT_EQ(kldiv::io::read_distribution(half).values, (std::vector<double>{0.25, 0.75}));
+    EXPECT_THAT(error_for("a.npy", npy(dict("<i8", "(2,)"), std::string(16, '\0'))),
+                HasSubstr("'descr' is '<i8' (int64), but a distribution file must hold float16, float32 or float64 "
+                          "('<f2', '<f4', '<f8', '>f2', '>f4', '>f8'); convert it with a.astype(numpy.float64)"));
     EXPECT_THAT(error_for("b.npy", npy(dict("<i4", "(2,)"), std::string(8, '\0'))), HasSubstr("'<i4' (int32)"));
     EXPECT_THAT(error_for("c.npy", npy(dict("|b1", "(2,)"), std::string(2, '\0'))), HasSubstr("'|b1' (bool)"));
     EXPECT_THAT(error_for("d.npy", npy(dict("<c16", "(1,)"), std::string(16, '\0'))), HasSubstr("(complex128)"));

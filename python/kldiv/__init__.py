@@ -7,15 +7,22 @@ distribution). ``input`` says what the values are: ``"probs"``, ``"log_probs"`` 
 
     >>> import kldiv
     >>> kldiv.kl_divergence([0.2, 0.8], [0.5, 0.5], base=2)
-    0.27807190511263763
+    0.2780719051126377
 
 ``kldiv.llm.compare`` compares a candidate LLM's next-token distributions with its reference's
-(``kldiv llm-compare`` in Python); ``kldiv.summarize`` gives the statistics of per-row values;
+(``kldiv llm-compare`` in Python); ``kldiv.explain`` ranks the events that make two distributions
+differ (``kldiv explain``); ``kldiv.summarize`` gives the statistics of per-row values;
 ``kldiv.dask`` runs the measures and that comparison on a cluster.
+
+Bad input raises ``kldiv.Error`` (a ValueError) naming the function, the value and the rule, with
+those parts as its ``function`` and ``message`` attributes; TypeError for values that are not
+numbers.
 """
 from . import distributions, estimate, llm, losses
+from ._kldiv import Error
+from .explanation import explain
 from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
 from .summary import summarize
 
-__all__ = ["kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "summarize", "distributions",
-           "estimate", "llm", "losses"]
+__all__ = ["Error", "kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "explain", "summarize",
+           "distributions", "estimate", "llm", "losses"]

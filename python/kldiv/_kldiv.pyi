@@ -4,10 +4,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import numpy.typing as npt
 
-class Error(ValueError): ...
+class Error(ValueError):
+    function: str
+    message: str
 
 def check_base(base: float) -> float: ...
 def summarize(values: Sequence[float], levels: Sequence[float], function: str) -> Dict[str, Any]: ...
+def explain(p: Any, q: Any, labels: List[str], base: float, on_zero: str, eps: Optional[float], normalize: bool,
+            sum_tolerance: float, beta: float, top: int, html: str) -> str: ...
 
 def measure_rows(
     p: npt.NDArray[np.floating],
@@ -22,7 +26,10 @@ def measure_rows(
     sum_tolerance: float,
     threads: int,
     beta: float,
+    reduction: str,
 ) -> Dict[str, npt.NDArray[np.float64]]: ...
+# The same for float16 rows, given as their bits (an array of uint16).
+measure_rows_float16 = measure_rows
 
 def distillation_loss(
     student: npt.NDArray[np.floating],

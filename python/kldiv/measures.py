@@ -5,14 +5,12 @@ contiguous along ``axis``), and calls the compiled core (kldiv._kldiv), which re
 while it computes. Bad input raises ValueError (or TypeError for values that are not real
 numbers) naming the function, the value and the rule.
 """
-import math
 
 import numpy as np
 
 from . import _kldiv
 
-_FLOAT_TYPES = (np.float32, np.float64)
-_REDUCTIONS = ("none", "sum", "mean")
+_FLOAT_TYPES = (np.float16, np.float32, np.float64)
 
 
 def _integer(function, name, value, low, high=2**64 - 1):
@@ -43,9 +41,7 @@ def _contiguous_rows(rows):
 
 def _as_rows(function, name, values, axis):
     a = np.asarray(values)
-    if a.dtype == np.float16:
-        a = a.astype(np.float32)
-    elif a.dtype.type not in _FLOAT_TYPES:
+    if a.dtype.type not in _FLOAT_TYPES:
         if a.dtype.kind == "b":
             raise TypeError(f"{function}: {name} has dtype bool, but the values must be real numbers "
                             "(probabilities, log-probabilities or logits), not booleans")
@@ -68,15 +64,16 @@ _CORE_NAMES = (("smoothing_epsilon = ", "eps = "),)
 
 
 def _named(function, error):
-    """The core's ValueError, renamed for the Python function the user called."""
-    message = str(error)
-    for core in ("measure_rows: ", "distillation_loss: ", "distributions::kl_divergence_rows: ", "log_base: ",
-                 "kldiv: ", f"{function}: "):
-        if message.startswith(core):
-            message = message[len(core):]
+    """The core's error (kldiv.Error, a ValueError), named for the Python function the user called:
+    its message without the core's function, whose option names are spelled as Python's."""
+    message = error.message if isinstance(error, _kldiv.Error) else str(error)
+    if message.startswith(f"{function}: "):
+        message = message[len(function) + 2:]
     for core, python in _CORE_NAMES:
         message = message.replace(core, python)
-    return ValueError(f"{function}: {message}")
+    renamed = _kldiv.Error(f"{function}: {message}")
+    renamed.function, renamed.message = function, message
+    return renamed
 
 
 def _real(function, name, value):
@@ -114,8 +111,6 @@ def _eps_value(function, eps, on_zero):
 
 def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature, on_zero, eps, normalize,
              reduction, threads, beta=0.5, sum_tolerance=1e-6):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{function}: reduction = {reduction!r}, but it must be 'none', 'sum' or 'mean'")
     if threads is not None:
         _integer(function, "threads", threads, 1, 2**32 - 1)
     eps = _eps_value(function, eps, on_zero)
@@ -129,21 +124,22 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
                              "but both must have the same shape")
         if P.dtype != Q.dtype:
             P, Q = P.astype(np.float64), Q.astype(np.float64)
+    # float16 rows go to the core as they are (their bits), as float32 and float64 rows do.
+    core = _kldiv.measure_rows_float16 if P.dtype == np.float16 else _kldiv.measure_rows
+    if P.dtype == np.float16:
+        P, Q = P.view(np.uint16), Q.view(np.uint16)
     try:
-        values = _kldiv.measure_rows(P, Q, list(names), input, float(temperature), _base_value(function, base),
-                                     on_zero, eps, bool(normalize),
-                                     float(sum_tolerance), 0 if threads is None else int(threads), float(beta))
+        values = core(P, Q, list(names), input, float(temperature), _base_value(function, base), on_zero, eps,
+                      bool(normalize), float(sum_tolerance), 0 if threads is None else int(threads), float(beta),
+                      str(reduction))
     except ValueError as e:
         raise _named(function, e) from None
     result = values[names[0]]
     for extra in names[1:]:
         result = result + values[extra]
+    if reduction != "none":  # the core has summed or averaged the rows
+        return float(result[0])
     result = result.reshape(batch)
-    if reduction != "none":
-        if np.isinf(result).any():
-            return float(np.inf)
-        total = math.fsum(result.ravel().tolist())
-        return total if reduction == "sum" else total / max(result.size, 1)
     if keepdims:
         result = np.expand_dims(result, axis=axis if axis >= 0 else axis + len(batch) + 1)
     if result.ndim == 0:

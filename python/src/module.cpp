@@ -33,23 +33,35 @@ kldiv::zero_support on_zero_of(const std::string& name) {
     return kldiv::parse<kldiv::zero_support>(name, "on_zero", "kldiv");
 }
 
-template <class T>
-kldiv::matrix_view<const T> view_of(const py::array_t<T>& a) {
-    return {a.data(), static_cast<std::size_t>(a.shape(0)), static_cast<std::size_t>(a.shape(1)),
-            static_cast<std::size_t>(a.strides(0)) / sizeof(T)};
+kldiv::divergence_kind kind_of(const std::string& name) {
+    return kldiv::parse<kldiv::divergence_kind>(name, "kind", "kldiv");
 }
 
-// Per-row values (nats, or the unit of `base`) of the measures named in `measures`.
-template <class T>
+kldiv::reduction reduction_of(const std::string& name) {
+    return kldiv::parse<kldiv::reduction>(name, "reduction", "kldiv");
+}
+
+// The rows of `a` as elements of type E (the type T it holds, or float16 for the bits of NumPy's float16).
+template <class T, class E = T>
+kldiv::matrix_view<const E> view_of(const py::array_t<T>& a) {
+    static_assert(sizeof(E) == sizeof(T));
+    return {reinterpret_cast<const E*>(a.data()), static_cast<std::size_t>(a.shape(0)),
+            static_cast<std::size_t>(a.shape(1)), static_cast<std::size_t>(a.strides(0)) / sizeof(T)};
+}
+
+// The values (nats, or the unit of `base`) of the measures named in `measures`: per row, or one
+// value each when opts.reduce sums or averages them.
+template <class T, class E>
 std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, const py::array_t<T>& q,
                                                    const std::vector<std::string>& measures,
                                                    const kldiv::batch_options& opts, double beta) {
     const std::size_t rows = static_cast<std::size_t>(p.shape(0));
+    const std::size_t values_each = opts.reduce == kldiv::reduction::none ? rows : 1;
     std::map<std::string, py::array_t<double>> out;
     kldiv::row_outputs spans{.beta = beta};
     for (const std::string& m : measures) {
-        py::array_t<double> values(static_cast<py::ssize_t>(rows));
-        const std::span<double> s(values.mutable_data(), rows);
+        py::array_t<double> values(static_cast<py::ssize_t>(values_each));
+        const std::span<double> s(values.mutable_data(), values_each);
         if (m == "kl")
             spans.kl = s;
         else if (m == "reverse_kl")
@@ -66,7 +78,7 @@ std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, cons
             throw kldiv::error("kldiv", "unknown measure '" + m + "'");
         out.emplace(m, std::move(values));
     }
-    const auto pv = view_of(p), qv = view_of(q);
+    const auto pv = view_of<T, E>(p), qv = view_of<T, E>(q);
     {
         py::gil_scoped_release unlocked;
         kldiv::measure_rows(pv, qv, spans, opts);
@@ -74,13 +86,15 @@ std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, cons
     return out;
 }
 
-template <class T>
-void bind_measure(py::module_& m) {
+// measure_rows for arrays of T read as E: float, double, or (measure_rows_float16) the bits of float16.
+template <class T, class E = T>
+void bind_measure(py::module_& m, const char* name) {
     m.def(
-        "measure_rows",
+        name,
         [](const py::array_t<T>& p, const py::array_t<T>& q, const std::vector<std::string>& measures,
            const std::string& input, double temperature, double base, const std::string& on_zero,
-           std::optional<double> eps, bool normalize, double sum_tolerance, unsigned threads, double beta) {
+           std::optional<double> eps, bool normalize, double sum_tolerance, unsigned threads, double beta,
+           const std::string& reduction) {
             if (p.ndim() != 2 || q.ndim() != 2) {
                 throw kldiv::error("kldiv", "measure_rows needs 2-D arrays (rows x events)");
             }
@@ -101,19 +115,12 @@ void bind_measure(py::module_& m) {
             o.normalize = normalize;
             o.sum_tolerance = sum_tolerance;
             o.threads = threads;
-            return measure<T>(p, q, measures, o, beta);
+            o.reduce = reduction_of(reduction);
+            return measure<T, E>(p, q, measures, o, beta);
         },
         py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"), py::arg("base"),
         py::arg("on_zero"), py::arg("eps"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
-        py::arg("beta"));
-}
-
-kldiv::divergence_kind kind_of(const std::string& name) {
-    return kldiv::parse<kldiv::divergence_kind>(name, "kind", "kldiv");
-}
-
-kldiv::reduction reduction_of(const std::string& name) {
-    return kldiv::parse<kldiv::reduction>(name, "reduction", "kldiv");
+        py::arg("beta"), py::arg("reduction"));
 }
 
 // The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the logits.
@@ -221,18 +228,24 @@ void bind_normal_rows(py::module_& m) {
 void bind_distributions(py::module_& m);  // distributions.cpp
 void bind_estimate(py::module_& m);       // estimate.cpp
 void bind_llm(py::module_& m);            // llm.cpp
+void bind_explanation(py::module_& m);    // explanation.cpp
 
 PYBIND11_MODULE(_kldiv, m) {
     m.doc() = "kldiv's compiled core; use the functions of the kldiv package.";
-    // kldiv::error becomes kldiv._kldiv.Error, a ValueError. Messages quote file contents, labels
-    // and paths: printable() shows their control characters and bytes that are not UTF-8 as
-    // escapes (a Python str could not hold the bytes anyway).
+    // kldiv::error becomes kldiv._kldiv.Error (kldiv.Error), a ValueError, with its parts as the
+    // attributes `function` and `message` (str(e) is "function: message"), so that the Python
+    // functions can name themselves instead. Messages quote file contents, labels and paths:
+    // printable() shows their control characters and bytes that are not UTF-8 as escapes (a Python
+    // str could not hold the bytes anyway).
     static py::exception<kldiv::error> error_type(m, "Error", PyExc_ValueError);
     py::register_exception_translator([](std::exception_ptr failure) {
         try {
             if (failure) std::rethrow_exception(failure);
         } catch (const kldiv::error& e) {
-            PyErr_SetString(error_type.ptr(), kldiv::printable(e.what()).c_str());
+            py::object raised = py::handle(error_type.ptr())(kldiv::printable(e.what()));
+            raised.attr("function") = kldiv::printable(e.function());
+            raised.attr("message") = kldiv::printable(e.message());
+            PyErr_SetObject(error_type.ptr(), raised.ptr());
         }
     });
     // The core's rule for a logarithm base, for every Python function with a `base` argument:
@@ -267,8 +280,9 @@ PYBIND11_MODULE(_kldiv, m) {
         },
         py::arg("values"), py::arg("levels"), py::arg("function"));
     // float32 first: pybind11 tries the overloads in order, without converting, then with.
-    bind_measure<float>(m);
-    bind_measure<double>(m);
+    bind_measure<float>(m, "measure_rows");
+    bind_measure<double>(m, "measure_rows");
+    bind_measure<std::uint16_t, kldiv::float16>(m, "measure_rows_float16");
     bind_loss<float>(m);
     bind_loss<double>(m);
     bind_normal_rows<float>(m);
@@ -276,4 +290,5 @@ PYBIND11_MODULE(_kldiv, m) {
     bind_distributions(m);
     bind_estimate(m);
     bind_llm(m);
+    bind_explanation(m);
 }

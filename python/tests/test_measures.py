@@ -150,3 +150,38 @@ def test_every_option():
                                (-(p * np.log(q)).sum(-1)).mean(), rtol=1e-12)
     strided = np.asfortranarray(p)  # not contiguous along the events: copied, same values
     np.testing.assert_allclose(kldiv.entropy(strided), kldiv.entropy(p), rtol=0)
+
+
+def test_float16_rows_go_to_the_core_as_they_are():
+    rng = np.random.default_rng(12)
+    logits = rng.normal(0, 3, (2, 7, 300)).astype(np.float16)
+    other = rng.normal(0, 3, (2, 7, 300)).astype(np.float16)
+    # float16 widens exactly: the same values as float32 give the same divergences.
+    got = kldiv.kl_divergence(logits, other, input="logits")
+    want = kldiv.kl_divergence(logits.astype(np.float32), other.astype(np.float32), input="logits")
+    assert got.shape == (2, 7)
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+    probs = scipy.special.softmax(logits.astype(np.float64), axis=-1).astype(np.float16)
+    np.testing.assert_allclose(kldiv.entropy(probs, normalize=True),
+                               kldiv.entropy(probs.astype(np.float32), normalize=True), rtol=1e-14)
+
+
+def test_reductions_are_the_cores():
+    rng = np.random.default_rng(13)
+    p, q = rng.dirichlet(np.ones(40), size=(3, 5)), rng.dirichlet(np.ones(40), size=(3, 5))
+    rows = kldiv.jeffreys(p, q)
+    assert kldiv.jeffreys(p, q, reduction="sum") == pytest.approx(math.fsum(rows.ravel()), rel=1e-15)
+    assert kldiv.jeffreys(p, q, reduction="mean") == pytest.approx(math.fsum(rows.ravel()) / 15, rel=1e-15)
+    q[1, 2] = np.eye(40)[0]
+    assert kldiv.kl_divergence(p, q, reduction="mean") == math.inf
+    with pytest.raises(kldiv.Error, match=r"^kl_divergence: reduction = 'max', but it must be none, sum or mean$"):
+        kldiv.kl_divergence(p, q, reduction="max")
+
+
+def test_the_core_error_reaches_users_named_for_their_function():
+    with pytest.raises(kldiv.Error) as raised:
+        kldiv.js_divergence([0.5, 0.6], [0.5, 0.5])
+    assert isinstance(raised.value, ValueError)
+    assert raised.value.function == "js_divergence"
+    assert raised.value.message.startswith("row 0 of p sums to 1.1")
+    assert str(raised.value) == "js_divergence: " + raised.value.message

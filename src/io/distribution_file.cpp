@@ -1,7 +1,6 @@
 #include "kldiv/io/distribution_file.hpp"
 
 #include "kldiv/error.hpp"
-#include "kldiv/text.hpp"
 #include "src/io/delimited_text.hpp"
 #include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
@@ -15,12 +14,7 @@ constexpr const char* reader_name = "read_distribution";
 labeled_vector read_npy_distribution(detail::input_file& file) {
     using namespace detail;
     const npy_header h = read_npy_header(file, reader_name);
-    if (h.type != npy_float::float32 && h.type != npy_float::float64) {
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" +
-                                     npy_dtype_name(h) +
-                                     "), but a distribution file must hold float32 or float64 ('<f4', '<f8', '>f4', "
-                                     "'>f8'); convert it with a.astype(numpy.float64)");
-    }
+    require_npy_float(h, file.name, reader_name, "a distribution file", "a.astype(numpy.float64)");
     if (h.shape.size() != 1) {
         throw error(reader_name, file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) + ", a " +
                                      std::to_string(h.shape.size()) +

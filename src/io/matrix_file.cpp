@@ -4,7 +4,6 @@
 #include <system_error>
 
 #include "kldiv/error.hpp"
-#include "kldiv/text.hpp"
 #include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
 
@@ -36,12 +35,7 @@ matrix_file read_matrix(const std::filesystem::path& path) {
     using namespace detail;
     input_file file = open_input_file(path, reader_name);
     const npy_header h = read_npy_header(file, reader_name);
-    if (h.type == npy_float::none) {
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" +
-                                     npy_dtype_name(h) +
-                                     "), but a matrix file must hold float16, float32 or float64 ('<f2', '<f4', '<f8', "
-                                     "'>f2', '>f4', '>f8'); convert it with a.astype(numpy.float32)");
-    }
+    require_npy_float(h, file.name, reader_name, "a matrix file", "a.astype(numpy.float32)");
     if (h.shape.size() != 2) {
         throw error(reader_name,
                     file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) + ", a " +

@@ -4,13 +4,11 @@
 #include <array>
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
-#include "kldiv/views.hpp"
-#include "src/io/float16_kernels.hpp"
+#include "src/io/stored_floats.hpp"
 
 namespace kldiv::io::detail {
 namespace {
@@ -213,6 +211,16 @@ std::string npy_dtype_name(const npy_header& h) {
     }
 }
 
+void require_npy_float(const npy_header& h, const std::string& source, const char* function, const std::string& what,
+                       const std::string& conversion) {
+    if (h.type != npy_float::none) return;
+    throw error(function, source + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" +
+                              npy_dtype_name(h) + "), but " + what +
+                              " must hold float16, float32 or float64 ('<f2', '<f4', '<f8', '>f2', '>f4', '>f8'); "
+                              "convert it with " +
+                              conversion);
+}
+
 npy_header parse_npy_header(std::string_view bytes, std::uint64_t file_size, const std::string& source,
                             const char* function) {
     auto fail = [&](const std::string& message) -> void { throw error(function, source + ": " + message); };
@@ -374,16 +382,10 @@ void check_npy_data_size(const npy_header& h, std::uint64_t file_size, const std
 
 namespace {
 
-template <class U>
-U load(const char* p, bool swap) noexcept {
-    U v;
-    std::memcpy(&v, p, sizeof v);
-    if (swap) {
-        if constexpr (sizeof(U) == 2) v = __builtin_bswap16(v);
-        if constexpr (sizeof(U) == 4) v = __builtin_bswap32(v);
-        if constexpr (sizeof(U) == 8) v = __builtin_bswap64(v);
-    }
-    return v;
+stored_float stored_of(npy_float type) noexcept {
+    return type == npy_float::float16   ? stored_float::float16
+           : type == npy_float::float32 ? stored_float::float32
+                                        : stored_float::float64;
 }
 
 }  // namespace
@@ -402,29 +404,7 @@ void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, co
     for (std::size_t done = 0; done < out.size();) {
         const std::size_t n = std::min(per_chunk, out.size() - done);
         read_exact(file, buffer.data(), n * itemsize, function, "npy data");
-        const char* p = buffer.data();
-        switch (h.type) {
-            case npy_float::float16:
-                if constexpr (std::is_same_v<T, float>) {
-                    if (!swap) {
-                        widen_float16(p, out.data() + done, n);
-                        break;
-                    }
-                }
-                for (std::size_t i = 0; i < n; ++i)
-                    out[done + i] = static_cast<T>(static_cast<float>(float16{load<std::uint16_t>(p + 2 * i, swap)}));
-                break;
-            case npy_float::float32:
-                for (std::size_t i = 0; i < n; ++i)
-                    out[done + i] = static_cast<T>(std::bit_cast<float>(load<std::uint32_t>(p + 4 * i, swap)));
-                break;
-            case npy_float::float64:
-                for (std::size_t i = 0; i < n; ++i)
-                    out[done + i] = static_cast<T>(std::bit_cast<double>(load<std::uint64_t>(p + 8 * i, swap)));
-                break;
-            case npy_float::none:
-                break;
-        }
+        widen_stored(stored_of(h.type), swap, buffer.data(), out.data() + done, n);
         done += n;
     }
 }
@@ -457,13 +437,13 @@ std::vector<std::int64_t> read_npy_integers(input_file& file, const char* functi
                     bits = static_cast<std::uint8_t>(*p);
                     break;
                 case 2:
-                    bits = load<std::uint16_t>(p, swap);
+                    bits = load_bytes<std::uint16_t>(p, swap);
                     break;
                 case 4:
-                    bits = load<std::uint32_t>(p, swap);
+                    bits = load_bytes<std::uint32_t>(p, swap);
                     break;
                 default:
-                    bits = load<std::uint64_t>(p, swap);
+                    bits = load_bytes<std::uint64_t>(p, swap);
                     break;
             }
             std::int64_t value = static_cast<std::int64_t>(bits);

@@ -71,6 +71,12 @@ std::string npy_shape_text(const std::vector<std::uint64_t>& shape);
 // "float64", "int32", "complex128", "<U5", ...: a readable name for the dtype in messages.
 std::string npy_dtype_name(const npy_header& h);
 
+// The one dtype rule of every .npy reader: throws unless h holds float16, float32 or float64 (either
+// byte order), naming `source`, the dtype, `what` the file is ("a distribution file") and
+// `conversion` (e.g. "a.astype(numpy.float64)").
+void require_npy_float(const npy_header& h, const std::string& source, const char* function, const std::string& what,
+                       const std::string& conversion);
+
 // Reads h.element_count elements of a float dtype (h.type != none) from the current position of
 // `file` into `out` (out.size() == h.element_count), converting to T, in file order (row-major
 // unless h.fortran_order). Streams in fixed-size chunks. T is float or double.

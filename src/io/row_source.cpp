@@ -46,7 +46,8 @@ class npy_shard final : public shard {
 public:
     explicit npy_shard(const std::filesystem::path& path) : file_(io::detail::open_input_file(path, function)) {
         header_ = io::detail::read_npy_header(file_, function);
-        if (header_.type == io::detail::npy_float::none || header_.shape.size() != 2 || header_.fortran_order) {
+        io::detail::require_npy_float(header_, file_.name, function, "a file of model rows", "a.astype(numpy.float32)");
+        if (header_.shape.size() != 2 || header_.fortran_order) {
             throw error(function, file_.name + ": a " + io::detail::npy_dtype_name(header_) + " array of shape " +
                                       io::detail::npy_shape_text(header_.shape) +
                                       (header_.fortran_order ? " in Fortran order" : "") +

@@ -8,16 +8,14 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cstring>
 #include <numeric>
 #include <optional>
 #include <unordered_set>
 
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
-#include "kldiv/views.hpp"
-#include "src/io/float16_kernels.hpp"
 #include "src/io/input_file.hpp"
+#include "src/io/stored_floats.hpp"
 
 namespace kldiv::io {
 namespace {
@@ -617,16 +615,6 @@ const safetensors_tensor& logits_tensor(const safetensors_file& file, const std:
     return *chosen;
 }
 
-// Widens n little-endian elements of type T at `from` to float.
-template <class T>
-void widen(const std::byte* from, float* to, std::size_t n) noexcept {
-    for (std::size_t i = 0; i < n; ++i) {
-        T value;
-        std::memcpy(&value, from + i * sizeof(T), sizeof(T));
-        to[i] = static_cast<float>(value);
-    }
-}
-
 }  // namespace
 
 struct safetensors_rows::state {
@@ -668,17 +656,10 @@ struct safetensors_rows::state {
         for (std::size_t done = 0; done < count;) {
             const std::size_t n = std::min(piece, count - done);
             open->read_data(t, (first + done) * size, std::span(staging.data(), n * size));
-            switch (t.dtype) {
-                case F16:
-                    io::detail::widen_float16(staging.data(), out + done, n);
-                    break;
-                case BF16:
-                    widen<bfloat16>(staging.data(), out + done, n);
-                    break;
-                default:
-                    widen<double>(staging.data(), out + done, n);
-                    break;  // F64, the last readable dtype
-            }
+            const io::detail::stored_float type = t.dtype == F16    ? io::detail::stored_float::float16
+                                                  : t.dtype == BF16 ? io::detail::stored_float::bfloat16
+                                                                    : io::detail::stored_float::float64;  // the last
+            io::detail::widen_stored(type, std::endian::native == std::endian::big, staging.data(), out + done, n);
             done += n;
         }
     }

@@ -20,11 +20,7 @@ constexpr const char* reader_name = "read_samples";
 sample_matrix from_npy(detail::input_file& file) {
     using namespace detail;
     const npy_header h = read_npy_header(file, reader_name);
-    if (h.type == npy_float::none)
-        throw error(reader_name, file.name + ": npy header field 'descr' is '" + kldiv::printable(h.descr) + "' (" +
-                                     npy_dtype_name(h) +
-                                     "), but a sample file must hold float16, float32 or float64; convert it with "
-                                     "a.astype(numpy.float64)");
+    require_npy_float(h, file.name, reader_name, "a sample file", "a.astype(numpy.float64)");
     if (h.shape.size() != 1 && h.shape.size() != 2)
         throw error(reader_name, file.name + ": npy header field 'shape' is " + npy_shape_text(h.shape) +
                                      ", but a sample file needs shape (n,) or (n, d): one observation per row");

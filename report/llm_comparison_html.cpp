@@ -1,8 +1,8 @@
-// llm_compare_html: the page (cli/llm_compare_report.hpp). The KL histogram has 4 bars per decade
+// llm_comparison_html: the page (report/llm_comparison_html.hpp). The KL histogram has 4 bars per decade
 // of KL (a log axis, since per-token KL spans many decades), plus one bar for exact zeros; the Δp
 // histogram 40 equal bars over [min, max].
 
-#include "cli/llm_compare_report.hpp"
+#include "report/llm_comparison_html.hpp"
 
 #include <fmt/core.h>
 
@@ -11,19 +11,18 @@
 
 #include "report/html.hpp"
 
-namespace kldiv::cli {
+namespace kldiv::report {
 namespace {
 
-namespace r = report;
 using llm::comparison_statistics;
 using llm::mean_with_error;
 
 std::string pm(const mean_with_error& m, double scale = 1.0, const char* unit = "") {
-    return r::format_value(scale * m.mean, 5) + " ± " + r::format_value(scale * m.standard_error, 3) + unit;
+    return format_value(scale * m.mean, 5) + " ± " + format_value(scale * m.standard_error, 3) + unit;
 }
 
 std::string kl_histogram(const llm::quantile_histogram& h) {
-    r::bar_chart chart;
+    bar_chart chart;
     chart.title = "Per-token KL divergence D(reference‖candidate)";
     chart.value_label = "positions";
     chart.category_label = "KL (nats), 4 bars per decade";
@@ -44,17 +43,17 @@ std::string kl_histogram(const llm::quantile_histogram& h) {
     edges.front() = std::nextafter(0.0, 1.0);  // everything above 0 below the first edge
     const auto counts = h.counts_between(edges);
     for (std::size_t i = 0; i < counts.size(); ++i) {
-        chart.categories.push_back(i == 0 ? "< " + r::format_value(edges[1], 2) : r::format_value(edges[i], 2));
+        chart.categories.push_back(i == 0 ? "< " + format_value(edges[1], 2) : format_value(edges[i], 2));
         values.push_back(static_cast<double>(counts[i]));
     }
     chart.series.push_back({"positions", values, ""});
     chart.note = "Bars are labelled by their lower edge; the first holds every positive value below the second.";
-    return r::render(chart);
+    return render(chart);
 }
 
 std::string delta_p_histogram(const llm::quantile_histogram& h) {
     if (h.count() == 0) return {};
-    r::bar_chart chart;
+    bar_chart chart;
     chart.title = "Δp = p_candidate − p_reference of the actual next token";
     chart.value_label = "positions";
     chart.category_label = "Δp (%)";
@@ -64,20 +63,20 @@ std::string delta_p_histogram(const llm::quantile_histogram& h) {
     const auto counts = h.counts_between(edges);
     std::vector<double> values;
     for (std::size_t i = 0; i < counts.size(); ++i) {
-        chart.categories.push_back(r::format_value(100.0 * edges[i], 3));
+        chart.categories.push_back(format_value(100.0 * edges[i], 3));
         values.push_back(static_cast<double>(counts[i]));
     }
     chart.series.push_back({"positions", values, ""});
     chart.note = "Bars are labelled by their lower edge.";
-    return r::render(chart);
+    return render(chart);
 }
 
-r::table statistics_table(const comparison_statistics& s) {
-    r::table t{
+table statistics_table(const comparison_statistics& s) {
+    table t{
         .caption = "Percentiles", .header = {"", "KL (nats)", "Δp (%)"}, .rows = {}, .numeric = {false, true, true}};
     const bool tokens = s.positions_with_token > 0;
     const auto row = [&](const std::string& name, double kl, double dp) {
-        t.rows.push_back({name, r::format_value(kl, 6), tokens ? r::format_value(100.0 * dp, 5) : "n/a"});
+        t.rows.push_back({name, format_value(kl, 6), tokens ? format_value(100.0 * dp, 5) : "n/a"});
     };
     row("maximum", s.kl.max, s.delta_p.max);
     for (std::size_t i = 0; i < std::size(llm::reported_percentiles); ++i) {
@@ -90,16 +89,16 @@ r::table statistics_table(const comparison_statistics& s) {
 
 }  // namespace
 
-std::string llm_compare_html(const std::string& reference, const std::string& candidate,
-                             const llm::model_comparison& comparison, const std::string& json) {
+std::string llm_comparison_html(const std::string& reference, const std::string& candidate,
+                                const llm::model_comparison& comparison, const std::string& json) {
     const comparison_statistics s = comparison.overall.statistics();
-    r::html_page page("How far the candidate is from the reference",
-                      "reference: " + reference + " (" + comparison.reference_format + ")   ·   candidate: " +
-                          candidate + " (" + comparison.candidate_format + ")   ·   " + std::to_string(s.positions) +
-                          " positions scored, vocabulary " + std::to_string(comparison.vocabulary));
-    std::vector<r::key_value> headline{
+    html_page page("How far the candidate is from the reference",
+                   "reference: " + reference + " (" + comparison.reference_format + ")   ·   candidate: " + candidate +
+                       " (" + comparison.candidate_format + ")   ·   " + std::to_string(s.positions) +
+                       " positions scored, vocabulary " + std::to_string(comparison.vocabulary));
+    std::vector<key_value> headline{
         {"mean KL", pm(s.kl.mean) + " nats", "D(reference‖candidate) per position, ± standard error"},
-        {"median KL", r::format_value(s.kl.percentiles[5], 5) + " nats", "half of the positions are below"},
+        {"median KL", format_value(s.kl.percentiles[5], 5) + " nats", "half of the positions are below"},
         {"same top token", pm(s.same_top, 100.0, " %"), "positions where both models rank the same token first"},
         {"top-10 overlap", pm(s.top10_overlap, 100.0, " %"), "shared tokens among the ten most likely"}};
     if (s.positions_with_token > 0) {
@@ -121,21 +120,21 @@ std::string llm_compare_html(const std::string& reference, const std::string& ca
     }
     page.add(statistics_table(s));
     if (comparison.files.size() > 1) {
-        r::table files{.caption = "Per candidate file",
-                       .header = {"file", "positions", "mean KL (nats)", "same top (%)", "PPL(cand)"},
-                       .rows = {},
-                       .numeric = {false, true, true, true, true}};
+        table files{.caption = "Per candidate file",
+                    .header = {"file", "positions", "mean KL (nats)", "same top (%)", "PPL(cand)"},
+                    .rows = {},
+                    .numeric = {false, true, true, true, true}};
         for (const auto& f : comparison.files) {
             const auto& t = f.statistics;
             files.rows.push_back({f.file, std::to_string(t.positions), pm(t.kl.mean), pm(t.same_top, 100.0),
-                                  r::format_value(t.ppl_candidate.mean, 5)});
+                                  format_value(t.ppl_candidate.mean, 5)});
         }
         page.add(files);
     }
     page.json_data("llm-compare", json);
-    page.footer("kldiv llm-compare: percentiles within " + r::format_value(s.kl.percentile_error, 2) +
+    page.footer("kldiv llm-compare: percentiles within " + format_value(s.kl.percentile_error, 2) +
                 " nats (KL) of the exact ones; the JSON numbers are embedded in this page.");
     return page.str();
 }
 
-}  // namespace kldiv::cli
+}  // namespace kldiv::report

@@ -7,10 +7,10 @@
 
 #include "kldiv/llm/model_comparison.hpp"
 
-namespace kldiv::cli {
+namespace kldiv::report {
 
 // `json` is the --json document of the same comparison, embedded for machines.
-std::string llm_compare_html(const std::string& reference, const std::string& candidate,
-                             const llm::model_comparison& comparison, const std::string& json);
+std::string llm_comparison_html(const std::string& reference, const std::string& candidate,
+                                const llm::model_comparison& comparison, const std::string& json);
 
-}  // namespace kldiv::cli
+}  // namespace kldiv::report

@@ -1,0 +1,57 @@
+"""Why two distributions differ, event by event: ``kldiv explain`` in Python.
+
+    >>> import kldiv
+    >>> d = kldiv.explain([0.5, 0.3, 0.2], [0.2, 0.3, 0.5], labels=["a", "b", "c"], base=2)
+    >>> round(d["kl_pq"], 6), d["ranked"][0]["label"], round(d["ranked"][0]["share_pq"], 3)
+    (0.396578, 'a', 1.667)
+"""
+import json
+import os
+
+import numpy as np
+
+from . import _kldiv
+from .measures import _base_value, _eps_value, _integer, _named, _real
+
+
+def _vector(function, name, values):
+    a = np.asarray(values)
+    if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
+        raise TypeError(f"{function}: {name} has dtype {a.dtype}, but the values must be real numbers")
+    if a.ndim != 1:
+        raise ValueError(f"{function}: {name} has shape {a.shape}, but a distribution here is a 1-D array of events")
+    return a.astype(np.float64)
+
+
+def explain(p, q, *, labels=None, base=None, on_zero="infinity", eps=None, normalize=False, beta=0.5, top=0,
+            html=None, sum_tolerance=1e-6):
+    """Every measure of P and Q, and each event's contribution to D(P‖Q) and D(Q‖P), the events
+    ranked by the first: the document ``kldiv explain --json`` prints, as a dict.
+
+    p, q: 1-D probabilities (or counts with ``normalize=True``) over the same events; ``labels``:
+    one name per event (default "0", "1", …). ``base``, ``on_zero``, ``eps``, ``normalize``,
+    ``beta`` as for ``kl_divergence`` and ``js_divergence`` (nats unless ``base`` is given).
+    ``top``: the ranked events listed (0: all). ``html``: a path where the self-contained HTML
+    report with charts is written (whole or not at all).
+
+    Keys: ``p``, ``q`` (here "p" and "q"), ``events``, ``unit``, ``entropy_p``, ``entropy_q``,
+    ``cross_entropy_pq``, ``cross_entropy_qp``, ``kl_pq``, ``kl_qp``, ``jeffreys``, ``js``,
+    ``beta``, ``shown`` and ``ranked``: for each listed event ``rank``, ``index``, ``label``,
+    ``p``, ``q``, ``contribution_pq`` (p·log(p/q)), ``contribution_qp`` and ``share_pq`` (its
+    fraction of D(P‖Q); None where D(P‖Q) is 0 or infinite). +inf is the string "inf".
+    """
+    function = "explain"
+    P, Q = _vector(function, "p", p), _vector(function, "q", q)
+    names = [] if labels is None else [str(label) for label in labels]
+    if labels is not None and len(names) != P.size:
+        raise ValueError(f"{function}: {len(names)} labels are given for {P.size} events, but there must be one "
+                         "per event")
+    eps = _eps_value(function, eps, on_zero)
+    top = _integer(function, "top", top, 0)
+    try:
+        text = _kldiv.explain(P, Q, names, _base_value(function, base), on_zero, eps, bool(normalize),
+                              _real(function, "sum_tolerance", sum_tolerance), _real(function, "beta", beta), top,
+                              "" if html is None else os.fspath(html))
+    except ValueError as e:
+        raise _named(function, e) from None
+    return json.loads(text)

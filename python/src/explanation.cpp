@@ -1,0 +1,48 @@
+// kldiv._kldiv's part for kldiv.explain (include/kldiv/explanation.hpp): the measures of one pair and
+// its events' contributions, returned as the `kldiv explain --json` document's text, and the HTML
+// report written (whole or not at all) where asked. The GIL is released while computing.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kldiv/explanation.hpp"
+#include "kldiv/io/atomic_file.hpp"
+#include "kldiv/names.hpp"
+#include "kldiv/options.hpp"
+#include "report/explanation_report.hpp"
+#include "report/json_text.hpp"
+
+namespace py = pybind11;
+
+void bind_explanation(py::module_& m) {
+    m.def(
+        "explain",
+        [](std::vector<double> p, std::vector<double> q, std::vector<std::string> labels, double base,
+           const std::string& on_zero, std::optional<double> eps, bool normalize, double sum_tolerance, double beta,
+           std::size_t top, const std::string& html) {
+            kldiv::report::explained_pair in{"p", "q", std::move(labels), {}};
+            if (base > 0.0) in.options.base = kldiv::log_base(base);
+            in.options.on_zero = kldiv::parse<kldiv::zero_support>(on_zero, "on_zero", "kldiv");
+            if (eps) in.options.smoothing_epsilon = *eps;
+            in.options.normalize = normalize;
+            in.options.sum_tolerance = sum_tolerance;
+            py::gil_scoped_release unlocked;
+            const kldiv::explanation e = kldiv::explain(p, q, beta, in.options);
+            if (in.labels.empty()) {
+                for (std::size_t i = 0; i < e.p.size(); ++i) in.labels.push_back(std::to_string(i));
+            }
+            const std::size_t count = top == 0 ? e.ranked.size() : std::min(top, e.ranked.size());
+            if (!html.empty()) {
+                kldiv::io::write_file_atomically(
+                    html, kldiv::report::explanation_html(in, e, std::min<std::size_t>(count, 100)));
+            }
+            return kldiv::report::json_text(kldiv::report::explanation_json(in, e, count));
+        },
+        py::arg("p"), py::arg("q"), py::arg("labels"), py::arg("base"), py::arg("on_zero"), py::arg("eps"),
+        py::arg("normalize"), py::arg("sum_tolerance"), py::arg("beta"), py::arg("top"), py::arg("html"));
+}
