@@ -15,8 +15,8 @@ differ (``kldiv explain``); ``kldiv.summarize`` gives the statistics of per-row 
 ``kldiv.dask`` runs the measures and that comparison on a cluster.
 
 Bad input raises ``kldiv.Error`` (a ValueError) naming the function, the value and the rule, with
-those parts as its ``function`` and ``message`` attributes; TypeError for values that are not
-numbers.
+the function and the rest as its ``function`` and ``message`` attributes; TypeError for values that
+are not numbers.
 """
 from . import distributions, estimate, llm, losses
 from ._kldiv import Error

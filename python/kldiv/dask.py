@@ -40,10 +40,10 @@ def _per_row(function, name, p, q, kwargs):
     operands = [P] if q is None else [P, da.asarray(q)]
     for x in operands:
         if x.shape != P.shape:
-            raise ValueError(f"kldiv.dask.{name}: p has shape {P.shape} and q has shape {x.shape}, "
+            raise _measures._error(f"kldiv.dask.{name}", f"p has shape {P.shape} and q has shape {x.shape}, "
                              "but both must have the same shape")
         if len(x.chunks[axis]) != 1:
-            raise ValueError(f"kldiv.dask.{name}: axis {axis} is split into {len(x.chunks[axis])} chunks, but "
+            raise _measures._error(f"kldiv.dask.{name}", f"axis {axis} is split into {len(x.chunks[axis])} chunks, but "
                              "each distribution must lie in one chunk (rechunk({axis: -1}))")
     if q is not None and operands[1].chunks != P.chunks:
         operands[1] = operands[1].rechunk(P.chunks)

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _integer, _named, _threads
+from .measures import _base_value, _error, _integer, _named, _threads
 
 Distribution = _kldiv.Distribution
 
@@ -109,14 +109,14 @@ def normal_kl(mean_p, log_var_p, mean_q=None, log_var_q=None, *, reduction: str 
     """
     function = "normal_kl"
     if (mean_q is None) != (log_var_q is None):
-        raise ValueError(f"{function}: give both mean_q and log_var_q, or neither (the standard normal)")
+        raise _error(function, "give both mean_q and log_var_q, or neither (the standard normal)")
     given = [np.asarray(a) for a in (mean_p, log_var_p, mean_q, log_var_q) if a is not None]
     shape = given[0].shape
     for a in given:
         if a.shape != shape:
-            raise ValueError(f"{function}: the inputs have shapes {[g.shape for g in given]}, but all must be equal")
+            raise _error(function, f"the inputs have shapes {[g.shape for g in given]}, but all must be equal")
     if len(shape) == 0:
-        raise ValueError(f"{function}: the inputs must have at least one axis (the latent dimensions)")
+        raise _error(function, "the inputs must have at least one axis (the latent dimensions)")
     dtype = np.float32 if all(a.dtype == np.float32 for a in given) else np.float64
     rows = [np.ascontiguousarray(a, dtype=dtype).reshape(-1, shape[-1]) for a in given]
     mq, lq = (rows[2], rows[3]) if len(rows) == 4 else (None, None)

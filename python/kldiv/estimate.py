@@ -25,7 +25,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _integer, _named, _threads
+from .measures import _base_value, _error, _integer, _named, _threads
 
 
 class Interval(NamedTuple):
@@ -61,7 +61,7 @@ def _level(function, ci):
     if isinstance(ci, (bool, np.bool_)) or not isinstance(ci, (int, float, np.integer, np.floating)):
         raise TypeError(f"{function}: ci = {ci!r}, but it must be a number in (0, 1), or None for no interval")
     if not 0.0 < float(ci) < 1.0:
-        raise ValueError(f"{function}: ci = {float(ci)!r}, but the interval's level must be in (0, 1), e.g. 0.95")
+        raise _error(function, f"ci = {float(ci)!r}, but the interval's level must be in (0, 1), e.g. 0.95")
     return float(ci)
 
 
@@ -83,7 +83,7 @@ def _samples(function, name, a):
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2:
-        raise ValueError(f"{function}: {name} has shape {a.shape}, but samples must be 1-D or 2-D "
+        raise _error(function, f"{name} has shape {a.shape}, but samples must be 1-D or 2-D "
                          "(one observation per row)")
     return np.ascontiguousarray(a)
 

@@ -11,7 +11,7 @@ import os
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _eps_value, _integer, _named, _real
+from .measures import _base_value, _eps_value, _error, _integer, _named, _real
 
 
 def _vector(function, name, values):
@@ -19,7 +19,7 @@ def _vector(function, name, values):
     if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
         raise TypeError(f"{function}: {name} has dtype {a.dtype}, but the values must be real numbers")
     if a.ndim != 1:
-        raise ValueError(f"{function}: {name} has shape {a.shape}, but a distribution here is a 1-D array of events")
+        raise _error(function, f"{name} has shape {a.shape}, but a distribution here is a 1-D array of events")
     return a.astype(np.float64)
 
 
@@ -44,7 +44,7 @@ def explain(p, q, *, labels=None, base=None, on_zero="infinity", eps=None, norma
     P, Q = _vector(function, "p", p), _vector(function, "q", q)
     names = [] if labels is None else [str(label) for label in labels]
     if labels is not None and len(names) != P.size:
-        raise ValueError(f"{function}: {len(names)} labels are given for {P.size} events, but there must be one "
+        raise _error(function, f"{len(names)} labels are given for {P.size} events, but there must be one "
                          "per event")
     eps = _eps_value(function, eps, on_zero)
     top = _integer(function, "top", top, 0)

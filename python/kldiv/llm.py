@@ -18,7 +18,7 @@ import re
 import numpy as np
 
 from . import _kldiv
-from .measures import _integer, _threads
+from .measures import _error, _integer, _threads
 
 
 def _input(model):
@@ -31,7 +31,7 @@ def _files(model, role):
     if not isinstance(model, (str, os.PathLike)):
         paths = [os.fspath(p) for p in model]
         if not paths:
-            raise ValueError(f"kldiv.llm: the {role} is an empty list of files")
+            raise _error("kldiv.llm", f"the {role} is an empty list of files")
         return paths
     given = os.fspath(model)
     directory, name = os.path.split(given)
@@ -46,7 +46,7 @@ def _files(model, role):
         entries = []
     found = sorted(os.path.join(directory, e.name) for e in entries if e.is_file() and pattern.fullmatch(e.name))
     if not found:
-        raise ValueError(f"kldiv.llm: {role} {given} matches no file")
+        raise _error("kldiv.llm", f"{role} {given} matches no file")
     return found
 
 
@@ -56,13 +56,13 @@ def _per_position(value, what):
         return None if value is None else os.fspath(value)
     a = np.asarray(value)
     if a.ndim != 1 or a.dtype.kind not in "iub":
-        raise ValueError(f"kldiv.llm: {what} must be a path to a .npy or a 1-D integer array, one entry per position, "
+        raise _error("kldiv.llm", f"{what} must be a path to a .npy or a 1-D integer array, one entry per position, "
                          f"but it is an array of shape {a.shape} and dtype {a.dtype}")
     if what == "mask":
         return np.ascontiguousarray(a != 0, dtype=np.uint8)
     bad = np.flatnonzero((a < -1) | (a > np.iinfo(np.int32).max))
     if bad.size:
-        raise ValueError(f"kldiv.llm: tokens[{bad[0]}] = {a[bad[0]]}, "
+        raise _error("kldiv.llm", f"tokens[{bad[0]}] = {a[bad[0]]}, "
                          "but token ids must be -1 (unknown) or in [0, 2^31)")
     return np.ascontiguousarray(a, dtype=np.int32)
 

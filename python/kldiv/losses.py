@@ -14,7 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import _kldiv
-from .measures import _as_rows, _base_value, _named, _threads
+from .measures import _as_rows, _base_value, _error, _named, _threads
 
 LossResult = namedtuple("LossResult", ["loss", "grad_student", "grad_teacher"])
 
@@ -27,7 +27,7 @@ def distillation_loss(student, teacher, *, kind="forward_kl", temperature=1.0, b
     S, batch = _as_rows(function, "student", student, axis)
     T, batch_t = _as_rows(function, "teacher", teacher, axis)
     if S.shape != T.shape:
-        raise ValueError(f"{function}: student has shape {np.shape(student)} and teacher has shape "
+        raise _error(function, f"student has shape {np.shape(student)} and teacher has shape "
                          f"{np.shape(teacher)}, but both must have the same shape")
     if S.dtype != T.dtype:
         S, T = S.astype(np.float64), T.astype(np.float64)

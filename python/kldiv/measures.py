@@ -2,8 +2,8 @@
 
 Each function moves ``axis`` last, views the array as rows of events (no copy when the array is
 contiguous along ``axis``), and calls the compiled core (kldiv._kldiv), which releases the GIL
-while it computes. Bad input raises ValueError (or TypeError for values that are not real
-numbers) naming the function, the value and the rule.
+while it computes. Bad input raises kldiv.Error, a ValueError (or TypeError for values that are
+not real numbers), naming the function, the value and the rule.
 """
 
 import numpy as np
@@ -19,7 +19,7 @@ def _integer(function, name, value, low, high=2**64 - 1):
         raise TypeError(f"{function}: {name} = {value!r}, but it must be an integer")
     value = int(value)
     if not low <= value <= high:
-        raise ValueError(f"{function}: {name} = {value}, but it must be an integer in [{low}, {high}]")
+        raise _error(function, f"{name} = {value}, but it must be an integer in [{low}, {high}]")
     return value
 
 
@@ -50,11 +50,11 @@ def _as_rows(function, name, values, axis):
         else:
             raise TypeError(f"{function}: {name} has dtype {a.dtype}, but the values must be real numbers")
     if a.ndim == 0:
-        raise ValueError(f"{function}: {name} is a scalar, but a distribution needs an axis of events")
+        raise _error(function, f"{name} is a scalar, but a distribution needs an axis of events")
     try:
         a = np.moveaxis(a, axis, -1)
     except np.AxisError as e:
-        raise ValueError(f"{function}: axis = {axis}, but {name} has {a.ndim} dimensions") from e
+        raise _error(function, f"axis = {axis}, but {name} has {a.ndim} dimensions") from e
     batch = a.shape[:-1]
     return _contiguous_rows(a.reshape(-1, a.shape[-1])), batch
 
@@ -63,17 +63,22 @@ def _as_rows(function, name, values, axis):
 _CORE_NAMES = (("smoothing_epsilon = ", "eps = "),)
 
 
+def _error(function, message):
+    """kldiv.Error (a ValueError) for ``function``: "function: message", both parts as attributes."""
+    error = _kldiv.Error(f"{function}: {message}")
+    error.function, error.message = function, message
+    return error
+
+
 def _named(function, error):
-    """The core's error (kldiv.Error, a ValueError), named for the Python function the user called:
-    its message without the core's function, whose option names are spelled as Python's."""
+    """The core's error, named for the Python function the user called: its message without the
+    core's function, whose option names are spelled as Python's."""
     message = error.message if isinstance(error, _kldiv.Error) else str(error)
     if message.startswith(f"{function}: "):
         message = message[len(function) + 2:]
     for core, python in _CORE_NAMES:
         message = message.replace(core, python)
-    renamed = _kldiv.Error(f"{function}: {message}")
-    renamed.function, renamed.message = function, message
-    return renamed
+    return _error(function, message)
 
 
 def _real(function, name, value):
@@ -104,7 +109,7 @@ def _eps_value(function, eps, on_zero):
         return None
     value = _real(function, "eps", eps)
     if on_zero != "smooth":
-        raise ValueError(f"{function}: eps = {eps!r} is given with on_zero = {on_zero!r}, but eps is the "
+        raise _error(function, f"eps = {eps!r} is given with on_zero = {on_zero!r}, but eps is the "
                          "smoothing amount of on_zero='smooth' and nothing else uses it")
     return value
 
@@ -120,7 +125,7 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
     else:
         Q, batch_q = _as_rows(function, "q", q, axis)
         if P.shape != Q.shape:
-            raise ValueError(f"{function}: p has shape {np.shape(p)} and q has shape {np.shape(q)}, "
+            raise _error(function, f"p has shape {np.shape(p)} and q has shape {np.shape(q)}, "
                              "but both must have the same shape")
         if P.dtype != Q.dtype:
             P, Q = P.astype(np.float64), Q.astype(np.float64)

@@ -153,3 +153,18 @@ def test_control_characters_in_messages_are_escaped(tmp_path):
         kldiv.llm.compare(name, name)
     assert "gone\\x1b[2J.npy: cannot open it" in str(e.value)
     assert "\x1b" not in str(e.value)
+
+
+def test_every_value_error_is_a_kldiv_error_with_its_parts():
+    # Python's own checks and the core's refusals: one type, named for the function called.
+    for call, function, message in [
+            (lambda: kldiv.kl_divergence([0.5, 0.5], [0.5, 0.5], axis=3), "kl_divergence",
+             "axis = 3, but p has 1 dimensions"),
+            (lambda: kldiv.entropy([0.5, 0.6]), "entropy", "row 0 of p sums to 1.1"),
+            (lambda: kldiv.explain([0.5, 0.5], [0.5, 0.5], labels=["a"]), "explain",
+             "1 labels are given for 2 events"),
+            (lambda: kldiv.llm.compare([], "x.npy"), "kldiv.llm", "the reference is an empty list of files")]:
+        with pytest.raises(kldiv.Error) as raised:
+            call()
+        assert raised.value.function == function and raised.value.message.startswith(message)
+        assert str(raised.value) == f"{function}: {raised.value.message}"
