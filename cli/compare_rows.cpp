@@ -181,12 +181,12 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
     } else {
         measure_rows(p.m.floats(), q.m.floats(), out, opts);
     }
-    if (!rows.per_row.empty()) io::write_file_atomically(rows.per_row, per_row_csv(m));
-
     const std::string unit = o.base.unit();
     std::array<value_summary, measure_list.size()> summaries;
     for (std::size_t k = 0; k < measure_list.size(); ++k)
         summaries[k] = summarize(m.*measure_list[k].values, default_quantile_levels, "compare");
+    // Written only once everything that can fail has run: a failed command leaves no file.
+    if (!rows.per_row.empty()) io::write_file_atomically(rows.per_row, per_row_csv(m));
 
     if (json) {
         nlohmann::ordered_json j{

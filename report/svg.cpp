@@ -505,7 +505,11 @@ std::string escape(std::string_view text) {
                 out += "&#39;";
                 break;
             default:
-                out += c;
+                // XML and HTML allow no control character but tab, newline and carriage return: the
+                // others (a NUL or an ESC in a label) become U+FFFD, as bytes that are not UTF-8 do.
+                const auto u = static_cast<unsigned char>(c);
+                out +=
+                    (u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f ? "\xef\xbf\xbd" : std::string(1, c);
         }
     }
     return out;

@@ -105,12 +105,12 @@ TEST(Names, EstimatorChoices) {
                      {c::james_stein, "james_stein"}},
                     {}, "plug-in, miller-madow, laplace, jeffreys, perks, minimax or james-stein");
     using b = ke::binning;
-    expect_table<b>({{b::fixed, "fixed"},
-                     {b::freedman_diaconis, "freedman_diaconis"},
+    expect_table<b>({{b::freedman_diaconis, "freedman_diaconis"},
+                     {b::fixed, "fixed"},
                      {b::scott, "scott"},
                      {b::sturges, "sturges"},
                      {b::quantile, "quantile"}},
-                    {{b::freedman_diaconis, "fd"}}, "fixed, freedman-diaconis, scott, sturges or quantile");
+                    {{b::freedman_diaconis, "fd"}}, "freedman-diaconis, fixed, scott, sturges or quantile");
     using q = ke::quantity;
     expect_table<q>({{q::kl_divergence, "kl_divergence"}, {q::cross_entropy, "cross_entropy"}, {q::entropy, "entropy"}},
                     {{q::kl_divergence, "kl"}}, "kl-divergence, cross-entropy or entropy");
@@ -125,7 +125,7 @@ TEST(Names, EstimatorChoices) {
 
 TEST(Names, ReferenceEncoding) {
     using e = kldiv::io::reference_encoding;
-    expect_table<e>({{e::float32, "float32"}, {e::float16, "float16"}, {e::q16, "q16"}}, {}, "float32, float16 or q16");
+    expect_table<e>({{e::q16, "q16"}, {e::float16, "float16"}, {e::float32, "float32"}}, {}, "q16, float16 or float32");
     EXPECT_EQ(kldiv::name(static_cast<e>(7)), "unknown");  // a value read from a file is not trusted
 }
 

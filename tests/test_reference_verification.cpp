@@ -7,10 +7,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <string>
 #include <utility>
@@ -148,8 +150,21 @@ TEST_F(ReferenceVerification, WhatDiffersIsNamed) {
     std::vector<std::int32_t> other = tokens_;
     other[9] = 1;
     EXPECT_EQ(failure(input_, file, other), "verify_reference: row 9: next token 1 is stored as 63");
-    // Without ids given, those the input carries: a .npy carries none (-1).
-    EXPECT_EQ(failure(input_, file, {}), "verify_reference: row 0: next token -1 is stored as 0");
+    // Without ids given, those the input carries: a .npy carries none.
+    EXPECT_EQ(failure(input_, file, {}),
+              "verify_reference: the file holds next-token ids, but none are given and the "
+              "input carries none: give the ids it was written with");
+    std::vector<float> bad = logits_;
+    bad[4 * vocabulary + 9] = std::numeric_limits<float>::infinity();
+    EXPECT_EQ(failure(write_npy(dir_.path() / "inf.npy", bad, rows), file, tokens_),
+              "verify_reference: row 4: column 9: the input holds inf, but a reference file is written from finite "
+              "values or -inf");
+    bad[4 * vocabulary + 9] = std::numeric_limits<float>::quiet_NaN();
+    EXPECT_THAT(failure(write_npy(dir_.path() / "nan.npy", bad, rows), file, tokens_),
+                HasSubstr("row 4: column 9: the input holds nan"));
+    std::fill_n(bad.begin() + 4 * vocabulary, vocabulary, -std::numeric_limits<float>::infinity());
+    EXPECT_EQ(failure(write_npy(dir_.path() / "masked.npy", bad, rows), file, tokens_),
+              "verify_reference: row 4: every value of the input's row is -inf: it is no distribution");
     EXPECT_EQ(failure(input_, file, std::span(tokens_).first(rows - 1)),
               "verify_reference: 22 token ids are given, but the input has 23 rows: one per row (-1: unknown)");
 

@@ -67,6 +67,8 @@ TEST(ReportEscape, EscapesMarkupCharacters) {
     EXPECT_EQ(r::escape("<a & \"b\">'c'"), "&lt;a &amp; &quot;b&quot;&gt;&#39;c&#39;");
     EXPECT_EQ(r::escape("plain ‖ text"), "plain ‖ text");
     EXPECT_EQ(r::escape(""), "");
+    // Control characters other than tab, newline and carriage return are not allowed in XML/HTML.
+    EXPECT_EQ(r::escape(std::string("a\0b\x1b[31m\x7f\t\n\r", 12)), "a\uFFFDb\uFFFD[31m\uFFFD\t\n\r");
 }
 
 TEST(ReportEscape, LabelsTitlesAndLegendsAreEscapedInCharts) {

@@ -42,16 +42,26 @@ def explain(p, q, *, labels=None, base=None, on_zero="infinity", eps=None, norma
     """
     function = "explain"
     P, Q = _vector(function, "p", p), _vector(function, "q", q)
-    names = [] if labels is None else [str(label) for label in labels]
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(f"{function}: labels = {labels!r}, but it must be a sequence of labels, one per event")
+    if not isinstance(on_zero, str):
+        raise TypeError(f"{function}: on_zero = {on_zero!r}, but it must be a name: infinity, error or smooth")
+    # Labels as text; what UTF-8 cannot hold (a lone surrogate) as a backslash escape.
+    names = [] if labels is None else [str(label).encode("utf-8", "backslashreplace").decode("utf-8")
+                                       for label in labels]
     if labels is not None and len(names) != P.size:
         raise _error(function, f"{len(names)} labels are given for {P.size} events, but there must be one "
                          "per event")
     eps = _eps_value(function, eps, on_zero)
     top = _integer(function, "top", top, 0)
+    path = "" if html is None else os.fspath(html)
+    if html is not None and (not isinstance(path, str) or not path or "\0" in path or
+                             any(0xd800 <= ord(c) <= 0xdfff for c in path)):
+        raise _error(function, f"html = {html!r}, but it must be a path as text: not empty, without NUL bytes")
     try:
         text = _kldiv.explain(P, Q, names, _base_value(function, base), on_zero, eps, bool(normalize),
                               _real(function, "sum_tolerance", sum_tolerance), _real(function, "beta", beta), top,
-                              "" if html is None else os.fspath(html))
+                              path)
     except ValueError as e:
         raise _named(function, e) from None
     return json.loads(text)

@@ -28,6 +28,8 @@ def _input(model):
 
 def _files(model, role):
     """The files of one model, in order."""
+    if isinstance(model, bytes) or not isinstance(model, (str, os.PathLike, list, tuple)):
+        raise TypeError(f"kldiv.llm: the {role} is {model!r}, but it must be a path, a pattern or a list of paths")
     if not isinstance(model, (str, os.PathLike)):
         paths = [os.fspath(p) for p in model]
         if not paths:
@@ -55,7 +57,7 @@ def _per_position(value, what):
     if value is None or isinstance(value, (str, os.PathLike)):
         return None if value is None else os.fspath(value)
     a = np.asarray(value)
-    if a.ndim != 1 or a.dtype.kind not in "iub":
+    if a.ndim != 1 or a.dtype.kind not in ("iub" if what == "mask" else "iu"):
         raise _error("kldiv.llm", f"{what} must be a path to a .npy or a 1-D integer array, one entry per position, "
                          f"but it is an array of shape {a.shape} and dtype {a.dtype}")
     if what == "mask":
@@ -98,17 +100,21 @@ def verify_reference(input, reference, *, tokens=None, buffer_mib=256):
     """Read the kldiv reference file ``reference`` back against the rows it was written from.
 
     input: a file, a pattern or a list of files (logits or log-probabilities, as for ``compare``).
-    tokens: the token ids the file must hold (a path or a 1-D array, −1: unknown); without it, the
-        ids the input's files carry (or −1). Only checked when the file holds ids.
+    tokens: the token ids the file must hold (a path or a 1-D integer array, −1: unknown); without
+        it, the ids the input's files carry. Only checked when the file holds ids.
     buffer_mib: memory for a block of rows of both.
 
     Every log-probability ℓ = log_softmax(row) must decode within the bound of the file's encoding
     (values below its kept range may decode to −inf: they are counted as dropped); −inf must stay
     −inf; the file must have the input's rows and vocabulary. Returns a dict: ``largest_error`` (in
     nats), ``largest_error_to_bound`` (≤ 1), ``dropped_values`` and ``largest_dropped_mass`` (the
-    largest probability a row lost to −inf). Raises ValueError naming the first row (and column)
+    largest probability a row lost to −inf). Raises kldiv.Error naming the first row (and column)
     that fails. ``kldiv llm-reference --verify`` runs the same check before it writes its file.
     """
-    return _kldiv.verify_reference(_files(input, "input"), os.fspath(reference), _per_position(tokens, "tokens"),
+    ids = _per_position(tokens, "tokens")
+    if isinstance(ids, np.ndarray) and ids.size == 0:
+        raise _error("kldiv.llm", "tokens is an empty array, but it must hold one id per row of the input "
+                                  "(-1: unknown)")
+    return _kldiv.verify_reference(_files(input, "input"), os.fspath(reference), ids,
                                    _integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20))
 

@@ -24,7 +24,7 @@ struct distribution_object {
 };
 
 kd::method_choice method_of(const std::string& name) {
-    return kldiv::parse<kd::method_choice>(name, "method", "kldiv");
+    return kldiv::parse<kd::method_choice>(name, "method", "kl_divergence");  // kldiv.distributions.kl_divergence
 }
 
 }  // namespace

@@ -81,3 +81,19 @@ def test_bad_arguments_are_named():
         kldiv.explain([0.5, 0.5], [0.2, 0.3, 0.5])
     with pytest.raises(ValueError, match=r"^explain: top = -1, but it must be an integer in \[0, "):
         kldiv.explain([0.5, 0.5], [0.5, 0.5], top=-1)
+
+
+def test_paths_and_labels_are_checked(tmp_path):
+    for html in ("", "a\0b.html", "\udcff.html"):
+        with pytest.raises(kldiv.Error, match=r"^explain: html = .*, but it must be a path as text"):
+            kldiv.explain([0.5, 0.5], [0.5, 0.5], html=html)
+    assert not any(tmp_path.iterdir())
+    with pytest.raises(TypeError, match=r"^explain: labels = 'ab', but it must be a sequence of labels"):
+        kldiv.explain([0.5, 0.5], [0.5, 0.5], labels="ab")
+    with pytest.raises(TypeError, match=r"^explain: on_zero = None, but it must be a name"):
+        kldiv.explain([0.5, 0.5], [0.5, 0.5], on_zero=None)
+    # A lone surrogate is kept as its escape; control characters reach the HTML as U+FFFD.
+    d = kldiv.explain([0.5, 0.5], [0.25, 0.75], labels=["\udcff", "a\x1bb\x00"], html=tmp_path / "r.html")
+    assert sorted(e["label"] for e in d["ranked"]) == ["\\udcff", "a\x1bb\x00"]
+    page = (tmp_path / "r.html").read_bytes()
+    assert b"\x1b" not in page and b"\x00" not in page and "a\ufffdb\ufffd".encode() in page

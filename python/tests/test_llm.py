@@ -173,5 +173,16 @@ def test_verify_reference_equals_the_command_and_names_what_differs(tmp_path):
     np.save(tmp_path / "swapped.npy", swapped)
     with pytest.raises(ValueError, match=r"^verify_reference: row 2: column 5: "):
         kldiv.llm.verify_reference(tmp_path / "swapped.npy", tmp_path / "x.kref", tokens=tokens)
-    with pytest.raises(ValueError, match=r"^verify_reference: row 0: next token -1 is stored as "):
+    with pytest.raises(ValueError, match=r"^verify_reference: the file holds next-token ids, but none are given"):
         kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref")
+
+
+def test_verify_reference_refuses_what_is_not_a_model_or_ids(tmp_path):
+    np.save(tmp_path / "x.npy", np.zeros((2, 3), dtype=np.float32))
+    for model in (None, b"x.npy", 3):
+        with pytest.raises(TypeError, match=r"^kldiv.llm: the input is .*, but it must be a path, a pattern or a list"):
+            kldiv.llm.verify_reference(model, tmp_path / "x.kref")
+    with pytest.raises(kldiv.Error, match=r"^kldiv.llm: tokens is an empty array"):
+        kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref", tokens=np.zeros(0, dtype=np.int64))
+    with pytest.raises(kldiv.Error, match=r"^kldiv.llm: tokens must be a path to a .npy or a 1-D integer array"):
+        kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref", tokens=np.array([True, False]))

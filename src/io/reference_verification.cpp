@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ reference_verification verify_reference(row_source& input, const std::filesystem
         throw error(function, std::to_string(tokens.size()) + " token ids are given, but the input has " +
                                   std::to_string(input.rows()) + " rows: one per row (-1: unknown)");
     }
+    if (reader.has_tokens() && tokens.empty() && !input.carries_tokens()) {
+        throw error(function,
+                    "the file holds next-token ids, but none are given and the input carries none: give "
+                    "the ids it was written with");
+    }
     const reference_error_bound bound = reader.error_bound();
     const std::size_t block_rows = static_cast<std::size_t>(
         std::max<std::uint64_t>(1, std::min<std::uint64_t>(buffer_bytes / (2 * v * sizeof(float)), input.rows())));
@@ -52,7 +58,14 @@ reference_verification verify_reference(row_source& input, const std::filesystem
                 fail(row, "next token " + std::to_string(want) + " is stored as " + std::to_string(stored[i]));
             }
             const std::span<const float> a(in.data() + i * v, v), decoded_row(decoded.data() + i * v, v);
+            for (std::size_t j = 0; j < v; ++j) {
+                if (std::isnan(a[j]) || a[j] == std::numeric_limits<float>::infinity()) {
+                    fail(row, "column " + std::to_string(j) + ": the input holds " + text(a[j]) +
+                                  ", but a reference file is written from finite values or -inf");
+                }
+            }
             const double top = *std::max_element(a.begin(), a.end());
+            if (std::isinf(top)) fail(row, "every value of the input's row is -inf: it is no distribution");
             double sum = 0;
             for (const float value : a) sum += std::exp(value - top);
             const double log_sum = std::log(sum);

@@ -34,8 +34,9 @@ def blocks(text):
             i = j + 1
         elif lines[i].startswith("    ") and (i == 0 or not lines[i - 1].strip()):
             j = i
-            while j < len(lines) and (lines[j].startswith("    ") or
-                                      (not lines[j].strip() and j + 1 < len(lines) and lines[j + 1].startswith("    "))):
+            # Indented lines, and blank lines followed by one.
+            while j < len(lines) and (lines[j].startswith("    ") or not lines[j].strip() and j + 1 < len(lines)
+                                      and lines[j + 1].startswith("    ")):
                 j += 1
             found.append([line[4:] for line in lines[i:j]])
             i = j

@@ -44,12 +44,15 @@ inline constexpr std::size_t histogram_max_bins = std::size_t{1} << 26;
 
 enum class binning { fixed, freedman_diaconis, scott, sturges, quantile };
 
-// "fixed", "freedman_diaconis", "scott", "sturges", "quantile"; the alias "fd" (kldiv/names.hpp).
+// "freedman_diaconis" (the default), "fixed", "scott", "sturges", "quantile"; the alias "fd"
+// (kldiv/names.hpp).
 inline std::span<const named<binning>> names_of(binning) noexcept {
-    static constexpr named<binning> table[] = {
-        {binning::fixed, "fixed"},       {binning::freedman_diaconis, "freedman_diaconis"},
-        {binning::scott, "scott"},       {binning::sturges, "sturges"},
-        {binning::quantile, "quantile"}, {binning::freedman_diaconis, "fd"}};
+    static constexpr named<binning> table[] = {{binning::freedman_diaconis, "freedman_diaconis"},
+                                               {binning::fixed, "fixed"},
+                                               {binning::scott, "scott"},
+                                               {binning::sturges, "sturges"},
+                                               {binning::quantile, "quantile"},
+                                               {binning::freedman_diaconis, "fd"}};
     return table;
 }
 

@@ -39,11 +39,11 @@ enum class reference_encoding : std::uint32_t {
               // (and −∞) decode to −∞ (p = 0); between the two either happens
 };
 
-// "float32", "float16", "q16" (kldiv/names.hpp).
+// "q16" (kldiv llm-reference's default), "float16", "float32" (kldiv/names.hpp).
 inline std::span<const named<reference_encoding>> names_of(reference_encoding) noexcept {
-    static constexpr named<reference_encoding> table[] = {{reference_encoding::float32, "float32"},
+    static constexpr named<reference_encoding> table[] = {{reference_encoding::q16, "q16"},
                                                           {reference_encoding::float16, "float16"},
-                                                          {reference_encoding::q16, "q16"}};
+                                                          {reference_encoding::float32, "float32"}};
     return table;
 }
 

@@ -29,7 +29,8 @@ struct reference_verification {
 //     −∞ stays −∞; a finite ℓ may decode to −∞ only below the kept range (counted as dropped);
 //   - when the file holds token ids, row i's is tokens[i] if `tokens` is given (one per row,
 //     −1: unknown), else the one `input` carries (−1 if it carries none);
-//   - the file has as many rows as `input` and the same vocabulary.
+//   - the file has as many rows as `input` and the same vocabulary; the input holds no NaN or +inf
+//     and no row of nothing but −inf (the writer refuses them).
 // Throws kldiv::error("verify_reference", "row r: …") at the first row that fails.
 reference_verification verify_reference(row_source& input, const std::filesystem::path& reference,
                                         std::span<const std::int32_t> tokens = {},
