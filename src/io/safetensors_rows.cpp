@@ -12,6 +12,8 @@
 #include <optional>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
 #include "src/io/input_file.hpp"
@@ -76,9 +78,11 @@ std::string listing(const std::vector<const safetensors_tensor*>& tensors) {
 
 // ---- the header's JSON -------------------------------------------------------------------------
 //
-// RFC 8259 JSON, read strictly (no comments, no trailing commas, valid UTF-8, no duplicate keys),
-// into what the format gives it meaning: a top-level object of tensor entries and "__metadata__".
-// Members of a tensor entry other than dtype, shape and data_offsets are checked and skipped.
+// RFC 8259 JSON, read strictly by nlohmann-json's SAX parser (no comments, no trailing commas, valid
+// UTF-8) into what the format gives it meaning: a top-level object of tensor entries and
+// "__metadata__". Keys must not repeat in an object; values may nest at most max_json_depth deep.
+// Members of a tensor entry other than dtype, shape and data_offsets are checked and skipped. Only
+// the fields kept are stored: memory grows with the tensors, not with the JSON.
 
 struct parsed_header {
     std::vector<safetensors_tensor> tensors;  // data_begin still relative to the data section
@@ -86,339 +90,230 @@ struct parsed_header {
     std::vector<std::pair<std::string, std::string>> metadata;
 };
 
-void append_utf8(std::string& out, std::uint32_t code_point) {
-    const auto put = [&](std::uint32_t b) { out += static_cast<char>(b); };
-    if (code_point < 0x80) {
-        put(code_point);
-    } else if (code_point < 0x800) {
-        put(0xc0 | code_point >> 6);
-        put(0x80 | (code_point & 0x3f));
-    } else if (code_point < 0x10000) {
-        put(0xe0 | code_point >> 12);
-        put(0x80 | (code_point >> 6 & 0x3f));
-        put(0x80 | (code_point & 0x3f));
-    } else {
-        put(0xf0 | code_point >> 18);
-        put(0x80 | (code_point >> 12 & 0x3f));
-        put(0x80 | (code_point >> 6 & 0x3f));
-        put(0x80 | (code_point & 0x3f));
-    }
-}
-
-class header_parser {
+class header_reader final : public nlohmann::json_sax<nlohmann::json> {
 public:
-    header_parser(std::string_view text, const std::string& file) : text_(text), file_(file) {}
+    explicit header_reader(const std::string& file) : file_(file) {}
 
-    parsed_header parse() {
-        if (peek() != '{')
-            fail(file_, "the header must be a JSON object (starting with '{') but " + found() +
+    // The header's fields; kldiv::error naming the file and what is wrong (for a syntax error, its
+    // byte in the header).
+    parsed_header read(std::string_view text) {
+        const std::size_t first = text.find_first_not_of(" \t\n\r");
+        if (first == std::string_view::npos || text[first] != '{') {
+            const auto u = first == std::string_view::npos ? 0 : static_cast<unsigned char>(text[first]);
+            constexpr char hex[] = "0123456789abcdef";
+            fail(file_, "the header must be a JSON object (starting with '{') but " +
+                            (first == std::string_view::npos ? std::string("the header ended")
+                             : u >= 0x20 && u < 0x7f         ? std::string("found '") + text[first] + "'"
+                                                     : std::string("found byte 0x") + hex[u >> 4] + hex[u & 15]) +
                             " (is it a safetensors file?)");
-        parsed_header header;
-        members([&](const std::string& key) {
-            if (key == "__metadata__") {
-                metadata(header.metadata);
-            } else {
-                tensor_entry(key, header);
-            }
-        });
-        skip_whitespace();  // the padding
-        if (!at_end()) malformed("expected only whitespace after the header's object but " + found());
-        return header;
+        }
+        if (!nlohmann::json::sax_parse(text, this, nlohmann::json::input_format_t::json, true)) {
+            fail(file_, "the header is not valid JSON: " + syntax_error_ + " (at byte " +
+                            std::to_string(syntax_error_at_) + " of the header)");
+        }
+        return std::move(header_);
     }
 
-private:
-    std::string_view text_;
-    std::size_t pos_ = 0;
-    const std::string& file_;
+    bool null() override { return value(place_of_next(), "null"); }
+    bool boolean(bool b) override { return value(place_of_next(), b ? "true" : "false"); }
+    bool number_integer(number_integer_t n) override { return value(place_of_next(), std::to_string(n)); }
+    bool number_unsigned(number_unsigned_t n) override {
+        const place at = place_of_next();
+        if (at != place::integer) return value(at, std::to_string(n));
+        integers().push_back(n);
+        return true;
+    }
+    bool number_float(number_float_t, const string_t& text) override {
+        const place at = place_of_next();
+        if (at == place::integer && text.find_first_not_of("0123456789") == std::string::npos)
+            fail(file_, tensor_what() + ": \"" + key_of_array() + "\" holds " + text + ", which exceeds 2^64 - 1");
+        return value(at, text);
+    }
+    bool binary(binary_t&) override { return value(place_of_next(), "binary data"); }
 
-    [[noreturn]] void malformed(const std::string& what) const {
-        fail(file_, "the header is not valid JSON: " + what + " at byte " + std::to_string(pos_) + " of the header");
+    bool string(string_t& text) override {
+        const place at = place_of_next();
+        if (at == place::tensor_dtype) {
+            tensor_.dtype = text;
+            return true;
+        }
+        if (at == place::metadata_value) {
+            header_.metadata.emplace_back(key_, text);
+            return true;
+        }
+        return value(at, "a string");
     }
 
-    bool at_end() const noexcept { return pos_ >= text_.size(); }
-
-    void skip_whitespace() noexcept {
-        while (!at_end() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
-            ++pos_;
+    bool start_object(std::size_t) override {
+        const place at = place_of_next();
+        if (at == place::tensor_entry) {
+            tensor_ = {};
+            tensor_.name = key_;
+        } else if (at != place::top && at != place::metadata && at != place::other) {
+            value(at, "an object");
+        }
+        return open(at, true);
     }
 
-    // The next character after whitespace, '\0' at the end of the header.
-    char peek() noexcept {
-        skip_whitespace();
-        return at_end() ? '\0' : text_[pos_];
-    }
-
-    // What stands at the current position, for messages.
-    std::string found() const {
-        if (at_end()) return "the header ended";
-        const auto u = static_cast<unsigned char>(text_[pos_]);
-        if (u >= 0x20 && u < 0x7f) return std::string("found '") + text_[pos_] + "'";
-        constexpr char hex[] = "0123456789abcdef";
-        return std::string("found byte 0x") + hex[u >> 4] + hex[u & 15];
-    }
-
-    void expect(char c) {
-        if (peek() != c) malformed(std::string("expected '") + c + "' but " + found());
-        ++pos_;
-    }
-
-    bool consume(char c) {
-        if (peek() != c) return false;
-        ++pos_;
+    bool key(string_t& text) override {
+        if (!frames_.back().keys.insert(text).second) fail(file_, "the header names " + in_quotes(text) + " twice");
+        key_ = text;
         return true;
     }
 
-    // Calls on_member(key) with the position at the member's value, for each member of an object.
-    template <class F>
-    void members(F&& on_member) {
-        expect('{');
-        if (consume('}')) return;
+    bool end_object() override {
+        if (frames_.back().at == place::tensor_entry) finish_tensor();
+        frames_.pop_back();
+        return true;
+    }
+
+    bool start_array(std::size_t) override {
+        const place at = place_of_next();
+        if (at == place::tensor_shape || at == place::tensor_offsets) {
+            (at == place::tensor_shape ? tensor_.has_shape : tensor_.has_offsets) = true;
+            (at == place::tensor_shape ? tensor_.shape : tensor_.offsets).clear();
+        } else if (at != place::other) {
+            value(at, "an array");
+        }
+        return open(at, false);
+    }
+
+    bool end_array() override {
+        frames_.pop_back();
+        return true;
+    }
+
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+        // "[json.exception.parse_error.101] parse error at line 1, column 58: syntax error while …"
+        const std::string what = e.what();
+        const std::size_t column = what.find("column ");
+        const std::size_t colon = what.find(": ", column == std::string::npos ? 0 : column);
+        syntax_error_ = colon == std::string::npos ? what : what.substr(colon + 2);
+        syntax_error_at_ = position == 0 ? 0 : position - 1;
+        return false;
+    }
+
+private:
+    // Where a value stands, by the containers and keys that lead to it.
+    enum class place {
+        top,             // the header itself
+        tensor_entry,    // {"name": HERE}
+        metadata,        // {"__metadata__": HERE}
+        metadata_value,  // {"__metadata__": {"k": HERE}}
+        tensor_dtype,    // {"name": {"dtype": HERE}}
+        tensor_shape,    // {"name": {"shape": HERE}}
+        tensor_offsets,  // {"name": {"data_offsets": HERE}}
+        integer,         // {"name": {"shape" or "data_offsets": [HERE]}}
+        other,           // anywhere else: checked and skipped
+    };
+
+    struct frame {
+        place at;     // the container's own place
+        bool object;  // or an array
         std::unordered_set<std::string> keys;
-        do {
-            if (peek() != '"') malformed("expected a key (a string) but " + found());
-            std::string key = string();
-            if (!keys.insert(key).second) fail(file_, "the header names " + in_quotes(key) + " twice");
-            expect(':');
-            on_member(key);
-        } while (consume(','));
-        expect('}');
-    }
+    };
 
-    template <class F>
-    void elements(F&& on_element) {
-        expect('[');
-        if (consume(']')) return;
-        do on_element();
-        while (consume(','));
-        expect(']');
-    }
-
-    std::uint32_t hex4() {
-        std::uint32_t value = 0;
-        for (int k = 0; k < 4; ++k, ++pos_) {
-            if (at_end()) malformed("the header ended inside a \\u escape");
-            const char c = text_[pos_];
-            const int digit = c >= '0' && c <= '9'   ? c - '0'
-                              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                     : -1;
-            if (digit < 0) malformed("a \\u escape needs four hexadecimal digits but " + found());
-            value = value << 4 | static_cast<std::uint32_t>(digit);
-        }
-        return value;
-    }
-
-    // A string, at its opening quote; returns its UTF-8 text.
-    std::string string() {
-        expect('"');
-        std::string out;
-        while (true) {
-            if (at_end()) malformed("the header ended inside a string");
-            const auto u = static_cast<unsigned char>(text_[pos_]);
-            if (u == '"') break;
-            if (u < 0x20) malformed("a control character must be escaped in a string but " + found());
-            if (u >= 0x80) {
-                const std::size_t length = utf8_sequence_length(text_.substr(pos_));
-                if (length == 0) malformed("invalid UTF-8 (" + found() + ")");
-                out.append(text_.substr(pos_, length));
-                pos_ += length;
-                continue;
-            }
-            ++pos_;
-            if (u != '\\') {
-                out += static_cast<char>(u);
-                continue;
-            }
-            if (at_end()) malformed("the header ended inside a string");
-            const char escape = text_[pos_++];
-            switch (escape) {
-                case '"':
-                case '\\':
-                case '/':
-                    out += escape;
-                    break;
-                case 'b':
-                    out += '\b';
-                    break;
-                case 'f':
-                    out += '\f';
-                    break;
-                case 'n':
-                    out += '\n';
-                    break;
-                case 'r':
-                    out += '\r';
-                    break;
-                case 't':
-                    out += '\t';
-                    break;
-                case 'u': {
-                    std::uint32_t code_point = hex4();
-                    if (code_point >= 0xdc00 && code_point <= 0xdfff) malformed("a lone low surrogate in a \\u escape");
-                    if (code_point >= 0xd800 && code_point <= 0xdbff) {
-                        if (text_.substr(pos_, 2) != "\\u")
-                            malformed("a high surrogate must be followed by a \\u low surrogate");
-                        pos_ += 2;
-                        const std::uint32_t low = hex4();
-                        if (low < 0xdc00 || low > 0xdfff)
-                            malformed("a high surrogate must be followed by a \\u low surrogate");
-                        code_point = 0x10000 + ((code_point - 0xd800) << 10) + (low - 0xdc00);
-                    }
-                    append_utf8(out, code_point);
-                    break;
-                }
-                default:
-                    --pos_;
-                    malformed("an unknown escape after a backslash: " + found());
-            }
-        }
-        ++pos_;
-        return out;
-    }
-
-    // A number's text, checked against the JSON grammar: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
-    std::string_view number() {
-        const std::size_t start = pos_;
-        const auto digit = [&] { return !at_end() && text_[pos_] >= '0' && text_[pos_] <= '9'; };
-        const auto digits = [&](const char* what) {
-            if (!digit()) malformed(std::string("expected a digit ") + what + " but " + found());
-            while (digit()) ++pos_;
-        };
-        if (!at_end() && text_[pos_] == '-') ++pos_;
-        if (!at_end() && text_[pos_] == '0') {
-            ++pos_;
-            if (digit()) malformed("a number must not start with 0");
-        } else {
-            digits("in a number");
-        }
-        if (!at_end() && text_[pos_] == '.') {
-            ++pos_;
-            digits("after a decimal point");
-        }
-        if (!at_end() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-            ++pos_;
-            if (!at_end() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-            digits("in an exponent");
-        }
-        return text_.substr(start, pos_ - start);
-    }
-
-    // A non-negative integer that fits in 64 bits; `what` names it for messages ("tensor 'a': shape").
-    std::uint64_t unsigned_integer(const std::string& what) {
-        const char c = peek();
-        if (c != '-' && (c < '0' || c > '9')) fail(file_, what + " must hold non-negative integers, but " + found());
-        const std::string_view literal = number();
-        if (literal.find_first_not_of("0123456789") != std::string_view::npos)
-            fail(file_, what + " must hold non-negative integers, but holds " + std::string(literal));
-        std::uint64_t value = 0;
-        for (const char d : literal) {
-            const auto digit = static_cast<std::uint64_t>(d - '0');
-            if (value > (UINT64_MAX - digit) / 10)
-                fail(file_, what + " holds " + std::string(literal) + ", which exceeds 2^64 - 1");
-            value = value * 10 + digit;
-        }
-        return value;
-    }
-
-    void literal(std::string_view word) {
-        if (text_.substr(pos_, word.size()) != word) malformed("expected a JSON value but " + found());
-        pos_ += word.size();
-    }
-
-    // Any JSON value, checked and skipped.
-    void skip_value(int depth) {
-        if (depth > max_json_depth)
-            malformed("values nested deeper than " + std::to_string(max_json_depth) + " levels");
-        switch (peek()) {
-            case '{':
-                members([&](const std::string&) { skip_value(depth + 1); });
-                break;
-            case '[':
-                elements([&] { skip_value(depth + 1); });
-                break;
-            case '"':
-                string();
-                break;
-            case 't':
-                literal("true");
-                break;
-            case 'f':
-                literal("false");
-                break;
-            case 'n':
-                literal("null");
-                break;
-            case '-':
-            case '0':
-            case '1':
-            case '2':
-            case '3':
-            case '4':
-            case '5':
-            case '6':
-            case '7':
-            case '8':
-            case '9':
-                number();
-                break;
-            default:
-                malformed("expected a JSON value but " + found());
-        }
-    }
-
-    void metadata(std::vector<std::pair<std::string, std::string>>& out) {
-        if (peek() == 'n') return literal("null");
-        if (peek() != '{') fail(file_, "\"__metadata__\" must be an object mapping strings to strings, but " + found());
-        members([&](const std::string& key) {
-            if (peek() != '"')
-                fail(file_,
-                     "\"__metadata__\" must map strings to strings, but " + in_quotes(key) + " maps to a non-string");
-            out.emplace_back(key, string());
-        });
-    }
-
-    void tensor_entry(const std::string& name, parsed_header& header) {
-        const std::string what = "tensor " + in_quotes(name);
-        if (peek() != '{')
-            fail(file_,
-                 what + " must be described by an object {\"dtype\", \"shape\", \"data_offsets\"}, but " + found());
-        safetensors_tensor tensor;
-        tensor.name = name;
+    struct tensor_fields {
+        std::string name;
         std::optional<std::string> dtype;
-        bool have_shape = false;
-        std::vector<std::uint64_t> offsets;
-        bool have_offsets = false;
-        members([&](const std::string& field) {
-            if (field == "dtype") {
-                if (peek() != '"') fail(file_, what + ": \"dtype\" must be a string, but " + found());
-                dtype = string();
-            } else if (field == "shape" || field == "data_offsets") {
-                if (peek() != '[')
-                    fail(file_, what + ": \"" + field + "\" must be an array of non-negative integers, but " + found());
-                auto& values = field == "shape" ? tensor.shape : offsets;
-                elements([&] { values.push_back(unsigned_integer(what + ": \"" + field + "\"")); });
-                (field == "shape" ? have_shape : have_offsets) = true;
-            } else {
-                skip_value(1);
-            }
-        });
-        if (!dtype) fail(file_, what + " has no \"dtype\"");
-        if (!have_shape) fail(file_, what + " has no \"shape\"");
-        if (!have_offsets) fail(file_, what + " has no \"data_offsets\"");
+        std::vector<std::uint64_t> shape, offsets;
+        bool has_shape = false, has_offsets = false;
+    };
+
+    const std::string& file_;
+    parsed_header header_;
+    std::vector<frame> frames_;  // the containers open, outermost first
+    std::string key_;            // the last key: the next value's, in an object
+    tensor_fields tensor_;
+    std::string syntax_error_;
+    std::size_t syntax_error_at_ = 0;
+
+    place place_of_next() const {
+        if (frames_.empty()) return place::top;
+        const frame& f = frames_.back();
+        switch (f.at) {
+            case place::top:
+                return key_ == "__metadata__" ? place::metadata : place::tensor_entry;
+            case place::metadata:
+                return place::metadata_value;
+            case place::tensor_entry:
+                return key_ == "dtype"          ? place::tensor_dtype
+                       : key_ == "shape"        ? place::tensor_shape
+                       : key_ == "data_offsets" ? place::tensor_offsets
+                                                : place::other;
+            case place::tensor_shape:
+            case place::tensor_offsets:
+                return place::integer;
+            default:
+                return place::other;
+        }
+    }
+
+    std::string tensor_what() const { return "tensor " + in_quotes(tensor_.name); }
+    std::string key_of_array() const { return frames_.back().at == place::tensor_shape ? "shape" : "data_offsets"; }
+    std::vector<std::uint64_t>& integers() {
+        return frames_.back().at == place::tensor_shape ? tensor_.shape : tensor_.offsets;
+    }
+
+    bool open(place at, bool object) {
+        if (frames_.size() >= static_cast<std::size_t>(max_json_depth))
+            fail(file_, "the header is not valid JSON: values nested deeper than " + std::to_string(max_json_depth) +
+                            " levels");
+        frames_.push_back({at, object, {}});
+        return true;
+    }
+
+    // A value that is not a container, or one that does not belong at `at`: refused there with
+    // what it is (`what`), accepted where anything may stand.
+    bool value(place at, const std::string& what) {
+        switch (at) {
+            case place::tensor_entry:
+                fail(file_, "tensor " + in_quotes(key_) +
+                                " must be described by an object {\"dtype\", \"shape\", \"data_offsets\"}, but it is " +
+                                what);
+            case place::metadata:
+                if (what == "null") return true;
+                fail(file_, "\"__metadata__\" must be an object mapping strings to strings, but it is " + what);
+            case place::metadata_value:
+                fail(file_,
+                     "\"__metadata__\" must map strings to strings, but " + in_quotes(key_) + " maps to " + what);
+            case place::tensor_dtype:
+                fail(file_, tensor_what() + ": \"dtype\" must be a string, but it is " + what);
+            case place::tensor_shape:
+            case place::tensor_offsets:
+                fail(file_,
+                     tensor_what() + ": \"" + key_ + "\" must be an array of non-negative integers, but it is " + what);
+            case place::integer:
+                fail(file_,
+                     tensor_what() + ": \"" + key_of_array() + "\" must hold non-negative integers, but holds " + what);
+            default:
+                return true;
+        }
+    }
+
+    void finish_tensor() {
+        const std::string what = tensor_what();
+        if (!tensor_.dtype) fail(file_, what + " has no \"dtype\"");
+        if (!tensor_.has_shape) fail(file_, what + " has no \"shape\"");
+        if (!tensor_.has_offsets) fail(file_, what + " has no \"data_offsets\"");
         const auto known =
-            std::find_if(dtypes.begin(), dtypes.end(), [&](const dtype_info& d) { return d.name == *dtype; });
+            std::find_if(dtypes.begin(), dtypes.end(), [&](const dtype_info& d) { return d.name == *tensor_.dtype; });
         if (known == dtypes.end()) {
             std::string names;
             for (const dtype_info& d : dtypes) names += (names.empty() ? "" : ", ") + std::string(d.name);
-            fail(file_, what + " has dtype \"" + *dtype + "\", which is not a safetensors dtype (" + names + ")");
-        }
-        tensor.dtype = static_cast<safetensors_dtype>(known - dtypes.begin());
-        if (offsets.size() != 2)
             fail(file_,
-                 what + " has " + std::to_string(offsets.size()) + " data_offsets, but it needs two: [begin, end]");
-        tensor.data_begin = offsets[0];
-        header.tensors.push_back(std::move(tensor));
-        header.data_ends.push_back(offsets[1]);
+                 what + " has dtype \"" + *tensor_.dtype + "\", which is not a safetensors dtype (" + names + ")");
+        }
+        if (tensor_.offsets.size() != 2)
+            fail(file_, what + " has " + std::to_string(tensor_.offsets.size()) +
+                            " data_offsets, but it needs two: [begin, end]");
+        safetensors_tensor t;
+        t.name = std::move(tensor_.name);
+        t.dtype = static_cast<safetensors_dtype>(known - dtypes.begin());
+        t.shape = std::move(tensor_.shape);
+        t.data_begin = tensor_.offsets[0];
+        header_.tensors.push_back(std::move(t));
+        header_.data_ends.push_back(tensor_.offsets[1]);
     }
 };
 
@@ -532,7 +427,7 @@ safetensors_file::safetensors_file(const std::filesystem::path& path) : state_(s
                             std::to_string(file.size - length_field_bytes) + " bytes follow it (is it truncated?)");
     std::string text(header_bytes, '\0');
     io::detail::read_exact(file, text.data(), header_bytes, reader_name, "header");
-    parsed_header header = header_parser(text, file.name).parse();
+    parsed_header header = header_reader(file.name).read(text);
     const std::uint64_t data_start = length_field_bytes + header_bytes;
     check_layout(header, file.size - data_start, data_start, file.name);
     state_->tensors = std::move(header.tensors);
