@@ -27,10 +27,6 @@ struct explain_arguments {
     bool json = false;
 };
 
-std::size_t shown(const explanation& e, std::size_t top) {
-    return top == 0 ? e.ranked.size() : std::min(e.ranked.size(), top);
-}
-
 // Padding by characters, not bytes, so labels and headers with "·", "‖" or "é" line up.
 std::size_t display_width(std::string_view s) {
     std::size_t n = 0;
@@ -124,12 +120,11 @@ void add_explain(CLI::App& app) {
                                   {{"P", args->pair.p_file}, {"Q", args->pair.q_file}});
         const event_pair in = load_pair(args->pair);
         const explanation e = explain(in.p, in.q, in.beta, in.options);
-        const std::size_t count = shown(e, args->top);
+        const std::size_t count = report::events_listed(e, args->top);
         const report::explained_pair described{in.p_name, in.q_name, in.labels, in.options};
         // Build everything before writing anything: an error leaves no output file behind.
         if (!args->html.empty()) {
-            io::write_file_atomically(args->html,
-                                      report::explanation_html(described, e, std::min<std::size_t>(count, 100)));
+            io::write_file_atomically(args->html, report::explanation_html(described, e, count));
         }
         if (args->json) {
             std::cout << json_text(report::explanation_json(described, e, count), 2) << '\n';

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "kldiv/error.hpp"
 #include "kldiv/version.hpp"
 #include "report/comparison_json.hpp"
 #include "report/html.hpp"
@@ -14,6 +15,10 @@
 #include "report/json_text.hpp"
 
 namespace kldiv::report {
+
+std::size_t events_listed(const explanation& e, std::size_t top) {
+    return top == 0 ? e.ranked.size() : std::min(e.ranked.size(), top);
+}
 
 std::string percent(double share) {
     if (std::isnan(share)) return "-";
@@ -45,9 +50,19 @@ std::vector<std::size_t> charted_events(const explanation& e) {
 
 std::string value_with_unit(double x, const std::string& unit) { return report::format_value(x, 4) + " " + unit; }
 
+// One label per event, and no more events listed than there are.
+void check(const explained_pair& in, const explanation& e, std::size_t count) {
+    if (in.labels.size() != e.p.size() || count > e.ranked.size()) {
+        throw error("explain", std::to_string(in.labels.size()) + " labels and " + std::to_string(count) +
+                                   " events to list are given for " + std::to_string(e.p.size()) +
+                                   " events, but there must be one label per event and at most as many listed");
+    }
+}
+
 }  // namespace
 
 nlohmann::ordered_json explanation_json(const explained_pair& in, const explanation& e, std::size_t count) {
+    check(in, e, count);
     nlohmann::ordered_json ranked = nlohmann::ordered_json::array();
     for (std::size_t r = 0; r < count; ++r) {
         const std::size_t i = e.ranked[r];
@@ -70,6 +85,8 @@ nlohmann::ordered_json explanation_json(const explained_pair& in, const explanat
 }
 
 std::string explanation_html(const explained_pair& in, const explanation& e, std::size_t count) {
+    check(in, e, count);
+    count = std::min(count, html_table_limit);
     const comparison& c = e.totals;
     const std::string unit = in.options.base.unit();
     const std::string per_event = unit + " per event";

@@ -177,6 +177,16 @@ TEST_F(ReferenceVerification, WhatDiffersIsNamed) {
     EXPECT_EQ(
         failure(write_npy(dir_.path() / "fewer.npy", logits_, rows - 3), file, std::span(tokens_).first(rows - 3)),
         "verify_reference: row 20: the file holds 23 rows, but the input 20");
+    // A llama.cpp base file (written by llama-perplexity) stores floored values: no reference file
+    // is written from it, and none is checked against it.
+    const auto floored = io::open_rows({fs::path(KLDIV_LLAMA_CPP_FIXTURE) / "reference.kld"}, "input");
+    try {
+        io::verify_reference(*floored, file, {});
+        ADD_FAILURE() << "a floored input was accepted";
+    } catch (const kldiv::error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("verify_reference: the input is a llama.cpp KL base file, whose rows hold "
+                                        "floored values"));
+    }
     const std::vector<float> narrow(rows * 100, 0.5f);
     EXPECT_EQ(failure(write_npy(dir_.path() / "narrow.npy", narrow, rows, 100), file, tokens_),
               "verify_reference: the file's vocabulary is 200 tokens, but the input's is 100");

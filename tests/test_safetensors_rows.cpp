@@ -486,6 +486,14 @@ TEST_F(safetensors, malformed_json_is_refused_with_its_place) {
                 HasSubstr("the header names '__metadata__' twice"));
     EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"x\":}}"),
                 HasSubstr("unexpected '}'; expected '[', '{', or a literal"));
+    // A number beyond a double, and keys repeated inside a tensor entry or a skipped object.
+    const std::string overflow =
+        malformed("{\"a\":{\"dtype\":\"F32\",\"x\":1e400,\"shape\":[],\"data_offsets\":[0,4]}}");
+    EXPECT_THAT(overflow, HasSubstr("the header is not valid JSON: number overflow parsing '1e400'"));
+    EXPECT_THAT(overflow, testing::Not(HasSubstr("json.exception")));
+    EXPECT_THAT(malformed("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F16\"}}"),
+                HasSubstr("the header names 'dtype' twice"));
+    EXPECT_THAT(malformed("{\"a\":{\"x\":{\"k\":1,\"k\":2}}}"), HasSubstr("the header names 'k' twice"));
     std::string deep = "{\"a\":{\"x\":" + std::string(100, '[') + std::string(100, ']') + "}}";
     EXPECT_THAT(malformed(deep), HasSubstr("values nested deeper than 64 levels"));
 }

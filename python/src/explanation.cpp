@@ -36,10 +36,9 @@ void bind_explanation(py::module_& m) {
             if (in.labels.empty()) {
                 for (std::size_t i = 0; i < e.p.size(); ++i) in.labels.push_back(std::to_string(i));
             }
-            const std::size_t count = top == 0 ? e.ranked.size() : std::min(top, e.ranked.size());
+            const std::size_t count = kldiv::report::events_listed(e, top);
             if (!html.empty()) {
-                kldiv::io::write_file_atomically(
-                    html, kldiv::report::explanation_html(in, e, std::min<std::size_t>(count, 100)));
+                kldiv::io::write_file_atomically(html, kldiv::report::explanation_html(in, e, count));
             }
             return kldiv::report::json_text(kldiv::report::explanation_json(in, e, count));
         },

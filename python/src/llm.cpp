@@ -8,7 +8,7 @@
 //   verify_reference     a kldiv reference file read back against its input → what was found.
 // The options dict holds tokens and mask (None, a path to a 1-D .npy, or an int32 / uint8 array
 // that kldiv/llm.py has checked), reverse_kl, js, threads and buffer_mib. The GIL is released while
-// files are read and rows compared; kldiv::error becomes ValueError (module.cpp).
+// files are read and rows compared; kldiv::error becomes kldiv.Error, a ValueError (module.cpp).
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>

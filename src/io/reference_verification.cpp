@@ -22,6 +22,10 @@ std::string text(double x) { return kldiv::detail::to_text(x); }
 reference_verification verify_reference(row_source& input, const std::filesystem::path& reference,
                                         std::span<const std::int32_t> tokens, std::size_t buffer_bytes) {
     constexpr const char* function = "verify_reference";
+    if (input.has_floors()) {
+        throw error(function, "the input is a " + input.format() +
+                                  " file, whose rows hold floored values: no reference file is written from it");
+    }
     reference_reader reader(reference);
     const std::size_t v = input.vocabulary();
     if (reader.n_vocab() != v) {
@@ -73,6 +77,7 @@ reference_verification verify_reference(row_source& input, const std::filesystem
             for (std::size_t j = 0; j < v; ++j) {
                 const double l = (a[j] - top) - log_sum;
                 const float d = decoded_row[j];
+                // d <= 0 or -inf: the reader refuses a decoded NaN or positive value (+inf included).
                 if (std::isinf(l) || std::isinf(d)) {
                     if (std::isinf(l) && !std::isinf(d))
                         fail(row, "column " + std::to_string(j) + ": -inf decodes to " + text(d));

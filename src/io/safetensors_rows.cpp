@@ -1,5 +1,5 @@
-// The safetensors reader (include/kldiv/io/safetensors_rows.hpp): the header's JSON read by a
-// strict parser of the subset the format uses, the checks of every tensor against the file, the
+// The safetensors reader (include/kldiv/io/safetensors_rows.hpp): the header's JSON read by
+// nlohmann-json's strict SAX parser into the fields the format gives meaning, the checks of every tensor against the file, the
 // choice of the logits tensor in each shard, and the streaming decode of its rows to float.
 // The layout and the rules are in docs/formats/safetensors.md.
 
@@ -81,8 +81,8 @@ std::string listing(const std::vector<const safetensors_tensor*>& tensors) {
 // RFC 8259 JSON, read strictly by nlohmann-json's SAX parser (no comments, no trailing commas, valid
 // UTF-8) into what the format gives it meaning: a top-level object of tensor entries and
 // "__metadata__". Keys must not repeat in an object; values may nest at most max_json_depth deep.
-// Members of a tensor entry other than dtype, shape and data_offsets are checked and skipped. Only
-// the fields kept are stored: memory grows with the tensors, not with the JSON.
+// Members of a tensor entry other than dtype, shape and data_offsets are checked and skipped, their
+// values not stored (the header's text and the keys of the open objects are held while it is read).
 
 struct parsed_header {
     std::vector<safetensors_tensor> tensors;  // data_begin still relative to the data section
@@ -152,7 +152,7 @@ public:
         } else if (at != place::top && at != place::metadata && at != place::other) {
             value(at, "an object");
         }
-        return open(at, true);
+        return open(at);
     }
 
     bool key(string_t& text) override {
@@ -175,7 +175,7 @@ public:
         } else if (at != place::other) {
             value(at, "an array");
         }
-        return open(at, false);
+        return open(at);
     }
 
     bool end_array() override {
@@ -184,11 +184,15 @@ public:
     }
 
     bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
-        // "[json.exception.parse_error.101] parse error at line 1, column 58: syntax error while …"
-        const std::string what = e.what();
-        const std::size_t column = what.find("column ");
-        const std::size_t colon = what.find(": ", column == std::string::npos ? 0 : column);
-        syntax_error_ = colon == std::string::npos ? what : what.substr(colon + 2);
+        // "[json.exception.parse_error.101] parse error at line 1, column 58: syntax error while …",
+        // "[json.exception.out_of_range.406] number overflow parsing '1e400'": the message alone.
+        std::string what = e.what();
+        if (const std::size_t id = what.find("] "); what.starts_with("[json.exception.") && id != std::string::npos)
+            what.erase(0, id + 2);
+        if (what.starts_with("parse error at line ")) {
+            if (const std::size_t colon = what.find(": "); colon != std::string::npos) what.erase(0, colon + 2);
+        }
+        syntax_error_ = what;
         syntax_error_at_ = position == 0 ? 0 : position - 1;
         return false;
     }
@@ -208,8 +212,7 @@ private:
     };
 
     struct frame {
-        place at;     // the container's own place
-        bool object;  // or an array
+        place at;  // the container's own place
         std::unordered_set<std::string> keys;
     };
 
@@ -255,11 +258,11 @@ private:
         return frames_.back().at == place::tensor_shape ? tensor_.shape : tensor_.offsets;
     }
 
-    bool open(place at, bool object) {
+    bool open(place at) {
         if (frames_.size() >= static_cast<std::size_t>(max_json_depth))
             fail(file_, "the header is not valid JSON: values nested deeper than " + std::to_string(max_json_depth) +
                             " levels");
-        frames_.push_back({at, object, {}});
+        frames_.push_back({at, {}});
         return true;
     }
 
@@ -286,6 +289,8 @@ private:
             case place::integer:
                 fail(file_,
                      tensor_what() + ": \"" + key_of_array() + "\" must hold non-negative integers, but holds " + what);
+            case place::top:
+                fail(file_, "the header must be a JSON object, but it is " + what);
             default:
                 return true;
         }
@@ -554,7 +559,7 @@ struct safetensors_rows::state {
             const io::detail::stored_float type = t.dtype == F16    ? io::detail::stored_float::float16
                                                   : t.dtype == BF16 ? io::detail::stored_float::bfloat16
                                                                     : io::detail::stored_float::float64;  // the last
-            io::detail::widen_stored(type, std::endian::native == std::endian::big, staging.data(), out + done, n);
+            io::detail::widen_stored(type, false, staging.data(), out + done, n);  // little-endian, as the host
             done += n;
         }
     }

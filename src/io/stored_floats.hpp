@@ -10,10 +10,6 @@ namespace kldiv::io::detail {
 
 enum class stored_float { float16, bfloat16, float32, float64 };
 
-constexpr std::size_t stored_size(stored_float type) noexcept {
-    return type == stored_float::float16 || type == stored_float::bfloat16 ? 2 : type == stored_float::float32 ? 4 : 8;
-}
-
 // The unsigned integer U at `p` (any alignment), its bytes reversed when `swap`.
 template <class U>
 U load_bytes(const void* p, bool swap) noexcept {

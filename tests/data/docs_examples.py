@@ -128,6 +128,8 @@ def main():
         examples += result.attempted
         if result.failed:
             failures.append(f"{name}: {result.failed} of its docstrings' examples failed (printed above)")
+    if ran == 0:
+        failures.append("no command of the documents ran: the examples are not being checked")
     for failure in failures:
         print(failure)
     print(f"{ran} commands run, {skipped} skipped (their input files are not in the repository), "

@@ -3,7 +3,7 @@
 //
 // read_distribution(path) picks the format by content, then extension:
 //   .npy (or any file starting with the npy magic "\x93NUMPY")
-//       NumPy array file, format version 1.0, 2.0 or 3.0; a 1-D array of float32 or float64 in
+//       NumPy array file, format version 1.0, 2.0 or 3.0; a 1-D array of float16, float32 or float64 in
 //       either byte order ('<f4', '<f8', '>f4', '>f8'). Other dtypes and other shapes are refused
 //       with a message naming them; the file size is checked against shape × itemsize before
 //       anything is allocated.

@@ -22,7 +22,7 @@ struct reference_verification {
     double largest_dropped_mass = 0;    // the largest Σ exp(ℓ) over a row's dropped values
 };
 
-// Reads `input` (logits or log-probabilities, from its current row on) and the reference file at
+// Reads `input` (logits or log-probabilities, from its first row: a source just opened) and the reference file at
 // `reference` side by side, a block of at most `buffer_bytes` at a time, and checks every row:
 //   - ℓ_j = (a_j − M) − ln Σ_k exp(a_k − M), M = max_k a_k, computed in double as the writer
 //     does, decodes within the encoding's bound (absolute + relative·|ℓ|, with 1e-12 of slack);
