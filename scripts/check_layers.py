@@ -56,6 +56,8 @@ def main():
             for name in sorted(files):
                 path = os.path.join(folder, name)
                 source = layer_of(path)
+                if source is None and path.startswith("include/kldiv/") and path != UMBRELLA:
+                    wrong.append(f"{path}: a public header in no layer (add it to PUBLIC in scripts/check_layers.py)")
                 if source is None or path == UMBRELLA:
                     continue
                 with open(path, encoding="utf-8") as f:
