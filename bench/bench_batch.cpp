@@ -44,7 +44,7 @@ void logits_kl(benchmark::State& state, bool near) {
     const auto a = logits(rows * cols, 1, nullptr);
     const auto b = logits(rows * cols, 2, near ? &a : nullptr);
     std::vector<double> out(rows);
-    const kldiv::batch_options o{.input = kldiv::input_kind::logits, .threads = threads_of(state.range(2))};
+    const kldiv::batch_options o{.input = kldiv::input_kind::logits, .rows = {.threads = threads_of(state.range(2))}};
     for (auto _ : state) {
         kldiv::kl_divergence_rows({a.data(), rows, cols}, {b.data(), rows, cols}, out, o);
         benchmark::DoNotOptimize(out.data());
@@ -70,7 +70,7 @@ void probs_kl(benchmark::State& state) {
         }
     }
     std::vector<double> out(rows);
-    const kldiv::batch_options o{.threads = threads_of(state.range(2))};
+    const kldiv::batch_options o{.rows = {.threads = threads_of(state.range(2))}};
     for (auto _ : state) {
         kldiv::kl_divergence_rows({p.data(), rows, cols}, {q.data(), rows, cols}, out, o);
         benchmark::DoNotOptimize(out.data());

@@ -57,8 +57,7 @@ void add_compare(CLI::App& app) {
             return;
         }
         const event_pair in = load_pair(args->pair);
-        const comparison c =
-            kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.beta, in.options);
+        const comparison c = kldiv::compare(std::span<const double>(in.p), std::span<const double>(in.q), in.options);
         if (args->json) {
             std::cout << json_text(report::comparison_json(in.p_name, in.q_name, in.p.size(), in.options.base, c), 2)
                       << '\n';

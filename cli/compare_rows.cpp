@@ -161,21 +161,13 @@ bool wants_rows(const pair_arguments& pair, const rows_arguments& rows) {
 
 void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool json) {
     const options o = pair_options(pair);
-    batch_options opts;
-    opts.input = rows.input;
-    opts.temperature = rows.temperature;
-    opts.base = o.base;
-    opts.on_zero = o.on_zero;
-    opts.smoothing_epsilon = o.smoothing_epsilon;
-    opts.normalize = o.normalize;
-    opts.sum_tolerance = o.sum_tolerance;
-    opts.reduce = reduction::none;
+    const batch_options opts{.input = rows.input, .temperature = rows.temperature, .measure = o};
 
     refuse_overwriting_inputs(pair.command, "--per-row", rows.per_row, {{"P", pair.p_file}, {"Q", pair.q_file}});
     const auto [p, q] = load_sides(pair);
     const std::size_t n = p.m.rows;
     measures m(n);
-    const row_outputs out{m.kl, m.reverse_kl, m.js, m.entropy_p, m.entropy_q, m.cross_entropy, pair.beta};
+    const row_outputs out{m.kl, m.reverse_kl, m.js, m.entropy_p, m.entropy_q, m.cross_entropy};
     if (p.m.is_double) {
         measure_rows(p.m.doubles(), q.m.doubles(), out, opts);
     } else {
@@ -197,7 +189,7 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
             {"input", name(rows.input)},
             {"temperature", rows.temperature},
             {"unit", unit},
-            {"beta", pair.beta},
+            {"beta", o.beta},
             {"quantile_method", "linear"},
         };
         for (std::size_t k = 0; k < measure_list.size(); ++k) {
@@ -217,8 +209,7 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
     fmt::print("P = {} ({})\nQ = {} ({})\n", p.name, p.shape_text(), q.name, q.shape_text());
     std::string input = kldiv::describe(opts.input);
     if (opts.input != input_kind::probs) input += ", temperature " + human(rows.temperature);
-    fmt::print("input: {}; unit: {}; JS mixture M = {} P + {} Q\n\n", input, unit, human(pair.beta),
-               human(1.0 - pair.beta));
+    fmt::print("input: {}; unit: {}; JS mixture M = {} P + {} Q\n\n", input, unit, human(o.beta), human(1.0 - o.beta));
     fmt::print("  {:<9}{:>12}{:>12}", "per row", "mean", "min");
     for (const char* label : quantile_labels) fmt::print("{:>12}", label);
     fmt::print("{:>12}\n", "max");

@@ -119,7 +119,7 @@ void add_explain(CLI::App& app) {
         refuse_overwriting_inputs(args->pair.command, "--html", args->html,
                                   {{"P", args->pair.p_file}, {"Q", args->pair.q_file}});
         const event_pair in = load_pair(args->pair);
-        const explanation e = explain(in.p, in.q, in.beta, in.options);
+        const explanation e = explain(in.p, in.q, in.options);
         const std::size_t count = report::events_listed(e, args->top);
         const report::explained_pair described{in.p_name, in.q_name, in.labels, in.options};
         // Build everything before writing anything: an error leaves no output file behind.

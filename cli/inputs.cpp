@@ -63,13 +63,13 @@ kldiv::options pair_options(const pair_arguments& args) {
     o.smoothing_epsilon = args.epsilon;
     o.normalize = args.counts || args.normalize;
     o.sum_tolerance = args.tolerance;
+    o.beta = args.beta;
     return o;
 }
 
 event_pair load_pair(const pair_arguments& args) {
     event_pair pair;
     pair.options = pair_options(args);
-    pair.beta = args.beta;
 
     one_input p = load_one(args.command, "p", args.p_file, args.p_values);
     one_input q = load_one(args.command, "q", args.q_file, args.q_values);

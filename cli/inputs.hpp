@@ -30,11 +30,10 @@ struct event_pair {
     std::vector<std::string> labels;  // one per event: from the files, else the event index
     std::string p_name, q_name;       // where each came from, for display
     kldiv::options options;
-    double beta = 0.5;
 };
 
 // The measure options the arguments ask for (--base, --on-zero, --epsilon, --counts/--normalize,
-// --tolerance); throws kldiv::error for a bad --base.
+// --tolerance, --beta); throws kldiv::error for a bad --base.
 kldiv::options pair_options(const pair_arguments& args);
 
 // Reads and checks both inputs; throws kldiv::error naming the argument and the rule.

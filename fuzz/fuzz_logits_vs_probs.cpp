@@ -47,7 +47,7 @@ double kl_of(const std::vector<double>& p, const std::vector<double>& q, input_k
     double out = 0;
     batch_options o;
     o.input = kind;
-    o.threads = 1;
+    o.rows.threads = 1;
     kl_divergence_rows(matrix_view<const double>(p.data(), 1, p.size()),
                        matrix_view<const double>(q.data(), 1, q.size()), std::span<double>(&out, 1), o);
     return out;

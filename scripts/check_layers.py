@@ -33,7 +33,7 @@ LAYERS = [
 PUBLIC = {
     **{h: (0, "common") for h in ("error", "names", "text", "units", "views", "options", "progress", "summary", "version")},
     **{h: (1, "core") for h in ("discrete", "contributions", "comparison", "explanation", "normalized")},
-    **{h: (2, "batch") for h in ("batch", "losses")},
+    **{h: (2, "batch") for h in ("batch", "losses", "row_options")},
 }
 UMBRELLA = "include/kldiv/kldiv.hpp"
 

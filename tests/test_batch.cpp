@@ -83,13 +83,13 @@ TEST(Batch, LogitsMatchTheSingleVectorMeasuresOnTheirSoftmax) {
     matrix<float> a(5, 3001), b(5, 3001);
     logit_pair(5, 3001, 1.0, 0.0, 1, a, b);
     std::vector<double> kl(5), rkl(5), js(5), hp(5), hq(5), ce(5);
-    kldiv::measure_rows(a.view(), b.view(), {kl, rkl, js, hp, hq, ce, 0.3},
-                        {.input = kldiv::input_kind::logits, .temperature = 1.5});
+    kldiv::measure_rows(a.view(), b.view(), {kl, rkl, js, hp, hq, ce},
+                        {.input = kldiv::input_kind::logits, .temperature = 1.5, .measure = {.beta = 0.3}});
     for (std::size_t i = 0; i < 5; ++i) {
         const auto p = softmax(a.row(i), 3001, 1.5), q = softmax(b.row(i), 3001, 1.5);
         EXPECT_NEAR(kl[i], kldiv::kl_divergence(p, q), float_rows * kl[i]);
         EXPECT_NEAR(rkl[i], kldiv::kl_divergence(q, p), float_rows * rkl[i]);
-        EXPECT_NEAR(js[i], kldiv::js_divergence(p, q, 0.3), 1e-12 * js[i]);
+        EXPECT_NEAR(js[i], kldiv::js_divergence(p, q, {.beta = 0.3}), 1e-12 * js[i]);
         EXPECT_NEAR(hp[i], kldiv::entropy(p), float_rows * hp[i]);
         EXPECT_NEAR(hq[i], kldiv::entropy(q), float_rows * hq[i]);
         EXPECT_NEAR(ce[i], kldiv::cross_entropy(p, q), float_rows * ce[i]);
@@ -170,7 +170,7 @@ TEST(Batch, ResultsDoNotDependOnTheThreadCount) {
         for (const unsigned threads : {1u, 2u, 3u, 8u}) {
             std::vector<double> kl(rows), h(rows);
             kldiv::measure_rows(a.view(), b.view(), {.kl = kl, .entropy_q = h},
-                                {.input = kldiv::input_kind::logits, .threads = threads});
+                                {.input = kldiv::input_kind::logits, .rows = {.threads = threads}});
             kl.insert(kl.end(), h.begin(), h.end());
             if (first.empty()) {
                 first = kl;
@@ -193,8 +193,9 @@ TEST(Batch, MaskedLogitsFollowTheConventions) {
                               {.input = kldiv::input_kind::logits});
     EXPECT_EQ(kl, inf);
     try {
-        kldiv::kl_divergence_rows({a.data(), 1, 4}, {b.data(), 1, 4}, std::span<double>(&kl, 1),
-                                  {.input = kldiv::input_kind::logits, .on_zero = kldiv::zero_support::error});
+        kldiv::kl_divergence_rows(
+            {a.data(), 1, 4}, {b.data(), 1, 4}, std::span<double>(&kl, 1),
+            {.input = kldiv::input_kind::logits, .measure = {.on_zero = kldiv::zero_support::error}});
         FAIL();
     } catch (const kldiv::error& e) {
         EXPECT_THAT(e.what(), HasSubstr("p[0, 3] = 2 gives mass where q[0, 3] = -inf gives none"));
@@ -226,7 +227,7 @@ TEST(Batch, DistributionsFarApartStayFinite) {
 TEST(Batch, SmoothingMatchesTheSingleVectorMeasure) {
     std::vector<double> p = {0.5, 0.5, 0.0}, q = {0.25, 0.0, 0.75};
     double kl = 0.0;
-    const kldiv::batch_options o{.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1e-3};
+    const kldiv::batch_options o{.measure = {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1e-3}};
     kldiv::kl_divergence_rows({p.data(), 1, 3}, {q.data(), 1, 3}, std::span<double>(&kl, 1), o);
     EXPECT_NEAR(kl, kldiv::kl_divergence(p, q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1e-3}),
                 1e-14);
@@ -236,23 +237,23 @@ TEST(Batch, ReductionsWeightsMasksAndUnits) {
     matrix<double> a(4, 300), b(4, 300);
     logit_pair(4, 300, 1.0, 0.0, 5, a, b);
     std::vector<double> each(4);
-    const kldiv::batch_options base{.input = kldiv::input_kind::logits, .base = kldiv::log_base::bits()};
+    const kldiv::batch_options base{.input = kldiv::input_kind::logits, .measure = {.base = kldiv::log_base::bits()}};
     kldiv::kl_divergence_rows(a.view(), b.view(), each, base);
     const std::vector<double> w = {1.0, 2.0, 0.0, 0.5};
     const std::vector<std::uint8_t> mask = {1, 1, 1, 0};
     double sum = 0.0, mean = 0.0;
     auto o = base;
-    o.reduce = kldiv::reduction::sum;
-    o.row_weights = w;
+    o.rows.reduce = kldiv::reduction::sum;
+    o.rows.weights = w;
     kldiv::kl_divergence_rows(a.view(), b.view(), std::span<double>(&sum, 1), o);
     EXPECT_NEAR(sum, each[0] + 2 * each[1] + 0.5 * each[3], 1e-14);
-    o.reduce = kldiv::reduction::mean;
-    o.row_mask = mask;
+    o.rows.reduce = kldiv::reduction::mean;
+    o.rows.mask = mask;
     kldiv::kl_divergence_rows(a.view(), b.view(), std::span<double>(&mean, 1), o);
     EXPECT_NEAR(mean, (each[0] + 2 * each[1]) / 3.0, 1e-14);
     std::vector<double> masked(4);
     auto m = base;
-    m.row_mask = mask;
+    m.rows.mask = mask;
     kldiv::kl_divergence_rows(a.view(), b.view(), masked, m);
     EXPECT_EQ(masked[3], 0.0);
     EXPECT_EQ(masked[0], each[0]);
@@ -362,8 +363,9 @@ TEST(Batch, LogNormalizers) {
     matrix<double> c(5, 3000), d(5, 3000);
     logit_pair(5, 3000, 0.5, -3.0, 42, c, d);
     std::vector<double> zp(5), zq(5), js(5), zp2(5), zq2(5);
-    kldiv::measure_rows(a.view(), b.view(), {.js = js, .log_normalizer_p = zp, .log_normalizer_q = zq},
-                        {.input = kldiv::input_kind::logits, .temperature = 1.5, .base = kldiv::log_base::bits()});
+    kldiv::measure_rows(
+        a.view(), b.view(), {.js = js, .log_normalizer_p = zp, .log_normalizer_q = zq},
+        {.input = kldiv::input_kind::logits, .temperature = 1.5, .measure = {.base = kldiv::log_base::bits()}});
     kldiv::measure_rows(c.view(), d.view(), {.log_normalizer_p = zp2, .log_normalizer_q = zq2},
                         {.input = kldiv::input_kind::logits});
     for (std::size_t i = 0; i < 5; ++i) {
@@ -427,9 +429,9 @@ TEST(Batch, BadInputIsNamed) {
                 HasSubstr("needs 2 (one per row)"));
     const std::vector<double> weights = {1.0, -1.0};
     EXPECT_THAT(message_of([&] {
-                    kldiv::kl_divergence_rows({b.data(), 2, 2}, {b.data(), 2, 2}, out, {.row_weights = weights});
+                    kldiv::kl_divergence_rows({b.data(), 2, 2}, {b.data(), 2, 2}, out, {.rows = {.weights = weights}});
                 }),
-                HasSubstr("row_weights[1] = -1"));
+                HasSubstr("rows.weights[1] = -1"));
 }
 
 // A temperature so small that logits / T overflow the working precision is refused (it gave KL 0,

@@ -35,7 +35,7 @@ TEST(CliCompare, JsonKeysAndValues) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     const std::vector<double> p{0.1, 0.2, 0.7}, q{0.3, 0.3, 0.4};
-    const kldiv::comparison c = kldiv::compare(p, q, 0.25, {.base = kldiv::log_base::bits()});
+    const kldiv::comparison c = kldiv::compare(p, q, {.base = kldiv::log_base::bits(), .beta = 0.25});
     EXPECT_EQ(j.at("unit"), "bits");  // bits by default for this command
     EXPECT_EQ(j.at("events"), 3);
     EXPECT_EQ(j.at("entropy_p").get<double>(), c.entropy_p);

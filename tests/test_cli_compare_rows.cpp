@@ -160,7 +160,7 @@ TEST(CliCompareRows, LogitsMatchTheLibraryOnSoftmaxRows) {
         ASSERT_EQ(rows.size(), a.size());
         for (std::size_t i = 0; i < a.size(); ++i) {
             const std::vector<double> pi = softmax(a[i], temperature), qi = softmax(b[i], temperature);
-            const kldiv::comparison c = kldiv::compare(pi, qi, beta);
+            const kldiv::comparison c = kldiv::compare(pi, qi, {.beta = beta});
             const double expected[] = {c.kl_pq, c.kl_qp, c.js, c.entropy_p, c.entropy_q, c.cross_entropy_pq};
             ASSERT_EQ(rows[i].size(), 6u);
             for (std::size_t k = 0; k < 6; ++k) {

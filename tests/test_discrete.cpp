@@ -59,7 +59,7 @@ TEST(Discrete, GoldenValues) {
     expect_rel(kldiv::cross_entropy(Q, P), ln2 + kl_qp, 1e-15);
     expect_rel(kldiv::jeffreys(P, Q), kl_pq + kl_qp, 1e-15);
     expect_rel(kldiv::js_divergence(P, Q), js_half, 1e-15);
-    expect_rel(kldiv::js_divergence(P, Q, 0.25), js_quarter, 1e-15);
+    expect_rel(kldiv::js_divergence(P, Q, {.beta = 0.25}), js_quarter, 1e-15);
 }
 
 TEST(Discrete, FloatInputsMeasureTheSameValues) {
@@ -69,7 +69,7 @@ TEST(Discrete, FloatInputsMeasureTheSameValues) {
     EXPECT_EQ(kldiv::entropy(pf), kldiv::entropy(pd));
     EXPECT_EQ(kldiv::cross_entropy(pf, qf), kldiv::cross_entropy(pd, qd));
     EXPECT_EQ(kldiv::jeffreys(pf, qf), kldiv::jeffreys(pd, qd));
-    EXPECT_EQ(kldiv::js_divergence(pf, qf, 0.3), kldiv::js_divergence(pd, qd, 0.3));
+    EXPECT_EQ(kldiv::js_divergence(pf, qf, {.beta = 0.3}), kldiv::js_divergence(pd, qd, {.beta = 0.3}));
     // float(0.3) is not 0.3: the distributions differ, and so do their divergences.
     const std::vector<float> pf3{0.3f, 0.7f};
     EXPECT_NE(kldiv::kl_divergence(pf3, qf), kldiv::kl_divergence(vec{0.3, 0.7}, Q));
@@ -80,7 +80,7 @@ TEST(Discrete, Units) {
     const kldiv::options dits{.base = kldiv::log_base::dits()};
     expect_rel(kldiv::kl_divergence(P, Q, bits), kl_pq / ln2, 1e-15);
     expect_rel(kldiv::entropy(Q, bits), 1.0, 1e-15);
-    expect_rel(kldiv::js_divergence(P, Q, 0.5, dits), js_half / std::log(10.0), 1e-15);
+    expect_rel(kldiv::js_divergence(P, Q, dits), js_half / std::log(10.0), 1e-15);
     expect_rel(kldiv::kl_divergence(P, Q, {.base = kldiv::log_base(3.0)}), kl_pq / std::log(3.0), 1e-15);
 }
 
@@ -91,7 +91,7 @@ TEST(Discrete, GibbsInequalityAndIdentityOfIndiscernibles) {
         const vec p = random_distribution(rng, n), q = random_distribution(rng, n);
         EXPECT_GE(kldiv::kl_divergence(p, q), 0.0);
         EXPECT_EQ(kldiv::kl_divergence(p, p), 0.0);
-        EXPECT_EQ(kldiv::js_divergence(p, p, 0.3), 0.0);
+        EXPECT_EQ(kldiv::js_divergence(p, p, {.beta = 0.3}), 0.0);
         EXPECT_EQ(kldiv::jeffreys(q, q), 0.0);
         if (p != q) {
             EXPECT_GT(kldiv::kl_divergence(p, q), 0.0);
@@ -146,7 +146,7 @@ TEST(Discrete, DecompositionIdentities) {
         const double beta = 0.1 + 0.8 * (trial % 7) / 6.0;
         vec m(n);
         for (std::size_t i = 0; i < n; ++i) m[i] = beta * p[i] + (1 - beta) * q[i];
-        const double js = kldiv::js_divergence(p, q, beta);
+        const double js = kldiv::js_divergence(p, q, {.beta = beta});
         EXPECT_NEAR(js, kldiv::entropy(m) - beta * h - (1 - beta) * kldiv::entropy(q), 1e-14);
         // and JS_β = β D(P‖M) + (1 − β) D(Q‖M)
         EXPECT_NEAR(js, beta * kldiv::kl_divergence(p, m) + (1 - beta) * kldiv::kl_divergence(q, m), 1e-14);
@@ -238,7 +238,7 @@ TEST(Discrete, ZeroSupportPolicies) {
         EXPECT_THAT(e.what(), HasSubstr("p[2] = 0.5 > 0 where q[2] = 0"));
     }
     EXPECT_THROW(kldiv::jeffreys(p, q, error_policy), kldiv::error);
-    EXPECT_NO_THROW(kldiv::js_divergence(q, p, 0.5, error_policy));
+    EXPECT_NO_THROW(kldiv::js_divergence(q, p, error_policy));
 
     // Smoothing adds ε to every probability, then renormalizes: the same as doing it by hand.
     const double eps = 1e-3;
@@ -317,7 +317,7 @@ TEST(Discrete, BadInputNamesFunctionValueAndRule) {
                   kldiv::entropy(vec{1e308, 1e308}, {.normalize = true});
               }),
               "entropy: p sums to inf, but the sum must be finite");
-    EXPECT_EQ(message([] { kldiv::js_divergence(P, Q, 1.0); }),
+    EXPECT_EQ(message([] { kldiv::js_divergence(P, Q, {.beta = 1.0}); }),
               "js_divergence: beta = 1, but the Jensen-Shannon weight must lie in (0, 1)");
     EXPECT_EQ(
         message([] { kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0}); }),

@@ -35,7 +35,7 @@ TEST(Explanation, ContributionsAreTheDirectTermsAndSumToTheTotals) {
     const double sp = std::accumulate(p.begin(), p.end(), 0.0), sq = std::accumulate(q.begin(), q.end(), 0.0);
     for (double& x : p) x /= sp;
     for (double& x : q) x /= sq;
-    const kldiv::explanation e = kldiv::explain(p, q, 0.5, {.base = kldiv::log_base::bits(), .sum_tolerance = 1e-12});
+    const kldiv::explanation e = kldiv::explain(p, q, {.base = kldiv::log_base::bits(), .sum_tolerance = 1e-12});
     ASSERT_EQ(e.contribution_pq.size(), p.size());
     long double total_pq = 0, total_qp = 0;
     for (std::size_t i = 0; i < p.size(); ++i) {
@@ -89,8 +89,8 @@ TEST(Explanation, TiesKeepTheEventOrderAndSharesNeedAFiniteNonZeroTotal) {
 TEST(Explanation, OptionsArePassedThrough) {
     // Counts, normalized; smoothing then puts mass on the empty event.
     const std::vector<double> p{3, 1, 0}, q{1, 1, 0};
-    const kldiv::explanation e = kldiv::explain(
-        p, q, 0.5, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0.01, .normalize = true});
+    const kldiv::explanation e =
+        kldiv::explain(p, q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0.01, .normalize = true});
     EXPECT_NEAR(e.p[0], (0.75 + 0.01) / 1.03, 1e-15);
     EXPECT_NEAR(e.q[2], 0.01 / 1.03, 1e-15);
     EXPECT_NEAR(e.contribution_pq[1], e.p[1] * std::log(e.p[1] / e.q[1]), 1e-15);
@@ -106,7 +106,7 @@ TEST(Explanation, ErrorsNameExplain) {
         EXPECT_THAT(e.what(), HasSubstr("explain: q sums to "));
     }
     EXPECT_THROW((void)kldiv::explain(p, three), kldiv::error);
-    EXPECT_THROW((void)kldiv::explain(p, p, 1.5), kldiv::error);
+    EXPECT_THROW((void)kldiv::explain(p, p, {.beta = 1.5}), kldiv::error);
 }
 
 }  // namespace

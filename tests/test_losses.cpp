@@ -82,7 +82,7 @@ TEST_P(LossKernels, MatchPyTorchAutograd) {
         double loss = 0.0;
         kldiv::distillation_loss({c.student.data(), c.rows, c.cols}, {c.teacher.data(), c.rows, c.cols},
                                  std::span<double>(&loss, 1), {gs.data(), c.rows, c.cols}, {gt.data(), c.rows, c.cols},
-                                 {.kind = kind_of(c.kind), .temperature = c.temperature, .beta = c.beta});
+                                 {.kind = kind_of(c.kind), .temperature = c.temperature, .measure = {.beta = c.beta}});
         const std::string what = c.kind + " T=" + std::to_string(c.temperature) + " beta=" + std::to_string(c.beta);
         EXPECT_NEAR(loss, c.loss, 1e-14 * std::fabs(c.loss)) << what;
         expect_all_near(gs, c.grad_student, 1e-15, what + " student");
@@ -157,10 +157,8 @@ TEST(Losses, MatchFiniteDifferences) {
         for (const auto reduce : {kldiv::reduction::mean, kldiv::reduction::sum}) {
             const kldiv::loss_options o{.kind = kind,
                                         .temperature = 1.7,
-                                        .beta = 0.3,
-                                        .base = kldiv::log_base::bits(),
-                                        .reduce = reduce,
-                                        .row_weights = weights};
+                                        .measure = {.base = kldiv::log_base::bits(), .beta = 0.3},
+                                        .rows = {.reduce = reduce, .weights = weights}};
             const auto value = [&](const vec& sv, const vec& tv) {
                 double loss = 0.0;
                 kldiv::distillation_loss({sv.data(), rows, cols}, {tv.data(), rows, cols}, std::span<double>(&loss, 1),
@@ -214,7 +212,7 @@ TEST(Losses, MaskedEventsAndRowsGetZeroGradient) {
     vec gs(6, 9.0), gt(6, 9.0), loss(2);
     const std::vector<std::uint8_t> mask = {1, 0};
     kldiv::distillation_loss({s.data(), 2, 3}, {t.data(), 2, 3}, loss, {gs.data(), 2, 3}, {gt.data(), 2, 3},
-                             {.reduce = kldiv::reduction::none, .row_mask = mask});
+                             {.rows = {.reduce = kldiv::reduction::none, .mask = mask}});
     EXPECT_EQ(gs[1], 0.0);
     EXPECT_EQ(gt[1], 0.0);
     for (int i = 3; i < 6; ++i) {
@@ -242,10 +240,36 @@ TEST(Losses, BadInputIsNamed) {
     try {
         kldiv::distillation_loss({s.data(), 1, 2}, {t.data(), 1, 2}, std::span<double>(&loss, 1),
                                  kldiv::matrix_view<double>{}, kldiv::matrix_view<double>{},
-                                 {.kind = divergence_kind::js, .beta = 1.0});
+                                 {.kind = divergence_kind::js, .measure = {.beta = 1.0}});
         FAIL();
     } catch (const kldiv::error& e) {
         EXPECT_THAT(e.what(), testing::HasSubstr("beta = 1"));
+    }
+}
+
+// The teacher puts mass 1/(1+e) where the student's logit is −inf: D(P_t‖P_s) = +inf by default,
+// an error with on_zero = error, while the reverse direction (the student's mass lies inside the
+// teacher's support) is finite: D(P_s‖P_t) = ln(1 + 1/e) (closed form). Smoothing is refused.
+TEST(Losses, ZeroSupportFollowsTheMeasureOptions) {
+    const vec s = {-INFINITY, 0.0}, t = {0.0, 1.0};
+    double loss = 0.0;
+    const auto run = [&](const kldiv::loss_options& o) {
+        kldiv::distillation_loss({s.data(), 1, 2}, {t.data(), 1, 2}, std::span<double>(&loss, 1),
+                                 kldiv::matrix_view<double>{}, kldiv::matrix_view<double>{}, o);
+        return loss;
+    };
+    EXPECT_EQ(run({}), INFINITY);
+    EXPECT_NEAR(run({.kind = divergence_kind::reverse_kl}), std::log1p(std::exp(-1.0)), 1e-15);
+    EXPECT_THROW(run({.measure = {.on_zero = kldiv::zero_support::error}}), kldiv::error);
+    EXPECT_NEAR(run({.kind = divergence_kind::reverse_kl, .measure = {.on_zero = kldiv::zero_support::error}}),
+                std::log1p(std::exp(-1.0)), 1e-15);
+    try {
+        run({.kind = divergence_kind::reverse_kl, .measure = {.on_zero = kldiv::zero_support::smooth}});
+        FAIL();
+    } catch (const kldiv::error& e) {
+        EXPECT_STREQ(e.what(),
+                     "distillation_loss: measure.on_zero = smooth, but a smoothed loss has no gradient "
+                     "here: use infinity or error");
     }
 }
 

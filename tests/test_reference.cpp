@@ -104,15 +104,12 @@ std::string describe(const case_spec& s) {
 
 template <class T>
 std::array<double, measure_count> measure(const std::vector<T>& p, const std::vector<T>& q, double beta,
-                                          const kldiv::options& opts) {
+                                          kldiv::options opts) {
+    opts.beta = beta;
     const std::span<const T> ps(p), qs(q);
-    return {kldiv::entropy(ps, opts),
-            kldiv::entropy(qs, opts),
-            kldiv::cross_entropy(ps, qs, opts),
-            kldiv::cross_entropy(qs, ps, opts),
-            kldiv::kl_divergence(ps, qs, opts),
-            kldiv::kl_divergence(qs, ps, opts),
-            kldiv::js_divergence(ps, qs, beta, opts)};
+    return {kldiv::entropy(ps, opts),           kldiv::entropy(qs, opts),           kldiv::cross_entropy(ps, qs, opts),
+            kldiv::cross_entropy(qs, ps, opts), kldiv::kl_divergence(ps, qs, opts), kldiv::kl_divergence(qs, ps, opts),
+            kldiv::js_divergence(ps, qs, opts)};
 }
 
 // The same measures by measure_rows (the batched kernels, which Python's functions call): one row.
@@ -120,9 +117,10 @@ template <class T>
 std::array<double, measure_count> measure_batched(const std::vector<T>& p, const std::vector<T>& q, double beta,
                                                   bool normalize) {
     double hp = 0, hq = 0, cross = 0, kl = 0, reverse = 0, js = 0;
-    kldiv::measure_rows(
-        kldiv::matrix_view<const T>(p.data(), 1, p.size()), kldiv::matrix_view<const T>(q.data(), 1, q.size()),
-        {{&kl, 1}, {&reverse, 1}, {&js, 1}, {&hp, 1}, {&hq, 1}, {&cross, 1}, beta}, {.normalize = normalize});
+    kldiv::measure_rows(kldiv::matrix_view<const T>(p.data(), 1, p.size()),
+                        kldiv::matrix_view<const T>(q.data(), 1, q.size()),
+                        {{&kl, 1}, {&reverse, 1}, {&js, 1}, {&hp, 1}, {&hq, 1}, {&cross, 1}},
+                        {.measure = {.normalize = normalize, .beta = beta}});
     return {hp, hq, cross, hq + reverse, kl, reverse, js};
 }
 

@@ -11,6 +11,8 @@
 //   kldiv::matrix_view<const float> p(teacher, n, vocab), q(student, n, vocab);
 //   std::vector<double> kl(n);
 //   kldiv::kl_divergence_rows(p, q, kl, {.input = kldiv::input_kind::logits, .temperature = 2.0});
+//   kldiv::measure_rows(p, q, {.js = js}, {.measure = {.base = kldiv::log_base::bits(), .beta = 0.25},
+//                                          .rows = {.reduce = kldiv::reduction::mean, .threads = 2}});
 
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +20,7 @@
 
 #include "kldiv/names.hpp"
 #include "kldiv/options.hpp"
+#include "kldiv/row_options.hpp"
 #include "kldiv/views.hpp"
 
 namespace kldiv {
@@ -40,32 +43,13 @@ inline std::span<const named<input_kind>> names_of(input_kind) noexcept {
     return table;
 }
 
-// How the per-row values are combined.
-enum class reduction {
-    none,  // one value per row (masked rows get 0)
-    sum,   // Σ w_i v_i over unmasked rows (w_i = 1 without row_weights)
-    mean,  // Σ w_i v_i / Σ w_i over unmasked rows
-};
-
-// "none", "sum", "mean" (kldiv/names.hpp).
-inline std::span<const named<reduction>> names_of(reduction) noexcept {
-    static constexpr named<reduction> table[] = {
-        {reduction::none, "none"}, {reduction::sum, "sum"}, {reduction::mean, "mean"}};
-    return table;
-}
-
 struct batch_options {
     input_kind input = input_kind::probs;
     double temperature = 1.0;  // logits and log_probs: p = softmax(a / temperature); > 0
-    log_base base{};
-    zero_support on_zero = zero_support::infinity;
-    double smoothing_epsilon = 1e-10;
-    bool normalize = false;       // probs and log_probs only: rescale rows that do not sum to 1
-    double sum_tolerance = 1e-6;  // |row sum − 1| allowed when normalize is off
-    reduction reduce = reduction::none;
-    std::span<const double> row_weights{};     // empty, or one finite weight >= 0 per row
-    std::span<const std::uint8_t> row_mask{};  // empty, or one flag per row: 0 skips the row
-    unsigned threads = 0;                      // 0: all hardware threads
+    // Each row pair's options, as for one pair of vectors (options.hpp). normalize applies to
+    // probs and log_probs only (logits are always normalized): rows that do not sum to 1 are rescaled.
+    options measure{};
+    row_options rows{};
 };
 
 // Where to put each measure; an empty span is not computed. With reduction::none a span holds one
@@ -77,7 +61,6 @@ struct row_outputs {
     std::span<double> entropy_p{};      // H(P)
     std::span<double> entropy_q{};      // H(Q)
     std::span<double> cross_entropy{};  // H(P, Q) = H(P) + D(P‖Q)
-    double beta = 0.5;                  // the Jensen–Shannon weight, in (0, 1)
     // ln Σ_j exp(a_j / T) of P's (Q's) row as given, so that ln p_j = a_j / T − this: the log
     // normalizer of logits (≈ 0 for log-probabilities, ln Σ p for probabilities). Always natural
     // logarithms (`base` does not apply); reductions apply as to the measures.

@@ -16,12 +16,12 @@ struct comparison {
     double kl_qp;             // D(Q‖P)
     double jeffreys;          // D(P‖Q) + D(Q‖P)
     double js;                // JS_β(P, Q)
-    double beta;              // the β used for js
+    double beta;              // the β used for js (opts.beta)
 };
 
 // All measures of the pair in the unit of opts.base. on_zero applies to each direction separately:
 // with zero_support::error, an event where either vector is 0 and the other is not throws.
-comparison compare(std::span<const double> p, std::span<const double> q, double beta = 0.5, const options& opts = {});
-comparison compare(std::span<const float> p, std::span<const float> q, double beta = 0.5, const options& opts = {});
+comparison compare(std::span<const double> p, std::span<const double> q, const options& opts = {});
+comparison compare(std::span<const float> p, std::span<const float> q, const options& opts = {});
 
 }  // namespace kldiv

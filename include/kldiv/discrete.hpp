@@ -32,11 +32,11 @@ double kl_divergence(std::span<const float> p, std::span<const float> q, const o
 double jeffreys(std::span<const double> p, std::span<const double> q, const options& opts = {});
 double jeffreys(std::span<const float> p, std::span<const float> q, const options& opts = {});
 
-// Jensen–Shannon divergence with weight β in (0, 1):
+// Jensen–Shannon divergence with weight β = opts.beta in (0, 1):
 //   JS_β(P, Q) = β D(P‖M) + (1 − β) D(Q‖M),  M = β P + (1 − β) Q.
 // β = ½ is the usual JS divergence (at most ln 2 nats = 1 bit). Always finite, so on_zero = error
 // never throws here; on_zero = smooth still smooths both inputs.
-double js_divergence(std::span<const double> p, std::span<const double> q, double beta = 0.5, const options& opts = {});
-double js_divergence(std::span<const float> p, std::span<const float> q, double beta = 0.5, const options& opts = {});
+double js_divergence(std::span<const double> p, std::span<const double> q, const options& opts = {});
+double js_divergence(std::span<const float> p, std::span<const float> q, const options& opts = {});
 
 }  // namespace kldiv

@@ -2,7 +2,7 @@
 // Why two distributions differ: every measure of the pair, and each event's contribution to
 // D(P‖Q) and D(Q‖P), the events ranked by the first (what `kldiv explain` shows).
 //
-//   const kldiv::explanation e = kldiv::explain(p, q, 0.5, {.base = kldiv::log_base::bits()});
+//   const kldiv::explanation e = kldiv::explain(p, q, {.base = kldiv::log_base::bits()});
 //   e.ranked[0]                       // the event that adds most to D(P‖Q)
 //   e.share_pq(e.ranked[0])           // its fraction of D(P‖Q)
 
@@ -27,6 +27,6 @@ struct explanation {
 };
 
 // Validates p and q once as compare() does (both directions) and throws kldiv::error as it does.
-explanation explain(std::span<const double> p, std::span<const double> q, double beta = 0.5, const options& opts = {});
+explanation explain(std::span<const double> p, std::span<const double> q, const options& opts = {});
 
 }  // namespace kldiv

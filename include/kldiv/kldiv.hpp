@@ -67,6 +67,7 @@
 #include "kldiv/normalized.hpp"
 #include "kldiv/options.hpp"
 #include "kldiv/progress.hpp"
+#include "kldiv/row_options.hpp"
 #include "kldiv/summary.hpp"
 #include "kldiv/text.hpp"
 #include "kldiv/units.hpp"

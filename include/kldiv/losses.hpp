@@ -37,13 +37,14 @@ inline std::span<const named<divergence_kind>> names_of(divergence_kind) noexcep
 struct loss_options {
     divergence_kind kind = divergence_kind::forward_kl;
     double temperature = 1.0;
-    double beta = 0.5;  // js: the teacher's weight in M
     bool scale_by_temperature_squared = true;
-    log_base base{};  // unit of the loss (and so of the gradients)
-    reduction reduce = reduction::mean;
-    std::span<const double> row_weights{};
-    std::span<const std::uint8_t> row_mask{};
-    unsigned threads = 0;
+    // As for measure_rows on logits: base is the unit of the loss (and so of the gradients), beta
+    // the teacher's weight in M for js, on_zero = error throws where the teacher puts mass on a
+    // student logit of −inf (forward_kl; the student's mass for reverse_kl). on_zero = smooth is
+    // refused (the smoothed loss is not the one the gradients are of); normalize and sum_tolerance
+    // do not apply to logits.
+    options measure{};
+    row_options rows{.reduce = reduction::mean};
 };
 
 // Writes the loss (one value per row, or one reduced value) and, where a gradient view has data,

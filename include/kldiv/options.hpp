@@ -1,6 +1,10 @@
 #pragma once
-// Options shared by every discrete measure. Plain aggregate: set only what you need,
+// The options of every discrete measure: how an input vector is read, what a zero in Q means, the
+// Jensen–Shannon weight and the unit of the result. One shape for one pair of vectors (discrete.hpp,
+// comparison.hpp, explanation.hpp), for each pair of rows (batch.hpp: batch_options::measure) and
+// for the losses (losses.hpp: loss_options::measure). Plain aggregate: set only what you need,
 //   kldiv::kl_divergence(p, q, {.base = kldiv::log_base::bits(), .normalize = true});
+//   kldiv::js_divergence(p, q, {.beta = 0.25});
 
 #include <span>
 
@@ -38,6 +42,9 @@ struct options {
     // On: any non-negative vector with a positive finite sum is rescaled (counts, weights).
     bool normalize = false;
     double sum_tolerance = 1e-6;  // |sum - 1| allowed when normalize is off
+    // The Jensen–Shannon weight β in (0, 1): JS_β(P, Q) = β D(P‖M) + (1 − β) D(Q‖M) with
+    // M = β P + (1 − β) Q. Checked only where a Jensen–Shannon value is computed.
+    double beta = 0.5;
 };
 
 }  // namespace kldiv

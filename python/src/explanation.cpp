@@ -14,6 +14,7 @@
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/names.hpp"
 #include "kldiv/options.hpp"
+#include "python/src/measure_options.hpp"
 #include "report/explanation_report.hpp"
 #include "report/json_text.hpp"
 
@@ -26,13 +27,9 @@ void bind_explanation(py::module_& m) {
            const std::string& on_zero, std::optional<double> eps, bool normalize, double sum_tolerance, double beta,
            std::size_t top, const std::string& html) {
             kldiv::report::explained_pair in{"p", "q", std::move(labels), {}};
-            if (base > 0.0) in.options.base = kldiv::log_base(base);
-            in.options.on_zero = kldiv::parse<kldiv::zero_support>(on_zero, "on_zero", "kldiv");
-            if (eps) in.options.smoothing_epsilon = *eps;
-            in.options.normalize = normalize;
-            in.options.sum_tolerance = sum_tolerance;
+            in.options = measure_options(base, on_zero, eps, normalize, sum_tolerance, beta);
             py::gil_scoped_release unlocked;
-            const kldiv::explanation e = kldiv::explain(p, q, beta, in.options);
+            const kldiv::explanation e = kldiv::explain(p, q, in.options);
             if (in.labels.empty()) {
                 for (std::size_t i = 0; i < e.p.size(); ++i) in.labels.push_back(std::to_string(i));
             }

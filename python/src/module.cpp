@@ -16,6 +16,7 @@
 #include "kldiv/units.hpp"
 
 #include "kldiv/names.hpp"
+#include "python/src/measure_options.hpp"
 
 #include <map>
 #include <optional>
@@ -28,10 +29,6 @@ namespace py = pybind11;
 namespace {
 
 kldiv::input_kind input_of(const std::string& name) { return kldiv::parse<kldiv::input_kind>(name, "input", "kldiv"); }
-
-kldiv::zero_support on_zero_of(const std::string& name) {
-    return kldiv::parse<kldiv::zero_support>(name, "on_zero", "kldiv");
-}
 
 kldiv::divergence_kind kind_of(const std::string& name) {
     return kldiv::parse<kldiv::divergence_kind>(name, "kind", "kldiv");
@@ -54,11 +51,11 @@ kldiv::matrix_view<const E> view_of(const py::array_t<T>& a) {
 template <class T, class E>
 std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, const py::array_t<T>& q,
                                                    const std::vector<std::string>& measures,
-                                                   const kldiv::batch_options& opts, double beta) {
+                                                   const kldiv::batch_options& opts) {
     const std::size_t rows = static_cast<std::size_t>(p.shape(0));
-    const std::size_t values_each = opts.reduce == kldiv::reduction::none ? rows : 1;
+    const std::size_t values_each = opts.rows.reduce == kldiv::reduction::none ? rows : 1;
     std::map<std::string, py::array_t<double>> out;
-    kldiv::row_outputs spans{.beta = beta};
+    kldiv::row_outputs spans;
     for (const std::string& m : measures) {
         py::array_t<double> values(static_cast<py::ssize_t>(values_each));
         const std::span<double> s(values.mutable_data(), values_each);
@@ -106,17 +103,11 @@ void bind_measure(py::module_& m, const char* name) {
                     throw kldiv::error("kldiv", "measure_rows needs a non-negative row stride in whole elements");
                 }
             }
-            kldiv::batch_options o;
-            o.input = input_of(input);
-            o.temperature = temperature;
-            if (base > 0.0) o.base = kldiv::log_base(base);
-            o.on_zero = on_zero_of(on_zero);
-            if (eps) o.smoothing_epsilon = *eps;  // the core checks it where on_zero = smooth uses it
-            o.normalize = normalize;
-            o.sum_tolerance = sum_tolerance;
-            o.threads = threads;
-            o.reduce = reduction_of(reduction);
-            return measure<T, E>(p, q, measures, o, beta);
+            const kldiv::batch_options o{.input = input_of(input),
+                                         .temperature = temperature,
+                                         .measure = measure_options(base, on_zero, eps, normalize, sum_tolerance, beta),
+                                         .rows = {.reduce = reduction_of(reduction), .threads = threads}};
+            return measure<T, E>(p, q, measures, o);
         },
         py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"), py::arg("base"),
         py::arg("on_zero"), py::arg("eps"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
@@ -137,14 +128,13 @@ void bind_loss(py::module_& m) {
             kldiv::loss_options o;
             o.kind = kind_of(kind);
             o.temperature = temperature;
-            o.beta = beta;
+            o.measure.beta = beta;
             o.scale_by_temperature_squared = scale_t2;
-            if (base > 0.0) o.base = kldiv::log_base(base);
-            o.reduce = reduction_of(reduction);
-            o.threads = threads;
+            if (base > 0.0) o.measure.base = kldiv::log_base(base);
+            o.rows = {.reduce = reduction_of(reduction), .threads = threads};
             const auto rows = static_cast<std::size_t>(student.shape(0)),
                        cols = static_cast<std::size_t>(student.shape(1));
-            py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
+            py::array_t<double> loss(o.rows.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
             py::object grad_s = py::none(), grad_t = py::none();
             kldiv::matrix_view<T> gs, gt;
             if (want_student) {
@@ -195,11 +185,10 @@ void bind_normal_rows(py::module_& m) {
             if (log_var_q) q.log_var = view(*log_var_q);
             kldiv::distributions::normal_rows_options o;
             if (base > 0.0) o.base = kldiv::log_base(base);
-            o.reduce = reduction_of(reduction);
-            o.threads = threads;
+            o.rows = {.reduce = reduction_of(reduction), .threads = threads};
             const auto rows = static_cast<std::size_t>(mean_p.shape(0)),
                        cols = static_cast<std::size_t>(mean_p.shape(1));
-            py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
+            py::array_t<double> loss(o.rows.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
             py::tuple grads(4);
             kldiv::distributions::normal_rows_gradients<T> g;
             kldiv::matrix_view<T>* targets[] = {&g.mean_p, &g.log_var_p, &g.mean_q, &g.log_var_q};

@@ -35,6 +35,10 @@ def test_contributions_and_totals_match_scipy():
     bits = kldiv.explain(p, q, base=2, top=3, labels=[f"e{i}" for i in range(50)])
     assert bits["unit"] == "bits" and bits["kl_pq"] == pytest.approx(d["kl_pq"] / math.log(2), rel=1e-15)
     assert bits["shown"] == 3 and [e["label"] for e in bits["ranked"]] == [f"e{e['index']}" for e in ranked[:3]]
+    m = 0.25 * p + 0.75 * q  # JS with M = P/4 + 3Q/4, from its definition
+    weighted = kldiv.explain(p, q, beta=0.25)
+    assert weighted["beta"] == 0.25
+    assert weighted["js"] == pytest.approx(0.25 * scipy.stats.entropy(p, m) + 0.75 * scipy.stats.entropy(q, m), rel=1e-13)
 
 
 def test_infinite_and_zero_divergences():

@@ -11,8 +11,8 @@
 #include "src/batch/block_kernels.hpp"
 #include "src/batch/gradient_kernels.hpp"
 #include "src/batch/reduce.hpp"
-#include "src/common/format.hpp"
 #include "src/common/parallel.hpp"
+#include "src/core/validate.hpp"
 
 namespace kldiv {
 namespace {
@@ -35,10 +35,11 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
     const std::size_t n = student.rows, cols = student.cols;
     check_gradient_view(fn, "grad_student", grad_student, n, cols);
     check_gradient_view(fn, "grad_teacher", grad_teacher, n, cols);
-    if (o.kind == divergence_kind::js && !(o.beta > 0.0 && o.beta < 1.0)) {
-        throw error(fn, "beta = " + detail::to_text(o.beta) + ", but the Jensen-Shannon weight must lie in (0, 1)");
+    if (o.kind == divergence_kind::js) detail::check_beta(fn, o.measure.beta);
+    if (o.measure.on_zero == zero_support::smooth) {
+        throw error(fn, "measure.on_zero = smooth, but a smoothed loss has no gradient here: use infinity or error");
     }
-    if (o.reduce == reduction::none) {
+    if (o.rows.reduce == reduction::none) {
         if (loss.size() != n) {
             throw error(fn, "loss has " + std::to_string(loss.size()) + " elements, but needs " + std::to_string(n) +
                                 " (one per row)");
@@ -48,7 +49,7 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
     }
     // Per-row values in nats (validates everything else): P = teacher, Q = student.
     std::vector<double> value(n);
-    row_outputs out{.beta = o.beta};
+    row_outputs out;
     switch (o.kind) {
         case divergence_kind::forward_kl:
             out.kl = value;
@@ -60,19 +61,18 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
             out.js = value;
             break;
     }
-    const batch_options measure{.input = input_kind::logits,
-                                .temperature = o.temperature,
-                                .row_weights = o.row_weights,
-                                .row_mask = o.row_mask,
-                                .threads = o.threads};
+    batch_options measure{
+        .input = input_kind::logits, .temperature = o.temperature, .measure = o.measure, .rows = o.rows};
+    measure.measure.base = {};  // nats here; the unit and T² scale below
+    measure.rows.reduce = reduction::none;
     measure_rows(teacher, student, out, measure);
-    const detail::row_reduction reducer{o.row_weights, o.row_mask, o.reduce, n};
+    const detail::row_reduction reducer{o.rows, n};
     const double total = reducer.total_weight(fn);
     const double t_squared = o.scale_by_temperature_squared ? o.temperature * o.temperature : 1.0;
-    const double unit = o.base.from_nats(1.0);  // 1 / ln(base)
+    const double unit = o.measure.base.from_nats(1.0);  // 1 / ln(base)
     if (grad_student.data != nullptr || grad_teacher.data != nullptr) {
         const std::size_t nb = detail::block_count(cols);
-        const unsigned workers = detail::worker_count(o.threads, n);
+        const unsigned workers = detail::worker_count(o.rows.threads, n);
         std::vector<std::vector<detail::log_block>> blocks(2 * workers, std::vector<detail::log_block>(nb));
         detail::parallel_for(n, workers, [&](std::size_t i, unsigned w) {
             T* gs = grad_student.data ? grad_student.row(i) : nullptr;
@@ -97,13 +97,13 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
             row.log_norm_student = detail::fold_log_blocks(bs, false).log_normalizer;
             row.log_norm_teacher = detail::fold_log_blocks(bt, false).log_normalizer;
             row.kind = o.kind;
-            row.beta = o.beta;
+            row.beta = o.measure.beta;
             row.value = value[i];
             row.scale = factor * t_squared * unit / o.temperature;
             detail::row_gradients(student.row(i), teacher.row(i), row, gs, gt);
         });
     }
-    if (o.reduce == reduction::none) {
+    if (o.rows.reduce == reduction::none) {
         for (std::size_t i = 0; i < n; ++i) loss[i] = t_squared * unit * value[i];
     } else {
         loss[0] = t_squared * unit * reducer.apply(fn, [&](std::size_t i) { return value[i]; });

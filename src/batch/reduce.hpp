@@ -7,18 +7,42 @@
 #include <cstdint>
 #include <span>
 
-#include "kldiv/batch.hpp"
+#include <string>
+
 #include "kldiv/error.hpp"
+#include "kldiv/row_options.hpp"
 #include "src/common/exact_sum.hpp"
+#include "src/common/format.hpp"
 #include "src/core/terms.hpp"
 
 namespace kldiv::detail {
+
+// Throws kldiv::error unless o.weights and o.mask are empty or have one entry per row, and every
+// weight is finite and >= 0.
+inline void check_row_options(const char* function, const row_options& o, std::size_t rows) {
+    if (!o.weights.empty() && o.weights.size() != rows) {
+        throw error(function, "rows.weights has " + std::to_string(o.weights.size()) + " elements, but there are " +
+                                  std::to_string(rows) + " rows");
+    }
+    for (std::size_t i = 0; i < o.weights.size(); ++i) {
+        if (!(o.weights[i] >= 0.0 && std::isfinite(o.weights[i]))) {
+            throw error(function, "rows.weights[" + std::to_string(i) + "] = " + to_text(o.weights[i]) +
+                                      ", but weights must be finite and >= 0");
+        }
+    }
+    if (!o.mask.empty() && o.mask.size() != rows) {
+        throw error(function, "rows.mask has " + std::to_string(o.mask.size()) + " elements, but there are " +
+                                  std::to_string(rows) + " rows");
+    }
+}
 
 struct row_reduction {
     std::span<const double> weights;
     std::span<const std::uint8_t> mask;
     reduction reduce = reduction::none;
     std::size_t rows = 0;
+
+    row_reduction(const row_options& o, std::size_t n) : weights(o.weights), mask(o.mask), reduce(o.reduce), rows(n) {}
 
     bool kept(std::size_t i) const noexcept { return mask.empty() || mask[i] != 0; }
     double weight(std::size_t i) const noexcept { return !kept(i) ? 0.0 : weights.empty() ? 1.0 : weights[i]; }

@@ -100,8 +100,8 @@ void materialize(const T* v, std::size_t n, const batch_options& o, double* out)
         const double inverse = 1.0 / detail::exact_sum(std::span<const T>(v, n)).value();
         for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<double>(v[i]) * inverse;
     }
-    if (o.on_zero == zero_support::smooth) {
-        for (std::size_t i = 0; i < n; ++i) out[i] += o.smoothing_epsilon;
+    if (o.measure.on_zero == zero_support::smooth) {
+        for (std::size_t i = 0; i < n; ++i) out[i] += o.measure.smoothing_epsilon;
     }
 }
 
@@ -173,7 +173,7 @@ void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double be
         if (w.entropy_p || w.cross) r.entropy_p = detail::entropy_nats(pv, sp);
         if (w.entropy_q) r.entropy_q = detail::entropy_nats(qv, sq);
     };
-    if (o.on_zero != zero_support::smooth) {
+    if (o.measure.on_zero != zero_support::smooth) {
         if (!log_space(o)) {
             measure(std::span<const T>(p, n), std::span<const T>(q, n));
         } else if (w.js) {  // the fast path gives every other measure of log-space rows
@@ -188,12 +188,12 @@ void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double be
 
 // The measures the fast path gives: everything but JS, unless smoothing changes the rows.
 wanted fast_part(const wanted& w, const batch_options& o) {
-    if (o.on_zero == zero_support::smooth) return {};
+    if (o.measure.on_zero == zero_support::smooth) return {};
     return {w.kl, w.reverse, false, w.entropy_p, w.entropy_q, w.cross, w.log_z_p, w.log_z_q};
 }
 
 bool sum_ok(double sum, const batch_options& o) {
-    return o.normalize ? sum > 0.0 : std::fabs(sum - 1.0) <= o.sum_tolerance;
+    return o.measure.normalize ? sum > 0.0 : std::fabs(sum - 1.0) <= o.measure.sum_tolerance;
 }
 
 // D(P‖Q) for rows whose one-pass form overflowed (P and Q so far apart that a probability ratio
@@ -217,13 +217,13 @@ template <class T>
 class row_engine {
 public:
     row_engine(matrix_view<const T> p, matrix_view<const T> q, const row_outputs& out, const batch_options& o)
-        : p_(p), q_(q), o_(o), want_(wanted_of(out)), fast_(fast_part(want_, o)), beta_(out.beta),
+        : p_(p), q_(q), o_(o), want_(wanted_of(out)), fast_(fast_part(want_, o)), beta_(o.measure.beta),
           nb_(block_count(p.cols)) {
         const bool p_kl = fast_.kl || fast_.cross, q_kl = fast_.reverse;
         // Q is validated through its weights unless it is P itself or D(P‖Q) already checks it;
         // log_probs rows must sum to 1, so their weights are needed even when no measure asks.
         const bool alias = p.data == q.data && p.row_stride == q.row_stride;
-        const bool sums = o.input == input_kind::log_probs && !o.normalize;
+        const bool sums = o.input == input_kind::log_probs && !o.measure.normalize;
         p_side_ = p_kl ? detail::side::divergence : detail::side::weights;
         q_side_ = q_kl                                                                ? detail::side::divergence
                   : (fast_.entropy_q || want_.log_z_q || (!alias && (sums || !p_kl))) ? detail::side::weights
@@ -260,12 +260,12 @@ public:
             finish_prob(s, r);
         }
         if (r.issue != problem::none) return r;
-        if (o_.on_zero == zero_support::error) {
+        if (o_.measure.on_zero == zero_support::error) {
             if ((want_.kl || want_.cross) && r.kl == infinity) return outside(r, false);
             if (want_.reverse && r.reverse == infinity) return outside(r, true);
         }
         wanted exact{};
-        if (o_.on_zero == zero_support::smooth) {
+        if (o_.measure.on_zero == zero_support::smooth) {
             exact = want_;
             exact.log_z_p = exact.log_z_q = false;  // from the summaries: the rows as given
         } else {
@@ -398,7 +398,7 @@ template <class T>
             }
             throw error(fn, std::string("row ") + std::to_string(i) + " of " + name +
                                 (log_space(o) ? " (exponentiated)" : "") + " sums to " + detail::to_text(sum) +
-                                ", but must sum to 1 within " + detail::to_text(o.sum_tolerance) +
+                                ", but must sum to 1 within " + detail::to_text(o.measure.sum_tolerance) +
                                 " (set normalize to rescale it)");
         }
         case problem::outside: {
@@ -455,7 +455,7 @@ void check_scaled_range(const char* fn, matrix_view<const T> p, matrix_view<cons
 template <class T>
 void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const row_outputs& out,
                      const batch_options& o) {
-    detail::check_options(fn, options{o.base, o.on_zero, o.smoothing_epsilon, o.normalize, o.sum_tolerance});
+    detail::check_options(fn, o.measure);
     if (log_space(o) && !(o.temperature > 0.0 && std::isfinite(o.temperature))) {
         throw error(fn, "temperature = " + detail::to_text(o.temperature) + ", but it must be finite and > 0");
     }
@@ -481,33 +481,17 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
     if (!w.any()) {
         throw error(fn, "no output span is set, but at least one measure must be asked for");
     }
-    if (w.js) detail::check_beta(fn, out.beta);
-    const std::size_t size = o.reduce == reduction::none ? p.rows : 1;
+    if (w.js) detail::check_beta(fn, o.measure.beta);
+    const std::size_t size = o.rows.reduce == reduction::none ? p.rows : 1;
     for (const auto span : {out.kl, out.reverse_kl, out.js, out.entropy_p, out.entropy_q, out.cross_entropy,
                             out.log_normalizer_p, out.log_normalizer_q}) {
         if (!span.empty() && span.size() != size) {
             throw error(fn, "an output span has " + std::to_string(span.size()) + " elements, but needs " +
                                 std::to_string(size) +
-                                (o.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
+                                (o.rows.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
         }
     }
-    if (!o.row_weights.empty()) {
-        if (o.row_weights.size() != p.rows) {
-            throw error(fn, "row_weights has " + std::to_string(o.row_weights.size()) + " elements, but there are " +
-                                std::to_string(p.rows) + " rows");
-        }
-        for (std::size_t i = 0; i < p.rows; ++i) {
-            const double x = o.row_weights[i];
-            if (!(x >= 0.0 && std::isfinite(x))) {
-                throw error(fn, "row_weights[" + std::to_string(i) + "] = " + detail::to_text(x) +
-                                    ", but weights must be finite and >= 0");
-            }
-        }
-    }
-    if (!o.row_mask.empty() && o.row_mask.size() != p.rows) {
-        throw error(fn, "row_mask has " + std::to_string(o.row_mask.size()) + " elements, but there are " +
-                            std::to_string(p.rows) + " rows");
-    }
+    detail::check_row_options(fn, o.rows, p.rows);
 }
 
 template <class T>
@@ -515,14 +499,14 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
          const batch_options& o) {
     check_arguments(fn, p, q, out, o);
     const std::size_t n = p.rows, cols = p.cols;
-    const detail::row_reduction reducer{o.row_weights, o.row_mask, o.reduce, n};
+    const detail::row_reduction reducer{o.rows, n};
     reducer.total_weight(fn);  // a mean over no weight fails before any work
     const auto skipped = [&](std::size_t i) { return !reducer.kept(i); };
     const row_engine<T> engine(p, q, out, o);
     const std::size_t nb = engine.blocks_per_row();
     // Smoothing measures materialized rows (the exact path).
-    const bool exact_rows = o.on_zero == zero_support::smooth;
-    const unsigned workers = n * cols < detail::parallel_threshold ? 1u : detail::worker_count(o.threads);
+    const bool exact_rows = o.measure.on_zero == zero_support::smooth;
+    const unsigned workers = n * cols < detail::parallel_threshold ? 1u : detail::worker_count(o.rows.threads);
     std::vector<row_values> values(n);
     if (n >= workers) {  // whole rows per thread
         std::vector<scratch> scratches;
@@ -555,8 +539,8 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
     // `unit` converts from nats (the measures) or keeps natural logarithms (the log normalizers).
     const auto emit = [&](std::span<double> dst, auto value_of, bool in_base = true) {
         if (dst.empty()) return;
-        const auto unit = [&](double nats) { return in_base ? o.base.from_nats(nats) : nats; };
-        if (o.reduce == reduction::none) {
+        const auto unit = [&](double nats) { return in_base ? o.measure.base.from_nats(nats) : nats; };
+        if (o.rows.reduce == reduction::none) {
             for (std::size_t i = 0; i < n; ++i) dst[i] = skipped(i) ? 0.0 : unit(value_of(values[i]));
             return;
         }

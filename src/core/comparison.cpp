@@ -7,8 +7,8 @@ namespace kldiv {
 namespace {
 
 template <class T>
-comparison compare_of(std::span<const T> p, std::span<const T> q, double beta, const options& opts) {
-    detail::check_beta("compare", beta);
+comparison compare_of(std::span<const T> p, std::span<const T> q, const options& opts) {
+    detail::check_beta("compare", opts.beta);
     return detail::with_pair("compare", p, q, opts, detail::support_rule::both,
                              [&](auto pv, detail::double_double sp, auto qv, detail::double_double sq) {
                                  const auto unit = [&](double nats) { return opts.base.from_nats(nats); };
@@ -22,19 +22,19 @@ comparison compare_of(std::span<const T> p, std::span<const T> q, double beta, c
                                      .kl_pq = unit(kl_pq),
                                      .kl_qp = unit(kl_qp),
                                      .jeffreys = unit(kl_pq + kl_qp),
-                                     .js = unit(detail::js_nats(pv, sp, qv, sq, beta)),
-                                     .beta = beta,
+                                     .js = unit(detail::js_nats(pv, sp, qv, sq, opts.beta)),
+                                     .beta = opts.beta,
                                  };
                              });
 }
 
 }  // namespace
 
-comparison compare(std::span<const double> p, std::span<const double> q, double beta, const options& opts) {
-    return compare_of(p, q, beta, opts);
+comparison compare(std::span<const double> p, std::span<const double> q, const options& opts) {
+    return compare_of(p, q, opts);
 }
-comparison compare(std::span<const float> p, std::span<const float> q, double beta, const options& opts) {
-    return compare_of(p, q, beta, opts);
+comparison compare(std::span<const float> p, std::span<const float> q, const options& opts) {
+    return compare_of(p, q, opts);
 }
 
 }  // namespace kldiv

@@ -41,11 +41,11 @@ double jeffreys_of(std::span<const T> p, std::span<const T> q, const options& op
 }
 
 template <class T>
-double js_divergence_of(std::span<const T> p, std::span<const T> q, double beta, const options& opts) {
-    detail::check_beta("js_divergence", beta);
+double js_divergence_of(std::span<const T> p, std::span<const T> q, const options& opts) {
+    detail::check_beta("js_divergence", opts.beta);
     return detail::with_pair("js_divergence", p, q, opts, support_rule::none,
                              [&](auto pv, double_double sp, auto qv, double_double sq) {
-                                 return opts.base.from_nats(detail::js_nats(pv, sp, qv, sq, beta));
+                                 return opts.base.from_nats(detail::js_nats(pv, sp, qv, sq, opts.beta));
                              });
 }
 
@@ -75,11 +75,11 @@ double jeffreys(std::span<const float> p, std::span<const float> q, const option
     return jeffreys_of(p, q, opts);
 }
 
-double js_divergence(std::span<const double> p, std::span<const double> q, double beta, const options& opts) {
-    return js_divergence_of(p, q, beta, opts);
+double js_divergence(std::span<const double> p, std::span<const double> q, const options& opts) {
+    return js_divergence_of(p, q, opts);
 }
-double js_divergence(std::span<const float> p, std::span<const float> q, double beta, const options& opts) {
-    return js_divergence_of(p, q, beta, opts);
+double js_divergence(std::span<const float> p, std::span<const float> q, const options& opts) {
+    return js_divergence_of(p, q, opts);
 }
 
 }  // namespace kldiv

@@ -18,10 +18,10 @@ double explanation::share_pq(std::size_t i) const noexcept {
     return contribution_pq[i] / d;
 }
 
-explanation explain(std::span<const double> p, std::span<const double> q, double beta, const options& opts) {
+explanation explain(std::span<const double> p, std::span<const double> q, const options& opts) {
     explanation e;
     try {
-        e.totals = compare(p, q, beta, opts);  // validates both inputs, both directions
+        e.totals = compare(p, q, opts);  // validates both inputs, both directions
     } catch (const error& x) {
         throw error("explain", x.message());
     }

@@ -67,25 +67,12 @@ void check_arguments(const normal_rows<T>& p, const normal_rows<T>& q, std::span
         throw error(fn, std::string(g.mean_q.data ? "grad_mean_q" : "grad_log_var_q") +
                             " is given, but Q is the standard normal N(0, I), which has no parameters");
     }
-    const std::size_t size = o.reduce == reduction::none ? n : 1;
+    const std::size_t size = o.rows.reduce == reduction::none ? n : 1;
     if (out.size() != size) {
         throw error(fn, "out has " + std::to_string(out.size()) + " elements, but needs " + std::to_string(size) +
-                            (o.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
+                            (o.rows.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
     }
-    if (!o.row_weights.empty() && o.row_weights.size() != n) {
-        throw error(fn, "row_weights has " + std::to_string(o.row_weights.size()) + " elements, but there are " +
-                            std::to_string(n) + " rows");
-    }
-    for (std::size_t i = 0; i < o.row_weights.size(); ++i) {
-        if (!(o.row_weights[i] >= 0.0 && std::isfinite(o.row_weights[i]))) {
-            throw error(fn, "row_weights[" + std::to_string(i) + "] = " + kldiv::detail::to_text(o.row_weights[i]) +
-                                ", but weights must be finite and >= 0");
-        }
-    }
-    if (!o.row_mask.empty() && o.row_mask.size() != n) {
-        throw error(fn, "row_mask has " + std::to_string(o.row_mask.size()) + " elements, but there are " +
-                            std::to_string(n) + " rows");
-    }
+    kldiv::detail::check_row_options(fn, o.rows, n);
 }
 
 // True when v[0, n) holds no inf or NaN: a test of the exponent bits, which the compiler vectorizes.
@@ -155,9 +142,10 @@ void run(const normal_rows<T>& p, const normal_rows<T>& q, std::span<double> out
          const normal_rows_options& o) {
     check_arguments(p, q, out, g, o);
     const std::size_t n = p.mean.rows, cols = p.mean.cols;
-    const kldiv::detail::row_reduction reducer{o.row_weights, o.row_mask, o.reduce, n};
+    const kldiv::detail::row_reduction reducer{o.rows, n};
     const double total = reducer.total_weight(fn);
-    const unsigned workers = n * cols < kldiv::detail::parallel_threshold ? 1u : kldiv::detail::worker_count(o.threads);
+    const unsigned workers =
+        n * cols < kldiv::detail::parallel_threshold ? 1u : kldiv::detail::worker_count(o.rows.threads);
     check_values(p, q, reducer, workers);
     const double unit = o.base.from_nats(1.0);
     std::vector<double> value(n);
@@ -173,7 +161,7 @@ void run(const normal_rows<T>& p, const normal_rows<T>& q, std::span<double> out
                                                                at(g.mean_p), at(g.log_var_p), at(g.mean_q),
                                                                at(g.log_var_q), factor * unit});
     });
-    if (o.reduce == reduction::none) {
+    if (o.rows.reduce == reduction::none) {
         for (std::size_t i = 0; i < n; ++i) out[i] = o.base.from_nats(value[i]);
     } else {
         out[0] = o.base.from_nats(reducer.apply(fn, [&](std::size_t i) { return value[i]; }));

@@ -127,7 +127,7 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
     try {
         measure_rows(
             p, q, {.kl = kl, .reverse_kl = reverse, .js = js, .log_normalizer_p = log_z_p, .log_normalizer_q = log_z_q},
-            {.input = input_kind::logits, .threads = opts.threads});
+            {.input = input_kind::logits, .rows = {.threads = opts.threads}});
     } catch (const error&) {  // measure_rows names the row of this block: name the file and position
         report_bad_rows(reference, candidate, opts);
         throw;

@@ -36,7 +36,9 @@
 #include <cstdint>
 #include <span>
 
-#include "kldiv/batch.hpp"
+#include "kldiv/row_options.hpp"
+#include "kldiv/units.hpp"
+#include "kldiv/views.hpp"
 
 namespace kldiv::distributions {
 
@@ -59,11 +61,8 @@ struct normal_rows_gradients {
 };
 
 struct normal_rows_options {
-    log_base base{};                           // unit of the values (and so of the gradients)
-    reduction reduce = reduction::mean;        // as for the losses: a training loss is reduced
-    std::span<const double> row_weights{};     // empty, or one finite weight >= 0 per row
-    std::span<const std::uint8_t> row_mask{};  // empty, or one flag per row: 0 skips the row
-    unsigned threads = 0;                      // 0: all hardware threads
+    log_base base{};                              // unit of the values (and so of the gradients)
+    row_options rows{.reduce = reduction::mean};  // as for the losses: a training loss is reduced
 };
 
 // Writes D(P_i‖Q_i) (one value per row for reduction::none, masked rows 0; otherwise the one
