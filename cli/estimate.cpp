@@ -27,7 +27,7 @@ namespace ke = kldiv::estimate;
 struct estimate_arguments {
     std::string x, y;
     ke::quantity measure = ke::quantity::kl_divergence;
-    std::string method = "knn";  // a sample_method, or counts
+    ke::estimator method = ke::estimator::knn;
     std::size_t k = 5, l = 0;
     ke::knn_method knn_form = ke::knn_method::wang_kulkarni_verdu;
     ke::binning bins = ke::binning::freedman_diaconis;
@@ -47,11 +47,6 @@ struct estimate_arguments {
     progress_choice progress;
 };
 
-// --method counts: X and Y are counts; otherwise samples, estimated by this method.
-std::optional<ke::sample_method> sample_method_of(const estimate_arguments& a) {
-    return a.method == "counts" ? std::nullopt : find<ke::sample_method>(a.method);
-}
-
 // The JSON key and the symbol of the human report of --measure.
 const char* json_key(ke::quantity q) {
     return q == ke::quantity::kl_divergence ? "kl" : q == ke::quantity::cross_entropy ? "cross_entropy" : "entropy";
@@ -64,14 +59,13 @@ ke::data_options options_of(const estimate_arguments& a) {
     ke::data_options o;
     o.measure = a.measure;
     o.base = log_base::parse(a.base, "--base");
-    const std::optional<ke::sample_method> samples = sample_method_of(a);
-    o.method = samples.value_or(ke::sample_method::knn);
+    o.method = a.method;
     o.knn.k = a.k;
     o.knn.l = a.l;
     o.knn.method = a.knn_form;
     o.knn.threads = a.threads;
-    o.counts.method = a.estimator.value_or(samples == ke::sample_method::histogram ? ke::count_estimator::jeffreys
-                                                                                   : ke::count_estimator::plug_in);
+    o.counts.method = a.estimator.value_or(a.method == ke::estimator::histogram ? ke::count_estimator::jeffreys
+                                                                                : ke::count_estimator::plug_in);
     o.histogram.rule = a.bins;
     o.histogram.bins = a.bin_count;
     o.histogram.counts.method = o.counts.method;
@@ -103,7 +97,7 @@ void print(const estimate_arguments& a, const std::string& shape_x, const std::s
         if (!one_sample) out["y"] = a.y;
         out[json_key(a.measure)] = json_number(e.value);
         out["unit"] = unit;
-        out["method"] = e.method;
+        out["method"] = ke::describe(e);
         if (e.interval.level > 0.0)
             out["interval"] = {{"low", json_number(e.interval.low)}, {"high", json_number(e.interval.high)},
                                {"level", e.interval.level},          {"resamples", e.interval.resamples},
@@ -117,7 +111,7 @@ void print(const estimate_arguments& a, const std::string& shape_x, const std::s
     }
     fmt::print("X = {} ({})\n", a.x, shape_x);
     if (!one_sample) fmt::print("Y = {} ({})\n", a.y, shape_y);
-    fmt::print("\n{} = {} {}  ({})\n", symbol(a.measure), human(e.value), unit, e.method);
+    fmt::print("\n{} = {} {}  ({})\n", symbol(a.measure), human(e.value), unit, ke::describe(e));
     if (e.interval.level > 0.0)
         fmt::print("{}% bootstrap interval: [{}, {}] ({} resamples, {}, seed {})\n", human(100 * e.interval.level),
                    human(e.interval.low), human(e.interval.high), e.interval.resamples, name(a.interval, '-'), a.seed);
@@ -138,18 +132,8 @@ void add_estimate(CLI::App& app) {
     command->add_option("Y", args->y, "Samples of Q, or counts of Q over the same events (not for --measure entropy)");
     add_choice<ke::quantity>(*command, "--measure", args->measure,
                              "kl-divergence: D(P||Q); cross-entropy: H(P, Q); entropy: H(P) of X");
-    command
-        ->add_option("--method", args->method,
-                     "knn (nearest neighbours), histogram (a shared histogram) or counts (X and Y hold counts)")
-        ->check(CLI::Validator(
-            [](std::string& text) -> std::string {
-                return text == "counts" || find<ke::sample_method>(text)
-                           ? std::string()
-                           : "'" + text +
-                                 "', but it must be counts or a sample method: " + listing<ke::sample_method>('-');
-            },
-            "NAME"))
-        ->capture_default_str();
+    add_choice<ke::estimator>(*command, "--method", args->method,
+                              "Nearest neighbours, a shared histogram, or X and Y hold counts");
     command->add_option("--k", args->k, "knn: the neighbour index in X")->capture_default_str();
     command->add_option("--l", args->l, "knn: the neighbour index in Y (0: = k)")->capture_default_str();
     add_choice<ke::knn_method>(*command, "--knn-form", args->knn_form,
@@ -189,7 +173,7 @@ void add_estimate(CLI::App& app) {
         }
         const ke::data_options o = options_of(*args);
         const std::string unit = o.base.unit();
-        if (!sample_method_of(*args)) {
+        if (args->method == ke::estimator::counts) {
             const auto p = io::read_distribution(args->x);
             const auto q = one_sample ? p : io::read_distribution(args->y);
             print(*args, std::to_string(p.values.size()) + " counts", std::to_string(q.values.size()) + " counts",

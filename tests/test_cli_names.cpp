@@ -91,7 +91,7 @@ TEST(CliNames, Estimate) {
     }
     const command_result wrong = kldiv_cli({"estimate", x, y, "--method", "magic"});
     EXPECT_EQ(wrong.exit_code, 2);
-    EXPECT_THAT(wrong.err, HasSubstr("--method: 'magic', but it must be counts or a sample method: knn or histogram"));
+    EXPECT_THAT(wrong.err, HasSubstr("--method: 'magic', but it must be knn, histogram or counts"));
 }
 
 TEST(CliNames, LlmReference) {

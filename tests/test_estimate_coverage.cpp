@@ -64,6 +64,7 @@ TEST(EstimatorCoverage, CountEstimators) {
                 random_stream stream(11, d);
                 const auto p_counts = draw_counts(stream, p, 500), q_counts = draw_counts(stream, q, 500);
                 ke::data_options opts;
+                opts.method = ke::estimator::counts;
                 opts.counts.method = estimator;
                 opts.bootstrap = bootstrap(method, d, 400);
                 const ke::confidence_interval ci = ke::estimate_from_data(p_counts, q_counts, opts).value.interval;

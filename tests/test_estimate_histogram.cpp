@@ -104,14 +104,15 @@ TEST(EstimateHistogram, GaussianShiftKl) {
         for (auto method : {count_estimator::perks, count_estimator::jeffreys, count_estimator::james_stein}) {
             const auto e = kldiv::estimate::kl_divergence_histogram(
                 x, y, {.rule = rule, .bins = static_cast<std::size_t>(bins), .counts = {.method = method}});
-            EXPECT_NEAR(e.value, 0.5, 0.03) << e.method;
+            EXPECT_NEAR(e.value, 0.5, 0.03) << kldiv::estimate::describe(e);
         }
     }
     // The plug-in is +inf here: the tails of x reach bins where y has no point.
     EXPECT_EQ(kldiv::estimate::kl_divergence_histogram(x, y).value, std::numeric_limits<double>::infinity());
     const auto e = kldiv::estimate::kl_divergence_histogram(x, y, {.counts = {.method = count_estimator::perks}});
-    EXPECT_THAT(e.method, HasSubstr("hist (freedman-diaconis, "));
-    EXPECT_THAT(e.method, HasSubstr("bins; counts (perks, a=1/K))"));
+    EXPECT_EQ(e.method, kldiv::estimate::estimator::histogram);
+    EXPECT_THAT(kldiv::estimate::describe(e), HasSubstr("histogram (freedman-diaconis, "));
+    EXPECT_THAT(kldiv::estimate::describe(e), HasSubstr("bins; counts (perks, a=1/K))"));
 }
 
 // Two dimensions: D(N(0, I) ‖ N((1, 0), I)) = 1/2 again, on a product grid of 25 × 25 bins.
@@ -126,8 +127,8 @@ TEST(EstimateHistogram, GaussianShiftKlTwoDimensions) {
     const view x(xs.data(), n, 2), y(ys.data(), n, 2);
     const auto e = kldiv::estimate::kl_divergence_histogram(
         x, y, {.rule = binning::fixed, .bins = 25, .counts = {.method = count_estimator::jeffreys}});
-    EXPECT_NEAR(e.value, 0.5, 0.03) << e.method;
-    EXPECT_THAT(e.method, HasSubstr("25x25 bins"));
+    EXPECT_NEAR(e.value, 0.5, 0.03) << kldiv::estimate::describe(e);
+    EXPECT_THAT(e.detail, HasSubstr("25x25 bins"));
 }
 
 // Differential entropy and cross-entropy add Σ θ̂_b ln Δ_b to the count estimator's value. By hand:

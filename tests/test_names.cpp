@@ -114,8 +114,9 @@ TEST(Names, EstimatorChoices) {
     using q = ke::quantity;
     expect_table<q>({{q::kl_divergence, "kl_divergence"}, {q::cross_entropy, "cross_entropy"}, {q::entropy, "entropy"}},
                     {{q::kl_divergence, "kl"}}, "kl-divergence, cross-entropy or entropy");
-    using s = ke::sample_method;
-    expect_table<s>({{s::knn, "knn"}, {s::histogram, "histogram"}}, {{s::histogram, "hist"}}, "knn or histogram");
+    using s = ke::estimator;
+    expect_table<s>({{s::knn, "knn"}, {s::histogram, "histogram"}, {s::counts, "counts"}}, {{s::histogram, "hist"}},
+                    "knn, histogram or counts");
     using k = ke::knn_method;
     expect_table<k>({{k::wang_kulkarni_verdu, "wang_kulkarni_verdu"}, {k::perez_cruz, "perez_cruz"}},
                     {{k::wang_kulkarni_verdu, "wkv"}}, "wang-kulkarni-verdu or perez-cruz");

@@ -112,7 +112,7 @@ def _from_samples(function, measure, x, y, uncertainty, **method_options):
 
 
 def _from_counts(function, measure, p_counts, q_counts, estimator, uncertainty):
-    options = _options(function, *uncertainty, measure=measure, estimator=estimator)
+    options = _options(function, *uncertainty, measure=measure, method="counts", estimator=estimator)
     p = _counts(function, "p_counts", p_counts)
     q = p if q_counts is None else _counts(function, "q_counts", q_counts)
     return _result(function, lambda: _kldiv.estimate_counts(p, q, options))

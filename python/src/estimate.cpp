@@ -28,7 +28,7 @@ ke::data_options options_of(const py::dict& o) {
     ke::data_options d;
     d.measure = choice<ke::quantity>(o, "measure");
     if (const double base = o["base"].cast<double>(); base > 0.0) d.base = kldiv::log_base(base);
-    d.method = choice<ke::sample_method>(o, "method");
+    d.method = choice<ke::estimator>(o, "method");
     d.knn.k = o["k"].cast<std::size_t>();
     d.knn.l = o["l"].cast<std::size_t>();
     d.knn.method = choice<ke::knn_method>(o, "form");
@@ -55,7 +55,7 @@ py::dict result_of(const ke::data_result& r) {
     py::dict out;
     const ke::estimate& e = r.value;
     out["value"] = e.value;
-    out["method"] = e.method;
+    out["method"] = ke::describe(e);
     if (e.interval.level > 0.0)
         out["interval"] = py::make_tuple(e.interval.low, e.interval.high, e.interval.level, e.interval.resamples);
     if (r.test) out["test"] = py::make_tuple(r.test->statistic, r.test->p_value, r.test->permutations);

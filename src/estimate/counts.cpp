@@ -88,7 +88,7 @@ std::vector<double> unnormalized_probabilities(std::span<const double> counts, d
 
 std::string method_text(count_estimator method, std::span<const double> p, double n, std::span<const double> q = {},
                         double m = 0.0) {
-    std::string text = "counts (" + name(method, '-');
+    std::string text = name(method, '-');
     switch (method) {
         case count_estimator::laplace:
             text += ", a=1";
@@ -158,7 +158,10 @@ estimate pair_estimate(const char* function, measure what, std::span<const doubl
     check_same_size(function, p_counts, q_counts);
     const std::vector<double> p = unnormalized_probabilities(p_counts, n, opts.method);
     const std::vector<double> q = unnormalized_probabilities(q_counts, m, opts.method);
-    estimate result{.value = 0.0, .method = method_text(opts.method, p_counts, n, q_counts, m), .interval = {}};
+    estimate result{.value = 0.0,
+                    .method = estimator::counts,
+                    .detail = method_text(opts.method, p_counts, n, q_counts, m),
+                    .interval = {}};
     if (infinite_by_zero(function, p_counts, q_counts, q, opts)) {
         result.value = std::numeric_limits<double>::infinity();
         return result;
@@ -190,7 +193,10 @@ estimate entropy_from_counts(std::span<const double> counts, const count_options
     const double n = validated_total("entropy_from_counts", "counts", counts);
     double nats = entropy(unnormalized_probabilities(counts, n, opts.method), normalized);
     if (opts.method == count_estimator::miller_madow) nats += entropy_correction(counts, n);
-    return {.value = opts.base.from_nats(nats), .method = method_text(opts.method, counts, n), .interval = {}};
+    return {.value = opts.base.from_nats(nats),
+            .method = estimator::counts,
+            .detail = method_text(opts.method, counts, n),
+            .interval = {}};
 }
 
 estimate cross_entropy_from_counts(std::span<const double> p_counts, std::span<const double> q_counts,

@@ -3,10 +3,20 @@
 
 #include "kldiv/estimate/from_data.hpp"
 
+#include <string>
+
 #include "kldiv/error.hpp"
 
 namespace kldiv::estimate {
 namespace {
+
+// Throws unless the method reads this kind of data.
+void check_method(estimator method, bool counts) {
+    if ((method == estimator::counts) == counts) return;
+    throw error("estimate_from_data", "method = " + name(method) +
+                                          (counts ? ", but the data are count vectors: use counts"
+                                                  : ", but the data are samples: use knn or histogram"));
+}
 
 // statistic(a, b, threads) is the estimator of the options (threads 0: the estimator's own
 // setting). The estimate uses it as asked; the resamples run it on one thread each, since the
@@ -30,8 +40,9 @@ data_result with_uncertainty(const Statistic& statistic, const Data& x, const Da
 }  // namespace
 
 data_result estimate_from_data(matrix_view<const double> x, matrix_view<const double> y, const data_options& opts) {
+    check_method(opts.method, false);
     const auto statistic = [&](matrix_view<const double> a, matrix_view<const double> b, unsigned threads) {
-        if (opts.method == sample_method::knn) {
+        if (opts.method == estimator::knn) {
             knn_options o = opts.knn;
             o.base = opts.base;
             if (threads != 0) o.threads = threads;
@@ -61,6 +72,7 @@ data_result estimate_from_data(matrix_view<const double> x, matrix_view<const do
 
 data_result estimate_from_data(std::span<const double> p_counts, std::span<const double> q_counts,
                                const data_options& opts) {
+    check_method(opts.method, true);
     const auto statistic = [&](std::span<const double> a, std::span<const double> b, unsigned) {
         count_options o = opts.counts;
         o.base = opts.base;

@@ -186,13 +186,15 @@ shared_histogram pooled_histogram(const char* function, matrix_view<const double
 }
 
 // "hist (rule, AxB bins; <count estimator's method>)".
-std::string method_text(binning rule, const shared_histogram& h, const std::string& counts_method) {
-    std::string text = "hist (" + name(rule, '-') + ", ";
+// "freedman-diaconis, 12x8 bins; counts (jeffreys, a=1/2)": the histogram's settings and the count
+// estimator's.
+std::string method_text(binning rule, const shared_histogram& h, const estimate& counts) {
+    std::string text = name(rule, '-') + ", ";
     for (std::size_t j = 0; j < h.edges.size(); ++j) {
         if (j > 0) text += 'x';
         text += std::to_string(h.edges[j].size() - 1);
     }
-    return text + " bins; " + counts_method + ")";
+    return text + " bins; " + describe(counts);
 }
 
 // Σ_b θ̂_b ln Δ_b in nats: θ̂ the estimated probabilities of `counts`, Δ_b the volume of bin b.
@@ -221,7 +223,8 @@ estimate differential(const shared_histogram& h, const histogram_options& opts, 
     nats.base = log_base{};
     estimate result = discrete(nats);
     result.value = opts.counts.base.from_nats(result.value + mean_log_volume(h, h.p_counts, opts.counts.method));
-    result.method = method_text(opts.rule, h, result.method);
+    result.detail = method_text(opts.rule, h, result);
+    result.method = estimator::histogram;
     return result;
 }
 
@@ -236,7 +239,8 @@ estimate kl_divergence_histogram(matrix_view<const double> x, matrix_view<const 
                                  const histogram_options& opts) {
     const shared_histogram h = pooled_histogram("kl_divergence_histogram", x, y, true, opts);
     estimate result = kl_divergence_from_counts(h.p_counts, h.q_counts, opts.counts);
-    result.method = method_text(opts.rule, h, result.method);
+    result.detail = method_text(opts.rule, h, result);
+    result.method = estimator::histogram;
     return result;
 }
 

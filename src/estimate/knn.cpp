@@ -109,11 +109,10 @@ estimate kl_divergence_knn(matrix_view<const double> x, matrix_view<const double
     for (std::size_t i = 0; i < x.rows; ++i) sum += std::log(nu2[i]) - std::log(rho2[i]);
     const double n = static_cast<double>(x.rows), m = static_cast<double>(y.rows), d = static_cast<double>(x.cols);
     const double nats = 0.5 * d * sum / n + (psi(k) - psi(l)) + std::log(m / (n - 1.0));
-    const std::string method =
-        opts.method == knn_method::perez_cruz
-            ? "knn (Perez-Cruz, k=" + std::to_string(k) + ")"
-            : "knn (Wang-Kulkarni-Verdu, k=" + std::to_string(k) + ", l=" + std::to_string(l) + ")";
-    return {opts.base.from_nats(nats), method, {}};
+    std::string detail = opts.method == knn_method::perez_cruz
+                             ? "Perez-Cruz, k=" + std::to_string(k)
+                             : "Wang-Kulkarni-Verdu, k=" + std::to_string(k) + ", l=" + std::to_string(l);
+    return {opts.base.from_nats(nats), estimator::knn, std::move(detail), {}};
 }
 
 estimate entropy_knn(matrix_view<const double> x, const knn_options& opts) {
@@ -124,7 +123,7 @@ estimate entropy_knn(matrix_view<const double> x, const knn_options& opts) {
     const double d = static_cast<double>(x.cols);
     const double nats = psi(x.rows) - psi(k) + log_unit_ball(x.cols) +
                         0.5 * d * mean_log_squared_distance(function, x, "x", x, k, opts);
-    return {opts.base.from_nats(nats), "knn (Kozachenko-Leonenko, k=" + std::to_string(k) + ")", {}};
+    return {opts.base.from_nats(nats), estimator::knn, "Kozachenko-Leonenko, k=" + std::to_string(k), {}};
 }
 
 estimate cross_entropy_knn(matrix_view<const double> x, matrix_view<const double> y, const knn_options& opts) {
@@ -136,7 +135,7 @@ estimate cross_entropy_knn(matrix_view<const double> x, matrix_view<const double
     const double d = static_cast<double>(x.cols);
     const double nats = std::log(static_cast<double>(y.rows)) - psi(l) + log_unit_ball(x.cols) +
                         0.5 * d * mean_log_squared_distance(function, y, "y", x, l, opts);
-    return {opts.base.from_nats(nats), "knn (cross-entropy, l=" + std::to_string(l) + ")", {}};
+    return {opts.base.from_nats(nats), estimator::knn, "cross-entropy, l=" + std::to_string(l), {}};
 }
 
 }  // namespace kldiv::estimate

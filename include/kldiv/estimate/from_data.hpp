@@ -30,18 +30,9 @@ inline std::span<const named<quantity>> names_of(quantity) noexcept {
     return table;
 }
 
-enum class sample_method { knn, histogram };
-
-// "knn", "histogram"; the alias "hist" (kldiv/names.hpp).
-inline std::span<const named<sample_method>> names_of(sample_method) noexcept {
-    static constexpr named<sample_method> table[] = {
-        {sample_method::knn, "knn"}, {sample_method::histogram, "histogram"}, {sample_method::histogram, "hist"}};
-    return table;
-}
-
 struct data_options {
     quantity measure = quantity::kl_divergence;
-    sample_method method = sample_method::knn;  // for samples
+    estimator method = estimator::knn;  // knn or histogram for samples; counts for count vectors
     knn_options knn{};
     histogram_options histogram{};
     count_options counts{};                          // for counts (histograms use histogram.counts)
@@ -56,10 +47,11 @@ struct data_result {
 };
 
 // Samples x ~ P (n × d) and y ~ Q (m × d; any shape for the entropy). Throws kldiv::error for a
-// permutation test of the entropy or the cross-entropy (it tests P = Q with D(P‖Q)).
+// permutation test of the entropy or the cross-entropy (it tests P = Q with D(P‖Q)), and for
+// method = counts.
 data_result estimate_from_data(matrix_view<const double> x, matrix_view<const double> y, const data_options& opts);
 
-// Count vectors over the same events (q_counts may be empty for the entropy).
+// Count vectors over the same events (q_counts may be empty for the entropy); method must be counts.
 data_result estimate_from_data(std::span<const double> p_counts, std::span<const double> q_counts,
                                const data_options& opts);
 
