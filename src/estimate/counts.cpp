@@ -113,7 +113,7 @@ std::string method_text(count_estimator method, std::span<const double> p, doubl
         default:
             break;
     }
-    return text + ")";
+    return text;
 }
 
 // Applies on_zero where P has counts and θ̂_Q is 0; true if the estimate is +inf.
