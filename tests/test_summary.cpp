@@ -36,7 +36,7 @@ TEST(Summary, MeanAndDeviationsAgainstLongDouble) {
     const kldiv::value_summary s = kldiv::summarize(v);
     EXPECT_EQ(s.count, 1001u);
     EXPECT_NEAR(s.mean, static_cast<double>(mean), 1e-15 * static_cast<double>(mean));
-    EXPECT_NEAR(s.std, sd, 1e-12 * sd);
+    EXPECT_NEAR(s.stddev, sd, 1e-12 * sd);
     EXPECT_NEAR(s.standard_error, sd / std::sqrt(1001.0), 1e-12 * sd);
     EXPECT_EQ(s.min, v.front());
     EXPECT_EQ(s.max, v.back());
@@ -49,7 +49,7 @@ TEST(Summary, InfiniteValues) {
     const std::vector<double> levels{0.0, 0.5, 0.75, 1.0};
     const kldiv::value_summary s = kldiv::summarize(v, levels);
     EXPECT_EQ(s.mean, INFINITY);
-    EXPECT_TRUE(std::isnan(s.std));
+    EXPECT_TRUE(std::isnan(s.stddev));
     EXPECT_THAT(s.quantiles, testing::ElementsAre(0.5, 1.0, INFINITY, INFINITY));
     EXPECT_TRUE(std::isnan(kldiv::summarize(std::vector<double>{-INFINITY, INFINITY}).mean));
     EXPECT_EQ(kldiv::summarize(std::vector<double>{-INFINITY, 0.0}).mean, -INFINITY);

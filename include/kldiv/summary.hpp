@@ -24,8 +24,8 @@ inline constexpr std::array<double, 5> default_quantile_levels{0.01, 0.05, 0.5, 
 struct value_summary {
     std::size_t count = 0;
     double mean = 0.0;            // compensated sum / count; +inf if a value is +inf
-    double std = 0.0;             // sample standard deviation (n − 1); 0 for one value; NaN with an infinite value
-    double standard_error = 0.0;  // std / √n, the standard error of the mean
+    double stddev = 0.0;          // sample standard deviation (n − 1); 0 for one value; NaN with an infinite value
+    double standard_error = 0.0;  // stddev / √n, the standard error of the mean
     double min = 0.0, max = 0.0;
     std::vector<double> quantiles;  // at the levels asked for, in their order
 };

@@ -261,7 +261,7 @@ PYBIND11_MODULE(_kldiv, m) {
             out["count"] = s.count;
             out["mean"] = s.mean;
             out["standard_error"] = s.standard_error;
-            out["std"] = s.std;
+            out["stddev"] = s.stddev;
             out["min"] = s.min;
             out["max"] = s.max;
             out["quantiles"] = quantiles;

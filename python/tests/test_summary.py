@@ -18,10 +18,10 @@ def test_agrees_with_numpy_bit_for_bit():
         assert s["count"] == n and s["min"] == v.min() and s["max"] == v.max()
         assert s["mean"] == pytest.approx(math.fsum(v.tolist()) / n, rel=1e-15)
         if n > 1:
-            assert s["std"] == pytest.approx(np.std(v, ddof=1), rel=1e-12)
+            assert s["stddev"] == pytest.approx(np.std(v, ddof=1), rel=1e-12)
             assert s["standard_error"] == pytest.approx(np.std(v, ddof=1) / math.sqrt(n), rel=1e-12)
         else:
-            assert s["std"] == 0.0 and s["standard_error"] == 0.0
+            assert s["stddev"] == 0.0 and s["standard_error"] == 0.0
 
 
 def test_mean_keeps_its_digits():
@@ -32,7 +32,7 @@ def test_mean_keeps_its_digits():
 
 def test_infinite_values():
     s = kldiv.summarize([0.5, 1.0, math.inf], (0.0, 0.5, 0.75, 1.0))
-    assert s["mean"] == math.inf and math.isnan(s["std"]) and math.isnan(s["standard_error"])
+    assert s["mean"] == math.inf and math.isnan(s["stddev"]) and math.isnan(s["standard_error"])
     # between 1 and +inf the quantile is +inf (NumPy's lerp gives nan at t >= 0.5)
     assert s["quantiles"] == {0.0: 0.5, 0.5: 1.0, 0.75: math.inf, 1.0: math.inf}
     assert math.isnan(np.quantile([0.5, 1.0, math.inf], 0.75))

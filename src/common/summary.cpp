@@ -44,15 +44,15 @@ value_summary summarize(std::span<const double> values, std::span<const double> 
     if (std::isinf(s.min) || std::isinf(s.max)) {
         // +inf and −inf together have no mean; one of them is the mean.
         s.mean = std::isinf(s.min) && std::isinf(s.max) && s.min != s.max ? NAN : std::isinf(s.max) ? s.max : s.min;
-        s.std = s.standard_error = NAN;
+        s.stddev = s.standard_error = NAN;
     } else {
         detail::compensated_sum sum;  // in ascending order: the mean of many rows keeps its digits
         for (const double x : sorted) sum.add(x);
         s.mean = sum.value() / n;
         detail::compensated_sum squares;
         for (const double x : sorted) squares.add((x - s.mean) * (x - s.mean));
-        s.std = s.count > 1 ? std::sqrt(squares.value() / (n - 1.0)) : 0.0;
-        s.standard_error = s.std / std::sqrt(n);
+        s.stddev = s.count > 1 ? std::sqrt(squares.value() / (n - 1.0)) : 0.0;
+        s.standard_error = s.stddev / std::sqrt(n);
     }
     s.quantiles.reserve(levels.size());
     for (const double level : levels) s.quantiles.push_back(quantile(sorted, level));

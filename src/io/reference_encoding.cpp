@@ -8,8 +8,8 @@
 #include <string>
 
 #include "kldiv/error.hpp"
-#include "src/io/float16_kernels.hpp"
 #include "src/io/reference_layout.hpp"
+#include "src/io/stored_floats.hpp"
 
 namespace kldiv::io {
 
@@ -121,15 +121,10 @@ std::size_t decode_row(const std::byte* values, std::uint32_t anchor, reference_
     const std::size_t n = out.size();
     switch (e) {
         case reference_encoding::float32:
-            for (std::size_t j = 0; j < n; ++j) out[j] = load_le<float>(values + 4 * j);
-            break;
-        case reference_encoding::float16:
-            if constexpr (std::endian::native == std::endian::little) {
-                io::detail::widen_float16(values, out.data(), n);
-            } else {
-                for (std::size_t j = 0; j < n; ++j)
-                    out[j] = static_cast<float>(float16{load_le<std::uint16_t>(values + 2 * j)});
-            }
+        case reference_encoding::float16:  // little-endian in the file
+            io::detail::widen_stored(e == reference_encoding::float32 ? io::detail::stored_float::float32
+                                                                      : io::detail::stored_float::float16,
+                                     std::endian::native != std::endian::little, values, out.data(), n);
             break;
         case reference_encoding::q16: {
             const float step = std::ldexp(1.0f, step_log2);
