@@ -6,9 +6,9 @@
 #include <limits>
 #include <numeric>
 
-#include "kldiv/contributions.hpp"
-#include "kldiv/error.hpp"
-#include "kldiv/normalized.hpp"
+#include "src/core/comparison_measures.hpp"
+#include "src/core/terms.hpp"
+#include "src/core/validate.hpp"
 
 namespace kldiv {
 
@@ -19,23 +19,32 @@ double explanation::share_pq(std::size_t i) const noexcept {
 }
 
 explanation explain(std::span<const double> p, std::span<const double> q, const options& opts) {
-    explanation e;
-    try {
-        e.totals = compare(p, q, opts);  // validates both inputs, both directions
-    } catch (const error& x) {
-        throw error("explain", x.message());
-    }
-    e.contribution_pq.resize(p.size());
-    e.contribution_qp.resize(p.size());
-    kl_contributions(p, q, e.contribution_pq, opts);
-    kl_contributions(q, p, e.contribution_qp, opts);
-    e.p = normalized(p, opts);
-    e.q = normalized(q, opts);
-    e.ranked.resize(p.size());
-    std::iota(e.ranked.begin(), e.ranked.end(), std::size_t{0});
-    std::stable_sort(e.ranked.begin(), e.ranked.end(),
-                     [&](std::size_t a, std::size_t b) { return e.contribution_pq[a] > e.contribution_pq[b]; });
-    return e;
+    detail::check_beta("explain", opts.beta);
+    // One validation of both inputs, both directions (as compare()), then every per-event value
+    // from the values and sums it gives (smoothed when the options say so).
+    return detail::with_pair(
+        "explain", p, q, opts, detail::support_rule::both,
+        [&](auto pv, detail::double_double sp, auto qv, detail::double_double sq) {
+            explanation e;
+            e.totals = detail::comparison_measures(pv, sp, qv, sq, opts);
+            const std::size_t n = pv.size();
+            const detail::pair_scale pq(sp, sq), qp(sq, sp);
+            e.p.resize(n);
+            e.q.resize(n);
+            e.contribution_pq.resize(n);
+            e.contribution_qp.resize(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                e.p[i] = pv[i] / sp.hi;
+                e.q[i] = qv[i] / sq.hi;
+                e.contribution_pq[i] = opts.base.from_nats(detail::kl_contribution(pv[i], qv[i], pq));
+                e.contribution_qp[i] = opts.base.from_nats(detail::kl_contribution(qv[i], pv[i], qp));
+            }
+            e.ranked.resize(n);
+            std::iota(e.ranked.begin(), e.ranked.end(), std::size_t{0});
+            std::stable_sort(e.ranked.begin(), e.ranked.end(),
+                             [&](std::size_t a, std::size_t b) { return e.contribution_pq[a] > e.contribution_pq[b]; });
+            return e;
+        });
 }
 
 }  // namespace kldiv
