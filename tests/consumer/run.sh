@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build tree into a scratch prefix, then builds tests/consumer against it twice:
-# with find_package(kldiv CONFIG) and with pkg-config. Arguments: BUILD_DIR WORK_DIR CMAKE CXX.
+# with find_package(kldiv CONFIG) and with pkg-config; then compiles and runs the C++ code blocks of
+# README.md against it (readme_snippets.py). Arguments: BUILD_DIR WORK_DIR CMAKE CXX.
 set -euo pipefail
 build=$1 work=$2 cmake=$3 cxx=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,3 +18,10 @@ export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux
 "$cxx" "$here/main.cpp" -o "$work/consumer-pkgconfig" $(pkg-config --cflags --libs kldiv)
 "$work/consumer-pkgconfig"
 echo "consumer package: find_package and pkg-config both work"
+
+/usr/bin/python3 "$here/readme_snippets.py" "$here/../../README.md" "$work/readme.cpp"
+# shellcheck disable=SC2046
+"$cxx" -std=c++20 -Wno-unused-variable -Wno-unused-but-set-variable "$work/readme.cpp" -o "$work/readme" \
+    $(pkg-config --cflags --libs kldiv)
+"$work/readme"
+echo "README.md's C++ blocks compile against the installed kldiv and run"
