@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Runs the examples of README.md and docs/: every `$ kldiv …` command whose input files exist, its
-output compared with the lines shown under it (if any; a line "..." stands for any lines), and
-every Python session (`>>>`) of README.md and of the kldiv package's docstrings as a doctest. Commands run in a scratch directory where
-examples/ and tests/ are the repository's, so that files they write land there. Prints what it ran
-and skipped, and exits 1 if an example fails.
+output compared with the lines shown under it (if any; a line "..." stands for any lines), every
+Python session (`>>>`) of those documents (one session per document) and of the kldiv package's
+docstrings as doctests. Commands and sessions run in a scratch directory where examples/ and
+tests/ are the repository's, so that files they write land in the scratch directory. Prints what
+it ran and skipped, and exits 1 if an example fails.
 
     tests/data/docs_examples.py KLDIV_COMMAND [REPOSITORY_ROOT]   (PYTHONPATH must reach kldiv)
 """
@@ -116,11 +117,17 @@ def main():
         for name in ("examples", "tests"):
             os.symlink(os.path.join(root, name), os.path.join(scratch, name))
         os.mkdir(os.path.join(scratch, "out"))
+        examples = 0
         for path in documents:
             r, s, f = run_commands(kldiv, root, path, scratch)
             ran, skipped, failures = ran + r, skipped + s, failures + f
-    examples, f = run_python(root, os.path.join(root, "README.md"))
-    failures += f
+            here = os.getcwd()
+            os.chdir(scratch)
+            try:
+                e, f = run_python(root, path)
+            finally:
+                os.chdir(here)
+            examples, failures = examples + e, failures + f
     import kldiv  # noqa: E402 (PYTHONPATH is the caller's)
     for name in sorted(m for m in sys.modules if m == "kldiv" or m.startswith("kldiv.") and m != "kldiv._kldiv"):
         result = doctest.testmod(sys.modules[name], optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
