@@ -233,6 +233,33 @@ TEST(Batch, SmoothingMatchesTheSingleVectorMeasure) {
                 1e-14);
 }
 
+template <class F>
+std::string message_of(F&& f) {
+    try {
+        f();
+    } catch (const kldiv::error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+// No rows: nothing to compute per row, Σ over no rows = 0, and a mean over no rows is refused.
+TEST(Batch, NoRows) {
+    const kldiv::matrix_view<const double> none(nullptr, 0, 3);
+    std::vector<double> empty;
+    EXPECT_NO_THROW(kldiv::measure_rows(none, none, {.kl = empty, .js = empty}));
+    EXPECT_NO_THROW(kldiv::measure_rows(none, none, {}));  // no span can hold a value: nothing is asked
+    double total = -1.0;
+    kldiv::measure_rows(none, none, {.kl = {&total, 1}}, {.rows = {.reduce = kldiv::reduction::sum}});
+    EXPECT_EQ(total, 0.0);
+    EXPECT_THAT(message_of([&] {
+                    kldiv::measure_rows(none, none, {.kl = {&total, 1}}, {.rows = {.reduce = kldiv::reduction::mean}});
+                }),
+                HasSubstr("reduction = mean over rows whose total weight is 0"));
+    EXPECT_THAT(message_of([&] { kldiv::measure_rows(none, none, {}, {.rows = {.reduce = kldiv::reduction::sum}}); }),
+                HasSubstr("no output span is set"));
+}
+
 TEST(Batch, ReductionsWeightsMasksAndUnits) {
     matrix<double> a(4, 300), b(4, 300);
     logit_pair(4, 300, 1.0, 0.0, 5, a, b);
@@ -273,9 +300,6 @@ TEST(Batch, StridedRowsAreRead) {
     EXPECT_EQ(strided[0], whole[0]);
     EXPECT_EQ(strided[1], whole[2]);
 }
-
-template <class F>
-std::string message_of(F&& f);
 
 // binary16 bits of a float that binary16 represents exactly (normal or zero).
 kldiv::float16 to_float16(float x) {
@@ -336,16 +360,6 @@ TEST(Batch, SixteenBitRowsMeasureAsTheirFloatWidening) {
                     kldiv::measure_rows({a16.data(), rows, cols}, {b16.data(), rows, cols}, {.kl = one}, o);
                 }),
                 HasSubstr("p[0, 7] = nan"));
-}
-
-template <class F>
-std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const kldiv::error& e) {
-        return e.what();
-    }
-    return "no error";
 }
 
 // ln Σ exp(a/T) of each side against long double; float rows' weights are single precision

@@ -4,6 +4,10 @@ Each function moves ``axis`` last, views the array as rows of events (no copy wh
 contiguous along ``axis``), and calls the compiled core (kldiv._kldiv), which releases the GIL
 while it computes. Bad input raises kldiv.Error, a ValueError (or TypeError for values that are
 not real numbers), naming the function, the value and the rule.
+
+``reduction``: "none" (one value per row), "sum" or "mean" over the rows (compensated sums in row
+order). With no rows, "none" gives an empty array and "sum" 0.0, as NumPy does; "mean" raises
+kldiv.Error, where NumPy would warn and return nan.
 """
 
 import numpy as np

@@ -102,6 +102,17 @@ def test_threads_do_not_change_results():
     np.testing.assert_allclose(one, direct.astype(np.float64), rtol=2e-6)
 
 
+def test_no_rows_give_an_empty_result_as_numpy_does():
+    empty = np.empty((0, 3))
+    for f in (kldiv.kl_divergence, kldiv.js_divergence, kldiv.cross_entropy):
+        out = f(empty, empty)
+        assert out.shape == (0,) and out.dtype == np.float64
+    assert kldiv.entropy(empty).shape == (0,)
+    assert kldiv.kl_divergence(empty, empty, reduction="sum") == 0.0
+    with pytest.raises(kldiv.Error, match="reduction = mean over rows whose total weight is 0"):
+        kldiv.kl_divergence(empty, empty, reduction="mean")
+
+
 def test_counts_and_integer_arrays():
     assert kldiv.entropy([3, 1], normalize=True) == pytest.approx(scipy.stats.entropy([3, 1]), rel=1e-12)
     assert kldiv.kl_divergence([1, 0], [0.5, 0.5], base=2) == pytest.approx(1.0, rel=1e-15)

@@ -478,7 +478,8 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
     }
     check_scaled_range(fn, p, q, o);
     const wanted w = wanted_of(out);
-    if (!w.any()) {
+    // With no rows and no reduction every output span is empty, asked for or not: nothing to do.
+    if (!w.any() && !(p.rows == 0 && o.rows.reduce == reduction::none)) {
         throw error(fn, "no output span is set, but at least one measure must be asked for");
     }
     if (w.js) detail::check_beta(fn, o.measure.beta);
