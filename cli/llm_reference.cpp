@@ -224,9 +224,6 @@ void print_summary(const llm_reference_arguments& a, const summary& s) {
 }
 
 void run(const llm_reference_arguments& a, bool step_given) {
-    if (a.input_holds == input_kind::probs) {
-        throw error(command_name, "--input = 'probs', but a reference file is written from logits or log-probs");
-    }
     if (step_given && a.encoding != io::reference_encoding::q16) {
         throw error(command_name,
                     "--q16-step-log2 is given, but the encoding is " + name(a.encoding) + ": the step is q16's");
@@ -300,7 +297,14 @@ void add_llm_reference(CLI::App& app) {
                                        "q16: 2 bytes a value, every log-probability within 2^(step-1) nats; "
                                        "float16: 2 bytes, within 2^-11 of its size; float32: 4 bytes");
     add_choice<input_kind>(*command, "--input", args->input_holds,
-                           "What INPUT holds (log-probs: each row must sum to 1; probs are refused)");
+                           "What INPUT holds (log-probs: each row must sum to 1; probs are refused)")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {  // a usage error, as for a name that is not a choice
+                return find<input_kind>(text) == input_kind::probs
+                           ? "'" + text + "', but a reference file is written from logits or log-probs"
+                           : std::string();
+            },
+            "NAME"));
     CLI::Option* tokens = command->add_option(
         "--tokens", args->tokens, "Token ids to store: the actual next token of each row (1-D .npy, -1 unknown)");
     command->add_flag("--no-tokens", args->no_tokens, "Store no token ids, even those INPUT carries")->excludes(tokens);
