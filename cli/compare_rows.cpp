@@ -20,15 +20,10 @@
 #include "cli/format.hpp"
 #include "cli/output_files.hpp"
 #include "cli/rows.hpp"
+#include "report/row_comparison.hpp"
 
 namespace kldiv::cli {
 namespace {
-
-// The quantiles reported for every measure (kldiv::default_quantile_levels), as JSON keys and as
-// table headings.
-constexpr std::array<const char*, 5> quantile_keys{"0.01", "0.05", "0.5", "0.95", "0.99"};
-constexpr std::array<const char*, 5> quantile_labels{"p1", "p5", "p50", "p95", "p99"};
-static_assert(quantile_keys.size() == default_quantile_levels.size());
 
 std::string plural(std::size_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -101,42 +96,6 @@ std::pair<side, side> load_sides(const pair_arguments& args) {
     return {std::move(p), std::move(q)};
 }
 
-// The six measures, one value per row, in the order of the CSV columns and the JSON keys.
-struct measures {
-    std::vector<double> kl, reverse_kl, js, entropy_p, entropy_q, cross_entropy;
-    explicit measures(std::size_t n) : kl(n), reverse_kl(n), js(n), entropy_p(n), entropy_q(n), cross_entropy(n) {}
-};
-
-struct measure_info {
-    const char* key;     // JSON key and CSV column
-    const char* symbol;  // table row
-    std::vector<double> measures::*values;
-};
-
-constexpr std::array<measure_info, 6> measure_list{{
-    {"kl", "D(P‖Q)", &measures::kl},
-    {"reverse_kl", "D(Q‖P)", &measures::reverse_kl},
-    {"js", "JS(P,Q)", &measures::js},
-    {"entropy_p", "H(P)", &measures::entropy_p},
-    {"entropy_q", "H(Q)", &measures::entropy_q},
-    {"cross_entropy", "H(P,Q)", &measures::cross_entropy},
-}};
-
-std::string per_row_csv(const measures& m) {
-    fmt::memory_buffer out;
-    fmt::format_to(std::back_inserter(out), "row");
-    for (const measure_info& info : measure_list) fmt::format_to(std::back_inserter(out), ",{}", info.key);
-    out.push_back('\n');
-    for (std::size_t i = 0; i < m.kl.size(); ++i) {
-        fmt::format_to(std::back_inserter(out), "{}", i);
-        // {} is the shortest text that reads back to the same double; +inf is "inf".
-        for (const measure_info& info : measure_list)
-            fmt::format_to(std::back_inserter(out), ",{}", (m.*info.values)[i]);
-        out.push_back('\n');
-    }
-    return fmt::to_string(out);
-}
-
 }  // namespace
 
 void add_rows_arguments(CLI::App& command, rows_arguments& args) {
@@ -166,43 +125,19 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
     refuse_overwriting_inputs(pair.command, "--per-row", rows.per_row, {{"P", pair.p_file}, {"Q", pair.q_file}});
     const auto [p, q] = load_sides(pair);
     const std::size_t n = p.m.rows;
-    measures m(n);
-    const row_outputs out{m.kl, m.reverse_kl, m.js, m.entropy_p, m.entropy_q, m.cross_entropy};
+    report::row_measures m(n);
     if (p.m.is_double) {
-        measure_rows(p.m.doubles(), q.m.doubles(), out, opts);
+        measure_rows(p.m.doubles(), q.m.doubles(), m.outputs(), opts);
     } else {
-        measure_rows(p.m.floats(), q.m.floats(), out, opts);
+        measure_rows(p.m.floats(), q.m.floats(), m.outputs(), opts);
     }
     const std::string unit = o.base.unit();
-    std::array<value_summary, measure_list.size()> summaries;
-    for (std::size_t k = 0; k < measure_list.size(); ++k)
-        summaries[k] = summarize(m.*measure_list[k].values, default_quantile_levels, "compare");
+    const auto summaries = report::summarize_rows(m, "compare");
     // Written only once everything that can fail has run: a failed command leaves no file.
-    if (!rows.per_row.empty()) io::write_file_atomically(rows.per_row, per_row_csv(m));
+    if (!rows.per_row.empty()) io::write_file_atomically(rows.per_row, report::per_row_csv(m));
 
     if (json) {
-        nlohmann::ordered_json j{
-            {"p", p.name},
-            {"q", q.name},
-            {"rows", n},
-            {"events", p.m.cols},
-            {"input", name(rows.input)},
-            {"temperature", rows.temperature},
-            {"unit", unit},
-            {"beta", o.beta},
-            {"quantile_method", "linear"},
-        };
-        for (std::size_t k = 0; k < measure_list.size(); ++k) {
-            const value_summary& s = summaries[k];
-            nlohmann::ordered_json quantiles;
-            for (std::size_t i = 0; i < quantile_keys.size(); ++i)
-                quantiles[quantile_keys[i]] = json_number(s.quantiles[i]);
-            j[measure_list[k].key] = {{"mean", json_number(s.mean)},
-                                      {"min", json_number(s.min)},
-                                      {"max", json_number(s.max)},
-                                      {"quantiles", std::move(quantiles)}};
-        }
-        std::cout << json_text(j, 2) << '\n';
+        std::cout << json_text(report::row_comparison_json(p.name, q.name, n, p.m.cols, opts, summaries), 2) << '\n';
         return;
     }
 
@@ -211,11 +146,11 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
     if (opts.input != input_kind::probs) input += ", temperature " + human(rows.temperature);
     fmt::print("input: {}; unit: {}; JS mixture M = {} P + {} Q\n\n", input, unit, human(o.beta), human(1.0 - o.beta));
     fmt::print("  {:<9}{:>12}{:>12}", "per row", "mean", "min");
-    for (const char* label : quantile_labels) fmt::print("{:>12}", label);
+    for (const char* label : report::quantile_labels) fmt::print("{:>12}", label);
     fmt::print("{:>12}\n", "max");
-    for (std::size_t k = 0; k < measure_list.size(); ++k) {
+    for (std::size_t k = 0; k < report::row_measure_list.size(); ++k) {
         const value_summary& s = summaries[k];
-        fmt::print("  {:<9}{:>12}{:>12}", measure_list[k].symbol, human(s.mean), human(s.min));
+        fmt::print("  {:<9}{:>12}{:>12}", report::row_measure_list[k].symbol, human(s.mean), human(s.min));
         for (double x : s.quantiles) fmt::print("{:>12}", human(x));
         fmt::print("{:>12}\n", human(s.max));
     }

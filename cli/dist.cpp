@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/progress_line.hpp"
+#include "report/distribution_kl_json.hpp"
 
 namespace kldiv::cli {
 namespace {
@@ -46,24 +47,7 @@ void print_result(const dist_arguments& a, const kd::distribution& p, const kd::
     std::optional<kd::gaussian_mixture_estimates> e;
     if (a.bounds) e = estimates_of(a, p, q);
     if (a.json) {
-        nlohmann::ordered_json out;
-        out["p"] = kd::to_spec(p);
-        out["q"] = kd::to_spec(q);
-        out["kl"] = json_number(r.value);
-        out["unit"] = unit;
-        out["method"] = kldiv::name(r.method);
-        out["error"] = json_number(r.error);
-        if (r.method == kd::kl_method::monte_carlo) {
-            out["samples"] = r.samples;
-            out["seed"] = a.options.seed;
-        }
-        if (e) {
-            out["gaussian_mixture_estimates"] = {{"lower_bound", json_number(e->lower_bound)},
-                                                 {"upper_bound", json_number(e->upper_bound)},
-                                                 {"variational", json_number(e->variational)},
-                                                 {"product", json_number(e->product)}};
-        }
-        std::cout << json_text(out, 2) << '\n';
+        std::cout << json_text(report::distribution_kl_json(p, q, a.options, r, e), 2) << '\n';
         return;
     }
     fmt::print("P = {}\nQ = {}\n\nD(P‖Q) = {} {}", kd::to_spec(p), kd::to_spec(q), human(r.value), unit);

@@ -18,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/progress_line.hpp"
+#include "report/estimate_json.hpp"
 
 namespace kldiv::cli {
 namespace {
@@ -47,10 +48,7 @@ struct estimate_arguments {
     progress_choice progress;
 };
 
-// The JSON key and the symbol of the human report of --measure.
-const char* json_key(ke::quantity q) {
-    return q == ke::quantity::kl_divergence ? "kl" : q == ke::quantity::cross_entropy ? "cross_entropy" : "entropy";
-}
+// The symbol of --measure in the human report.
 const char* symbol(ke::quantity q) {
     return q == ke::quantity::kl_divergence ? "D(X‖Y)" : q == ke::quantity::cross_entropy ? "H(X, Y)" : "H(X)";
 }
@@ -88,25 +86,12 @@ ke::data_options options_of(const estimate_arguments& a) {
 }
 
 void print(const estimate_arguments& a, const std::string& shape_x, const std::string& shape_y,
-           const ke::data_result& r, const std::string& unit) {
+           const ke::data_options& o, const ke::data_result& r) {
     const auto& e = r.value;
     const bool one_sample = a.measure == ke::quantity::entropy;
+    const std::string unit = o.base.unit();
     if (a.json) {
-        nlohmann::ordered_json out;
-        out["x"] = a.x;
-        if (!one_sample) out["y"] = a.y;
-        out[json_key(a.measure)] = json_number(e.value);
-        out["unit"] = unit;
-        out["method"] = ke::describe(e);
-        if (e.interval.level > 0.0)
-            out["interval"] = {{"low", json_number(e.interval.low)}, {"high", json_number(e.interval.high)},
-                               {"level", e.interval.level},          {"resamples", e.interval.resamples},
-                               {"method", name(a.interval)},         {"seed", a.seed}};
-        if (r.test)
-            out["permutation_test"] = {{"statistic", json_number(r.test->statistic)},
-                                       {"p_value", r.test->p_value},
-                                       {"permutations", r.test->permutations}};
-        std::cout << json_text(out, 2) << '\n';
+        std::cout << json_text(report::estimate_json(a.x, a.y, o, r), 2) << '\n';
         return;
     }
     fmt::print("X = {} ({})\n", a.x, shape_x);
@@ -172,12 +157,11 @@ void add_estimate(CLI::App& app) {
                                    : "Y is missing, but --measure " + name(args->measure, '-') + " needs X and Y");
         }
         const ke::data_options o = options_of(*args);
-        const std::string unit = o.base.unit();
         if (args->method == ke::estimator::counts) {
             const auto p = io::read_distribution(args->x);
             const auto q = one_sample ? p : io::read_distribution(args->y);
-            print(*args, std::to_string(p.values.size()) + " counts", std::to_string(q.values.size()) + " counts",
-                  ke::estimate_from_data(p.values, q.values, o), unit);
+            print(*args, std::to_string(p.values.size()) + " counts", std::to_string(q.values.size()) + " counts", o,
+                  ke::estimate_from_data(p.values, q.values, o));
             return;
         }
         const auto x = io::read_samples(args->x);
@@ -186,7 +170,7 @@ void add_estimate(CLI::App& app) {
             return std::to_string(s.rows) + " observations of " + std::to_string(s.cols) + " variable" +
                    (s.cols == 1 ? "" : "s");
         };
-        print(*args, shape(x), shape(y), ke::estimate_from_data(x.view(), y.view(), o), unit);
+        print(*args, shape(x), shape(y), o, ke::estimate_from_data(x.view(), y.view(), o));
     });
 }
 
