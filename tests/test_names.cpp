@@ -1,11 +1,16 @@
 // Tests of the names of users' choices (kldiv/names.hpp): every enum's table names each value
-// once and first, its aliases lead to the right value, '-' and '_' are one letter, and a wrong
-// name is refused with a message that lists the names, as every front end shows them.
+// once and first, its aliases lead to the right value, '-' and '_' are one letter, a wrong name is
+// refused with a message that lists the names, as every front end shows them, and README.md's
+// table of names documents exactly the library's.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,30 +29,80 @@ namespace kd = kldiv::distributions;
 namespace ke = kldiv::estimate;
 using testing::HasSubstr;
 
-// The table of E is exactly `names` (in order, each value once) followed by `aliases`; each name
-// and alias finds its value in both spellings, and nothing else is found.
+// The README's table of names ("One name for each choice"): for each C++ enum (its cell without the
+// namespace), the names (default first) and the aliases, each the backquoted words of its cell
+// outside parentheses.
+struct documented_names {
+    std::vector<std::string> names, aliases;
+};
+
+std::vector<std::string> quoted_words(const std::string& cell) {
+    std::vector<std::string> out;
+    std::string text;  // the cell without its parenthesized remarks
+    int depth = 0;
+    for (const char c : cell) {
+        depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+        if (depth == 0 && c != ')') text += c;
+    }
+    for (std::size_t at = text.find('`'); at != std::string::npos; at = text.find('`', at)) {
+        const std::size_t end = text.find('`', at + 1);
+        out.push_back(text.substr(at + 1, end - at - 1));
+        at = end + 1;
+    }
+    return out;
+}
+
+std::map<std::string, documented_names> readme_table() {
+    std::ifstream in(std::string(KLDIV_TEST_DATA) + "/../../README.md");
+    std::map<std::string, documented_names> out;
+    bool inside = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("### ")) inside = line == "### One name for each choice";
+        if (!inside || !line.starts_with("| ") || line.starts_with("| choice") || line.starts_with("|---")) continue;
+        std::vector<std::string> cells;
+        std::stringstream row(line.substr(1));
+        for (std::string cell; std::getline(row, cell, '|');) cells.push_back(cell);
+        if (cells.size() < 6) continue;
+        const std::vector<std::string> type = quoted_words(cells[1]);
+        if (type.empty()) continue;
+        std::string name = type[0].substr(type[0].rfind(':') == std::string::npos ? 0 : type[0].rfind(':') + 1);
+        out[name] = {quoted_words(cells[4]), quoted_words(cells[5])};
+    }
+    return out;
+}
+
+// E's table names each value once, names before aliases; every name and alias finds its value in
+// both spellings, and nothing else is found; a wrong name is refused with the listing of the
+// names; and the names and aliases are the ones the README's table documents for `documented`.
 template <class E>
-void expect_table(const std::vector<std::pair<E, std::string>>& names,
-                  const std::vector<std::pair<E, std::string>>& aliases, const std::string& listing_with_hyphens) {
+void expect_table(const std::string& documented) {
     const auto table = names_of(E{});
-    ASSERT_EQ(table.size(), names.size() + aliases.size());
+    std::vector<std::string> names, aliases, hyphenated;
     std::set<std::string> seen;
-    for (std::size_t i = 0; i < table.size(); ++i) {
-        const auto& [value, text] = i < names.size() ? names[i] : aliases[i - names.size()];
-        EXPECT_EQ(table[i].value, value) << text;
-        EXPECT_EQ(table[i].name, text);
+    std::vector<E> named;
+    for (const kldiv::named<E>& entry : table) {
+        const std::string text(entry.name);
         EXPECT_TRUE(seen.insert(text).second) << text << " is in the table twice";
         std::string hyphens = text;
         for (char& c : hyphens) c = c == '_' ? '-' : c;
-        EXPECT_EQ(kldiv::find<E>(text), value) << text;
-        EXPECT_EQ(kldiv::find<E>(hyphens), value) << hyphens;
-        EXPECT_EQ(kldiv::parse<E>(hyphens, "--x", "f"), value);
-        if (i < names.size()) {
-            EXPECT_EQ(kldiv::name(value), text);
-            EXPECT_EQ(kldiv::name(value, '-'), hyphens);
+        EXPECT_EQ(kldiv::find<E>(text), entry.value) << text;
+        EXPECT_EQ(kldiv::find<E>(hyphens), entry.value) << hyphens;
+        EXPECT_EQ(kldiv::parse<E>(hyphens, "--x", "f"), entry.value);
+        if (std::find(named.begin(), named.end(), entry.value) == named.end()) {
+            EXPECT_TRUE(aliases.empty()) << text << ": a value's own name comes before every alias";
+            named.push_back(entry.value);
+            names.push_back(text);
+            hyphenated.push_back(hyphens);
+            EXPECT_EQ(kldiv::name(entry.value), text);
+            EXPECT_EQ(kldiv::name(entry.value, '-'), hyphens);
+        } else {
+            aliases.push_back(text);
         }
     }
-    EXPECT_EQ(kldiv::listing<E>('-'), listing_with_hyphens);
+    std::string listing = hyphenated[0];
+    for (std::size_t i = 1; i < hyphenated.size(); ++i)
+        listing += (i + 1 == hyphenated.size() ? " or " : ", ") + hyphenated[i];
+    EXPECT_EQ(kldiv::listing<E>('-'), listing);
     for (const char* wrong : {"", " ", "x", "Logits", "probs ", "-", "_", "\xff"}) {
         EXPECT_FALSE(kldiv::find<E>(wrong).has_value()) << wrong;
     }
@@ -56,78 +111,39 @@ void expect_table(const std::vector<std::pair<E, std::string>>& names,
         ADD_FAILURE() << "'nonesuch' was accepted";
     } catch (const kldiv::error& e) {
         EXPECT_EQ(e.function(), "kldiv thing");
-        EXPECT_EQ(std::string(e.what()), "kldiv thing: --option = 'nonesuch', but it must be " + listing_with_hyphens);
+        EXPECT_EQ(std::string(e.what()), "kldiv thing: --option = 'nonesuch', but it must be " + listing);
     }
+    const auto readme = readme_table();
+    const auto row = readme.find(documented);
+    ASSERT_NE(row, readme.end()) << documented << " is not in README.md's table of names";
+    EXPECT_EQ(row->second.names, names) << documented << ": README.md's names";
+    EXPECT_EQ(row->second.aliases, aliases) << documented << ": README.md's aliases";
 }
 
-TEST(Names, ZeroSupport) {
-    using z = kldiv::zero_support;
-    expect_table<z>({{z::infinity, "infinity"}, {z::error, "error"}, {z::smooth, "smooth"}},
-                    {{z::infinity, "inf"}, {z::error, "raise"}}, "infinity, error or smooth");
+TEST(Names, EveryTableIsConsistentAndDocumented) {
+    expect_table<kldiv::zero_support>("zero_support");
+    expect_table<kldiv::input_kind>("input_kind");
+    expect_table<kldiv::reduction>("reduction");
+    expect_table<kldiv::divergence_kind>("divergence_kind");
+    expect_table<kd::method_choice>("method_choice");
+    expect_table<kd::kl_method>("kl_method");
+    expect_table<ke::quantity>("quantity");
+    expect_table<ke::estimator>("estimator");
+    expect_table<ke::knn_method>("knn_method");
+    expect_table<ke::binning>("binning");
+    expect_table<ke::count_estimator>("count_estimator");
+    expect_table<ke::interval_method>("interval_method");
+    expect_table<kldiv::io::reference_encoding>("reference_encoding");
+    EXPECT_EQ(readme_table().size(), 13u) << "README.md documents a choice this test does not check";
 }
 
-TEST(Names, InputKindReductionDivergenceKind) {
-    using i = kldiv::input_kind;
-    expect_table<i>({{i::probs, "probs"}, {i::log_probs, "log_probs"}, {i::logits, "logits"}}, {},
-                    "probs, log-probs or logits");
-    using r = kldiv::reduction;
-    expect_table<r>({{r::none, "none"}, {r::sum, "sum"}, {r::mean, "mean"}}, {}, "none, sum or mean");
-    using d = kldiv::divergence_kind;
-    expect_table<d>({{d::forward_kl, "forward_kl"}, {d::reverse_kl, "reverse_kl"}, {d::js, "js"}},
-                    {{d::forward_kl, "kl"}}, "forward-kl, reverse-kl or js");
-}
-
-TEST(Names, DistributionMethods) {
-    using m = kd::method_choice;
-    expect_table<m>({{m::automatic, "automatic"},
-                     {m::closed_form, "closed_form"},
-                     {m::numerical, "numerical"},
-                     {m::monte_carlo, "monte_carlo"}},
-                    {{m::automatic, "auto"}, {m::closed_form, "closed"}},
-                    "automatic, closed-form, numerical or monte-carlo");
-    using k = kd::kl_method;
-    expect_table<k>({{k::closed_form, "closed_form"},
-                     {k::infinite_by_support, "infinite_by_support"},
-                     {k::quadrature, "quadrature"},
-                     {k::summation, "summation"},
-                     {k::monte_carlo, "monte_carlo"}},
-                    {}, "closed-form, infinite-by-support, quadrature, summation or monte-carlo");
-}
-
-TEST(Names, EstimatorChoices) {
-    using c = ke::count_estimator;
-    expect_table<c>({{c::plug_in, "plug_in"},
-                     {c::miller_madow, "miller_madow"},
-                     {c::laplace, "laplace"},
-                     {c::jeffreys, "jeffreys"},
-                     {c::perks, "perks"},
-                     {c::minimax, "minimax"},
-                     {c::james_stein, "james_stein"}},
-                    {}, "plug-in, miller-madow, laplace, jeffreys, perks, minimax or james-stein");
-    using b = ke::binning;
-    expect_table<b>({{b::freedman_diaconis, "freedman_diaconis"},
-                     {b::fixed, "fixed"},
-                     {b::scott, "scott"},
-                     {b::sturges, "sturges"},
-                     {b::quantile, "quantile"}},
-                    {{b::freedman_diaconis, "fd"}}, "freedman-diaconis, fixed, scott, sturges or quantile");
-    using q = ke::quantity;
-    expect_table<q>({{q::kl_divergence, "kl_divergence"}, {q::cross_entropy, "cross_entropy"}, {q::entropy, "entropy"}},
-                    {{q::kl_divergence, "kl"}}, "kl-divergence, cross-entropy or entropy");
-    using s = ke::estimator;
-    expect_table<s>({{s::knn, "knn"}, {s::histogram, "histogram"}, {s::counts, "counts"}}, {{s::histogram, "hist"}},
-                    "knn, histogram or counts");
-    using k = ke::knn_method;
-    expect_table<k>({{k::wang_kulkarni_verdu, "wang_kulkarni_verdu"}, {k::perez_cruz, "perez_cruz"}},
-                    {{k::wang_kulkarni_verdu, "wkv"}}, "wang-kulkarni-verdu or perez-cruz");
-    using i = ke::interval_method;
-    expect_table<i>({{i::percentile, "percentile"}, {i::bca, "bca"}}, {}, "percentile or bca");
-}
-
-TEST(Names, ReferenceEncoding) {
-    using e = kldiv::io::reference_encoding;
-    expect_table<e>({{e::q16, "q16"}, {e::float16, "float16"}, {e::float32, "float32"}}, {}, "q16, float16 or float32");
-    EXPECT_EQ(kldiv::name(static_cast<e>(7)), "unknown");  // a value read from a file is not trusted
+TEST(Names, ASpellingOfTheCommandLineAndAnAlias) {
+    // Spot checks of the spellings users type (the tables' own consistency is checked above).
+    EXPECT_EQ(kldiv::find<kldiv::zero_support>("raise"), kldiv::zero_support::error);
+    EXPECT_EQ(kldiv::find<kd::method_choice>("closed-form"), kd::method_choice::closed_form);
+    EXPECT_EQ(kldiv::find<ke::knn_method>("wkv"), ke::knn_method::wang_kulkarni_verdu);
+    EXPECT_EQ(kldiv::listing<kldiv::input_kind>('-'), "probs, log-probs or logits");
+    EXPECT_EQ(kldiv::name(static_cast<kldiv::io::reference_encoding>(7)), "unknown");  // read from a file: untrusted
 }
 
 TEST(Names, TheDefaultSeparatorIsTheIdentifiers) {
