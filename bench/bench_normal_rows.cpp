@@ -55,7 +55,7 @@ void normal_rows_kl(benchmark::State& state) {
         g.log_var_q = {glvq.data(), rows, cols};
     }
     double loss = 0.0;
-    const kd::normal_rows_options o{.rows = {.reduce = kldiv::reduction::mean, .threads = threads_of(state.range(2))}};
+    const kd::normal_rows_options o{.reduce = kldiv::reduction::mean, .rows = {.threads = threads_of(state.range(2))}};
     for (auto _ : state) {
         kd::kl_divergence_rows(p, q, std::span<double>(&loss, 1), g, o);
         benchmark::DoNotOptimize(loss);

@@ -1,18 +1,13 @@
 // kldiv compare on rows: one kldiv::measure_rows call over every row pair, summarized per measure.
 
 #include <fmt/core.h>
-#include <fmt/format.h>
 #include "kldiv/batch.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/io/matrix_file.hpp"
 #include "kldiv/summary.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cmath>
 #include <iostream>
-#include <iterator>
 #include <span>
 #include <vector>
 

@@ -117,8 +117,9 @@ void add_estimate(CLI::App& app) {
     command->add_option("Y", args->y, "Samples of Q, or counts of Q over the same events (not for --measure entropy)");
     add_choice<ke::quantity>(*command, "--measure", args->measure,
                              "kl-divergence: D(P||Q); cross-entropy: H(P, Q); entropy: H(P) of X");
-    add_choice<ke::estimator>(*command, "--method", args->method,
-                              "Nearest neighbours, a shared histogram, or X and Y hold counts");
+    add_choice<ke::estimator>(
+        *command, "--method", args->method,
+        "How to estimate (knn: nearest neighbours; histogram: one shared histogram; counts: X and Y hold counts)");
     command->add_option("--k", args->k, "knn: the neighbour index in X")->capture_default_str();
     command->add_option("--l", args->l, "knn: the neighbour index in Y (0: = k)")->capture_default_str();
     add_choice<ke::knn_method>(*command, "--knn-form", args->knn_form,

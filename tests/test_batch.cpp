@@ -250,13 +250,13 @@ TEST(Batch, NoRows) {
     EXPECT_NO_THROW(kldiv::measure_rows(none, none, {.kl = empty, .js = empty}));
     EXPECT_NO_THROW(kldiv::measure_rows(none, none, {}));  // no span can hold a value: nothing is asked
     double total = -1.0;
-    kldiv::measure_rows(none, none, {.kl = {&total, 1}}, {.rows = {.reduce = kldiv::reduction::sum}});
+    kldiv::measure_rows(none, none, {.kl = {&total, 1}}, {.reduce = kldiv::reduction::sum});
     EXPECT_EQ(total, 0.0);
     EXPECT_THAT(message_of([&] {
-                    kldiv::measure_rows(none, none, {.kl = {&total, 1}}, {.rows = {.reduce = kldiv::reduction::mean}});
+                    kldiv::measure_rows(none, none, {.kl = {&total, 1}}, {.reduce = kldiv::reduction::mean});
                 }),
                 HasSubstr("reduction = mean over rows whose total weight is 0"));
-    EXPECT_THAT(message_of([&] { kldiv::measure_rows(none, none, {}, {.rows = {.reduce = kldiv::reduction::sum}}); }),
+    EXPECT_THAT(message_of([&] { kldiv::measure_rows(none, none, {}, {.reduce = kldiv::reduction::sum}); }),
                 HasSubstr("no output span is set"));
 }
 
@@ -270,11 +270,11 @@ TEST(Batch, ReductionsWeightsMasksAndUnits) {
     const std::vector<std::uint8_t> mask = {1, 1, 1, 0};
     double sum = 0.0, mean = 0.0;
     auto o = base;
-    o.rows.reduce = kldiv::reduction::sum;
+    o.reduce = kldiv::reduction::sum;
     o.rows.weights = w;
     kldiv::kl_divergence_rows(a.view(), b.view(), std::span<double>(&sum, 1), o);
     EXPECT_NEAR(sum, each[0] + 2 * each[1] + 0.5 * each[3], 1e-14);
-    o.rows.reduce = kldiv::reduction::mean;
+    o.reduce = kldiv::reduction::mean;
     o.rows.mask = mask;
     kldiv::kl_divergence_rows(a.view(), b.view(), std::span<double>(&mean, 1), o);
     EXPECT_NEAR(mean, (each[0] + 2 * each[1]) / 3.0, 1e-14);

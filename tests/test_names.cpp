@@ -46,6 +46,7 @@ std::vector<std::string> quoted_words(const std::string& cell) {
     }
     for (std::size_t at = text.find('`'); at != std::string::npos; at = text.find('`', at)) {
         const std::size_t end = text.find('`', at + 1);
+        if (end == std::string::npos) break;  // an unbalanced backquote ends the cell
         out.push_back(text.substr(at + 1, end - at - 1));
         at = end + 1;
     }
@@ -137,11 +138,22 @@ TEST(Names, EveryTableIsConsistentAndDocumented) {
     EXPECT_EQ(readme_table().size(), 13u) << "README.md documents a choice this test does not check";
 }
 
-TEST(Names, ASpellingOfTheCommandLineAndAnAlias) {
-    // Spot checks of the spellings users type (the tables' own consistency is checked above).
+// Each alias of the README's table leads to the value it stands for (the table above checks that the
+// aliases exist; this, where each one points).
+TEST(Names, EveryAliasLeadsToItsValue) {
+    EXPECT_EQ(kldiv::find<kldiv::zero_support>("inf"), kldiv::zero_support::infinity);
     EXPECT_EQ(kldiv::find<kldiv::zero_support>("raise"), kldiv::zero_support::error);
-    EXPECT_EQ(kldiv::find<kd::method_choice>("closed-form"), kd::method_choice::closed_form);
+    EXPECT_EQ(kldiv::find<kldiv::divergence_kind>("kl"), kldiv::divergence_kind::forward_kl);
+    EXPECT_EQ(kldiv::find<kd::method_choice>("auto"), kd::method_choice::automatic);
+    EXPECT_EQ(kldiv::find<kd::method_choice>("closed"), kd::method_choice::closed_form);
+    EXPECT_EQ(kldiv::find<ke::quantity>("kl"), ke::quantity::kl_divergence);
+    EXPECT_EQ(kldiv::find<ke::estimator>("hist"), ke::estimator::histogram);
     EXPECT_EQ(kldiv::find<ke::knn_method>("wkv"), ke::knn_method::wang_kulkarni_verdu);
+    EXPECT_EQ(kldiv::find<ke::binning>("fd"), ke::binning::freedman_diaconis);
+}
+
+TEST(Names, ASpellingOfTheCommandLine) {
+    EXPECT_EQ(kldiv::find<kd::method_choice>("closed-form"), kd::method_choice::closed_form);
     EXPECT_EQ(kldiv::listing<kldiv::input_kind>('-'), "probs, log-probs or logits");
     EXPECT_EQ(kldiv::name(static_cast<kldiv::io::reference_encoding>(7)), "unknown");  // read from a file: untrusted
 }

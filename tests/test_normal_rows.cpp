@@ -95,7 +95,7 @@ long double direct_kl(const batch<double>& b, std::size_t i) {
     return sum / 2;
 }
 
-vec per_row(const batch<double>& b, const kd::normal_rows_options& o = {.rows = {.reduce = reduction::none}}) {
+vec per_row(const batch<double>& b, const kd::normal_rows_options& o = {.reduce = reduction::none}) {
     vec out(b.rows);
     kd::kl_divergence_rows(b.p(), b.q(), out, {}, o);
     return out;
@@ -171,7 +171,7 @@ TEST(NormalRows, NearlyEqualPairsMatchMpmath) {
     for (const json& c : cases) {
         const vec expected = c["kl"].get<vec>();
         vec kl(expected.size());
-        const kd::normal_rows_options o{.rows = {.reduce = reduction::none}};
+        const kd::normal_rows_options o{.reduce = reduction::none};
         if (c["dtype"] == "float32") {
             const batch<float> b = batch_of<float>(c);
             kd::kl_divergence_rows(b.p(), b.q(), kl, {}, o);
@@ -209,7 +209,7 @@ TEST(NormalRows, GradientsMatchPyTorchAutograd) {
         const vec weights = c["weights"].get<vec>(), expected = c["loss"].get<vec>();
         gradients<double> g(b);
         vec loss(expected.size());
-        kd::kl_divergence_rows(b.p(), b.q(), loss, g.views(), {.rows = {.reduce = reduce, .weights = weights}});
+        kd::kl_divergence_rows(b.p(), b.q(), loss, g.views(), {.reduce = reduce, .rows = {.weights = weights}});
         const std::string what = mode + (b.mq.empty() ? " standard" : " general");
         for (std::size_t i = 0; i < loss.size(); ++i) EXPECT_NEAR(loss[i], expected[i], 1e-14 * expected[i]) << what;
         const auto check = [&](const vec& actual, const char* name) {
@@ -244,8 +244,8 @@ TEST(NormalRows, GradientsMatchFiniteDifferences) {
     for (const bool standard : {true, false}) {
         for (const auto reduce : {reduction::mean, reduction::sum}) {
             batch<double> b = random_batch(3, 5, standard, standard ? 1 : 2);
-            const kd::normal_rows_options o{.base = kldiv::log_base::bits(),
-                                            .rows = {.reduce = reduce, .weights = weights}};
+            const kd::normal_rows_options o{
+                .base = kldiv::log_base::bits(), .reduce = reduce, .rows = {.weights = weights}};
             gradients<double> g(b);
             double loss = 0.0;
             kd::kl_divergence_rows(b.p(), b.q(), std::span<double>(&loss, 1), g.views(), o);
@@ -277,26 +277,26 @@ TEST(NormalRows, ReductionsWeightsMaskAndUnits) {
     const vec kl = per_row(b);
     const vec weights = {0.5, 2.0, 0.0, 1.5};
     const std::vector<std::uint8_t> mask = {1, 1, 1, 0};
-    EXPECT_NEAR(reduced(b, {.rows = {.reduce = reduction::sum}}), kl[0] + kl[1] + kl[2] + kl[3], 1e-14 * kl[0]);
-    EXPECT_NEAR(reduced(b, {.rows = {.reduce = reduction::mean}}), (kl[0] + kl[1] + kl[2] + kl[3]) / 4, 1e-14 * kl[0]);
+    EXPECT_NEAR(reduced(b, {.reduce = reduction::sum}), kl[0] + kl[1] + kl[2] + kl[3], 1e-14 * kl[0]);
+    EXPECT_NEAR(reduced(b, {.reduce = reduction::mean}), (kl[0] + kl[1] + kl[2] + kl[3]) / 4, 1e-14 * kl[0]);
     const double weighted = 0.5 * kl[0] + 2.0 * kl[1];  // row 2 weighs 0, row 3 is masked
-    EXPECT_NEAR(reduced(b, {.rows = {.reduce = reduction::sum, .weights = weights, .mask = mask}}), weighted,
+    EXPECT_NEAR(reduced(b, {.reduce = reduction::sum, .rows = {.weights = weights, .mask = mask}}), weighted,
                 1e-14 * weighted);
-    EXPECT_NEAR(reduced(b, {.rows = {.reduce = reduction::mean, .weights = weights, .mask = mask}}), weighted / 2.5,
+    EXPECT_NEAR(reduced(b, {.reduce = reduction::mean, .rows = {.weights = weights, .mask = mask}}), weighted / 2.5,
                 1e-14 * weighted);
-    const vec none = per_row(b, {.rows = {.reduce = reduction::none, .mask = mask}});
+    const vec none = per_row(b, {.reduce = reduction::none, .rows = {.mask = mask}});
     EXPECT_EQ(none[3], 0.0);
     for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(none[i], kl[i]);
-    const vec bits = per_row(b, {.base = kldiv::log_base::bits(), .rows = {.reduce = reduction::none}});
+    const vec bits = per_row(b, {.base = kldiv::log_base::bits(), .reduce = reduction::none});
     for (std::size_t i = 0; i < 4; ++i) EXPECT_NEAR(bits[i], kl[i] / std::log(2.0), 1e-14 * bits[i]);
 
     // Gradients: row i scaled by w_i / Σw (mean); masked and weightless rows zero.
     gradients<double> all(b), part(b, 7.0);
     vec loss(1);
-    kd::kl_divergence_rows(b.p(), b.q(), loss, all.views(), {.rows = {.reduce = reduction::sum}});
+    kd::kl_divergence_rows(b.p(), b.q(), loss, all.views(), {.reduce = reduction::sum});
     kd::kl_divergence_rows(
         b.p(), b.q(), loss, part.views(),
-        {.base = kldiv::log_base::bits(), .rows = {.reduce = reduction::mean, .weights = weights, .mask = mask}});
+        {.base = kldiv::log_base::bits(), .reduce = reduction::mean, .rows = {.weights = weights, .mask = mask}});
     for (std::size_t k = 0; k < all.mp.size(); ++k) {
         const double factor = weights[k / b.cols] * (mask[k / b.cols] ? 1.0 : 0.0) / 2.5 / std::log(2.0);
         const std::pair<double, double> pairs[] = {
@@ -316,7 +316,7 @@ TEST(NormalRows, MaskedRowsAreNotRead) {
     batch<double> b = random_batch(2, 3, true, 4);
     b.lvp[4] = NAN;
     const std::vector<std::uint8_t> mask = {1, 0};
-    const vec kl = per_row(b, {.rows = {.reduce = reduction::none, .mask = mask}});
+    const vec kl = per_row(b, {.reduce = reduction::none, .rows = {.mask = mask}});
     EXPECT_EQ(kl[1], 0.0);
     EXPECT_NEAR(kl[0], static_cast<double>(direct_kl(b, 0)), 1e-14 * kl[0]);
 }
@@ -327,7 +327,7 @@ TEST(NormalRows, EqualDistributionsGiveExactZeros) {
     b.lvq = b.lvp;
     gradients<double> g(b, 7.0);
     vec kl(2);
-    kd::kl_divergence_rows(b.p(), b.q(), kl, g.views(), {.rows = {.reduce = reduction::none}});
+    kd::kl_divergence_rows(b.p(), b.q(), kl, g.views(), {.reduce = reduction::none});
     EXPECT_EQ(kl, vec(2, 0.0));
     for (const vec* v : {&g.mp, &g.lvp, &g.mq, &g.lvq}) {
         for (const double x : *v) EXPECT_EQ(std::fabs(x), 0.0);
@@ -352,8 +352,8 @@ TEST(NormalRows, FloatInputIsSummedInDouble) {
     gradients<float> gf(f);
     gradients<double> gd(widened);
     vec kf(3), kw(3);
-    kd::kl_divergence_rows(f.p(), f.q(), kf, gf.views(), {.rows = {.reduce = reduction::none}});
-    kd::kl_divergence_rows(widened.p(), widened.q(), kw, gd.views(), {.rows = {.reduce = reduction::none}});
+    kd::kl_divergence_rows(f.p(), f.q(), kf, gf.views(), {.reduce = reduction::none});
+    kd::kl_divergence_rows(widened.p(), widened.q(), kw, gd.views(), {.reduce = reduction::none});
     EXPECT_EQ(kf, kw);
     for (std::size_t k = 0; k < gf.mp.size(); ++k) {
         EXPECT_EQ(gf.mp[k], static_cast<float>(gd.mp[k]));
@@ -383,7 +383,7 @@ TEST(NormalRows, ThreadCountDoesNotChangeAnyBit) {
             gradients<double> g(b);
             vec kl(reduce == reduction::none ? b.rows : 1);
             kd::kl_divergence_rows(b.p(), b.q(), kl, g.views(),
-                                   {.rows = {.reduce = reduce, .weights = weights, .mask = mask, .threads = threads}});
+                                   {.reduce = reduce, .rows = {.weights = weights, .mask = mask, .threads = threads}});
             if (threads == 1) {
                 first = kl;
                 reference_gradients = g;
@@ -397,7 +397,9 @@ TEST(NormalRows, ThreadCountDoesNotChangeAnyBit) {
             }
         }
         EXPECT_GT(first[reduce == reduction::none ? 1 : 0], 0.0);
-        if (reduce == reduction::none) EXPECT_EQ(first[0], 0.0);  // row 0 is masked
+        if (reduce == reduction::none) {
+            EXPECT_EQ(first[0], 0.0);  // row 0 is masked
+        }
         // The gradient of a masked row is 0, of a kept row scaled by its weight (not 0).
         EXPECT_EQ(reference_gradients.mp[0], 0.0);
         EXPECT_NE(reference_gradients.mp[b.cols], 0.0);
@@ -409,7 +411,7 @@ TEST(NormalRows, RangeConventions) {
     const batch<double> overflow{1, 2, {0.0, 0.0}, {800.0, 0.0}, {0.0, 0.0}, {0.0, 0.0}};
     gradients<double> g(overflow);
     vec kl(1);
-    kd::kl_divergence_rows(overflow.p(), overflow.q(), kl, g.views(), {.rows = {.reduce = reduction::none}});
+    kd::kl_divergence_rows(overflow.p(), overflow.q(), kl, g.views(), {.reduce = reduction::none});
     EXPECT_EQ(kl[0], INFINITY);
     EXPECT_EQ(g.lvp[0], INFINITY);
     EXPECT_EQ(g.lvq[0], -INFINITY);
@@ -534,7 +536,7 @@ TEST(NormalRows, BadInputIsNamedAndNothingIsWritten) {
         EXPECT_EQ(out, vec(2, 7.0)) << message;
         for (const vec* v : {&g.mp, &g.lvp, &g.mq, &g.lvq}) EXPECT_EQ(*v, vec(6, 7.0)) << message;
     };
-    const kd::normal_rows_options none{.rows = {.reduce = reduction::none}};
+    const kd::normal_rows_options none{.reduce = reduction::none};
     batch<double> b = good;
     b.lvq[4] = NAN;
     expect_error(b, out, none, "log_var_q[1, 1] = nan, but log-variances must be finite");
@@ -547,10 +549,10 @@ TEST(NormalRows, BadInputIsNamedAndNothingIsWritten) {
     expect_error(good, std::span<double>(out.data(), 1), none, "out has 1 elements, but needs 2 (one per row)");
     expect_error(good, out, {}, "out has 2 elements, but needs 1 (a reduction)");
     const vec negative = {1.0, -1.0};
-    expect_error(good, std::span<double>(out.data(), 1), {.rows = {.reduce = reduction::mean, .weights = negative}},
+    expect_error(good, std::span<double>(out.data(), 1), {.reduce = reduction::mean, .rows = {.weights = negative}},
                  "rows.weights[1] = -1, but weights must be finite and >= 0");
     const std::vector<std::uint8_t> masked = {0, 0};
-    expect_error(good, std::span<double>(out.data(), 1), {.rows = {.reduce = reduction::mean, .mask = masked}},
+    expect_error(good, std::span<double>(out.data(), 1), {.reduce = reduction::mean, .rows = {.mask = masked}},
                  "reduction = mean over rows whose total weight is 0");
 
     // Shapes of the parameter views, and of the gradient views.

@@ -28,7 +28,7 @@ def main():
     for name, sample in (("samples-p.csv", p), ("samples-q.csv", q)):
         with open(os.path.join(HERE, name), "w", encoding="ascii") as f:
             f.write("x1,x2\n")
-            f.writelines(f"{a!r},{b!r}\n" for a, b in sample)
+            f.writelines(f"{float(a)!r},{float(b)!r}\n" for a, b in sample)
     print("wrote teacher-logits.npy, student-logits.npy (100 x 50 float32), samples-p.csv, samples-q.csv (400 x 2)")
 
 

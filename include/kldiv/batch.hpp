@@ -11,8 +11,12 @@
 //   kldiv::matrix_view<const float> p(teacher, n, vocab), q(student, n, vocab);
 //   std::vector<double> kl(n);
 //   kldiv::kl_divergence_rows(p, q, kl, {.input = kldiv::input_kind::logits, .temperature = 2.0});
-//   kldiv::measure_rows(p, q, {.js = js}, {.measure = {.base = kldiv::log_base::bits(), .beta = 0.25},
-//                                          .rows = {.reduce = kldiv::reduction::mean, .threads = 2}});
+//   double js;  // the mean over the rows, in bits, with M = P/4 + 3Q/4, on two threads
+//   kldiv::measure_rows(p, q, {.js = {&js, 1}},
+//                       {.input = kldiv::input_kind::logits,
+//                        .measure = {.base = kldiv::log_base::bits(), .beta = 0.25},
+//                        .reduce = kldiv::reduction::mean,
+//                        .rows = {.threads = 2}});
 
 #include <cstddef>
 #include <cstdint>
@@ -49,6 +53,7 @@ struct batch_options {
     // Each row pair's options, as for one pair of vectors (options.hpp). normalize applies to
     // probs and log_probs only (logits are always normalized): rows that do not sum to 1 are rescaled.
     options measure{};
+    reduction reduce = reduction::none;
     row_options rows{};
 };
 
@@ -63,7 +68,7 @@ struct row_outputs {
     std::span<double> cross_entropy{};  // H(P, Q) = H(P) + D(P‖Q)
     // ln Σ_j exp(a_j / T) of P's (Q's) row as given, so that ln p_j = a_j / T − this: the log
     // normalizer of logits (≈ 0 for log-probabilities, ln Σ p for probabilities). Always natural
-    // logarithms (`base` does not apply); reductions apply as to the measures.
+    // logarithms (`measure.base` does not apply); reductions apply as to the measures.
     std::span<double> log_normalizer_p{};
     std::span<double> log_normalizer_q{};
 };
@@ -74,13 +79,12 @@ void measure_rows(matrix_view<const float> p, matrix_view<const float> q, const 
                   const batch_options& opts = {});
 void measure_rows(matrix_view<const double> p, matrix_view<const double> q, const row_outputs& out,
                   const batch_options& opts = {});
-
-// Single-measure shorthands.
 void measure_rows(matrix_view<const float16> p, matrix_view<const float16> q, const row_outputs& out,
                   const batch_options& opts = {});
 void measure_rows(matrix_view<const bfloat16> p, matrix_view<const bfloat16> q, const row_outputs& out,
                   const batch_options& opts = {});
 
+// Single-measure shorthands.
 void kl_divergence_rows(matrix_view<const float> p, matrix_view<const float> q, std::span<double> out,
                         const batch_options& opts = {});
 void kl_divergence_rows(matrix_view<const double> p, matrix_view<const double> q, std::span<double> out,

@@ -41,10 +41,11 @@ struct loss_options {
     // As for measure_rows on logits: base is the unit of the loss (and so of the gradients), beta
     // the teacher's weight in M for js, on_zero = error throws where the teacher puts mass on a
     // student logit of −inf (forward_kl; the student's mass for reverse_kl). on_zero = smooth is
-    // refused (the smoothed loss is not the one the gradients are of); normalize and sum_tolerance
-    // do not apply to logits.
+    // refused (the smoothed loss is not the one the gradients are of); normalize, sum_tolerance and
+    // smoothing_epsilon do not apply to logits and are not read.
     options measure{};
-    row_options rows{.reduce = reduction::mean};
+    reduction reduce = reduction::mean;
+    row_options rows{};
 };
 
 // Writes the loss (one value per row, or one reduced value) and, where a gradient view has data,

@@ -1,10 +1,8 @@
 #pragma once
-// Which rows of a batch count, how their values are combined, and over how many threads: one shape
-// for measure_rows (batch.hpp), the losses (losses.hpp) and the diagonal-Gaussian rows
-// (distributions/normal_rows.hpp). Losses reduce by mean by default; a designated initializer
-// `.rows = {.threads = 2}` replaces the whole row_options, reduce included, so name the reduction
-// there too: `.rows = {.reduce = kldiv::reduction::mean, .threads = 2}` (a loss of one value for
-// several rows under reduction::none is refused, not computed wrongly).
+// How the values of the rows of a batch are combined (reduction), and which rows count and over
+// how many threads (row_options): one shape for measure_rows (batch.hpp), the losses (losses.hpp)
+// and the diagonal-Gaussian rows (distributions/normal_rows.hpp). Each of their options holds a
+// `reduce` (none for measures, mean for losses) beside its `rows`.
 
 #include <cstdint>
 #include <span>
@@ -28,7 +26,6 @@ inline std::span<const named<reduction>> names_of(reduction) noexcept {
 }
 
 struct row_options {
-    reduction reduce = reduction::none;
     std::span<const double> weights{};     // empty, or one finite weight >= 0 per row
     std::span<const std::uint8_t> mask{};  // empty, or one flag per row: 0 skips the row
     unsigned threads = 0;                  // 0: all hardware threads

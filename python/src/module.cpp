@@ -53,7 +53,7 @@ std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, cons
                                                    const std::vector<std::string>& measures,
                                                    const kldiv::batch_options& opts) {
     const std::size_t rows = static_cast<std::size_t>(p.shape(0));
-    const std::size_t values_each = opts.rows.reduce == kldiv::reduction::none ? rows : 1;
+    const std::size_t values_each = opts.reduce == kldiv::reduction::none ? rows : 1;
     std::map<std::string, py::array_t<double>> out;
     kldiv::row_outputs spans;
     for (const std::string& m : measures) {
@@ -106,7 +106,8 @@ void bind_measure(py::module_& m, const char* name) {
             const kldiv::batch_options o{.input = input_of(input),
                                          .temperature = temperature,
                                          .measure = measure_options(base, on_zero, eps, normalize, sum_tolerance, beta),
-                                         .rows = {.reduce = reduction_of(reduction), .threads = threads}};
+                                         .reduce = reduction_of(reduction),
+                                         .rows = {.threads = threads}};
             return measure<T, E>(p, q, measures, o);
         },
         py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"), py::arg("base"),
@@ -131,10 +132,11 @@ void bind_loss(py::module_& m) {
             o.measure.beta = beta;
             o.scale_by_temperature_squared = scale_t2;
             if (base > 0.0) o.measure.base = kldiv::log_base(base);
-            o.rows = {.reduce = reduction_of(reduction), .threads = threads};
+            o.reduce = reduction_of(reduction);
+            o.rows.threads = threads;
             const auto rows = static_cast<std::size_t>(student.shape(0)),
                        cols = static_cast<std::size_t>(student.shape(1));
-            py::array_t<double> loss(o.rows.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
+            py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
             py::object grad_s = py::none(), grad_t = py::none();
             kldiv::matrix_view<T> gs, gt;
             if (want_student) {
@@ -185,10 +187,11 @@ void bind_normal_rows(py::module_& m) {
             if (log_var_q) q.log_var = view(*log_var_q);
             kldiv::distributions::normal_rows_options o;
             if (base > 0.0) o.base = kldiv::log_base(base);
-            o.rows = {.reduce = reduction_of(reduction), .threads = threads};
+            o.reduce = reduction_of(reduction);
+            o.rows.threads = threads;
             const auto rows = static_cast<std::size_t>(mean_p.shape(0)),
                        cols = static_cast<std::size_t>(mean_p.shape(1));
-            py::array_t<double> loss(o.rows.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
+            py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
             py::tuple grads(4);
             kldiv::distributions::normal_rows_gradients<T> g;
             kldiv::matrix_view<T>* targets[] = {&g.mean_p, &g.log_var_p, &g.mean_q, &g.log_var_q};

@@ -39,7 +39,7 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
     if (o.measure.on_zero == zero_support::smooth) {
         throw error(fn, "measure.on_zero = smooth, but a smoothed loss has no gradient here: use infinity or error");
     }
-    if (o.rows.reduce == reduction::none) {
+    if (o.reduce == reduction::none) {
         if (loss.size() != n) {
             throw error(fn, "loss has " + std::to_string(loss.size()) + " elements, but needs " + std::to_string(n) +
                                 " (one per row)");
@@ -61,12 +61,18 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
             out.js = value;
             break;
     }
-    batch_options measure{
-        .input = input_kind::logits, .temperature = o.temperature, .measure = o.measure, .rows = o.rows};
-    measure.measure.base = {};  // nats here; the unit and T² scale below
-    measure.rows.reduce = reduction::none;
-    measure_rows(teacher, student, out, measure);
-    const detail::row_reduction reducer{o.rows, n};
+    // Only the measure options that apply to logits; nats here (the unit and T² scale below).
+    const batch_options measure{.input = input_kind::logits,
+                                .temperature = o.temperature,
+                                .measure = {.on_zero = o.measure.on_zero, .beta = o.measure.beta},
+                                .reduce = reduction::none,
+                                .rows = o.rows};
+    try {
+        measure_rows(teacher, student, out, measure);
+    } catch (const error& x) {  // named for this function, with the roles of P and Q
+        throw error(fn, "(the teacher is P, the student Q) " + x.message());
+    }
+    const detail::row_reduction reducer{o.rows, o.reduce, n};
     const double total = reducer.total_weight(fn);
     const double t_squared = o.scale_by_temperature_squared ? o.temperature * o.temperature : 1.0;
     const double unit = o.measure.base.from_nats(1.0);  // 1 / ln(base)
@@ -103,7 +109,7 @@ void loss_of(matrix_view<const T> student, matrix_view<const T> teacher, std::sp
             detail::row_gradients(student.row(i), teacher.row(i), row, gs, gt);
         });
     }
-    if (o.rows.reduce == reduction::none) {
+    if (o.reduce == reduction::none) {
         for (std::size_t i = 0; i < n; ++i) loss[i] = t_squared * unit * value[i];
     } else {
         loss[0] = t_squared * unit * reducer.apply(fn, [&](std::size_t i) { return value[i]; });

@@ -42,7 +42,8 @@ struct row_reduction {
     reduction reduce = reduction::none;
     std::size_t rows = 0;
 
-    row_reduction(const row_options& o, std::size_t n) : weights(o.weights), mask(o.mask), reduce(o.reduce), rows(n) {}
+    row_reduction(const row_options& o, reduction r, std::size_t n)
+        : weights(o.weights), mask(o.mask), reduce(r), rows(n) {}
 
     bool kept(std::size_t i) const noexcept { return mask.empty() || mask[i] != 0; }
     double weight(std::size_t i) const noexcept { return !kept(i) ? 0.0 : weights.empty() ? 1.0 : weights[i]; }

@@ -479,17 +479,17 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
     check_scaled_range(fn, p, q, o);
     const wanted w = wanted_of(out);
     // With no rows and no reduction every output span is empty, asked for or not: nothing to do.
-    if (!w.any() && !(p.rows == 0 && o.rows.reduce == reduction::none)) {
+    if (!w.any() && !(p.rows == 0 && o.reduce == reduction::none)) {
         throw error(fn, "no output span is set, but at least one measure must be asked for");
     }
     if (w.js) detail::check_beta(fn, o.measure.beta);
-    const std::size_t size = o.rows.reduce == reduction::none ? p.rows : 1;
+    const std::size_t size = o.reduce == reduction::none ? p.rows : 1;
     for (const auto span : {out.kl, out.reverse_kl, out.js, out.entropy_p, out.entropy_q, out.cross_entropy,
                             out.log_normalizer_p, out.log_normalizer_q}) {
         if (!span.empty() && span.size() != size) {
             throw error(fn, "an output span has " + std::to_string(span.size()) + " elements, but needs " +
                                 std::to_string(size) +
-                                (o.rows.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
+                                (o.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
         }
     }
     detail::check_row_options(fn, o.rows, p.rows);
@@ -500,7 +500,7 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
          const batch_options& o) {
     check_arguments(fn, p, q, out, o);
     const std::size_t n = p.rows, cols = p.cols;
-    const detail::row_reduction reducer{o.rows, n};
+    const detail::row_reduction reducer{o.rows, o.reduce, n};
     reducer.total_weight(fn);  // a mean over no weight fails before any work
     const auto skipped = [&](std::size_t i) { return !reducer.kept(i); };
     const row_engine<T> engine(p, q, out, o);
@@ -541,7 +541,7 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
     const auto emit = [&](std::span<double> dst, auto value_of, bool in_base = true) {
         if (dst.empty()) return;
         const auto unit = [&](double nats) { return in_base ? o.measure.base.from_nats(nats) : nats; };
-        if (o.rows.reduce == reduction::none) {
+        if (o.reduce == reduction::none) {
             for (std::size_t i = 0; i < n; ++i) dst[i] = skipped(i) ? 0.0 : unit(value_of(values[i]));
             return;
         }

@@ -67,10 +67,10 @@ void check_arguments(const normal_rows<T>& p, const normal_rows<T>& q, std::span
         throw error(fn, std::string(g.mean_q.data ? "grad_mean_q" : "grad_log_var_q") +
                             " is given, but Q is the standard normal N(0, I), which has no parameters");
     }
-    const std::size_t size = o.rows.reduce == reduction::none ? n : 1;
+    const std::size_t size = o.reduce == reduction::none ? n : 1;
     if (out.size() != size) {
         throw error(fn, "out has " + std::to_string(out.size()) + " elements, but needs " + std::to_string(size) +
-                            (o.rows.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
+                            (o.reduce == reduction::none ? " (one per row)" : " (a reduction)"));
     }
     kldiv::detail::check_row_options(fn, o.rows, n);
 }
@@ -142,7 +142,7 @@ void run(const normal_rows<T>& p, const normal_rows<T>& q, std::span<double> out
          const normal_rows_options& o) {
     check_arguments(p, q, out, g, o);
     const std::size_t n = p.mean.rows, cols = p.mean.cols;
-    const kldiv::detail::row_reduction reducer{o.rows, n};
+    const kldiv::detail::row_reduction reducer{o.rows, o.reduce, n};
     const double total = reducer.total_weight(fn);
     const unsigned workers =
         n * cols < kldiv::detail::parallel_threshold ? 1u : kldiv::detail::worker_count(o.rows.threads);
@@ -161,7 +161,7 @@ void run(const normal_rows<T>& p, const normal_rows<T>& q, std::span<double> out
                                                                at(g.mean_p), at(g.log_var_p), at(g.mean_q),
                                                                at(g.log_var_q), factor * unit});
     });
-    if (o.rows.reduce == reduction::none) {
+    if (o.reduce == reduction::none) {
         for (std::size_t i = 0; i < n; ++i) out[i] = o.base.from_nats(value[i]);
     } else {
         out[0] = o.base.from_nats(reducer.apply(fn, [&](std::size_t i) { return value[i]; }));

@@ -185,7 +185,6 @@ shared_histogram pooled_histogram(const char* function, matrix_view<const double
     return h;
 }
 
-// "hist (rule, AxB bins; <count estimator's method>)".
 // "freedman-diaconis, 12x8 bins; counts (jeffreys, a=1/2)": the histogram's settings and the count
 // estimator's.
 std::string method_text(binning rule, const shared_histogram& h, const estimate& counts) {

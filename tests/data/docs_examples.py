@@ -2,9 +2,9 @@
 """Runs the examples of README.md and docs/: every `$ kldiv …` command whose input files exist, its
 output compared with the lines shown under it (if any; a line "..." stands for any lines), every
 Python session (`>>>`) of those documents (one session per document) and of the kldiv package's
-docstrings as doctests. Commands and sessions run in a scratch directory where examples/ and
-tests/ are the repository's, so that files they write land in the scratch directory. Prints what
-it ran and skipped, and exits 1 if an example fails.
+docstrings as doctests. Commands and sessions run in a scratch directory holding links to the
+repository's examples/ and tests/, so that the files they write (rows.csv, report.html) land in the
+scratch directory. Prints what it ran and skipped, and exits 1 if an example fails.
 
     tests/data/docs_examples.py KLDIV_COMMAND [REPOSITORY_ROOT]   (PYTHONPATH must reach kldiv)
 """

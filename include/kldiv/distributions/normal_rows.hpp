@@ -61,8 +61,9 @@ struct normal_rows_gradients {
 };
 
 struct normal_rows_options {
-    log_base base{};                              // unit of the values (and so of the gradients)
-    row_options rows{.reduce = reduction::mean};  // as for the losses: a training loss is reduced
+    log_base base{};                     // unit of the values (and so of the gradients)
+    reduction reduce = reduction::mean;  // as for the losses: a training loss is reduced
+    row_options rows{};
 };
 
 // Writes D(P_i‖Q_i) (one value per row for reduction::none, masked rows 0; otherwise the one
