@@ -260,6 +260,17 @@ TEST(Batch, NoRows) {
                 HasSubstr("no output span is set"));
 }
 
+// A row whose sum is subnormal cannot be normalized (1/sum overflows): refused, naming the row.
+TEST(Batch, SubnormalRowSumsAreRefusedWhenNormalizing) {
+    const std::vector<double> p = {0.5, 0.5, 1e-310, 3e-310}, q = {0.5, 0.5, 0.5, 0.5};
+    std::vector<double> kl(2);
+    EXPECT_EQ(message_of([&] {
+                  kldiv::kl_divergence_rows({p.data(), 2, 2}, {q.data(), 2, 2}, kl, {.measure = {.normalize = true}});
+              }),
+              "kl_divergence_rows: row 1 of p sums to 4e-310, but normalizing needs a sum >= 2.2250738585072014e-308 "
+              "(the smallest normal double): scale the row up");
+}
+
 TEST(Batch, ReductionsWeightsMasksAndUnits) {
     matrix<double> a(4, 300), b(4, 300);
     logit_pair(4, 300, 1.0, 0.0, 5, a, b);

@@ -313,6 +313,14 @@ TEST(Discrete, BadInputNamesFunctionValueAndRule) {
                   kldiv::entropy(vec{0.0, 0.0}, {.normalize = true});
               }),
               "entropy: p sums to 0, but normalizing needs a positive sum");
+    // Subnormal sums: 1/sum overflows, so they are refused (they gave inf and NaN).
+    EXPECT_EQ(message([] {
+                  kldiv::kl_divergence(vec{5e-324, 5e-324}, vec{1, 1}, {.normalize = true});
+              }),
+              "kl_divergence: p sums to 1e-323, but normalizing needs a sum >= 2.2250738585072014e-308 (the "
+              "smallest normal double): scale the values up");
+    EXPECT_EQ(kldiv::entropy(vec{1e-308, 3e-308}, {.normalize = true}),  // sum 4e-308 >= DBL_MIN: measured
+              kldiv::entropy(vec{0.25, 0.75}));
     EXPECT_EQ(message([] {
                   kldiv::entropy(vec{1e308, 1e308}, {.normalize = true});
               }),

@@ -45,7 +45,7 @@ wanted wanted_of(const row_outputs& o) {
             !o.log_normalizer_q.empty()};
 }
 
-enum class problem : unsigned char { none, bad_value, no_mass, sum, outside };
+enum class problem : unsigned char { none, bad_value, no_mass, tiny_sum, sum, outside };
 
 // One row's measures in nats, or what is wrong with it (`in_q`: the problem is Q's).
 struct row_values {
@@ -328,8 +328,10 @@ private:
             detail::fold_prob_blocks(std::span<const detail::prob_block>(s.blocks.data(), nb_), request_, s.masses);
         for (const bool in_q : {false, true}) {
             const double sum = in_q ? row.sum_q : row.sum_p;
-            if (sum <= 0.0 || !sum_ok(sum, o_)) {
-                r.issue = sum <= 0.0 ? problem::no_mass : problem::sum;
+            if (sum < DBL_MIN || !sum_ok(sum, o_)) {
+                r.issue = sum <= 0.0                              ? problem::no_mass
+                          : sum < DBL_MIN && o_.measure.normalize ? problem::tiny_sum
+                                                                  : problem::sum;
                 r.in_q = in_q;
                 return;
             }
@@ -390,6 +392,13 @@ template <class T>
             }
             throw error(fn, std::string("row ") + std::to_string(i) + " of " + name +
                                 " sums to 0, but a distribution needs a positive sum");
+        case problem::tiny_sum: {  // 1/sum would overflow: refused, not answered with inf or NaN
+            double sum = 0.0;      // subnormal values: the sum is exact
+            for (std::size_t j = 0; j < n; ++j) sum += static_cast<double>(row[j]);
+            throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + " sums to " +
+                                detail::to_text(sum) + ", but normalizing needs a sum >= " + detail::to_text(DBL_MIN) +
+                                " (the smallest normal double): scale the row up");
+        }
         case problem::sum: {
             double sum = 0.0;
             for (std::size_t j = 0; j < n; ++j) {

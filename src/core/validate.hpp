@@ -53,6 +53,11 @@ double_double validated_sum(const char* function, const char* name, std::span<co
         if (total <= 0.0) {
             throw error(function, std::string(name) + " sums to 0, but normalizing needs a positive sum");
         }
+        if (total < DBL_MIN) {  // 1/sum would overflow: refused, not answered with inf or NaN
+            throw error(function, std::string(name) + " sums to " + to_text(total) +
+                                      ", but normalizing needs a sum >= " + to_text(DBL_MIN) +
+                                      " (the smallest normal double): scale the values up");
+        }
     } else if (!(std::fabs(total - 1.0) <= opts.sum_tolerance)) {
         throw error(function, std::string(name) + " sums to " + to_text(total) + ", but must sum to 1 within " +
                                   to_text(opts.sum_tolerance) + " (set normalize to rescale it)");
