@@ -15,6 +15,7 @@
 #include <limits>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <boost/math/distributions/binomial.hpp>
@@ -119,6 +120,32 @@ std::vector<double> leave_outs(const std::vector<double>& v, std::size_t g, bool
         values.push_back(of_x ? sum / n - other_mean : other_mean - sum / n);
     }
     return values;
+}
+
+// The number of distinct values of x: a resample (with replacement) of 30 distinct values almost
+// surely repeats one, so every resample lies below the estimate; BCa's bias correction is then
+// infinite, and the interval is refused rather than collapsed onto one resample. The percentile
+// interval is still given (it excludes the estimate: the bootstrap does not fit this statistic).
+TEST(BootstrapInterval, BcaRefusesWhenEveryResampleLiesOnOneSide) {
+    random_stream stream(3, 0);
+    const std::vector<double> x = normal_sample(stream, 30, 0.0, 1.0), y = normal_sample(stream, 30, 0.0, 1.0);
+    const auto distinct = [](view a, view) {
+        std::vector<double> v(a.data, a.data + a.rows);
+        std::sort(v.begin(), v.end());
+        return static_cast<double>(std::unique(v.begin(), v.end()) - v.begin());
+    };
+    try {
+        ke::bootstrap_interval(column(x), column(y), distinct,
+                               {.resamples = 200, .method = ke::interval_method::bca, .seed = 1});
+        FAIL() << "BCa gave an interval";
+    } catch (const kldiv::error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("interval = bca, but every one of the 200 resamples lies below the estimate 30"),
+                  std::string::npos)
+            << message;
+    }
+    const ke::confidence_interval percentile = ke::bootstrap_interval(column(x), column(y), distinct, {.seed = 1});
+    EXPECT_LT(percentile.high, 30.0);
 }
 
 TEST(BootstrapInterval, BcaEndsFollowTheFormula) {

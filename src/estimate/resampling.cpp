@@ -174,6 +174,14 @@ confidence_interval interval(std::vector<double> values, double observed, double
         const double b = static_cast<double>(values.size());
         double below = 0.0;
         for (const double v : values) below += v < observed ? 1.0 : v == observed ? 0.5 : 0.0;
+        if (below == 0.0 || below == b) {  // z0 = ±inf: the interval would collapse to one resample
+            throw error("bootstrap_interval",
+                        "interval = bca, but every one of the " + std::to_string(values.size()) + " resamples lies " +
+                            (below == 0.0 ? "above" : "below") + " the estimate " + to_text(observed) +
+                            ", so the bias correction is infinite: the bootstrap does not fit this estimator "
+                            "here (ties in resamples move histogram and nearest-neighbour estimates); use the "
+                            "percentile interval and read it with care, or more data");
+        }
         const double z0 = boost::math::quantile(standard, std::clamp(below / b, 0.5 / b, 1.0 - 0.5 / b));
         const auto adjusted = [&](double alpha) {
             const double w = z0 + boost::math::quantile(standard, alpha);
