@@ -151,6 +151,11 @@ void add_estimate(CLI::App& app) {
             throw error("kldiv estimate", "--ci = " + fmt::format("{}", args->ci) +
                                               ", but a confidence level must be in (0, 1), e.g. 0.95");
         }
+        if ((args->bins == ke::binning::fixed || args->bins == ke::binning::quantile) && args->bin_count == 0) {
+            throw error("kldiv estimate", "--bins " + name(args->bins, '-') +
+                                              " is given without --bin-count, but that rule needs the number of "
+                                              "bins per axis: add --bin-count N");
+        }
         const bool one_sample = args->measure == ke::quantity::entropy;
         if (one_sample != args->y.empty()) {
             throw error("kldiv estimate",

@@ -168,6 +168,10 @@ TEST(CliEstimate, OutOfRangeOptionsAreRefusedBeforeAnyWork) {
     for (const std::string bins : {"18446744073709551615", "200000000", "0"})
         fails({"--method", "hist", "--bins", "fixed", "--bin-count", bins}, 2,
               "--bin-count: Value " + bins + " not in range 1 to 67108864");
+    // The rules that need a bin count, without one (the core's message spoke of "bins = 0").
+    for (const std::string rule : {"fixed", "quantile"})
+        fails({"--method", "hist", "--bins", rule}, 1,
+              "--bins " + rule + " is given without --bin-count, but that rule needs the number of bins per axis");
     // 8 GB of statistics up front.
     fails({"--ci", "0.9", "--resamples", "1000000000"}, 2, "--resamples: Value 1000000000 not in range 1 to 10000000");
     fails({"--permutations", "1000000000"}, 2, "--permutations: Value 1000000000 not in range 1 to 10000000");

@@ -118,7 +118,7 @@ def normal_kl(mean_p, log_var_p, mean_q=None, log_var_q=None, *, reduction: str 
     if len(shape) == 0:
         raise _error(function, "the inputs must have at least one axis (the latent dimensions)")
     dtype = np.float32 if all(a.dtype == np.float32 for a in given) else np.float64
-    rows = [np.ascontiguousarray(a, dtype=dtype).reshape(-1, shape[-1]) for a in given]
+    rows = [np.ascontiguousarray(a, dtype=dtype).reshape(int(np.prod(shape[:-1])), shape[-1]) for a in given]
     mq, lq = (rows[2], rows[3]) if len(rows) == 4 else (None, None)
     try:
         loss, grads = _kldiv.normal_kl_rows(rows[0], rows[1], mq, lq, base=_base_value(function, base),

@@ -59,6 +59,9 @@ def _as_rows(function, name, values, axis):
         a = np.moveaxis(a, axis, -1)
     except np.AxisError as e:
         raise _error(function, f"axis = {axis}, but {name} has {a.ndim} dimensions") from e
+    if a.shape[-1] == 0:
+        raise _error(function, f"{name} has shape {np.shape(values)}: no events along axis {axis}, but a "
+                         "distribution needs at least one event")
     batch = a.shape[:-1]
     return _contiguous_rows(a.reshape(-1, a.shape[-1])), batch
 

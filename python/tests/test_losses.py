@@ -64,3 +64,11 @@ def test_float32_gradients_and_errors():
     # "kl" is forward_kl's alias (the batch measures' name of the same quantity)
     t = np.array([[0.5, -1.0, 2.0, 0.0, 1.0], [1.0, 1.0, -3.0, 0.5, 0.0]], dtype=np.float32)
     assert kldiv.losses.distillation_loss(s, t, kind="kl").loss == kldiv.losses.distillation_loss(s, t).loss > 0
+
+
+def test_no_events_and_no_dimensions():
+    # Logits without events are no distribution; a Gaussian of no dimensions has KL 0 (an empty sum).
+    with pytest.raises(kldiv.Error, match=r"^distillation_loss: student has shape \(3, 0\): no events"):
+        kldiv.losses.distillation_loss(np.empty((3, 0)), np.empty((3, 0)))
+    r = kldiv.distributions.normal_kl(np.empty((3, 0)), np.empty((3, 0)))
+    assert r.loss == 0.0 and r.grad_mean_p.shape == (3, 0)

@@ -111,6 +111,10 @@ def test_no_rows_give_an_empty_result_as_numpy_does():
     assert kldiv.kl_divergence(empty, empty, reduction="sum") == 0.0
     with pytest.raises(kldiv.Error, match="reduction = mean over rows whose total weight is 0"):
         kldiv.kl_divergence(empty, empty, reduction="mean")
+    # No events: not a distribution (NumPy's reshape error no longer leaks).
+    for shape, axis in (((0,), -1), ((3, 0), -1), ((0, 4), 0)):
+        with pytest.raises(kldiv.Error, match=r"^kl_divergence: p has shape .*no events along axis"):
+            kldiv.kl_divergence(np.empty(shape), np.empty(shape), axis=axis)
 
 
 def test_counts_and_integer_arrays():
