@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include "kldiv/batch.hpp"
 #include "kldiv/discrete.hpp"
 #include "kldiv/error.hpp"
 
@@ -100,6 +101,37 @@ TEST(Discrete, GibbsInequalityAndIdentityOfIndiscernibles) {
         // H(P, P) = H(P)
         expect_rel(kldiv::cross_entropy(p, p), kldiv::entropy(p), 1e-14);
     }
+}
+
+// Counts a·n_i against b·n_i are one distribution: exactly 0 also where b/a is no double (3 and 7),
+// which a ratio of the sums would leave about 1e-65 from 0. Rows of the batch kernels too, across
+// blocks (1024 events) and with zeros.
+TEST(Discrete, ProportionalCountsGiveExactlyZero) {
+    std::mt19937_64 rng(4);
+    std::uniform_int_distribution<int> count(0, 99), factor(1, 49);
+    for (int trial = 0; trial < 300; ++trial) {
+        const std::size_t n = 1 + static_cast<std::size_t>(trial) * 11 % 3000;
+        const double a = factor(rng), b = factor(rng);
+        vec p(n), q(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double c = trial % 2 == 0 ? 1 + count(rng) : count(rng);  // zeros on odd trials
+            p[i] = a * c;
+            q[i] = b * c;
+        }
+        if (std::accumulate(p.begin(), p.end(), 0.0) == 0.0) continue;
+        const kldiv::options counts{.normalize = true};
+        EXPECT_EQ(kldiv::kl_divergence(p, q, counts), 0.0) << trial;
+        EXPECT_EQ(kldiv::jeffreys(p, q, counts), 0.0) << trial;
+        EXPECT_EQ(kldiv::js_divergence(p, q, counts), 0.0) << trial;
+        double rows[3];
+        kldiv::measure_rows(kldiv::matrix_view<const double>(p.data(), 1, n),
+                            kldiv::matrix_view<const double>(q.data(), 1, n),
+                            {.kl = {rows, 1}, .reverse_kl = {rows + 1, 1}, .js = {rows + 2, 1}}, {.measure = counts});
+        EXPECT_EQ(rows[0], 0.0) << trial;
+        EXPECT_EQ(rows[1], 0.0) << trial;
+        EXPECT_EQ(rows[2], 0.0) << trial;
+    }
+    EXPECT_EQ(kldiv::kl_divergence(vec{3}, vec{7}, {.normalize = true}), 0.0);
 }
 
 TEST(Discrete, NeverNegativeForNearlyIdenticalVectors) {

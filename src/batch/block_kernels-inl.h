@@ -15,6 +15,7 @@
 #endif
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -523,7 +524,7 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
         o.sum_q = ExactSum(d, sq, sq_low, sq2, sq2_low);
         if (!hn::AllFalse(d, bad_lanes)) break;
         const bool masked = !hn::AllFalse(d, any_zero);
-        V hp = zero, hq = zero, fwd = zero, rev = zero;
+        V hp = zero, hq = zero, fwd = zero, rev = zero, largest_delta = zero;
         M outside_p = hn::FirstN(d, 0), outside_q = outside_p;
         const bool more = k + 1 < s.last;
         const std::size_t next = start + block_size;
@@ -562,6 +563,7 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
                 outside_q = hn::Or(outside_q, hn::AndNot(has_p, has_q));
                 delta = hn::IfThenElseZero(both, delta);
             }
+            largest_delta = hn::Max(largest_delta, hn::Abs(delta));
             // ψ(δ) = δ − ln(1+δ), and f(δ) = (1+δ) ln(1+δ) − δ = δ² − (1+δ) ψ (which cancels at most
             // a factor 2 for |δ| ≤ 0.1); beyond, ln(1+δ) directly (1+δ loses eps, ≤ eps/|δ| relative).
             const M near = hn::Le(hn::Abs(delta), small);
@@ -598,6 +600,11 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
         o.entropy_q = o.sum_q.hi > 0.0 ? Sum(d, hq) / o.sum_q.hi : 0.0;
         o.outside_p = !hn::AllFalse(d, outside_p);
         o.outside_q = !hn::AllFalse(d, outside_q);
+        // δ from c = S^Q/S^P carries c's error beyond its two doubles (about 1e-32): where S^Q/S^P is
+        // no double-double and every |δ| of the block is below that scale's reach, the block may be
+        // exactly proportional (counts a·n_i against b·n_i), whose divergence is exactly 0. The
+        // scalar twin forms δ from exact cross products (pair_scale::excess) for such blocks.
+        if (ratio.lo != 0.0 && hn::GetLane(hn::MaxOfLanes(d, largest_delta)) <= 0x1p-90) o.unstable = true;
         if (o.sum_p.hi == 0.0 || o.sum_q.hi == 0.0) o.kl = o.reverse_kl = 0.0;
         o.unstable = o.unstable || !std::isfinite(o.kl) || !std::isfinite(o.reverse_kl);
         if (o.unstable) reference_prob_blocks(p, q, prob_segment{s.cols, k, k + 1, s.request}, &o, bad);

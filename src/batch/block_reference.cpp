@@ -73,8 +73,9 @@ struct prob_terms {
     double forward, reverse;
 };
 
-prob_terms terms_of(double p, double q, double_double c) {
-    const double delta = (std::fma(c.hi, p, -q) + c.lo * p) / q;
+prob_terms terms_of(double p, double q, const pair_scale& s) {
+    const double_double c = s.c;
+    const double delta = s.excess(p, q);
     if (delta <= 1.0 && delta >= -0.5) return {q * kl_generator(delta), q * reverse_kl_generator(delta)};
     // Far from 1: ln ρ from ρ = c p/q itself (1 + δ has lost ρ's digits when p ≪ q), without
     // overflow or underflow; then q·f = c p (ln ρ − 1) + q and q·ψ = (c p − q) − q ln ρ.
@@ -117,7 +118,8 @@ void reference_prob_blocks(const T* p, const T* q, const prob_segment& s, prob_b
         o.sum_q = sum_q.result();
         if (bad) continue;
         const scale sp(o.sum_p), sq(o.sum_q);
-        const double_double c = divide(o.sum_q, o.sum_p);
+        const pair_scale pq(o.sum_p, o.sum_q);
+        const double_double c = pq.c;
         for (std::size_t i = start; i < start + n; ++i) {
             const double pv = static_cast<double>(p[i]), qv = static_cast<double>(q[i]);
             if (s.request.entropy) {
@@ -126,7 +128,7 @@ void reference_prob_blocks(const T* p, const T* q, const prob_segment& s, prob_b
                 if (qv > 0.0) o.entropy_q += qv * std::max(0.0, -log_normalized(qv, sq));
             }
             if (pv > 0.0 && qv > 0.0) {
-                const prob_terms t = terms_of(pv, qv, c);
+                const prob_terms t = terms_of(pv, qv, pq);
                 o.kl += t.forward;
                 o.reverse_kl += t.reverse;
             } else if (pv > 0.0) {

@@ -1,13 +1,14 @@
 #pragma once
 // Per-event terms of the discrete measures, each accurate to a few ulps.
 //
-// p and q are raw values; p̂ = p/Sp and q̂ = q/Sq are the distributions they represent. With the
-// exact ratio c = Sq/Sp (double-double) the event ratio is ρ = p̂/q̂ = c·p/q = 1 + δ, and
-// δ = (c·p − q)/q is formed with a single rounding of c·p − q (fma), so δ keeps full relative
-// precision even when p and q agree to the last digits. KL is then summed as
+// p and q are raw values; p̂ = p/Sp and q̂ = q/Sq are the distributions they represent. The event
+// ratio is ρ = p̂/q̂ = 1 + δ with δ = (Sq·p − Sp·q)/(Sp·q), the cross products' leading parts formed
+// exactly (fma), so δ keeps full relative precision even when p and q agree to the last digits,
+// and is exactly 0 where p̂ = q̂ (also for proportional counts, whose ratio c = Sq/Sp no
+// double-double holds; c·p − q is the fallback outside the products' range). KL is then summed as
 //   D(P‖Q) = Σ q̂·φ(δ),  φ(δ) = (1+δ)·log(1+δ) − δ ≥ 0,
-// terms that are never negative, exactly 0 for equal events, so the sum cannot cancel. An error ε
-// in c shifts the result only by ε·D + ε²/2, and c is known to about 1e-32.
+// terms that are never negative, exactly 0 for equal events, so the sum cannot cancel. The error
+// of δ is a few ulps of δ plus about 1e-32 (the roundings of the low parts' products).
 
 #include <cfloat>
 #include <cmath>
@@ -59,11 +60,30 @@ struct pair_scale {
     pair_scale(double_double sp, double_double sq) noexcept
         : p(sp), q(sq), c(divide(sq, sp)), log_c(std::log(c.hi) + c.lo / c.hi) {}
 
-    // δ = p̂/q̂ − 1 for q > 0 (+inf when q = 0 and p > 0).
-    double excess(double pv, double qv) const noexcept { return (std::fma(c.hi, pv, -qv) + c.lo * pv) / qv; }
+    // δ = p̂/q̂ − 1 for q > 0 (+inf when q = 0 and p > 0), as (Sq·p − Sp·q)/(Sp·q) with the cross
+    // products' leading parts formed exactly (fma): exactly 0 when p̂ = q̂, as for proportional
+    // counts whose ratio Sq/Sp no double holds (c·p − q leaves about c's error, 1e-32, there).
+    // Where Sp·q leaves the range in which its rounding error is a double, c·p − q.
+    double excess(double pv, double qv) const noexcept {
+        return cross_excess(pv, 0.0, qv, 0.0, (std::fma(c.hi, pv, -qv) + c.lo * pv) / qv);
+    }
     // The same for values known as double-double sums (the masses of blocks).
     double excess(double_double pv, double_double qv) const noexcept {
-        return (std::fma(c.hi, pv.hi, -qv.hi) + ((c.hi * pv.lo + c.lo * pv.hi) - qv.lo)) / qv.hi;
+        return cross_excess(pv.hi, pv.lo, qv.hi, qv.lo,
+                            (std::fma(c.hi, pv.hi, -qv.hi) + ((c.hi * pv.lo + c.lo * pv.hi) - qv.lo)) / qv.hi);
+    }
+    // (Sq·(p + pl) − Sp·(q + ql)) / (Sp·q): Sq.hi·p − Sp.hi·q exactly up to one rounding, the
+    // products with the low parts rounded (they are 1e-16 of the leading ones); `otherwise` where
+    // Sp·q is not a normal double with room for its rounding error, or the quotient overflows.
+    double cross_excess(double pv, double pl, double qv, double ql, double otherwise) const noexcept {
+        const double b = p.sum.hi * qv;
+        if (!(b >= 0x1p-968 && b <= DBL_MAX)) return otherwise;
+        const double b_low = std::fma(p.sum.hi, qv, -b);  // exact: Sp.hi·q = b + b_low
+        // Rounded alike on both sides, so that equal products cancel exactly.
+        const double low = (q.sum.hi * pl + q.sum.lo * pv) - (p.sum.hi * ql + p.sum.lo * qv);
+        const double delta = ((std::fma(q.sum.hi, pv, -b) - b_low) + low) / b;
+        // δ ≥ −1 (p ≥ 0); where p̂ ≪ q̂ the roundings could land a step below.
+        return std::isfinite(delta) ? std::fmax(delta, -1.0) : otherwise;
     }
     // ln(p̂/q̂) for p, q > 0 given δ = excess(p, q).
     double log_ratio(double pv, double qv, double delta) const noexcept {
