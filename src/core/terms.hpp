@@ -65,25 +65,28 @@ struct pair_scale {
     // counts whose ratio Sq/Sp no double holds (c·p − q leaves about c's error, 1e-32, there).
     // Where Sp·q leaves the range in which its rounding error is a double, c·p − q.
     double excess(double pv, double qv) const noexcept {
-        return cross_excess(pv, 0.0, qv, 0.0, (std::fma(c.hi, pv, -qv) + c.lo * pv) / qv);
+        return cross_excess(pv, 0.0, qv, 0.0, [&] { return (std::fma(c.hi, pv, -qv) + c.lo * pv) / qv; });
     }
     // The same for values known as double-double sums (the masses of blocks).
     double excess(double_double pv, double_double qv) const noexcept {
-        return cross_excess(pv.hi, pv.lo, qv.hi, qv.lo,
-                            (std::fma(c.hi, pv.hi, -qv.hi) + ((c.hi * pv.lo + c.lo * pv.hi) - qv.lo)) / qv.hi);
+        return cross_excess(pv.hi, pv.lo, qv.hi, qv.lo, [&] {
+            return (std::fma(c.hi, pv.hi, -qv.hi) + ((c.hi * pv.lo + c.lo * pv.hi) - qv.lo)) / qv.hi;
+        });
     }
     // (Sq·(p + pl) − Sp·(q + ql)) / (Sp·q): Sq.hi·p − Sp.hi·q exactly up to one rounding, the
     // products with the low parts rounded (they are 1e-16 of the leading ones); `otherwise` where
     // Sp·q is not a normal double with room for its rounding error, or the quotient overflows.
-    double cross_excess(double pv, double pl, double qv, double ql, double otherwise) const noexcept {
+    // `otherwise` is computed only where it is used (it costs a division).
+    template <class Otherwise>
+    double cross_excess(double pv, double pl, double qv, double ql, Otherwise&& otherwise) const noexcept {
         const double b = p.sum.hi * qv;
-        if (!(b >= 0x1p-968 && b <= DBL_MAX)) return otherwise;
+        if (!(b >= 0x1p-968 && b <= DBL_MAX)) return otherwise();
         const double b_low = std::fma(p.sum.hi, qv, -b);  // exact: Sp.hi·q = b + b_low
         // Rounded alike on both sides, so that equal products cancel exactly.
         const double low = (q.sum.hi * pl + q.sum.lo * pv) - (p.sum.hi * ql + p.sum.lo * qv);
         const double delta = ((std::fma(q.sum.hi, pv, -b) - b_low) + low) / b;
         // δ ≥ −1 (p ≥ 0); where p̂ ≪ q̂ the roundings could land a step below.
-        return std::isfinite(delta) ? std::fmax(delta, -1.0) : otherwise;
+        return std::isfinite(delta) ? std::fmax(delta, -1.0) : otherwise();
     }
     // ln(p̂/q̂) for p, q > 0 given δ = excess(p, q).
     double log_ratio(double pv, double qv, double delta) const noexcept {
