@@ -5,9 +5,12 @@
 //   --method: 'exact', but it must be automatic, closed-form, numerical or monte-carlo
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "kldiv/names.hpp"
 
@@ -23,6 +26,26 @@ CLI::Validator names_of_choice() {
         "NAME");
 }
 
+// The names each choice option takes (aliases left out, `-` for `_`), for the completion scripts and
+// the manual page (completion.hpp), by option.
+inline std::map<const CLI::Option*, std::vector<std::string>>& choice_names() {
+    static std::map<const CLI::Option*, std::vector<std::string>> names;
+    return names;
+}
+
+// E's names as the command line spells them, each value's first name only (no aliases).
+template <class E>
+std::vector<std::string> spelled_names() {
+    std::vector<std::string> out;
+    std::vector<E> seen;
+    for (const auto& entry : names_of(E{})) {
+        if (std::find(seen.begin(), seen.end(), entry.value) != seen.end()) continue;
+        seen.push_back(entry.value);
+        out.push_back(name(entry.value, '-'));
+    }
+    return out;
+}
+
 // Registers `flag` on `command`: its text sets `value` (an E, or a std::optional<E> left empty when
 // the flag is not given). `help` is followed by the names.
 template <class E, class Target>
@@ -34,6 +57,7 @@ CLI::Option* add_choice(CLI::App& command, const std::string& flag, Target& valu
                 flag, [&value](const std::string& text) { value = *find<E>(text); }, help + ": " + listing<E>('-'))
             ->check(names_of_choice<E>());
     if constexpr (std::is_same_v<Target, E>) option->default_str(name(value, '-'));
+    choice_names()[option] = spelled_names<E>();
     return option;
 }
 

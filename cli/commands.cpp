@@ -2,6 +2,8 @@
 
 #include "cli/commands.hpp"
 
+#include "cli/completion.hpp"
+
 #include "kldiv/text.hpp"
 
 #include <algorithm>
@@ -29,6 +31,7 @@ void add_commands(CLI::App& app) {
     add_estimate(app);
     add_llm_compare(app);
     add_llm_reference(app);
+    add_completion(app);
     for (CLI::App* command : app.get_subcommands({})) {
         for (CLI::Option* option : command->get_options()) {
             const std::string type = option->get_type_name();  // "UINT", then ":" and its checks

@@ -32,8 +32,8 @@ void print_table(const event_pair& in, const comparison& c) {
     row("H(Q)", c.entropy_q, "entropy of Q");
     row("H(P,Q)", c.cross_entropy_pq, "cross-entropy: events of P coded for Q");
     row("H(Q,P)", c.cross_entropy_qp, "cross-entropy: events of Q coded for P");
-    row("D(P‖Q)", c.kl_pq, "KL divergence of Q from P");
-    row("D(Q‖P)", c.kl_qp, "KL divergence of P from Q");
+    row("D(P‖Q)", c.kl_pq, "KL divergence, relative entropy of P with respect to Q");
+    row("D(Q‖P)", c.kl_qp, "KL divergence, relative entropy of Q with respect to P");
     row("J(P,Q)", c.jeffreys, "Jeffreys: D(P‖Q) + D(Q‖P)");
     row("JS(P,Q)", c.js, fmt::format("Jensen-Shannon, M = {} P + {} Q", human(c.beta), human(1.0 - c.beta)));
     fmt::print(
@@ -48,7 +48,7 @@ void add_compare(CLI::App& app) {
     auto args = std::make_shared<compare_arguments>();
     CLI::App* command =
         app.add_subcommand("compare", "Entropies, cross-entropies, KL both ways, Jeffreys and JS of P and Q");
-    add_pair_arguments(*command, args->pair, "bits");
+    add_pair_arguments(*command, args->pair);
     add_rows_arguments(*command, args->rows);
     command->add_flag("--json", args->json, "Print JSON with stable keys instead of a table");
     command->callback([args] {

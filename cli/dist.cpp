@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/progress_line.hpp"
+#include "cli/unit_option.hpp"
 #include "report/distribution_kl_json.hpp"
 
 namespace kldiv::cli {
@@ -25,7 +26,7 @@ namespace kd = kldiv::distributions;
 
 struct dist_arguments {
     std::string p, q;
-    std::string base = "nats";
+    std::string base;
     kd::kl_options options;
     bool list = false;
     bool bounds = false;
@@ -44,6 +45,12 @@ kd::gaussian_mixture_estimates estimates_of(const dist_arguments& a, const kd::d
 void print_result(const dist_arguments& a, const kd::distribution& p, const kd::distribution& q,
                   const kd::kl_result& r) {
     const std::string unit = a.options.base.unit();
+    if (!r.converged) {
+        fmt::print(stderr,
+                   "kldiv dist: Monte Carlo stopped at --max-samples {} with a standard error of {} {}, above "
+                   "--mc-error {} nats; give a larger --max-samples (at most 2^40) to reach it\n",
+                   r.samples, human(r.error), unit, human(a.options.mc_error));
+    }
     std::optional<kd::gaussian_mixture_estimates> e;
     if (a.bounds) e = estimates_of(a, p, q);
     if (a.json) {
@@ -70,6 +77,17 @@ void print_result(const dist_arguments& a, const kd::distribution& p, const kd::
             "\nGaussian mixture estimates (closed form, no sampling):\n"
             "  {} <= D(P‖Q) <= {} {}\n  variational approximation {}, product-of-Gaussians approximation {}\n",
             human(e->lower_bound), human(e->upper_bound), unit, human(e->variational), human(e->product));
+    }
+}
+
+// P or Q from its spec; an error names the argument and the spec ("P = 'normal(0, -1)': normal:
+// scale = -1, but ...") where the library names only the family.
+kd::distribution spec_argument(const char* which, const std::string& spec) {
+    try {
+        return kd::parse(spec);
+    } catch (const error& e) {
+        if (e.function() == "parse") throw;  // it quotes the spec and the position already
+        throw error(e.function(), std::string(which) + " = '" + spec + "': " + e.function() + ": " + e.message());
     }
 }
 
@@ -137,12 +155,12 @@ void add_dist(CLI::App& app) {
     command->add_option("P", args->p, "The distribution P, e.g. 'gamma(2, 3)' or 'gamma(concentration=2, rate=3)'");
     command->add_option("Q", args->q, "The distribution Q");
     command->add_flag("--list", args->list, "List the families, their parameters and the closed-form pairs");
-    command->add_option("--base", args->base, "Unit: nats, bits, dits or a number")->capture_default_str();
+    add_unit_option(*command, args->base);
     add_choice<kd::method_choice>(*command, "--method", args->options.method,
                                   "How to compute (numerical: quadrature or summation)");
-    command->add_option("--tolerance", args->options.relative_tolerance, "Quadrature/summation relative tolerance")
+    command->add_option("--tolerance", args->options.tolerance, "Quadrature/summation relative tolerance")
         ->capture_default_str();
-    command->add_option("--mc-error", args->options.monte_carlo_error, "Monte Carlo target standard error (nats)")
+    command->add_option("--mc-error", args->options.mc_error, "Monte Carlo target standard error (nats)")
         ->capture_default_str();
     command->add_option("--max-samples", args->options.max_samples, "Monte Carlo sample limit (at most 2^40)")
         ->check(CLI::Range(std::uint64_t{2}, kd::max_monte_carlo_samples))
@@ -163,7 +181,7 @@ void add_dist(CLI::App& app) {
         if (args->q.empty()) throw CLI::RequiredError("P and Q (or --list)");
         args->options.base = log_base::parse(args->base, "--base");
         args->options.progress = progress_line(args->progress, "Monte Carlo", "samples");
-        const kd::distribution p = kd::parse(args->p), q = kd::parse(args->q);
+        const kd::distribution p = spec_argument("P", args->p), q = spec_argument("Q", args->q);
         print_result(*args, p, q, kd::kl_divergence(p, q, args->options));
     });
 }

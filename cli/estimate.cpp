@@ -18,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "cli/progress_line.hpp"
+#include "cli/unit_option.hpp"
 #include "report/estimate_json.hpp"
 
 namespace kldiv::cli {
@@ -36,7 +37,7 @@ struct estimate_arguments {
     // Default: plug-in for counts, jeffreys for histograms (plug-in is +inf whenever a bin has X's
     // but no Y's, as tails of continuous data do).
     std::optional<ke::count_estimator> estimator;
-    std::string base = "nats";
+    std::string base;
     double ci = 0.0;
     bool ci_given = false;  // --ci was on the command line (0, -1 and nan are errors, not "no interval")
     ke::interval_method interval = ke::interval_method::percentile;
@@ -130,7 +131,7 @@ void add_estimate(CLI::App& app) {
     add_choice<ke::count_estimator>(
         *command, "--estimator", args->estimator,
         "histogram and counts: the count estimator (default: jeffreys for histogram, plug-in for counts)");
-    command->add_option("--base", args->base, "Unit: nats, bits, dits or a number")->capture_default_str();
+    add_unit_option(*command, args->base);
     CLI::Option* ci = command->add_option("--ci", args->ci, "Bootstrap confidence interval at this level, e.g. 0.95");
     add_choice<ke::interval_method>(*command, "--interval", args->interval, "The bootstrap interval");
     command->add_option("--resamples", args->resamples, "Bootstrap resamples (at most 10^7)")

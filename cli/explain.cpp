@@ -61,7 +61,7 @@ void print_text(const event_pair& in, const explanation& e, std::size_t count) {
     fmt::print("P = {} ({} events)\nQ = {} ({} events)\nunit: {}", printable(in.p_name), in.p.size(),
                printable(in.q_name), in.q.size(), unit);
     if (in.options.on_zero == zero_support::smooth) {
-        fmt::print(" (both distributions smoothed: + {} per event, renormalized)", human(in.options.smoothing_epsilon));
+        fmt::print(" (both distributions smoothed: + {} per event, renormalized)", human(in.options.epsilon));
     }
     fmt::print("\n\nEvents ranked by their contribution p·log(p/q) to D(P‖Q) (top {} of {}):\n\n", count,
                e.ranked.size());
@@ -110,7 +110,7 @@ void add_explain(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "explain",
         "Which events make P and Q differ: per-event contributions to KL both ways, with an optional HTML report");
-    add_pair_arguments(*command, args->pair, "bits");
+    add_pair_arguments(*command, args->pair);
     command->add_option("--top", args->top, "How many events to list (0: all)")->capture_default_str();
     command->add_option("--html", args->html, "Write a self-contained HTML report with charts to this file")
         ->check(output_path);

@@ -2,6 +2,7 @@
 
 #include "cli/choice.hpp"
 #include "cli/format.hpp"
+#include "cli/unit_option.hpp"
 
 #include "kldiv/error.hpp"
 #include "kldiv/io/distribution_file.hpp"
@@ -34,9 +35,8 @@ one_input load_one(const std::string& command, const char* which, const std::str
 
 }  // namespace
 
-void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::string& default_base) {
+void add_pair_arguments(CLI::App& command, pair_arguments& args) {
     args.command = command.get_name();
-    args.base = default_base;
     command.add_option("P", args.p_file,
                        "File with the distribution P (CSV/TSV column or row, label,value rows, or 1-D .npy)");
     command.add_option("Q", args.q_file, "File with the distribution Q (same formats as P)");
@@ -44,9 +44,11 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::stri
     command.add_option("--q", args.q_values, "Q inline, e.g. 0.5,0.5");
     command.add_flag("--counts", args.counts, "Inputs are counts (or weights): normalize them to probabilities");
     command.add_flag("--normalize", args.normalize, "Rescale inputs that do not sum to 1");
-    command.add_option("--tolerance", args.tolerance, "How far from 1 a sum may be without --normalize")
+    command
+        .add_option("--sum-tolerance,--tolerance", args.sum_tolerance,
+                    "How far from 1 a sum may be without --normalize")
         ->capture_default_str();
-    command.add_option("--base", args.base, "Unit: bits, nats, dits, or a logarithm base > 1")->capture_default_str();
+    add_unit_option(command, args.base);
     add_choice<zero_support>(command, "--on-zero", args.on_zero,
                              "Where P > 0 but Q = 0: the divergence is infinity, an error, or smooth (add --epsilon "
                              "to every probability and renormalize)");
@@ -60,9 +62,9 @@ kldiv::options pair_options(const pair_arguments& args) {
     kldiv::options o;
     o.base = log_base::parse(args.base, "--base");
     o.on_zero = args.on_zero;
-    o.smoothing_epsilon = args.epsilon;
+    o.epsilon = args.epsilon;
     o.normalize = args.counts || args.normalize;
-    o.sum_tolerance = args.tolerance;
+    o.sum_tolerance = args.sum_tolerance;
     o.beta = args.beta;
     return o;
 }

@@ -15,7 +15,7 @@ struct pair_arguments {
     std::string p_values, q_values;  // --p 0.2,0.8 --q 0.5,0.5
     bool counts = false;
     bool normalize = false;
-    double tolerance = 1e-6;
+    double sum_tolerance = 1e-6;
     std::string base;
     zero_support on_zero = zero_support::infinity;
     double epsilon = 1e-10;
@@ -23,7 +23,7 @@ struct pair_arguments {
 };
 
 // Registers the positional files and the shared options on `command`.
-void add_pair_arguments(CLI::App& command, pair_arguments& args, const std::string& default_base);
+void add_pair_arguments(CLI::App& command, pair_arguments& args);
 
 struct event_pair {
     std::vector<double> p, q;
@@ -33,7 +33,7 @@ struct event_pair {
 };
 
 // The measure options the arguments ask for (--base, --on-zero, --epsilon, --counts/--normalize,
-// --tolerance, --beta); throws kldiv::error for a bad --base.
+// --sum-tolerance, --beta); throws kldiv::error for a bad --base.
 kldiv::options pair_options(const pair_arguments& args);
 
 // Reads and checks both inputs; throws kldiv::error naming the argument and the rule.

@@ -106,7 +106,7 @@ void add_llm_compare(CLI::App& app) {
         ->required();
     command->add_option("--tokens", args->tokens, "Token ids: the actual next token of each position (1-D .npy)");
     command->add_option("--mask", args->mask, "Positions to score: 1-D .npy of 0/1 (or booleans), one per position");
-    command->add_flag("--reverse", args->reverse, "Also D(candidate‖reference)");
+    command->add_flag("--reverse-kl,--reverse", args->reverse, "Also D(candidate‖reference)");
     command->add_flag("--js", args->js, "Also the Jensen-Shannon divergence");
     command->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
     command

@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/suggestions.hpp"
+#include "cli/user_terms.hpp"
 
 namespace {
 
@@ -99,11 +100,12 @@ int main(int argc, char** argv) {
         app.exit(e);
         return 2;
     } catch (const kldiv::error& e) {
-        // A subcommand's own errors name it ("kldiv estimate: …"): no second "kldiv: " before them.
-        // Messages quote file contents, labels and paths: printable() shows their control
-        // characters and bytes that are not UTF-8 as escapes, never raw on the terminal.
-        const bool named = e.function().starts_with("kldiv ");
-        fmt::print(stderr, "{}{}\n", named ? "" : "kldiv: ", kldiv::printable(e.what()));
+        // In the command line's terms (user_terms.hpp). Messages quote file contents, labels and
+        // paths: printable() shows their control characters and bytes that are not UTF-8 as
+        // escapes, never raw on the terminal.
+        const auto commands = app.get_subcommands();
+        fmt::print(stderr, "{}\n",
+                   kldiv::printable(kldiv::cli::in_users_terms(commands.empty() ? nullptr : commands.front(), e)));
         return 1;
     } catch (const std::bad_alloc&) {
         // Sizes are capped before allocating; this is the machine running out, not an internal text.

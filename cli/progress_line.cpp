@@ -15,7 +15,8 @@ namespace kldiv::cli {
 void add_progress_options(CLI::App* command, progress_choice& choice) {
     CLI::Option* force = command->add_flag(
         "--progress", choice.force, "Report progress on stderr even when it is not a terminal (a line every 10 s)");
-    command->add_flag("--quiet", choice.quiet, "No progress on stderr")->excludes(force);
+    command->add_flag("--no-progress,--quiet", choice.quiet, "No progress on stderr, even on a terminal")
+        ->excludes(force);
 }
 
 progress_line::progress_line(const progress_choice& choice, std::string label, std::string unit)

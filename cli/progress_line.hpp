@@ -2,7 +2,7 @@
 // The progress of long work on stderr (kldiv/progress.hpp): units done out of all, their rate, GB/s
 // of input when the work reads input, and the time left. On a terminal one line rewritten in place,
 // at most 5 times a second; with --progress and stderr not a terminal (a log, nohup, CI), one line
-// every 10 seconds; with --quiet, or stderr not a terminal and no --progress, nothing. The last
+// every 10 seconds; with --no-progress (alias --quiet), or stderr not a terminal and no --progress, nothing. The last
 // report (done == total) is always printed; rates and times count from the report of the start.
 
 #include "kldiv/progress.hpp"
@@ -14,7 +14,7 @@
 
 namespace kldiv::cli {
 
-// --progress and --quiet of a command that can run long.
+// --progress and --no-progress (alias --quiet) of a command that can run long.
 struct progress_choice {
     bool force = false, quiet = false;
 };

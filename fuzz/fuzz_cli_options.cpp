@@ -62,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         CLI::App app{"kldiv", "kldiv"};
         CLI::App* compare = app.add_subcommand("compare");
         cli::pair_arguments pair;
-        cli::add_pair_arguments(*compare, pair, "nats");
+        cli::add_pair_arguments(*compare, pair);
         compare->callback([&] { (void)cli::pair_options(pair); });
         std::vector<std::string> with_command{"compare"};
         with_command.insert(with_command.end(), args.begin(), args.end());

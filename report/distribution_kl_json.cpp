@@ -20,6 +20,7 @@ nlohmann::ordered_json distribution_kl_json(const distributions::distribution& p
     if (r.method == distributions::kl_method::monte_carlo) {
         out["samples"] = r.samples;
         out["seed"] = opts.seed;
+        out["converged"] = r.converged;
     }
     if (mixture) {
         out["gaussian_mixture_estimates"] = {{"lower_bound", json_number(mixture->lower_bound)},

@@ -244,7 +244,7 @@ std::string explanation_html(const explained_pair& in, const explanation& e, std
     std::string options_text = "Options: base " + in.options.base.unit();
     if (in.options.normalize) options_text += ", inputs normalized to sum to 1";
     if (in.options.on_zero == zero_support::smooth) {
-        options_text += ", smoothed with ε = " + format_value(in.options.smoothing_epsilon, 3);
+        options_text += ", smoothed with ε = " + format_value(in.options.epsilon, 3);
     }
     // The embedded data keeps the page small for large vocabularies: at most this many ranked events.
     constexpr std::size_t embedded_limit = 10000;

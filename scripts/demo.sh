@@ -10,10 +10,10 @@ data=$root/examples/data
 mkdir -p "$root/out"
 
 echo "== kldiv compare: English letters (P) against a French letter code (Q)"
-"$kldiv" compare "$data/letters-english.csv" "$data/letters-french.csv" --counts
+"$kldiv" compare "$data/letters-english.csv" "$data/letters-french.csv" --counts --base bits
 echo
 echo "== kldiv explain: which letters make the difference"
-"$kldiv" explain "$data/letters-english.csv" "$data/letters-french.csv" --counts --top 8 \
+"$kldiv" explain "$data/letters-english.csv" "$data/letters-french.csv" --counts --base bits --top 8 \
   --html "$root/out/letters-report.html"
 echo
 echo "Report with charts: $root/out/letters-report.html"

@@ -22,8 +22,10 @@ packages=(
   python3-pip python3-venv python3-setuptools     # pip install of the package from the checkout
   python3-dask python3-distributed                # kldiv.dask and its tests
   python3-torch                                   # the Python tests compare with PyTorch
+  python3-tqdm                                    # progress=True shows a tqdm bar (tested)
   clang-14 libclang-rt-14-dev llvm-14             # fuzz/ (libFuzzer, ASan, UBSan; llvm-symbolizer)
   clang-format-14                                 # .clang-format, checked by ctest (format)
+  zsh groff-base                                  # the completion scripts and man page are checked
 )
 if [[ "${1:-}" == "--dev" ]]; then
   packages+=(chromium wamerican wfrench libjemalloc2)

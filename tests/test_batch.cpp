@@ -227,10 +227,9 @@ TEST(Batch, DistributionsFarApartStayFinite) {
 TEST(Batch, SmoothingMatchesTheSingleVectorMeasure) {
     std::vector<double> p = {0.5, 0.5, 0.0}, q = {0.25, 0.0, 0.75};
     double kl = 0.0;
-    const kldiv::batch_options o{.measure = {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1e-3}};
+    const kldiv::batch_options o{.measure = {.on_zero = kldiv::zero_support::smooth, .epsilon = 1e-3}};
     kldiv::kl_divergence_rows({p.data(), 1, 3}, {q.data(), 1, 3}, std::span<double>(&kl, 1), o);
-    EXPECT_NEAR(kl, kldiv::kl_divergence(p, q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1e-3}),
-                1e-14);
+    EXPECT_NEAR(kl, kldiv::kl_divergence(p, q, {.on_zero = kldiv::zero_support::smooth, .epsilon = 1e-3}), 1e-14);
 }
 
 template <class F>

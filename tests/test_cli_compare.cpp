@@ -35,8 +35,8 @@ TEST(CliCompare, JsonKeysAndValues) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     const std::vector<double> p{0.1, 0.2, 0.7}, q{0.3, 0.3, 0.4};
-    const kldiv::comparison c = kldiv::compare(p, q, {.base = kldiv::log_base::bits(), .beta = 0.25});
-    EXPECT_EQ(j.at("unit"), "bits");  // bits by default for this command
+    const kldiv::comparison c = kldiv::compare(p, q, {.beta = 0.25});
+    EXPECT_EQ(j.at("unit"), "nats");  // nats by default, as in every command and in Python
     EXPECT_EQ(j.at("events"), 3);
     EXPECT_EQ(j.at("entropy_p").get<double>(), c.entropy_p);
     EXPECT_EQ(j.at("entropy_q").get<double>(), c.entropy_q);
@@ -80,12 +80,13 @@ TEST(CliCompare, FilesCountsAndLabels) {
     const command_result mismatch = kldiv_cli({"compare", p.string(), other.string(), "--counts"});
     EXPECT_EQ(mismatch.exit_code, 1);
     EXPECT_EQ(mismatch.err,
-              "kldiv: compare: event 1 is 'b' in P but 'c' in Q, but both must list the same events in "
+              "kldiv compare: event 1 is 'b' in P but 'c' in Q, but both must list the same events in "
               "the same order\n");
 }
 
 TEST(CliCompare, InfiniteDivergenceIsTheStringInf) {
-    const command_result r = kldiv_cli({"compare", "--p", "0.5,0.5,0", "--q", "0.25,0.25,0.5", "--json"});
+    const command_result r =
+        kldiv_cli({"compare", "--p", "0.5,0.5,0", "--q", "0.25,0.25,0.5", "--json", "--base", "bits"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j.at("kl_pq").get<double>(), 1.0);
@@ -104,21 +105,19 @@ TEST(CliCompare, BadInputGivesOneLineAndExitCode1) {
         std::vector<std::string> args;
         std::string message;
     } cases[] = {
-        {{"--p", "0.2,-0.2,1", "--q", "0.3,0.3,0.4"}, "kldiv: compare: p[1] = -0.2, but probabilities must be >= 0"},
-        {{"--p", "0.5,nan,0.5", "--q", "0.3,0.3,0.4"}, "kldiv: compare: p[1] = nan, but probabilities must be finite"},
+        {{"--p", "0.2,-0.2,1", "--q", "0.3,0.3,0.4"},
+         "kldiv compare: p[1] = -0.2, but probabilities must be >= 0; if these are logits, add --input logits"},
+        {{"--p", "0.5,nan,0.5", "--q", "0.3,0.3,0.4"}, "kldiv compare: p[1] = nan, but probabilities must be finite"},
         {{"--p", "0.5,0.5", "--q", "0.2,0.3,0.5"}, "has 2 events and Q (--q 0.2,0.3,0.5) has 3"},
-        {{"--p", "0.5,0.7", "--q", "0.5,0.5"}, "kldiv: compare: p sums to 1.2, but must sum to 1 within 1e-06"},
+        {{"--p", "0.5,0.7", "--q", "0.5,0.5"},
+         "kldiv compare: p sums to 1.2, but must sum to 1 within 1e-06 (counts or weights: add --counts to rescale "
+         "them)"},
         {{"--p", "0.5,0.5", "--q", "1,0", "--on-zero", "error"}, "p[1] = 0.5 > 0 where q[1] = 0"},
-        {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--base", "1"}, "base = 1, but a logarithm base must be"},
-        {{"--p", "0.2,0.8", "--q", "0.5,0.5", "--base", "0.5"},
-         "--base = 0.5, but a logarithm base must be finite and > 1"},
-        {{"--p", "0.2,0.8", "--q", "0.5,0.5", "--base", "nan"},
-         "--base = nan, but a logarithm base must be finite and > 1"},
         {{"--p", "0.5,0.5", "--q", "0.5,0.5", "--beta", "2"},
-         "beta = 2, but the Jensen-Shannon weight must lie in (0, 1)"},
+         "kldiv compare: --beta = 2, but the Jensen-Shannon weight must lie in (0, 1)"},
         {{(dir.path() / "missing.csv").string(), "--q", "0.5,0.5"}, "missing.csv"},
         {{garbage.string(), "--q", "0.5,0.5"}, "garbage.csv"},
-        {{"--p", "0.5,0.5"}, "kldiv: compare: no Q: give a file (CSV/TSV/.npy) or inline values with --q"},
+        {{"--p", "0.5,0.5"}, "kldiv compare: no Q: give a file (CSV/TSV/.npy) or inline values with --q"},
     };
     for (const auto& c : cases) {
         std::vector<std::string> args{"compare"};
@@ -126,7 +125,7 @@ TEST(CliCompare, BadInputGivesOneLineAndExitCode1) {
         const command_result r = kldiv_cli(args);
         EXPECT_EQ(r.exit_code, 1) << c.message;
         EXPECT_THAT(r.err, HasSubstr(c.message));
-        EXPECT_THAT(r.err, StartsWith("kldiv: "));
+        EXPECT_THAT(r.err, StartsWith("kldiv compare: "));
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
         EXPECT_EQ(r.out, "");
     }
@@ -153,6 +152,14 @@ TEST(CliCompare, AOneLineFileCostsItsBytesAndItsDoubles) {
 
 TEST(CliCompare, UsageErrorsExitWith2) {
     EXPECT_EQ(kldiv_cli({"compare", "--no-such-option"}).exit_code, 2);
+    // A unit that is not one: a usage error naming the flag, the value and the rule.
+    for (const char* base : {"1", "0.5", "nan", "bitz"}) {
+        const command_result r = kldiv_cli({"compare", "--p", "0.2,0.8", "--q", "0.5,0.5", "--base", base});
+        EXPECT_EQ(r.exit_code, 2) << base;
+        EXPECT_THAT(r.err, StartsWith("--base: ")) << r.err;
+        EXPECT_THAT(r.err, HasSubstr("base must be")) << r.err;
+        EXPECT_EQ(r.out, "");
+    }
     EXPECT_EQ(kldiv_cli({"no-such-command"}).exit_code, 2);
     EXPECT_EQ(kldiv_cli({}).exit_code, 0);  // kldiv alone prints its help (test_cli_help.cpp)
     const command_result help = kldiv_cli({"compare", "--help"});

@@ -238,10 +238,10 @@ TEST(CliCompareRows, QuantilesOfAKnownSet) {
         q.emplace_back(1024, 1.0 / 1024);
     }
     const auto pf = dir.write("p.npy", npy(p, "<f8")), qf = dir.write("q.npy", npy(q, "<f8"));
-    const command_result r = kldiv_cli({"compare", pf.string(), qf.string(), "--json"});
+    const command_result r = kldiv_cli({"compare", pf.string(), qf.string(), "--json", "--base", "bits"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
-    EXPECT_EQ(j.at("unit"), "bits");  // the command's default
+    EXPECT_EQ(j.at("unit"), "bits");
     EXPECT_EQ(j.at("input"), "probs");
     // numpy.quantile(range(11), [0.01, 0.05, 0.5, 0.95, 0.99]) = 0.1, 0.5, 5, 9.5, 9.9
     const std::vector<std::pair<std::string, double>> expected{
@@ -260,7 +260,7 @@ TEST(CliCompareRows, QuantilesOfAKnownSet) {
     EXPECT_NEAR(j.at("cross_entropy").at("max").get<double>(), 10.0, 1e-12);  // H(P,Q) = k + (10 − k)
 
     // The table: the same numbers, 6 significant digits.
-    const command_result table = kldiv_cli({"compare", pf.string(), qf.string()});
+    const command_result table = kldiv_cli({"compare", pf.string(), qf.string(), "--base", "bits"});
     ASSERT_EQ(table.exit_code, 0) << table.err;
     EXPECT_THAT(table.out,
                 StartsWith("P = " + pf.string() + " (11 rows × 1024 events, float64)\nQ = " + qf.string() +
@@ -280,7 +280,8 @@ TEST(CliCompareRows, InfiniteDivergencesAreTheStringInf) {
     const matrix q{{0.25, 0.25, 0.5}, {0.5, 0.5, 0.0}, {0.5, 0.25, 0.25}};
     const auto pf = dir.write("p.npy", npy(p, "<f8")), qf = dir.write("q.npy", npy(q, "<f8"));
     const auto csv = dir.path() / "rows.csv";
-    const command_result r = kldiv_cli({"compare", pf.string(), qf.string(), "--json", "--per-row", csv.string()});
+    const command_result r =
+        kldiv_cli({"compare", pf.string(), qf.string(), "--json", "--base", "bits", "--per-row", csv.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     const auto& kl = j.at("kl");  // rows: 1, inf, 0.5 bits; sorted 0.5, 1, inf
@@ -321,7 +322,7 @@ TEST(CliCompareRows, OneDimensionalInputsAreOneRow) {
     const auto p = dir.write("p.npy", npy({{0.2, 0.8}}, "<f8"));
     const std::string one_d = npy_file("<f8", "(2,)", false, f8_bytes({0.2, 0.8}));
     const auto p1 = dir.write("p1.npy", one_d);
-    const command_result table = kldiv_cli({"compare", p1.string(), "--q", "0.5,0.5"});
+    const command_result table = kldiv_cli({"compare", p1.string(), "--q", "0.5,0.5", "--base", "bits"});
     ASSERT_EQ(table.exit_code, 0) << table.err;
     EXPECT_THAT(table.out, StartsWith("P = " + p1.string() + " (2 events)\n"));
     EXPECT_THAT(table.out, HasSubstr("D(P‖Q)          0.278072 bits"));
@@ -330,7 +331,7 @@ TEST(CliCompareRows, OneDimensionalInputsAreOneRow) {
     const command_result mixed = kldiv_cli({"compare", p.string(), p1.string()});
     EXPECT_EQ(mixed.exit_code, 1);
     EXPECT_EQ(mixed.err,
-              "kldiv: read_matrix: " + p1.string() +
+              "kldiv compare: " + p1.string() +
                   ": npy header field 'shape' is (2,), a 1-D array, but a matrix file needs a 2-D array of "
                   "shape (rows, cols), one distribution per row; make one row of it with a.reshape(1, -1)\n");
 }
@@ -354,20 +355,19 @@ TEST(CliCompareRows, BadInputGivesOneLineExitCode1AndNoFile) {
         std::string message;
     } cases[] = {
         {{nan_logits.string(), ok.string(), "--input", "logits"},
-         "kldiv: measure_rows: p[1, 1] = nan, but logits must not be NaN"},
+         "kldiv compare: p[1, 1] = nan, but logits must not be NaN"},
         {{ok.string(), inf_logits.string(), "--input", "logits"},
-         "kldiv: measure_rows: q[1, 2] = inf, but logits must be < +inf"},
-        {{negative.string(), ok.string()}, "kldiv: measure_rows: p[1, 1] = -0.25, but probabilities must be >= 0"},
-        {{ok.string(), unnormalized.string()},
-         "kldiv: measure_rows: row 1 of q sums to 1.5, but must sum to 1 within 1e-06"},
+         "kldiv compare: q[1, 2] = inf, but logits must be < +inf"},
+        {{negative.string(), ok.string()}, "kldiv compare: p[1, 1] = -0.25, but probabilities must be >= 0"},
+        {{ok.string(), unnormalized.string()}, "kldiv compare: row 1 of q sums to 1.5, but must sum to 1 within 1e-06"},
         {{ok.string(), taller.string()},
-         "kldiv: compare: P (" + ok.string() + ") is 2 rows × 3 events and Q (" + taller.string() +
+         "kldiv compare: P (" + ok.string() + ") is 2 rows × 3 events and Q (" + taller.string() +
              ") is 3 rows × 3 events, but both must have the same shape"},
         {{wider.string(), ok.string()}, "is 2 rows × 4 events and Q"},
         {{ok.string(), "--q", "0.5,0.5,0"},
-         "kldiv: compare: P (" + ok.string() +
+         "kldiv compare: P (" + ok.string() +
              ") is a 2-D array, one distribution per row, but Q is given inline with --q"},
-        {{ok.string(), text.string()}, "kldiv: read_matrix: " + text.string() + ": bytes 0-5 are"},
+        {{ok.string(), text.string()}, "kldiv compare: " + text.string() + ": bytes 0-5 are"},
         {{ok.string(), three_d.string()}, "'shape' is (1, 2, 3), a 3-D array, but a matrix file needs a 2-D array"},
         {{ok.string(), ok.string(), "--temperature", "2"}, "temperature = 2, but a temperature applies only to logits"},
         {{ok.string(), ok.string(), "--input", "logits", "--temperature", "0"},
@@ -387,7 +387,7 @@ TEST(CliCompareRows, BadInputGivesOneLineExitCode1AndNoFile) {
         }
         EXPECT_EQ(r.exit_code, 1) << c.message;
         EXPECT_THAT(r.err, HasSubstr(c.message));
-        EXPECT_THAT(r.err, StartsWith("kldiv: "));
+        EXPECT_THAT(r.err, StartsWith("kldiv compare: "));
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
         EXPECT_EQ(r.out, "");
         EXPECT_FALSE(fs::exists(out)) << c.message;

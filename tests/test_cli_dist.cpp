@@ -20,6 +20,7 @@ namespace {
 namespace kd = kldiv::distributions;
 using kldiv::test::command_result;
 using testing::HasSubstr;
+using testing::StartsWith;
 
 command_result kldiv_cli(const std::vector<std::string>& args) {
     return kldiv::test::run_command(KLDIV_CLI_PATH, args);
@@ -107,14 +108,37 @@ TEST(CliDist, MonteCarloReportsSamplesSeedAndMeetsTheTarget) {
 
 TEST(CliDist, MonteCarloProgressGoesToStderrWhenAskedFor) {
     std::vector<std::string> args{"dist",       "normal(0, 1)", "laplace(0, 1)", "--method", "monte-carlo",
-                                  "--mc-error", "1e-6",         "--max-samples", "100000",   "--json"};
+                                  "--mc-error", "1e-3",         "--max-samples", "100000",   "--json"};
     const std::string progress = kldiv::test::progress_output(KLDIV_CLI_PATH, args);
-    EXPECT_THAT(progress, HasSubstr("Monte Carlo: 16384/100000 samples (16%), "));  // the pilot, of the plan
-    EXPECT_THAT(progress, HasSubstr("Monte Carlo: 100000/100000 samples (100%), "));
-    args.insert(args.end(), {"--progress", "--quiet"});
-    const command_result both = kldiv_cli(args);
-    EXPECT_EQ(both.exit_code, 2);  // a usage error
-    EXPECT_THAT(both.err, HasSubstr("--progress excludes --quiet"));
+    EXPECT_THAT(progress, HasSubstr("Monte Carlo: 16384/65536 samples (25%), "));  // the pilot, of the plan
+    EXPECT_THAT(progress, HasSubstr("Monte Carlo: 65536/65536 samples (100%), "));
+    for (const char* off : {"--no-progress", "--quiet"}) {  // --quiet: the older name
+        std::vector<std::string> both = args;
+        both.insert(both.end(), {"--progress", off});
+        const command_result r = kldiv_cli(both);
+        EXPECT_EQ(r.exit_code, 2);  // a usage error
+        EXPECT_THAT(r.err, HasSubstr("--progress excludes --no-progress"));
+    }
+}
+
+TEST(CliDist, MonteCarloShortOfItsTargetSaysSo) {
+    // 1e-6 nats needs ~10^12 samples here: --max-samples stops it first. The value and its error
+    // are printed (exit 0), JSON says converged: false, and stderr says what to do.
+    const std::vector<std::string> args{"dist",       "normal(0, 1)", "laplace(0, 1)", "--method", "monte-carlo",
+                                        "--mc-error", "1e-6",         "--max-samples", "100000"};
+    const command_result text = kldiv_cli(args);
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_THAT(text.out, HasSubstr("(Monte Carlo standard error, 100000 samples, seed 2026)"));
+    EXPECT_THAT(text.err, StartsWith("kldiv dist: Monte Carlo stopped at --max-samples 100000 with a standard error "
+                                     "of "));
+    EXPECT_THAT(text.err, HasSubstr(" nats, above --mc-error 1e-06 nats; give a larger --max-samples"));
+    std::vector<std::string> json_args = args;
+    json_args.push_back("--json");
+    const auto j = nlohmann::json::parse(kldiv_cli(json_args).out);
+    EXPECT_EQ(j.at("converged"), false);
+    EXPECT_GT(j.at("error").get<double>(), 1e-6);
+    json_args[6] = "1e-3";  // reachable
+    EXPECT_EQ(nlohmann::json::parse(kldiv_cli(json_args).out).at("converged"), true);
 }
 
 TEST(CliDist, BoundsForGaussianMixtures) {
@@ -154,11 +178,12 @@ TEST(CliDist, BadInputAndUsage) {
         EXPECT_THAT(r.err, HasSubstr(message));
         EXPECT_EQ(r.out, "");
     };
-    fails({"dist", "normal(0, -1)", "normal(0, 1)"}, 1, "kldiv: normal: scale = -1, but it must be finite and > 0\n");
-    fails({"dist", "normal(0, 1", "normal(0, 1)"}, 1, "kldiv: parse: in 'normal(0, 1' at position 12");
+    fails({"dist", "normal(0, -1)", "normal(0, 1)"}, 1,
+          "kldiv dist: P = 'normal(0, -1)': normal: scale = -1, but it must be finite and > 0\n");
+    fails({"dist", "normal(0, 1", "normal(0, 1)"}, 1, "kldiv dist: in 'normal(0, 1' at position 12");
     fails({"dist", "normal(0, 1)", "mvn([0], [[1]])"}, 1, "both must be on the same space");
     fails({"dist", "student_t(3)", "normal(0, 1)", "--method", "closed"}, 1, "has no closed form");
-    fails({"dist", "normal(0, 1)", "normal(0, 2)", "--base", "1"}, 1, "base");
+    fails({"dist", "normal(0, 1)", "normal(0, 2)", "--base", "1"}, 2, "--base: 1, but a logarithm base must be");
     fails({"dist", "normal(0, 1)"}, 2, "P and Q (or --list) is required");
     fails({"dist", "normal(0, 1)", "normal(0, 2)", "--method", "exact"}, 2, "--method");
     fails({"dist", "--list", "normal(0, 1)"}, 2, "--list");
@@ -173,8 +198,8 @@ TEST(CliDist, BadInputAndUsage) {
     fails({"dist", "negative_binomial(1e308, 0.5)", "negative_binomial(1, 0.5)"}, 1,
           "summation cannot step through P's points around 1e+308, beyond 2^53 where consecutive integers are not all "
           "doubles; ask for Monte Carlo\n");
-    fails({"dist", "normal(0, 1)", "normal(0, 2)", "--base", "0.5"}, 1,
-          "--base = 0.5, but a logarithm base must be finite and > 1");
+    fails({"dist", "normal(0, 1)", "normal(0, 2)", "--base", "0.5"}, 2,
+          "--base: 0.5, but a logarithm base must be finite and > 1");
     fails({"dist", "normal(0, 1)", "normal(0, 2)", "--max-samples", "18446744073709551615"}, 2,
           "--max-samples: Value 18446744073709551615 not in range 2 to 1099511627776");
 }

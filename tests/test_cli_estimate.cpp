@@ -19,6 +19,7 @@ namespace {
 namespace ke = kldiv::estimate;
 using kldiv::test::command_result;
 using testing::HasSubstr;
+using testing::StartsWith;
 
 command_result kldiv_cli(const std::vector<std::string>& args) {
     return kldiv::test::run_command(KLDIV_CLI_PATH, args);
@@ -141,7 +142,7 @@ TEST(CliEstimate, BadInput) {
     const auto one = dir.write("one.csv", "1\n2\n3\n"), two = dir.write("two.csv", "1,2\n3,4\n5,6\n");
     const command_result dims = kldiv_cli({"estimate", one.string(), two.string()});
     EXPECT_EQ(dims.exit_code, 1);
-    EXPECT_THAT(dims.err, HasSubstr("kldiv: "));
+    EXPECT_THAT(dims.err, StartsWith("kldiv estimate: "));
     EXPECT_EQ(dims.out, "");
     const command_result few = kldiv_cli({"estimate", one.string(), one.string(), "--k", "5"});
     EXPECT_EQ(few.exit_code, 1);

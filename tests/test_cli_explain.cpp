@@ -103,11 +103,11 @@ TEST_F(ExplainTest, JsonRanksEventsAndMatchesTheLibrary) {
         run({"explain", (dir / "p.csv").string(), (dir / "q.csv").string(), "--json", "--top", "0"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const nlohmann::json j = nlohmann::json::parse(r.out);
-    const std::vector<double> cpq = contributions(p, q, kldiv::log_base::bits());
-    const std::vector<double> cqp = contributions(q, p, kldiv::log_base::bits());
+    const std::vector<double> cpq = contributions(p, q, kldiv::log_base::nats());
+    const std::vector<double> cqp = contributions(q, p, kldiv::log_base::nats());
     const kldiv::comparison c =
-        kldiv::compare(std::span<const double>(p), std::span<const double>(q), {.base = kldiv::log_base::bits()});
-    EXPECT_EQ(j["unit"], "bits");
+        kldiv::compare(std::span<const double>(p), std::span<const double>(q), {.base = kldiv::log_base::nats()});
+    EXPECT_EQ(j["unit"], "nats");
     EXPECT_EQ(j["events"], 5);
     expect_close(j["kl_pq"], c.kl_pq, 1e-12, "kl_pq");
     expect_close(j["kl_qp"], c.kl_qp, 1e-12, "kl_qp");
@@ -137,8 +137,8 @@ TEST_F(ExplainTest, JsonRanksEventsAndMatchesTheLibrary) {
 TEST_F(ExplainTest, TextTableIsRankedWithTheLibraryNumbers) {
     const command_result r = run({"explain", (dir / "p.csv").string(), (dir / "q.csv").string(), "--top", "3"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const std::vector<double> cpq = contributions(p, q, kldiv::log_base::bits());
-    const std::vector<double> cqp = contributions(q, p, kldiv::log_base::bits());
+    const std::vector<double> cpq = contributions(p, q, kldiv::log_base::nats());
+    const std::vector<double> cqp = contributions(q, p, kldiv::log_base::nats());
     const std::vector<std::size_t> order = expected_ranking(cpq);
     // Rows: "  rank  event  p  q  p·log(p/q)  share  q·log(q/p)"; the table prints 6 significant digits.
     std::istringstream lines(r.out);
@@ -160,9 +160,9 @@ TEST_F(ExplainTest, TextTableIsRankedWithTheLibraryNumbers) {
     }
     EXPECT_EQ(rows, 3u) << r.out;
     const kldiv::comparison c =
-        kldiv::compare(std::span<const double>(p), std::span<const double>(q), {.base = kldiv::log_base::bits()});
+        kldiv::compare(std::span<const double>(p), std::span<const double>(q), {.base = kldiv::log_base::nats()});
     char expected[128];
-    std::snprintf(expected, sizeof expected, "H(P,Q) = H(P) + D(P‖Q):  %.6g = %.6g + %.6g bits", c.cross_entropy_pq,
+    std::snprintf(expected, sizeof expected, "H(P,Q) = H(P) + D(P‖Q):  %.6g = %.6g + %.6g nats", c.cross_entropy_pq,
                   c.entropy_p, c.kl_pq);
     EXPECT_NE(r.out.find(expected), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("2 more events"), std::string::npos);
@@ -192,7 +192,7 @@ TEST_F(ExplainTest, LargeInputsKeepTheReportSmall) {
     ASSERT_EQ(j["ranked"].size(), 10000u);
     std::vector<double> c(pv.size());
     kldiv::kl_contributions(std::span<const double>(pv), std::span<const double>(qv), c,
-                            {.base = kldiv::log_base::bits(), .normalize = true});
+                            {.base = kldiv::log_base::nats(), .normalize = true});
     std::vector<double> sorted = c;
     std::sort(sorted.rbegin(), sorted.rend());
     EXPECT_EQ(j["ranked"][9999]["contribution_pq"].get<double>(), sorted[9999]);
@@ -273,7 +273,7 @@ TEST_F(ExplainTest, CountsAreNormalized) {
         run({"explain", (dir / "pc.csv").string(), (dir / "qc.csv").string(), "--counts", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const nlohmann::json j = nlohmann::json::parse(r.out);
-    expect_close(j["kl_pq"], 0.8 * std::log2(1.6) + 0.2 * std::log2(0.4), 1e-12, "kl_pq");
+    expect_close(j["kl_pq"], 0.8 * std::log(1.6) + 0.2 * std::log(0.4), 1e-12, "kl_pq");
     expect_close(j["ranked"][0]["p"], 0.8, 1e-15, "p");
 }
 
@@ -287,7 +287,7 @@ TEST_F(ExplainTest, BadInputFailsWithOneLineAndNoReport) {
         {"explain", p_csv, (dir / "short.csv").string()},    // sizes differ
         {"explain", p_csv, (dir / "missing.csv").string()},  // no such file
         {"explain", q_csv, p_csv, "--on-zero", "error"},     // q > 0 where p = 0, refused
-        {"explain", p_csv, q_csv, "--base", "1"},            // invalid base
+        {"explain", p_csv, q_csv, "--beta", "2"},            // JS weight outside (0, 1)
     };
     const std::vector<std::string> before = files();
     for (const auto& args : bad) {
@@ -299,7 +299,7 @@ TEST_F(ExplainTest, BadInputFailsWithOneLineAndNoReport) {
             EXPECT_EQ(r.exit_code, 1) << with_html[1] << " " << with_html[2] << ": " << r.err;
             EXPECT_TRUE(r.out.empty()) << r.out;
             EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-            EXPECT_EQ(r.err.rfind("kldiv: ", 0), 0u) << r.err;
+            EXPECT_EQ(r.err.rfind("kldiv explain: ", 0), 0u) << r.err;
             EXPECT_EQ(files(), before);                            // no report, no temporary left behind
             EXPECT_EQ(read_text(dir / "old.html"), "old report");  // an existing file is left as it was
         }

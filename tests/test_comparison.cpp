@@ -31,7 +31,7 @@ TEST(Comparison, EqualsTheSingleMeasures) {
     expect_matches_single_measures({0.1, 0.2, 0.7}, {0.3, 0.3, 0.4}, 0.2, {.base = kldiv::log_base::bits()});
     expect_matches_single_measures({3, 0, 1}, {1, 1, 2}, 0.5, {.normalize = true});
     expect_matches_single_measures({0.5, 0.5, 0.0}, {0.25, 0.25, 0.5}, 0.5,
-                                   {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1e-6});
+                                   {.on_zero = kldiv::zero_support::smooth, .epsilon = 1e-6});
 }
 
 TEST(Comparison, InfiniteDirectionsAndErrors) {

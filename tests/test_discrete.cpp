@@ -274,7 +274,7 @@ TEST(Discrete, ZeroSupportPolicies) {
 
     // Smoothing adds ε to every probability, then renormalizes: the same as doing it by hand.
     const double eps = 1e-3;
-    const kldiv::options smooth{.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = eps};
+    const kldiv::options smooth{.on_zero = kldiv::zero_support::smooth, .epsilon = eps};
     vec ps = p, qs = q;
     for (double& x : ps) x = (x + eps) / (1 + 3 * eps);
     for (double& x : qs) x = (x + eps) / (1 + 3 * eps);
@@ -359,21 +359,17 @@ TEST(Discrete, BadInputNamesFunctionValueAndRule) {
               "entropy: p sums to inf, but the sum must be finite");
     EXPECT_EQ(message([] { kldiv::js_divergence(P, Q, {.beta = 1.0}); }),
               "js_divergence: beta = 1, but the Jensen-Shannon weight must lie in (0, 1)");
-    EXPECT_EQ(
-        message([] { kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0}); }),
-        "kl_divergence: smoothing_epsilon = 0, but smoothing needs an epsilon in (0, 1]");
+    EXPECT_EQ(message([] { kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .epsilon = 0}); }),
+              "kl_divergence: epsilon = 0, but smoothing needs an epsilon in (0, 1]");
     // 1e308 overflowed the smoothed sums into a NaN divergence; negative and NaN are refused too.
     for (const auto& [epsilon, text] : {std::pair{1e308, "1e+308"}, std::pair{1.5, "1.5"}, std::pair{-1.0, "-1"},
                                         std::pair{std::nan(""), "nan"}, std::pair{HUGE_VAL, "inf"}}) {
         const double eps = epsilon;  // clang 14 cannot capture a structured binding
         EXPECT_EQ(
-            message([&] {
-                kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = eps});
-            }),
-            std::string("kl_divergence: smoothing_epsilon = ") + text + ", but smoothing needs an epsilon in (0, 1]");
+            message([&] { kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .epsilon = eps}); }),
+            std::string("kl_divergence: epsilon = ") + text + ", but smoothing needs an epsilon in (0, 1]");
     }
-    EXPECT_TRUE(
-        std::isfinite(kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 1.0})));
+    EXPECT_TRUE(std::isfinite(kldiv::kl_divergence(P, Q, {.on_zero = kldiv::zero_support::smooth, .epsilon = 1.0})));
     EXPECT_EQ(message([] { kldiv::kl_divergence(P, Q, {.sum_tolerance = -1}); }),
               "kl_divergence: sum_tolerance = -1, but it must be finite and >= 0");
 }

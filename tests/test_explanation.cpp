@@ -90,7 +90,7 @@ TEST(Explanation, OptionsArePassedThrough) {
     // Counts, normalized; smoothing then puts mass on the empty event.
     const std::vector<double> p{3, 1, 0}, q{1, 1, 0};
     const kldiv::explanation e =
-        kldiv::explain(p, q, {.on_zero = kldiv::zero_support::smooth, .smoothing_epsilon = 0.01, .normalize = true});
+        kldiv::explain(p, q, {.on_zero = kldiv::zero_support::smooth, .epsilon = 0.01, .normalize = true});
     EXPECT_NEAR(e.p[0], (0.75 + 0.01) / 1.03, 1e-15);
     EXPECT_NEAR(e.q[2], 0.01 / 1.03, 1e-15);
     EXPECT_NEAR(e.contribution_pq[1], e.p[1] * std::log(e.p[1] / e.q[1]), 1e-15);

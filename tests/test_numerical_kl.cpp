@@ -47,7 +47,7 @@ kd::kl_result monte_carlo(const std::string& p, const std::string& q, double tar
                           unsigned threads = 1, std::uint64_t max_samples = 1ull << 26) {
     kd::kl_options o;
     o.method = kd::method_choice::monte_carlo;
-    o.monte_carlo_error = target;
+    o.mc_error = target;
     o.seed = seed;
     o.threads = threads;
     o.max_samples = max_samples;
@@ -424,7 +424,7 @@ TEST(MonteCarlo, ReportsProgressAfterEachRound) {
     std::vector<kldiv::progress> reports;
     kd::kl_options o;
     o.method = kd::method_choice::monte_carlo;
-    o.monte_carlo_error = 1e-6;
+    o.mc_error = 1e-6;
     o.max_samples = 5'000'000;
     o.progress = [&](const kldiv::progress& p) { reports.push_back(p); };
     const kd::kl_result r = kd::kl_divergence(kd::parse("normal(0, 1)"), kd::parse("laplace(0, 1)"), o);

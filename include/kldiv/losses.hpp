@@ -42,7 +42,7 @@ struct loss_options {
     // the teacher's weight in M for js, on_zero = error throws where the teacher puts mass on a
     // student logit of −inf (forward_kl; the student's mass for reverse_kl). on_zero = smooth is
     // refused (the smoothed loss is not the one the gradients are of); normalize, sum_tolerance and
-    // smoothing_epsilon do not apply to logits and are not read.
+    // epsilon do not apply to logits and are not read.
     options measure{};
     reduction reduce = reduction::mean;
     row_options rows{};

@@ -17,7 +17,7 @@ namespace kldiv {
 enum class zero_support {
     infinity,  // the divergence is +inf (the mathematical value; default)
     error,     // throw kldiv::error naming the first such event
-    smooth,    // add smoothing_epsilon to every event of both vectors, then renormalize
+    smooth,    // add epsilon to every event of both vectors, then renormalize
 };
 
 // "infinity", "error", "smooth"; the aliases "inf" and "raise" (kldiv/names.hpp).
@@ -37,7 +37,7 @@ inline constexpr double max_smoothing_epsilon = 1.0;
 struct options {
     log_base base{};  // unit of the result; nats by default
     zero_support on_zero = zero_support::infinity;
-    double smoothing_epsilon = 1e-10;  // used by zero_support::smooth; must be in (0, 1]
+    double epsilon = 1e-10;  // used by zero_support::smooth; must be in (0, 1]
     // Off: every vector must sum to 1 within sum_tolerance, else kldiv::error.
     // On: any non-negative vector with a positive finite sum is rescaled (counts, weights).
     bool normalize = false;

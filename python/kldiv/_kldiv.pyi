@@ -1,5 +1,5 @@
 """Stub of the compiled core (python/src/module.cpp, python/src/distributions.cpp, python/src/llm.cpp)."""
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -9,8 +9,9 @@ class Error(ValueError):
     message: str
 
 def check_base(base: float) -> float: ...
+def parse_base(text: str) -> float: ...
 def summarize(values: Sequence[float], levels: Sequence[float], function: str) -> Dict[str, Any]: ...
-def explain(p: Any, q: Any, labels: List[str], base: float, on_zero: str, eps: Optional[float], normalize: bool,
+def explain(p: Any, q: Any, labels: List[str], base: float, on_zero: str, epsilon: Optional[float], normalize: bool,
             sum_tolerance: float, beta: float, top: int, html: str) -> str: ...
 
 def measure_rows(
@@ -21,7 +22,7 @@ def measure_rows(
     temperature: float,
     base: float,
     on_zero: str,
-    eps: Optional[float],
+    epsilon: Optional[float],
     normalize: bool,
     sum_tolerance: float,
     threads: int,
@@ -73,12 +74,14 @@ def distribution_kl(
     max_samples: int,
     seed: int,
     threads: int,
-) -> Tuple[float, str, float, int, str]: ...
+    progress: Optional[Callable[[int, int, float], Any]],
+) -> Tuple[float, str, float, int, str, bool]: ...
 def gaussian_mixture_estimates(p: Distribution, q: Distribution) -> Tuple[float, float, float, float]: ...
 def distribution_families() -> List[Dict[str, Any]]: ...
 def closed_form_pairs() -> List[Tuple[str, str]]: ...
 
-# llm.cpp; options: tokens, mask (None, a path or an int32 / uint8 array), reverse_kl, js, threads, buffer_mib.
+# llm.cpp; options: tokens, mask (None, a path or an int32 / uint8 array), reverse_kl, js, threads, buffer_mib,
+# progress (None or a callable).
 def llm_compare(reference: List[str], candidate: List[str], options: Dict[str, Any], reference_input: str,
                 candidate_input: str) -> str: ...
 def llm_candidate_files(candidate: List[str]) -> List[Tuple[str, int, int]]: ...

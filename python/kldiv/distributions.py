@@ -20,12 +20,14 @@ an estimate of its absolute error.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _error, _integer, _named, _threads
+from .measures import _base_value, _error, _integer, _named, _real, _threads
+from .progress import _reporter
 
 Distribution = _kldiv.Distribution
 
@@ -38,6 +40,7 @@ class KLResult(NamedTuple):
     error: float    # estimated absolute error (quadrature estimate, Monte Carlo standard error; 0 for closed forms)
     samples: int    # Monte Carlo samples (0 otherwise)
     unit: str       # "nats", "bits", ...
+    converged: bool = True  # Monte Carlo: the standard error met mc_error (False: max_samples stopped it first)
 
     def __float__(self) -> float:
         return self.value
@@ -51,9 +54,9 @@ def _as_distribution(d: Distribution | str) -> Distribution:
     raise TypeError(f"kl_divergence: expected a spec string or a kldiv.distributions.Distribution, got {type(d).__name__}")
 
 
-def kl_divergence(p: Distribution | str, q: Distribution | str, *, base: float | None = None,
+def kl_divergence(p: Distribution | str, q: Distribution | str, *, base: float | str | None = None,
                   method: str = "automatic", tolerance: float = 1e-10, mc_error: float = 1e-3,
-                  max_samples: int = 1 << 26, seed: int = 2026, threads: int = 0) -> KLResult:
+                  max_samples: int = 1 << 26, seed: int = 2026, threads: int = 0, progress=None) -> KLResult:
     """D(P‖Q) for two parametric distributions.
 
     ``method``: ``"automatic"`` (closed form where there is one, then quadrature or summation for
@@ -61,14 +64,22 @@ def kl_divergence(p: Distribution | str, q: Distribution | str, *, base: float |
     ``"monte_carlo"``.
     ``tolerance`` is the relative target of quadrature and summation; ``mc_error`` the Monte Carlo
     target standard error in nats, reached with at most ``max_samples`` samples drawn from ``seed``
-    on ``threads`` threads (0: all cores). Results are in nats unless ``base`` is given.
+    on ``threads`` threads (0: all cores); ``converged`` says whether it was reached (when not, a
+    warning says so). ``progress`` shows or reports the samples drawn (kldiv.progress). Results are
+    in nats unless ``base`` is given ("bits", "dits" or a number).
     """
     function = "kl_divergence"
-    value, how, error, samples, unit = _kldiv.distribution_kl(
+    result = KLResult(*_kldiv.distribution_kl(
         _as_distribution(p), _as_distribution(q), base=_base_value(function, base), method=method,
-        tolerance=tolerance, mc_error=mc_error, max_samples=_integer(function, "max_samples", max_samples, 0),
-        seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads))
-    return KLResult(value, how, error, samples, unit)
+        tolerance=_real(function, "tolerance", tolerance), mc_error=_real(function, "mc_error", mc_error),
+        max_samples=_integer(function, "max_samples", max_samples, 0),
+        seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads),
+        progress=_reporter(function, progress, "Monte Carlo", "samples")))
+    if not result.converged:
+        warnings.warn(f"{function}: Monte Carlo stopped at max_samples = {result.samples} with a standard error of "
+                      f"{result.error:.3g} {result.unit}, above mc_error = {mc_error!r} nats; give a larger "
+                      "max_samples to reach it", RuntimeWarning, stacklevel=2)
+    return result
 
 
 class GaussianMixtureEstimates(NamedTuple):

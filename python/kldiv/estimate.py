@@ -12,7 +12,8 @@ Samples are arrays with one observation per row (a 1-D array is one variable); c
 arrays over the same events. ``ci`` asks for a bootstrap confidence interval at that level
 (``resamples``, ``interval="percentile"|"bca"``, ``seed``: the same seed gives the same interval on
 any number of threads); ``permutations`` runs a permutation test of P = Q with the estimator as
-its statistic (KL only). Results are in nats unless ``base`` is given.
+its statistic (KL only). Results are in nats unless ``base`` is given. ``progress`` shows or
+reports the progress of the bootstrap and the permutations (kldiv.progress).
 
 Each estimator has its KL, cross-entropy and entropy forms: ``kl_divergence_knn``,
 ``cross_entropy_knn``, ``entropy_knn``, and likewise ``_histogram`` (differential, through the bin
@@ -26,6 +27,7 @@ import numpy as np
 
 from . import _kldiv
 from .measures import _base_value, _error, _integer, _named, _threads
+from .progress import _reporter
 
 
 class Interval(NamedTuple):
@@ -65,7 +67,7 @@ def _level(function, ci):
     return float(ci)
 
 
-def _options(function, base, ci, resamples, interval, permutations, seed, threads, **kwargs):
+def _options(function, base, ci, resamples, interval, permutations, seed, threads, progress, **kwargs):
     options = dict(measure="kl_divergence", method="knn", k=5, l=0, form="wang_kulkarni_verdu", estimator="plug_in",
                    bins="freedman_diaconis", bin_count=0)
     options.update(kwargs)
@@ -74,7 +76,9 @@ def _options(function, base, ci, resamples, interval, permutations, seed, thread
     options.update(base=_base_value(function, base), ci=_level(function, ci),
                    resamples=_integer(function, "resamples", resamples, 0), interval=interval,
                    permutations=_integer(function, "permutations", permutations, 0),
-                   seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads))
+                   seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads),
+                   bootstrap_progress=_reporter(function, progress, "bootstrap", "resamples"),
+                   permutation_progress=_reporter(function, progress, "permutation test", "permutations"))
     return options
 
 
@@ -120,78 +124,78 @@ def _from_counts(function, measure, p_counts, q_counts, estimator, uncertainty):
 
 def kl_divergence_knn(x, y, *, k: int = 5, l: int | None = None, form: str = "wang_kulkarni_verdu",
                       base=None, ci=None, resamples=1000, interval="percentile", permutations=0, seed=2026,
-                      threads=None) -> Estimate:
+                      threads=None, progress=None) -> Estimate:
     """D(P‖Q) from x ~ P and y ~ Q by k nearest neighbours (Wang, Kulkarni & Verdú 2009, with k in x
     and l in y; or ``form="perez_cruz"``, Pérez-Cruz 2008)."""
-    uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
+    uncertainty = (base, ci, resamples, interval, permutations, seed, threads, progress)
     return _from_samples("kl_divergence_knn", "kl_divergence", x, y, uncertainty, method="knn", k=k,
                          l=0 if l is None else l, form=form)
 
 
 def cross_entropy_knn(x, y, *, k: int = 5, base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
-                      threads=None) -> Estimate:
+                      threads=None, progress=None) -> Estimate:
     """H(P, Q) = −E_P[ln q] from x ~ P and y ~ Q by the k-th neighbours in y (Leonenko et al. 2008)."""
-    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads, progress)
     return _from_samples("cross_entropy_knn", "cross_entropy", x, y, uncertainty, method="knn", k=k)
 
 
 def entropy_knn(x, *, k: int = 5, base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
-                threads=None) -> Estimate:
+                threads=None, progress=None) -> Estimate:
     """H(P) from x ~ P by k nearest neighbours (Kozachenko & Leonenko 1987)."""
-    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads, progress)
     return _from_samples("entropy_knn", "entropy", x, None, uncertainty, method="knn", k=k)
 
 
 def kl_divergence_histogram(x, y, *, bins: str = "freedman_diaconis", bin_count: int = 0,
                             estimator: str = "jeffreys", base=None, ci=None, resamples=1000, interval="percentile",
-                            permutations=0, seed=2026, threads=None) -> Estimate:
+                            permutations=0, seed=2026, threads=None, progress=None) -> Estimate:
     """D(P‖Q) from x ~ P and y ~ Q by a histogram shared by both samples (``bins``:
     "freedman_diaconis" (alias "fd"), "scott", "sturges", "quantile" or "fixed" with ``bin_count``;
     up to 3 variables) and a count estimator (Jeffreys' pseudocounts by default: the plug-in is
     +inf as soon as a bin holds x's but no y's)."""
-    uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
+    uncertainty = (base, ci, resamples, interval, permutations, seed, threads, progress)
     return _from_samples("kl_divergence_histogram", "kl_divergence", x, y, uncertainty, method="histogram",
                          bins=bins, bin_count=bin_count, estimator=estimator)
 
 
 def cross_entropy_histogram(x, y, *, bins: str = "freedman_diaconis", bin_count: int = 0,
                             estimator: str = "jeffreys", base=None, ci=None, resamples=1000, interval="percentile",
-                            seed=2026, threads=None) -> Estimate:
+                            seed=2026, threads=None, progress=None) -> Estimate:
     """Differential H(P, Q) through a histogram shared by x and y: the count estimator's value plus
     Σ θ̂_P ln(bin volume)."""
-    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads, progress)
     return _from_samples("cross_entropy_histogram", "cross_entropy", x, y, uncertainty, method="histogram",
                          bins=bins, bin_count=bin_count, estimator=estimator)
 
 
 def entropy_histogram(x, *, bins: str = "freedman_diaconis", bin_count: int = 0, estimator: str = "plug_in",
                       base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
-                      threads=None) -> Estimate:
+                      threads=None, progress=None) -> Estimate:
     """Differential H(P) through a histogram of x: −Σ θ̂ ln(θ̂ / bin volume) for the plug-in."""
-    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads, progress)
     return _from_samples("entropy_histogram", "entropy", x, None, uncertainty, method="histogram",
                          bins=bins, bin_count=bin_count, estimator=estimator)
 
 
 def kl_divergence_counts(p_counts, q_counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000,
-                         interval="percentile", permutations=0, seed=2026, threads=None) -> Estimate:
+                         interval="percentile", permutations=0, seed=2026, threads=None, progress=None) -> Estimate:
     """D(P‖Q) from two count vectors over the same events (``estimator``: "plug_in", "miller_madow",
     "laplace", "jeffreys", "perks", "minimax", "james_stein")."""
-    uncertainty = (base, ci, resamples, interval, permutations, seed, threads)
+    uncertainty = (base, ci, resamples, interval, permutations, seed, threads, progress)
     return _from_counts("kl_divergence_counts", "kl_divergence", p_counts, q_counts, estimator, uncertainty)
 
 
 def cross_entropy_counts(p_counts, q_counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000,
-                         interval="percentile", seed=2026, threads=None) -> Estimate:
+                         interval="percentile", seed=2026, threads=None, progress=None) -> Estimate:
     """H(P, Q) from two count vectors over the same events."""
-    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads, progress)
     return _from_counts("cross_entropy_counts", "cross_entropy", p_counts, q_counts, estimator, uncertainty)
 
 
 def entropy_counts(counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000, interval="percentile",
-                   seed=2026, threads=None) -> Estimate:
+                   seed=2026, threads=None, progress=None) -> Estimate:
     """H(P) from one count vector (``estimator`` as for kl_divergence_counts)."""
-    uncertainty = (base, ci, resamples, interval, 0, seed, threads)
+    uncertainty = (base, ci, resamples, interval, 0, seed, threads, progress)
     return _from_counts("entropy_counts", "entropy", counts, None, estimator, uncertainty)
 
 

@@ -11,7 +11,7 @@ import os
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _eps_value, _error, _integer, _named, _real
+from .measures import _base_value, _epsilon_value, _error, _integer, _named, _real
 
 
 def _vector(function, name, values):
@@ -23,14 +23,15 @@ def _vector(function, name, values):
     return a.astype(np.float64)
 
 
-def explain(p, q, *, labels=None, base=None, on_zero="infinity", eps=None, normalize=False, beta=0.5, top=0,
-            html=None, sum_tolerance=1e-6):
+def explain(p, q, *, labels=None, base=None, on_zero="infinity", epsilon=None, normalize=False, sum_tolerance=1e-6,
+            beta=0.5, top=0, html=None, eps=None):
     """Every measure of P and Q, and each event's contribution to D(P‖Q) and D(Q‖P), the events
     ranked by the first: the document ``kldiv explain --json`` prints, as a dict.
 
     p, q: 1-D probabilities (or counts with ``normalize=True``) over the same events; ``labels``:
-    one name per event (default "0", "1", …). ``base``, ``on_zero``, ``eps``, ``normalize``,
-    ``beta`` as for ``kl_divergence`` and ``js_divergence`` (nats unless ``base`` is given).
+    one name per event (default "0", "1", …). ``base``, ``on_zero``, ``epsilon`` (alias ``eps``),
+    ``normalize``, ``sum_tolerance``, ``beta`` as for ``kl_divergence`` and ``js_divergence``
+    (nats unless ``base`` is given).
     ``top``: the ranked events listed (0: all). ``html``: a path where the self-contained HTML
     report with charts is written (whole or not at all).
 
@@ -52,14 +53,14 @@ def explain(p, q, *, labels=None, base=None, on_zero="infinity", eps=None, norma
     if labels is not None and len(names) != P.size:
         raise _error(function, f"{len(names)} labels are given for {P.size} events, but there must be one "
                          "per event")
-    eps = _eps_value(function, eps, on_zero)
+    epsilon = _epsilon_value(function, epsilon, eps, on_zero)
     top = _integer(function, "top", top, 0)
     path = "" if html is None else os.fspath(html)
     if html is not None and (not isinstance(path, str) or not path or "\0" in path or
                              any(0xd800 <= ord(c) <= 0xdfff for c in path)):
         raise _error(function, f"html = {html!r}, but it must be a path as text: not empty, without NUL bytes")
     try:
-        text = _kldiv.explain(P, Q, names, _base_value(function, base), on_zero, eps, bool(normalize),
+        text = _kldiv.explain(P, Q, names, _base_value(function, base), on_zero, epsilon, bool(normalize),
                               _real(function, "sum_tolerance", sum_tolerance), _real(function, "beta", beta), top,
                               path)
     except ValueError as e:

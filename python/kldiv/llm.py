@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _kldiv
 from .measures import _error, _integer, _threads
+from .progress import _reporter
 
 
 def _input(model):
@@ -69,13 +70,15 @@ def _per_position(value, what):
     return np.ascontiguousarray(a, dtype=np.int32)
 
 
-def _options(tokens, mask, reverse_kl, js, threads, buffer_mib):
+def _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress=None):
     return dict(tokens=_per_position(tokens, "tokens"), mask=_per_position(mask, "mask"), reverse_kl=bool(reverse_kl),
                 js=bool(js), threads=_threads("kldiv.llm", threads),
-                buffer_mib=_integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20))
+                buffer_mib=_integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20),
+                progress=_reporter("kldiv.llm", progress, "llm compare", "positions"))
 
 
-def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256):
+def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256,
+            progress=None):
     """Compare the candidate's next-token distributions with the reference's, position by position.
 
     reference, candidate: each a file, a pattern or a list of files (.npy of shape positions ×
@@ -86,12 +89,13 @@ def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, j
     mask: non-zero for the positions to score.
     reverse_kl, js: also D(candidate‖reference) and the Jensen-Shannon divergence.
     threads: 0 for all cores. buffer_mib: memory for the blocks of rows of both models.
+    progress: show (True) or report (a callable) the positions compared (kldiv.progress).
 
     Returns the ``kldiv llm-compare --json`` document as a dict (nats; +inf as the string "inf",
     values not defined, e.g. a standard error of one position, as None). Raises ValueError for
     unreadable or mismatched inputs.
     """
-    options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib)
+    options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress)
     return json.loads(_kldiv.llm_compare(_files(reference, "reference"), _files(candidate, "candidate"), options,
                                          _input(reference), _input(candidate)))
 

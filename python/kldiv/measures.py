@@ -66,10 +66,6 @@ def _as_rows(function, name, values, axis):
     return _contiguous_rows(a.reshape(-1, a.shape[-1])), batch
 
 
-# The core's names for what the Python functions call otherwise.
-_CORE_NAMES = (("smoothing_epsilon = ", "eps = "),)
-
-
 def _error(function, message):
     """kldiv.Error (a ValueError) for ``function``: "function: message", both parts as attributes."""
     error = _kldiv.Error(f"{function}: {message}")
@@ -79,18 +75,16 @@ def _error(function, message):
 
 def _named(function, error):
     """The core's error, named for the Python function the user called: its message without the
-    core's function, whose option names are spelled as Python's."""
+    core's function (the core names options as Python does)."""
     message = error.message if isinstance(error, _kldiv.Error) else str(error)
     if message.startswith(f"{function}: "):
         message = message[len(function) + 2:]
-    for core, python in _CORE_NAMES:
-        message = message.replace(core, python)
     return _error(function, message)
 
 
 def _real(function, name, value):
-    """``value`` as a float, or TypeError naming the argument (booleans are refused)."""
-    if isinstance(value, (bool, np.bool_)):
+    """``value`` as a float, or TypeError naming the argument (booleans and text are refused)."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
         raise TypeError(f"{function}: {name} = {value!r}, but it must be a real number")
     try:
         return float(value)
@@ -99,33 +93,40 @@ def _real(function, name, value):
 
 
 def _base_value(function, base):
-    """0.0 (nats) for None, else ``base`` checked by the core's rule for a logarithm base."""
+    """0.0 (nats) for None, else ``base`` — a unit name ("nats", "bits", "dits") or a number —
+    checked by the core's rule for a logarithm base."""
     if base is None:
         return 0.0
-    b = _real(function, "base", base)
     try:
-        return _kldiv.check_base(b)
+        if isinstance(base, str):
+            return _kldiv.parse_base(base)
+        return _kldiv.check_base(_real(function, "base", base))
     except ValueError as e:
         raise _named(function, e) from None
 
 
-def _eps_value(function, eps, on_zero):
-    """None (the core's default) for None; else ``eps``, which only on_zero="smooth" uses (the
-    core checks its range)."""
-    if eps is None:
+def _epsilon_value(function, epsilon, eps, on_zero):
+    """None (the core's default) when neither is given; else ``epsilon`` (or its alias ``eps``),
+    which only on_zero="smooth" uses (the core checks its range)."""
+    if eps is not None:
+        if epsilon is not None:
+            raise _error(function, f"epsilon = {epsilon!r} and eps = {eps!r} are both given, but eps is "
+                             "another name of epsilon: give one")
+        epsilon = eps
+    if epsilon is None:
         return None
-    value = _real(function, "eps", eps)
+    value = _real(function, "epsilon", epsilon)
     if on_zero != "smooth":
-        raise _error(function, f"eps = {eps!r} is given with on_zero = {on_zero!r}, but eps is the "
-                         "smoothing amount of on_zero='smooth' and nothing else uses it")
+        raise _error(function, f"epsilon = {epsilon!r} is given with on_zero = {on_zero!r}, but epsilon is "
+                         "the smoothing amount of on_zero='smooth' and nothing else uses it")
     return value
 
 
-def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature, on_zero, eps, normalize,
-             reduction, threads, beta=0.5, sum_tolerance=1e-6):
+def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature, on_zero, epsilon, eps, normalize,
+             sum_tolerance, reduction, threads, beta=0.5):
     if threads is not None:
         _integer(function, "threads", threads, 1, 2**32 - 1)
-    eps = _eps_value(function, eps, on_zero)
+    epsilon = _epsilon_value(function, epsilon, eps, on_zero)
     P, batch = _as_rows(function, "p", p, axis)
     if q is None:
         Q = P
@@ -141,9 +142,10 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
     if P.dtype == np.float16:
         P, Q = P.view(np.uint16), Q.view(np.uint16)
     try:
-        values = core(P, Q, list(names), input, float(temperature), _base_value(function, base), on_zero, eps,
-                      bool(normalize), float(sum_tolerance), 0 if threads is None else int(threads), float(beta),
-                      str(reduction))
+        values = core(P, Q, list(names), input, _real(function, "temperature", temperature),
+                      _base_value(function, base), on_zero, epsilon, bool(normalize),
+                      _real(function, "sum_tolerance", sum_tolerance), 0 if threads is None else int(threads),
+                      _real(function, "beta", beta), str(reduction))
     except ValueError as e:
         raise _named(function, e) from None
     result = values[names[0]]
@@ -160,45 +162,50 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
 
 
 def kl_divergence(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
-                  eps=None, normalize=False, reduction="none", threads=None):
+                  epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None,
+                  eps=None):
     """D(P‖Q) = Σ p log(p/q) along ``axis``: the extra cost of coding P with a code for Q.
 
     Never negative, exactly 0 for equal distributions, accurate when P and Q agree to many digits.
     ``on_zero``: what p > 0 where q = 0 gives — "infinity" (the value; alias "inf"), "error" (alias
-    "raise"), or "smooth" (add ``eps``, 1e-10 by default, and renormalize).
+    "raise"), or "smooth" (add ``epsilon``, 1e-10 by default, and renormalize; ``eps`` is an
+    alias). Without ``normalize`` every row must sum to 1 within ``sum_tolerance``. ``base``: None
+    or "nats" (the default unit), "bits", "dits", or a number > 1.
     """
     return _measure("kl_divergence", p, q, ("kl",), input=input, axis=axis, keepdims=keepdims, base=base,
-                    temperature=temperature, on_zero=on_zero, eps=eps, normalize=normalize, reduction=reduction,
-                    threads=threads)
+                    temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads)
 
 
-def entropy(p, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity", eps=None,
-            normalize=False, reduction="none", threads=None):
+def entropy(p, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
+            epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None, eps=None):
     """H(P) = −Σ p log p along ``axis``."""
     return _measure("entropy", p, None, ("entropy_p",), input=input, axis=axis, keepdims=keepdims, base=base,
-                    temperature=temperature, on_zero=on_zero, eps=eps, normalize=normalize, reduction=reduction,
-                    threads=threads)
+                    temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads)
 
 
 def cross_entropy(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
-                  eps=None, normalize=False, reduction="none", threads=None):
+                  epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None,
+                  eps=None):
     """H(P, Q) = −Σ p log q = H(P) + D(P‖Q) along ``axis``."""
     return _measure("cross_entropy", p, q, ("cross_entropy",), input=input, axis=axis, keepdims=keepdims,
-                    base=base, temperature=temperature, on_zero=on_zero, eps=eps, normalize=normalize,
-                    reduction=reduction, threads=threads)
+                    base=base, temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps,
+                    normalize=normalize, sum_tolerance=sum_tolerance, reduction=reduction, threads=threads)
 
 
 def jeffreys(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
-             eps=None, normalize=False, reduction="none", threads=None):
+             epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None, eps=None):
     """J(P, Q) = D(P‖Q) + D(Q‖P) along ``axis`` (the symmetric KL divergence)."""
     return _measure("jeffreys", p, q, ("kl", "reverse_kl"), input=input, axis=axis, keepdims=keepdims, base=base,
-                    temperature=temperature, on_zero=on_zero, eps=eps, normalize=normalize, reduction=reduction,
-                    threads=threads)
+                    temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads)
 
 
 def js_divergence(p, q, *, beta=0.5, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0,
-                  on_zero="infinity", eps=None, normalize=False, reduction="none", threads=None):
+                  on_zero="infinity", epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none",
+                  threads=None, eps=None):
     """JS_β(P, Q) = β D(P‖M) + (1 − β) D(Q‖M), M = β P + (1 − β) Q, along ``axis`` (β = ½: at most ln 2)."""
     return _measure("js_divergence", p, q, ("js",), input=input, axis=axis, keepdims=keepdims, base=base,
-                    temperature=temperature, on_zero=on_zero, eps=eps, normalize=normalize, reduction=reduction,
-                    threads=threads, beta=beta)
+                    temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, beta=beta)

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "kldiv/names.hpp"
+#include "python/src/progress.hpp"
 
 namespace py = pybind11;
 namespace kd = kldiv::distributions;
@@ -41,24 +42,26 @@ void bind_distributions(py::module_& m) {
     m.def(
         "distribution_kl",
         [](const distribution_object& p, const distribution_object& q, double base, const std::string& method,
-           double tolerance, double mc_error, std::uint64_t max_samples, std::uint64_t seed, unsigned threads) {
+           double tolerance, double mc_error, std::uint64_t max_samples, std::uint64_t seed, unsigned threads,
+           py::object progress) {
             kd::kl_options o;
             o.base = base == 0.0 ? kldiv::log_base{} : kldiv::log_base(base);
             o.method = method_of(method);
-            o.relative_tolerance = tolerance;
-            o.monte_carlo_error = mc_error;
+            o.tolerance = tolerance;
+            o.mc_error = mc_error;
             o.max_samples = max_samples;
             o.seed = seed;
             o.threads = threads;
+            o.progress = python_progress(std::move(progress));
             kd::kl_result r;
             {
                 py::gil_scoped_release release;
                 r = kd::kl_divergence(p.value, q.value, o);
             }
-            return py::make_tuple(r.value, kldiv::name(r.method), r.error, r.samples, o.base.unit());
+            return py::make_tuple(r.value, kldiv::name(r.method), r.error, r.samples, o.base.unit(), r.converged);
         },
         py::arg("p"), py::arg("q"), py::arg("base"), py::arg("method"), py::arg("tolerance"), py::arg("mc_error"),
-        py::arg("max_samples"), py::arg("seed"), py::arg("threads"));
+        py::arg("max_samples"), py::arg("seed"), py::arg("threads"), py::arg("progress"));
 
     m.def(
         "gaussian_mixture_estimates",

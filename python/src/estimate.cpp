@@ -10,6 +10,7 @@
 #include "kldiv/estimate/from_data.hpp"
 
 #include "kldiv/names.hpp"
+#include "python/src/progress.hpp"
 
 #include <string>
 
@@ -44,10 +45,12 @@ ke::data_options options_of(const py::dict& o) {
         b.method = choice<ke::interval_method>(o, "interval");
         b.seed = o["seed"].cast<std::uint64_t>();
         b.threads = d.knn.threads;
+        b.progress = python_progress(o["bootstrap_progress"]);
         d.bootstrap = b;
     }
     if (const auto n = o["permutations"].cast<std::size_t>(); n > 0)
-        d.permutation = ke::permutation_options{n, o["seed"].cast<std::uint64_t>(), d.knn.threads};
+        d.permutation = ke::permutation_options{n, o["seed"].cast<std::uint64_t>(), d.knn.threads,
+                                                python_progress(o["permutation_progress"])};
     return d;
 }
 

@@ -24,10 +24,10 @@ void bind_explanation(py::module_& m) {
     m.def(
         "explain",
         [](std::vector<double> p, std::vector<double> q, std::vector<std::string> labels, double base,
-           const std::string& on_zero, std::optional<double> eps, bool normalize, double sum_tolerance, double beta,
+           const std::string& on_zero, std::optional<double> epsilon, bool normalize, double sum_tolerance, double beta,
            std::size_t top, const std::string& html) {
             kldiv::report::explained_pair in{"p", "q", std::move(labels), {}};
-            in.options = measure_options(base, on_zero, eps, normalize, sum_tolerance, beta);
+            in.options = measure_options(base, on_zero, epsilon, normalize, sum_tolerance, beta);
             py::gil_scoped_release unlocked;
             const kldiv::explanation e = kldiv::explain(p, q, in.options);
             if (in.labels.empty()) {
@@ -39,6 +39,6 @@ void bind_explanation(py::module_& m) {
             }
             return kldiv::report::json_text(kldiv::report::explanation_json(in, e, count));
         },
-        py::arg("p"), py::arg("q"), py::arg("labels"), py::arg("base"), py::arg("on_zero"), py::arg("eps"),
+        py::arg("p"), py::arg("q"), py::arg("labels"), py::arg("base"), py::arg("on_zero"), py::arg("epsilon"),
         py::arg("normalize"), py::arg("sum_tolerance"), py::arg("beta"), py::arg("top"), py::arg("html"));
 }

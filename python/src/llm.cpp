@@ -19,6 +19,7 @@
 #include "kldiv/io/row_source.hpp"
 #include "kldiv/llm/model_comparison.hpp"
 
+#include "python/src/progress.hpp"
 #include "report/json_text.hpp"
 #include "report/llm_comparison_json.hpp"
 
@@ -69,6 +70,7 @@ struct comparison_request {
                         .js = o["js"].cast<bool>(),
                         .threads = o["threads"].cast<unsigned>()};
         options.block_bytes = buffer_mib << 20;
+        if (o.contains("progress")) options.progress = python_progress(o["progress"]);
         take_per_position(o["tokens"].cast<per_position<std::int32_t>>(), options.next_tokens, tokens_path);
         take_per_position(o["mask"].cast<per_position<std::uint8_t>>(), options.mask, mask_path);
     }

@@ -90,7 +90,7 @@ void bind_measure(py::module_& m, const char* name) {
         name,
         [](const py::array_t<T>& p, const py::array_t<T>& q, const std::vector<std::string>& measures,
            const std::string& input, double temperature, double base, const std::string& on_zero,
-           std::optional<double> eps, bool normalize, double sum_tolerance, unsigned threads, double beta,
+           std::optional<double> epsilon, bool normalize, double sum_tolerance, unsigned threads, double beta,
            const std::string& reduction) {
             if (p.ndim() != 2 || q.ndim() != 2) {
                 throw kldiv::error("kldiv", "measure_rows needs 2-D arrays (rows x events)");
@@ -103,15 +103,16 @@ void bind_measure(py::module_& m, const char* name) {
                     throw kldiv::error("kldiv", "measure_rows needs a non-negative row stride in whole elements");
                 }
             }
-            const kldiv::batch_options o{.input = input_of(input),
-                                         .temperature = temperature,
-                                         .measure = measure_options(base, on_zero, eps, normalize, sum_tolerance, beta),
-                                         .reduce = reduction_of(reduction),
-                                         .rows = {.threads = threads}};
+            const kldiv::batch_options o{
+                .input = input_of(input),
+                .temperature = temperature,
+                .measure = measure_options(base, on_zero, epsilon, normalize, sum_tolerance, beta),
+                .reduce = reduction_of(reduction),
+                .rows = {.threads = threads}};
             return measure<T, E>(p, q, measures, o);
         },
         py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"), py::arg("base"),
-        py::arg("on_zero"), py::arg("eps"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
+        py::arg("on_zero"), py::arg("epsilon"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
         py::arg("beta"), py::arg("reduction"));
 }
 
@@ -249,6 +250,15 @@ PYBIND11_MODULE(_kldiv, m) {
             return base;
         },
         py::arg("base"));
+    // A unit written as text ("nats", "bits", "dits", "e" or a number) by log_base::parse: the
+    // base, 0 for nats (the default unit), or ValueError naming it and the rule.
+    m.def(
+        "parse_base",
+        [](const std::string& text) {
+            const kldiv::log_base base = kldiv::log_base::parse(text);
+            return base.unit() == "nats" ? 0.0 : base.value();
+        },
+        py::arg("text"));
     // Summary statistics of per-row values (kldiv/summary.hpp) for kldiv.summarize.
     m.def(
         "summarize",

@@ -43,23 +43,52 @@ def test_a_good_base_still_works():
         kldiv.entropy(P, base=True)
 
 
-@pytest.mark.parametrize("eps", [-1.0, math.nan, 0.0, math.inf])
-def test_a_bad_eps_is_refused(eps):
-    with pytest.raises(ValueError, match=r"^kl_divergence: eps = \S+, but "):  # the core's rule for epsilon
-        kldiv.kl_divergence(P, [0.5, 0.5, 0.0], on_zero="smooth", eps=eps)
+@pytest.mark.parametrize("epsilon", [-1.0, math.nan, 0.0, math.inf])
+def test_a_bad_epsilon_is_refused(epsilon):
+    with pytest.raises(ValueError, match=r"^kl_divergence: epsilon = \S+, but "):  # the core's rule for epsilon
+        kldiv.kl_divergence(P, [0.5, 0.5, 0.0], on_zero="smooth", epsilon=epsilon)
 
 
-def test_eps_is_used_and_only_with_smoothing():
+def test_epsilon_is_used_and_only_with_smoothing():
     q = [0.5, 0.5, 0.0]
-    small = kldiv.kl_divergence(P, q, on_zero="smooth", eps=1e-12)
-    large = kldiv.kl_divergence(P, q, on_zero="smooth", eps=1e-3)
-    assert small > large > 0  # eps=… is not replaced by the default
-    assert kldiv.kl_divergence(P, q, on_zero="smooth") == kldiv.kl_divergence(P, q, on_zero="smooth", eps=1e-10)
-    with pytest.raises(ValueError, match=r"^kl_divergence: eps = 1e-05 is given with on_zero = 'infinity', but eps is the "
-                                         "smoothing amount of on_zero='smooth'"):
-        kldiv.kl_divergence(P, Q, eps=1e-5)
-    with pytest.raises(TypeError, match="^entropy: eps = 'x', but it must be a real number"):
-        kldiv.entropy(P, on_zero="smooth", eps="x")
+    small = kldiv.kl_divergence(P, q, on_zero="smooth", epsilon=1e-12)
+    large = kldiv.kl_divergence(P, q, on_zero="smooth", epsilon=1e-3)
+    assert small > large > 0  # epsilon=… is not replaced by the default
+    assert kldiv.kl_divergence(P, q, on_zero="smooth") == kldiv.kl_divergence(P, q, on_zero="smooth", epsilon=1e-10)
+    # eps: the older name, kept as an alias; not both.
+    assert kldiv.kl_divergence(P, q, on_zero="smooth", eps=1e-3) == large
+    with pytest.raises(ValueError, match=r"^kl_divergence: epsilon = 0.001 and eps = 0.001 are both given, but eps is "
+                                         "another name of epsilon: give one"):
+        kldiv.kl_divergence(P, q, on_zero="smooth", epsilon=1e-3, eps=1e-3)
+    with pytest.raises(ValueError, match=r"^kl_divergence: epsilon = 1e-05 is given with on_zero = 'infinity', but "
+                                         "epsilon is the smoothing amount of on_zero='smooth'"):
+        kldiv.kl_divergence(P, Q, epsilon=1e-5)
+    with pytest.raises(TypeError, match="^entropy: epsilon = 'x', but it must be a real number"):
+        kldiv.entropy(P, on_zero="smooth", epsilon="x")
+
+
+def test_one_name_and_one_default_unit_as_on_the_command_line():
+    # base: nats by default, and the CLI's names ("bits", "dits", "nats") or a number.
+    nats = kldiv.kl_divergence(P, Q)
+    assert kldiv.kl_divergence(P, Q, base="nats") == nats
+    assert kldiv.kl_divergence(P, Q, base="bits") == kldiv.kl_divergence(P, Q, base=2)
+    assert kldiv.kl_divergence(P, Q, base="dits") == kldiv.kl_divergence(P, Q, base=10)
+    assert kldiv.kl_divergence(P, Q, base="bits") == pytest.approx(nats / math.log(2), rel=1e-15)
+    assert kd.kl_divergence("normal(0, 1)", "normal(1, 1)", base="bits").unit == "bits"
+    assert kldiv.explain(P, Q, base="bits")["unit"] == "bits"
+    with pytest.raises(ValueError, match="^kl_divergence: base = 'bitz', but a base must be bits, nats, dits"):
+        kldiv.kl_divergence(P, Q, base="bitz")
+    # Text is not a number: numeric strings are refused where a number is meant.
+    for name in ("temperature", "sum_tolerance"):
+        with pytest.raises(TypeError, match=f"^kl_divergence: {name} = '1', but it must be a real number"):
+            kldiv.kl_divergence(P, Q, **{name: "1"})
+    with pytest.raises(TypeError, match="^js_divergence: beta = '0.5', but it must be a real number"):
+        kldiv.js_divergence(P, Q, beta="0.5")
+    # sum_tolerance, as --sum-tolerance: how far from 1 a sum may be.
+    off = [0.5, 0.3, 0.2 + 1e-4]
+    with pytest.raises(ValueError, match="must sum to 1 within 1e-06"):
+        kldiv.kl_divergence(off, Q)
+    assert kldiv.kl_divergence(off, Q, sum_tolerance=1e-3) > 0
 
 
 def test_booleans_are_not_probabilities():

@@ -48,7 +48,7 @@ def test_infinite_and_zero_divergences():
     assert same["kl_pq"] == 0.0 and all(e["share_pq"] is None for e in same["ranked"])
     with pytest.raises(ValueError, match=r"^explain: p\[1\] = 0.5 > 0 where q\[1\] = 0"):
         kldiv.explain([0.5, 0.5], [1.0, 0.0], on_zero="error")
-    smoothed = kldiv.explain([3, 1, 0], [1, 1, 0], normalize=True, on_zero="smooth", eps=0.01)
+    smoothed = kldiv.explain([3, 1, 0], [1, 1, 0], normalize=True, on_zero="smooth", epsilon=0.01)
     assert smoothed["ranked"][0]["p"] == pytest.approx(0.76 / 1.03, rel=1e-15)
 
 

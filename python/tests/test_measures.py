@@ -149,7 +149,7 @@ def test_every_option():
     zero_q = q.copy()
     zero_q[:, 0] = 0.0
     zero_q /= zero_q.sum(-1, keepdims=True)
-    smoothed = kldiv.kl_divergence(p, zero_q, on_zero="smooth", eps=1e-3)
+    smoothed = kldiv.kl_divergence(p, zero_q, on_zero="smooth", epsilon=1e-3)
     ps, qs = (p + 1e-3), (zero_q + 1e-3)
     ps, qs = ps / ps.sum(-1, keepdims=True), qs / qs.sum(-1, keepdims=True)
     np.testing.assert_allclose(smoothed, scipy.special.rel_entr(ps, qs).sum(-1), rtol=1e-12)

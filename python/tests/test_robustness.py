@@ -16,9 +16,9 @@ def test_a_base_below_one_is_refused():
 
 
 def test_a_huge_smoothing_epsilon_is_refused():
-    # eps=1e308 gave NaN.
-    with pytest.raises(ValueError, match=r"kl_divergence: eps = 1e\+308, but smoothing needs an epsilon in \(0, 1\]"):
-        kldiv.kl_divergence([0.5, 0.5], [1.0, 0.0], on_zero="smooth", eps=1e308)
+    # epsilon=1e308 gave NaN.
+    with pytest.raises(ValueError, match=r"kl_divergence: epsilon = 1e\+308, but smoothing needs an epsilon in \(0, 1\]"):
+        kldiv.kl_divergence([0.5, 0.5], [1.0, 0.0], on_zero="smooth", epsilon=1e308)
 
 
 def test_a_huge_bin_count_is_refused_before_allocating():

@@ -101,7 +101,7 @@ void materialize(const T* v, std::size_t n, const batch_options& o, double* out)
         for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<double>(v[i]) * inverse;
     }
     if (o.measure.on_zero == zero_support::smooth) {
-        for (std::size_t i = 0; i < n; ++i) out[i] += o.measure.smoothing_epsilon;
+        for (std::size_t i = 0; i < n; ++i) out[i] += o.measure.epsilon;
     }
 }
 

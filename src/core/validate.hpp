@@ -19,10 +19,8 @@ inline void check_options(const char* function, const options& opts) {
     if (!(opts.sum_tolerance >= 0.0 && std::isfinite(opts.sum_tolerance))) {
         throw error(function, "sum_tolerance = " + to_text(opts.sum_tolerance) + ", but it must be finite and >= 0");
     }
-    if (opts.on_zero == zero_support::smooth &&
-        !(opts.smoothing_epsilon > 0.0 && opts.smoothing_epsilon <= max_smoothing_epsilon)) {
-        throw error(function, "smoothing_epsilon = " + to_text(opts.smoothing_epsilon) +
-                                  ", but smoothing needs an epsilon in (0, 1]");
+    if (opts.on_zero == zero_support::smooth && !(opts.epsilon > 0.0 && opts.epsilon <= max_smoothing_epsilon)) {
+        throw error(function, "epsilon = " + to_text(opts.epsilon) + ", but smoothing needs an epsilon in (0, 1]");
     }
 }
 
@@ -113,8 +111,8 @@ auto with_pair(const char* function, std::span<const T> p, std::span<const T> q,
     const double_double sp = validated_sum(function, "p", p, opts);
     const double_double sq = validated_sum(function, "q", q, opts);
     if (opts.on_zero == zero_support::smooth) {
-        const std::vector<double> ps = smoothed(p, sp, opts.smoothing_epsilon);
-        const std::vector<double> qs = smoothed(q, sq, opts.smoothing_epsilon);
+        const std::vector<double> ps = smoothed(p, sp, opts.epsilon);
+        const std::vector<double> qs = smoothed(q, sq, opts.epsilon);
         return f(std::span<const double>(ps), exact_sum(std::span<const double>(ps)), std::span<const double>(qs),
                  exact_sum(std::span<const double>(qs)));
     }
@@ -131,7 +129,7 @@ auto with_one(const char* function, std::span<const T> p, const options& opts, F
     check_options(function, opts);
     const double_double sp = validated_sum(function, "p", p, opts);
     if (opts.on_zero == zero_support::smooth) {
-        const std::vector<double> ps = smoothed(p, sp, opts.smoothing_epsilon);
+        const std::vector<double> ps = smoothed(p, sp, opts.epsilon);
         return f(std::span<const double>(ps), exact_sum(std::span<const double>(ps)));
     }
     return f(p, sp);

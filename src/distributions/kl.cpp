@@ -35,12 +35,12 @@ std::string_view describe(kl_method m) noexcept {
 namespace {
 
 void check_options(const kl_options& o) {
-    if (!(o.relative_tolerance > 0.0) || !(o.relative_tolerance < 1.0))
-        throw error("kl_divergence", "relative_tolerance = " + kldiv::detail::to_text(o.relative_tolerance) +
-                                         ", but it must be in (0, 1)");
-    if (!(o.monte_carlo_error > 0.0) || !std::isfinite(o.monte_carlo_error))
-        throw error("kl_divergence", "monte_carlo_error = " + kldiv::detail::to_text(o.monte_carlo_error) +
-                                         ", but it must be finite and > 0");
+    if (!(o.tolerance > 0.0) || !(o.tolerance < 1.0))
+        throw error("kl_divergence",
+                    "tolerance = " + kldiv::detail::to_text(o.tolerance) + ", but it must be in (0, 1)");
+    if (!(o.mc_error > 0.0) || !std::isfinite(o.mc_error))
+        throw error("kl_divergence",
+                    "mc_error = " + kldiv::detail::to_text(o.mc_error) + ", but it must be finite and > 0");
     if (o.max_samples < 2 || o.max_samples > max_monte_carlo_samples)
         throw error("kl_divergence", "max_samples = " + std::to_string(o.max_samples) +
                                          ", but it must be in [2, 2^40 = " + std::to_string(max_monte_carlo_samples) +

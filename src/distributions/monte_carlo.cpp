@@ -15,7 +15,7 @@
 // 0.04 for N(0, 1.1²), whose c has a finite fourth moment.) Otherwise D̂ = mean(v).
 //
 // Sample size: a pilot of 2^14 samples gives the standard deviation s of the estimator's terms;
-// then n = ⌈(s / monte_carlo_error)²⌉, at least the pilot, rounded up to whole chunks and capped at
+// then n = ⌈(s / mc_error)²⌉, at least the pilot, rounded up to whole chunks and capped at
 // max_samples; the pilot's samples are the first n. When the s of all n asks for more (the pilot
 // underestimated it: the default target 1e-3 ended at 1.018e-3), the run goes on to the new n, until
 // the standard error meets the target or max_samples is reached. result.error is the standard error
@@ -190,7 +190,7 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
     // (s / target)² samples, in whole chunks, at least the pilot and at most max_samples.
     const auto planned = [&](const moments& m) {
         const double spread = std::sqrt(std::max(variance(m, beta), 0.0));
-        const double wanted = std::ceil((spread / options.monte_carlo_error) * (spread / options.monte_carlo_error));
+        const double wanted = std::ceil((spread / options.mc_error) * (spread / options.mc_error));
         if (!(wanted > static_cast<double>(pilot))) return pilot;
         const double chunks = std::ceil(wanted / static_cast<double>(chunk_size)) * static_cast<double>(chunk_size);
         return chunks >= static_cast<double>(options.max_samples) ? options.max_samples
@@ -214,8 +214,12 @@ kl_result monte_carlo_nats(const distribution& p, const distribution& q, const k
     report(n, n);
     const double value = all.mean_v - beta * (all.mean_c + outside);
     const double rounding = 4 * DBL_EPSILON * std::sqrt(all.n) * (std::fabs(all.mean_v) + std::fabs(value));
-    const double error = std::sqrt(std::max(variance(all, beta), 0.0) / all.n) + rounding;
-    return {value, kl_method::monte_carlo, error, static_cast<std::uint64_t>(all.n)};  // the samples drawn
+    const double standard_error = std::sqrt(std::max(variance(all, beta), 0.0) / all.n);
+    return {.value = value,
+            .method = kl_method::monte_carlo,
+            .error = standard_error + rounding,
+            .samples = static_cast<std::uint64_t>(all.n),  // the samples drawn
+            .converged = standard_error <= options.mc_error};
 }
 
 }  // namespace kldiv::distributions::detail

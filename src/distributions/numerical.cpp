@@ -29,8 +29,8 @@ kl_result integrate_nats(const distribution& p, const distribution& q, const kl_
     if (!integrable(p, q))
         throw error("kl_divergence", "the pair (" + std::string(family_name(p)) + ", " + std::string(family_name(q)) +
                                          ") is not on one line or circle, so it cannot be integrated numerically");
-    return support_of(p).kind == space::integers ? summation_nats(p, q, options.relative_tolerance)
-                                                 : quadrature_nats(p, q, options.relative_tolerance);
+    return support_of(p).kind == space::integers ? summation_nats(p, q, options.tolerance)
+                                                 : quadrature_nats(p, q, options.tolerance);
 }
 
 }  // namespace kldiv::distributions::detail

@@ -7,11 +7,11 @@
 
 namespace kldiv::distributions::detail {
 
-// By quadrature (continuous) or summation (discrete) to options.relative_tolerance; value and
+// By quadrature (continuous) or summation (discrete) to options.tolerance; value and
 // error in nats. Throws kldiv::error unless both are univariate (or univariate mixtures).
 kl_result integrate_nats(const distribution& p, const distribution& q, const kl_options& options);
 
-// By Monte Carlo over samples of P to options.monte_carlo_error; value and error in nats.
+// By Monte Carlo over samples of P to options.mc_error; value and error in nats.
 kl_result monte_carlo_nats(const distribution& p, const distribution& q, const kl_options& options);
 
 // True where integrate_nats applies to the pair.
@@ -21,7 +21,7 @@ bool integrable(const distribution& p, const distribution& q) noexcept;
 // discrete: summation.cpp) or on the circle (quadrature.cpp), with supports nested and no gap or
 // divergent tail (tails.hpp). Value and error in nats; the error adds the integration error
 // estimate and a bound on the rounding of the integrand (divergence_density.hpp).
-kl_result quadrature_nats(const distribution& p, const distribution& q, double relative_tolerance);
-kl_result summation_nats(const distribution& p, const distribution& q, double relative_tolerance);
+kl_result quadrature_nats(const distribution& p, const distribution& q, double tolerance);
+kl_result summation_nats(const distribution& p, const distribution& q, double tolerance);
 
 }  // namespace kldiv::distributions::detail

@@ -15,7 +15,7 @@
 // integrate_piece). Finite pieces use Boost's tanh_sinh, rays exp_sinh. On the circle the period [loc − π, loc + π] of P's first component is
 // cut at every component's loc, loc + π and loc ± 2^j/√κ.
 //
-// Each piece is integrated to relative_tolerance of its own value (its integrand is ≥ 0, so
+// Each piece is integrated to tolerance of its own value (its integrand is ≥ 0, so
 // Boost's L1 norm is the value); the error is the sum of Boost's estimates (the difference of the
 // last two levels, which overstates the true error of a converged piece) plus the integrated
 // rounding bound of divergence_density.hpp (integrated to 1%), plus, where P's tail is a power law,
@@ -285,7 +285,7 @@ double beyond_far(const line_density& lp, const line_density& lq, double sign) {
 
 }  // namespace
 
-kl_result quadrature_nats(const distribution& p, const distribution& q, double relative_tolerance) {
+kl_result quadrature_nats(const distribution& p, const distribution& q, double tolerance) {
     const auto pc = line_components(p), qc = line_components(q);
     for (const auto* components : {&pc, &qc})
         for (const auto& c : *components) require_resolvable(c.component);
@@ -306,8 +306,7 @@ kl_result quadrature_nats(const distribution& p, const distribution& q, double r
         cuts = line_cuts(pc, qc, a, b);
         outside = mass_below(q, a) + mass_above(q, b);
     }
-    const integral main =
-        integrate_pieces([&](real_point x, double j) { return term(x, j).value; }, cuts, relative_tolerance);
+    const integral main = integrate_pieces([&](real_point x, double j) { return term(x, j).value; }, cuts, tolerance);
     const integral rounding =
         integrate_pieces([&](real_point x, double j) { return term(x, j).rounding; }, cuts, rounding_tolerance);
     // Exp-sinh's estimate on the rays beyond ±far does not see a slowly decaying tail (P's tails

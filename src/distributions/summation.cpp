@@ -10,7 +10,7 @@
 // are past their modes there), and −ln d_{K+j} ≤ α + β j + γ j², α = −ln d_K, bounds the growth of
 // −ln d for d = p, q (a mixture: −ln d ≤ −ln w_i − ln d_i for any component i; the best is taken):
 //   Σ_{j≥1} ρ^j (α + β j + γ j²) = α ρ/(1−ρ) + β ρ/(1−ρ)² + γ ρ(1+ρ)/(1−ρ)³.
-// The sweep stops on a side once that bound is below ¼·relative_tolerance·D; past the end of a
+// The sweep stops on a side once that bound is below ¼·tolerance·D; past the end of a
 // finite support the bound is 0 and the sum is exact.
 // Ratios above K: Poisson λ/(K+1); geometric 1 − p; negative binomial p·max(1, (K+r)/(K+1));
 // binomial (n−K)p/((K+1)(1−p)). Below K: K/λ, K(1−p)/((n−K+1)p), K/(p(K+r−1)).
@@ -197,7 +197,7 @@ private:
 
 }  // namespace
 
-kl_result summation_nats(const distribution& p, const distribution& q, double relative_tolerance) {
+kl_result summation_nats(const distribution& p, const distribution& q, double tolerance) {
     double low = infinity, high = -infinity;
     for (const auto& c : line_components(p)) {
         const anchors an = anchors_of(c.component);
@@ -223,7 +223,7 @@ kl_result summation_nats(const distribution& p, const distribution& q, double re
         for (double k = above ? high : low;; k += above ? 1.0 : -1.0) {
             if (k != (above ? high : low) && !s.add(k)) return infinite;
             const auto small = [&](double bound, double more) {
-                return bound <= 0.25 * relative_tolerance * std::max(s.total() + masses + more, 1e-300);
+                return bound <= 0.25 * tolerance * std::max(s.total() + masses + more, 1e-300);
             };
             const double bound = s.rest_bound(k, above);  // the cdfs only once the bound is small
             if (!small(bound, 0.0)) continue;

@@ -6,9 +6,9 @@
 //   - closed_form: the pair has a formula (every pair PyTorch and TensorFlow Probability register,
 //     and more; see closed_form_pairs());
 //   - quadrature / summation: other univariate pairs, by adaptive quadrature (continuous) or by
-//     summing the series (discrete), to about relative_tolerance, with an error estimate;
+//     summing the series (discrete), to about tolerance, with an error estimate;
 //   - monte_carlo: other multivariate pairs and mixtures, averaged over seeded samples of P until
-//     the standard error meets monte_carlo_error.
+//     the standard error meets mc_error.
 // The result says which method gave the value and how accurate it is.
 
 #include <cstdint>
@@ -59,8 +59,8 @@ inline constexpr std::uint64_t max_monte_carlo_samples = std::uint64_t{1} << 40;
 struct kl_options {
     log_base base{};  // unit of value and error
     method_choice method = method_choice::automatic;
-    double relative_tolerance = 1e-10;       // quadrature and summation target
-    double monte_carlo_error = 1e-3;         // Monte Carlo target standard error, in nats
+    double tolerance = 1e-10;                // quadrature and summation target
+    double mc_error = 1e-3;                  // Monte Carlo target standard error, in nats
     std::uint64_t max_samples = 1ull << 26;  // Monte Carlo stops here even if the target is not met
     std::uint64_t seed = 2026;               // Monte Carlo: equal seeds give equal results
     unsigned threads = 0;                    // Monte Carlo threads; 0 = all cores
@@ -73,6 +73,9 @@ struct kl_result {
     double error = 0.0;         // estimated absolute error of value: the quadrature's error estimate or
                                 // the Monte Carlo standard error; 0 for closed forms and +∞ by support
     std::uint64_t samples = 0;  // Monte Carlo sample count (0 otherwise)
+    // Monte Carlo: whether the standard error met options.mc_error; false when max_samples
+    // stopped the sampling first (error then says how far it got). True for the other methods.
+    bool converged = true;
 };
 
 // Throws kldiv::error if the distributions have different dimensions, or the method asked for

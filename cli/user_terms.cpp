@@ -1,0 +1,66 @@
+// Library errors in the command line's terms (user_terms.hpp).
+
+#include "cli/user_terms.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
+namespace kldiv::cli {
+namespace {
+
+bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-'; }
+
+// Every `word` + `follow` in `text` that starts a word (not inside p[0] or sum_tolerance) becomes
+// `replacement` + `follow`.
+void replace_word(std::string& text, const std::string& word, std::string_view follow, const std::string& replacement) {
+    const std::string needle = word + std::string(follow);
+    for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        if (at > 0 && (identifier_char(text[at - 1]) || text[at - 1] == '[')) continue;
+        text.replace(at, word.size(), replacement);
+        at += replacement.size() - word.size();
+    }
+}
+
+bool has_option(const CLI::App& command, const std::string& flag) {
+    const auto options = command.get_options();
+    return std::any_of(options.begin(), options.end(), [&](const CLI::Option* o) {
+        const auto& names = o->get_lnames();
+        return std::find(names.begin(), names.end(), flag.substr(2)) != names.end();
+    });
+}
+
+// Whether an error's function is a name the user typed: an option ("--tokens") or a positional
+// argument ("INPUT", "P"), kept before the message; a library function is not.
+bool names_an_argument(const std::string& function) {
+    return function.starts_with("--") ||
+           (!function.empty() && std::all_of(function.begin(), function.end(), [](char c) {
+               return std::isupper(static_cast<unsigned char>(c)) != 0 || c == '_';
+           }));
+}
+
+}  // namespace
+
+std::string in_users_terms(const CLI::App* command, const error& e) {
+    if (command == nullptr) return "kldiv: " + std::string(e.what());
+    std::string text = names_an_argument(e.function()) ? e.what() : e.message();
+    for (const CLI::Option* option : command->get_options()) {
+        for (const std::string& name : option->get_lnames()) {
+            if (name == "p" || name == "q") continue;  // in messages p and q are the distributions
+            std::string library = name;
+            std::replace(library.begin(), library.end(), '-', '_');
+            const std::string flag = "--" + name;
+            replace_word(text, library, " = ", flag);
+            replace_word(text, "set " + library, " ", "give " + flag);
+        }
+    }
+    if (const std::size_t at = text.find("(give --normalize to rescale it)");
+        at != std::string::npos && has_option(*command, "--counts"))
+        text.replace(at, std::string_view("(give --normalize to rescale it)").size(),
+                     "(counts or weights: add --counts to rescale them)");
+    if (text.find("probabilities must be >= 0") != std::string::npos && has_option(*command, "--input"))
+        text += "; if these are logits, add --input logits (log-probabilities: --input log-probs)";
+    return "kldiv " + command->get_name() + ": " + text;
+}
+
+}  // namespace kldiv::cli
