@@ -1,7 +1,9 @@
-// kldiv llm-compare REFERENCE CANDIDATE: how far a candidate model's next-token distributions are
-// from a reference model's, position by position (include/kldiv/llm/model_comparison.hpp).
+// kldiv llm-compare REFERENCE CANDIDATE...: how far candidate models' next-token distributions are
+// from a reference model's, position by position (include/kldiv/llm/model_comparison.hpp); several
+// candidates are compared in one pass over the reference, one row each in a table.
 //   kldiv llm-compare base.kld quantized-logits.npy --json
 //   kldiv llm-compare 'ref/shard-*.npy' 'cand/shard-*.npy' --tokens tokens.npy --mask mask.npy
+//   kldiv llm-compare ref.kref q4.npy q5.npy q8.npy
 // A name with * or ? in its last part stands for the matching files of its directory, in name
 // order (the shards of one model). A progress line with throughput and ETA goes to stderr when it
 // is a terminal.
@@ -11,6 +13,7 @@
 #include "kldiv/llm/model_comparison.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -31,11 +34,12 @@ using kldiv::llm::distribution_statistics;
 using kldiv::llm::mean_with_error;
 
 struct llm_compare_arguments {
-    std::string reference, candidate, tokens, mask, html;
+    std::string reference, tokens, mask, html;
+    std::vector<std::string> candidates;
     bool reverse = false, js = false, json = false;
     progress_choice progress;
     unsigned threads = 0;
-    std::size_t buffer_mib = 256;
+    std::size_t buffer_mib = 256, vocabulary = 0;
 };
 
 std::string pm(const mean_with_error& m, double scale = 1.0, const char* unit = "") {
@@ -56,7 +60,7 @@ void print_distribution(const char* name, const distribution_statistics& d, doub
 
 void print_report(const llm_compare_arguments& a, const llm::model_comparison& r) {
     const comparison_statistics s = r.overall.statistics();
-    fmt::print("reference: {} ({})\ncandidate: {} ({})\n", a.reference, r.reference_format, a.candidate,
+    fmt::print("reference: {} ({})\ncandidate: {} ({})\n", a.reference, r.reference_format, a.candidates.front(),
                r.candidate_format);
     fmt::print("{} positions over {} tokens, {} scored; token ids: {}\n", r.positions, r.vocabulary, s.positions,
                r.token_source);
@@ -95,6 +99,33 @@ void print_report(const llm_compare_arguments& a, const llm::model_comparison& r
     }
 }
 
+// Several candidates: one row each, the statistics most read; --json and --html hold all of them.
+void print_table(const llm_compare_arguments& a, const std::vector<llm::model_comparison>& all) {
+    const llm::model_comparison& first = all.front();
+    const comparison_statistics s0 = first.overall.statistics();
+    fmt::print("reference: {} ({})\n", a.reference, first.reference_format);
+    fmt::print("{} positions over {} tokens, {} scored; token ids: {}\n\n", first.positions, first.vocabulary,
+               s0.positions, first.token_source);
+    const bool tokens = s0.positions_with_token > 0;
+    std::string header = fmt::format("{:<32} {:>24} {:>12} {:>12} {:>20}", "candidate", "mean KL (nats)", "median KL",
+                                     "99% KL", "same top");
+    if (a.reverse) header += fmt::format(" {:>24}", "mean D(cand‖ref)");
+    if (a.js) header += fmt::format(" {:>24}", "mean JS");
+    if (tokens) header += fmt::format(" {:>24} {:>20}", "PPL(cand)/PPL(ref)", "RMS Δp");
+    fmt::print("{}\n", header);
+    for (std::size_t k = 0; k < all.size(); ++k) {
+        const comparison_statistics s = all[k].overall.statistics();
+        std::string line =
+            fmt::format("{:<32} {:>24} {:>12} {:>12} {:>20}", a.candidates[k], pm(s.kl.mean),
+                        human(s.kl.percentiles[5]), human(s.kl.percentiles[1]), pm(s.same_top, 100.0, "%"));
+        if (a.reverse) line += fmt::format(" {:>24}", pm(s.reverse_kl));
+        if (a.js) line += fmt::format(" {:>24}", pm(s.js));
+        if (tokens) line += fmt::format(" {:>24} {:>20}", pm(s.ppl_ratio), pm(s.rms_delta_p, 100.0, "%"));
+        fmt::print("{}\n", line);
+    }
+    fmt::print("\n(± one standard error; every statistic of each candidate: --json or --html)\n");
+}
+
 }  // namespace
 
 void add_llm_compare(CLI::App& app) {
@@ -102,12 +133,20 @@ void add_llm_compare(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "llm-compare", "How far a candidate model's next-token distributions are from a reference model's");
     command->add_option("REFERENCE", args->reference, std::string("Reference rows: ") + model_files_help)->required();
-    command->add_option("CANDIDATE", args->candidate, "Candidate rows, the same positions in the same order")
+    command
+        ->add_option("CANDIDATE", args->candidates,
+                     "Candidate rows, the same positions in the same order; several candidates (each a file, a "
+                     "pattern or shards) are compared with the reference in one pass over it")
         ->required();
     command->add_option("--tokens", args->tokens, "Token ids: the actual next token of each position (1-D .npy)");
     command->add_option("--mask", args->mask, "Positions to score: 1-D .npy of 0/1 (or booleans), one per position");
     command->add_flag("--reverse-kl,--reverse", args->reverse, "Also D(candidate‖reference)");
     command->add_flag("--js", args->js, "Also the Jensen-Shannon divergence");
+    command
+        ->add_option("--vocabulary", args->vocabulary,
+                     "Compare the first N tokens of every row, renormalized over them: for vocabularies padded to "
+                     "different sizes (0: the models' vocabularies, which must be equal)")
+        ->capture_default_str();
     command->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
     command
         ->add_option("--buffer-mib", args->buffer_mib,
@@ -121,30 +160,48 @@ void add_llm_compare(CLI::App& app) {
         ->check(output_path);
     command->callback([args] {
         const auto reference = expand(args->reference, "REFERENCE");
-        const auto candidate = expand(args->candidate, "CANDIDATE");
+        std::vector<std::vector<std::filesystem::path>> candidates;
+        for (const std::string& c : args->candidates) candidates.push_back(expand(c, "CANDIDATE"));
         std::vector<named_input> inputs;
         for (const auto& p : reference) inputs.push_back({"REFERENCE", p});
-        for (const auto& p : candidate) inputs.push_back({"CANDIDATE", p});
+        for (const auto& files : candidates)
+            for (const auto& p : files) inputs.push_back({"CANDIDATE", p});
         inputs.push_back({"--tokens", args->tokens});
         inputs.push_back({"--mask", args->mask});
         refuse_overwriting_inputs("kldiv llm-compare", "--html", args->html, inputs);
         llm::model_comparison_options o;
         o.rows = {.reverse_kl = args->reverse, .js = args->js, .threads = args->threads};
         o.block_bytes = args->buffer_mib << 20;
+        o.vocabulary = args->vocabulary;
         if (!args->tokens.empty()) o.next_tokens = io::read_token_ids(args->tokens);
         if (!args->mask.empty()) o.mask = io::read_mask(args->mask);
         o.progress = progress_line(args->progress, "llm-compare", "positions");
-        const llm::model_comparison r = llm::compare_models(reference, candidate, o);
-        const nlohmann::ordered_json document = report::llm_comparison_json(args->reference, args->candidate, r);
+        const std::vector<llm::model_comparison> all = llm::compare_models(reference, candidates, o);
+        // One candidate: its document; several: {"reference", "candidates": [one document each]}.
+        nlohmann::ordered_json document;
+        std::vector<report::candidate_comparison> shown;
+        for (std::size_t k = 0; k < all.size(); ++k) {
+            shown.push_back({args->candidates[k], all[k]});
+            nlohmann::ordered_json one = report::llm_comparison_json(args->reference, args->candidates[k], all[k]);
+            if (all.size() == 1) {
+                document = std::move(one);
+            } else {
+                if (k == 0) document["reference"] = one["reference"];
+                document["candidates"].push_back(std::move(one));
+            }
+        }
         if (!args->html.empty()) {
-            io::write_file_atomically(
-                args->html, report::llm_comparison_html(args->reference, args->candidate, r, json_text(document)));
+            io::write_file_atomically(args->html,
+                                      report::llm_comparison_html(args->reference, shown, json_text(document)));
         }
         if (args->json) {
             std::cout << json_text(document, 2) << '\n';
+        } else if (all.size() == 1) {
+            print_report(*args, all.front());
         } else {
-            print_report(*args, r);
+            print_table(*args, all);
         }
+        if (!args->html.empty() && !args->json) fmt::print("\nReport: {}\n", args->html);
     });
 }
 

@@ -1,6 +1,6 @@
 // llm_comparison_html: the page (report/llm_comparison_html.hpp). The KL histogram has 4 bars per decade
 // of KL (a log axis, since per-token KL spans many decades), plus one bar for exact zeros; the Δp
-// histogram 40 equal bars over [min, max].
+// histogram 20 equal bars over [min, max].
 
 #include "report/llm_comparison_html.hpp"
 
@@ -57,13 +57,14 @@ std::string delta_p_histogram(const llm::quantile_histogram& h) {
     chart.title = "Δp = p_candidate − p_reference of the actual next token";
     chart.value_label = "positions";
     chart.category_label = "Δp (%)";
+    constexpr std::size_t bars = 20;
     const double lo = h.min(), hi = h.max() > h.min() ? h.max() : h.min() + 1e-6;
-    std::vector<double> edges(41);
-    for (std::size_t i = 0; i <= 40; ++i) edges[i] = lo + (hi - lo) * static_cast<double>(i) / 40.0;
+    std::vector<double> edges(bars + 1);
+    for (std::size_t i = 0; i <= bars; ++i) edges[i] = lo + (hi - lo) * static_cast<double>(i) / bars;
     const auto counts = h.counts_between(edges);
     std::vector<double> values;
     for (std::size_t i = 0; i < counts.size(); ++i) {
-        chart.categories.push_back(format_value(100.0 * edges[i], 3));
+        chart.categories.push_back(format_value(100.0 * edges[i], 2));
         values.push_back(static_cast<double>(counts[i]));
     }
     chart.series.push_back({"positions", values, ""});
@@ -87,34 +88,46 @@ table statistics_table(const comparison_statistics& s) {
     return t;
 }
 
-}  // namespace
-
-std::string llm_comparison_html(const std::string& reference, const std::string& candidate,
-                                const llm::model_comparison& comparison, const std::string& json) {
-    const comparison_statistics s = comparison.overall.statistics();
-    html_page page("How far the candidate is from the reference",
-                   "reference: " + reference + " (" + comparison.reference_format + ")   ·   candidate: " + candidate +
-                       " (" + comparison.candidate_format + ")   ·   " + std::to_string(s.positions) +
-                       " positions scored, vocabulary " + std::to_string(comparison.vocabulary));
-    std::vector<key_value> headline{
+// The headline numbers of one candidate: every statistic that was computed.
+std::vector<key_value> headline(const comparison_statistics& s) {
+    std::vector<key_value> out{
         {"mean KL", pm(s.kl.mean) + " nats", "D(reference‖candidate) per position, ± standard error"},
-        {"median KL", format_value(s.kl.percentiles[5], 5) + " nats", "half of the positions are below"},
-        {"same top token", pm(s.same_top, 100.0, " %"), "positions where both models rank the same token first"},
-        {"top-10 overlap", pm(s.top10_overlap, 100.0, " %"), "shared tokens among the ten most likely"}};
+        {"median KL", format_value(s.kl.percentiles[5], 5) + " nats", "half of the positions are below"}};
+    if (!std::isnan(s.reverse_kl.mean))
+        out.push_back({"mean reverse KL", pm(s.reverse_kl) + " nats", "D(candidate‖reference) per position"});
+    if (!std::isnan(s.js.mean))
+        out.push_back({"mean JS", pm(s.js) + " nats", "Jensen-Shannon divergence per position (at most ln 2)"});
+    out.push_back(
+        {"same top token", pm(s.same_top, 100.0, " %"), "positions where both models rank the same token first"});
+    out.push_back({"top-5 overlap", pm(s.top5_overlap, 100.0, " %"), "shared tokens among the five most likely"});
+    out.push_back({"top-10 overlap", pm(s.top10_overlap, 100.0, " %"), "shared tokens among the ten most likely"});
     if (s.positions_with_token > 0) {
-        headline.push_back({"PPL(cand)/PPL(ref)", pm(s.ppl_ratio), "perplexity ratio on the actual tokens"});
-        headline.push_back({"RMS Δp", pm(s.rms_delta_p, 100.0, " %"), "change of the actual token's probability"});
-        headline.push_back({"actual token floored",
-                            fmt::format("{} / {}", s.floored_token_reference, s.floored_token_candidate),
-                            "positions whose actual token lies below a llama.cpp file's stored window (reference / "
-                            "candidate), read at the floor"});
+        out.push_back({"PPL(reference)", pm(s.ppl_reference), "perplexity of the reference on the actual tokens"});
+        out.push_back({"PPL(candidate)", pm(s.ppl_candidate), "perplexity of the candidate on the actual tokens"});
+        out.push_back({"PPL(cand)/PPL(ref)", pm(s.ppl_ratio), "perplexity ratio on the actual tokens"});
+        out.push_back({"PPL(cand) − PPL(ref)", pm(s.ppl_difference), "perplexity difference"});
+        out.push_back({"correlation of ln p", format_value(100.0 * s.ln_ppl_correlation, 5) + " %",
+                       "between the two models' log-probabilities of the actual tokens"});
+        out.push_back({"RMS Δp", pm(s.rms_delta_p, 100.0, " %"), "change of the actual token's probability"});
+        out.push_back({"actual token floored",
+                       fmt::format("{} / {}", s.floored_token_reference, s.floored_token_candidate),
+                       "positions whose actual token lies below a llama.cpp file's stored window (reference / "
+                       "candidate), read at the floor"});
     }
-    page.summary(headline);
-    page.heading("Distribution of the per-token KL");
+    return out;
+}
+
+// One candidate's part of the page.
+void add_candidate(html_page& page, const candidate_comparison& c, bool several) {
+    const llm::model_comparison& comparison = c.comparison;
+    const comparison_statistics s = comparison.overall.statistics();
+    if (several) page.heading("Candidate " + c.input + " (" + comparison.candidate_format + ")");
+    page.summary(headline(s));
+    page.heading("Distribution of the per-token KL", several ? 3 : 2);
     page.figure(kl_histogram(comparison.overall.kl_histogram()),
                 "Each bar counts the positions whose KL lies in its quarter of a decade.");
     if (s.positions_with_token > 0) {
-        page.heading("Change of the actual token's probability");
+        page.heading("Change of the actual token's probability", several ? 3 : 2);
         page.figure(delta_p_histogram(comparison.overall.delta_p_histogram()),
                     "Negative values: the candidate gives the actual next token less probability than the reference.");
     }
@@ -131,6 +144,39 @@ std::string llm_comparison_html(const std::string& reference, const std::string&
         }
         page.add(files);
     }
+}
+
+// Several candidates side by side: one row each.
+table candidates_table(const std::vector<candidate_comparison>& candidates) {
+    table t{.caption = "Candidates against the reference",
+            .header = {"candidate", "mean KL (nats)", "median KL", "99% KL", "same top (%)", "PPL(cand)/PPL(ref)"},
+            .rows = {},
+            .numeric = {false, true, true, true, true, true}};
+    for (const candidate_comparison& c : candidates) {
+        const comparison_statistics s = c.comparison.overall.statistics();
+        t.rows.push_back({c.input, pm(s.kl.mean), format_value(s.kl.percentiles[5], 5),
+                          format_value(s.kl.percentiles[1], 5), pm(s.same_top, 100.0),
+                          s.positions_with_token > 0 ? pm(s.ppl_ratio) : "n/a"});
+    }
+    return t;
+}
+
+}  // namespace
+
+std::string llm_comparison_html(const std::string& reference, const std::vector<candidate_comparison>& candidates,
+                                const std::string& json) {
+    const llm::model_comparison& first = candidates.front().comparison;
+    const comparison_statistics s = first.overall.statistics();
+    const bool several = candidates.size() > 1;
+    html_page page(
+        several ? "How far the candidates are from the reference" : "How far the candidate is from the reference",
+        "reference: " + reference + " (" + first.reference_format + ")   ·   " +
+            (several ? std::to_string(candidates.size()) + " candidates"
+                     : "candidate: " + candidates.front().input + " (" + first.candidate_format + ")") +
+            "   ·   " + std::to_string(s.positions) + " positions scored, vocabulary " +
+            std::to_string(first.vocabulary));
+    if (several) page.add(candidates_table(candidates));
+    for (const candidate_comparison& c : candidates) add_candidate(page, c, several);
     page.json_data("llm-compare", json);
     page.footer("kldiv llm-compare: percentiles within " + format_value(s.kl.percentile_error, 2) +
                 " nats (KL) of the exact ones; the JSON numbers are embedded in this page.");

@@ -239,7 +239,9 @@ TEST_F(CliLlmCompare, HtmlReport) {
     EXPECT_EQ(svgs, 2u);
     EXPECT_THAT(page, HasSubstr("Per-token KL divergence"));
     EXPECT_THAT(page, HasSubstr("Per candidate file"));
-    EXPECT_THAT(page, testing::Not(HasSubstr("src=")));  // nothing fetched from anywhere
+    EXPECT_THAT(page, HasSubstr("PPL(reference)"));                 // the perplexities, with the tokens given
+    EXPECT_THAT(page, testing::Not(HasSubstr("mean reverse KL")));  // not asked for
+    EXPECT_THAT(page, testing::Not(HasSubstr("src=")));             // nothing fetched from anywhere
     const std::string open = "<script type=\"application/json\" id=\"llm-compare\">";
     const std::size_t begin = page.find(open) + open.size(), end = page.find("</script>", begin);
     ASSERT_NE(page.find(open), std::string::npos);
@@ -248,6 +250,80 @@ TEST_F(CliLlmCompare, HtmlReport) {
         {"llm-compare", file("ref.npy"), file("cand-*.npy"), "--html", (dir.path() / "missing" / "r.html").string()});
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_THAT(bad.err, HasSubstr("r.html"));
+}
+
+// Several candidates in one run: one row each, and each one's numbers are those of a run alone.
+TEST_F(CliLlmCompare, SeveralCandidatesOneRowEach) {
+    const std::vector<std::string> common{"--tokens", file("tokens.npy"), "--reverse-kl", "--js"};
+    std::vector<std::string> both{"llm-compare", file("ref.npy"), file("cand-*.npy"), file("ref.npy")};
+    both.insert(both.end(), common.begin(), common.end());
+    std::vector<std::string> alone{"llm-compare", file("ref.npy"), file("cand-*.npy"), "--json"};
+    alone.insert(alone.end(), common.begin(), common.end());
+
+    const std::string html = file("both.html");
+    std::vector<std::string> json_args = both;
+    json_args.insert(json_args.end(), {"--json", "--html", html});
+    const command_result r = kldiv_cli(json_args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json j = json::parse(r.out);
+    ASSERT_EQ(j.at("candidates").size(), 2u);
+    EXPECT_EQ(j.at("reference").at("input"), file("ref.npy"));
+    EXPECT_EQ(j.at("candidates")[0], json::parse(kldiv_cli(alone).out));  // bit for bit
+    const json& itself = j.at("candidates")[1];                           // the reference against itself
+    EXPECT_EQ(itself.at("kl").at("mean"), 0.0);
+    EXPECT_EQ(itself.at("same_top").at("fraction"), 1.0);
+    EXPECT_EQ(itself.at("perplexity").at("ratio").at("mean"), 1.0);
+
+    const command_result table = kldiv_cli(both);
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_THAT(table.out, HasSubstr("\ncandidate "));
+    EXPECT_THAT(table.out, HasSubstr("mean D(cand‖ref)"));
+    EXPECT_THAT(table.out, HasSubstr("\n" + file("cand-*.npy") + " "));
+    EXPECT_THAT(table.out, HasSubstr("\n" + file("ref.npy") + " "));
+
+    // The page: a table of the candidates, then each one's statistics, every one asked for.
+    const std::string page = kldiv::test::read_text(html);
+    EXPECT_THAT(page, HasSubstr("Candidates against the reference"));
+    for (const char* shown : {"mean reverse KL", "mean JS", "PPL(reference)", "PPL(candidate)", "top-5 overlap"})
+        EXPECT_THAT(page, HasSubstr(shown)) << shown;
+    std::size_t svgs = 0;
+    for (std::size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1)) ++svgs;
+    EXPECT_EQ(svgs, 3u);  // KL and Δp of the first; the reference against itself has only Δp (every KL is 0)
+}
+
+// A candidate whose vocabulary is padded (two more tokens, at -inf or far below): refused with a
+// hint, and with --vocabulary the first tokens of both are compared, renormalized over them.
+TEST_F(CliLlmCompare, PaddedVocabulariesAreComparedOverTheSharedTokens) {
+    const command_result made = kldiv::test::run_command(
+        "/usr/bin/python3",
+        {"-c",
+         "import numpy as np, sys; d = sys.argv[1]; c = np.load(d + '/ref.npy').astype(np.float32); "
+         "c[:, :7] += 0.25; np.save(d + '/plain.npy', c); "
+         "np.save(d + '/padded.npy', np.concatenate([c, np.full((c.shape[0], 2), -np.inf, np.float32)], 1))",
+         dir.path().string()});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const command_result refused = kldiv_cli({"llm-compare", file("ref.npy"), file("padded.npy")});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_EQ(refused.err,
+              "kldiv llm-compare: the reference has 300 positions over 2000 tokens and the candidate 300 over 2002, "
+              "but they must match (if one vocabulary is padded, compare the first tokens of both with --vocabulary "
+              "= 2000)\n");
+    const command_result plain =
+        kldiv_cli({"llm-compare", file("ref.npy"), file("plain.npy"), "--tokens", file("tokens.npy"), "--json"});
+    const command_result padded = kldiv_cli({"llm-compare", file("ref.npy"), file("padded.npy"), "--tokens",
+                                             file("tokens.npy"), "--json", "--vocabulary", "2000"});
+    ASSERT_EQ(padded.exit_code, 0) << padded.err;
+    json a = json::parse(plain.out), b = json::parse(padded.out);
+    EXPECT_GT(a.at("kl").at("mean").get<double>(), 1e-5);
+    EXPECT_EQ(b.at("vocabulary"), 2000);
+    for (json* j : {&a, &b}) j->erase("candidate"), j->erase("files");  // the names differ
+    EXPECT_EQ(a, b);  // -inf padding carries no mass: the same numbers, bit for bit
+    const command_result beyond =
+        kldiv_cli({"llm-compare", file("ref.npy"), file("padded.npy"), "--vocabulary", "2001"});
+    EXPECT_EQ(beyond.exit_code, 1);
+    EXPECT_EQ(beyond.err,
+              "kldiv llm-compare: --vocabulary = 2001, but the reference has 2000 tokens: the tokens "
+              "compared must be in every model\n");
 }
 
 TEST_F(CliLlmCompare, BadInputGivesClearErrorsAndNoOutput) {

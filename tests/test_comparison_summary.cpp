@@ -188,6 +188,24 @@ TEST(ComparisonSummary, StatisticsEqualTheDirectFormulas) {
     EXPECT_LT(rel(st.same_top.standard_error, std::sqrt(f * (1 - f) / 20000)), 1e-12);
 }
 
+TEST(ComparisonSummary, TheSameTopFractionIsTheCountOverThePositions) {
+    // 1915 of 2000: 0.9575 as the division gives it (a running mean gave 0.9574999999999991), and
+    // so for every count of a few sizes.
+    for (const std::size_t n : {2000u, 997u, 65536u}) {
+        kldiv::llm::comparison_summary s;
+        std::size_t same = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const bool top = (i * 7919) % n < n * 19 / 20;  // about 95%, spread over the positions
+            same += top;
+            s.add({.kl = 0.01, .same_top = top});
+            if (i + 1 == n || i % 97 == 0) {
+                const double f = s.statistics().same_top.mean;
+                EXPECT_EQ(f, static_cast<double>(same) / static_cast<double>(i + 1)) << same << "/" << i + 1;
+            }
+        }
+    }
+}
+
 TEST(ComparisonSummary, ShardsMergeAndTheByteFormRoundTrips) {
     const auto ts = tokens(3000, 6);
     comparison_summary whole, parts[3];

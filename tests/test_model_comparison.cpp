@@ -104,6 +104,57 @@ TEST_F(ModelComparison, NumbersDoNotDependOnThreadsOrBuffers) {
         EXPECT_EQ(many.file_summaries[f].serialize(), one.file_summaries[f].serialize());
 }
 
+TEST_F(ModelComparison, SeveralCandidatesInOnePassEqualEachAlone) {
+    // A second candidate farther from the reference, cut into other shards, and the first again.
+    std::mt19937_64 rng(12);
+    std::normal_distribution<float> z;
+    std::vector<float> far(reference_.size());
+    for (std::size_t i = 0; i < far.size(); ++i) far[i] = reference_[i] + 0.8f * z(rng);
+    const std::vector<fs::path> far_files = {write_npy(dir_ / "far-0.npy", far, 0, 10),
+                                             write_npy(dir_ / "far-1.npy", far, 10, 87)};
+    const std::vector<std::vector<fs::path>> candidates = {candidate_files_, far_files, candidate_files_};
+    for (const auto& [threads, buffer] : {std::pair<unsigned, std::size_t>{1, std::size_t{256} << 20},
+                                          std::pair<unsigned, std::size_t>{2, 7 * 8 * vocabulary}}) {
+        const std::vector<model_comparison> all =
+            compare_models(reference_files_, candidates, options(threads, buffer));
+        ASSERT_EQ(all.size(), 3u);
+        for (std::size_t k = 0; k < 3; ++k) {
+            const model_comparison alone = compare_models(reference_files_, candidates[k], options(1, 1 << 20));
+            EXPECT_EQ(all[k].overall.serialize(), alone.overall.serialize()) << k << " " << threads;
+            ASSERT_EQ(all[k].files.size(), alone.files.size());
+            for (std::size_t f = 0; f < alone.files.size(); ++f) {
+                EXPECT_EQ(all[k].files[f].file, alone.files[f].file);
+                EXPECT_EQ(all[k].file_summaries[f].serialize(), alone.file_summaries[f].serialize());
+            }
+        }
+        EXPECT_GT(all[1].overall.statistics().kl.mean.mean, 2 * all[0].overall.statistics().kl.mean.mean);
+    }
+    // One candidate of another vocabulary: an error naming it, before any statistic.
+    std::vector<float> narrow(positions * vocabulary);
+    const fs::path odd = dir_ / "odd.npy";
+    {
+        std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (97, 299), }";
+        header.append(64 - (10 + header.size() + 1) % 64, ' ');
+        header += '\n';
+        std::ofstream out(odd, std::ios::binary);
+        out.write("\x93NUMPY\x01\x00", 8);
+        out.put(static_cast<char>(header.size())).put(0);
+        out << header;
+        out.write(reinterpret_cast<const char*>(narrow.data()), 97 * 299 * sizeof(float));
+    }
+    try {
+        compare_models(reference_files_, std::vector<std::vector<fs::path>>{candidate_files_, {odd}},
+                       options(2, 1 << 20));
+        ADD_FAILURE() << "no error";
+    } catch (const kldiv::error& e) {
+        EXPECT_EQ(e.message(),
+                  "the reference has 97 positions over 300 tokens and the candidate 2 97 over 299, but "
+                  "they must match");
+    }
+    EXPECT_THROW(compare_models(reference_files_, std::vector<std::vector<fs::path>>{}, options(1, 1 << 20)),
+                 kldiv::error);
+}
+
 TEST_F(ModelComparison, EachFileAloneEqualsItsPartOfTheWholeRun) {
     const model_comparison whole = compare_models(reference_files_, candidate_files_, options(2, 5 * 8 * vocabulary));
     kldiv::llm::comparison_summary merged;

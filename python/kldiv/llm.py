@@ -70,15 +70,16 @@ def _per_position(value, what):
     return np.ascontiguousarray(a, dtype=np.int32)
 
 
-def _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress=None):
+def _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress=None, vocabulary=0):
     return dict(tokens=_per_position(tokens, "tokens"), mask=_per_position(mask, "mask"), reverse_kl=bool(reverse_kl),
                 js=bool(js), threads=_threads("kldiv.llm", threads),
                 buffer_mib=_integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20),
-                progress=_reporter("kldiv.llm", progress, "llm compare", "positions"))
+                progress=_reporter("kldiv.llm", progress, "llm compare", "positions"),
+                vocabulary=_integer("kldiv.llm", "vocabulary", vocabulary, 0, 2**63 - 1))
 
 
 def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256,
-            progress=None):
+            progress=None, vocabulary=0):
     """Compare the candidate's next-token distributions with the reference's, position by position.
 
     reference, candidate: each a file, a pattern or a list of files (.npy of shape positions ×
@@ -90,12 +91,14 @@ def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, j
     reverse_kl, js: also D(candidate‖reference) and the Jensen-Shannon divergence.
     threads: 0 for all cores. buffer_mib: memory for the blocks of rows of both models.
     progress: show (True) or report (a callable) the positions compared (kldiv.progress).
+    vocabulary: 0 (the models' vocabularies, which must be equal), or N to compare the first N tokens
+        of every row, renormalized over them (for vocabularies padded to different sizes).
 
     Returns the ``kldiv llm-compare --json`` document as a dict (nats; +inf as the string "inf",
     values not defined, e.g. a standard error of one position, as None). Raises ValueError for
     unreadable or mismatched inputs.
     """
-    options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress)
+    options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress, vocabulary)
     return json.loads(_kldiv.llm_compare(_files(reference, "reference"), _files(candidate, "candidate"), options,
                                          _input(reference), _input(candidate)))
 

@@ -71,6 +71,7 @@ struct comparison_request {
                         .threads = o["threads"].cast<unsigned>()};
         options.block_bytes = buffer_mib << 20;
         if (o.contains("progress")) options.progress = python_progress(o["progress"]);
+        if (o.contains("vocabulary")) options.vocabulary = o["vocabulary"].cast<std::size_t>();
         take_per_position(o["tokens"].cast<per_position<std::int32_t>>(), options.next_tokens, tokens_path);
         take_per_position(o["mask"].cast<per_position<std::uint8_t>>(), options.mask, mask_path);
     }

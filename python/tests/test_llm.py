@@ -186,3 +186,17 @@ def test_verify_reference_refuses_what_is_not_a_model_or_ids(tmp_path):
         kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref", tokens=np.zeros(0, dtype=np.int64))
     with pytest.raises(kldiv.Error, match=r"^kldiv.llm: tokens must be a path to a .npy or a 1-D integer array"):
         kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref", tokens=np.array([True, False]))
+
+
+def test_a_padded_vocabulary_is_compared_over_the_shared_tokens(inputs, tmp_path):
+    d, _ = inputs
+    cand = np.concatenate([np.load(d / "cand-0.npy"), np.load(d / "cand-1.npy")]).astype(np.float32)
+    np.save(tmp_path / "plain.npy", cand)  # one file, as the padded one (summaries merge per file)
+    np.save(tmp_path / "padded.npy", np.concatenate([cand, np.full((cand.shape[0], 3), -np.inf, np.float32)], 1))
+    with pytest.raises(ValueError, match=r"over 2003, but they must match \(if one vocabulary is padded, compare the "
+                                         r"first tokens of both with vocabulary = 2000\)"):
+        kldiv.llm.compare(d / "ref.npy", tmp_path / "padded.npy")
+    plain = kldiv.llm.compare(d / "ref.npy", tmp_path / "plain.npy", tokens=d / "tokens.npy")
+    padded = kldiv.llm.compare(d / "ref.npy", tmp_path / "padded.npy", tokens=d / "tokens.npy", vocabulary=2000)
+    assert padded["vocabulary"] == 2000
+    assert padded["kl"] == plain["kl"] and padded["perplexity"] == plain["perplexity"]

@@ -139,9 +139,13 @@ comparison_statistics comparison_summary::statistics() const {
     s.js = of(js_);
     s.delta_p = of(delta_p_, delta_p_histogram_);
     s.same_top = of(same_top_);
-    if (same_top_.n > 0) {  // the binomial SE, √(f(1 − f)/n)
-        const double f = same_top_.mean();
-        s.same_top.standard_error = std::sqrt(f * (1.0 - f) / static_cast<double>(same_top_.n));
+    if (same_top_.n > 0) {
+        // The count of 0/1 values is the running mean times n within far less than ½ (n < 2^50): the
+        // fraction is count / n, correctly rounded (1915/2000 is 0.9575, not 0.9574999999999991).
+        const double n = static_cast<double>(same_top_.n);
+        const double f = std::round(same_top_.mean() * n) / n;
+        s.same_top.mean = f;
+        s.same_top.standard_error = std::sqrt(f * (1.0 - f) / n);  // the binomial SE, √(f(1 − f)/n)
     }
     s.top5_overlap = of(top5_);
     s.top10_overlap = of(top10_);

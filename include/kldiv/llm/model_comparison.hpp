@@ -19,8 +19,8 @@
 //
 // Memory: per worker, at most min(4 MiB, block_bytes / workers) of decoded rows plus its readers'
 // buffers (a kldiv reference file's chunk: 16 MiB unless written larger; there are only as many
-// workers as 128 MiB of such chunks allow); plus two summaries (about 16 MB each) and a few
-// per-position records; independent of the number of positions and files.
+// workers as 128 MiB of such chunks allow); plus, per candidate, two summaries (about 16 MB each)
+// and a few per-position records; independent of the number of positions and files.
 
 #include <cstdint>
 #include <filesystem>
@@ -40,9 +40,13 @@ inline constexpr std::uint64_t all_rows = std::numeric_limits<std::uint64_t>::ma
 
 struct model_comparison_options {
     compare_rows_options rows{};
-    std::vector<std::int32_t> next_tokens;              // empty, or one per position (−1: unknown)
-    std::vector<std::uint8_t> mask;                     // empty, or one per position (0: not scored)
-    std::size_t block_bytes = std::size_t{256} << 20;   // bound on the decoded rows held
+    std::vector<std::int32_t> next_tokens;             // empty, or one per position (−1: unknown)
+    std::vector<std::uint8_t> mask;                    // empty, or one per position (0: not scored)
+    std::size_t block_bytes = std::size_t{256} << 20;  // bound on the decoded rows held
+    // 0: the models' vocabularies must be equal. N: compare the first N tokens of every row (each row
+    // renormalized over them): for vocabularies padded to different sizes (32000 against 31999 +
+    // padding); N must not exceed any model's vocabulary, and an actual token at or above N is an error.
+    std::size_t vocabulary = 0;
     std::uint64_t first_row = 0, row_count = all_rows;  // compare only these positions
     bool keep_file_summaries = false;                   // fill model_comparison::file_summaries
     progress_callback progress{};                       // positions compared, and stored bytes of both models read
@@ -56,7 +60,7 @@ struct file_comparison {
 
 struct model_comparison {
     std::string reference_format, candidate_format;
-    std::size_t vocabulary = 0;
+    std::size_t vocabulary = 0;                      // tokens compared (the models' own, or options.vocabulary)
     std::uint64_t positions = 0;                     // rows in each model
     std::string token_source;                        // "--tokens", "reference" or "none"
     std::vector<file_comparison> files;              // per candidate file with rows among the compared positions,
@@ -75,5 +79,14 @@ struct model_comparison {
 model_comparison compare_models(const std::vector<std::filesystem::path>& reference,
                                 const std::vector<std::filesystem::path>& candidate,
                                 const model_comparison_options& opts);
+
+// Several candidates (Q4, Q5, Q8 of one model) against one reference in one pass over it: each
+// worker reads a block of the reference's rows once and compares every candidate's rows with it in
+// turn. Result k is, bit for bit, what compare_models(reference, candidates[k], opts) gives; the
+// memory bound is that of one candidate (rows are held for one candidate at a time), plus each
+// candidate's readers and summaries. Errors name "candidate k" (from 1).
+std::vector<model_comparison> compare_models(const std::vector<std::filesystem::path>& reference,
+                                             const std::vector<std::vector<std::filesystem::path>>& candidates,
+                                             const model_comparison_options& opts);
 
 }  // namespace kldiv::llm
