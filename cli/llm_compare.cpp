@@ -39,7 +39,7 @@ struct llm_compare_arguments {
     bool reverse = false, js = false, json = false;
     progress_choice progress;
     unsigned threads = 0;
-    std::size_t buffer_mib = 256, vocabulary = 0;
+    std::size_t buffer_mib = 256, vocabulary = 0, top_k = 0;
 };
 
 std::string pm(const mean_with_error& m, double scale = 1.0, const char* unit = "") {
@@ -88,6 +88,8 @@ void print_report(const llm_compare_arguments& a, const llm::model_comparison& r
     fmt::print("{:<15}: {}\n", "same top token", pm(s.same_top, 100.0, "%"));
     fmt::print("{:<15}: {}\n", "top-5 overlap", pm(s.top5_overlap, 100.0, "%"));
     fmt::print("{:<15}: {}\n", "top-10 overlap", pm(s.top10_overlap, 100.0, "%"));
+    if (s.top_k != 0 && s.top_k != 5 && s.top_k != 10)
+        fmt::print("{:<15}: {}\n", fmt::format("top-{} overlap", s.top_k), pm(s.top_k_overlap, 100.0, "%"));
     if (r.files.size() > 1) {
         fmt::print("\n====== Per candidate file ======\n{:<40} {:>9} {:>24} {:>20} {:>14}\n", "file", "positions",
                    "mean KL", "same top", "PPL(cand)");
@@ -143,6 +145,10 @@ void add_llm_compare(CLI::App& app) {
     command->add_flag("--reverse-kl,--reverse", args->reverse, "Also D(candidate‖reference)");
     command->add_flag("--js", args->js, "Also the Jensen-Shannon divergence");
     command
+        ->add_option("--top-k", args->top_k,
+                     "Also the overlap of the K most likely tokens of both models (besides K = 5 and 10)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100}));
+    command
         ->add_option("--vocabulary", args->vocabulary,
                      "Compare the first N tokens of every row, renormalized over them: for vocabularies padded to "
                      "different sizes (0: the models' vocabularies, which must be equal)")
@@ -170,7 +176,7 @@ void add_llm_compare(CLI::App& app) {
         inputs.push_back({"--mask", args->mask});
         refuse_overwriting_inputs("kldiv llm-compare", "--html", args->html, inputs);
         llm::model_comparison_options o;
-        o.rows = {.reverse_kl = args->reverse, .js = args->js, .threads = args->threads};
+        o.rows = {.reverse_kl = args->reverse, .js = args->js, .top_k = args->top_k, .threads = args->threads};
         o.block_bytes = args->buffer_mib << 20;
         o.vocabulary = args->vocabulary;
         if (!args->tokens.empty()) o.next_tokens = io::read_token_ids(args->tokens);

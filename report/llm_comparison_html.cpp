@@ -101,6 +101,10 @@ std::vector<key_value> headline(const comparison_statistics& s) {
         {"same top token", pm(s.same_top, 100.0, " %"), "positions where both models rank the same token first"});
     out.push_back({"top-5 overlap", pm(s.top5_overlap, 100.0, " %"), "shared tokens among the five most likely"});
     out.push_back({"top-10 overlap", pm(s.top10_overlap, 100.0, " %"), "shared tokens among the ten most likely"});
+    if (s.top_k != 0 && s.top_k != 5 && s.top_k != 10) {
+        out.push_back({fmt::format("top-{} overlap", s.top_k), pm(s.top_k_overlap, 100.0, " %"),
+                       fmt::format("shared tokens among the {} most likely", s.top_k)});
+    }
     if (s.positions_with_token > 0) {
         out.push_back({"PPL(reference)", pm(s.ppl_reference), "perplexity of the reference on the actual tokens"});
         out.push_back({"PPL(candidate)", pm(s.ppl_candidate), "perplexity of the candidate on the actual tokens"});

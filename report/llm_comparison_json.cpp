@@ -48,6 +48,8 @@ ordered_json json_of(const comparison_statistics& s, bool full) {
     out["same_top"] = {{"fraction", json_number(s.same_top.mean)},
                        {"standard_error", json_number(s.same_top.standard_error)}};
     out["top_k_overlap"] = {{"5", json_of(s.top5_overlap)}, {"10", json_of(s.top10_overlap)}};
+    if (s.top_k != 0 && s.top_k != 5 && s.top_k != 10)
+        out["top_k_overlap"][std::to_string(s.top_k)] = json_of(s.top_k_overlap);
     if (s.positions_with_token > 0) {
         out["delta_p"] = full ? json_of(s.delta_p) : json_of(s.delta_p.mean);
         out["rms_delta_p"] = json_of(s.rms_delta_p);

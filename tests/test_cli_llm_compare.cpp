@@ -87,6 +87,7 @@ TEST_F(CliLlmCompare, StatisticsEqualNumpy) {
         EXPECT_NEAR(j.at("top_k_overlap").at(k).at("mean").get<double>(),
                     expected.at("top_k_overlap").at(k).at("mean").get<double>(), 1e-15);
     }
+    EXPECT_FALSE(j.at("top_k_overlap").contains("20"));  // not asked for
     for (const char* key : {"reference", "candidate", "ln_ratio", "ratio", "difference"}) {
         expect_mean_se(j.at("perplexity").at(key), expected.at("perplexity").at(key), std::string("perplexity.") + key);
     }
@@ -100,6 +101,25 @@ TEST_F(CliLlmCompare, StatisticsEqualNumpy) {
     }
     EXPECT_THAT(j.at("files")[1].at("file").get<std::string>(), HasSubstr("cand-1.npy"));
     EXPECT_EQ(j.at("files")[1].at("first_position"), 180);
+}
+
+// --top-k K: the overlap of the K most likely tokens too, as NumPy's stable argsort gives it.
+TEST_F(CliLlmCompare, TopKOverlapOfAnyK) {
+    const command_result r = kldiv_cli(
+        {"llm-compare", file("ref.npy"), file("cand-*.npy"), "--mask", file("mask.npy"), "--top-k", "20", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json j = json::parse(r.out);
+    const json& top = j.at("top_k_overlap");
+    EXPECT_EQ(top.size(), 3u);
+    expect_mean_se(top.at("20"), expected.at("top_k_overlap").at("20"), "top 20", 1e-13);
+    const command_result text =
+        kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--mask", file("mask.npy"), "--top-k", "20"});
+    EXPECT_THAT(text.out, HasSubstr("\ntop-20 overlap : "));
+    for (const char* bad : {"0", "101", "-1"}) {
+        const command_result refused = kldiv_cli({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--top-k", bad});
+        EXPECT_EQ(refused.exit_code, 2) << bad;
+        EXPECT_THAT(refused.err, HasSubstr("--top-k")) << bad;
+    }
 }
 
 // The candidate as one safetensors tensor gives the same numbers as its .npy shards.

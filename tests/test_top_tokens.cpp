@@ -1,4 +1,4 @@
-// The top-10 scan of llm-compare (src/llm/top_tokens.hpp): on every compiled SIMD target the
+// The top-k scan of llm-compare (src/llm/top_tokens.hpp): on every compiled SIMD target the
 // first_above kernel equals its scalar twin, and the top tokens equal those of a full stable sort
 // (by value, largest first, ties to the lower index), with ties, −inf and short rows.
 
@@ -18,8 +18,8 @@
 namespace {
 
 using kldiv::llm::detail::first_above;
+using kldiv::llm::detail::max_top_k;
 using kldiv::llm::detail::reference_first_above;
-using kldiv::llm::detail::top_k;
 using kldiv::llm::detail::top_tokens;
 
 class TopTokens : public every_simd_target {};
@@ -61,10 +61,13 @@ TEST_P(TopTokens, EqualAFullSort) {
             std::vector<std::size_t> order(size);
             std::iota(order.begin(), order.end(), 0);
             std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return row[a] > row[b]; });
-            const top_tokens top(row);
-            ASSERT_EQ(top.count, std::min(size, top_k));
-            for (std::size_t i = 0; i < top.count; ++i) {
-                ASSERT_EQ(top.index[i], order[i]) << "size " << size << (ties ? " with ties" : "") << ", rank " << i;
+            for (const std::size_t k : {std::size_t{1}, std::size_t{10}, std::size_t{37}, max_top_k}) {
+                const top_tokens top(row, k);
+                ASSERT_EQ(top.count, std::min(size, k));
+                for (std::size_t i = 0; i < top.count; ++i) {
+                    ASSERT_EQ(top.index[i], order[i])
+                        << "size " << size << (ties ? " with ties" : "") << ", k " << k << ", rank " << i;
+                }
             }
         }
     }

@@ -70,16 +70,17 @@ def _per_position(value, what):
     return np.ascontiguousarray(a, dtype=np.int32)
 
 
-def _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress=None, vocabulary=0):
+def _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress=None, vocabulary=0, top_k=None):
     return dict(tokens=_per_position(tokens, "tokens"), mask=_per_position(mask, "mask"), reverse_kl=bool(reverse_kl),
                 js=bool(js), threads=_threads("kldiv.llm", threads),
                 buffer_mib=_integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20),
                 progress=_reporter("kldiv.llm", progress, "llm compare", "positions"),
-                vocabulary=_integer("kldiv.llm", "vocabulary", vocabulary, 0, 2**63 - 1))
+                vocabulary=_integer("kldiv.llm", "vocabulary", vocabulary, 0, 2**63 - 1),
+                top_k=0 if top_k is None else _integer("kldiv.llm", "top_k", top_k, 1, 100))
 
 
 def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256,
-            progress=None, vocabulary=0):
+            progress=None, vocabulary=0, top_k=None):
     """Compare the candidate's next-token distributions with the reference's, position by position.
 
     reference, candidate: each a file, a pattern or a list of files (.npy of shape positions ×
@@ -91,6 +92,7 @@ def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, j
     reverse_kl, js: also D(candidate‖reference) and the Jensen-Shannon divergence.
     threads: 0 for all cores. buffer_mib: memory for the blocks of rows of both models.
     progress: show (True) or report (a callable) the positions compared (kldiv.progress).
+    top_k: also the overlap of the k most likely tokens (1 to 100; 5 and 10 are always there).
     vocabulary: 0 (the models' vocabularies, which must be equal), or N to compare the first N tokens
         of every row, renormalized over them (for vocabularies padded to different sizes).
 
@@ -98,7 +100,7 @@ def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, j
     values not defined, e.g. a standard error of one position, as None). Raises ValueError for
     unreadable or mismatched inputs.
     """
-    options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress, vocabulary)
+    options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress, vocabulary, top_k)
     return json.loads(_kldiv.llm_compare(_files(reference, "reference"), _files(candidate, "candidate"), options,
                                          _input(reference), _input(candidate)))
 

@@ -2,7 +2,7 @@
 // kldiv/llm.py and kldiv/dask.py:
 //   llm_compare          the whole comparison → the --json document's text;
 //   llm_candidate_files  the candidate's files and their rows (a cluster run's plan);
-//   llm_compare_range    the positions of one range → its files' serialized summaries ("KCS2");
+//   llm_compare_range    the positions of one range → its files' serialized summaries ("KCS3");
 //   llm_document         such summaries, merged in file order as compare_models merges them → the
 //                        same document's text;
 //   verify_reference     a kldiv reference file read back against its input → what was found.
@@ -68,6 +68,7 @@ struct comparison_request {
         }
         options.rows = {.reverse_kl = o["reverse_kl"].cast<bool>(),
                         .js = o["js"].cast<bool>(),
+                        .top_k = o.contains("top_k") ? o["top_k"].cast<std::size_t>() : 0,
                         .threads = o["threads"].cast<unsigned>()};
         options.block_bytes = buffer_mib << 20;
         if (o.contains("progress")) options.progress = python_progress(o["progress"]);

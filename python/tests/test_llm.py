@@ -200,3 +200,12 @@ def test_a_padded_vocabulary_is_compared_over_the_shared_tokens(inputs, tmp_path
     padded = kldiv.llm.compare(d / "ref.npy", tmp_path / "padded.npy", tokens=d / "tokens.npy", vocabulary=2000)
     assert padded["vocabulary"] == 2000
     assert padded["kl"] == plain["kl"] and padded["perplexity"] == plain["perplexity"]
+
+
+def test_top_k_overlap_of_any_k(inputs):
+    d, expected = inputs
+    r = kldiv.llm.compare(d / "ref.npy", d / "cand-*.npy", mask=d / "mask.npy", top_k=20)
+    assert relative(r["top_k_overlap"]["20"]["mean"], expected["top_k_overlap"]["20"]["mean"]) < 1e-13
+    assert "20" not in kldiv.llm.compare(d / "ref.npy", d / "cand-*.npy")["top_k_overlap"]
+    with pytest.raises(kldiv.Error, match=r"^kldiv.llm: top_k = 101, but it must be an integer in \[1, 100\]"):
+        kldiv.llm.compare(d / "ref.npy", d / "cand-*.npy", top_k=101)

@@ -99,6 +99,10 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
                                   " and the candidate " + std::to_string(candidate.rows) + " x " +
                                   std::to_string(candidate.cols) + ", but they must have the same shape");
     }
+    if (opts.top_k > detail::max_top_k) {
+        throw error(function, "top_k = " + std::to_string(opts.top_k) + ", but the top-k overlap takes k in [1, " +
+                                  std::to_string(detail::max_top_k) + "] (0: none)");
+    }
     if (out.size() != n || (!next_tokens.empty() && next_tokens.size() != n)) {
         throw error(function, "the outputs (" + std::to_string(out.size()) + ") and token ids (" +
                                   std::to_string(next_tokens.size()) + ") must have one entry per row (" +
@@ -157,7 +161,9 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
                         "a finite logit");
     }
     kldiv::detail::parallel_for(n, kldiv::detail::worker_count(opts.threads), [&](std::size_t i, unsigned) {
-        const top_tokens tp(std::span(reference.row(i), vocabulary)), tq(std::span(candidate.row(i), vocabulary));
+        const std::size_t held = std::max<std::size_t>(10, opts.top_k);
+        const top_tokens tp(std::span(reference.row(i), vocabulary), held),
+            tq(std::span(candidate.row(i), vocabulary), held);
         token_comparison& t = out[i];
         t = token_comparison{.kl = kl[i]};
         if (opts.reverse_kl) t.reverse_kl = reverse[i];
@@ -165,6 +171,10 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
         t.same_top = tp.count > 0 && tq.count > 0 && tp.index[0] == tq.index[0];
         t.top5_overlap = overlap(tp, tq, 5);
         t.top10_overlap = overlap(tp, tq, 10);
+        if (opts.top_k != 0) {
+            t.top_k = static_cast<unsigned>(opts.top_k);
+            t.top_k_overlap = overlap(tp, tq, opts.top_k);
+        }
         if (next_tokens.empty() || next_tokens[i] < 0) return;
         const auto x = static_cast<std::size_t>(next_tokens[i]);
         // The stored values (a floored token's floor), less the (coarsened) row's normalizer. At most 0:

@@ -16,7 +16,7 @@
 namespace kldiv::llm {
 namespace {
 
-constexpr char magic[4] = {'K', 'C', 'S', '2'};
+constexpr char magic[4] = {'K', 'C', 'S', '3'};
 
 mean_with_error of(const moments& m) { return {m.mean(), m.standard_error()}; }
 
@@ -85,6 +85,14 @@ double moments::mean() const noexcept { return n == 0 ? not_computed : mean_; }
 double moments::variance() const noexcept { return n < 2 ? not_computed : m2 / static_cast<double>(n - 1); }
 double moments::standard_error() const noexcept { return std::sqrt(variance() / static_cast<double>(n)); }
 
+void comparison_summary::same_k(std::uint64_t k) {
+    if (top_k_ != 0 && top_k_ != k) {
+        throw error("comparison_summary", "a top-" + std::to_string(k) + " overlap is added to a summary of top-" +
+                                              std::to_string(top_k_) + " overlaps, but one summary has one k");
+    }
+    top_k_ = k;
+}
+
 comparison_summary::comparison_summary()
     : kl_histogram_(quantile_histogram::scale::log_scale), delta_p_histogram_(quantile_histogram::scale::linear) {}
 
@@ -96,6 +104,10 @@ void comparison_summary::add(const token_comparison& t) {
     same_top_.add(t.same_top ? 1.0 : 0.0);
     top5_.add(t.top5_overlap / 5.0);
     top10_.add(t.top10_overlap / 10.0);
+    if (t.top_k != 0) {
+        same_k(t.top_k);
+        top_k_overlap_.add(static_cast<double>(t.top_k_overlap) / t.top_k);
+    }
     if (std::isnan(t.log_p_reference) || std::isnan(t.log_p_candidate)) return;
     const double delta_p = std::exp(t.log_p_candidate) - std::exp(t.log_p_reference);
     delta_p_histogram_.add(delta_p, "the change of the actual token's probability");
@@ -109,12 +121,14 @@ void comparison_summary::add(const token_comparison& t) {
 }
 
 void comparison_summary::merge(const comparison_summary& o) {
+    if (o.top_k_ != 0) same_k(o.top_k_);
     for (auto [mine, theirs] : {std::pair{&kl_, &o.kl_},
                                 {&reverse_kl_, &o.reverse_kl_},
                                 {&js_, &o.js_},
                                 {&same_top_, &o.same_top_},
                                 {&top5_, &o.top5_},
                                 {&top10_, &o.top10_},
+                                {&top_k_overlap_, &o.top_k_overlap_},
                                 {&a_, &o.a_},
                                 {&b_, &o.b_},
                                 {&difference_, &o.difference_},
@@ -149,6 +163,8 @@ comparison_statistics comparison_summary::statistics() const {
     }
     s.top5_overlap = of(top5_);
     s.top10_overlap = of(top10_);
+    s.top_k = static_cast<std::size_t>(top_k_);
+    if (top_k_ != 0) s.top_k_overlap = of(top_k_overlap_);
     if (a_.n == 0) return s;
     const double rms = std::sqrt(delta_p_squared_.mean());
     s.rms_delta_p = {rms, delta_p_squared_.standard_error() / (2.0 * rms)};
@@ -168,11 +184,11 @@ comparison_statistics comparison_summary::statistics() const {
 
 std::string comparison_summary::serialize() const {
     std::string out(magic, sizeof magic);
-    for (const moments* m : {&kl_, &reverse_kl_, &js_, &same_top_, &top5_, &top10_, &a_, &b_, &difference_, &delta_p_,
-                             &delta_p_squared_}) {
+    for (const moments* m : {&kl_, &reverse_kl_, &js_, &same_top_, &top5_, &top10_, &top_k_overlap_, &a_, &b_,
+                             &difference_, &delta_p_, &delta_p_squared_}) {
         put_moments(out, *m);
     }
-    for (const std::uint64_t count : {floored_reference_, floored_candidate_})
+    for (const std::uint64_t count : {top_k_, floored_reference_, floored_candidate_})
         out.append(reinterpret_cast<const char*>(&count), 8);
     for (const quantile_histogram* h : {&kl_histogram_, &delta_p_histogram_}) {
         const std::string bytes = h->serialize();
@@ -185,14 +201,14 @@ std::string comparison_summary::serialize() const {
 
 comparison_summary comparison_summary::deserialize(std::string_view in) {
     if (take(in, sizeof magic) != std::string_view(magic, sizeof magic)) {
-        throw error("comparison_summary::deserialize", "the bytes do not start with KCS2");
+        throw error("comparison_summary::deserialize", "the bytes do not start with KCS3");
     }
     comparison_summary s;
-    for (moments* m : {&s.kl_, &s.reverse_kl_, &s.js_, &s.same_top_, &s.top5_, &s.top10_, &s.a_, &s.b_, &s.difference_,
-                       &s.delta_p_, &s.delta_p_squared_}) {
+    for (moments* m : {&s.kl_, &s.reverse_kl_, &s.js_, &s.same_top_, &s.top5_, &s.top10_, &s.top_k_overlap_, &s.a_,
+                       &s.b_, &s.difference_, &s.delta_p_, &s.delta_p_squared_}) {
         *m = take_moments(in);
     }
-    for (std::uint64_t* count : {&s.floored_reference_, &s.floored_candidate_})
+    for (std::uint64_t* count : {&s.top_k_, &s.floored_reference_, &s.floored_candidate_})
         std::memcpy(count, take(in, 8).data(), 8);
     for (quantile_histogram* h : {&s.kl_histogram_, &s.delta_p_histogram_}) {
         std::uint64_t size = 0;

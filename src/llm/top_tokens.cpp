@@ -1,5 +1,5 @@
 // Compiles top_tokens-inl.h once per SIMD target and dispatches to the best one at run time; the
-// scalar twin; the top-10 scan built on them (top_tokens.hpp).
+// scalar twin; the top-k scan built on them (top_tokens.hpp).
 
 #include "src/llm/top_tokens.hpp"
 
@@ -25,8 +25,8 @@ std::size_t reference_first_above(std::span<const float> row, float threshold) n
     return row.size();
 }
 
-top_tokens::top_tokens(std::span<const float> row) noexcept {
-    std::array<float, top_k> value{};
+top_tokens::top_tokens(std::span<const float> row, std::size_t top_k) noexcept {
+    std::array<float, max_top_k> value{};
     const auto insert = [&](std::size_t j) {
         const float v = row[j];
         std::size_t at = count < top_k ? count++ : top_k - 1;

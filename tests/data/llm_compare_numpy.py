@@ -74,7 +74,7 @@ def main():
     top_p = np.argsort(-ref.astype(np.float64), axis=1, kind="stable")
     top_q = np.argsort(-cand.astype(np.float64), axis=1, kind="stable")
     same = (top_p[:, 0] == top_q[:, 0])[mask].astype(np.float64)
-    overlap = {k: np.array([len(set(top_p[i, :k]) & set(top_q[i, :k])) / k for i in range(n)])[mask] for k in (5, 10)}
+    overlap = {k: np.array([len(set(top_p[i, :k]) & set(top_q[i, :k])) / k for i in range(n)])[mask] for k in (5, 10, 20)}
     known = mask & (tokens >= 0)
     rows = np.nonzero(known)[0]
     a, b = lp[rows, tokens[rows]], lq[rows, tokens[rows]]
@@ -90,7 +90,7 @@ def main():
         "kl": distribution(kl),
         "reverse_kl": mean_se(reverse),
         "same_top": {"fraction": float(same.mean()), "standard_error": float(np.sqrt(same.mean() * (1 - same.mean()) / len(same)))},
-        "top_k_overlap": {str(k): mean_se(overlap[k]) for k in (5, 10)},
+        "top_k_overlap": {str(k): mean_se(overlap[k]) for k in (5, 10, 20)},
         "delta_p": distribution(dp),
         "rms_delta_p": {"mean": float(rms), "standard_error": float(mean_se(dp ** 2)["standard_error"] / (2 * rms))},
         "perplexity": {

@@ -34,6 +34,7 @@ namespace kldiv::llm {
 struct compare_rows_options {
     bool reverse_kl = false;           // also D(candidate‖reference)
     bool js = false;                   // also JS(reference, candidate), β = 1/2
+    std::size_t top_k = 0;             // also |top-k ∩ top-k| for this k in [1, 100], besides 5 and 10; 0: not
     unsigned threads = 0;              // 0: all hardware threads
     std::uint64_t first_position = 0;  // the position of the first row, for error messages
     // The models' files, to name them in errors (a value that is NaN or +inf, a row without mass, a

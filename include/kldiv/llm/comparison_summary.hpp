@@ -43,6 +43,7 @@ struct token_comparison {
     double log_p_candidate = not_computed;  // b_t
     bool same_top = false;
     unsigned top5_overlap = 0, top10_overlap = 0;  // |top-k(p) ∩ top-k(q)|
+    unsigned top_k = 0, top_k_overlap = 0;         // another k asked for (0: none), and its overlap
     // The actual token was floored (below a llama.cpp file's stored window): its a_t (b_t) is the
     // row's floor μ, an upper bound on the log-probability (compare_rows.hpp).
     bool reference_token_floored = false, candidate_token_floored = false;
@@ -85,6 +86,8 @@ struct comparison_statistics {
     distribution_statistics delta_p;  // with token ids
     mean_with_error rms_delta_p;
     mean_with_error same_top, top5_overlap, top10_overlap;
+    std::size_t top_k = 0;          // the other k asked for (compare_rows_options::top_k), 0 if none
+    mean_with_error top_k_overlap;  // |top-k(p) ∩ top-k(q)| / k for it
     mean_with_error ppl_reference, ppl_candidate, ln_ppl_ratio, ppl_ratio, ppl_difference;
     double ln_ppl_correlation = not_computed;
 };
@@ -105,7 +108,10 @@ public:
     static comparison_summary deserialize(std::string_view bytes);
 
 private:
-    moments kl_, reverse_kl_, js_, same_top_, top5_, top10_;
+    void same_k(std::uint64_t k);  // the k of the other top-k overlap: one for every position
+
+    moments kl_, reverse_kl_, js_, same_top_, top5_, top10_, top_k_overlap_;
+    std::uint64_t top_k_ = 0;  // the k of top_k_overlap_ (every added position's), 0 if none
     moments a_, b_, difference_, delta_p_, delta_p_squared_;
     std::uint64_t floored_reference_ = 0, floored_candidate_ = 0;
     quantile_histogram kl_histogram_, delta_p_histogram_;
