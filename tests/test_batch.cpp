@@ -198,7 +198,7 @@ TEST(Batch, MaskedLogitsFollowTheConventions) {
             {.input = kldiv::input_kind::logits, .measure = {.on_zero = kldiv::zero_support::error}});
         FAIL();
     } catch (const kldiv::error& e) {
-        EXPECT_THAT(e.what(), HasSubstr("p[0, 3] = 2 gives mass where q[0, 3] = -inf gives none"));
+        EXPECT_THAT(e.what(), HasSubstr("p[3] = 2 gives mass where q[3] = -inf gives none"));
     }
 }
 
@@ -437,7 +437,7 @@ TEST(Batch, BadInputIsNamed) {
         message_of([&] {
             kldiv::kl_divergence_rows({b.data(), 1, 2}, {masked.data(), 1, 2}, std::span<double>(out).first(1), logits);
         }),
-        HasSubstr("row 0 of q has every logit = -inf"));
+        HasSubstr("q has every logit = -inf"));
     EXPECT_THAT(message_of([&] {
                     kldiv::kl_divergence_rows({a.data(), 2, 2}, {b.data(), 1, 4}, out);
                 }),

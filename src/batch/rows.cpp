@@ -353,8 +353,15 @@ private:
     detail::block_request request_{};
 };
 
-std::string at(const char* name, std::size_t i, std::size_t j, double v) {
-    return std::string(name) + "[" + std::to_string(i) + ", " + std::to_string(j) + "] = " + detail::to_text(v);
+// "p[3, 17] = nan"; a batch of one row (a 1-D input) is named as a vector: "p[17] = nan".
+std::string at(const char* name, std::size_t i, std::size_t j, double v, std::size_t rows) {
+    return std::string(name) + "[" + (rows == 1 ? std::string() : std::to_string(i) + ", ") + std::to_string(j) +
+           "] = " + detail::to_text(v);
+}
+
+// "row 3 of p"; "p" in a batch of one row.
+std::string row_of(std::size_t i, const char* name, std::size_t rows) {
+    return rows == 1 ? std::string(name) : "row " + std::to_string(i) + " of " + name;
 }
 
 // Finds what made row i fail and throws it, naming the row, the column, the value and the rule.
@@ -372,31 +379,31 @@ template <class T>
                 for (std::size_t j = 0; j < n; ++j) {
                     const double x = static_cast<double>(v[j]);
                     const char* which = in_q ? "q" : "p";
-                    if (std::isnan(x)) throw error(fn, at(which, i, j, x) + ", but " + kind + " must not be NaN");
+                    if (std::isnan(x))
+                        throw error(fn, at(which, i, j, x, p.rows) + ", but " + kind + " must not be NaN");
                     if (log_space(o) && x == INFINITY) {
-                        throw error(fn, at(which, i, j, x) + ", but " + kind + " must be < +inf");
+                        throw error(fn, at(which, i, j, x, p.rows) + ", but " + kind + " must be < +inf");
                     }
                     if (!log_space(o) && std::isinf(x)) {
-                        throw error(fn, at(which, i, j, x) + ", but probabilities must be finite");
+                        throw error(fn, at(which, i, j, x, p.rows) + ", but probabilities must be finite");
                     }
                     if (!log_space(o) && x < 0.0)
-                        throw error(fn, at(which, i, j, x) + ", but probabilities must be >= 0");
+                        throw error(fn, at(which, i, j, x, p.rows) + ", but probabilities must be >= 0");
                 }
             }
             break;
         case problem::no_mass:
             if (log_space(o)) {
-                throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + " has every " +
+                throw error(fn, row_of(i, name, p.rows) + " has every " +
                                     (o.input == input_kind::logits ? "logit" : "log-probability") +
                                     " = -inf, but a distribution needs mass somewhere");
             }
-            throw error(fn, std::string("row ") + std::to_string(i) + " of " + name +
-                                " sums to 0, but a distribution needs a positive sum");
+            throw error(fn, row_of(i, name, p.rows) + " sums to 0, but a distribution needs a positive sum");
         case problem::tiny_sum: {  // 1/sum would overflow: refused, not answered with inf or NaN
             double sum = 0.0;      // subnormal values: the sum is exact
             for (std::size_t j = 0; j < n; ++j) sum += static_cast<double>(row[j]);
-            throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + " sums to " +
-                                detail::to_text(sum) + ", but normalizing needs a sum >= " + detail::to_text(DBL_MIN) +
+            throw error(fn, row_of(i, name, p.rows) + " sums to " + detail::to_text(sum) +
+                                ", but normalizing needs a sum >= " + detail::to_text(DBL_MIN) +
                                 " (the smallest normal double): scale the row up");
         }
         case problem::sum: {
@@ -405,10 +412,9 @@ template <class T>
                 const double x = static_cast<double>(row[j]);
                 sum += log_space(o) ? std::exp(x / o.temperature) : x;
             }
-            throw error(fn, std::string("row ") + std::to_string(i) + " of " + name +
-                                (log_space(o) ? " (exponentiated)" : "") + " sums to " + detail::to_text(sum) +
-                                ", but must sum to 1 within " + detail::to_text(o.measure.sum_tolerance) +
-                                " (set normalize to rescale it)");
+            throw error(fn, row_of(i, name, p.rows) + (log_space(o) ? " (exponentiated)" : "") + " sums to " +
+                                detail::to_text(sum) + ", but must sum to 1 within " +
+                                detail::to_text(o.measure.sum_tolerance) + " (set normalize to rescale it)");
         }
         case problem::outside: {
             const T* a = r.in_q ? q.row(i) : p.row(i);
@@ -419,7 +425,7 @@ template <class T>
                 const bool has_a = log_space(o) ? x > -INFINITY : x > 0;
                 const bool has_b = log_space(o) ? y > -INFINITY : y > 0;
                 if (has_a && !has_b) {
-                    throw error(fn, at(name, i, j, x) + " gives mass where " + at(other, i, j, y) +
+                    throw error(fn, at(name, i, j, x, p.rows) + " gives mass where " + at(other, i, j, y, p.rows) +
                                         " gives none, and on_zero = error forbids events outside " + other +
                                         "'s support");
                 }
@@ -429,7 +435,7 @@ template <class T>
         case problem::none:
             break;
     }
-    throw error(fn, std::string("row ") + std::to_string(i) + " of " + name + " is not a valid distribution");
+    throw error(fn, row_of(i, name, p.rows) + " is not a valid distribution");
 }
 
 // logits (or log-probabilities) divided by the temperature, and their differences, must stay finite
