@@ -72,7 +72,12 @@ TEST(MleExample, TextAndHtmlReports) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("λ̂ = sample mean = 0.61"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("at λ = 0.61"), std::string::npos);
+    EXPECT_NE(r.out.find("\nReport: " + report.string() + "\n"), std::string::npos);  // where it wrote
     const std::string html = kldiv::test::read_text(report);
+    // The bundled data is named as in the checkout, not by the build machine's absolute path.
+    EXPECT_NE(html.find("examples/data/horse-kicks.csv"), std::string::npos);
+    EXPECT_EQ(html.find("/examples/data/horse-kicks.csv"), std::string::npos);
+    EXPECT_EQ(r.out.find(std::string("/examples/data/horse-kicks.csv")), std::string::npos) << r.out;
     EXPECT_NE(html.find("<svg"), std::string::npos);
     EXPECT_NE(html.find("id=\"kldiv-data\""), std::string::npos);
     for (const char* external : {"http:", "https:", "<link", "src=", "url("}) {

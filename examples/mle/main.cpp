@@ -37,7 +37,7 @@ namespace {
 using span = std::span<const double>;
 
 struct data {
-    std::string path;
+    std::string path;            // as shown: the name given, or the bundled file's name (not the build machine's path)
     std::vector<double> counts;  // counts[k]: corps-years with k deaths, k = 0..K
     double total = 0;            // number of observations
     double mean = 0;             // sample mean, the Poisson MLE
@@ -45,10 +45,10 @@ struct data {
     std::vector<std::string> events;
 };
 
-data read_counts(const std::string& path) {
+data read_counts(const std::string& path, const std::string& shown) {
     kldiv::io::labeled_vector v = kldiv::io::read_distribution(path);
     data d;
-    d.path = path;
+    d.path = shown;
     for (std::size_t k = 0; k < v.values.size(); ++k) {
         if (!v.labels.empty() && v.labels[k] != std::to_string(k)) {
             throw kldiv::error("mle", "'" + path + "': row " + std::to_string(k + 1) + " is labelled '" + v.labels[k] +
@@ -137,9 +137,9 @@ struct results {
     std::vector<double> fitted;  // Poisson(λ̂) buckets
 };
 
-results analyse(const std::string& path) {
+results analyse(const std::string& path, const std::string& shown) {
     results r;
-    r.d = read_counts(path);
+    r.d = read_counts(path, shown);
     const data& d = r.d;
     r.entropy = kldiv::entropy(span(d.p));
     // Grid λ = 0.01, 0.02, ..., 2.00
@@ -336,6 +336,7 @@ std::string html_report(const results& r) {
 
 int main(int argc, char** argv) {
     std::string path = std::string(KLDIV_EXAMPLES_DATA) + "/horse-kicks.csv";
+    std::string shown = "examples/data/horse-kicks.csv";  // the bundled data, named as in the checkout
     std::string html;
     bool json = false;
     for (int i = 1; i < argc; ++i) {
@@ -359,16 +360,17 @@ int main(int argc, char** argv) {
             fmt::print(stderr, "mle: unknown option '{}' (try --help)\n", arg);
             return 2;
         } else {
-            path = arg;
+            path = shown = arg;
         }
     }
     try {
-        const results r = analyse(path);
+        const results r = analyse(path, shown);
         if (!html.empty()) kldiv::io::write_file_atomically(html, html_report(r));
         if (json) {
             std::cout << to_json(r).dump(2) << '\n';
         } else {
             print_text(r);
+            if (!html.empty()) fmt::print("\nReport: {}\n", html);
         }
     } catch (const std::exception& e) {
         fmt::print(stderr, "mle: {}\n", e.what());
