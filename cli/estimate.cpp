@@ -63,6 +63,7 @@ ke::data_options options_of(const estimate_arguments& a) {
     o.knn.l = a.l;
     o.knn.method = a.knn_form;
     o.knn.threads = a.threads;
+    o.knn.progress = progress_line(a.progress, "nearest neighbours", "points");
     o.counts.method = a.estimator.value_or(a.method == ke::estimator::histogram ? ke::count_estimator::jeffreys
                                                                                 : ke::count_estimator::plug_in);
     o.histogram.rule = a.bins;

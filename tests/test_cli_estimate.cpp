@@ -80,6 +80,27 @@ TEST(CliEstimate, ResamplingProgressGoesToStderrWhenAskedFor) {
     EXPECT_THAT(kldiv::test::progress_output(KLDIV_CLI_PATH, args), HasSubstr("bootstrap: 56/56 statistics (100%), "));
 }
 
+// The neighbour searches of kNN (the long part of a large sample) report their progress once; the
+// bootstrap's resamples report theirs, not each resample's searches.
+TEST(CliEstimate, NearestNeighbourProgressGoesToStderrWhenAskedFor) {
+    const kldiv::test::scratch_dir dir;
+    const auto x = dir.write("x.csv", normal_sample(700, 3, 0.0, 5).first).string();
+    const auto y = dir.write("y.csv", normal_sample(500, 3, 0.2, 6).first).string();
+    const std::string kl = kldiv::test::progress_output(KLDIV_CLI_PATH, {"estimate", x, y, "--json"});
+    EXPECT_THAT(kl, HasSubstr("nearest neighbours: 1400/1400 points (100%), "));  // x in x and x in y
+    const std::string entropy =
+        kldiv::test::progress_output(KLDIV_CLI_PATH, {"estimate", x, "--measure", "entropy", "--json"});
+    EXPECT_THAT(entropy, HasSubstr("nearest neighbours: 700/700 points (100%), "));
+    const std::string with_ci =
+        kldiv::test::progress_output(KLDIV_CLI_PATH, {"estimate", x, y, "--ci", "0.9", "--resamples", "20", "--json"});
+    EXPECT_THAT(with_ci, HasSubstr("bootstrap: 20/20 resamples (100%), "));
+    std::size_t searches = 0;
+    for (std::size_t at = with_ci.find("nearest neighbours: 1400/1400"); at != std::string::npos;
+         at = with_ci.find("nearest neighbours: 1400/1400", at + 1))
+        ++searches;
+    EXPECT_EQ(searches, 1u) << with_ci;
+}
+
 TEST(CliEstimate, HistogramAndCounts) {
     const kldiv::test::scratch_dir dir;
     const auto [x_text, x] = normal_sample(20000, 1, 0.0, 3);

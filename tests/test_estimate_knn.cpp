@@ -197,6 +197,28 @@ TEST(KnnEstimate, EqualsTheDefinitionFromNaiveDistances) {
     EXPECT_NEAR(entropy_knn(x.view(), {.k = 4}).value, expected, 1e-13 * std::abs(expected));
 }
 
+// The neighbour searches report their progress: from 0 to every query of every search (x in x and
+// x in y), never decreasing, on any thread count; the value does not change.
+TEST(KnnEstimate, ReportsTheSearchesDone) {
+    const sample x = normal(1000, 2, 3), y = normal(700, 2, 4, 0.2);
+    const double plain = kl_divergence_knn(x.view(), y.view()).value;
+    for (const unsigned threads : {1u, 2u}) {
+        std::vector<kldiv::progress> seen;
+        const knn_options o{.threads = threads, .progress = [&](const kldiv::progress& p) { seen.push_back(p); }};
+        EXPECT_EQ(kl_divergence_knn(x.view(), y.view(), o).value, plain);
+        ASSERT_GE(seen.size(), 2u);
+        EXPECT_EQ(seen.front().done, 0u);
+        EXPECT_EQ(seen.back().done, 2000u);
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            EXPECT_EQ(seen[i].total, 2000u);
+            if (i > 0) EXPECT_GE(seen[i].done, seen[i - 1].done);
+        }
+        seen.clear();
+        static_cast<void>(entropy_knn(x.view(), o));
+        EXPECT_EQ(seen.back().done, 1000u);
+    }
+}
+
 // Mean absolute error over `seeds` draws of size n, for an estimator of a known value.
 double mean_error(std::size_t n, int seeds, double truth,
                   const std::function<double(std::size_t, std::uint64_t)>& estimate) {

@@ -13,7 +13,7 @@ arrays over the same events. ``ci`` asks for a bootstrap confidence interval at 
 (``resamples``, ``interval="percentile"|"bca"``, ``seed``: the same seed gives the same interval on
 any number of threads); ``permutations`` runs a permutation test of P = Q with the estimator as
 its statistic (KL only). Results are in nats unless ``base`` is given. ``progress`` shows or
-reports the progress of the bootstrap and the permutations (kldiv.progress).
+reports the progress of the neighbour searches, the bootstrap and the permutations (kldiv.progress).
 
 Each estimator has its KL, cross-entropy and entropy forms: ``kl_divergence_knn``,
 ``cross_entropy_knn``, ``entropy_knn``, and likewise ``_histogram`` (differential, through the bin
@@ -77,6 +77,7 @@ def _options(function, base, ci, resamples, interval, permutations, seed, thread
                    resamples=_integer(function, "resamples", resamples, 0), interval=interval,
                    permutations=_integer(function, "permutations", permutations, 0),
                    seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads),
+                   knn_progress=_reporter(function, progress, "nearest neighbours", "points"),
                    bootstrap_progress=_reporter(function, progress, "bootstrap", "resamples"),
                    permutation_progress=_reporter(function, progress, "permutation test", "permutations"))
     return options

@@ -34,6 +34,7 @@ ke::data_options options_of(const py::dict& o) {
     d.knn.l = o["l"].cast<std::size_t>();
     d.knn.method = choice<ke::knn_method>(o, "form");
     d.knn.threads = o["threads"].cast<unsigned>();
+    d.knn.progress = python_progress(o["knn_progress"]);
     d.counts.method = choice<ke::count_estimator>(o, "estimator");
     d.histogram.rule = choice<ke::binning>(o, "bins");
     d.histogram.bins = o["bin_count"].cast<std::size_t>();

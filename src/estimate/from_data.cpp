@@ -45,7 +45,10 @@ data_result estimate_from_data(matrix_view<const double> x, matrix_view<const do
         if (opts.method == estimator::knn) {
             knn_options o = opts.knn;
             o.base = opts.base;
-            if (threads != 0) o.threads = threads;
+            if (threads != 0) {  // a resample's: one thread, and the resamples report the progress
+                o.threads = threads;
+                o.progress = {};
+            }
             switch (opts.measure) {
                 case quantity::kl_divergence:
                     return kl_divergence_knn(a, b, o);

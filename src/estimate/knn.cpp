@@ -80,7 +80,9 @@ double log_unit_ball(std::size_t d) {
 double mean_log_squared_distance(const char* function, matrix_view<const double> points, const char* points_name,
                                  matrix_view<const double> x, std::size_t k, const knn_options& opts) {
     std::vector<double> s2(x.rows);
-    kth_positive_squared_distances(points, x, k, opts.threads, s2);
+    const detail::neighbour_job job{points, x, k, s2};
+    kth_positive_squared_distances(std::span(&job, 1), opts.threads, detail::neighbour_search::automatic,
+                                   opts.progress);
     check_distances(function, s2, points_name, k);
     double sum = 0.0;
     for (const double s : s2) sum += std::log(s);
@@ -102,7 +104,7 @@ estimate kl_divergence_knn(matrix_view<const double> x, matrix_view<const double
     check_pair(function, x, y, l);
     std::vector<double> rho2(x.rows), nu2(x.rows);
     const detail::neighbour_job jobs[] = {{x, x, k, rho2}, {y, x, l, nu2}};
-    kth_positive_squared_distances(jobs, opts.threads);
+    kth_positive_squared_distances(jobs, opts.threads, detail::neighbour_search::automatic, opts.progress);
     check_distances(function, rho2, "x", k);
     check_distances(function, nu2, "y", l);
     double sum = 0.0;

@@ -19,6 +19,7 @@
 #include <nanoflann.hpp>
 
 #include "src/common/parallel.hpp"
+#include "src/common/progress_counter.hpp"
 #include "src/estimate/nearest_kernels.hpp"
 
 namespace kldiv::estimate::detail {
@@ -39,12 +40,14 @@ public:
         : job_(job), best_(workers, std::vector<double>(queries_per_run * job.k)) {}
     virtual ~prepared_search() = default;
     std::size_t runs() const { return (job_.queries.rows + queries_per_run - 1) / queries_per_run; }
-    void run(std::size_t index, unsigned worker) {
+    // Searches run `index`; returns its number of queries.
+    std::size_t run(std::size_t index, unsigned worker) {
         const std::size_t first = index * queries_per_run;
         const std::size_t count = std::min(queries_per_run, job_.queries.rows - first);
         std::vector<double>& best = best_[worker];
         std::fill(best.begin(), best.end(), unseen);
         search(first, count, best);
+        return count;
     }
 
 protected:
@@ -241,17 +244,22 @@ std::unique_ptr<prepared_search> prepare(const neighbour_job& job, unsigned work
 
 }  // namespace
 
-void kth_positive_squared_distances(std::span<const neighbour_job> jobs, unsigned threads, neighbour_search search) {
+void kth_positive_squared_distances(std::span<const neighbour_job> jobs, unsigned threads, neighbour_search search,
+                                    const progress_callback& progress) {
     const unsigned workers = kldiv::detail::worker_count(threads);
     std::vector<std::unique_ptr<prepared_search>> prepared(jobs.size());
     kldiv::detail::parallel_for(jobs.size(), workers,
                                 [&](std::size_t j, unsigned) { prepared[j] = prepare(jobs[j], workers, search); });
+    // The searches, counted once the trees are built (their rate then tells the time left).
+    std::uint64_t queries = 0;
+    for (const neighbour_job& job : jobs) queries += job.queries.rows;
+    kldiv::detail::progress_counter done(progress, queries);
     std::vector<std::size_t> first_run(jobs.size() + 1, 0);  // the runs of job j: [first_run[j], first_run[j + 1])
     for (std::size_t j = 0; j < jobs.size(); ++j) first_run[j + 1] = first_run[j] + prepared[j]->runs();
     kldiv::detail::parallel_for(first_run.back(), workers, [&](std::size_t run, unsigned worker) {
         const std::size_t j =
             static_cast<std::size_t>(std::upper_bound(first_run.begin(), first_run.end(), run) - first_run.begin()) - 1;
-        prepared[j]->run(run - first_run[j], worker);
+        done.add(prepared[j]->run(run - first_run[j], worker));
     });
 }
 

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <span>
 
+#include "kldiv/progress.hpp"
 #include "kldiv/views.hpp"
 
 namespace kldiv::estimate::detail {
@@ -34,8 +35,10 @@ struct neighbour_job {
 
 // The jobs run together: their searches are prepared side by side (a thread each), then their
 // queries share the threads.
+// `progress` counts the queries done, of all jobs' queries.
 void kth_positive_squared_distances(std::span<const neighbour_job> jobs, unsigned threads,
-                                    neighbour_search search = neighbour_search::automatic);
+                                    neighbour_search search = neighbour_search::automatic,
+                                    const progress_callback& progress = {});
 
 void kth_positive_squared_distances(matrix_view<const double> points, matrix_view<const double> queries, std::size_t k,
                                     unsigned threads, std::span<double> out,

@@ -45,6 +45,7 @@
 
 #include "kldiv/estimate/estimate.hpp"
 #include "kldiv/names.hpp"
+#include "kldiv/progress.hpp"
 #include "kldiv/units.hpp"
 #include "kldiv/views.hpp"
 
@@ -68,7 +69,8 @@ struct knn_options {
     std::size_t l = 0;  // neighbour index in y (needs m >= l); 0: l = k
     knn_method method = knn_method::wang_kulkarni_verdu;
     log_base base{};
-    unsigned threads = 0;  // 0: all hardware threads
+    unsigned threads = 0;          // 0: all hardware threads
+    progress_callback progress{};  // neighbour searches done: the points of x, searched in x and in y
 };
 
 // D(P‖Q) from x ~ P and y ~ Q. Throws kldiv::error for k = 0, n ≤ k, m < l, d = 0, different
