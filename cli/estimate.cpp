@@ -66,8 +66,8 @@ ke::data_options options_of(const estimate_arguments& a) {
     o.knn.progress = progress_line(a.progress, "nearest neighbours", "points");
     o.counts.method = a.estimator.value_or(a.method == ke::estimator::histogram ? ke::count_estimator::jeffreys
                                                                                 : ke::count_estimator::plug_in);
-    o.histogram.rule = a.bins;
-    o.histogram.bins = a.bin_count;
+    o.histogram.bins = a.bins;
+    o.histogram.bin_count = a.bin_count;
     o.histogram.counts.method = o.counts.method;
     if (a.ci_given) {
         ke::bootstrap_options b;

@@ -104,9 +104,9 @@ int main(int argc, char** argv) {
         // paths: printable() shows their control characters and bytes that are not UTF-8 as
         // escapes, never raw on the terminal.
         const auto commands = app.get_subcommands();
-        fmt::print(stderr, "{}\n",
-                   kldiv::printable(kldiv::cli::in_users_terms(commands.empty() ? nullptr : commands.front(), e)));
-        return 1;
+        const std::string message = kldiv::cli::in_users_terms(commands.empty() ? nullptr : commands.front(), e);
+        fmt::print(stderr, "{}\n", kldiv::printable(message));
+        return kldiv::cli::names_an_option_value(message) ? 2 : 1;
     } catch (const std::bad_alloc&) {
         // Sizes are capped before allocating; this is the machine running out, not an internal text.
         const auto commands = app.get_subcommands();

@@ -63,4 +63,13 @@ std::string in_users_terms(const CLI::App* command, const error& e) {
     return "kldiv " + command->get_name() + ": " + text;
 }
 
+bool names_an_option_value(const std::string& message) {
+    // "kldiv COMMAND: --flag = value, but ..." (not "--tokens: element 9 = 50": a file's contents).
+    const std::size_t colon = message.find(": ");
+    if (colon == std::string::npos || message.compare(colon + 2, 2, "--") != 0) return false;
+    std::size_t end = colon + 4;
+    while (end < message.size() && (identifier_char(message[end]))) ++end;
+    return message.compare(end, 3, " = ") == 0;
+}
+
 }  // namespace kldiv::cli

@@ -15,4 +15,9 @@ namespace kldiv::cli {
 // `command` is the subcommand that ran (null: the error came before one ran).
 std::string in_users_terms(const CLI::App* command, const error& e);
 
+// Whether a message in the user's terms is about an option's value ("kldiv compare: --beta = 2,
+// but ..."): a usage error (exit 2), as the values refused while the command line is read are;
+// other errors are about the input (exit 1).
+bool names_an_option_value(const std::string& message);
+
 }  // namespace kldiv::cli

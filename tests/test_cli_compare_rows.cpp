@@ -369,9 +369,6 @@ TEST(CliCompareRows, BadInputGivesOneLineExitCode1AndNoFile) {
              ") is a 2-D array, one distribution per row, but Q is given inline with --q"},
         {{ok.string(), text.string()}, "kldiv compare: " + text.string() + ": bytes 0-5 are"},
         {{ok.string(), three_d.string()}, "'shape' is (1, 2, 3), a 3-D array, but a matrix file needs a 2-D array"},
-        {{ok.string(), ok.string(), "--temperature", "2"}, "temperature = 2, but a temperature applies only to logits"},
-        {{ok.string(), ok.string(), "--input", "logits", "--temperature", "0"},
-         "temperature = 0, but it must be finite and > 0"},
         {{ok.string(), ok.string(), "--on-zero", "error", "--input", "probs"},
          ""},  // P = Q: no event outside Q's support
     };
@@ -400,6 +397,18 @@ TEST(CliCompareRows, BadInputGivesOneLineExitCode1AndNoFile) {
     EXPECT_EQ(read_text(out), "old\n");
     for (const auto& entry : fs::directory_iterator(dir.path())) {
         EXPECT_THAT(entry.path().filename().string(), testing::Not(HasSubstr(".tmp-")));
+    }
+    // An option's value against its rule is a usage error (exit 2), named by the flag.
+    for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"--temperature", "2"}, "kldiv compare: --temperature = 2, but a temperature applies only to logits"},
+             {{"--input", "logits", "--temperature", "0"},
+              "kldiv compare: --temperature = 0, but it must be finite and > 0"}}) {
+        std::vector<std::string> command{"compare", ok.string(), ok.string()};
+        command.insert(command.end(), args.begin(), args.end());
+        const command_result r = kldiv_cli(command);
+        EXPECT_EQ(r.exit_code, 2) << message;
+        EXPECT_THAT(r.err, StartsWith(message));
+        EXPECT_EQ(r.out, "");
     }
 }
 

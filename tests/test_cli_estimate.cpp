@@ -208,7 +208,7 @@ TEST(CliEstimate, OutOfRangeOptionsAreRefusedBeforeAnyWork) {
     // No interval, silently.
     for (const std::string level : {"nan", "0", "-1", "1", "1.5"}) {
         const command_result r = kldiv_cli({"estimate", xf, yf, "--ci", level});
-        EXPECT_EQ(r.exit_code, 1) << level;
+        EXPECT_EQ(r.exit_code, 2) << level;  // an option's value: a usage error
         EXPECT_THAT(r.err, HasSubstr("--ci = " + level + ", but a confidence level must be in (0, 1), e.g. 0.95"));
         EXPECT_EQ(r.out, "");
     }

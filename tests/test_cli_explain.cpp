@@ -287,7 +287,6 @@ TEST_F(ExplainTest, BadInputFailsWithOneLineAndNoReport) {
         {"explain", p_csv, (dir / "short.csv").string()},    // sizes differ
         {"explain", p_csv, (dir / "missing.csv").string()},  // no such file
         {"explain", q_csv, p_csv, "--on-zero", "error"},     // q > 0 where p = 0, refused
-        {"explain", p_csv, q_csv, "--beta", "2"},            // JS weight outside (0, 1)
     };
     const std::vector<std::string> before = files();
     for (const auto& args : bad) {

@@ -340,7 +340,7 @@ TEST_F(CliLlmCompare, PaddedVocabulariesAreComparedOverTheSharedTokens) {
     EXPECT_EQ(a, b);  // -inf padding carries no mass: the same numbers, bit for bit
     const command_result beyond =
         kldiv_cli({"llm-compare", file("ref.npy"), file("padded.npy"), "--vocabulary", "2001"});
-    EXPECT_EQ(beyond.exit_code, 1);
+    EXPECT_EQ(beyond.exit_code, 2);  // an option's value: a usage error
     EXPECT_EQ(beyond.err,
               "kldiv llm-compare: --vocabulary = 2001, but the reference has 2000 tokens: the tokens "
               "compared must be in every model\n");

@@ -66,7 +66,7 @@ TEST(EstimateHistogram, EdgesAndCountsEqualNumpy) {
         SCOPED_TRACE(f[1] + " " + f[2]);
         const sample& s = samples.at(f[1]);
         const view x(s.x.data(), s.x.size() / s.dims, s.dims), y(s.y.data(), s.y.size() / s.dims, s.dims);
-        const histogram_options opts{.rule = rules.at(f[2]), .bins = std::stoul(f[3])};
+        const histogram_options opts{.bins = rules.at(f[2]), .bin_count = std::stoul(f[3])};
         const auto h = kldiv::estimate::histogram_counts(x, y, opts);
         const auto axes = split(f[4], ';');
         ASSERT_EQ(h.edges.size(), axes.size());
@@ -76,7 +76,7 @@ TEST(EstimateHistogram, EdgesAndCountsEqualNumpy) {
         if (s.dims == 1) {
             vec pooled = s.x;
             pooled.insert(pooled.end(), s.y.begin(), s.y.end());
-            EXPECT_EQ(kldiv::estimate::bin_edges(pooled, opts.rule, opts.bins), numbers(axes[0]));
+            EXPECT_EQ(kldiv::estimate::bin_edges(pooled, opts.bins, opts.bin_count), numbers(axes[0]));
         }
         ++cases;
     }
@@ -103,7 +103,7 @@ TEST(EstimateHistogram, GaussianShiftKl) {
                                      std::pair{binning::quantile, 100}, std::pair{binning::fixed, 60}}) {
         for (auto method : {count_estimator::perks, count_estimator::jeffreys, count_estimator::james_stein}) {
             const auto e = kldiv::estimate::kl_divergence_histogram(
-                x, y, {.rule = rule, .bins = static_cast<std::size_t>(bins), .counts = {.method = method}});
+                x, y, {.bins = rule, .bin_count = static_cast<std::size_t>(bins), .counts = {.method = method}});
             EXPECT_NEAR(e.value, 0.5, 0.03) << kldiv::estimate::describe(e);
         }
     }
@@ -126,7 +126,7 @@ TEST(EstimateHistogram, GaussianShiftKlTwoDimensions) {
     for (std::size_t i = 0; i < n; ++i) ys[2 * i] += 1.0;
     const view x(xs.data(), n, 2), y(ys.data(), n, 2);
     const auto e = kldiv::estimate::kl_divergence_histogram(
-        x, y, {.rule = binning::fixed, .bins = 25, .counts = {.method = count_estimator::jeffreys}});
+        x, y, {.bins = binning::fixed, .bin_count = 25, .counts = {.method = count_estimator::jeffreys}});
     EXPECT_NEAR(e.value, 0.5, 0.03) << kldiv::estimate::describe(e);
     EXPECT_THAT(e.detail, HasSubstr("25x25 bins"));
 }
@@ -138,16 +138,17 @@ TEST(EstimateHistogram, EntropyAndCrossEntropyByHand) {
     const vec xs{0.0, 0.1, 0.2, 0.9}, ys{0.5, 0.6};
     const view x(xs.data(), 4, 1), y(ys.data(), 2, 1);
     const double w = 0.45;
-    const auto h = kldiv::estimate::entropy_histogram(x, {.rule = binning::fixed, .bins = 2});
+    const auto h = kldiv::estimate::entropy_histogram(x, {.bins = binning::fixed, .bin_count = 2});
     EXPECT_NEAR(h.value, -(0.75 * std::log(0.75 / w) + 0.25 * std::log(0.25 / w)), 1e-15);
     // Laplace (a = 1): θ̂_P = (4/6, 2/6), θ̂_Q = (1/4, 3/4); H = −Σ θ̂_P ln(θ̂_Q / Δ).
-    const histogram_options laplace{.rule = binning::fixed, .bins = 2, .counts = {.method = count_estimator::laplace}};
+    const histogram_options laplace{
+        .bins = binning::fixed, .bin_count = 2, .counts = {.method = count_estimator::laplace}};
     const double cross = -(4.0 / 6.0 * std::log(0.25 / w) + 2.0 / 6.0 * std::log(0.75 / w));
     EXPECT_NEAR(kldiv::estimate::cross_entropy_histogram(x, y, laplace).value, cross, 1e-15);
     // The plug-in is +inf (x has points where y has none); units convert the whole value.
-    EXPECT_EQ(kldiv::estimate::cross_entropy_histogram(x, y, {.rule = binning::fixed, .bins = 2}).value,
+    EXPECT_EQ(kldiv::estimate::cross_entropy_histogram(x, y, {.bins = binning::fixed, .bin_count = 2}).value,
               std::numeric_limits<double>::infinity());
-    const histogram_options bits{.rule = binning::fixed, .bins = 2, .counts = {.base = kldiv::log_base::bits()}};
+    const histogram_options bits{.bins = binning::fixed, .bin_count = 2, .counts = {.base = kldiv::log_base::bits()}};
     EXPECT_NEAR(kldiv::estimate::entropy_histogram(x, bits).value, h.value / std::log(2.0), 1e-15);
 }
 
@@ -173,7 +174,7 @@ TEST(EstimateHistogram, EqualSamplesGiveZero) {
     const view x(xs.data(), 1000, 1);
     for (const auto& [name, rule] : rules) {
         const std::size_t bins = rule == binning::fixed || rule == binning::quantile ? 20 : 0;
-        EXPECT_EQ(kldiv::estimate::kl_divergence_histogram(x, x, {.rule = rule, .bins = bins}).value, 0.0) << name;
+        EXPECT_EQ(kldiv::estimate::kl_divergence_histogram(x, x, {.bins = rule, .bin_count = bins}).value, 0.0) << name;
     }
 }
 
@@ -186,7 +187,7 @@ TEST(EstimateHistogram, QuantileBinsAreCappedByTheData) {
     for (const std::size_t bins : {std::size_t{9}, std::size_t{10}, kldiv::estimate::histogram_max_bins}) {
         EXPECT_EQ(kldiv::estimate::bin_edges(pooled, binning::quantile, bins), sorted) << bins;
         const auto h = kldiv::estimate::histogram_counts(view(xs.data(), 5, 1), view(ys.data(), 5, 1),
-                                                         {.rule = binning::quantile, .bins = bins});
+                                                         {.bins = binning::quantile, .bin_count = bins});
         EXPECT_EQ(h.p_counts, (vec{1, 1, 1, 1, 1, 0, 0, 0, 0})) << bins;
         EXPECT_EQ(h.q_counts, (vec{0, 0, 0, 0, 0, 1, 1, 1, 2})) << bins;
     }
@@ -212,19 +213,19 @@ TEST(EstimateHistogram, BadInput) {
     expect_error(
         [&] {
             (void)kldiv::estimate::histogram_counts(view(a.data(), 4, 1), view(a.data(), 4, 1),
-                                                    {.rule = binning::fixed});
+                                                    {.bins = binning::fixed});
         },
-        "bins = 0, but the fixed rule");
+        "bin_count = 0, but the fixed rule");
     expect_error(
         [&] {
             (void)kldiv::estimate::histogram_counts(view(a.data(), 4, 1), view(a.data(), 4, 1),
-                                                    {.rule = binning::scott, .bins = 5});
+                                                    {.bins = binning::scott, .bin_count = 5});
         },
-        "bins = 5, but the scott rule");
+        "bin_count = 5, but the scott rule");
     expect_error(
         [&] {
             (void)kldiv::estimate::histogram_counts(view(a.data(), 1, 3), view(a.data(), 1, 3),
-                                                    {.rule = binning::fixed, .bins = 1000});
+                                                    {.bins = binning::fixed, .bin_count = 1000});
         },
         "more than 2^26 bins");
     expect_error([&] { (void)kldiv::estimate::bin_edges(b, binning::sturges); }, "value 2 = nan");

@@ -36,8 +36,8 @@ ke::data_options options_of(const py::dict& o) {
     d.knn.threads = o["threads"].cast<unsigned>();
     d.knn.progress = python_progress(o["knn_progress"]);
     d.counts.method = choice<ke::count_estimator>(o, "estimator");
-    d.histogram.rule = choice<ke::binning>(o, "bins");
-    d.histogram.bins = o["bin_count"].cast<std::size_t>();
+    d.histogram.bins = choice<ke::binning>(o, "bins");
+    d.histogram.bin_count = o["bin_count"].cast<std::size_t>();
     d.histogram.counts.method = d.counts.method;
     if (!o["ci"].is_none()) {  // checked in (0, 1) by kldiv/estimate.py
         ke::bootstrap_options b;

@@ -24,7 +24,7 @@ def test_a_huge_smoothing_epsilon_is_refused():
 def test_a_huge_bin_count_is_refused_before_allocating():
     # bin_count=2**64-1 was a SIGSEGV.
     x = np.linspace(0.0, 1.0, 50)
-    with pytest.raises(ValueError, match=r"bins = 18446744073709551615, but at most 2\^26 = 67108864 bins are allowed"):
+    with pytest.raises(ValueError, match=r"bin_count = 18446744073709551615, but at most 2\^26 = 67108864 bins are allowed"):
         kldiv.estimate.kl_divergence_histogram(x, x + 0.1, bins="fixed", bin_count=2**64 - 1)
 
 

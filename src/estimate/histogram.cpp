@@ -58,15 +58,15 @@ double rule_width(binning rule, const std::vector<double>& sorted) {
 void check_bins(const char* function, binning rule, std::size_t bins) {
     const bool counted = rule == binning::fixed || rule == binning::quantile;
     if (counted && bins == 0) {
-        throw error(function, "bins = 0, but the " + name(rule, '-') + " rule needs a number of bins >= 1");
+        throw error(function, "bin_count = 0, but the " + name(rule, '-') + " rule needs a number of bins >= 1");
     }
     if (counted && bins > max_grid_bins) {
-        throw error(function, "bins = " + std::to_string(bins) +
+        throw error(function, "bin_count = " + std::to_string(bins) +
                                   ", but at most 2^26 = " + std::to_string(max_grid_bins) + " bins are allowed");
     }
     if (!counted && bins != 0) {
-        throw error(function, "bins = " + std::to_string(bins) + ", but the " + name(rule, '-') +
-                                  " rule chooses the number of bins itself (set bins = 0)");
+        throw error(function, "bin_count = " + std::to_string(bins) + ", but the " + name(rule, '-') +
+                                  " rule chooses the number of bins itself (set bin_count = 0)");
     }
 }
 
@@ -173,7 +173,7 @@ shared_histogram pooled_histogram(const char* function, matrix_view<const double
         pooled.reserve(x.rows + y.rows);
         for (std::size_t i = 0; i < x.rows; ++i) pooled.push_back(x.row(i)[j]);
         for (std::size_t i = 0; i < y.rows; ++i) pooled.push_back(y.row(i)[j]);
-        h.edges.push_back(edges_of(function, std::move(pooled), opts.rule, opts.bins));
+        h.edges.push_back(edges_of(function, std::move(pooled), opts.bins, opts.bin_count));
         grid_bins *= h.edges.back().size() - 1;
         if (grid_bins > max_grid_bins) {
             throw error(function, "the grid has more than 2^26 bins after axis " + std::to_string(j) +
@@ -222,7 +222,7 @@ estimate differential(const shared_histogram& h, const histogram_options& opts, 
     nats.base = log_base{};
     estimate result = discrete(nats);
     result.value = opts.counts.base.from_nats(result.value + mean_log_volume(h, h.p_counts, opts.counts.method));
-    result.detail = method_text(opts.rule, h, result);
+    result.detail = method_text(opts.bins, h, result);
     result.method = estimator::histogram;
     return result;
 }
@@ -238,7 +238,7 @@ estimate kl_divergence_histogram(matrix_view<const double> x, matrix_view<const 
                                  const histogram_options& opts) {
     const shared_histogram h = pooled_histogram("kl_divergence_histogram", x, y, true, opts);
     estimate result = kl_divergence_from_counts(h.p_counts, h.q_counts, opts.counts);
-    result.detail = method_text(opts.rule, h, result);
+    result.detail = method_text(opts.bins, h, result);
     result.method = estimator::histogram;
     return result;
 }

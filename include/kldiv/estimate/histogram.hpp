@@ -57,10 +57,10 @@ inline std::span<const named<binning>> names_of(binning) noexcept {
 }
 
 struct histogram_options {
-    binning rule = binning::freedman_diaconis;
-    std::size_t bins = 0;    // number of bins per axis, for fixed and quantile only
-    count_options counts{};  // the count estimator; for continuous data with tails, the plug-in
-                             // is usually +inf (a bin with x's but no y's): use a pseudocount one
+    binning bins = binning::freedman_diaconis;  // the binning rule (--bins, bins=)
+    std::size_t bin_count = 0;                  // bins per axis, for fixed and quantile only (--bin-count)
+    count_options counts{};                     // the count estimator; for continuous data with tails, the plug-in
+                                                // is usually +inf (a bin with x's but no y's): use a pseudocount one
 };
 
 struct shared_histogram {
@@ -70,7 +70,7 @@ struct shared_histogram {
 };
 
 // The bin edges of one axis by a rule (the 1-D building block; `values` is the pooled column).
-std::vector<double> bin_edges(std::span<const double> values, binning rule, std::size_t bins = 0);
+std::vector<double> bin_edges(std::span<const double> values, binning rule, std::size_t bin_count = 0);
 
 shared_histogram histogram_counts(matrix_view<const double> x, matrix_view<const double> y,
                                   const histogram_options& opts = {});
