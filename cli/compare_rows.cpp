@@ -106,6 +106,8 @@ void add_rows_arguments(CLI::App& command, rows_arguments& args) {
         .add_option("--per-row", args.per_row,
                     "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy)")
         ->check(output_path);
+    command.add_option("--threads", args.threads, "Threads for rows of 2-D inputs (0: all cores)")
+        ->capture_default_str();
 }
 
 bool wants_rows(const pair_arguments& pair, const rows_arguments& rows) {
@@ -115,7 +117,8 @@ bool wants_rows(const pair_arguments& pair, const rows_arguments& rows) {
 
 void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool json) {
     const options o = pair_options(pair);
-    const batch_options opts{.input = rows.input, .temperature = rows.temperature, .measure = o};
+    const batch_options opts{
+        .input = rows.input, .temperature = rows.temperature, .measure = o, .rows = {.threads = rows.threads}};
 
     refuse_overwriting_inputs(pair.command, "--per-row", rows.per_row, {{"P", pair.p_file}, {"Q", pair.q_file}});
     const auto [p, q] = load_sides(pair);

@@ -118,7 +118,7 @@ void add_estimate(CLI::App& app) {
         ->required();
     command->add_option("Y", args->y, "Samples of Q, or counts of Q over the same events (not for --measure entropy)");
     add_choice<ke::quantity>(*command, "--measure", args->measure,
-                             "kl-divergence: D(P||Q); cross-entropy: H(P, Q); entropy: H(P) of X");
+                             "kl-divergence: D(P‖Q); cross-entropy: H(P, Q); entropy: H(P) of X");
     add_choice<ke::estimator>(
         *command, "--method", args->method,
         "How to estimate (knn: nearest neighbours; histogram: one shared histogram; counts: X and Y hold counts)");

@@ -52,13 +52,20 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args) {
     add_choice<zero_support>(command, "--on-zero", args.on_zero,
                              "Where P > 0 but Q = 0: the divergence is infinity, an error, or smooth (add --epsilon "
                              "to every probability and renormalize)");
-    command.add_option("--epsilon", args.epsilon, "Smoothing added to every probability with --on-zero smooth")
-        ->capture_default_str();
+    args.epsilon_option =
+        command.add_option("--epsilon", args.epsilon, "Smoothing added to every probability with --on-zero smooth")
+            ->capture_default_str();
     command.add_option("--beta", args.beta, "Weight of P in the Jensen-Shannon mixture M = beta P + (1 - beta) Q")
         ->capture_default_str();
 }
 
 kldiv::options pair_options(const pair_arguments& args) {
+    if (args.epsilon_option != nullptr && args.epsilon_option->count() > 0 && args.on_zero != zero_support::smooth) {
+        throw error(args.command, "--epsilon = " + args.epsilon_option->as<std::string>() +
+                                      " is given with --on-zero " + name(args.on_zero, '-') +
+                                      ", but --epsilon is the smoothing amount of --on-zero smooth and nothing else "
+                                      "uses it");
+    }
     kldiv::options o;
     o.base = log_base::parse(args.base, "--base");
     o.on_zero = args.on_zero;

@@ -19,6 +19,7 @@ struct pair_arguments {
     std::string base;
     zero_support on_zero = zero_support::infinity;
     double epsilon = 1e-10;
+    const CLI::Option* epsilon_option = nullptr;  // whether --epsilon was given
     double beta = 0.5;
 };
 

@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/llm/model_comparison.hpp"
+#include "kldiv/text.hpp"
 
 #include <cmath>
 #include <filesystem>
@@ -60,8 +61,8 @@ void print_distribution(const char* name, const distribution_statistics& d, doub
 
 void print_report(const llm_compare_arguments& a, const llm::model_comparison& r) {
     const comparison_statistics s = r.overall.statistics();
-    fmt::print("reference: {} ({})\ncandidate: {} ({})\n", a.reference, r.reference_format, a.candidates.front(),
-               r.candidate_format);
+    fmt::print("reference: {} ({})\ncandidate: {} ({})\n", printable(a.reference), r.reference_format,
+               printable(a.candidates.front()), r.candidate_format);
     fmt::print("{} positions over {} tokens, {} scored; token ids: {}\n", r.positions, r.vocabulary, s.positions,
                r.token_source);
     if (s.positions_with_token > 0) {
@@ -95,7 +96,7 @@ void print_report(const llm_compare_arguments& a, const llm::model_comparison& r
                    "mean KL", "same top", "PPL(cand)");
         for (const auto& f : r.files) {
             const auto& t = f.statistics;
-            fmt::print("{:<40} {:>9} {:>24} {:>20} {:>14}\n", f.file, t.positions, pm(t.kl.mean),
+            fmt::print("{:<40} {:>9} {:>24} {:>20} {:>14}\n", printable(f.file), t.positions, pm(t.kl.mean),
                        pm(t.same_top, 100.0, "%"), human(t.ppl_candidate.mean));
         }
     }
@@ -105,7 +106,7 @@ void print_report(const llm_compare_arguments& a, const llm::model_comparison& r
 void print_table(const llm_compare_arguments& a, const std::vector<llm::model_comparison>& all) {
     const llm::model_comparison& first = all.front();
     const comparison_statistics s0 = first.overall.statistics();
-    fmt::print("reference: {} ({})\n", a.reference, first.reference_format);
+    fmt::print("reference: {} ({})\n", printable(a.reference), first.reference_format);
     fmt::print("{} positions over {} tokens, {} scored; token ids: {}\n\n", first.positions, first.vocabulary,
                s0.positions, first.token_source);
     const bool tokens = s0.positions_with_token > 0;
@@ -118,7 +119,7 @@ void print_table(const llm_compare_arguments& a, const std::vector<llm::model_co
     for (std::size_t k = 0; k < all.size(); ++k) {
         const comparison_statistics s = all[k].overall.statistics();
         std::string line =
-            fmt::format("{:<32} {:>24} {:>12} {:>12} {:>20}", a.candidates[k], pm(s.kl.mean),
+            fmt::format("{:<32} {:>24} {:>12} {:>12} {:>20}", printable(a.candidates[k]), pm(s.kl.mean),
                         human(s.kl.percentiles[5]), human(s.kl.percentiles[1]), pm(s.same_top, 100.0, "%"));
         if (a.reverse) line += fmt::format(" {:>24}", pm(s.reverse_kl));
         if (a.js) line += fmt::format(" {:>24}", pm(s.js));

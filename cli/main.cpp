@@ -6,6 +6,10 @@
 #include "kldiv/text.hpp"
 #include "kldiv/version.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <new>
 #include <string>
 
@@ -115,6 +119,12 @@ int main(int argc, char** argv) {
         return 1;
     } catch (const std::exception& e) {
         fmt::print(stderr, "kldiv: {}\n", kldiv::printable(e.what()));
+        return 1;
+    }
+    // What was printed must have reached stdout (a full disk, a closed pipe): else not a success.
+    std::cout.flush();
+    if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+        fmt::print(stderr, "kldiv: the output could not be written to stdout: {}\n", std::strerror(errno));
         return 1;
     }
     return 0;

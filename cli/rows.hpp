@@ -15,9 +15,10 @@ struct rows_arguments {
     input_kind input = input_kind::probs;
     double temperature = 1.0;  // logits and log_probs: p = softmax(a / temperature)
     std::string per_row;       // CSV of every row's values, when set
+    unsigned threads = 0;      // 0: all cores
 };
 
-// Registers --input, --temperature and --per-row on `command` (after add_pair_arguments: it also
+// Registers --input, --temperature, --per-row and --threads on `command` (after add_pair_arguments: it also
 // describes the 2-D form in the help of P and Q).
 void add_rows_arguments(CLI::App& command, rows_arguments& args);
 

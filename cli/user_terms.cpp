@@ -54,10 +54,13 @@ std::string in_users_terms(const CLI::App* command, const error& e) {
             replace_word(text, "set " + library, " ", "give " + flag);
         }
     }
-    if (const std::size_t at = text.find("(give --normalize to rescale it)");
-        at != std::string::npos && has_option(*command, "--counts"))
-        text.replace(at, std::string_view("(give --normalize to rescale it)").size(),
-                     "(counts or weights: add --counts to rescale them)");
+    constexpr std::string_view normalize = "(give --normalize to rescale it)";
+    if (const std::size_t at = text.find(normalize); at != std::string::npos) {
+        if (text.find("(exponentiated)") != std::string::npos && has_option(*command, "--input"))
+            text.replace(at, normalize.size(), "(if these are logits, not log-probabilities, give --input logits)");
+        else if (has_option(*command, "--counts"))
+            text.replace(at, normalize.size(), "(counts or weights: add --counts to rescale them)");
+    }
     if (text.find("probabilities must be >= 0") != std::string::npos && has_option(*command, "--input"))
         text += "; if these are logits, add --input logits (log-probabilities: --input log-probs)";
     return "kldiv " + command->get_name() + ": " + text;

@@ -148,12 +148,26 @@ TEST(CliCompare, AOneLineFileCostsItsBytesAndItsDoubles) {
         << "file " << file_mib << " MiB, doubles " << doubles_mib << " MiB";
 }
 
+// Output that cannot be written (stdout closed, a full disk) is an error, not a success.
+TEST(CliCompare, AnUnwritableStdoutIsAnError) {
+    const command_result r = kldiv::test::run_command(
+        "/bin/bash", {"-c", std::string("'") + KLDIV_CLI_PATH + "' compare --p 0.2,0.8 --q 0.5,0.5 --json >&-"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "kldiv: the output could not be written to stdout: Bad file descriptor\n");
+}
+
 TEST(CliCompare, UsageErrorsExitWith2) {
     EXPECT_EQ(kldiv_cli({"compare", "--no-such-option"}).exit_code, 2);
     // An option's value against a rule the library checks: a usage error too, named by the flag.
     const command_result beta = kldiv_cli({"compare", "--p", "0.5,0.5", "--q", "0.5,0.5", "--beta", "2"});
     EXPECT_EQ(beta.exit_code, 2);
     EXPECT_EQ(beta.err, "kldiv compare: --beta = 2, but the Jensen-Shannon weight must lie in (0, 1)\n");
+    // --epsilon without --on-zero smooth did nothing, silently (Python refused it).
+    const command_result epsilon = kldiv_cli({"compare", "--p", "0.2,0.8", "--q", "0.5,0.5", "--epsilon", "2"});
+    EXPECT_EQ(epsilon.exit_code, 2);
+    EXPECT_EQ(epsilon.err,
+              "kldiv compare: --epsilon = 2 is given with --on-zero infinity, but --epsilon is the "
+              "smoothing amount of --on-zero smooth and nothing else uses it\n");
     // A unit that is not one: a usage error naming the flag, the value and the rule.
     for (const char* base : {"1", "0.5", "nan", "bitz"}) {
         const command_result r = kldiv_cli({"compare", "--p", "0.2,0.8", "--q", "0.5,0.5", "--base", base});

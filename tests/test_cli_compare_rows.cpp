@@ -359,7 +359,13 @@ TEST(CliCompareRows, BadInputGivesOneLineExitCode1AndNoFile) {
         {{ok.string(), inf_logits.string(), "--input", "logits"},
          "kldiv compare: q[1, 2] = inf, but logits must be < +inf"},
         {{negative.string(), ok.string()}, "kldiv compare: p[1, 1] = -0.25, but probabilities must be >= 0"},
-        {{ok.string(), unnormalized.string()}, "kldiv compare: row 1 of q sums to 1.5, but must sum to 1 within 1e-06"},
+        {{ok.string(), unnormalized.string()},
+         "kldiv compare: row 1 of q sums to 1.5, but must sum to 1 within 1e-06 (counts or weights: add --counts to "
+         "rescale them)"},
+        // Logits read as log-probabilities (e + 1 + 1): the hint names --input logits, not --counts.
+        {{taller.string(), taller.string(), "--input", "log-probs"},
+         "kldiv compare: row 0 of p (exponentiated) sums to 4.718281828459045, but must sum to 1 within 1e-06 (if "
+         "these are logits, not log-probabilities, give --input logits)"},
         {{ok.string(), taller.string()},
          "kldiv compare: P (" + ok.string() + ") is 2 rows × 3 events and Q (" + taller.string() +
              ") is 3 rows × 3 events, but both must have the same shape"},

@@ -122,6 +122,21 @@ TEST_F(CliLlmCompare, TopKOverlapOfAnyK) {
     }
 }
 
+// A vocabulary smaller than k: the overlap is out of the tokens there are (a model against itself
+// shares all of them: 100%, not 7 of 10).
+TEST_F(CliLlmCompare, TopKOverlapOfAVocabularySmallerThanK) {
+    const command_result made = kldiv::test::run_command(
+        "/usr/bin/python3", {"-c",
+                             "import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(3)"
+                             ".normal(size=(40, 7)).astype(np.float32))",
+                             file("v7.npy")});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const command_result r = kldiv_cli({"llm-compare", file("v7.npy"), file("v7.npy"), "--top-k", "100", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json j = json::parse(r.out);
+    for (const char* k : {"5", "10", "100"}) EXPECT_EQ(j.at("top_k_overlap").at(k).at("mean"), 1.0) << k;
+}
+
 // The candidate as one safetensors tensor gives the same numbers as its .npy shards.
 TEST_F(CliLlmCompare, ProgressGoesToStderrWhenAskedFor) {
     const std::string progress =
@@ -325,7 +340,8 @@ TEST_F(CliLlmCompare, PaddedVocabulariesAreComparedOverTheSharedTokens) {
     const command_result refused = kldiv_cli({"llm-compare", file("ref.npy"), file("padded.npy")});
     EXPECT_EQ(refused.exit_code, 1);
     EXPECT_EQ(refused.err,
-              "kldiv llm-compare: the reference has 300 positions over 2000 tokens and the candidate 300 over 2002, "
+              "kldiv llm-compare: the reference has 300 positions over 2000 tokens and the candidate has 300 positions "
+              "over 2002 tokens, "
               "but they must match (if one vocabulary is padded, compare the first tokens of both with --vocabulary "
               "= 2000)\n");
     const command_result plain =
@@ -358,6 +374,13 @@ TEST_F(CliLlmCompare, BadInputGivesClearErrorsAndNoOutput) {
     // Token ids of another length (the mask has 300 entries, the candidate 180 rows).
     fails({"llm-compare", file("cand-0.npy"), file("cand-0.npy"), "--tokens", file("tokens.npy")},
           "the token ids has 300 entries, but the models have 180 positions");
+    // Nothing to score: a mask of zeros printed nan everywhere with exit 0.
+    const command_result made = kldiv::test::run_command(
+        "/usr/bin/python3",
+        {"-c", "import numpy as np, sys; np.save(sys.argv[1], np.zeros(300, np.uint8))", file("none.npy")});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    fails({"llm-compare", file("ref.npy"), file("cand-*.npy"), "--mask", file("none.npy")},
+          "kldiv llm-compare: the mask leaves out all 300 positions, so nothing is compared\n");
     // A truncated file.
     const std::string full = kldiv::test::read_text(dir.path() / "cand-1.npy");
     const auto cut = dir.write("cut.npy", full.substr(0, full.size() - 10));

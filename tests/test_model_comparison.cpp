@@ -147,10 +147,11 @@ TEST_F(ModelComparison, SeveralCandidatesInOnePassEqualEachAlone) {
                        options(2, 1 << 20));
         ADD_FAILURE() << "no error";
     } catch (const kldiv::error& e) {
-        EXPECT_EQ(e.message(),
-                  "the reference has 97 positions over 300 tokens and the candidate 2 97 over 299, but "
-                  "they must match (if one vocabulary is padded, compare the first tokens of both with "
-                  "vocabulary = 299)");
+        EXPECT_EQ(
+            e.message(),
+            "the reference has 97 positions over 300 tokens and candidate 2 has 97 positions over 299 tokens, but "
+            "they must match (if one vocabulary is padded, compare the first tokens of both with "
+            "vocabulary = 299)");
     }
     EXPECT_THROW(compare_models(reference_files_, std::vector<std::vector<fs::path>>{}, options(1, 1 << 20)),
                  kldiv::error);

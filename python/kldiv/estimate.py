@@ -169,10 +169,12 @@ def cross_entropy_histogram(x, y, *, bins: str = "freedman_diaconis", bin_count:
                          bins=bins, bin_count=bin_count, estimator=estimator)
 
 
-def entropy_histogram(x, *, bins: str = "freedman_diaconis", bin_count: int = 0, estimator: str = "plug_in",
+def entropy_histogram(x, *, bins: str = "freedman_diaconis", bin_count: int = 0, estimator: str = "jeffreys",
                       base=None, ci=None, resamples=1000, interval="percentile", seed=2026,
                       threads=None, progress=None) -> Estimate:
-    """Differential H(P) through a histogram of x: −Σ θ̂ ln(θ̂ / bin volume) for the plug-in."""
+    """Differential H(P) through a histogram of x: −Σ θ̂ ln(θ̂ / bin volume), θ̂ by the count
+    estimator (Jeffreys' pseudocounts by default, as for every histogram and on the command line;
+    ``estimator="plug_in"`` for the raw frequencies)."""
     uncertainty = (base, ci, resamples, interval, 0, seed, threads, progress)
     return _from_samples("entropy_histogram", "entropy", x, None, uncertainty, method="histogram",
                          bins=bins, bin_count=bin_count, estimator=estimator)

@@ -125,7 +125,7 @@ def _epsilon_value(function, epsilon, eps, on_zero):
 def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature, on_zero, epsilon, eps, normalize,
              sum_tolerance, reduction, threads, beta=0.5):
     if threads is not None:
-        _integer(function, "threads", threads, 1, 2**32 - 1)
+        _integer(function, "threads", threads, 0, 2**32 - 1)  # 0 (or None): all cores, as everywhere
     epsilon = _epsilon_value(function, epsilon, eps, on_zero)
     P, batch = _as_rows(function, "p", p, axis)
     if q is None:

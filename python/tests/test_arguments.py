@@ -141,10 +141,12 @@ def test_threads_out_of_range_names_threads():
     with pytest.raises(ValueError, match=r"^kl_divergence_knn: threads = 1099511627776, but it must be an integer "
                                          r"in \[0, 4294967295\]"):
         ke.kl_divergence_knn(x, x + 1, threads=2**40)
-    with pytest.raises(ValueError, match=r"^kl_divergence: threads = 1099511627776, but it must be an integer in \[1, "):
+    with pytest.raises(ValueError, match=r"^kl_divergence: threads = 1099511627776, but it must be an integer in \[0, "):
         kldiv.kl_divergence(P, Q, threads=2**40)
-    with pytest.raises(ValueError, match=r"^kl_divergence: threads = -1, but it must be an integer in \[1, "):
+    with pytest.raises(ValueError, match=r"^kl_divergence: threads = -1, but it must be an integer in \[0, "):
         kldiv.kl_divergence(P, Q, threads=-1)
+    # 0 means all cores, as on the command line and in every other function.
+    assert kldiv.kl_divergence(P, Q, threads=0) == kldiv.kl_divergence(P, Q)
     with pytest.raises(ValueError, match=r"^normal_kl: threads = -1, but it must be an integer in \[0, "):
         kd.normal_kl(np.zeros(3), np.zeros(3), threads=-1)
     with pytest.raises(ValueError, match=r"^kl_divergence: threads = 1099511627776"):

@@ -78,3 +78,14 @@ def test_errors_name_the_function():
 def test_docstring_examples():
     import doctest
     assert doctest.testmod(ke).failed == 0
+
+
+def test_every_histogram_form_defaults_to_jeffreys_as_the_command_does():
+    # `kldiv estimate --method histogram` counts with Jeffreys' pseudocounts for every measure; the
+    # entropy form alone defaulted to the plug-in here (2.52 against the command's 3.16 nats).
+    x = np.random.default_rng(4).normal(0, 1, (400, 2))
+    for form, args in ((ke.entropy_histogram, (x,)), (ke.cross_entropy_histogram, (x, x + 0.1)),
+                       (ke.kl_divergence_histogram, (x, x + 0.1))):
+        r = form(*args)
+        assert "jeffreys" in r.method
+        assert r.value == form(*args, estimator="jeffreys").value

@@ -193,7 +193,7 @@ def test_a_padded_vocabulary_is_compared_over_the_shared_tokens(inputs, tmp_path
     cand = np.concatenate([np.load(d / "cand-0.npy"), np.load(d / "cand-1.npy")]).astype(np.float32)
     np.save(tmp_path / "plain.npy", cand)  # one file, as the padded one (summaries merge per file)
     np.save(tmp_path / "padded.npy", np.concatenate([cand, np.full((cand.shape[0], 3), -np.inf, np.float32)], 1))
-    with pytest.raises(ValueError, match=r"over 2003, but they must match \(if one vocabulary is padded, compare the "
+    with pytest.raises(ValueError, match=r"over 2003 tokens, but they must match \(if one vocabulary is padded, compare the "
                                          r"first tokens of both with vocabulary = 2000\)"):
         kldiv.llm.compare(d / "ref.npy", tmp_path / "padded.npy")
     plain = kldiv.llm.compare(d / "ref.npy", tmp_path / "plain.npy", tokens=d / "tokens.npy")

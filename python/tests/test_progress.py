@@ -74,6 +74,15 @@ def test_an_exception_in_the_callback_stops_the_work_and_reaches_the_caller():
         ke.kl_divergence_knn(x, x + 1, ci=0.9, resamples=10000, progress=stop)
 
 
+def test_monte_carlo_passes_the_callbacks_exception_on():
+    # It was taken for a special function's failure ("... is undefined at these parameters").
+    def stop(done, total, bytes_done):
+        if done > 0:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        kd.kl_divergence("normal(0, 1)", "laplace(0, 1)", method="monte_carlo", mc_error=1e-5, progress=stop)
+
+
 def test_true_shows_a_tqdm_bar_or_a_line_on_stderr(capsys, monkeypatch):
     pytest.importorskip("tqdm")
     kd.kl_divergence("normal(0, 1)", "laplace(0, 1)", method="monte_carlo", progress=True)

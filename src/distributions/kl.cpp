@@ -1,6 +1,7 @@
 #include "kldiv/distributions/kl.hpp"
 
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <new>
 #include <stdexcept>
@@ -75,14 +76,29 @@ kl_result in_nats(const distribution& p, const distribution& q, const kl_options
 
 kl_result kl_divergence(const distribution& p, const distribution& q, const kl_options& options) {
     check_options(options);
+    // What the caller's progress callback throws reaches the caller as it is (a Python
+    // KeyboardInterrupt is not a special function's failure).
+    kl_options o = options;
+    std::exception_ptr from_progress;
+    if (options.progress) {
+        o.progress = [&](const progress& done) {
+            try {
+                options.progress(done);
+            } catch (...) {
+                from_progress = std::current_exception();
+                throw;
+            }
+        };
+    }
     kl_result r;
     try {
-        r = in_nats(p, q, options);
+        r = in_nats(p, q, o);
     } catch (const error&) {
         throw;
     } catch (const std::bad_alloc&) {
         throw;
     } catch (const std::exception& e) {
+        if (from_progress) std::rethrow_exception(from_progress);
         // A special function (Boost's lgamma, digamma, …) refused parameters far beyond the usual
         // range, e.g. student_t(1e308): a kldiv error naming the pair, not the library's text.
         const bool overflow = dynamic_cast<const std::overflow_error*>(&e) != nullptr;

@@ -165,7 +165,7 @@ void compare_rows(matrix_view<const float> reference, matrix_view<const float> c
         const top_tokens tp(std::span(reference.row(i), vocabulary), held),
             tq(std::span(candidate.row(i), vocabulary), held);
         token_comparison& t = out[i];
-        t = token_comparison{.kl = kl[i]};
+        t = token_comparison{.kl = kl[i], .vocabulary = vocabulary};
         if (opts.reverse_kl) t.reverse_kl = reverse[i];
         if (opts.js) t.js = js[i];
         t.same_top = tp.count > 0 && tq.count > 0 && tp.index[0] == tq.index[0];

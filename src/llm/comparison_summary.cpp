@@ -7,6 +7,7 @@
 
 #include "kldiv/llm/comparison_summary.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -102,11 +103,15 @@ void comparison_summary::add(const token_comparison& t) {
     if (!std::isnan(t.reverse_kl)) reverse_kl_.add(t.reverse_kl);
     if (!std::isnan(t.js)) js_.add(t.js);
     same_top_.add(t.same_top ? 1.0 : 0.0);
-    top5_.add(t.top5_overlap / 5.0);
-    top10_.add(t.top10_overlap / 10.0);
+    // Out of the k tokens there are: a row of 7 tokens shares all 7 of its top 10 with itself.
+    const auto out_of = [&](std::size_t k) {
+        return static_cast<double>(t.vocabulary == 0 ? k : std::min(k, t.vocabulary));
+    };
+    top5_.add(t.top5_overlap / out_of(5));
+    top10_.add(t.top10_overlap / out_of(10));
     if (t.top_k != 0) {
         same_k(t.top_k);
-        top_k_overlap_.add(static_cast<double>(t.top_k_overlap) / t.top_k);
+        top_k_overlap_.add(static_cast<double>(t.top_k_overlap) / out_of(t.top_k));
     }
     if (std::isnan(t.log_p_reference) || std::isnan(t.log_p_candidate)) return;
     const double delta_p = std::exp(t.log_p_candidate) - std::exp(t.log_p_reference);

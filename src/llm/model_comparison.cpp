@@ -65,8 +65,10 @@ public:
                 throw error(
                     function,
                     "the reference has " + std::to_string(positions_) + " positions over " +
-                        std::to_string(r.vocabulary()) + " tokens and the " + candidate_name(k) + " " +
-                        std::to_string(c.rows()) + " over " + std::to_string(c.vocabulary()) + ", but they must match" +
+                        std::to_string(r.vocabulary()) + " tokens and " +
+                        (candidate_paths_.size() == 1 ? std::string("the candidate") : candidate_name(k)) + " has " +
+                        std::to_string(c.rows()) + " positions over " + std::to_string(c.vocabulary()) +
+                        " tokens, but they must match" +
                         (c.rows() == positions_ ? " (if one vocabulary is padded, compare the first tokens of both "
                                                   "with vocabulary = " +
                                                       std::to_string(std::min(c.vocabulary(), r.vocabulary())) + ")"
@@ -164,6 +166,12 @@ public:
         }
         for (std::size_t k = 0; k < n; ++k)
             while (file[k] < results[k].files.size()) close_file(k);
+        // A whole run with nothing to score has no statistics (a range of a cluster run may).
+        if (opts_.row_count == all_rows && results.front().overall.statistics().positions == 0) {
+            throw error(function, positions_ == 0 ? std::string("the models have no positions, so nothing is compared")
+                                                  : "the mask leaves out all " + std::to_string(positions_) +
+                                                        " positions, so nothing is compared");
+        }
         return results;
     }
 

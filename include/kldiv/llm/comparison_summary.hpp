@@ -44,6 +44,7 @@ struct token_comparison {
     bool same_top = false;
     unsigned top5_overlap = 0, top10_overlap = 0;  // |top-k(p) ∩ top-k(q)|
     unsigned top_k = 0, top_k_overlap = 0;         // another k asked for (0: none), and its overlap
+    std::size_t vocabulary = 0;  // tokens of the rows: a top-k overlap is out of min(k, vocabulary) (0: k)
     // The actual token was floored (below a llama.cpp file's stored window): its a_t (b_t) is the
     // row's floor μ, an upper bound on the log-probability (compare_rows.hpp).
     bool reference_token_floored = false, candidate_token_floored = false;

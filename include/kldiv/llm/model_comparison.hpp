@@ -75,7 +75,8 @@ struct model_comparison {
 // over all positions: a cluster can compare files separately and merge their summaries in order.
 // Throws kldiv::error (before any statistic is computed) when the two models differ in vocabulary or
 // positions, the token ids or mask have another length, or first_row > positions; and as
-// compare_rows does for bad rows.
+// compare_rows does for bad rows; and, for a whole run (row_count = all_rows), when no position is
+// scored (no positions, or a mask of zeros).
 model_comparison compare_models(const std::vector<std::filesystem::path>& reference,
                                 const std::vector<std::filesystem::path>& candidate,
                                 const model_comparison_options& opts);
