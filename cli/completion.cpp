@@ -223,7 +223,10 @@ std::string man_page(const CLI::App& app) {
         kldiv::version);
     for (const command_info& c : commands_of(app)) {
         std::string usage = "kldiv " + c.name + " [OPTIONS]";
-        for (const CLI::Option* p : c.positionals) usage += " [" + p->get_name() + "]";
+        for (const CLI::Option* p : c.positionals) {
+            const std::string many = p->get_expected_max() > 1 ? "..." : "";
+            usage += p->get_required() ? " " + p->get_name() + many : " [" + p->get_name() + many + "]";
+        }
         out += fmt::format(".SS \"{}\"\n{}\n", roff(usage), roff(c.help));
         for (const CLI::Option* p : c.positionals)
             out += fmt::format(".TP\n.I {}\n{}\n", p->get_name(), roff(p->get_description()));

@@ -169,6 +169,7 @@ nlohmann::ordered_json json_document(const llm_reference_arguments& a, const sum
     out["bytes"] = s.bytes;
     out["bytes_per_row"] = static_cast<double>(s.bytes) / s.rows;
     out["compression_ratio"] = static_cast<double>(s.input_bytes) / s.bytes;
+    out["unit"] = "nats";  // of the error bounds
     nlohmann::ordered_json kl;
     for (const double d : kl_examples)
         kl[fmt::format("{}", d)] = io::reference_kl_error_bound(d, s.delta, s.bound.dropped_mass);

@@ -50,6 +50,7 @@ class Estimate(NamedTuple):
     method: str
     interval: Optional[Interval]       # with ci=…
     test: Optional[PermutationTest]    # with permutations=…
+    unit: str = "nats"                 # of value and interval: "nats", "bits", …
 
     def __float__(self) -> float:
         return self.value
@@ -106,7 +107,7 @@ def _result(function, call):
     except ValueError as e:
         raise _named(function, e) from None
     return Estimate(r["value"], r["method"], Interval(*r["interval"]) if "interval" in r else None,
-                    PermutationTest(*r["test"]) if "test" in r else None)
+                    PermutationTest(*r["test"]) if "test" in r else None, r["unit"])
 
 
 def _from_samples(function, measure, x, y, uncertainty, **method_options):

@@ -55,10 +55,11 @@ ke::data_options options_of(const py::dict& o) {
     return d;
 }
 
-py::dict result_of(const ke::data_result& r) {
+py::dict result_of(const ke::data_result& r, const ke::data_options& o) {
     py::dict out;
     const ke::estimate& e = r.value;
     out["value"] = e.value;
+    out["unit"] = o.base.unit();
     out["method"] = ke::describe(e);
     if (e.interval.level > 0.0)
         out["interval"] = py::make_tuple(e.interval.low, e.interval.high, e.interval.level, e.interval.resamples);
@@ -85,7 +86,7 @@ void bind_estimate(py::module_& m) {
                 py::gil_scoped_release release;
                 r = ke::estimate_from_data(xv, yv, o);
             }
-            return result_of(r);
+            return result_of(r, o);
         },
         py::arg("x"), py::arg("y"), py::arg("options"));
     m.def(
@@ -99,7 +100,7 @@ void bind_estimate(py::module_& m) {
                 r = ke::estimate_from_data(std::span<const double>(p.data(), static_cast<std::size_t>(p.size())),
                                            std::span<const double>(q.data(), static_cast<std::size_t>(q.size())), o);
             }
-            return result_of(r);
+            return result_of(r, o);
         },
         py::arg("p"), py::arg("q"), py::arg("options"));
 }

@@ -89,3 +89,11 @@ def test_every_histogram_form_defaults_to_jeffreys_as_the_command_does():
         r = form(*args)
         assert "jeffreys" in r.method
         assert r.value == form(*args, estimator="jeffreys").value
+
+
+def test_an_estimate_names_its_unit():
+    x = np.random.default_rng(5).normal(0, 1, (300, 1))
+    nats, bits = ke.kl_divergence_knn(x, x + 0.5), ke.kl_divergence_knn(x, x + 0.5, base="bits")
+    assert (nats.unit, bits.unit) == ("nats", "bits")
+    assert bits.value == pytest.approx(nats.value / math.log(2), rel=1e-14)
+    assert ke.entropy_counts([3, 1], base=10).unit == "dits"
