@@ -11,12 +11,14 @@ namespace {
 
 bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-'; }
 
-// Every `word` + `follow` in `text` that starts a word (not inside p[0] or sum_tolerance) becomes
-// `replacement` + `follow`.
+// Every `word` + `follow` in `text` that starts a word (not inside p[0] or sum_tolerance) and is not
+// quoted ('...') becomes `replacement` + `follow`.
 void replace_word(std::string& text, const std::string& word, std::string_view follow, const std::string& replacement) {
     const std::string needle = word + std::string(follow);
     for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
         if (at > 0 && (identifier_char(text[at - 1]) || text[at - 1] == '[')) continue;
+        // Not inside a quotation of the user's own text (a label, a spec, a file's contents).
+        if (std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\'') % 2 == 1) continue;
         text.replace(at, word.size(), replacement);
         at += replacement.size() - word.size();
     }

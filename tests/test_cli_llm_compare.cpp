@@ -360,6 +360,11 @@ TEST_F(CliLlmCompare, PaddedVocabulariesAreComparedOverTheSharedTokens) {
     EXPECT_EQ(beyond.err,
               "kldiv llm-compare: --vocabulary = 2001, but the reference has 2000 tokens: the tokens "
               "compared must be in every model\n");
+    const command_result one = kldiv_cli({"llm-compare", file("ref.npy"), file("padded.npy"), "--vocabulary", "1"});
+    EXPECT_EQ(one.exit_code, 2);
+    EXPECT_EQ(one.err,
+              "kldiv llm-compare: --vocabulary = 1, but a comparison needs at least 2 tokens (0: the models' "
+              "own)\n");
 }
 
 TEST_F(CliLlmCompare, BadInputGivesClearErrorsAndNoOutput) {

@@ -206,6 +206,21 @@ TEST(ComparisonSummary, TheSameTopFractionIsTheCountOverThePositions) {
     }
 }
 
+TEST(ComparisonSummary, OneSummaryHasOneTopK) {
+    kldiv::llm::comparison_summary with, without, empty;
+    with.add({.kl = 0.1, .top_k = 20, .top_k_overlap = 15});
+    without.add({.kl = 0.2});
+    EXPECT_THROW(with.add({.kl = 0.1}), kldiv::error);  // no top-20 overlap for this position
+    EXPECT_THROW(with.add({.kl = 0.1, .top_k = 30, .top_k_overlap = 3}), kldiv::error);
+    EXPECT_THROW(with.merge(without), kldiv::error);
+    EXPECT_THROW(without.merge(with), kldiv::error);
+    empty.merge(with);  // an empty summary takes the other's k
+    EXPECT_EQ(empty.statistics().top_k, 20u);
+    EXPECT_EQ(empty.statistics().top_k_overlap.mean, 0.75);
+    with.merge(kldiv::llm::comparison_summary());  // merging an empty one changes nothing
+    EXPECT_EQ(kldiv::llm::comparison_summary::deserialize(with.serialize()).statistics().top_k, 20u);
+}
+
 TEST(ComparisonSummary, ShardsMergeAndTheByteFormRoundTrips) {
     const auto ts = tokens(3000, 6);
     comparison_summary whole, parts[3];

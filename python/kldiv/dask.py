@@ -99,16 +99,19 @@ def _compare_range(*args):
     return _kldiv.llm_compare_range(*args)
 
 
-def llm_compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256):
+def llm_compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256,
+                top_k=None, vocabulary=0):
     """kldiv.llm.compare on the active Dask scheduler (a distributed Client's cluster, or Dask's
     default), one task per candidate file; the result equals kldiv.llm.compare's dict exactly.
 
     Each task opens the files of both models, compares its file's positions only and returns that
     file's summary (its bytes grow with the number of distinct values, at most about 25 MB); they are
     merged here in file order, as the single-machine comparison merges them. The workers must see
-    the files (and tokens and mask when they are paths); ``threads`` and ``buffer_mib`` are per task.
+    the files (and tokens and mask when they are paths); ``threads`` and ``buffer_mib`` are per task;
+    ``top_k`` and ``vocabulary`` as for kldiv.llm.compare.
     """
-    options = dask.delayed(_llm._options(tokens, mask, reverse_kl, js, threads, buffer_mib), traverse=False)
+    options = dask.delayed(_llm._options(tokens, mask, reverse_kl, js, threads, buffer_mib, None, vocabulary, top_k),
+                           traverse=False)
     reference_files, candidate_files, files = dask.delayed(_plan)(reference, candidate).compute()
     # Files of no rows have no entry in the document (nor a task); with no rows at all, one empty range.
     ranges = [(first, rows) for _, first, rows in files if rows > 0] or [(0, 0)]

@@ -177,6 +177,7 @@ void bind_llm(py::module_& m) {
                 r.files[i].statistics = s.statistics();
                 r.overall.merge(s);
             }
+            llm::require_scored_positions(r);
             return kldiv::report::json_text(kldiv::report::llm_comparison_json(reference_input, candidate_input, r));
         },
         py::arg("reference_input"), py::arg("candidate_input"), py::arg("comparison"));

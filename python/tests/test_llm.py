@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import dask
 import kldiv.dask
 import kldiv.llm
 
@@ -209,3 +210,15 @@ def test_top_k_overlap_of_any_k(inputs):
     assert "20" not in kldiv.llm.compare(d / "ref.npy", d / "cand-*.npy")["top_k_overlap"]
     with pytest.raises(kldiv.Error, match=r"^kldiv.llm: top_k = 101, but it must be an integer in \[1, 100\]"):
         kldiv.llm.compare(d / "ref.npy", d / "cand-*.npy", top_k=101)
+
+
+@pytest.mark.parametrize("scheduler", ["sync"])
+def test_dask_agrees_on_nothing_scored_and_top_k(inputs, scheduler):
+    d, _ = inputs
+    np.save(d / "none.npy", np.zeros(300, np.uint8))
+    with dask.config.set(scheduler=scheduler):
+        for run in (kldiv.llm.compare, kldiv.dask.llm_compare):
+            with pytest.raises(kldiv.Error, match="the mask leaves out all 300 positions, so nothing is compared"):
+                run(d / "ref.npy", d / "cand-*.npy", mask=d / "none.npy")
+        local = kldiv.llm.compare(d / "ref.npy", str(d / "c-?.npy"), top_k=20)
+        assert kldiv.dask.llm_compare(d / "ref.npy", str(d / "c-?.npy"), top_k=20) == local

@@ -1,8 +1,9 @@
 // comparison_summary: accumulating per-position comparisons, merging, the final statistics and
 // the byte form (formulas in include/kldiv/llm/comparison_summary.hpp).
 //
-// Byte form, little-endian: "KCS2", the eleven moments (n, mean, m2 each) in declaration order, the
-// two floored-token counts (8 bytes each, reference first), then the two histograms, each as its
+// Byte form, little-endian: "KCS3", the twelve moments (n, mean, m2 each) in declaration order, the
+// four counts (8 bytes each: the other top-k's k, the positions with the same top token, the
+// floored-token counts of the reference and the candidate), then the two histograms, each as its
 // length (8 bytes) and quantile_histogram's byte form.
 
 #include "kldiv/llm/comparison_summary.hpp"
@@ -86,12 +87,22 @@ double moments::mean() const noexcept { return n == 0 ? not_computed : mean_; }
 double moments::variance() const noexcept { return n < 2 ? not_computed : m2 / static_cast<double>(n - 1); }
 double moments::standard_error() const noexcept { return std::sqrt(variance() / static_cast<double>(n)); }
 
-void comparison_summary::same_k(std::uint64_t k) {
-    if (top_k_ != 0 && top_k_ != k) {
-        throw error("comparison_summary", "a top-" + std::to_string(k) + " overlap is added to a summary of top-" +
-                                              std::to_string(top_k_) + " overlaps, but one summary has one k");
+void comparison_summary::same_k(std::uint64_t k, bool first) {
+    // One k for every position of a summary: a position without the other top-k, or with another
+    // k, would make its mean cover only some of them.
+    if (first) {
+        top_k_ = k;
+        return;
     }
-    top_k_ = k;
+    if (top_k_ != k) {
+        throw error(
+            "comparison_summary",
+            "a position (or summary) with " +
+                (k == 0 ? std::string("no other top-k overlap") : "top-" + std::to_string(k)) +
+                " is added to a summary of " +
+                (top_k_ == 0 ? std::string("positions without one") : "top-" + std::to_string(top_k_) + " overlaps") +
+                ", but one summary has one k");
+    }
 }
 
 comparison_summary::comparison_summary()
@@ -103,16 +114,15 @@ void comparison_summary::add(const token_comparison& t) {
     if (!std::isnan(t.reverse_kl)) reverse_kl_.add(t.reverse_kl);
     if (!std::isnan(t.js)) js_.add(t.js);
     same_top_.add(t.same_top ? 1.0 : 0.0);
+    same_top_count_ += t.same_top;
     // Out of the k tokens there are: a row of 7 tokens shares all 7 of its top 10 with itself.
     const auto out_of = [&](std::size_t k) {
         return static_cast<double>(t.vocabulary == 0 ? k : std::min(k, t.vocabulary));
     };
     top5_.add(t.top5_overlap / out_of(5));
     top10_.add(t.top10_overlap / out_of(10));
-    if (t.top_k != 0) {
-        same_k(t.top_k);
-        top_k_overlap_.add(static_cast<double>(t.top_k_overlap) / out_of(t.top_k));
-    }
+    same_k(t.top_k, kl_.n == 1);
+    if (t.top_k != 0) top_k_overlap_.add(static_cast<double>(t.top_k_overlap) / out_of(t.top_k));
     if (std::isnan(t.log_p_reference) || std::isnan(t.log_p_candidate)) return;
     const double delta_p = std::exp(t.log_p_candidate) - std::exp(t.log_p_reference);
     delta_p_histogram_.add(delta_p, "the change of the actual token's probability");
@@ -126,7 +136,8 @@ void comparison_summary::add(const token_comparison& t) {
 }
 
 void comparison_summary::merge(const comparison_summary& o) {
-    if (o.top_k_ != 0) same_k(o.top_k_);
+    if (o.kl_.n > 0) same_k(o.top_k_, kl_.n == 0);
+    same_top_count_ += o.same_top_count_;
     for (auto [mine, theirs] : {std::pair{&kl_, &o.kl_},
                                 {&reverse_kl_, &o.reverse_kl_},
                                 {&js_, &o.js_},
@@ -159,10 +170,10 @@ comparison_statistics comparison_summary::statistics() const {
     s.delta_p = of(delta_p_, delta_p_histogram_);
     s.same_top = of(same_top_);
     if (same_top_.n > 0) {
-        // The count of 0/1 values is the running mean times n within far less than ½ (n < 2^50): the
-        // fraction is count / n, correctly rounded (1915/2000 is 0.9575, not 0.9574999999999991).
+        // The exact count over n, correctly rounded (1915/2000 is 0.9575; the running mean gave
+        // 0.9574999999999991).
         const double n = static_cast<double>(same_top_.n);
-        const double f = std::round(same_top_.mean() * n) / n;
+        const double f = static_cast<double>(same_top_count_) / n;
         s.same_top.mean = f;
         s.same_top.standard_error = std::sqrt(f * (1.0 - f) / n);  // the binomial SE, √(f(1 − f)/n)
     }
@@ -193,7 +204,7 @@ std::string comparison_summary::serialize() const {
                              &difference_, &delta_p_, &delta_p_squared_}) {
         put_moments(out, *m);
     }
-    for (const std::uint64_t count : {top_k_, floored_reference_, floored_candidate_})
+    for (const std::uint64_t count : {top_k_, same_top_count_, floored_reference_, floored_candidate_})
         out.append(reinterpret_cast<const char*>(&count), 8);
     for (const quantile_histogram* h : {&kl_histogram_, &delta_p_histogram_}) {
         const std::string bytes = h->serialize();
@@ -213,7 +224,7 @@ comparison_summary comparison_summary::deserialize(std::string_view in) {
                        &s.b_, &s.difference_, &s.delta_p_, &s.delta_p_squared_}) {
         *m = take_moments(in);
     }
-    for (std::uint64_t* count : {&s.top_k_, &s.floored_reference_, &s.floored_candidate_})
+    for (std::uint64_t* count : {&s.top_k_, &s.same_top_count_, &s.floored_reference_, &s.floored_candidate_})
         std::memcpy(count, take(in, 8).data(), 8);
     for (quantile_histogram* h : {&s.kl_histogram_, &s.delta_p_histogram_}) {
         std::uint64_t size = 0;

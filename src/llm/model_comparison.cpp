@@ -57,6 +57,10 @@ public:
         positions_ = r.rows();
         widest_ = r.vocabulary();
         if (opts.vocabulary > r.vocabulary()) throw beyond("reference", r.vocabulary());
+        if (opts.vocabulary == 1) {
+            throw error(function, "vocabulary = 1, but a comparison needs at least " +
+                                      std::to_string(io::row_source_min_vocab) + " tokens (0: the models' own)");
+        }
         double chunk_bytes = r.chunk_rows() > 1 ? static_cast<double>(r.chunk_rows()) * r.bytes_per_row() : 0.0;
         std::size_t chunk = r.chunk_rows();
         for (std::size_t k = 0; k < candidates.size(); ++k) {
@@ -167,11 +171,7 @@ public:
         for (std::size_t k = 0; k < n; ++k)
             while (file[k] < results[k].files.size()) close_file(k);
         // A whole run with nothing to score has no statistics (a range of a cluster run may).
-        if (opts_.row_count == all_rows && results.front().overall.statistics().positions == 0) {
-            throw error(function, positions_ == 0 ? std::string("the models have no positions, so nothing is compared")
-                                                  : "the mask leaves out all " + std::to_string(positions_) +
-                                                        " positions, so nothing is compared");
-        }
+        if (opts_.first_row == 0 && opts_.row_count == all_rows) require_scored_positions(results.front());
         return results;
     }
 
@@ -272,6 +272,14 @@ private:
 };
 
 }  // namespace
+
+void require_scored_positions(const model_comparison& comparison) {
+    if (comparison.overall.statistics().positions != 0) return;
+    throw error(function, comparison.positions == 0
+                              ? std::string("the models have no positions, so nothing is compared")
+                              : "the mask leaves out all " + std::to_string(comparison.positions) +
+                                    " positions, so nothing is compared");
+}
 
 std::vector<model_comparison> compare_models(const std::vector<std::filesystem::path>& reference,
                                              const std::vector<std::vector<std::filesystem::path>>& candidates,

@@ -70,7 +70,8 @@ struct knn_options {
     knn_method method = knn_method::wang_kulkarni_verdu;
     log_base base{};
     unsigned threads = 0;          // 0: all hardware threads
-    progress_callback progress{};  // neighbour searches done: the points of x, searched in x and in y
+    progress_callback progress{};  // neighbour searches done: the points of x searched in x (entropy), in y
+                                   // (cross-entropy) or in both (KL)
 };
 
 // D(P‖Q) from x ~ P and y ~ Q. Throws kldiv::error for k = 0, n ≤ k, m < l, d = 0, different

@@ -8,7 +8,8 @@
 //   kl_t = D(p‖q) >= 0;  optionally D(q‖p) and JS(p, q);
 //   with the actual next token x_t: a_t = ln p(x_t), b_t = ln q(x_t), Δp_t = q(x_t) − p(x_t) (a token
 //     floored in a llama.cpp file's row is read at the floor μ and counted);
-//   same_top_t = [argmax p = argmax q];  overlap_k,t = |top-k(p) ∩ top-k(q)| / k, k = 5, 10.
+//   same_top_t = [argmax p = argmax q];  overlap_k,t = |top-k(p) ∩ top-k(q)| / min(k, V),
+//   k = 5, 10 (and one more k on request).
 // Statistics (n positions; SE = standard error of a mean, s/√n with s the sample standard deviation):
 //   KL: mean ± SE, min, max and the percentiles 0.1 … 99.9 (quantile_histogram.hpp: within a relative
 //     2.9e-5 of numpy's); the same mean ± SE for D(q‖p) and JS when computed.
@@ -88,7 +89,7 @@ struct comparison_statistics {
     mean_with_error rms_delta_p;
     mean_with_error same_top, top5_overlap, top10_overlap;
     std::size_t top_k = 0;          // the other k asked for (compare_rows_options::top_k), 0 if none
-    mean_with_error top_k_overlap;  // |top-k(p) ∩ top-k(q)| / k for it
+    mean_with_error top_k_overlap;  // |top-k(p) ∩ top-k(q)| / min(k, V) for it
     mean_with_error ppl_reference, ppl_candidate, ln_ppl_ratio, ppl_ratio, ppl_difference;
     double ln_ppl_correlation = not_computed;
 };
@@ -109,10 +110,12 @@ public:
     static comparison_summary deserialize(std::string_view bytes);
 
 private:
-    void same_k(std::uint64_t k);  // the k of the other top-k overlap: one for every position
+    // The k of the other top-k overlap (0: none), one for every position; `first`: the summary was empty.
+    void same_k(std::uint64_t k, bool first);
 
     moments kl_, reverse_kl_, js_, same_top_, top5_, top10_, top_k_overlap_;
-    std::uint64_t top_k_ = 0;  // the k of top_k_overlap_ (every added position's), 0 if none
+    std::uint64_t top_k_ = 0;           // the k of top_k_overlap_ (every added position's), 0 if none
+    std::uint64_t same_top_count_ = 0;  // positions with the same top token
     moments a_, b_, difference_, delta_p_, delta_p_squared_;
     std::uint64_t floored_reference_ = 0, floored_candidate_ = 0;
     quantile_histogram kl_histogram_, delta_p_histogram_;

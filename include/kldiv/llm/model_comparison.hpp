@@ -81,6 +81,10 @@ model_comparison compare_models(const std::vector<std::filesystem::path>& refere
                                 const std::vector<std::filesystem::path>& candidate,
                                 const model_comparison_options& opts);
 
+// Throws kldiv::error when the comparison scored no position (models without positions, a mask of
+// zeros): compare_models does for a whole run, a cluster run on its merged files.
+void require_scored_positions(const model_comparison& comparison);
+
 // Several candidates (Q4, Q5, Q8 of one model) against one reference in one pass over it: each
 // worker reads a block of the reference's rows once and compares every candidate's rows with it in
 // turn. Result k is, bit for bit, what compare_models(reference, candidates[k], opts) gives; the
