@@ -11,14 +11,30 @@ namespace {
 
 bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-'; }
 
+// Whether text[at] lies inside a quotation of the user's own text ('a label', 'a spec'): after an
+// opening quote (at the start or after a space or '(') with no closing one (a quote not followed by
+// a letter or digit) between; apostrophes (candidate's, models') open nothing.
+bool quoted(const std::string& text, std::size_t at) {
+    bool inside = false;
+    for (std::size_t i = 0; i < at; ++i) {
+        if (text[i] != '\'') continue;
+        const bool after_word = i > 0 && text[i - 1] != ' ' && text[i - 1] != '(';
+        const bool before_word = i + 1 < text.size() && identifier_char(text[i + 1]);
+        if (!inside && !after_word)
+            inside = true;
+        else if (inside && !before_word)
+            inside = false;
+    }
+    return inside;
+}
+
 // Every `word` + `follow` in `text` that starts a word (not inside p[0] or sum_tolerance) and is not
 // quoted ('...') becomes `replacement` + `follow`.
 void replace_word(std::string& text, const std::string& word, std::string_view follow, const std::string& replacement) {
     const std::string needle = word + std::string(follow);
     for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
         if (at > 0 && (identifier_char(text[at - 1]) || text[at - 1] == '[')) continue;
-        // Not inside a quotation of the user's own text (a label, a spec, a file's contents).
-        if (std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\'') % 2 == 1) continue;
+        if (quoted(text, at)) continue;
         text.replace(at, word.size(), replacement);
         at += replacement.size() - word.size();
     }

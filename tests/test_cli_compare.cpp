@@ -84,6 +84,17 @@ TEST(CliCompare, FilesCountsAndLabels) {
               "the same order\n");
 }
 
+// The user's own text quoted in a message keeps its words: a label "beta = 0" is not shown as a flag.
+TEST(CliCompare, QuotedUserTextIsNotRewrittenAsFlags) {
+    const scratch_dir dir;
+    const auto p = dir.write("p.csv", "beta = 0,0.5\nb,0.5\n"), q = dir.write("q.csv", "x,0.5\nb,0.5\n");
+    const command_result r = kldiv_cli({"compare", p.string(), q.string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err,
+              "kldiv compare: event 0 is 'beta = 0' in P but 'x' in Q, but both must list the same events in "
+              "the same order\n");
+}
+
 TEST(CliCompare, InfiniteDivergenceIsTheStringInf) {
     const command_result r =
         kldiv_cli({"compare", "--p", "0.5,0.5,0", "--q", "0.25,0.25,0.5", "--json", "--base", "bits"});
