@@ -311,6 +311,25 @@ TEST(Batch, StridedRowsAreRead) {
     EXPECT_EQ(strided[1], whole[2]);
 }
 
+TEST(Batch, AStrideOfZeroReadsOneRowForEveryRow) {
+    matrix<double> a(3, 40), b(3, 40);
+    logit_pair(3, 40, 1.0, 0.0, 6, a, b);
+    matrix<double> repeated(3, 40);
+    for (std::size_t i = 0; i < 3; ++i)
+        std::copy(b.data.begin(), b.data.begin() + 40, repeated.data.begin() + static_cast<std::ptrdiff_t>(i * 40));
+    std::vector<double> explicit_rows(3), broadcast(3);
+    for (const auto input : {kldiv::input_kind::logits, kldiv::input_kind::log_probs}) {
+        const kldiv::batch_options o{.input = input, .measure = {.normalize = true}};
+        kldiv::kl_divergence_rows(a.view(), repeated.view(), explicit_rows, o);
+        kldiv::kl_divergence_rows(a.view(), {b.data.data(), 3, 40, 0}, broadcast, o);
+        EXPECT_EQ(broadcast, explicit_rows);
+        EXPECT_GT(broadcast[1], 0.0);
+    }
+    std::vector<double> out(2);
+    EXPECT_THROW(kldiv::kl_divergence_rows({a.data.data(), 2, 40, 39}, {b.data.data(), 2, 40, 0}, out, {}),
+                 kldiv::error);
+}
+
 // binary16 bits of a float that binary16 represents exactly (normal or zero).
 kldiv::float16 to_float16(float x) {
     if (x == 0.0f) return {static_cast<std::uint16_t>(std::signbit(x) ? 0x8000u : 0u)};

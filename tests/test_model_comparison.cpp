@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "kldiv/error.hpp"
+#include "kldiv/io/memory_rows.hpp"
 #include "kldiv/io/reference_file.hpp"
 #include "kldiv/llm/model_comparison.hpp"
 
@@ -102,6 +103,37 @@ TEST_F(ModelComparison, NumbersDoNotDependOnThreadsOrBuffers) {
     EXPECT_EQ(many.overall.serialize(), one.overall.serialize());
     for (std::size_t f = 0; f < 2; ++f)
         EXPECT_EQ(many.file_summaries[f].serialize(), one.file_summaries[f].serialize());
+}
+
+TEST_F(ModelComparison, RowsInMemoryGiveTheNumbersOfTheirFiles) {
+    // One file per model: a model in memory is one "file" (merging several files' summaries
+    // changes the last bits of sums).
+    const std::vector<fs::path> reference_file = {write_npy(dir_ / "ref.npy", reference_, 0, positions)},
+                                candidate_file = {write_npy(dir_ / "cand.npy", candidate_, 0, positions)};
+    const model_comparison files = compare_models(reference_file, candidate_file, options(2, 7 * 8 * vocabulary));
+    // The candidate as float64 and with rows padded to a longer stride; the reference as float32.
+    std::vector<double> wide(positions * (vocabulary + 5), -1e300);
+    for (std::size_t i = 0; i < positions; ++i)
+        std::copy_n(candidate_.begin() + static_cast<std::ptrdiff_t>(i * vocabulary), vocabulary,
+                    wide.begin() + static_cast<std::ptrdiff_t>(i * (vocabulary + 5)));
+    for (const unsigned threads : {1u, 2u}) {
+        const auto memory = kldiv::llm::compare_models(
+            kldiv::io::memory_model(kldiv::matrix_view<const float>(reference_.data(), positions, vocabulary),
+                                    "reference array"),
+            {kldiv::io::memory_model(
+                kldiv::matrix_view<const double>(wide.data(), positions, vocabulary, vocabulary + 5),
+                "candidate array")},
+            options(threads, 7 * 8 * vocabulary));
+        ASSERT_EQ(memory.size(), 1u);
+        EXPECT_EQ(memory[0].overall.serialize(), files.overall.serialize());
+        EXPECT_EQ(memory[0].candidate_format, "array float64");
+        ASSERT_EQ(memory[0].files.size(), 1u);
+        EXPECT_EQ(memory[0].files[0].file, "candidate array");
+    }
+    EXPECT_THROW(kldiv::io::memory_model(kldiv::matrix_view<const float>(reference_.data(), positions, 1), "one"),
+                 kldiv::error);
+    EXPECT_THROW(kldiv::io::memory_model(kldiv::matrix_view<const float>(reference_.data(), 2, 10, 9), "overlap"),
+                 kldiv::error);
 }
 
 TEST_F(ModelComparison, SeveralCandidatesInOnePassEqualEachAlone) {

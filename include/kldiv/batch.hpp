@@ -2,7 +2,8 @@
 // The measures over the rows of two matrices: row i of P against row i of Q, one result per row.
 //
 // Rows are given as probabilities, log-probabilities or logits (raw scores, p = softmax(a / T)),
-// stored as float, double, float16 or bfloat16 in row-major matrices with a row stride. Several measures come out of
+// stored as float, double, float16 or bfloat16 in row-major matrices with a row stride (0: one row
+// read for every row, as broadcasting gives — the same Q for every P). Several measures come out of
 // one pass over memory when asked together; no N×V temporary is made. Everything is accumulated in
 // double, in fixed blocks combined in index order, so a row's result does not depend on the number
 // of threads. Conventions are those of discrete.hpp: 0·log(0/q) = 0; p > 0 where q = 0 follows

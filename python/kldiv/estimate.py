@@ -26,7 +26,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _error, _integer, _named, _threads
+from .measures import _base_value, _error, _integer, _named, _numpy, _threads
 from .progress import _reporter
 
 
@@ -85,7 +85,7 @@ def _options(function, base, ci, resamples, interval, permutations, seed, thread
 
 
 def _samples(function, name, a):
-    a = np.asarray(a, dtype=np.float64)
+    a = np.asarray(_numpy(a), dtype=np.float64)
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2:
@@ -95,7 +95,7 @@ def _samples(function, name, a):
 
 
 def _counts(function, name, counts):
-    a = np.asarray(counts)
+    a = np.asarray(_numpy(counts))
     if a.dtype.kind == "b":
         raise TypeError(f"{function}: {name} has dtype bool, but counts must be numbers, not booleans")
     return np.ascontiguousarray(a, dtype=np.float64)

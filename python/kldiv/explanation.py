@@ -11,11 +11,11 @@ import os
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _epsilon_value, _error, _integer, _named, _real
+from .measures import _base_value, _epsilon_value, _error, _integer, _named, _numpy, _real
 
 
 def _vector(function, name, values):
-    a = np.asarray(values)
+    a = np.asarray(_numpy(values))
     if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
         raise TypeError(f"{function}: {name} has dtype {a.dtype}, but the values must be real numbers")
     if a.ndim != 1:

@@ -7,8 +7,9 @@
 ``compare`` returns the document that ``kldiv llm-compare --json`` prints, as a dict: the same
 keys and the same numbers (docs/llm_compare.md, docs/python_llm.md). A model is a file, a pattern
 with ``*`` or ``?`` in its last part (the matching files of that directory, in name order: the
-shards of one model), or a list of files. Token ids and the mask are a path to a 1-D integer
-``.npy`` or a 1-D array, one entry per position. ``verify_reference`` reads a kldiv reference file
+shards of one model), a list of files, or the logits in memory (a NumPy array, a memory map, a
+PyTorch tensor). Token ids and the mask are a path to a 1-D integer ``.npy`` or a 1-D array or
+tensor, one entry per position. ``verify_reference`` reads a kldiv reference file
 (``kldiv llm-reference``) back against the rows it was written from.
 """
 import json
@@ -18,13 +19,63 @@ import re
 import numpy as np
 
 from . import _kldiv
-from .measures import _error, _integer, _threads
+from .measures import _contiguous_rows, _error, _integer, _threads, _torch_of
 from .progress import _reporter
 
 
+def _is_files(model):
+    """Whether ``model`` names files (a path, a pattern, a list of paths) rather than holding rows."""
+    return isinstance(model, (str, os.PathLike)) or (
+        isinstance(model, (list, tuple)) and all(isinstance(p, (str, os.PathLike)) for p in model))
+
+
 def _input(model):
-    """A model's input as the document records it: the name or pattern, or the files joined by spaces."""
+    """A model's input as the document records it: the name or pattern, the files joined by spaces,
+    or an array's shape and dtype."""
+    if isinstance(model, dict):
+        return model["input"]
     return os.fspath(model) if isinstance(model, (str, os.PathLike)) else " ".join(os.fspath(p) for p in model)
+
+
+def _rows(model, role):
+    """A model held in memory (a NumPy array or memory map, a PyTorch tensor, nested lists of numbers)
+    as the core reads it: a dict with its rows (positions × vocabulary; leading axes are flattened
+    into positions, as a batch × sequence × vocabulary tensor's are), their storage and names."""
+    function = "kldiv.llm"
+    torch = _torch_of(model)
+    if torch is not None:
+        t = model.detach().cpu()
+        shape, dtype = tuple(t.shape), str(t.dtype).replace("torch.", "")
+        a = t.view(torch.int16).numpy().view(np.uint16) if t.dtype == torch.bfloat16 else t.numpy()
+        storage = "bfloat16" if t.dtype == torch.bfloat16 else a.dtype.name
+    else:
+        a = np.asarray(model)
+        shape, dtype = a.shape, a.dtype.name
+        if a.dtype.kind in "iub":
+            raise TypeError(f"{function}: the {role} is an array of dtype {a.dtype}, but a model's rows are "
+                            "logits or log-probabilities (float16, bfloat16, float32 or float64)")
+        if a.dtype.type not in (np.float16, np.float32, np.float64):
+            raise TypeError(f"{function}: the {role} is {type(model).__name__} of dtype {a.dtype}, but it must be a "
+                            "path, a pattern, a list of paths, or an array or tensor of logits or log-probabilities")
+        if not a.dtype.isnative:
+            a = a.astype(a.dtype.newbyteorder("="))
+        storage = a.dtype.name
+    if a.ndim < 2:
+        raise _error(function, f"the {role} is an array of shape {shape}, but a model's rows need 2 or more axes "
+                               "(positions × vocabulary)")
+    a = _contiguous_rows(a.reshape(-1, a.shape[-1]))
+    return {"array": a, "storage": storage, "name": f"{role} array",
+            "input": f"array of shape {shape}, {dtype}"}
+
+
+def _model(model, role):
+    """One model as the core takes it: its files (_files) or its rows in memory (_rows)."""
+    if _is_files(model):
+        return _files(model, role)
+    if model is None or isinstance(model, (bytes, int, float, dict)) or np.ndim(model) == 0:
+        raise TypeError(f"kldiv.llm: the {role} is {model!r}, but it must be a path, a pattern, a list of paths, or "
+                        "an array or tensor of logits or log-probabilities")
+    return _rows(model, role)
 
 
 def _files(model, role):
@@ -57,6 +108,8 @@ def _per_position(value, what):
     """None, a path (kept, read by the core) or a checked 1-D array: int32 token ids, uint8 mask."""
     if value is None or isinstance(value, (str, os.PathLike)):
         return None if value is None else os.fspath(value)
+    if _torch_of(value) is not None:
+        value = value.detach().cpu().numpy()
     a = np.asarray(value)
     if a.ndim != 1 or a.dtype.kind not in ("iub" if what == "mask" else "iu"):
         raise _error("kldiv.llm", f"{what} must be a path to a .npy or a 1-D integer array, one entry per position, "
@@ -85,7 +138,10 @@ def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, j
 
     reference, candidate: each a file, a pattern or a list of files (.npy of shape positions ×
         vocabulary, safetensors, a llama.cpp --kl-divergence-base file or a kldiv reference file as
-        the reference); both models cover the same positions in the same order.
+        the reference), or the rows in memory: a NumPy array or memory map, or a PyTorch tensor
+        (float16, bfloat16, float32 or float64; any device; leading axes, such as batch ×
+        sequence, are flattened into positions); both models cover the same positions in the same
+        order. Arrays are read in place (a layout with rows that are not contiguous is copied).
     tokens: the actual next token of each position (−1: unknown), for perplexity and Δp; without it,
         the ids the reference's files carry, if any.
     mask: non-zero for the positions to score.
@@ -101,14 +157,16 @@ def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, j
     unreadable or mismatched inputs.
     """
     options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress, vocabulary, top_k)
-    return json.loads(_kldiv.llm_compare(_files(reference, "reference"), _files(candidate, "candidate"), options,
-                                         _input(reference), _input(candidate)))
+    models = _model(reference, "reference"), _model(candidate, "candidate")
+    inputs = [_input(m if isinstance(m, dict) else given) for m, given in zip(models, (reference, candidate))]
+    return json.loads(_kldiv.llm_compare(*models, options, *inputs))
 
 
 def verify_reference(input, reference, *, tokens=None, buffer_mib=256):
     """Read the kldiv reference file ``reference`` back against the rows it was written from.
 
-    input: a file, a pattern or a list of files (logits or log-probabilities, as for ``compare``).
+    input: a file, a pattern, a list of files or the rows in memory (logits or log-probabilities, as
+        for ``compare``).
     tokens: the token ids the file must hold (a path or a 1-D integer array, −1: unknown); without
         it, the ids the input's files carry. Only checked when the file holds ids.
     buffer_mib: memory for a block of rows of both.
@@ -124,6 +182,6 @@ def verify_reference(input, reference, *, tokens=None, buffer_mib=256):
     if isinstance(ids, np.ndarray) and ids.size == 0:
         raise _error("kldiv.llm", "tokens is an empty array, but it must hold one id per row of the input "
                                   "(-1: unknown)")
-    return _kldiv.verify_reference(_files(input, "input"), os.fspath(reference), ids,
+    return _kldiv.verify_reference(_model(input, "input"), os.fspath(reference), ids,
                                    _integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20))
 

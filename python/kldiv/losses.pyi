@@ -1,5 +1,5 @@
 """Type stub of kldiv.losses."""
-from typing import Literal, NamedTuple, Optional, Union
+from typing import Any, Literal, NamedTuple, Optional, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -9,8 +9,9 @@ class LossResult(NamedTuple):
     grad_student: Optional[npt.NDArray[np.floating]]
     grad_teacher: Optional[npt.NDArray[np.floating]]
 
-def distillation_loss(student: npt.ArrayLike, teacher: npt.ArrayLike, *,
+def distillation_loss(student: Any, teacher: Any, *,
                       kind: Literal["forward_kl", "reverse_kl", "js"] = ..., temperature: float = ...,
                       beta: float = ..., scale_by_temperature_squared: bool = ..., base: Optional[float] = ...,
                       reduction: Literal["none", "sum", "mean"] = ..., axis: int = ..., grad_student: bool = ...,
-                      grad_teacher: bool = ..., threads: Optional[int] = ...) -> LossResult: ...
+                      grad_teacher: bool = ..., threads: Optional[int] = ...,
+                      mask: Optional[npt.ArrayLike] = ..., weights: Optional[npt.ArrayLike] = ...) -> LossResult: ...

@@ -1,20 +1,159 @@
-"""The measures over NumPy arrays (and anything np.asarray accepts: lists, PyTorch CPU tensors).
+"""The measures over arrays: NumPy arrays of any layout (and anything np.asarray accepts: lists,
+memory maps, pandas objects) and PyTorch tensors.
 
-Each function moves ``axis`` last, views the array as rows of events (no copy when the array is
-contiguous along ``axis``), and calls the compiled core (kldiv._kldiv), which releases the GIL
-while it computes. Bad input raises kldiv.Error, a ValueError (or TypeError for values that are
-not real numbers), naming the function, the value and the rule.
+Each function moves ``axis`` last (``axis=None``: the whole array is one distribution), views the
+array as rows of events (no copy when each distribution is contiguous, whatever the rows' stride),
+and calls the compiled core (kldiv._kldiv), which releases the GIL while it computes. p and q
+broadcast against each other by NumPy's rules (a q of shape (V,) against a p of shape (N, V) is
+read once for every row, not copied); ``mask`` and ``weights`` broadcast against the batch shape
+(the shape without ``axis``).
+
+PyTorch tensors (CPU or any device, float16, bfloat16, float32, float64, ``requires_grad`` or
+not) are read as they are (bfloat16 bits included; a tensor on another device is copied to the
+CPU) and the result is a float64 tensor on the first tensor's device, outside the autograd graph:
+for gradients use :mod:`kldiv.torch`.
+
+Bad input raises kldiv.Error, a ValueError (or TypeError for values that are not real numbers),
+naming the function, the value and the rule.
 
 ``reduction``: "none" (one value per row), "sum" or "mean" over the rows (compensated sums in row
-order). With no rows, "none" gives an empty array and "sum" 0.0, as NumPy does; "mean" raises
-kldiv.Error, where NumPy would warn and return nan.
+order; with ``weights``, Σ w v and Σ w v / Σ w; masked rows left out). With no rows, "none" gives
+an empty array and "sum" 0.0, as NumPy does; "mean" raises kldiv.Error, where NumPy would warn
+and return nan. A distribution needs at least one event: an axis of length 0 is an error when
+there are rows.
 """
+
+import sys
 
 import numpy as np
 
 from . import _kldiv
 
 _FLOAT_TYPES = (np.float16, np.float32, np.float64)
+
+
+def _torch_of(values):
+    """The torch module when ``values`` is a torch.Tensor, else None (torch is never imported here)."""
+    torch = sys.modules.get("torch")
+    return torch if torch is not None and isinstance(values, torch.Tensor) else None
+
+
+class _Array:
+    """An input as the core reads it: ``array`` holds the values (float16, float32 or float64, native
+    byte order) or, for bfloat16 (``storage == "bfloat16"``), their bits as uint16."""
+
+    def __init__(self, array, storage):
+        self.array, self.storage = array, storage
+
+    @property
+    def shape(self):
+        return self.array.shape
+
+    def as_float64(self):
+        if self.storage == "bfloat16":
+            return (self.array.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+        return self.array.astype(np.float64)
+
+
+def _numpy(values):
+    """``values`` as NumPy takes them: a PyTorch tensor detached and on the CPU (bfloat16, which
+    NumPy lacks, widened exactly to float32); anything else as it is."""
+    torch = _torch_of(values)
+    if torch is None:
+        return values
+    t = values.detach().cpu()
+    return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
+
+
+def _as_array(function, name, values):
+    """``values`` (an array, a tensor, a list, ...) as an _Array of real numbers."""
+    torch = _torch_of(values)
+    if torch is not None:
+        t = values.detach()
+        if t.device.type != "cpu":
+            t = t.cpu()
+        if t.dtype == torch.bfloat16:
+            return _Array(t.view(torch.int16).numpy().view(np.uint16), "bfloat16")
+        values = t.numpy()
+    a = np.asarray(values)
+    if a.dtype.type not in _FLOAT_TYPES:
+        if a.dtype.kind == "b":
+            raise TypeError(f"{function}: {name} has dtype bool, but the values must be real numbers "
+                            "(probabilities, log-probabilities or logits), not booleans")
+        if a.dtype.kind in "iu":
+            a = a.astype(np.float64)
+        else:
+            raise TypeError(f"{function}: {name} has dtype {a.dtype}, but the values must be real numbers")
+    if not a.dtype.isnative:
+        a = a.astype(a.dtype.newbyteorder("="))
+    return _Array(a, a.dtype.name)
+
+
+def _contiguous_rows(rows):
+    """``rows`` (2-D) as the core reads it: each row contiguous, rows apart by at least a row or by
+    nothing (one row repeated, as broadcasting gives); any other layout (reversed, transposed,
+    strided) is copied, a contiguous one is not."""
+    item = rows.itemsize
+    stride = rows.strides[0]
+    if (rows.shape[1] > 1 and rows.strides[1] != item) or stride % item \
+            or (stride != 0 and stride < rows.shape[1] * item) or stride < 0:
+        rows = np.ascontiguousarray(rows)
+    return rows
+
+
+def _events_last(function, name, x, axis):
+    """The _Array ``x`` with ``axis`` moved last (``axis=None``: flattened)."""
+    a = x.array
+    if a.ndim == 0:
+        raise _error(function, f"{name} is a scalar, but a distribution needs an axis of events")
+    if axis is None:
+        return _Array(a.reshape(-1), x.storage)
+    try:
+        return _Array(np.moveaxis(a, _integer(function, "axis", axis, -2**63, 2**63 - 1), -1), x.storage)
+    except np.AxisError as e:
+        raise _error(function, f"axis = {axis}, but {name} has {a.ndim} dimensions") from e
+
+
+def _rows_of(function, name, x, original_shape, axis):
+    """The rows of ``x`` (events last): a 2-D array, and the batch shape. With no rows the array is
+    (0, 1) whatever the events, so that the core returns the empty result."""
+    a = x.array
+    batch, events = a.shape[:-1], a.shape[-1]
+    rows = int(np.prod(batch))
+    if rows == 0:
+        return np.zeros((0, 1), dtype=a.dtype), batch
+    if events == 0:
+        raise _error(function, f"{name} has shape {original_shape}: no events along axis {axis}, but a "
+                         "distribution needs at least one event")
+    return _contiguous_rows(a.reshape(rows, events)), batch
+
+
+def _as_rows(function, name, values, axis):
+    """One input (no broadcasting) as rows: (2-D array, batch shape, storage, dimensions given)."""
+    x = _as_array(function, name, values)
+    shape = x.shape
+    rows, batch = _rows_of(function, name, _events_last(function, name, x, axis), shape, axis)
+    return rows, batch, x.storage, len(shape)
+
+
+def _broadcast_rows(function, p, q, axis):
+    """p and q broadcast against each other by NumPy's rules, as rows of one storage type (float64
+    when they differ), with the batch shape, the storage and the dimensions of the broadcast shape."""
+    P, Q = _as_array(function, "p", p), _as_array(function, "q", q)
+    if P.storage != Q.storage:
+        P = _Array(P.as_float64(), "float64")
+        Q = _Array(Q.as_float64(), "float64")
+    try:
+        shape = np.broadcast_shapes(P.shape, Q.shape)
+    except ValueError:
+        raise _error(function, f"p has shape {P.shape} and q has shape {Q.shape}, but they must be equal or "
+                         "broadcast against each other (NumPy's rules)") from None
+    P = _Array(np.broadcast_to(P.array, shape), P.storage)
+    Q = _Array(np.broadcast_to(Q.array, shape), Q.storage)
+    P, Q = _events_last(function, "p", P, axis), _events_last(function, "q", Q, axis)
+    rows_p, batch = _rows_of(function, "p", P, shape, axis)
+    rows_q, _ = _rows_of(function, "q", Q, shape, axis)
+    return rows_p, rows_q, batch, P.storage, len(shape)
 
 
 def _integer(function, name, value, low, high=2**64 - 1):
@@ -31,39 +170,6 @@ def _threads(function, threads, none=0):
     """The thread count for the core: ``none`` for None, else an integer in [0, 2^32 − 1] (the
     core's own limits then apply)."""
     return none if threads is None else _integer(function, "threads", threads, 0, 2**32 - 1)
-
-
-def _contiguous_rows(rows):
-    """``rows`` (2-D) as the core reads it: each row contiguous, rows apart by at least a row (a
-    reversed, broadcast or otherwise strided view is copied; a contiguous one is not)."""
-    item = rows.itemsize
-    if (rows.shape[1] > 1 and rows.strides[1] != item) or rows.strides[0] < rows.shape[1] * item \
-            or rows.strides[0] % item:
-        rows = np.ascontiguousarray(rows)
-    return rows
-
-
-def _as_rows(function, name, values, axis):
-    a = np.asarray(values)
-    if a.dtype.type not in _FLOAT_TYPES:
-        if a.dtype.kind == "b":
-            raise TypeError(f"{function}: {name} has dtype bool, but the values must be real numbers "
-                            "(probabilities, log-probabilities or logits), not booleans")
-        if a.dtype.kind in "iu":
-            a = a.astype(np.float64)
-        else:
-            raise TypeError(f"{function}: {name} has dtype {a.dtype}, but the values must be real numbers")
-    if a.ndim == 0:
-        raise _error(function, f"{name} is a scalar, but a distribution needs an axis of events")
-    try:
-        a = np.moveaxis(a, axis, -1)
-    except np.AxisError as e:
-        raise _error(function, f"axis = {axis}, but {name} has {a.ndim} dimensions") from e
-    if a.shape[-1] == 0:
-        raise _error(function, f"{name} has shape {np.shape(values)}: no events along axis {axis}, but a "
-                         "distribution needs at least one event")
-    batch = a.shape[:-1]
-    return _contiguous_rows(a.reshape(-1, a.shape[-1])), batch
 
 
 def _error(function, message):
@@ -122,90 +228,129 @@ def _epsilon_value(function, epsilon, eps, on_zero):
     return value
 
 
+def _per_row(function, name, values, batch, dtype):
+    """``mask`` or ``weights`` broadcast to the batch shape, one entry per row (None stays None)."""
+    if values is None:
+        return None
+    torch = _torch_of(values)
+    a = np.asarray(values.detach().cpu().numpy() if torch is not None else values)
+    if name == "mask" and a.dtype.kind not in "biu":
+        raise TypeError(f"{function}: mask has dtype {a.dtype}, but it must hold booleans (True: the row counts)")
+    if name == "weights" and a.dtype.kind not in "biuf":
+        raise TypeError(f"{function}: weights has dtype {a.dtype}, but it must hold real numbers")
+    try:
+        a = np.broadcast_to(a, batch)
+    except ValueError:
+        raise _error(function, f"{name} has shape {a.shape}, but it must broadcast to the batch shape {batch} "
+                         "(the shape of p without the events' axis)") from None
+    return np.ascontiguousarray((a != 0) if name == "mask" else a, dtype=dtype).reshape(-1)
+
+
+def _as_given(result, p, q):
+    """``result`` (a float or a float64 array) as a tensor on the device of the first tensor among
+    p and q, if either is one; else as it is."""
+    for x in (p, q):
+        torch = _torch_of(x)
+        if torch is not None:
+            return torch.as_tensor(result, dtype=torch.float64).to(x.device)
+    return result
+
+
 def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature, on_zero, epsilon, eps, normalize,
-             sum_tolerance, reduction, threads, beta=0.5):
+             sum_tolerance, reduction, threads, beta=0.5, mask=None, weights=None):
     if threads is not None:
         _integer(function, "threads", threads, 0, 2**32 - 1)  # 0 (or None): all cores, as everywhere
     epsilon = _epsilon_value(function, epsilon, eps, on_zero)
-    P, batch = _as_rows(function, "p", p, axis)
     if q is None:
+        P, batch, storage, ndim = _as_rows(function, "p", p, axis)
         Q = P
     else:
-        Q, batch_q = _as_rows(function, "q", q, axis)
-        if P.shape != Q.shape:
-            raise _error(function, f"p has shape {np.shape(p)} and q has shape {np.shape(q)}, "
-                             "but both must have the same shape")
-        if P.dtype != Q.dtype:
-            P, Q = P.astype(np.float64), Q.astype(np.float64)
-    # float16 rows go to the core as they are (their bits), as float32 and float64 rows do.
-    core = _kldiv.measure_rows_float16 if P.dtype == np.float16 else _kldiv.measure_rows
-    if P.dtype == np.float16:
+        P, Q, batch, storage, ndim = _broadcast_rows(function, p, q, axis)
+    # 16-bit rows go to the core as their bits, float32 and float64 rows as they are.
+    core = {"float16": _kldiv.measure_rows_float16, "bfloat16": _kldiv.measure_rows_bfloat16}.get(
+        storage, _kldiv.measure_rows)
+    if storage == "float16":
         P, Q = P.view(np.uint16), Q.view(np.uint16)
     try:
         values = core(P, Q, list(names), input, _real(function, "temperature", temperature),
                       _base_value(function, base), on_zero, epsilon, bool(normalize),
                       _real(function, "sum_tolerance", sum_tolerance), 0 if threads is None else int(threads),
-                      _real(function, "beta", beta), str(reduction))
+                      _real(function, "beta", beta), str(reduction),
+                      _per_row(function, "weights", weights, batch, np.float64),
+                      _per_row(function, "mask", mask, batch, np.uint8))
     except ValueError as e:
         raise _named(function, e) from None
     result = values[names[0]]
     for extra in names[1:]:
         result = result + values[extra]
     if reduction != "none":  # the core has summed or averaged the rows
-        return float(result[0])
+        return _as_given(float(result[0]), p, q)
     result = result.reshape(batch)
     if keepdims:
-        result = np.expand_dims(result, axis=axis if axis >= 0 else axis + len(batch) + 1)
+        if axis is None:
+            result = result.reshape((1,) * ndim)
+        else:
+            result = np.expand_dims(result, axis=axis if axis >= 0 else axis + len(batch) + 1)
     if result.ndim == 0:
-        return float(result)
-    return result
+        result = float(result)
+    return _as_given(result, p, q)
 
 
 def kl_divergence(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
                   epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None,
-                  eps=None):
+                  eps=None, mask=None, weights=None):
     """D(P‖Q) = Σ p log(p/q) along ``axis``: the extra cost of coding P with a code for Q.
 
     Never negative, exactly 0 for equal distributions, accurate when P and Q agree to many digits.
     ``on_zero``: what p > 0 where q = 0 gives — "infinity" (the value; alias "inf"), "error" (alias
     "raise"), or "smooth" (add ``epsilon``, 1e-10 by default, and renormalize; ``eps`` is an
     alias). Without ``normalize`` every row must sum to 1 within ``sum_tolerance``. ``base``: None
-    or "nats" (the default unit), "bits", "dits", or a number > 1.
+    or "nats" (the default unit), "bits", "dits", or a number > 1. ``mask`` (booleans) and
+    ``weights`` (finite, >= 0), each broadcast to the batch shape: a row whose mask is False is left
+    out of "sum" and "mean" (and is 0 with "none"); "sum" is Σ w v and "mean" Σ w v / Σ w.
+    ``axis=None``: the whole array is one distribution. The same arguments apply to every measure.
     """
     return _measure("kl_divergence", p, q, ("kl",), input=input, axis=axis, keepdims=keepdims, base=base,
                     temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
-                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads)
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, mask=mask,
+                    weights=weights)
 
 
 def entropy(p, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
-            epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None, eps=None):
+            epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None, eps=None,
+            mask=None, weights=None):
     """H(P) = −Σ p log p along ``axis``."""
     return _measure("entropy", p, None, ("entropy_p",), input=input, axis=axis, keepdims=keepdims, base=base,
                     temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
-                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads)
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, mask=mask,
+                    weights=weights)
 
 
 def cross_entropy(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
                   epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None,
-                  eps=None):
+                  eps=None, mask=None, weights=None):
     """H(P, Q) = −Σ p log q = H(P) + D(P‖Q) along ``axis``."""
     return _measure("cross_entropy", p, q, ("cross_entropy",), input=input, axis=axis, keepdims=keepdims,
                     base=base, temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps,
-                    normalize=normalize, sum_tolerance=sum_tolerance, reduction=reduction, threads=threads)
+                    normalize=normalize, sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, mask=mask,
+                    weights=weights)
 
 
 def jeffreys(p, q, *, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0, on_zero="infinity",
-             epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None, eps=None):
+             epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none", threads=None, eps=None,
+             mask=None, weights=None):
     """J(P, Q) = D(P‖Q) + D(Q‖P) along ``axis`` (the symmetric KL divergence)."""
     return _measure("jeffreys", p, q, ("kl", "reverse_kl"), input=input, axis=axis, keepdims=keepdims, base=base,
                     temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
-                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads)
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, mask=mask,
+                    weights=weights)
 
 
 def js_divergence(p, q, *, beta=0.5, input="probs", axis=-1, keepdims=False, base=None, temperature=1.0,
                   on_zero="infinity", epsilon=None, normalize=False, sum_tolerance=1e-6, reduction="none",
-                  threads=None, eps=None):
+                  threads=None, eps=None, mask=None, weights=None):
     """JS_β(P, Q) = β D(P‖M) + (1 − β) D(Q‖M), M = β P + (1 − β) Q, along ``axis`` (β = ½: at most ln 2)."""
     return _measure("js_divergence", p, q, ("js",), input=input, axis=axis, keepdims=keepdims, base=base,
                     temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
-                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, beta=beta)
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, beta=beta, mask=mask,
+                    weights=weights)

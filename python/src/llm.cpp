@@ -6,7 +6,7 @@
 //   llm_document         such summaries, merged in file order as compare_models merges them → the
 //                        same document's text;
 //   verify_reference     a kldiv reference file read back against its input → what was found.
-// The options dict holds tokens and mask (None, a path to a 1-D .npy, or an int32 / uint8 array
+// A model is a list of files or an array in memory (model_of). The options dict holds tokens and mask (None, a path to a 1-D .npy, or an int32 / uint8 array
 // that kldiv/llm.py has checked), reverse_kl, js, threads and buffer_mib. The GIL is released while
 // files are read and rows compared; kldiv::error becomes kldiv.Error, a ValueError (module.cpp).
 
@@ -15,6 +15,7 @@
 #include <pybind11/stl.h>
 
 #include "kldiv/error.hpp"
+#include "kldiv/io/memory_rows.hpp"
 #include "kldiv/io/reference_verification.hpp"
 #include "kldiv/io/row_source.hpp"
 #include "kldiv/llm/model_comparison.hpp"
@@ -52,15 +53,47 @@ void take_per_position(const per_position<T>& given, std::vector<T>& values, std
     }
 }
 
+// A model as kldiv/llm.py gives it: a list of files, or a dict {"array": 2-D array whose rows are
+// contiguous, "storage": "float16", "bfloat16" (the array holds its bits), "float32" or "float64",
+// "name": what messages call it}. The array is kept (referenced) in `arrays` while it is read.
+io::model_rows model_of(const py::handle given, const std::string& role, std::vector<py::array>& arrays) {
+    if (!py::isinstance<py::dict>(given)) {
+        const auto files = given.cast<std::vector<std::string>>();
+        return io::files_model({files.begin(), files.end()}, role);
+    }
+    const auto d = given.cast<py::dict>();
+    const auto a = d["array"].cast<py::array>();
+    const auto storage = d["storage"].cast<std::string>();
+    const auto name = d["name"].cast<std::string>();
+    if (a.ndim() != 2 || (a.shape(1) > 1 && a.strides(1) != a.itemsize()) || a.strides(0) < 0 ||
+        a.strides(0) % a.itemsize() != 0) {
+        throw kldiv::error("kldiv.llm", name + " must be a 2-D array with contiguous rows");
+    }
+    arrays.push_back(a);
+    const auto rows = static_cast<std::size_t>(a.shape(0)), cols = static_cast<std::size_t>(a.shape(1)),
+               stride = static_cast<std::size_t>(a.strides(0) / a.itemsize());
+    const auto view = [&]<class T>(T*) {
+        return kldiv::matrix_view<const T>(static_cast<const T*>(a.data()), rows, cols, rows > 1 ? stride : cols);
+    };
+    if (storage == "float32" && a.itemsize() == 4) return io::memory_model(view(static_cast<float*>(nullptr)), name);
+    if (storage == "float64" && a.itemsize() == 8) return io::memory_model(view(static_cast<double*>(nullptr)), name);
+    if (storage == "float16" && a.itemsize() == 2)
+        return io::memory_model(view(static_cast<kldiv::float16*>(nullptr)), name);
+    if (storage == "bfloat16" && a.itemsize() == 2)
+        return io::memory_model(view(static_cast<kldiv::bfloat16*>(nullptr)), name);
+    throw kldiv::error("kldiv.llm", name + " holds " + storage + " in elements of " + std::to_string(a.itemsize()) +
+                                        " bytes, but models are float16, bfloat16, float32 or float64");
+}
+
 struct comparison_request {
-    std::vector<std::filesystem::path> reference, candidate;
+    std::vector<py::array> arrays;  // models in memory, referenced while they are read
+    io::model_rows reference, candidate;
     llm::model_comparison_options options;
     std::string tokens_path, mask_path;
 
-    comparison_request(const std::vector<std::string>& reference_files, const std::vector<std::string>& candidate_files,
-                       const py::dict& o)
-        : reference(reference_files.begin(), reference_files.end()),
-          candidate(candidate_files.begin(), candidate_files.end()) {
+    comparison_request(const py::handle reference_model, const py::handle candidate_model, const py::dict& o)
+        : reference(model_of(reference_model, "reference", arrays)),
+          candidate(model_of(candidate_model, "candidate", arrays)) {
         const auto buffer_mib = o["buffer_mib"].cast<std::size_t>();
         if (buffer_mib < 1 || buffer_mib > (std::size_t{1} << 20)) {
             throw kldiv::error("kldiv.llm",
@@ -81,7 +114,7 @@ struct comparison_request {
     llm::model_comparison run() {
         if (!tokens_path.empty()) options.next_tokens = io::read_token_ids(tokens_path);
         if (!mask_path.empty()) options.mask = io::read_mask(mask_path);
-        return llm::compare_models(reference, candidate, options);
+        return std::move(llm::compare_models(reference, {candidate}, options).front());
     }
 };
 
@@ -100,8 +133,8 @@ py::dict header_of(const llm::model_comparison& r) {
 void bind_llm(py::module_& m) {
     m.def(
         "llm_compare",
-        [](const std::vector<std::string>& reference, const std::vector<std::string>& candidate,
-           const py::dict& options, const std::string& reference_input, const std::string& candidate_input) {
+        [](const py::object& reference, const py::object& candidate, const py::dict& options,
+           const std::string& reference_input, const std::string& candidate_input) {
             comparison_request request(reference, candidate, options);
             py::gil_scoped_release unlocked;
             return kldiv::report::json_text(
@@ -126,8 +159,8 @@ void bind_llm(py::module_& m) {
 
     m.def(
         "llm_compare_range",
-        [](const std::vector<std::string>& reference, const std::vector<std::string>& candidate,
-           const py::dict& options, std::uint64_t first_row, std::uint64_t row_count) {
+        [](const py::object& reference, const py::object& candidate, const py::dict& options, std::uint64_t first_row,
+           std::uint64_t row_count) {
             comparison_request request(reference, candidate, options);
             request.options.first_row = first_row;
             request.options.row_count = row_count;
@@ -185,16 +218,17 @@ void bind_llm(py::module_& m) {
     // A reference file read back against its input (kldiv/io/reference_verification.hpp).
     m.def(
         "verify_reference",
-        [](const std::vector<std::string>& input, const std::string& reference,
-           const per_position<std::int32_t>& tokens, std::size_t buffer_mib) {
+        [](const py::object& input, const std::string& reference, const per_position<std::int32_t>& tokens,
+           std::size_t buffer_mib) {
             std::vector<std::int32_t> given;
             std::string tokens_path;
             take_per_position(tokens, given, tokens_path);
+            std::vector<py::array> arrays;
+            const io::model_rows model = model_of(input, "input", arrays);
             io::reference_verification found;
             {
                 py::gil_scoped_release unlocked;
-                const auto source =
-                    io::open_rows(std::vector<std::filesystem::path>(input.begin(), input.end()), "input");
+                const auto source = model();
                 if (!tokens_path.empty()) given = io::read_token_ids(tokens_path);
                 found = io::verify_reference(*source, reference, given, buffer_mib << 20);
             }

@@ -1,7 +1,8 @@
 // The compiled core of the Python package: kldiv._kldiv.measure_rows over 2-D NumPy arrays whose
-// rows are contiguous. The pure-Python layer (kldiv/measures.py) moves the reduced axis last,
-// flattens the others and shapes the results; here the arrays are only viewed, never copied, and
-// the GIL is released while the kernels run. kldiv::error becomes ValueError.
+// rows are contiguous (the rows themselves any distance apart, 0 included). The pure-Python layer
+// (kldiv/measures.py) moves the reduced axis last, flattens the others and shapes the results;
+// here the arrays are only viewed, never copied, and the GIL is released while the kernels run.
+// kldiv::error becomes ValueError.
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -14,6 +15,7 @@
 #include "kldiv/summary.hpp"
 #include "kldiv/text.hpp"
 #include "kldiv/units.hpp"
+#include "kldiv/version.hpp"
 
 #include "kldiv/names.hpp"
 #include "python/src/measure_options.hpp"
@@ -83,7 +85,9 @@ std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, cons
     return out;
 }
 
-// measure_rows for arrays of T read as E: float, double, or (measure_rows_float16) the bits of float16.
+// measure_rows for arrays of T read as E: float, double, or the bits of float16 (measure_rows_float16)
+// or bfloat16 (measure_rows_bfloat16). Rows are apart by a row or more, or by nothing (one row
+// broadcast to every row); weights and mask, when given, hold one entry per row.
 template <class T, class E = T>
 void bind_measure(py::module_& m, const char* name) {
     m.def(
@@ -91,7 +95,8 @@ void bind_measure(py::module_& m, const char* name) {
         [](const py::array_t<T>& p, const py::array_t<T>& q, const std::vector<std::string>& measures,
            const std::string& input, double temperature, double base, const std::string& on_zero,
            std::optional<double> epsilon, bool normalize, double sum_tolerance, unsigned threads, double beta,
-           const std::string& reduction) {
+           const std::string& reduction, const std::optional<py::array_t<double, py::array::c_style>>& weights,
+           const std::optional<py::array_t<std::uint8_t, py::array::c_style>>& mask) {
             if (p.ndim() != 2 || q.ndim() != 2) {
                 throw kldiv::error("kldiv", "measure_rows needs 2-D arrays (rows x events)");
             }
@@ -103,27 +108,31 @@ void bind_measure(py::module_& m, const char* name) {
                     throw kldiv::error("kldiv", "measure_rows needs a non-negative row stride in whole elements");
                 }
             }
-            const kldiv::batch_options o{
-                .input = input_of(input),
-                .temperature = temperature,
-                .measure = measure_options(base, on_zero, epsilon, normalize, sum_tolerance, beta),
-                .reduce = reduction_of(reduction),
-                .rows = {.threads = threads}};
+            kldiv::batch_options o{.input = input_of(input),
+                                   .temperature = temperature,
+                                   .measure = measure_options(base, on_zero, epsilon, normalize, sum_tolerance, beta),
+                                   .reduce = reduction_of(reduction),
+                                   .rows = {.threads = threads}};
+            if (weights) o.rows.weights = {weights->data(), static_cast<std::size_t>(weights->size())};
+            if (mask) o.rows.mask = {mask->data(), static_cast<std::size_t>(mask->size())};
             return measure<T, E>(p, q, measures, o);
         },
         py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"), py::arg("base"),
         py::arg("on_zero"), py::arg("epsilon"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
-        py::arg("beta"), py::arg("reduction"));
+        py::arg("beta"), py::arg("reduction"), py::arg("weights") = py::none(), py::arg("mask") = py::none());
 }
 
-// The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the logits.
+// The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the
+// logits; weights and mask, when given, one entry per row.
 template <class T>
 void bind_loss(py::module_& m) {
     m.def(
         "distillation_loss",
         [](const py::array_t<T, py::array::c_style>& student, const py::array_t<T, py::array::c_style>& teacher,
            const std::string& kind, double temperature, double beta, bool scale_t2, double base,
-           const std::string& reduction, bool want_student, bool want_teacher, unsigned threads) {
+           const std::string& reduction, bool want_student, bool want_teacher, unsigned threads,
+           const std::optional<py::array_t<double, py::array::c_style>>& weights,
+           const std::optional<py::array_t<std::uint8_t, py::array::c_style>>& mask) {
             if (student.ndim() != 2 || teacher.ndim() != 2) {
                 throw kldiv::error("kldiv", "distillation_loss needs 2-D arrays (rows x events)");
             }
@@ -135,6 +144,8 @@ void bind_loss(py::module_& m) {
             if (base > 0.0) o.measure.base = kldiv::log_base(base);
             o.reduce = reduction_of(reduction);
             o.rows.threads = threads;
+            if (weights) o.rows.weights = {weights->data(), static_cast<std::size_t>(weights->size())};
+            if (mask) o.rows.mask = {mask->data(), static_cast<std::size_t>(mask->size())};
             const auto rows = static_cast<std::size_t>(student.shape(0)),
                        cols = static_cast<std::size_t>(student.shape(1));
             py::array_t<double> loss(o.reduce == kldiv::reduction::none ? static_cast<py::ssize_t>(rows) : 1);
@@ -163,7 +174,7 @@ void bind_loss(py::module_& m) {
         },
         py::arg("student"), py::arg("teacher"), py::arg("kind"), py::arg("temperature"), py::arg("beta"),
         py::arg("scale_by_temperature_squared"), py::arg("base"), py::arg("reduction"), py::arg("grad_student"),
-        py::arg("grad_teacher"), py::arg("threads"));
+        py::arg("grad_teacher"), py::arg("threads"), py::arg("weights") = py::none(), py::arg("mask") = py::none());
 }
 
 // D between batches of diagonal Gaussians (means and log-variances, N×D, C order; Q absent: N(0, I))
@@ -225,6 +236,8 @@ void bind_explanation(py::module_& m);    // explanation.cpp
 
 PYBIND11_MODULE(_kldiv, m) {
     m.doc() = "kldiv's compiled core; use the functions of the kldiv package.";
+    // The CMake project's version, as this module was built with it: kldiv.__version__.
+    m.attr("__version__") = kldiv::version;
     // kldiv::error becomes kldiv._kldiv.Error (kldiv.Error), a ValueError, with its parts as the
     // attributes `function` and `message` (str(e) is "function: message"), so that the Python
     // functions can name themselves instead. Messages quote file contents, labels and paths:
@@ -285,6 +298,7 @@ PYBIND11_MODULE(_kldiv, m) {
     bind_measure<float>(m, "measure_rows");
     bind_measure<double>(m, "measure_rows");
     bind_measure<std::uint16_t, kldiv::float16>(m, "measure_rows_float16");
+    bind_measure<std::uint16_t, kldiv::bfloat16>(m, "measure_rows_bfloat16");
     bind_loss<float>(m);
     bind_loss<double>(m);
     bind_normal_rows<float>(m);

@@ -160,8 +160,9 @@ def test_verify_reference_equals_the_command_and_names_what_differs(tmp_path):
                           str(tmp_path / "t.npy"), "--encoding", "float16", "--verify", "--json"],
                          check=True, capture_output=True, text=True)
     expected = json.loads(out.stdout)["verify"]
-    for tokens_given in (tmp_path / "t.npy", tokens):
-        found = kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref", tokens=tokens_given)
+    for input_given, tokens_given in ((tmp_path / "x.npy", tmp_path / "t.npy"), (tmp_path / "x.npy", tokens),
+                                      (logits, tokens), (logits.astype(np.float64)[:, ::-1][:, ::-1], tokens)):
+        found = kldiv.llm.verify_reference(input_given, tmp_path / "x.kref", tokens=tokens_given)
         assert found == {key: expected[key] for key in found}
     assert 0 < found["largest_error_to_bound"] <= 1 and found["dropped_values"] == 0
     # The largest error, found here from the decoded float16 values of log_softmax in float64.
@@ -181,7 +182,7 @@ def test_verify_reference_equals_the_command_and_names_what_differs(tmp_path):
 def test_verify_reference_refuses_what_is_not_a_model_or_ids(tmp_path):
     np.save(tmp_path / "x.npy", np.zeros((2, 3), dtype=np.float32))
     for model in (None, b"x.npy", 3):
-        with pytest.raises(TypeError, match=r"^kldiv.llm: the input is .*, but it must be a path, a pattern or a list"):
+        with pytest.raises(TypeError, match=r"^kldiv.llm: the input is .*, but it must be a path, a pattern, a list of paths, or an array"):
             kldiv.llm.verify_reference(model, tmp_path / "x.kref")
     with pytest.raises(kldiv.Error, match=r"^kldiv.llm: tokens is an empty array"):
         kldiv.llm.verify_reference(tmp_path / "x.npy", tmp_path / "x.kref", tokens=np.zeros(0, dtype=np.int64))
@@ -222,3 +223,51 @@ def test_dask_agrees_on_nothing_scored_and_top_k(inputs, scheduler):
                 run(d / "ref.npy", d / "cand-*.npy", mask=d / "none.npy")
         local = kldiv.llm.compare(d / "ref.npy", str(d / "c-?.npy"), top_k=20)
         assert kldiv.dask.llm_compare(d / "ref.npy", str(d / "c-?.npy"), top_k=20) == local
+
+
+def _without_inputs(document):
+    """The document without what names the inputs (files, formats)."""
+    d = json.loads(json.dumps(document))
+    for key in ("reference", "candidate", "files"):
+        d.pop(key)
+    return d
+
+
+def test_arrays_memory_maps_and_tensors_give_the_files_numbers(inputs):
+    import torch
+
+    d, _ = inputs
+    ref = np.load(d / "ref.npy")
+    cand = np.concatenate([np.load(d / "cand-0.npy"), np.load(d / "cand-1.npy")])
+    tokens, mask = np.load(d / "tokens.npy"), np.load(d / "mask.npy")
+    # One file per model: a model in memory is one "file", and summaries merged over several files
+    # differ from one file's in the last bits.
+    np.save(d / "c-all.npy", cand)
+    from_files = kldiv.llm.compare(d / "ref.npy", d / "c-all.npy", tokens=d / "tokens.npy", mask=d / "mask.npy",
+                                   js=True, top_k=3)
+    want = _without_inputs(from_files)
+    given = {
+        "arrays": (ref, cand),
+        "memory maps": (np.load(d / "ref.npy", mmap_mode="r"), np.load(d / "c-all.npy", mmap_mode="r")),
+        "tensors": (torch.from_numpy(ref).requires_grad_(), torch.from_numpy(cand)),
+        "batch × sequence": (ref.reshape(3, 100, -1), torch.from_numpy(cand).reshape(6, 50, -1)),
+        "strided": (np.pad(ref, ((0, 0), (0, 7)))[:, :-7], cand),
+    }
+    for name, (r, c) in given.items():
+        got = kldiv.llm.compare(r, c, tokens=torch.from_numpy(tokens), mask=mask, js=True, top_k=3)
+        assert _without_inputs(got) == want, name
+    r = kldiv.llm.compare(ref, torch.from_numpy(cand))
+    assert r["reference"] == {"input": "array of shape (300, 2000), float32", "format": "array float32"}
+    assert r["candidate"] == {"input": "array of shape (300, 2000), float16", "format": "array float16"}
+    # bfloat16 logits: the widened values as float32 arrays give the same numbers.
+    bf = torch.from_numpy(cand.astype(np.float32)).to(torch.bfloat16)
+    assert _without_inputs(kldiv.llm.compare(ref, bf)) == _without_inputs(
+        kldiv.llm.compare(ref, bf.float().numpy()))
+    with pytest.raises(kldiv.Error, match=r"the candidate is an array of shape \(2000,\), but a model's rows need 2"):
+        kldiv.llm.compare(ref, cand[0])
+    with pytest.raises(TypeError, match="dtype int64"):
+        kldiv.llm.compare(ref, np.zeros((300, 2000), dtype=np.int64))
+    with pytest.raises(kldiv.Error, match="candidate array"):
+        kldiv.llm.compare(ref, cand[:, :1])
+    with pytest.raises(kldiv.Error, match="must match"):
+        kldiv.llm.compare(ref, cand[:299])

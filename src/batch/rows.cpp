@@ -485,9 +485,9 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
     }
     if (p.cols == 0) throw error(fn, "rows have 0 events, but a distribution needs at least one event");
     for (const auto* m : {&p, &q}) {
-        if (m->row_stride < m->cols) {
-            throw error(fn, "row_stride = " + std::to_string(m->row_stride) +
-                                ", but it must be >= cols = " + std::to_string(m->cols));
+        if (m->row_stride < m->cols && m->row_stride != 0) {
+            throw error(fn, "row_stride = " + std::to_string(m->row_stride) + ", but it must be >= cols = " +
+                                std::to_string(m->cols) + " (or 0: one row for every row)");
         }
         if (m->rows > 0 && m->data == nullptr) throw error(fn, "a matrix with rows has no data (null pointer)");
     }

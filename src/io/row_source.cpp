@@ -270,6 +270,10 @@ std::unique_ptr<row_source> open_rows(const std::vector<std::filesystem::path>& 
     return std::make_unique<sharded_rows>(paths, role);
 }
 
+model_rows files_model(const std::vector<std::filesystem::path>& paths, const std::string& role) {
+    return [paths, role] { return open_rows(paths, role); };
+}
+
 std::vector<std::int32_t> read_token_ids(const std::filesystem::path& path) {
     io::detail::input_file file = io::detail::open_input_file(path, "read_token_ids");
     const std::vector<std::int64_t> values = io::detail::read_npy_integers(file, "read_token_ids");

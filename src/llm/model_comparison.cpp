@@ -45,10 +45,9 @@ struct worker {
 
 class comparison_run {
 public:
-    comparison_run(const std::vector<std::filesystem::path>& reference,
-                   const std::vector<std::vector<std::filesystem::path>>& candidates,
+    comparison_run(const io::model_rows& reference, const std::vector<io::model_rows>& candidates,
                    const model_comparison_options& opts)
-        : reference_paths_(reference), candidate_paths_(candidates), opts_(opts) {
+        : reference_(reference), candidates_(candidates), opts_(opts) {
         if (candidates.empty()) throw error(function, "no candidate: give at least one");
         workers_.resize(kldiv::detail::worker_count(opts.rows.threads));
         open(workers_[0]);
@@ -66,17 +65,16 @@ public:
         for (std::size_t k = 0; k < candidates.size(); ++k) {
             const io::row_source& c = *workers_[0].candidates[k];
             if ((opts.vocabulary == 0 && c.vocabulary() != vocabulary_) || c.rows() != positions_) {
-                throw error(
-                    function,
-                    "the reference has " + std::to_string(positions_) + " positions over " +
-                        std::to_string(r.vocabulary()) + " tokens and " +
-                        (candidate_paths_.size() == 1 ? std::string("the candidate") : candidate_name(k)) + " has " +
-                        std::to_string(c.rows()) + " positions over " + std::to_string(c.vocabulary()) +
-                        " tokens, but they must match" +
-                        (c.rows() == positions_ ? " (if one vocabulary is padded, compare the first tokens of both "
-                                                  "with vocabulary = " +
-                                                      std::to_string(std::min(c.vocabulary(), r.vocabulary())) + ")"
-                                                : std::string()));
+                throw error(function, "the reference has " + std::to_string(positions_) + " positions over " +
+                                          std::to_string(r.vocabulary()) + " tokens and " +
+                                          (candidates_.size() == 1 ? std::string("the candidate") : candidate_name(k)) +
+                                          " has " + std::to_string(c.rows()) + " positions over " +
+                                          std::to_string(c.vocabulary()) + " tokens, but they must match" +
+                                          (c.rows() == positions_
+                                               ? " (if one vocabulary is padded, compare the first tokens of both "
+                                                 "with vocabulary = " +
+                                                     std::to_string(std::min(c.vocabulary(), r.vocabulary())) + ")"
+                                               : std::string()));
             }
             if (opts.vocabulary > c.vocabulary()) throw beyond(candidate_name(k), c.vocabulary());
             widest_ = std::max(widest_, c.vocabulary());
@@ -109,7 +107,7 @@ public:
     }
 
     std::vector<model_comparison> run() {
-        const std::size_t n = candidate_paths_.size();
+        const std::size_t n = candidates_.size();
         const io::row_source& r = *workers_[0].reference;
         std::vector<model_comparison> results(n);
         double bytes_per_row = r.bytes_per_row();
@@ -178,13 +176,12 @@ public:
 private:
     // "candidate", or "candidate 2" (from 1) when there are several.
     std::string candidate_name(std::size_t k) const {
-        return candidate_paths_.size() == 1 ? "candidate" : "candidate " + std::to_string(k + 1);
+        return candidates_.size() == 1 ? "candidate" : "candidate " + std::to_string(k + 1);
     }
 
     void open(worker& w) const {
-        w.reference = io::open_rows(reference_paths_, "reference");
-        for (std::size_t k = 0; k < candidate_paths_.size(); ++k)
-            w.candidates.push_back(io::open_rows(candidate_paths_[k], candidate_name(k)));
+        w.reference = reference_();
+        for (const io::model_rows& candidate : candidates_) w.candidates.push_back(candidate());
     }
 
     // Both models' files carry the token each row predicts (llama.cpp base files, kldiv reference
@@ -263,8 +260,8 @@ private:
                      "the " + model + " ended at row " + std::to_string(row) + " of " + std::to_string(positions_));
     }
 
-    const std::vector<std::filesystem::path>& reference_paths_;
-    const std::vector<std::vector<std::filesystem::path>>& candidate_paths_;
+    const io::model_rows& reference_;
+    const std::vector<io::model_rows>& candidates_;
     const model_comparison_options& opts_;
     std::vector<worker> workers_;
     std::size_t vocabulary_ = 0, widest_ = 0, rows_per_read_ = 1, unit_rows_ = 1;
@@ -281,17 +278,27 @@ void require_scored_positions(const model_comparison& comparison) {
                                     " positions, so nothing is compared");
 }
 
+std::vector<model_comparison> compare_models(const io::model_rows& reference,
+                                             const std::vector<io::model_rows>& candidates,
+                                             const model_comparison_options& opts) {
+    return comparison_run(reference, candidates, opts).run();
+}
+
 std::vector<model_comparison> compare_models(const std::vector<std::filesystem::path>& reference,
                                              const std::vector<std::vector<std::filesystem::path>>& candidates,
                                              const model_comparison_options& opts) {
-    return comparison_run(reference, candidates, opts).run();
+    std::vector<io::model_rows> models;
+    for (std::size_t k = 0; k < candidates.size(); ++k)
+        models.push_back(io::files_model(candidates[k],
+                                         candidates.size() == 1 ? "candidate" : "candidate " + std::to_string(k + 1)));
+    return compare_models(io::files_model(reference, "reference"), models, opts);
 }
 
 model_comparison compare_models(const std::vector<std::filesystem::path>& reference,
                                 const std::vector<std::filesystem::path>& candidate,
                                 const model_comparison_options& opts) {
-    const std::vector<std::vector<std::filesystem::path>> one{candidate};
-    return std::move(comparison_run(reference, one, opts).run().front());
+    return std::move(
+        compare_models(reference, std::vector<std::vector<std::filesystem::path>>{candidate}, opts).front());
 }
 
 }  // namespace kldiv::llm

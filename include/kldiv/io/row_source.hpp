@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -75,6 +76,12 @@ inline constexpr std::size_t row_source_max_vocab = std::size_t{1} << 24;
 // must be a regular file (not a pipe): a file is opened more than once, by every reader of the
 // model, and each seeks in it.
 std::unique_ptr<row_source> open_rows(const std::vector<std::filesystem::path>& paths, const std::string& role);
+
+// One model as compare_models reads it: each call opens a new stream of its rows (every worker
+// reads with its own). files_model(paths, role) opens its files with open_rows; memory_rows.hpp
+// makes one of an array in memory.
+using model_rows = std::function<std::unique_ptr<row_source>()>;
+model_rows files_model(const std::vector<std::filesystem::path>& paths, const std::string& role);
 
 // Per-position inputs, each a 1-D .npy array of integers or booleans, one entry per position:
 // the actual next token ids (−1: unknown; others must be >= 0 and fit in 32 bits), and a mask

@@ -94,4 +94,10 @@ std::vector<model_comparison> compare_models(const std::vector<std::filesystem::
                                              const std::vector<std::vector<std::filesystem::path>>& candidates,
                                              const model_comparison_options& opts);
 
+// The same with each model given as io::model_rows: files (io::files_model) or rows in memory
+// (io::memory_model, kldiv/io/memory_rows.hpp), each opened once per worker.
+std::vector<model_comparison> compare_models(const io::model_rows& reference,
+                                             const std::vector<io::model_rows>& candidates,
+                                             const model_comparison_options& opts);
+
 }  // namespace kldiv::llm
