@@ -22,15 +22,21 @@ gradients. ``reduction``: "mean" (over the positions counted, weighted by ``weig
 "sum", "batchmean" (the sum divided by the size of the first dimension, as torch.nn.KLDivLoss) or
 "none" (one value per position). Gradients flow to the student and, when it requires them, the
 teacher; second derivatives are not available.
+
+``normal_kl(mean_p, log_var_p, mean_q=None, log_var_q=None)`` (and ``NormalKLLoss``) is a VAE's
+KL term D(N(μp, diag e^lvp) ‖ N(μq, diag e^lvq)) (Q = N(0, I) when not given) per row of the
+latent dimensions (the last axis), without the cancellation of −½Σ(1 + lv − μ² − e^lv), with its
+gradients for every input that requires them.
 """
 import numpy as np
 import torch
 
 from . import _kldiv
+from .distributions import normal_kl as _normal_kl
 from .losses import _logit_rows
 from .measures import _base_value, _error, _named, _real, _threads
 
-__all__ = ["distillation_loss", "DistillationLoss", "kl_div_loss", "KLDivergenceLoss"]
+__all__ = ["distillation_loss", "DistillationLoss", "kl_div_loss", "KLDivergenceLoss", "normal_kl", "NormalKLLoss"]
 
 _REDUCTIONS = ("mean", "sum", "batchmean", "none")
 
@@ -149,3 +155,64 @@ class KLDivergenceLoss(DistillationLoss):
     def __init__(self, temperature=1.0, base=None, reduction="mean", dim=-1, ignore_index=-100, threads=None):
         super().__init__(kind="forward_kl", temperature=temperature, scale_by_temperature_squared=False, base=base,
                          reduction=reduction, dim=dim, ignore_index=ignore_index, threads=threads)
+
+
+class _NormalKL(torch.autograd.Function):
+    """A VAE's KL term of diagonal Gaussians (latent dimensions last), its gradients computed with it."""
+
+    @staticmethod
+    def forward(ctx, mean_p, log_var_p, mean_q, log_var_q, reduction, threads):
+        given = [mean_p, log_var_p] + ([] if mean_q is None else [mean_q, log_var_q])
+        dtype = mean_p.dtype
+        compute = np.float32 if dtype == torch.float32 else np.float64
+        arrays = [t.detach().cpu().to(torch.float64 if compute == np.float64 else torch.float32).numpy()
+                  for t in given]
+        result = _normal_kl(*arrays, reduction=reduction, gradients=any(ctx.needs_input_grad[:4]),
+                            threads=threads)
+        grads = [None if g is None else torch.from_numpy(np.asarray(g)).to(dtype=dtype, device=mean_p.device)
+                 for g in result[1:]]
+        ctx.save_for_backward(*(g if g is not None else torch.empty(0) for g in grads))
+        ctx.have = [g is not None for g in grads]
+        ctx.per_row = reduction == "none"
+        return torch.as_tensor(result.loss, dtype=dtype).to(mean_p.device)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_loss):
+        out = []
+        for saved, have, needed in zip(ctx.saved_tensors, ctx.have, ctx.needs_input_grad[:4]):
+            if not have or not needed:
+                out.append(None)
+            else:
+                out.append(saved * (grad_loss.unsqueeze(-1) if ctx.per_row else grad_loss))
+        return (*out, None, None)
+
+
+def normal_kl(mean_p, log_var_p, mean_q=None, log_var_q=None, *, reduction="mean", threads=None):
+    """D(N(μp, diag e^lvp) ‖ N(μq, diag e^lvq)) per row (N(0, I) as Q when mean_q and log_var_q are
+    None), reduced by ``reduction`` ("mean", "sum" or "none"), differentiable with respect to
+    every tensor that requires a gradient. float32 tensors go to the core as float32, other dtypes
+    as float64; the loss and gradients come back in mean_p's dtype."""
+    function = "normal_kl"
+    given = [t for t in (mean_p, log_var_p, mean_q, log_var_q) if t is not None]
+    for t in given:
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{function}: the inputs must be torch.Tensors (kldiv.distributions.normal_kl takes "
+                            f"NumPy arrays), but one is {type(t).__name__}")
+    if (mean_q is None) != (log_var_q is None):
+        raise _error(function, "give both mean_q and log_var_q, or neither (the standard normal)")
+    return _NormalKL.apply(mean_p, log_var_p, mean_q, log_var_q, reduction, _threads(function, threads))
+
+
+class NormalKLLoss(torch.nn.Module):
+    """:func:`normal_kl` as a module: ``NormalKLLoss(reduction="mean")(mean, log_var)``."""
+
+    def __init__(self, reduction="mean", threads=None):
+        super().__init__()
+        self.reduction, self.threads = reduction, threads
+
+    def forward(self, mean_p, log_var_p, mean_q=None, log_var_q=None):
+        return normal_kl(mean_p, log_var_p, mean_q, log_var_q, reduction=self.reduction, threads=self.threads)
+
+    def extra_repr(self):
+        return f"reduction={self.reduction!r}"

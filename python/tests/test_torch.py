@@ -141,3 +141,31 @@ def test_bad_arguments_are_named():
     with pytest.raises(kldiv.Error, match=r"labels has shape \(3,\), but it must broadcast"):
         kt.distillation_loss(s, t, labels=torch.tensor([1, 2, 3]))
     assert np.isfinite(float(kt.distillation_loss(s, t, kind="js")))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_normal_kl_matches_torch_distributions_and_its_autograd(reduction):
+    g = torch.Generator().manual_seed(11)
+    mu_p, lv_p, mu_q, lv_q = (torch.randn(6, 3, 8, generator=g, dtype=torch.float64).requires_grad_()
+                              for _ in range(4))
+    loss = kt.normal_kl(mu_p, lv_p, mu_q, lv_q, reduction=reduction)
+    refs = [t.detach().clone().requires_grad_() for t in (mu_p, lv_p, mu_q, lv_q)]
+    per = torch.distributions.kl_divergence(
+        torch.distributions.Independent(torch.distributions.Normal(refs[0], (refs[1] / 2).exp()), 1),
+        torch.distributions.Independent(torch.distributions.Normal(refs[2], (refs[3] / 2).exp()), 1))
+    want = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
+    torch.testing.assert_close(loss, want.detach(), rtol=1e-12, atol=1e-15)
+    upstream = torch.linspace(0.5, 2.0, loss.numel(), dtype=torch.float64).reshape(loss.shape)
+    (loss * upstream).sum().backward()
+    (want * upstream).sum().backward()
+    for got, ref in zip((mu_p, lv_p, mu_q, lv_q), refs):
+        torch.testing.assert_close(got.grad, ref.grad, rtol=1e-10, atol=1e-14)
+    # Against the standard normal, float32, as a module: the VAE's term.
+    mu, lv = (torch.randn(64, 16, generator=g).requires_grad_() for _ in range(2))
+    term = kt.NormalKLLoss()(mu, lv)
+    term.backward()
+    mu64, lv64 = mu.detach().double().requires_grad_(), lv.detach().double().requires_grad_()
+    (-0.5 * (1 + lv64 - mu64**2 - lv64.exp()).sum(-1)).mean().backward()
+    assert term.dtype == torch.float32 and mu.grad.dtype == torch.float32
+    torch.testing.assert_close(mu.grad.double(), mu64.grad, rtol=1e-6, atol=1e-9)
+    torch.testing.assert_close(lv.grad.double(), lv64.grad, rtol=1e-6, atol=1e-9)
