@@ -17,10 +17,29 @@ The keyword arguments are those of kldiv.kl_divergence and its siblings, except 
 
 ``llm_compare`` is kldiv.llm.compare over a model's shard files, one task per candidate file; it
 returns the same document, equal to the single-machine one.
+
+Threads: each task runs the kernels on one thread unless ``threads`` is given. The scheduler's
+threads are the parallelism: a worker with N threads runs N tasks at once, so a cluster of
+single-threaded worker processes, one per core (``LocalCluster(n_workers=cores,
+threads_per_worker=1)``, ``dask worker --nworkers cores --nthreads 1``), or Dask's local threaded
+scheduler keeps every core busy without running more threads than cores. ``threads=N`` gives each
+task N threads (``threads=0``: all the cores of the machine it runs on), for workers that run fewer
+tasks at once than they have cores. The values do not depend on it (the kernels' sums have a fixed
+order).
+
+Progress: the per-row functions are lazy, so Dask's own progress shows them
+(``with dask.diagnostics.ProgressBar(): values.compute()`` on the local schedulers,
+``distributed.progress(client.compute(values))`` on a cluster); ``llm_compare(..., progress=True)``
+shows Dask's bar for its tasks (one per candidate file) on whichever scheduler is active, and
+``progress=callable`` is called as ``progress(done, total, 0)`` with the tasks finished.
 """
+import functools
 import json
+import sys
+import uuid
 
 import dask
+import dask.callbacks
 import dask.array as da
 import numpy as np
 
@@ -31,12 +50,24 @@ from .summary import DEFAULT_QUANTILES
 from .summary import summarize as _summarize
 
 
-def _per_row(function, name, p, q, kwargs):
+def _task_threads(function, threads):
+    """The threads of one task: 1 unless ``threads`` is given (see the module)."""
+    return _measures._threads(function, threads, none=1)
+
+
+def _block(name, axis, kwargs, *arrays):
+    """One task of a per-row function: kldiv.<name> on the task's blocks, as float64 values. The
+    function is looked up when the task runs (so that Dask sends its name, not the function)."""
+    return np.asarray(getattr(_measures, name)(*arrays, axis=axis, **kwargs), dtype=np.float64)
+
+
+def _per_row(name, p, q, kwargs):
     for forbidden in ("reduction", "keepdims"):
         if forbidden in kwargs:
             raise TypeError(f"kldiv.dask.{name}: {forbidden} is not available here; use kldiv.dask.summarize")
     P = da.asarray(p)
     axis = kwargs.pop("axis", -1) % P.ndim
+    kwargs["threads"] = _task_threads(f"kldiv.dask.{name}", kwargs.get("threads"))
     operands = [P] if q is None else [P, da.asarray(q)]
     for x in operands:
         if x.shape != P.shape:
@@ -47,37 +78,35 @@ def _per_row(function, name, p, q, kwargs):
                              "each distribution must lie in one chunk (rechunk({axis: -1}))")
     if q is not None and operands[1].chunks != P.chunks:
         operands[1] = operands[1].rechunk(P.chunks)
-
-    def block(*arrays):
-        return function(*arrays, axis=axis, **kwargs)
-
-    return da.map_blocks(lambda *b: np.asarray(block(*b), dtype=np.float64), *operands, drop_axis=axis,
-                         dtype=np.float64)
+    # Tasks named kldiv.<name>-<token>, as Dask's progress bars and dashboard group them; meta given,
+    # so that Dask does not call the function on empty blocks to find the result's type.
+    return da.map_blocks(functools.partial(_block, name, axis, kwargs), *operands, drop_axis=axis,
+                         dtype=np.float64, meta=np.empty((0,), np.float64), name=f"kldiv.{name}")
 
 
 def kl_divergence(p, q, **kwargs):
     """Per-row D(P‖Q) of Dask arrays (see kldiv.kl_divergence)."""
-    return _per_row(_measures.kl_divergence, "kl_divergence", p, q, kwargs)
+    return _per_row("kl_divergence", p, q, kwargs)
 
 
 def entropy(p, **kwargs):
     """Per-row H(P) of a Dask array (see kldiv.entropy)."""
-    return _per_row(_measures.entropy, "entropy", p, None, kwargs)
+    return _per_row("entropy", p, None, kwargs)
 
 
 def cross_entropy(p, q, **kwargs):
     """Per-row H(P, Q) of Dask arrays (see kldiv.cross_entropy)."""
-    return _per_row(_measures.cross_entropy, "cross_entropy", p, q, kwargs)
+    return _per_row("cross_entropy", p, q, kwargs)
 
 
 def jeffreys(p, q, **kwargs):
     """Per-row D(P‖Q) + D(Q‖P) of Dask arrays (see kldiv.jeffreys)."""
-    return _per_row(_measures.jeffreys, "jeffreys", p, q, kwargs)
+    return _per_row("jeffreys", p, q, kwargs)
 
 
 def js_divergence(p, q, **kwargs):
     """Per-row JS_β(P, Q) of Dask arrays (see kldiv.js_divergence)."""
-    return _per_row(_measures.js_divergence, "js_divergence", p, q, kwargs)
+    return _per_row("js_divergence", p, q, kwargs)
 
 
 def summarize(values, quantiles=DEFAULT_QUANTILES):
@@ -99,23 +128,84 @@ def _compare_range(*args):
     return _kldiv.llm_compare_range(*args)
 
 
-def llm_compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=0, buffer_mib=256,
-                top_k=None, vocabulary=0):
+def _client():
+    """The distributed Client that dask.compute would use now, or None (a local scheduler)."""
+    distributed = sys.modules.get("distributed")
+    client = getattr(dask.base.get_scheduler(), "__self__", None)
+    return client if distributed is not None and isinstance(client, distributed.Client) else None
+
+
+class _Reporter(dask.callbacks.Callback):
+    """progress(done, total, 0) for the given keys, on Dask's local schedulers."""
+
+    def __init__(self, progress, keys):
+        super().__init__()
+        self.progress, self.keys, self.done = progress, set(keys), 0
+
+    def _start(self, dsk):
+        self.progress(0, len(self.keys), 0)
+
+    def _posttask(self, key, result, dsk, state, worker_id):
+        if key in self.keys:
+            self.done += 1
+            self.progress(self.done, len(self.keys), 0)
+
+
+def _compute(tasks, progress):
+    """dask.compute(*tasks) on the active scheduler, with Dask's progress bar (progress=True) or
+    progress(done, total, 0) per finished task (a callable)."""
+    if progress is None or progress is False:
+        return dask.compute(*tasks)
+    client = _client()
+    if client is not None:
+        import distributed
+        futures = client.compute(list(tasks))
+        if progress is True:
+            distributed.progress(futures)  # in a terminal, a text bar until all are done; in Jupyter, a widget
+        else:
+            progress(0, len(futures), 0)
+            for done, _ in enumerate(distributed.as_completed(futures), 1):
+                progress(done, len(futures), 0)
+        return tuple(client.gather(futures))
+    if progress is True:
+        from dask.diagnostics import ProgressBar
+        with ProgressBar():
+            return dask.compute(*tasks)
+    with _Reporter(progress, [task.key for task in tasks]):
+        return dask.compute(*tasks)
+
+
+def llm_compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, js=False, threads=None,
+                buffer_mib=256, top_k=None, vocabulary=0, progress=None):
     """kldiv.llm.compare on the active Dask scheduler (a distributed Client's cluster, or Dask's
     default), one task per candidate file; the result equals kldiv.llm.compare's dict exactly.
 
     Each task opens the files of both models, compares its file's positions only and returns that
     file's summary (its bytes grow with the number of distinct values, at most about 25 MB); they are
     merged here in file order, as the single-machine comparison merges them. The workers must see
-    the files (and tokens and mask when they are paths); ``threads`` and ``buffer_mib`` are per task;
-    ``top_k`` and ``vocabulary`` as for kldiv.llm.compare.
+    the files (and tokens and mask when they are paths); ``top_k`` and ``vocabulary`` as for
+    kldiv.llm.compare. ``threads`` and ``buffer_mib`` are per task: by default each task runs on one
+    thread, the scheduler's threads being the parallelism (see the module); ``threads=N`` gives it N
+    (0: all the cores of its machine).
+
+    ``progress``: None or False (nothing shown); True, Dask's own bar for the tasks
+    (``distributed.progress`` with a distributed Client, ``dask.diagnostics.ProgressBar`` on the
+    local schedulers); or a callable, called as ``progress(done, total, 0)`` with the tasks done of
+    all, at the start and as each task finishes (an exception it raises stops the comparison).
     """
+    threads = _task_threads("kldiv.dask.llm_compare", threads)
+    if not (progress is None or progress is False or progress is True or callable(progress)):
+        raise TypeError(f"kldiv.dask.llm_compare: progress = {progress!r}, but it must be None, True, False or a "
+                        "callable taking (done, total, bytes_done)")
     options = dask.delayed(_llm._options(tokens, mask, reverse_kl, js, threads, buffer_mib, None, vocabulary, top_k),
                            traverse=False)
     reference_files, candidate_files, files = dask.delayed(_plan)(reference, candidate).compute()
     # Files of no rows have no entry in the document (nor a task); with no rows at all, one empty range.
     ranges = [(first, rows) for _, first, rows in files if rows > 0] or [(0, 0)]
-    parts = dask.compute(*(dask.delayed(_compare_range)(reference_files, candidate_files, options, first, rows)
-                           for first, rows in ranges))
+    # Tasks named kldiv.llm_compare-<id>-<i>, as Dask's progress bars and dashboard group them.
+    name = f"kldiv.llm_compare-{uuid.uuid4().hex}"
+    parts = _compute([dask.delayed(_compare_range)(reference_files, candidate_files, options, first, rows,
+                                                   dask_key_name=f"{name}-{i}")
+                      for i, (first, rows) in enumerate(ranges)], progress)
     comparison = dict(parts[0], files=[file for part in parts for file in part["files"]])
     return json.loads(_kldiv.llm_document(_llm._input(reference), _llm._input(candidate), comparison))

@@ -1,5 +1,5 @@
 """Type stub of kldiv.dask."""
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Optional, Sequence, Union
 
 import dask.array as da
 import numpy as np
@@ -15,5 +15,6 @@ def js_divergence(p: da.Array, q: da.Array, **kwargs: Any) -> da.Array: ...
 def summarize(values: Union[da.Array, npt.NDArray[np.float64]],
               quantiles: Sequence[float] = ...) -> Dict[str, Any]: ...
 def llm_compare(reference: Model, candidate: Model, *, tokens: PerPosition = ..., mask: PerPosition = ...,
-                reverse_kl: bool = ..., js: bool = ..., threads: int = ..., buffer_mib: int = ...,
-                top_k: Optional[int] = ..., vocabulary: int = ...) -> Dict[str, Any]: ...
+                reverse_kl: bool = ..., js: bool = ..., threads: Optional[int] = ..., buffer_mib: int = ...,
+                top_k: Optional[int] = ..., vocabulary: int = ...,
+                progress: Union[None, bool, Callable[[int, int, int], Any]] = ...) -> Dict[str, Any]: ...
