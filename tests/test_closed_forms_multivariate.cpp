@@ -640,7 +640,8 @@ TEST(MultivariateClosedForms, PairsAreListed) {
     for (std::string_view p : {"multivariate_normal", "lowrank_multivariate_normal", "diagonal_normal"})
         for (std::string_view q : {"multivariate_normal", "lowrank_multivariate_normal", "diagonal_normal"})
             EXPECT_TRUE(listed(p, q)) << p << ", " << q;
-    for (std::string_view f : {"dirichlet", "multinomial", "wishart"}) EXPECT_TRUE(listed(f, f)) << f;
+    for (std::string_view f : {"dirichlet", "multinomial", "wishart", "logistic_normal"})
+        EXPECT_TRUE(listed(f, f)) << f;
 }
 
 }  // namespace

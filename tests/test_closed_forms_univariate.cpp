@@ -97,6 +97,10 @@ double log_density(const kd::distribution& d, double x, double one_minus_x) {
                 const double z = (x - c.loc) / c.scale;
                 return -std::log(pi * c.scale) - std::log1p(z * z);
             },
+            [&](const kd::half_cauchy& c) {
+                const double z = x / c.scale;
+                return x < 0 ? none : std::log(2.0 / (pi * c.scale)) - std::log1p(z * z);
+            },
             [&](const kd::gumbel& g) {
                 const double z = (x - g.loc) / g.scale;
                 return -(z + std::exp(-z)) - std::log(g.scale);
@@ -181,6 +185,9 @@ region region_of(const kd::distribution& d) {
             [](const kd::cauchy& c) {
                 return region{
                     -inf, inf, {c.loc, c.loc - c.scale, c.loc + c.scale, c.loc - 30 * c.scale, c.loc + 30 * c.scale}};
+            },
+            [](const kd::half_cauchy& c) {
+                return region{0, inf, {c.scale, 30 * c.scale}};
             },
             [](const kd::gumbel& g) {
                 return region{-inf, inf, {g.loc, g.loc - 2 * g.scale, g.loc + 3 * g.scale, g.loc + 20 * g.scale}};
@@ -331,7 +338,7 @@ public:
         if (family == "normal" || family == "laplace" || family == "cauchy" || family == "gumbel" ||
             family == "logistic")
             return spec(family, {uniform(-2, 2), log_uniform(0.4, 2.5)});
-        if (family == "half_normal") return spec(family, {log_uniform(0.4, 2.5)});
+        if (family == "half_normal" || family == "half_cauchy") return spec(family, {log_uniform(0.4, 2.5)});
         if (family == "log_normal") return spec(family, {uniform(-1, 1), log_uniform(0.25, 1.2)});
         if (family == "exponential") return spec(family, {log_uniform(0.4, 2.5)});
         if (family == "gamma" || family == "inverse_gamma")
@@ -422,6 +429,7 @@ const std::vector<std::pair<std::string, std::string>> pairs = {
     {"bernoulli", "poisson"},
     {"normal", "normal"},
     {"half_normal", "half_normal"},
+    {"half_cauchy", "half_cauchy"},
     {"log_normal", "log_normal"},
     {"gumbel", "normal"},
     {"laplace", "normal"},

@@ -194,7 +194,7 @@ TEST(DistributionSpec, SyntaxErrorsSayWhereAndWhat) {
 }
 
 TEST(DistributionSpec, EveryFamilyIsListedAndBuildsFromItsDefaults) {
-    EXPECT_EQ(kd::families().size(), 31u);  // 30 families and mixture
+    EXPECT_EQ(kd::families().size(), 34u);  // 32 families, mixture and independent
     for (const auto& f : kd::families()) {
         EXPECT_FALSE(f.parameters.empty()) << f.name;
         EXPECT_FALSE(f.support.empty()) << f.name;

@@ -141,6 +141,7 @@ TEST(Quadrature, AgreesWithEveryClosedForm) {
         {"negative_binomial", {"negative_binomial(2.5, 0.4)", "negative_binomial(2.5, 0.6)"}},
         {"normal", {"normal(0.5, 1.5)", "normal(-1, 2)"}},
         {"half_normal", {"half_normal(1.5)", "half_normal(0.7)"}},
+        {"half_cauchy", {"half_cauchy(1.5)", "half_cauchy(0.7)"}},
         {"log_normal", {"log_normal(0.3, 0.8)", "log_normal(-0.5, 1.2)"}},
         {"laplace", {"laplace(0.5, 1.5)", "laplace(-1, 2)"}},
         {"cauchy", {"cauchy(0.5, 1.5)", "cauchy(-1, 2)"}},

@@ -16,10 +16,26 @@ Parameters are positional in PyTorch's order and meaning (``normal(loc, scale)``
 vectors and matrices are lists or NumPy arrays. The result carries the value, the method that gave
 it (``closed_form``, ``infinite_by_support``, ``quadrature``, ``summation`` or ``monte_carlo``) and
 an estimate of its absolute error.
+
+Batches. Parameters with more axes than the family's event needs (a scalar parameter given as an
+array, a vector parameter as a matrix, …) make a :class:`DistributionBatch`, broadcast by NumPy's
+rules over the leading axes as PyTorch does (``kd.normal(np.zeros(3), 1)`` is 3 normals;
+``kd.multivariate_normal(np.zeros((4, 2)), np.eye(2))`` 4 Gaussians on ℝ²). ``torch.distributions``
+objects are accepted wherever a distribution is (converted by :mod:`kldiv.torch_distributions`;
+a non-empty ``batch_shape`` is a batch). When either argument is a batch or a torch object,
+:func:`kl_divergence` broadcasts P against Q and returns a :class:`KLBatchResult`: the same fields as
+:class:`KLResult`, each an array of the broadcast batch shape (``value`` and ``error`` are float64
+NumPy arrays, or torch tensors of the torch inputs' dtype and device when a torch object came in —
+as ``torch.distributions.kl_divergence`` returns them, without gradients).
+
+    >>> r = kd.kl_divergence(kd.normal([0.0, 1.0], 1), "normal(0, 2)")
+    >>> r.value.round(6).tolist(), r.method.tolist()
+    ([0.318147, 0.443147], ['closed_form', 'closed_form'])
 """
 from __future__ import annotations
 
 import numbers
+import sys
 import warnings
 from typing import Any, NamedTuple
 
@@ -46,18 +62,130 @@ class KLResult(NamedTuple):
         return self.value
 
 
+class KLBatchResult(NamedTuple):
+    """D(P‖Q) for a batch of pairs: KLResult's fields, each of the broadcast batch shape.
+
+    ``value`` and ``error`` are float64 NumPy arrays, or torch tensors (the dtype the torch inputs'
+    parameters promote to, on their device) when a torch distribution came in; ``method`` is an array
+    of str, ``samples`` of int64, ``converged`` of bool; ``unit`` one str. ``result.item(i, j)`` is
+    the KLResult of one element; ``float(result)`` works for a batch of one.
+    """
+
+    value: Any
+    method: np.ndarray
+    error: Any
+    samples: np.ndarray
+    unit: str
+    converged: np.ndarray
+
+    @property
+    def shape(self) -> tuple:
+        return self.method.shape
+
+    def item(self, *index: int) -> KLResult:
+        """The KLResult of one element (no index for a batch of one)."""
+        if not index and self.method.size != 1:
+            raise _error("KLBatchResult.item", f"the batch has shape {self.shape}; give the index of one element")
+        at = index if index else (0,) * len(self.shape)
+        return KLResult(float(self.value[at]), str(self.method[at]), float(self.error[at]), int(self.samples[at]),
+                        self.unit, bool(self.converged[at]))
+
+    def __float__(self) -> float:
+        return self.item().value
+
+
+class DistributionBatch:
+    """Distributions of one shape, by NumPy's rules: ``shape``, ``len``, indexing (an element is a
+    Distribution, a slice a DistributionBatch), iteration over the first axis, ``specs``."""
+
+    def __init__(self, items: np.ndarray):
+        items = np.asarray(items, dtype=object)
+        for d in items.flat:
+            if not isinstance(d, Distribution):
+                raise TypeError(f"DistributionBatch: expected Distributions, got {type(d).__name__}")
+        self._items = items
+
+    @property
+    def shape(self) -> tuple:
+        return self._items.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._items.ndim
+
+    @property
+    def size(self) -> int:
+        return self._items.size
+
+    @property
+    def items(self) -> np.ndarray:
+        """The Distributions, as a NumPy array of objects."""
+        return self._items
+
+    @property
+    def specs(self) -> np.ndarray:
+        return np.vectorize(lambda d: d.spec, otypes=[object])(self._items) if self.size else self._items.copy()
+
+    @property
+    def family(self) -> str:
+        """The elements' family (one name; several joined by '/' if mixed)."""
+        names = dict.fromkeys(d.family for d in self._items.flat)
+        return "/".join(names)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index):
+        item = self._items[index]
+        return DistributionBatch(item) if isinstance(item, np.ndarray) else item
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        return f"DistributionBatch(shape={self.shape}, family={self.family!r})"
+
+
+def _is_torch(d: Any) -> bool:
+    torch = sys.modules.get("torch")  # no torch imported: no torch object can reach us
+    return torch is not None and isinstance(d, torch.distributions.Distribution)
+
+
 def _as_distribution(d: Distribution | str) -> Distribution:
     if isinstance(d, Distribution):
         return d
     if isinstance(d, str):
         return Distribution(d)
-    raise TypeError(f"kl_divergence: expected a spec string or a kldiv.distributions.Distribution, got {type(d).__name__}")
+    raise TypeError("kl_divergence: expected a spec string, a kldiv.distributions.Distribution or "
+                    f"DistributionBatch, or a torch.distributions object, got {type(d).__name__}")
 
 
-def kl_divergence(p: Distribution | str, q: Distribution | str, *, base: float | str | None = None,
+def _as_items(d: Any) -> np.ndarray:
+    if isinstance(d, DistributionBatch):
+        return d.items
+    if _is_torch(d):
+        from . import torch_distributions
+        converted = torch_distributions.from_torch(d)
+        return converted.items if isinstance(converted, DistributionBatch) else _scalar_items(converted)
+    return _scalar_items(_as_distribution(d))
+
+
+def _scalar_items(d: Distribution) -> np.ndarray:
+    out = np.empty((), dtype=object)
+    out[()] = d
+    return out
+
+
+def kl_divergence(p: Any, q: Any, *, base: float | str | None = None,
                   method: str = "automatic", tolerance: float = 1e-10, mc_error: float = 1e-3,
-                  max_samples: int = 1 << 26, seed: int = 2026, threads: int = 0, progress=None) -> KLResult:
-    """D(P‖Q) for two parametric distributions.
+                  max_samples: int = 1 << 26, seed: int = 2026, threads: int = 0,
+                  progress=None) -> KLResult | KLBatchResult:
+    """D(P‖Q) for two parametric distributions, or for batches of them.
+
+    P and Q are specs, Distributions, DistributionBatches or torch.distributions objects. Two single
+    distributions give a KLResult; a batch or a torch object on either side gives a KLBatchResult
+    over the broadcast batch shape (torch objects: value and error as tensors, see the module's
+    notes).
 
     ``method``: ``"automatic"`` (closed form where there is one, then quadrature or summation for
     univariate pairs, then Monte Carlo; alias ``"auto"``), ``"closed_form"``, ``"numerical"`` or
@@ -69,17 +197,50 @@ def kl_divergence(p: Distribution | str, q: Distribution | str, *, base: float |
     in nats unless ``base`` is given ("bits", "dits" or a number).
     """
     function = "kl_divergence"
-    result = KLResult(*_kldiv.distribution_kl(
-        _as_distribution(p), _as_distribution(q), base=_base_value(function, base), method=method,
-        tolerance=_real(function, "tolerance", tolerance), mc_error=_real(function, "mc_error", mc_error),
-        max_samples=_integer(function, "max_samples", max_samples, 0),
-        seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads),
-        progress=_reporter(function, progress, "Monte Carlo", "samples")))
+    options = dict(base=_base_value(function, base), method=method,
+                   tolerance=_real(function, "tolerance", tolerance), mc_error=_real(function, "mc_error", mc_error),
+                   max_samples=_integer(function, "max_samples", max_samples, 0),
+                   seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads),
+                   progress=_reporter(function, progress, "Monte Carlo", "samples"))
+    torch_in = [d for d in (p, q) if _is_torch(d)]
+    if torch_in or isinstance(p, DistributionBatch) or isinstance(q, DistributionBatch):
+        return _batch_kl(function, p, q, torch_in, options, mc_error)
+    result = KLResult(*_kldiv.distribution_kl(_as_distribution(p), _as_distribution(q), **options))
     if not result.converged:
         warnings.warn(f"{function}: Monte Carlo stopped at max_samples = {result.samples} with a standard error of "
                       f"{result.error:.3g} {result.unit}, above mc_error = {mc_error!r} nats; give a larger "
                       "max_samples to reach it", RuntimeWarning, stacklevel=2)
     return result
+
+
+def _batch_kl(function: str, p: Any, q: Any, torch_in: list, options: dict, mc_error: float) -> KLBatchResult:
+    ps, qs = _as_items(p), _as_items(q)
+    try:
+        ps, qs = np.broadcast_arrays(ps, qs)
+    except ValueError:
+        raise _error(function, f"P has batch shape {ps.shape} and Q has batch shape {qs.shape}, which do not "
+                               "broadcast (NumPy's rules, as torch.distributions.kl_divergence)") from None
+    shape = ps.shape
+    value, error = np.empty(shape), np.empty(shape)
+    method, samples = np.empty(shape, dtype=object), np.zeros(shape, dtype=np.int64)
+    converged, unit = np.ones(shape, dtype=bool), None
+    for index in np.ndindex(*shape):
+        r = KLResult(*_kldiv.distribution_kl(ps[index], qs[index], **options))
+        value[index], method[index], error[index], samples[index], converged[index] = (
+            r.value, r.method, r.error, r.samples, r.converged)
+        unit = r.unit
+    if unit is None:  # an empty batch
+        unit = KLResult(*_kldiv.distribution_kl(Distribution("normal(0, 1)"), Distribution("normal(0, 1)"),
+                                                **options)).unit
+    method = method.astype(str)
+    if not converged.all():
+        warnings.warn(f"{function}: Monte Carlo stopped at max_samples for {int((~converged).sum())} of "
+                      f"{converged.size} pairs, above mc_error = {mc_error!r} nats; give a larger max_samples "
+                      "to reach it", RuntimeWarning, stacklevel=3)
+    if torch_in:
+        from . import torch_distributions
+        value, error = (torch_distributions.as_tensor(a, torch_in) for a in (value, error))
+    return KLBatchResult(value, method, error, samples, unit, converged)
 
 
 class GaussianMixtureEstimates(NamedTuple):
@@ -172,13 +333,71 @@ def _written(x: Any) -> str:
     raise TypeError(f"kldiv.distributions: cannot use {x!r} as a parameter (numbers, lists, arrays, distributions)")
 
 
-def _family(name: str):
-    def build(*args: Any, **kwargs: Any) -> Distribution:
+def _event_ranks(info: dict[str, Any]) -> dict[str, int] | None:
+    """Each parameter's number of event axes (0 scalar, 1 vector, 2 matrix); None for the families of
+    distributions (mixture, independent), which are not batched."""
+    ranks = {}
+    for p in info["parameters"]:
+        rule = p["rule"]
+        if "specs" in rule:
+            return None
+        ranks[p["name"]] = 1 if rule.startswith("list of") else 2 if rule in ("positive definite", "d x r matrix") else 0
+    for a in info["named_alternatives"]:
+        ranks[a] = ranks.get("probs", 0) if a == "logits" else 2
+    return ranks
+
+
+def _batch_shape(name: str, ranks: dict[str, int] | None, named: dict[str, Any]):
+    """The broadcast batch shape of the arguments and each argument broadcast to it with its event
+    axes; None where no argument has batch axes."""
+    if ranks is None:
+        return None
+    arrays = {}
+    for key, value in named.items():
+        if key not in ranks or isinstance(value, (str, Distribution)):
+            return None
+        try:
+            arrays[key] = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            return None
+    shapes = [a.shape[:a.ndim - ranks[k]] for k, a in arrays.items() if a.ndim > ranks[k]]
+    if not shapes:
+        return None
+    try:
+        shape = np.broadcast_shapes(*shapes)
+        return shape, {k: np.broadcast_to(a, shape + a.shape[max(a.ndim - ranks[k], 0):] if a.ndim >= ranks[k]
+                                          else shape + a.shape) for k, a in arrays.items()}
+    except ValueError:
+        raise _error(name, "the parameters' batch shapes " + ", ".join(
+            f"{k} {a.shape[:max(a.ndim - ranks[k], 0)]}" for k, a in arrays.items()) +
+            " do not broadcast (NumPy's rules; the last axes are each parameter's event: "
+            + ", ".join(f"{k} {ranks[k]}" for k in arrays) + ")") from None
+
+
+def _family(name: str, info: dict[str, Any]):
+    ranks = _event_ranks(info)
+    positional = [p["name"] for p in info["parameters"]]
+
+    def one(args, kwargs) -> Distribution:
         parts = [_written(a) for a in args] + [f"{k}={_written(v)}" for k, v in kwargs.items()]
         return Distribution(f"{name}({', '.join(parts)})")
 
+    def build(*args: Any, **kwargs: Any) -> Distribution | DistributionBatch:
+        named = dict(zip(positional, args)) if len(args) <= len(positional) else None
+        batched = None
+        if named is not None and not set(named) & set(kwargs):
+            batched = _batch_shape(name, ranks, {**named, **kwargs})
+        if batched is None:
+            return one(args, kwargs)
+        shape, arrays = batched
+        items = np.empty(shape, dtype=object)
+        for index in np.ndindex(*shape):
+            items[index] = one([], {k: a[index] for k, a in arrays.items()})
+        return DistributionBatch(items)
+
     build.__name__ = name
-    build.__doc__ = f"The {name} distribution, parameters as in `kldiv dist --list` (positional or named)."
+    build.__doc__ = (f"The {name} distribution, parameters as in `kldiv dist --list` (positional or named); "
+                     "parameters with batch axes give a DistributionBatch (NumPy broadcasting).")
     return build
 
 
@@ -186,11 +405,11 @@ def _define_families() -> list[str]:
     names = []
     for family in families():
         for name in [family["name"], *family["aliases"]]:
-            globals()[name] = _family(name)
+            globals()[name] = _family(name, family)
             names.append(name)
     return names
 
 
-__all__ = ["Distribution", "KLResult", "kl_divergence", "GaussianMixtureEstimates", "gaussian_mixture_estimates",
+__all__ = ["Distribution", "DistributionBatch", "KLResult", "KLBatchResult", "kl_divergence", "GaussianMixtureEstimates", "gaussian_mixture_estimates",
            "NormalKL", "normal_kl", "parse", "families", "closed_form_pairs",
            *_define_families()]

@@ -110,6 +110,9 @@ double half_line_inside(const T& d, double x, bool upper, bool discrete) {
     } else if constexpr (std::is_same_v<T, half_normal>) {
         const double z = x / (d.scale * std::numbers::sqrt2);
         return upper ? std::erfc(z) : std::erf(z);
+    } else if constexpr (std::is_same_v<T, half_cauchy>) {  // (2/π) atan(x/s), and its complement (2/π) atan(s/x)
+        return upper ? std::atan2(d.scale, x) * std::numbers::inv_pi * 2.0
+                     : std::atan2(x, d.scale) * std::numbers::inv_pi * 2.0;
     } else if constexpr (std::is_same_v<T, continuous_bernoulli>) {
         const double lambda = d.probs;
         if (lambda == 0.5) return upper ? 1.0 - x : x;
@@ -152,6 +155,9 @@ double quantile_of(const T& d, double u, bool upper) {
         return f.shift + f.stretch * (upper ? bm::quantile(bm::complement(f.dist, u)) : bm::quantile(f.dist, u));
     } else if constexpr (std::is_same_v<T, half_normal>) {
         return d.scale * std::numbers::sqrt2 * (upper ? bm::erfc_inv(u, policy()) : bm::erf_inv(u, policy()));
+    } else if constexpr (std::is_same_v<T, half_cauchy>) {  // s tan(πu/2), or s / tan(πu/2) above
+        const double t = std::tan(0.5 * std::numbers::pi * u);
+        return upper ? d.scale / t : d.scale * t;
     } else if constexpr (std::is_same_v<T, continuous_bernoulli>) {
         const double v = upper ? 1.0 - u : u, lambda = d.probs;
         if (lambda == 0.5) return v;

@@ -353,6 +353,11 @@ std::optional<double> closed_form(const diagonal_normal& p, const diagonal_norma
     return 0.5 * sum;
 }
 
+std::optional<double> closed_form(const logistic_normal& p, const logistic_normal& q) {
+    if (p.dimension() != q.dimension()) return std::nullopt;
+    return closed_form(diagonal_normal(p.loc, p.scale), diagonal_normal(q.loc, q.scale));
+}
+
 std::optional<double> closed_form(const dirichlet& p, const dirichlet& q) {
     if (p.concentration.size() != q.concentration.size()) return std::nullopt;
     return kl_terms::log_beta_bregman(p.concentration, q.concentration, dirichlet::name);

@@ -21,6 +21,9 @@ std::optional<double> closed_form(const diagonal_normal& p, const multivariate_n
 std::optional<double> closed_form(const diagonal_normal& p, const lowrank_multivariate_normal& q);
 std::optional<double> closed_form(const diagonal_normal& p, const diagonal_normal& q);
 
+// The stick-breaking map is a bijection: D is that of the underlying diagonal normals.
+std::optional<double> closed_form(const logistic_normal& p, const logistic_normal& q);
+
 std::optional<double> closed_form(const dirichlet& p, const dirichlet& q);
 // Different total counts give +∞ (the supports are disjoint).
 std::optional<double> closed_form(const multinomial& p, const multinomial& q);

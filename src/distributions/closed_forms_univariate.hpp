@@ -65,6 +65,8 @@ std::optional<double> closed_form(const exponential& p, const gumbel& q);
 std::optional<double> closed_form(const chi2& p, const gumbel& q);
 
 std::optional<double> closed_form(const cauchy& p, const cauchy& q);
+// |X| against |Y| for X, Y symmetric about 0: the same as X against Y.
+std::optional<double> closed_form(const half_cauchy& p, const half_cauchy& q);
 std::optional<double> closed_form(const von_mises& p, const von_mises& q);
 
 // ---- Q on the half-line (closed_forms_univariate_half_line.cpp)

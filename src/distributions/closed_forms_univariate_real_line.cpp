@@ -379,6 +379,12 @@ std::optional<double> closed_form(const cauchy& p, const cauchy& q) {
     return x <= DBL_MAX ? std::log1p(x) : 2.0 * std::log(std::hypot(t, u));
 }
 
+// Both densities are twice those of Cauchy(0, s) on [0, ∞) and the integrand of D is even, so D is
+// that of the Cauchy pair: ln(1 + (s1 − s2)²/(4 s1 s2)).
+std::optional<double> closed_form(const half_cauchy& p, const half_cauchy& q) {
+    return closed_form(cauchy(0.0, p.scale), cauchy(0.0, q.scale));
+}
+
 std::optional<double> closed_form(const von_mises& p, const von_mises& q) {
     const double half_angle = std::sin(0.5 * (p.loc - q.loc));
     // κ2 last: 2 κ2 overflows at κ2 = 1e308 (and ∞ · 0 gave NaN for equal locations).

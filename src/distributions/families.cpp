@@ -47,6 +47,8 @@ normal::normal(double l, double s) : loc(l), scale(s) { require_location_scale(n
 
 half_normal::half_normal(double s) : scale(s) { require_positive(name, "scale", s); }
 
+half_cauchy::half_cauchy(double s) : scale(s) { require_positive(name, "scale", s); }
+
 log_normal::log_normal(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
 
 laplace::laplace(double l, double s) : loc(l), scale(s) { require_location_scale(name, l, s); }
@@ -164,6 +166,14 @@ diagonal_normal::diagonal_normal(std::vector<double> l, std::vector<double> s)
     require_positive(name, "scale", scale);
 }
 
+logistic_normal::logistic_normal(std::vector<double> l, std::vector<double> s)
+    : loc(std::move(l)), scale(std::move(s)) {
+    if (loc.empty()) throw error(std::string(name), "loc is empty (it has K - 1 values for K components)");
+    require_finite(name, "loc", loc);
+    require_size(name, "scale", scale.size(), loc.size());
+    require_positive(name, "scale", scale);
+}
+
 matrix diagonal_normal::covariance() const {
     matrix s(scale.size(), scale.size());
     for (std::size_t i = 0; i < scale.size(); ++i) s(i, i) = scale[i] * scale[i];
@@ -208,6 +218,16 @@ gaussian_mixture::gaussian_mixture(std::vector<double> w, std::vector<multivaria
     for (std::size_t k = 1; k < components.size(); ++k)
         require_size(name, "components[" + std::to_string(k) + "].loc", components[k].dimension(),
                      components[0].dimension());
+}
+
+independent::independent(std::vector<distribution> c) {
+    if (c.empty()) throw error(std::string(name), "components is empty, but a product needs at least one");
+    for (auto& d : c) {
+        if (auto* inner = std::get_if<independent>(&d))
+            for (auto& e : inner->components) components.push_back(std::move(e));
+        else
+            components.push_back(std::move(d));
+    }
 }
 
 namespace {

@@ -179,6 +179,10 @@ struct kernel_of {
             return c - 0.5 * z * z;
         };
     }
+    kernel operator()(const half_cauchy& d) const {
+        const double s = d.scale, c = std::log(2.0 / std::numbers::pi) - std::log(d.scale);
+        return [=](real_point p) { return p.x < 0.0 ? -infinity : c - log1p_square(p.x / s, 1.0); };
+    }
     kernel operator()(const log_normal& d) const {
         const double mu = d.loc, s = d.scale, c = -std::log(d.scale) - 0.5 * log_two_pi;
         return [=](real_point p) {
@@ -363,6 +367,44 @@ struct point_density_of {
             return sum;
         };
     }
+    // x = stick_breaking(y), y ~ N(loc, diag(scale²)) on ℝ^d: ln p(x) = ln N(y) − Σ_k ln x_k, the
+    // Jacobian of the map being Π_{i<d} x_i (1 − z_i) with Π (1 − z_i) = x_d. From the end,
+    // r_{i+1} = x_{i+1} + … + x_d (a log-sum-exp of the point's ln x_k, never 1 − Σ of the first),
+    // y_i = ln x_i − ln r_{i+1} + ln(d − i).
+    point_log_density operator()(const logistic_normal& d) const {
+        double c = 0.0;
+        for (const double s : d.scale) c -= std::log(s) + 0.5 * log_two_pi;
+        return [loc = d.loc, scale = d.scale, c](std::span<const double> log_x) {
+            const std::size_t n = loc.size();
+            double sum = c - log_x[n], log_rest = log_x[n];
+            for (std::size_t i = n; i-- > 0;) {
+                const double y = log_x[i] - log_rest + std::log(static_cast<double>(n - i));
+                const double z = (y - loc[i]) / scale[i];
+                sum -= 0.5 * z * z + log_x[i];
+                const double hi = std::max(log_rest, log_x[i]), lo = std::min(log_rest, log_x[i]);
+                log_rest = hi + std::log1p(std::exp(lo - hi));
+            }
+            return std::isnan(sum) ? -infinity : sum;
+        };
+    }
+    // Σ ln p_i(x_i) over the components' slices of the point.
+    point_log_density operator()(const independent& d) const {
+        std::vector<point_log_density> parts;
+        std::vector<std::size_t> sizes;
+        for (const auto& c : d.components) {
+            parts.push_back(log_density_function(c));
+            sizes.push_back(point_size(c));
+        }
+        return [parts = std::move(parts), sizes = std::move(sizes)](std::span<const double> x) {
+            double sum = 0.0;
+            std::size_t at = 0;
+            for (std::size_t k = 0; k < parts.size(); ++k) {
+                sum += parts[k](x.subspan(at, sizes[k]));
+                at += sizes[k];
+            }
+            return sum;
+        };
+    }
     point_log_density operator()(const multivariate_normal& d) const { return gaussian_of(d); }
     point_log_density operator()(const diagonal_normal& d) const { return gaussian(d.loc, {}, d.scale); }
     point_log_density operator()(const lowrank_multivariate_normal& d) const {
@@ -443,7 +485,13 @@ std::size_t point_size(const distribution& d) {
                 return x.probs.size();
             else if constexpr (std::is_same_v<T, dirichlet>)
                 return x.concentration.size();
-            else if constexpr (std::is_same_v<T, wishart>)
+            else if constexpr (std::is_same_v<T, logistic_normal>)
+                return x.components();
+            else if constexpr (std::is_same_v<T, independent>) {
+                std::size_t n = 0;
+                for (const auto& c : x.components) n += point_size(c);
+                return n;
+            } else if constexpr (std::is_same_v<T, wishart>)
                 return x.dimension() * x.dimension();
             else if constexpr (on_the_line<T>)
                 return 3;

@@ -13,8 +13,9 @@
 // For Monte Carlo every distribution's points are flat arrays of point_size(d) doubles:
 //   univariate families and mixtures of them   {x, ln x, ln(1 − x)}
 //   multinomial                                 the K counts
-//   dirichlet                                   ln x_k for the K components (a component far below
+//   dirichlet, logistic_normal                  ln x_k for the K components (a component far below
 //                                               1e-308 stays > 0)
+//   independent                                 its components' points, one after another
 //   the normal families, gaussian_mixture       the d coordinates
 //   wishart                                     the lower Cholesky factor C of X = C Cᵀ, d × d row-major
 // Densities are taken against counting measure (discrete families), Lebesgue measure on ℝ, on one

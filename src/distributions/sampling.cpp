@@ -127,6 +127,9 @@ struct line_sampler_of {
     line_sampler operator()(const half_normal& d) const {
         return [s = d.scale](random_stream& r) { return at(s * std::fabs(r.normal())); };
     }
+    line_sampler operator()(const half_cauchy& d) const {  // s tan(πU/2), U uniform in (0, 1)
+        return [s = d.scale](random_stream& r) { return at(s * std::tan(0.5 * std::numbers::pi * r.uniform())); };
+    }
     line_sampler operator()(const log_normal& d) const {
         return [mu = d.loc, s = d.scale](random_stream& r) { return from_log(mu + s * r.normal()); };
     }
@@ -266,6 +269,39 @@ struct sampler_of {
             for (std::size_t k = 0; k < alpha.size(); ++k) sum += std::exp(log_x[k] - m);
             const double log_total = m + std::log(sum);
             for (std::size_t k = 0; k < alpha.size(); ++k) log_x[k] -= log_total;
+        };
+    }
+    // Stick breaking of y = loc + scale ∘ z in logarithms: ln z_i = ln σ(u_i), ln(1 − z_i) = ln σ(−u_i),
+    // u_i = y_i − ln(d − i); ln x_i = ln z_i + Σ_{j<i} ln(1 − z_j), ln x_d = Σ_j ln(1 − z_j).
+    point_sampler operator()(const logistic_normal& d) const {
+        return [d](random_stream& r, std::span<double> log_x) {
+            const auto log_sigmoid = [](double u) {
+                return u >= 0.0 ? -std::log1p(std::exp(-u)) : u - std::log1p(std::exp(u));
+            };
+            const std::size_t n = d.loc.size();
+            double rest = 0.0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const double u = d.loc[i] + d.scale[i] * r.normal() - std::log(static_cast<double>(n - i));
+                log_x[i] = rest + log_sigmoid(u);
+                rest += log_sigmoid(-u);
+            }
+            log_x[n] = rest;
+        };
+    }
+    // The components' samplers, each into its slice of the point.
+    point_sampler operator()(const independent& d) const {
+        std::vector<point_sampler> parts;
+        std::vector<std::size_t> sizes;
+        for (const auto& c : d.components) {
+            parts.push_back(sampler_for(c));
+            sizes.push_back(point_size(c));
+        }
+        return [parts = std::move(parts), sizes = std::move(sizes)](random_stream& r, std::span<double> x) {
+            std::size_t at = 0;
+            for (std::size_t k = 0; k < parts.size(); ++k) {
+                parts[k](r, x.subspan(at, sizes[k]));
+                at += sizes[k];
+            }
         };
     }
     point_sampler operator()(const multivariate_normal& d) const {

@@ -224,6 +224,18 @@ distribution mixture_of(const arguments& a) {
     return mixture(weights, std::move(univariates));
 }
 
+distribution independent_of(const arguments& a) {
+    std::vector<distribution> parts;
+    for (const value& v : a.components("components")) {
+        const auto* c = std::get_if<std::shared_ptr<call>>(&v.content);
+        if (c == nullptr)
+            throw error("independent",
+                        "components must be a list of distributions such as [normal(0, 1), gamma(2, 3)]");
+        parts.push_back(build(**c));
+    }
+    return independent(std::move(parts));
+}
+
 struct family_entry {
     family_info info;
     std::function<distribution(const arguments&)> make;
@@ -261,6 +273,8 @@ const std::vector<family_entry>& table() {
          [](const arguments& a) { return normal(a.scalar("loc"), a.scalar("scale")); }},
         {{"half_normal", {}, {{"scale", "> 0", ""}}, {}, "[0, inf)"},
          [](const arguments& a) { return half_normal(a.scalar("scale")); }},
+        {{"half_cauchy", {}, {{"scale", "> 0", ""}}, {}, "[0, inf)"},
+         [](const arguments& a) { return half_cauchy(a.scalar("scale")); }},
         {{"log_normal", {}, {{"loc", "finite", ""}, {"scale", "> 0", ""}}, {}, "(0, inf)"},
          [](const arguments& a) { return log_normal(a.scalar("loc"), a.scalar("scale")); }},
         {{"laplace", {}, {{"loc", "finite", ""}, {"scale", "> 0", ""}}, {}, "(-inf, inf)"},
@@ -319,6 +333,12 @@ const std::vector<family_entry>& table() {
           {},
           "R^d"},
          [](const arguments& a) { return diagonal_normal(a.vector("loc"), a.vector("scale")); }},
+        {{"logistic_normal",
+          {},
+          {{"loc", "list of finite", ""}, {"scale", "list of > 0", ""}},
+          {},
+          "the simplex of len(loc) + 1 components"},
+         [](const arguments& a) { return logistic_normal(a.vector("loc"), a.vector("scale")); }},
         {{"wishart",
           {},
           {{"df", "> d - 1", ""}, {"covariance_matrix", "positive definite", ""}},
@@ -332,6 +352,12 @@ const std::vector<family_entry>& table() {
           {},
           "the components' supports"},
          [](const arguments& a) { return mixture_of(a); }},
+        {{"independent",
+          {"product"},
+          {{"components", "list of specs (any families)", ""}},
+          {},
+          "the product of the components' supports"},
+         [](const arguments& a) { return independent_of(a); }},
     };
     return entries;
 }
@@ -408,6 +434,14 @@ struct printer {
             return written(d.name, number(d.loc), number(d.scale));
     }
     std::string operator()(const half_normal& d) const { return written(d.name, number(d.scale)); }
+    std::string operator()(const half_cauchy& d) const { return written(d.name, number(d.scale)); }
+    std::string operator()(const logistic_normal& d) const { return written(d.name, numbers(d.loc), numbers(d.scale)); }
+    std::string operator()(const independent& d) const {
+        std::string parts = "[";
+        for (std::size_t k = 0; k < d.components.size(); ++k)
+            parts += (k ? ", " : "") + std::visit(*this, d.components[k]);
+        return written(d.name, parts + "]");
+    }
     std::string operator()(const exponential& d) const { return written(d.name, number(d.rate)); }
     std::string operator()(const gamma& d) const { return written(d.name, number(d.concentration), number(d.rate)); }
     std::string operator()(const inverse_gamma& d) const {

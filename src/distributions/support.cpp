@@ -35,6 +35,7 @@ struct support_visitor {
     support operator()(const negative_binomial& d) const { return integers(0, d.probs == 0.0 ? 0 : infinity); }
     support operator()(const normal&) const { return reals(-infinity, infinity); }
     support operator()(const half_normal&) const { return reals(0, infinity); }
+    support operator()(const half_cauchy&) const { return reals(0, infinity); }
     support operator()(const log_normal&) const { return reals(0, infinity); }
     support operator()(const laplace&) const { return reals(-infinity, infinity); }
     support operator()(const cauchy&) const { return reals(-infinity, infinity); }
@@ -60,6 +61,9 @@ struct support_visitor {
         return {space::real_vectors, 0, 0, d.dimension()};
     }
     support operator()(const diagonal_normal& d) const { return {space::real_vectors, 0, 0, d.dimension()}; }
+    support operator()(const logistic_normal& d) const { return {space::simplex, 0, 0, d.components()}; }
+    // A product: its dimension is the number of components (kl.cpp pairs products component by component).
+    support operator()(const independent& d) const { return {space::product, 0, 0, d.components.size()}; }
     support operator()(const wishart& d) const { return {space::positive_definite_matrices, 0, 0, d.dimension()}; }
     // The hull of the components of weight > 0 (all components share one kind of space).
     support operator()(const mixture& d) const {
@@ -110,6 +114,8 @@ std::string describe(const support& s) {
             return "vectors of dimension " + std::to_string(s.dimension);
         case space::positive_definite_matrices:
             return "positive-definite matrices of size " + std::to_string(s.dimension);
+        case space::product:
+            return "a product of " + std::to_string(s.dimension) + " independent components";
     }
     return {};
 }

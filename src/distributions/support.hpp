@@ -2,7 +2,7 @@
 // Where a distribution puts its mass, as far as D(P‖Q) needs it: D = +∞ unless P's support lies
 // inside Q's. Supports are intervals of the integers or of the reals (their hull, for mixtures; a
 // gap in Q's support inside the hull is found by the numerical methods as q = 0), the circle, or a
-// multivariate space of some dimension.
+// multivariate space of some dimension, or a product of independent components (dimension: their count).
 
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +11,7 @@
 
 namespace kldiv::distributions::detail {
 
-enum class space { integers, reals, circle, count_vectors, simplex, real_vectors, positive_definite_matrices };
+enum class space { integers, reals, circle, count_vectors, simplex, real_vectors, positive_definite_matrices, product };
 
 struct support {
     space kind = space::reals;

@@ -66,6 +66,7 @@ struct ends_of {
         return {exponential_tail(1.0, 1.0 / d.scale), exponential_tail(1.0, 1.0 / d.scale)};
     }
     ends operator()(const cauchy&) const { return {power_tail(1.0), power_tail(1.0)}; }
+    ends operator()(const half_cauchy&) const { return {bounded, power_tail(1.0)}; }
     ends operator()(const gumbel& d) const {
         return {{{decay::double_exponential}, {growth::exponential, 1.0 / d.scale}},
                 exponential_tail(1.0, 1.0 / d.scale)};
