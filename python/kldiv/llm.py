@@ -19,7 +19,7 @@ import re
 import numpy as np
 
 from . import _kldiv
-from .measures import _contiguous_rows, _error, _integer, _threads, _torch_of
+from .measures import _contiguous_rows, _error, _integer, _named, _numpy, _threads, _torch_of
 from .progress import _reporter
 
 
@@ -63,7 +63,10 @@ def _rows(model, role):
     if a.ndim < 2:
         raise _error(function, f"the {role} is an array of shape {shape}, but a model's rows need 2 or more axes "
                                "(positions × vocabulary)")
-    a = _contiguous_rows(a.reshape(-1, a.shape[-1]))
+    if a.shape[-1] < 2:
+        raise _error(function, f"the {role} is an array of shape {shape}, but a vocabulary needs at least 2 tokens")
+    a = a.reshape(-1, a.shape[-1])
+    a = np.ascontiguousarray(a) if a.shape[0] > 1 and a.strides[0] == 0 else _contiguous_rows(a)
     return {"array": a, "storage": storage, "name": f"{role} array",
             "input": f"array of shape {shape}, {dtype}"}
 
@@ -108,9 +111,9 @@ def _per_position(value, what):
     """None, a path (kept, read by the core) or a checked 1-D array: int32 token ids, uint8 mask."""
     if value is None or isinstance(value, (str, os.PathLike)):
         return None if value is None else os.fspath(value)
-    if _torch_of(value) is not None:
-        value = value.detach().cpu().numpy()
-    a = np.asarray(value)
+    a = np.asarray(_numpy(value))
+    if a.ndim > 1:  # per position of batch × sequence logits, flattened as they are
+        a = a.reshape(-1)
     if a.ndim != 1 or a.dtype.kind not in ("iub" if what == "mask" else "iu"):
         raise _error("kldiv.llm", f"{what} must be a path to a .npy or a 1-D integer array, one entry per position, "
                          f"but it is an array of shape {a.shape} and dtype {a.dtype}")
@@ -159,7 +162,10 @@ def compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=False, j
     options = _options(tokens, mask, reverse_kl, js, threads, buffer_mib, progress, vocabulary, top_k)
     models = _model(reference, "reference"), _model(candidate, "candidate")
     inputs = [_input(m if isinstance(m, dict) else given) for m, given in zip(models, (reference, candidate))]
-    return json.loads(_kldiv.llm_compare(*models, options, *inputs))
+    try:
+        return json.loads(_kldiv.llm_compare(*models, options, *inputs))
+    except _kldiv.Error as e:
+        raise _named("kldiv.llm.compare", e) from None
 
 
 def verify_reference(input, reference, *, tokens=None, buffer_mib=256):
@@ -182,6 +188,9 @@ def verify_reference(input, reference, *, tokens=None, buffer_mib=256):
     if isinstance(ids, np.ndarray) and ids.size == 0:
         raise _error("kldiv.llm", "tokens is an empty array, but it must hold one id per row of the input "
                                   "(-1: unknown)")
+    if not isinstance(reference, (str, os.PathLike)):
+        raise TypeError(f"kldiv.llm.verify_reference: reference is {type(reference).__name__}, but it must be the "
+                        "path of a kldiv reference file")
     return _kldiv.verify_reference(_model(input, "input"), os.fspath(reference), ids,
                                    _integer("kldiv.llm", "buffer_mib", buffer_mib, 1, 2**20))
 

@@ -23,6 +23,7 @@ and return nan. A distribution needs at least one event: an axis of length 0 is 
 there are rows.
 """
 
+import math
 import sys
 
 import numpy as np
@@ -151,9 +152,35 @@ def _broadcast_rows(function, p, q, axis):
     P = _Array(np.broadcast_to(P.array, shape), P.storage)
     Q = _Array(np.broadcast_to(Q.array, shape), Q.storage)
     P, Q = _events_last(function, "p", P, axis), _events_last(function, "q", Q, axis)
+    if _needs_blocks(P.array) or _needs_blocks(Q.array):
+        if P.array.shape[-1] == 0:
+            _rows_of(function, "p", P, shape, axis)  # the error for no events
+        return _blocks(P.array, Q.array), P.array.shape[:-1], P.storage, len(shape)
     rows_p, batch = _rows_of(function, "p", P, shape, axis)
     rows_q, _ = _rows_of(function, "q", Q, shape, axis)
-    return rows_p, rows_q, batch, P.storage, len(shape)
+    return [(rows_p, rows_q)], batch, P.storage, len(shape)
+
+
+def _rows_are_a_view(a):
+    """Whether ``a`` (events last) reshapes to 2-D rows without a copy: its batch axes (those of
+    length 1 aside) lie one after the other in memory. Checked from the strides — asking NumPy
+    would make the copy to find out."""
+    axes = [(n, st) for n, st in zip(a.shape[:-1], a.strides[:-1]) if n != 1]
+    return all(outer == inner * n_inner for (_, outer), (n_inner, inner) in zip(axes, axes[1:]))
+
+
+def _needs_blocks(a):
+    """Whether viewing ``a`` (events last) as rows would copy a broadcast axis: a copy as large as
+    the broadcast shape, which can be far larger than the inputs."""
+    return a.ndim > 2 and a.size > 0 and 0 in a.strides[:-1] and not _rows_are_a_view(a)
+
+
+def _blocks(P, Q):
+    """Consecutive blocks of the rows of P and Q (events last, broadcast to one shape) that are
+    each a view of the inputs (no copy), in row order."""
+    if P.ndim <= 2 or (_rows_are_a_view(P) and _rows_are_a_view(Q)):
+        return [(_contiguous_rows(P.reshape(-1, P.shape[-1])), _contiguous_rows(Q.reshape(-1, Q.shape[-1])))]
+    return [block for i in range(P.shape[0]) for block in _blocks(P[i], Q[i])]
 
 
 def _integer(function, name, value, low, high=2**64 - 1):
@@ -182,9 +209,11 @@ def _error(function, message):
 def _named(function, error):
     """The core's error, named for the Python function the user called: its message without the
     core's function (the core names options as Python does)."""
-    message = error.message if isinstance(error, _kldiv.Error) else str(error)
+    message = getattr(error, "message", None) or str(error)
     if message.startswith(f"{function}: "):
         message = message[len(function) + 2:]
+    # The core's row options are the Python functions' own arguments.
+    message = message.replace("rows.weights", "weights").replace("rows.mask", "mask")
     return _error(function, message)
 
 
@@ -232,11 +261,10 @@ def _per_row(function, name, values, batch, dtype):
     """``mask`` or ``weights`` broadcast to the batch shape, one entry per row (None stays None)."""
     if values is None:
         return None
-    torch = _torch_of(values)
-    a = np.asarray(values.detach().cpu().numpy() if torch is not None else values)
+    a = np.asarray(_numpy(values))
     if name == "mask" and a.dtype.kind not in "biu":
         raise TypeError(f"{function}: mask has dtype {a.dtype}, but it must hold booleans (True: the row counts)")
-    if name == "weights" and a.dtype.kind not in "biuf":
+    if name == "weights" and a.dtype.kind not in "iuf":
         raise TypeError(f"{function}: weights has dtype {a.dtype}, but it must hold real numbers")
     try:
         a = np.broadcast_to(a, batch)
@@ -244,6 +272,36 @@ def _per_row(function, name, values, batch, dtype):
         raise _error(function, f"{name} has shape {a.shape}, but it must broadcast to the batch shape {batch} "
                          "(the shape of p without the events' axis)") from None
     return np.ascontiguousarray((a != 0) if name == "mask" else a, dtype=dtype).reshape(-1)
+
+
+def _blockwise(core, blocks, storage, settings, reduction, weights, mask):
+    """The measures of rows given in blocks (_blocks): each block's per-row values from the core,
+    then the reduction over all rows: a correctly rounded sum (math.fsum) of the weighted values
+    of the rows the mask keeps, divided by their total weight for the mean."""
+    per_name, first = {}, 0
+    for P, Q in blocks:
+        if storage == "float16":
+            P, Q = P.view(np.uint16), Q.view(np.uint16)
+        last = first + P.shape[0]
+        block_mask = None if mask is None else mask[first:last]
+        for name, v in core(P, Q, *settings, "none", None, block_mask).items():
+            per_name.setdefault(name, []).append(v)
+        first = last
+    values = {name: np.concatenate(parts) for name, parts in per_name.items()}
+    if reduction == "none":
+        return values
+    if reduction not in ("sum", "mean"):
+        _kldiv.measure_rows(np.ones((0, 1)), np.ones((0, 1)), *settings, str(reduction))  # the core's error
+    kept = np.ones(first, dtype=bool) if mask is None else mask != 0
+    w = np.ones(first) if weights is None else weights
+    if weights is not None and (not np.all(np.isfinite(w)) or np.any(w < 0)):
+        bad = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])
+        raise _kldiv.Error(f"weights[{bad}] = {w[bad]!r}, but weights must be finite and >= 0")
+    total = math.fsum(w[kept])
+    if reduction == "mean" and total == 0:
+        raise _kldiv.Error("reduction = mean over rows whose total weight is 0, but a mean needs weight")
+    return {name: np.array([math.fsum(w[kept] * v[kept]) / (total if reduction == "mean" else 1.0)])
+            for name, v in values.items()}
 
 
 def _as_given(result, p, q):
@@ -261,29 +319,36 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
     if threads is not None:
         _integer(function, "threads", threads, 0, 2**32 - 1)  # 0 (or None): all cores, as everywhere
     epsilon = _epsilon_value(function, epsilon, eps, on_zero)
+    if weights is not None and reduction == "none":
+        raise _error(function, "weights are given with reduction = 'none', but weights apply to the sum and the "
+                               "mean only")
     if q is None:
         P, batch, storage, ndim = _as_rows(function, "p", p, axis)
-        Q = P
+        blocks = [(P, P)]
     else:
-        P, Q, batch, storage, ndim = _broadcast_rows(function, p, q, axis)
+        blocks, batch, storage, ndim = _broadcast_rows(function, p, q, axis)
     # 16-bit rows go to the core as their bits, float32 and float64 rows as they are.
     core = {"float16": _kldiv.measure_rows_float16, "bfloat16": _kldiv.measure_rows_bfloat16}.get(
         storage, _kldiv.measure_rows)
-    if storage == "float16":
-        P, Q = P.view(np.uint16), Q.view(np.uint16)
+    row_weights = _per_row(function, "weights", weights, batch, np.float64)
+    row_mask = _per_row(function, "mask", mask, batch, np.uint8)
+    settings = (list(names), input, _real(function, "temperature", temperature), _base_value(function, base),
+                on_zero, epsilon, bool(normalize), _real(function, "sum_tolerance", sum_tolerance),
+                0 if threads is None else int(threads), _real(function, "beta", beta))
     try:
-        values = core(P, Q, list(names), input, _real(function, "temperature", temperature),
-                      _base_value(function, base), on_zero, epsilon, bool(normalize),
-                      _real(function, "sum_tolerance", sum_tolerance), 0 if threads is None else int(threads),
-                      _real(function, "beta", beta), str(reduction),
-                      _per_row(function, "weights", weights, batch, np.float64),
-                      _per_row(function, "mask", mask, batch, np.uint8))
+        if len(blocks) == 1:  # the core reduces the rows
+            P, Q = blocks[0]
+            if storage == "float16":
+                P, Q = P.view(np.uint16), Q.view(np.uint16)
+            values = core(P, Q, *settings, str(reduction), row_weights, row_mask)
+        else:
+            values = _blockwise(core, blocks, storage, settings, reduction, row_weights, row_mask)
     except ValueError as e:
         raise _named(function, e) from None
     result = values[names[0]]
     for extra in names[1:]:
         result = result + values[extra]
-    if reduction != "none":  # the core has summed or averaged the rows
+    if reduction != "none":  # the rows are summed or averaged
         return _as_given(float(result[0]), p, q)
     result = result.reshape(batch)
     if keepdims:

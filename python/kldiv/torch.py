@@ -21,7 +21,9 @@ by ``mask`` (False) or whose ``labels`` equal ``ignore_index`` count in no reduc
 gradients. ``reduction``: "mean" (over the positions counted, weighted by ``weights`` if given),
 "sum", "batchmean" (the sum divided by the size of the first dimension, as torch.nn.KLDivLoss) or
 "none" (one value per position). Gradients flow to the student and, when it requires them, the
-teacher; second derivatives are not available.
+teacher; second derivatives are not available (differentiating a gradient taken with
+create_graph=True raises). A mean over no position (every label ignored) is nan, as PyTorch's
+cross_entropy gives, with zero gradients.
 
 ``normal_kl(mean_p, log_var_p, mean_q=None, log_var_q=None)`` (and ``NormalKLLoss``) is a VAE's
 KL term D(N(μp, diag e^lvp) ‖ N(μq, diag e^lvq)) (Q = N(0, I) when not given) per row of the
@@ -34,7 +36,7 @@ import torch
 from . import _kldiv
 from .distributions import normal_kl as _normal_kl
 from .losses import _logit_rows
-from .measures import _base_value, _error, _named, _real, _threads
+from .measures import _base_value, _error, _named, _numpy, _real, _threads
 
 __all__ = ["distillation_loss", "DistillationLoss", "kl_div_loss", "KLDivergenceLoss", "normal_kl", "NormalKLLoss"]
 
@@ -42,15 +44,50 @@ _REDUCTIONS = ("mean", "sum", "batchmean", "none")
 
 
 def _positions(function, name, values, shape):
-    """``mask`` or ``weights`` (a tensor, array or None) as a NumPy array of the positions' shape."""
+    """``mask``, ``labels`` or ``weights`` (a tensor, array or None) as a NumPy array of the
+    positions' shape."""
     if values is None:
         return None
-    a = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+    a = np.asarray(_numpy(values))
+    kinds = {"mask": "biu", "labels": "iu", "weights": "iuf"}[name]
+    if a.dtype.kind not in kinds:
+        rule = {"mask": "booleans (True: the position counts)", "labels": "integers (token ids)",
+                "weights": "real numbers"}[name]
+        raise TypeError(f"{function}: {name} has dtype {a.dtype}, but it must hold {rule}")
     try:
         return np.broadcast_to(a, shape)
     except ValueError:
         raise _error(function, f"{name} has shape {a.shape}, but it must broadcast to the positions' shape "
                                f"{tuple(shape)}") from None
+
+
+def _first_order(function, gradient, source):
+    """``gradient`` (with respect to the input ``source``) as backward returns it. When the backward
+    pass itself is being recorded (create_graph=True), the gradient is tied to ``source`` through a
+    node that raises if it is differentiated: these losses have no second derivatives, and a silent
+    zero would be wrong."""
+    if not torch.is_grad_enabled() or not source.requires_grad:
+        return gradient
+    message = f"kldiv.torch.{function}: second derivatives are not available (its gradient was taken with " \
+              "create_graph=True and then differentiated)"
+    tripwire = torch._C._functions.DelayedError(message.encode(), 1)(source)
+    return gradient + tripwire.masked_fill(torch.ones_like(tripwire, dtype=torch.bool), 0)
+
+
+def _floating(function, name, t):
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"{function}: {name} is {type(t).__name__}, but it must be a torch.Tensor "
+                        f"(kldiv.{'losses' if function == 'distillation_loss' else 'distributions'}.{function} "
+                        "takes NumPy arrays)")
+    if not t.is_floating_point():
+        raise TypeError(f"{function}: {name} has dtype {str(t.dtype).replace('torch.', '')}, but it must be a "
+                        "floating-point tensor")
+
+
+def _counted_weight(shape, mask, weights):
+    """The total weight of the positions a mean counts."""
+    w = np.ones(shape) if weights is None else np.asarray(weights, dtype=np.float64)
+    return float(w[np.asarray(mask) != 0].sum()) if mask is not None else float(w.sum())
 
 
 class _Distillation(torch.autograd.Function):
@@ -62,6 +99,12 @@ class _Distillation(torch.autograd.Function):
         S, T, batch, _, _ = _logit_rows(function, student, teacher, -1)
         core_reduction = "sum" if reduction == "batchmean" else reduction
         want_student, want_teacher = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.function = function
+        if reduction == "mean" and _counted_weight(batch, mask, weights) == 0:
+            # As torch.nn.functional.cross_entropy with every position ignored: nan, no gradient.
+            ctx.save_for_backward(*(torch.zeros_like(t) for t in (student, teacher)), student, teacher)
+            ctx.have, ctx.per_position = (want_student, want_teacher), False
+            return torch.full((), float("nan"), dtype=student.dtype, device=student.device)
         try:
             loss, gs, gt = _kldiv.distillation_loss(
                 S, T, kind, temperature, beta, scale, base, core_reduction, want_student, want_teacher, threads,
@@ -75,23 +118,23 @@ class _Distillation(torch.autograd.Function):
             return torch.from_numpy(a).to(dtype=student.dtype, device=student.device)
 
         grads = [None if g is None else given(g.reshape(student.shape)) / divisor for g in (gs, gt)]
-        ctx.save_for_backward(*(g if g is not None else torch.empty(0) for g in grads))
+        ctx.save_for_backward(*(g if g is not None else torch.empty(0) for g in grads), student, teacher)
         ctx.have = (gs is not None, gt is not None)
         ctx.per_position = reduction == "none"
         value = given(loss) / divisor
         return value.reshape(batch) if reduction == "none" else value.reshape(())
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad_loss):
         grads = []
-        for saved, have in zip(ctx.saved_tensors, ctx.have):
+        saved = ctx.saved_tensors
+        upstream = grad_loss.detach()
+        for gradient, source, have in zip(saved[:2], saved[2:], ctx.have):
             if not have:
                 grads.append(None)
-            elif ctx.per_position:
-                grads.append(saved * grad_loss.unsqueeze(-1))
             else:
-                grads.append(saved * grad_loss)
+                grads.append(_first_order(ctx.function, gradient * (upstream.unsqueeze(-1) if ctx.per_position
+                                                                    else upstream), source))
         return grads[0], grads[1], None
 
 
@@ -102,9 +145,7 @@ def distillation_loss(student, teacher, *, kind="forward_kl", temperature=1.0, b
     graph (see the module's documentation for the arguments)."""
     function = "distillation_loss"
     for name, t in (("student", student), ("teacher", teacher)):
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{function}: {name} is {type(t).__name__}, but it must be a torch.Tensor "
-                            "(kldiv.losses.distillation_loss takes NumPy arrays)")
+        _floating(function, name, t)
     if reduction not in _REDUCTIONS:
         raise _error(function, f"reduction = {reduction!r}, but it must be one of {', '.join(_REDUCTIONS)}")
     if student.shape != teacher.shape:
@@ -112,9 +153,17 @@ def distillation_loss(student, teacher, *, kind="forward_kl", temperature=1.0, b
                                f"{tuple(teacher.shape)}, but both must have the same shape")
     if student.dim() == 0:
         raise _error(function, "student is a scalar, but logits need an axis of events")
+    if isinstance(dim, bool) or not isinstance(dim, int) or not -student.dim() <= dim < student.dim():
+        raise _error(function, f"dim = {dim!r}, but it must be an integer in [{-student.dim()}, {student.dim() - 1}] "
+                               f"(the logits have {student.dim()} dimensions)")
+    if weights is not None and reduction == "none":
+        raise _error(function, "weights are given with reduction = 'none', but weights apply to the sum and the "
+                               "mean only")
     s, t = student.movedim(dim, -1), teacher.movedim(dim, -1)
     shape = tuple(s.shape[:-1])
     mask = _positions(function, "mask", mask, shape)
+    if mask is not None:
+        mask = mask != 0
     if labels is not None:
         kept = _positions(function, "labels", labels, shape) != ignore_index
         mask = kept if mask is None else (mask != 0) & kept
@@ -171,20 +220,23 @@ class _NormalKL(torch.autograd.Function):
                             threads=threads)
         grads = [None if g is None else torch.from_numpy(np.asarray(g)).to(dtype=dtype, device=mean_p.device)
                  for g in result[1:]]
-        ctx.save_for_backward(*(g if g is not None else torch.empty(0) for g in grads))
+        ctx.save_for_backward(*(g if g is not None else torch.empty(0) for g in grads),
+                              *(t if t is not None else torch.empty(0) for t in (mean_p, log_var_p, mean_q, log_var_q)))
         ctx.have = [g is not None for g in grads]
         ctx.per_row = reduction == "none"
         return torch.as_tensor(result.loss, dtype=dtype).to(mean_p.device)
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad_loss):
         out = []
-        for saved, have, needed in zip(ctx.saved_tensors, ctx.have, ctx.needs_input_grad[:4]):
+        upstream = grad_loss.detach()
+        saved = ctx.saved_tensors
+        for gradient, source, have, needed in zip(saved[:4], saved[4:], ctx.have, ctx.needs_input_grad[:4]):
             if not have or not needed:
                 out.append(None)
             else:
-                out.append(saved * (grad_loss.unsqueeze(-1) if ctx.per_row else grad_loss))
+                out.append(_first_order("normal_kl", gradient * (upstream.unsqueeze(-1) if ctx.per_row else upstream),
+                                        source))
         return (*out, None, None)
 
 
@@ -194,11 +246,9 @@ def normal_kl(mean_p, log_var_p, mean_q=None, log_var_q=None, *, reduction="mean
     every tensor that requires a gradient. float32 tensors go to the core as float32, other dtypes
     as float64; the loss and gradients come back in mean_p's dtype."""
     function = "normal_kl"
-    given = [t for t in (mean_p, log_var_p, mean_q, log_var_q) if t is not None]
-    for t in given:
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{function}: the inputs must be torch.Tensors (kldiv.distributions.normal_kl takes "
-                            f"NumPy arrays), but one is {type(t).__name__}")
+    for name, t in (("mean_p", mean_p), ("log_var_p", log_var_p), ("mean_q", mean_q), ("log_var_q", log_var_q)):
+        if t is not None:
+            _floating(function, name, t)
     if (mean_q is None) != (log_var_q is None):
         raise _error(function, "give both mean_q and log_var_q, or neither (the standard normal)")
     return _NormalKL.apply(mean_p, log_var_p, mean_q, log_var_q, reduction, _threads(function, threads))

@@ -197,3 +197,39 @@ def test_a_tensor_beside_an_array_and_a_transposed_tensor(pq):
     torch.testing.assert_close(kldiv.cross_entropy(P, torch.tensor(q).permute(2, 0, 1), axis=0),
                                torch.tensor(_kl(p, q) + scipy.stats.entropy(p, axis=-1)), rtol=RTOL, atol=0)
     assert isinstance(kldiv.entropy(torch.tensor([0.25, 0.75])), torch.Tensor)
+
+
+def test_broadcast_batches_are_read_in_blocks_not_copied():
+    import tracemalloc
+
+    rng = np.random.default_rng(9)
+    p, q = _probs(rng, (150, 1, 400)), _probs(rng, (1, 120, 400))
+    want = _kl(np.broadcast_to(p, (150, 120, 400)), np.broadcast_to(q, (150, 120, 400)))  # 57.6 MB each side
+    tracemalloc.start()
+    got = kldiv.kl_divergence(p, q)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    np.testing.assert_allclose(got, want, rtol=RTOL)
+    assert peak < 4e6, peak  # the (150, 120) result and bookkeeping, not a (150, 120, 400) copy
+    mask = rng.uniform(size=(150, 120)) < 0.7
+    weights = rng.uniform(0.5, 2.0, size=(150, 120))
+    assert kldiv.jeffreys(p, q, reduction="sum", mask=mask) == pytest.approx(
+        want[mask].sum() + _kl(np.broadcast_to(q, want.shape + (400,)), np.broadcast_to(p, want.shape + (400,)))[
+            mask].sum(), rel=1e-13)
+    assert kldiv.kl_divergence(p, q, reduction="mean", weights=weights, mask=mask) == pytest.approx(
+        np.average(want[mask], weights=weights[mask]), rel=1e-13)
+    with pytest.raises(kldiv.Error, match=r"^kl_divergence: weights\[0\] = -1.0, but weights must be finite"):
+        kldiv.kl_divergence(p, q, reduction="sum", weights=np.full((150, 120), -1.0))
+    with pytest.raises(kldiv.Error, match="total weight is 0"):
+        kldiv.kl_divergence(p, q, reduction="mean", mask=np.zeros((150, 120), dtype=bool))
+
+
+def test_weights_only_where_they_weigh_something(pq):
+    p, q = pq
+    with pytest.raises(kldiv.Error, match=r"weights are given with reduction = 'none', but weights apply to the "
+                                          r"sum and the mean only"):
+        kldiv.kl_divergence(p, q, weights=np.ones((4, 5)))
+    with pytest.raises(TypeError, match="weights has dtype bool"):
+        kldiv.kl_divergence(p, q, reduction="sum", weights=np.ones((4, 5), dtype=bool))
+    with pytest.raises(kldiv.Error, match=r"^kl_divergence: weights\[3\] = "):
+        kldiv.kl_divergence(p, q, reduction="sum", weights=np.array([1, 1, 1, -2, 1.0]))

@@ -267,7 +267,13 @@ def test_arrays_memory_maps_and_tensors_give_the_files_numbers(inputs):
         kldiv.llm.compare(ref, cand[0])
     with pytest.raises(TypeError, match="dtype int64"):
         kldiv.llm.compare(ref, np.zeros((300, 2000), dtype=np.int64))
-    with pytest.raises(kldiv.Error, match="candidate array"):
+    with pytest.raises(kldiv.Error, match=r"the candidate is an array of shape \(300, 1\), but a vocabulary needs"):
         kldiv.llm.compare(ref, cand[:, :1])
+    # Token ids and mask of batch × sequence logits may keep that shape; one row for every position.
+    assert _without_inputs(kldiv.llm.compare(ref.reshape(3, 100, -1), cand.reshape(3, 100, -1),
+                                             tokens=tokens.reshape(3, 100), mask=mask.reshape(3, 100), js=True,
+                                             top_k=3)) == want
+    one_row = kldiv.llm.compare(np.broadcast_to(ref[0], (5, 2000)), np.broadcast_to(ref[0], (5, 2000)))
+    assert one_row["kl"]["mean"] == 0.0
     with pytest.raises(kldiv.Error, match="must match"):
         kldiv.llm.compare(ref, cand[:299])

@@ -87,8 +87,7 @@ def test_mask_labels_and_weights_leave_positions_out():
     # ignore_index of the module, and a mask that leaves nothing is an error naming it.
     other = kt.DistillationLoss(ignore_index=7)(s.detach(), t, labels=labels)
     torch.testing.assert_close(other, _reference(s.detach(), t)[labels != 7].mean(), rtol=1e-12, atol=0)
-    with pytest.raises(kldiv.Error, match="distillation_loss"):
-        kt.distillation_loss(s, t, mask=torch.zeros(2, 5, dtype=torch.bool))
+    assert torch.isnan(kt.distillation_loss(s, t, mask=torch.zeros(2, 5, dtype=torch.bool)))
 
 
 def test_the_vocabulary_along_another_dimension_and_the_plain_kl_module():
@@ -169,3 +168,32 @@ def test_normal_kl_matches_torch_distributions_and_its_autograd(reduction):
     assert term.dtype == torch.float32 and mu.grad.dtype == torch.float32
     torch.testing.assert_close(mu.grad.double(), mu64.grad, rtol=1e-6, atol=1e-9)
     torch.testing.assert_close(lv.grad.double(), lv64.grad, rtol=1e-6, atol=1e-9)
+
+
+def test_what_cannot_be_computed_says_so():
+    s = _logits((2, 5), 12).requires_grad_()
+    t = _logits((2, 5), 13)
+    # A gradient of the gradient: an error when it is taken, not a silent zero.
+    for loss_of in (lambda x: kt.distillation_loss(x, t), lambda x: kt.normal_kl(x, t)):
+        (g,) = torch.autograd.grad(loss_of(s), s, create_graph=True)
+        with pytest.raises(RuntimeError, match="second derivatives are not available"):
+            (g**2).sum().backward()
+        with pytest.raises(RuntimeError, match="second derivatives are not available"):
+            torch.autograd.functional.hessian(loss_of, s.detach())
+    with pytest.raises(TypeError, match=r"student has dtype int64, but it must be a floating-point tensor"):
+        kt.distillation_loss(torch.tensor([[0, 3, 1]]), torch.tensor([[1.0, 0, 0]]))
+    with pytest.raises(TypeError, match=r"mean_p has dtype int64"):
+        kt.normal_kl(torch.tensor([[1]]), torch.tensor([[0.0]]))
+    with pytest.raises(TypeError, match=r"mask has dtype float32, but it must hold booleans"):
+        kt.distillation_loss(s, t, mask=torch.tensor([1.0, 0.0]))
+    with pytest.raises(kldiv.Error, match=r"dim = 3, but it must be an integer in \[-2, 1\]"):
+        kt.distillation_loss(s, t, dim=3)
+    with pytest.raises(kldiv.Error, match="weights apply to the sum and the mean only"):
+        kt.distillation_loss(s, t, reduction="none", weights=torch.ones(2))
+    # Every position ignored: nan, as F.cross_entropy gives, and zero gradients.
+    labels = torch.full((2,), -100)
+    loss = kt.distillation_loss(s, t, labels=labels)
+    assert torch.isnan(loss) and torch.isnan(torch.nn.functional.cross_entropy(s.detach(), labels))
+    loss.backward()
+    assert torch.all(s.grad == 0)
+    assert torch.isnan(kt.distillation_loss(s[:0], t[:0]))
