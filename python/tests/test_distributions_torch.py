@@ -517,6 +517,9 @@ def test_batches_broadcast_in_kl_divergence():
     m = kd.kl_divergence(kd.mvn(np.zeros((3, 2)), np.eye(2)), kd.mvn([1.0, 0.0], 2 * np.eye(2)))
     np.testing.assert_allclose(m.value, [0.5 * (1 - 2 + 2 * math.log(2) + 0.5)] * 3, rtol=1e-14)
     assert float(kd.kl_divergence(kd.normal(np.zeros(1), 1), "normal(1, 1)")) == pytest.approx(0.5, rel=1e-15)
+    with pytest.raises(ValueError, match=r"KLBatchResult.item: the batch has shape \(2, 3\)"):
+        float(r)
+    assert r.item(1, 2) == kd.kl_divergence("normal(0, 1)", "normal(2, 2)")
 
 
 def test_scalars_keep_returning_klresult():

@@ -158,20 +158,25 @@ matrix lowrank_multivariate_normal::covariance() const {
     return s;
 }
 
+namespace {
+// Independent normal coordinates: loc d ≥ 1 finite values, scale as many values > 0.
+void require_coordinates(std::string_view family, const std::vector<double>& loc, const std::vector<double>& scale,
+                         std::string_view empty) {
+    if (loc.empty()) throw error(std::string(family), std::string(empty));
+    require_finite(family, "loc", loc);
+    require_size(family, "scale", scale.size(), loc.size());
+    require_positive(family, "scale", scale);
+}
+}  // namespace
+
 diagonal_normal::diagonal_normal(std::vector<double> l, std::vector<double> s)
     : loc(std::move(l)), scale(std::move(s)) {
-    if (loc.empty()) throw error(std::string(name), "loc is empty");
-    require_finite(name, "loc", loc);
-    require_size(name, "scale", scale.size(), loc.size());
-    require_positive(name, "scale", scale);
+    require_coordinates(name, loc, scale, "loc is empty");
 }
 
 logistic_normal::logistic_normal(std::vector<double> l, std::vector<double> s)
     : loc(std::move(l)), scale(std::move(s)) {
-    if (loc.empty()) throw error(std::string(name), "loc is empty (it has K - 1 values for K components)");
-    require_finite(name, "loc", loc);
-    require_size(name, "scale", scale.size(), loc.size());
-    require_positive(name, "scale", scale);
+    require_coordinates(name, loc, scale, "loc is empty (it has K - 1 values for K components)");
 }
 
 matrix diagonal_normal::covariance() const {
