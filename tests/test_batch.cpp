@@ -508,3 +508,21 @@ TEST(Batch, TemperaturesThatOverflowTheLogitsAreRefused) {
 }
 
 }  // namespace
+
+TEST(Batch, SixteenBitRowsAreCheckedWithinTheirRoundoff) {
+    // Sums of 1 + 2^-11 and 1 + 2^-9 (float16), 1 + 2^-9 and 1 + 3·2^-9 (bfloat16): within float16's
+    // roundoff 2^-11 and bfloat16's 2^-8, and beyond them.
+    const std::vector<kldiv::float16> near16 = {to_float16(0.5f), to_float16(0.5f + 0x1p-11f)},
+                                      far16 = {to_float16(0.5f), to_float16(0.5f + 0x1p-9f)};
+    const std::vector<kldiv::bfloat16> near_b = {{0x3f00}, {0x3f01}}, far_b = {{0x3f00}, {0x3f03}};
+    double kl = -1;
+    const auto one = [](const auto& v) { return kldiv::matrix_view<const std::decay_t<decltype(v[0])>>(v.data(), 1, 2); };
+    const kldiv::row_outputs out{.kl = {&kl, 1}};
+    EXPECT_NO_THROW(kldiv::measure_rows(one(near16), one(near16), out));
+    EXPECT_EQ(kl, 0.0);
+    EXPECT_NO_THROW(kldiv::measure_rows(one(near_b), one(near_b), out));
+    EXPECT_THROW(kldiv::measure_rows(one(far16), one(far16), out), kldiv::error);
+    EXPECT_THROW(kldiv::measure_rows(one(far_b), one(far_b), out), kldiv::error);
+    // A tolerance given wider than the roundoff stays as given.
+    EXPECT_NO_THROW(kldiv::measure_rows(one(far_b), one(far_b), out, {.measure = {.sum_tolerance = 0.02}}));
+}

@@ -53,6 +53,8 @@ struct batch_options {
     double temperature = 1.0;  // logits and log_probs: p = softmax(a / temperature); > 0
     // Each row pair's options, as for one pair of vectors (options.hpp). normalize applies to
     // probs and log_probs only (logits are always normalized): rows that do not sum to 1 are rescaled.
+    // Rows stored as float16 (bfloat16) are checked within at least 2^-11 (2^-8), the storage's unit
+    // roundoff: rounding probabilities that sum to 1 moves their sum by up to that much.
     options measure{};
     reduction reduce = reduction::none;
     row_options rows{};

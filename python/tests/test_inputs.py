@@ -233,3 +233,15 @@ def test_weights_only_where_they_weigh_something(pq):
         kldiv.kl_divergence(p, q, reduction="sum", weights=np.ones((4, 5), dtype=bool))
     with pytest.raises(kldiv.Error, match=r"^kl_divergence: weights\[3\] = "):
         kldiv.kl_divergence(p, q, reduction="sum", weights=np.array([1, 1, 1, -2, 1.0]))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_sixteen_bit_probabilities_are_checked_within_their_roundoff(dtype):
+    x, y = torch.randn(2, 8, 3000, dtype=torch.float64)
+    P, Q = torch.softmax(x, -1).to(dtype), torch.softmax(y, -1).to(dtype)
+    got = kldiv.kl_divergence(P, Q)  # rows off 1 by up to the storage's rounding: accepted
+    Pw, Qw = P.double(), Q.double()  # and measured as the distributions they stand for
+    torch.testing.assert_close(got, _torch_kl(Pw / Pw.sum(-1, keepdim=True), Qw / Qw.sum(-1, keepdim=True)),
+                               rtol=1e-12, atol=0)
+    with pytest.raises(kldiv.Error, match="must sum to 1 within"):
+        kldiv.kl_divergence((P.double() * 1.01).to(dtype), Q)
