@@ -55,6 +55,7 @@
 #include "kldiv/io/distribution_file.hpp"
 #include "kldiv/io/llama_kl_base.hpp"
 #include "kldiv/io/matrix_file.hpp"
+#include "kldiv/io/memory_rows.hpp"
 #include "kldiv/io/reference_file.hpp"
 #include "kldiv/io/reference_verification.hpp"
 #include "kldiv/io/row_source.hpp"
