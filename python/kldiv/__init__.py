@@ -17,9 +17,13 @@ differ (``kldiv explain``); ``kldiv.summarize`` gives the statistics of per-row 
 Bad input raises ``kldiv.Error`` (a ValueError) naming the function, the value and the rule, with
 the function and the rest as its ``function`` and ``message`` attributes; TypeError for values that
 are not numbers.
+
+``kldiv.__version__`` is the version the compiled core was built with (the CMake project's, as
+``kldiv --version`` prints it); ``python -m kldiv ARGS`` runs the ``kldiv`` command shipped with the
+package.
 """
 from . import distributions, estimate, llm, losses
-from ._kldiv import Error
+from ._kldiv import Error, __version__
 from .explanation import explain
 from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
 from .summary import summarize

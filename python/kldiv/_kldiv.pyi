@@ -4,6 +4,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import numpy.typing as npt
 
+__version__: str
+
 class Error(ValueError):
     function: str
     message: str

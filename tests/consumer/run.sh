@@ -8,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work"
 mkdir -p "$work"
 "$cmake" --install "$build" --prefix "$work/prefix" > "$work/install.log"
+grep -q "^MIT License" "$work/prefix/share/doc/kldiv/LICENSE"  # the license, installed beside the docs
 
 "$cmake" -S "$here" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_CXX_COMPILER="$cxx" > "$work/configure.log"
 "$cmake" --build "$work/cmake-build" > "$work/build.log"
