@@ -516,7 +516,9 @@ TEST(Batch, SixteenBitRowsAreCheckedWithinTheirRoundoff) {
                                       far16 = {to_float16(0.5f), to_float16(0.5f + 0x1p-9f)};
     const std::vector<kldiv::bfloat16> near_b = {{0x3f00}, {0x3f01}}, far_b = {{0x3f00}, {0x3f03}};
     double kl = -1;
-    const auto one = [](const auto& v) { return kldiv::matrix_view<const std::decay_t<decltype(v[0])>>(v.data(), 1, 2); };
+    const auto one = [](const auto& v) {
+        return kldiv::matrix_view<const std::decay_t<decltype(v[0])>>(v.data(), 1, 2);
+    };
     const kldiv::row_outputs out{.kl = {&kl, 1}};
     EXPECT_NO_THROW(kldiv::measure_rows(one(near16), one(near16), out));
     EXPECT_EQ(kl, 0.0);
