@@ -1,5 +1,5 @@
 """Stub of the compiled core (python/src/module.cpp, python/src/distributions.cpp, python/src/llm.cpp)."""
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -30,9 +30,12 @@ def measure_rows(
     threads: int,
     beta: float,
     reduction: str,
+    weights: Optional[npt.NDArray[np.float64]] = ...,
+    mask: Optional[npt.NDArray[np.uint8]] = ...,
 ) -> Dict[str, npt.NDArray[np.float64]]: ...
-# The same for float16 rows, given as their bits (an array of uint16).
+# The same for float16 and bfloat16 rows, given as their bits (arrays of uint16).
 measure_rows_float16 = measure_rows
+measure_rows_bfloat16 = measure_rows
 
 def distillation_loss(
     student: npt.NDArray[np.floating],
@@ -46,6 +49,8 @@ def distillation_loss(
     grad_student: bool,
     grad_teacher: bool,
     threads: int,
+    weights: Optional[npt.NDArray[np.float64]] = ...,
+    mask: Optional[npt.NDArray[np.uint8]] = ...,
 ) -> Tuple[npt.NDArray[np.float64], Optional[npt.NDArray[np.floating]], Optional[npt.NDArray[np.floating]]]: ...
 
 def normal_kl_rows(
@@ -82,12 +87,14 @@ def gaussian_mixture_estimates(p: Distribution, q: Distribution) -> Tuple[float,
 def distribution_families() -> List[Dict[str, Any]]: ...
 def closed_form_pairs() -> List[Tuple[str, str]]: ...
 
-# llm.cpp; options: tokens, mask (None, a path or an int32 / uint8 array), reverse_kl, js, threads, buffer_mib,
+# llm.cpp; a model is a list of files or a dict {"array", "storage", "name"} of rows in memory;
+# options: tokens, mask (None, a path or an int32 / uint8 array), reverse_kl, js, threads, buffer_mib,
 # progress (None or a callable).
-def llm_compare(reference: List[str], candidate: List[str], options: Dict[str, Any], reference_input: str,
+_Model = Union[List[str], Dict[str, Any]]
+def llm_compare(reference: _Model, candidate: _Model, options: Dict[str, Any], reference_input: str,
                 candidate_input: str) -> str: ...
 def llm_candidate_files(candidate: List[str]) -> List[Tuple[str, int, int]]: ...
-def llm_compare_range(reference: List[str], candidate: List[str], options: Dict[str, Any], first_row: int,
+def llm_compare_range(reference: _Model, candidate: _Model, options: Dict[str, Any], first_row: int,
                       row_count: int) -> Dict[str, Any]: ...
 def llm_document(reference_input: str, candidate_input: str, comparison: Dict[str, Any]) -> str: ...
-def verify_reference(input: List[str], reference: str, tokens: Any, buffer_mib: int) -> Dict[str, Any]: ...
+def verify_reference(input: _Model, reference: str, tokens: Any, buffer_mib: int) -> Dict[str, Any]: ...
