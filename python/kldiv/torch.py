@@ -54,6 +54,8 @@ def _positions(function, name, values, shape):
         rule = {"mask": "booleans (True: the position counts)", "labels": "integers (token ids)",
                 "weights": "real numbers"}[name]
         raise TypeError(f"{function}: {name} has dtype {a.dtype}, but it must hold {rule}")
+    if name == "weights":
+        a = a.astype(np.float64)
     try:
         return np.broadcast_to(a, shape)
     except ValueError:
@@ -98,9 +100,13 @@ class _Distillation(torch.autograd.Function):
         function, kind, temperature, beta, scale, base, reduction, mask, weights, threads = settings
         S, T, batch, _, _ = _logit_rows(function, student, teacher, -1)
         core_reduction = "sum" if reduction == "batchmean" else reduction
+        first = student.shape[0] if student.dim() > 1 else 1  # batchmean's divisor
+        if reduction == "batchmean" and first > 0:  # Σ v / B as weights 1/B: gradients come scaled, no extra pass
+            weights = np.broadcast_to(1.0 / first if weights is None else weights / first, batch)
         want_student, want_teacher = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.function = function
-        if reduction == "mean" and _counted_weight(batch, mask, weights) == 0:
+        if (reduction == "mean" and _counted_weight(batch, mask, weights) == 0) or \
+                (reduction == "batchmean" and first == 0):
             # As torch.nn.functional.cross_entropy with every position ignored: nan, no gradient.
             ctx.save_for_backward(*(torch.zeros_like(t) for t in (student, teacher)), student, teacher)
             ctx.have, ctx.per_position = (want_student, want_teacher), False
@@ -112,16 +118,14 @@ class _Distillation(torch.autograd.Function):
                 None if mask is None else np.ascontiguousarray(mask != 0, dtype=np.uint8).reshape(-1))
         except ValueError as e:
             raise _named(function, e) from None
-        divisor = student.shape[0] if reduction == "batchmean" and student.dim() > 1 else 1
-
         def given(a):
             return torch.from_numpy(a).to(dtype=student.dtype, device=student.device)
 
-        grads = [None if g is None else given(g.reshape(student.shape)) / divisor for g in (gs, gt)]
+        grads = [None if g is None else given(g.reshape(student.shape)) for g in (gs, gt)]
         ctx.save_for_backward(*(g if g is not None else torch.empty(0) for g in grads), student, teacher)
         ctx.have = (gs is not None, gt is not None)
         ctx.per_position = reduction == "none"
-        value = given(loss) / divisor
+        value = given(loss)
         return value.reshape(batch) if reduction == "none" else value.reshape(())
 
     @staticmethod
@@ -129,12 +133,14 @@ class _Distillation(torch.autograd.Function):
         grads = []
         saved = ctx.saved_tensors
         upstream = grad_loss.detach()
+        # loss.backward() passes 1: the stored gradient is the answer, without a pass over it.
+        unit = not ctx.per_position and upstream.numel() == 1 and upstream.item() == 1.0
         for gradient, source, have in zip(saved[:2], saved[2:], ctx.have):
             if not have:
                 grads.append(None)
             else:
-                grads.append(_first_order(ctx.function, gradient * (upstream.unsqueeze(-1) if ctx.per_position
-                                                                    else upstream), source))
+                scaled = gradient if unit else gradient * (upstream.unsqueeze(-1) if ctx.per_position else upstream)
+                grads.append(_first_order(ctx.function, scaled, source))
         return grads[0], grads[1], None
 
 

@@ -197,3 +197,14 @@ def test_what_cannot_be_computed_says_so():
     loss.backward()
     assert torch.all(s.grad == 0)
     assert torch.isnan(kt.distillation_loss(s[:0], t[:0]))
+
+
+def test_batchmean_of_an_empty_batch_is_nan_and_upstream_gradients_scale():
+    s, t = _logits((0, 5), 14).requires_grad_(), _logits((0, 5), 15)
+    assert torch.isnan(kt.distillation_loss(s, t, reduction="batchmean"))
+    s = _logits((3, 5), 16).requires_grad_()
+    t = _logits((3, 5), 17)
+    (2.5 * kt.distillation_loss(s, t, reduction="batchmean", weights=torch.tensor([1.0, 2.0, 0.5]))).backward()
+    s_ref = s.detach().clone().requires_grad_()
+    (2.5 * (_reference(s_ref, t) * torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64)).sum() / 3).backward()
+    torch.testing.assert_close(s.grad, s_ref.grad, rtol=1e-10, atol=1e-16)
