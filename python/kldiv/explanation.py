@@ -48,6 +48,8 @@ def explain(p, q, *, labels=None, base=None, on_zero="infinity", epsilon=None, n
     if not isinstance(on_zero, str):
         raise TypeError(f"{function}: on_zero = {on_zero!r}, but it must be a name: infinity, error or smooth")
     # Labels as text; what UTF-8 cannot hold (a lone surrogate) as a backslash escape.
+    if labels is not None and hasattr(labels, "tolist"):  # an array or tensor: its elements as Python values
+        labels = _numpy(labels).tolist()
     names = [] if labels is None else [str(label).encode("utf-8", "backslashreplace").decode("utf-8")
                                        for label in labels]
     if labels is not None and len(names) != P.size:

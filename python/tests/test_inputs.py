@@ -151,8 +151,12 @@ def test_tensors_wherever_arrays_go():
     assert kldiv.estimate.entropy_counts(counts).value == kldiv.estimate.entropy_counts([3, 0, 5, 2]).value
     values = torch.tensor([0.5, 0.25, 2.0], dtype=torch.bfloat16, requires_grad=True)
     assert kldiv.summarize(values)["mean"] == pytest.approx(11 / 12, rel=1e-15)
-    e = kldiv.explain(torch.tensor([0.2, 0.8], requires_grad=True), torch.tensor([0.5, 0.5]))
+    e = kldiv.explain(torch.tensor([0.2, 0.8], requires_grad=True), torch.tensor([0.5, 0.5]),
+                      labels=torch.tensor([7, 3]))
     assert e["kl_pq"] == pytest.approx(_kl(np.array([0.2, 0.8]), np.array([0.5, 0.5])), rel=1e-15)
+    assert sorted(event["label"] for event in e["ranked"]) == ["3", "7"]  # not "tensor(3)"
+    assert sorted(event["label"] for event in kldiv.explain([0.2, 0.8], [0.5, 0.5], labels=np.array([2.5, 1]))[
+        "ranked"]) == ["1.0", "2.5"]
 
 
 def _torch_kl(p, q):
