@@ -6,6 +6,7 @@
 #include "kldiv/distributions/kl.hpp"
 #include "kldiv/distributions/spec.hpp"
 #include "kldiv/error.hpp"
+#include "tests/spec_kl.hpp"
 
 #include <cmath>
 #include <limits>
@@ -15,12 +16,7 @@ namespace {
 
 namespace kd = kldiv::distributions;
 
-kd::kl_result kl(const std::string& p, const std::string& q, kd::method_choice m = kd::method_choice::automatic) {
-    kd::kl_options o;
-    o.method = m;
-    o.mc_error = 2e-3;
-    return kd::kl_divergence(kd::parse(p), kd::parse(q), o);
-}
+using kldiv_test::kl;
 
 TEST(HalfCauchy, ValidatesItsScale) {
     EXPECT_EQ(kd::half_cauchy(2.5).scale, 2.5);

@@ -7,6 +7,7 @@
 #include "kldiv/distributions/kl.hpp"
 #include "kldiv/distributions/spec.hpp"
 #include "kldiv/error.hpp"
+#include "tests/spec_kl.hpp"
 
 #include <cmath>
 #include <string>
@@ -15,13 +16,7 @@ namespace {
 
 namespace kd = kldiv::distributions;
 
-kd::kl_result kl(const std::string& p, const std::string& q, kd::method_choice m = kd::method_choice::automatic,
-                 double mc_error = 1e-3) {
-    kd::kl_options o;
-    o.method = m;
-    o.mc_error = mc_error;
-    return kd::kl_divergence(kd::parse(p), kd::parse(q), o);
-}
+using kldiv_test::kl;
 
 TEST(LogisticNormal, ValidatesItsParameters) {
     EXPECT_EQ(kd::logistic_normal({0.0, 1.0}, {1.0, 2.0}).components(), 3u);
