@@ -20,6 +20,7 @@ LAYERS = [
     ("src/estimate/", 3, "estimate"),
     ("src/io/", 3, "io"),
     ("src/llm/", 4, "llm"),
+    ("src/drift/", 4, "drift"),
     ("report/", 5, "report"),
     ("cli/", 6, "cli"),
     ("python/src/", 6, "python"),
@@ -27,6 +28,7 @@ LAYERS = [
     ("include/kldiv/estimate/", 3, "estimate"),
     ("include/kldiv/io/", 3, "io"),
     ("include/kldiv/llm/", 4, "llm"),
+    ("include/kldiv/drift/", 4, "drift"),
 ]
 # The public headers at the top of include/kldiv/: the vocabulary every layer speaks, the core's
 # and the batch's.

@@ -11,7 +11,8 @@ distribution). ``input`` says what the values are: ``"probs"``, ``"log_probs"`` 
 
 ``kldiv.llm.compare`` compares a candidate LLM's next-token distributions with its reference's
 (``kldiv llm-compare`` in Python); ``kldiv.explain`` ranks the events that make two distributions
-differ (``kldiv explain``); ``kldiv.summarize`` gives the statistics of per-row values;
+differ (``kldiv explain``); ``kldiv.drift`` says which columns of a table moved since a reference, and
+whether more than chance (``kldiv drift``); ``kldiv.summarize`` gives the statistics of per-row values;
 ``kldiv.dask`` runs the measures and that comparison on a cluster.
 
 Bad input raises ``kldiv.Error`` (a ValueError) naming the function, the value and the rule, with
@@ -26,7 +27,8 @@ from . import distributions, estimate, llm, losses
 from ._kldiv import Error, __version__
 from .explanation import explain
 from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
+from .monitoring import drift
 from .summary import summarize
 
 __all__ = ["Error", "kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "explain", "summarize",
-           "distributions", "estimate", "llm", "losses"]
+           "drift", "distributions", "estimate", "llm", "losses"]

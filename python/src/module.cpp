@@ -233,6 +233,7 @@ void bind_distributions(py::module_& m);  // distributions.cpp
 void bind_estimate(py::module_& m);       // estimate.cpp
 void bind_llm(py::module_& m);            // llm.cpp
 void bind_explanation(py::module_& m);    // explanation.cpp
+void bind_drift(py::module_& m);          // drift.cpp
 
 PYBIND11_MODULE(_kldiv, m) {
     m.doc() = "kldiv's compiled core; use the functions of the kldiv package.";
@@ -307,4 +308,5 @@ PYBIND11_MODULE(_kldiv, m) {
     bind_estimate(m);
     bind_llm(m);
     bind_explanation(m);
+    bind_drift(m);
 }

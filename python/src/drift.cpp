@@ -1,0 +1,140 @@
+// kldiv._kldiv's part for drift (kldiv/drift/drift.hpp): two tables given as lists of columns, each a
+// dict {"name", "type", "declared", and "values" (a 1-D float64 array, any stride) or "codes" (uint32,
+// io::missing_code where missing) with "categories" (list of str)}, compared with the options of
+// kldiv/drift.py; the result is the JSON document of `kldiv drift --json` (report/drift_json.hpp).
+// The arrays are viewed, not copied, and the GIL is released while comparing.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "kldiv/drift/drift.hpp"
+#include "kldiv/error.hpp"
+#include "kldiv/names.hpp"
+#include "python/src/progress.hpp"
+#include "report/drift_json.hpp"
+#include "report/json_text.hpp"
+
+namespace py = pybind11;
+namespace kd = kldiv::drift;
+
+namespace {
+
+template <class E>
+E choice(const py::dict& o, const char* key) {
+    return kldiv::parse<E>(o[key].cast<std::string>(), key, "kldiv.drift");
+}
+
+// A table's columns as views; `keep` holds the arrays and strings they point into.
+struct held_table {
+    kd::table_view view;
+    std::vector<py::array> arrays;
+    std::vector<std::vector<std::string>> categories;
+    std::vector<std::string> names;
+};
+
+void hold(held_table& t, const py::list& columns, std::size_t rows) {
+    t.view.rows = rows;
+    t.names.reserve(columns.size());
+    t.categories.reserve(columns.size());
+    for (const py::handle item : columns) {
+        const py::dict c = py::reinterpret_borrow<py::dict>(item);
+        kd::column_view v;
+        t.names.push_back(c["name"].cast<std::string>());
+        v.type = kldiv::parse<kldiv::io::column_type>(c["type"].cast<std::string>(), "type", "kldiv.drift");
+        v.declared = c["declared"].cast<bool>();
+        if (v.type == kldiv::io::column_type::numeric) {
+            auto a = c["values"].cast<py::array_t<double>>();
+            if (a.ndim() != 1 || static_cast<std::size_t>(a.shape(0)) != rows || a.strides(0) % sizeof(double) != 0) {
+                throw kldiv::error("kldiv.drift", "column " + t.names.back() + ": expected " + std::to_string(rows) +
+                                                      " float64 values");
+            }
+            v.numbers = a.data();
+            v.stride = static_cast<std::size_t>(a.strides(0)) / sizeof(double);
+            t.arrays.push_back(a);
+        } else {
+            auto a = c["codes"].cast<py::array_t<std::uint32_t, py::array::c_style | py::array::forcecast>>();
+            t.categories.push_back(c["categories"].cast<std::vector<std::string>>());
+            if (a.ndim() != 1 || static_cast<std::size_t>(a.shape(0)) != rows) {
+                throw kldiv::error("kldiv.drift", "column " + t.names.back() + ": expected " + std::to_string(rows) +
+                                                      " category codes");
+            }
+            const std::size_t n = t.categories.back().size();
+            for (std::size_t i = 0; i < rows; ++i) {
+                if (a.data()[i] != kldiv::io::missing_code && a.data()[i] >= n) {
+                    throw kldiv::error("kldiv.drift", "column " + t.names.back() + ": a category code out of range");
+                }
+            }
+            v.codes = a.data();
+            v.categories = t.categories.back();
+            t.arrays.push_back(a);
+        }
+        t.view.columns.push_back(v);
+    }
+    for (std::size_t j = 0; j < t.view.columns.size(); ++j) t.view.columns[j].name = t.names[j];
+}
+
+kd::drift_options options_of(const py::dict& o) {
+    kd::drift_options d;
+    d.columns = o["columns"].cast<std::vector<std::string>>();
+    d.exclude = o["exclude"].cast<std::vector<std::string>>();
+    d.binning.rule = choice<kldiv::estimate::binning>(o, "binning");
+    d.binning.bin_count = o["bin_count"].cast<std::size_t>();
+    d.binning.resolution = o["resolution"].cast<std::size_t>();
+    d.measure = choice<kd::measure>(o, "measure");
+    d.decide = choice<kd::rule>(o, "rule");
+    d.alpha = o["alpha"].cast<double>();
+    d.correct = choice<kd::correction>(o, "correction");
+    d.measures.on_empty = choice<kd::empty_bins>(o, "empty_bins");
+    d.measures.pseudocount = o["pseudocount"].cast<double>();
+    d.measures.epsilon = o["epsilon"].cast<double>();
+    if (const double base = o["base"].cast<double>(); base > 0.0) d.measures.base = kldiv::log_base(base);
+    d.calibration.permutations = o["permutations"].cast<std::size_t>();
+    d.calibration.resamples = o["resamples"].cast<std::size_t>();
+    d.calibration.level = o["level"].cast<double>();
+    d.calibration.seed = o["seed"].cast<std::uint64_t>();
+    d.window_rows = o["window_rows"].cast<std::size_t>();
+    d.time_column = o["time_column"].cast<std::string>();
+    d.window_seconds = o["window_seconds"].cast<double>();
+    d.threads = o["threads"].cast<unsigned>();
+    d.progress = python_progress(o["progress"]);
+    return d;
+}
+
+}  // namespace
+
+void bind_drift(py::module_& m) {
+    m.def(
+        "drift",
+        [](const py::list& reference, std::size_t reference_rows, const py::list& current, std::size_t current_rows,
+           const py::dict& options) {
+            held_table ref, cur;
+            hold(ref, reference, reference_rows);
+            hold(cur, current, current_rows);
+            const kd::drift_options o = options_of(options);
+            kd::drift_result r;
+            {
+                py::gil_scoped_release release;
+                r = kd::compare(ref.view, cur.view, o);
+            }
+            return kldiv::report::json_text(kldiv::report::drift_json(r, o));
+        },
+        py::arg("reference"), py::arg("reference_rows"), py::arg("current"), py::arg("current_rows"),
+        py::arg("options"));
+    // The seconds of a window width ("1d", "6h", 90): kldiv.drift's window= as the command line reads it.
+    m.def(
+        "parse_duration",
+        [](const std::string& text) {
+            double seconds = 0.0;
+            if (!kd::parse_duration(text, seconds)) {
+                throw kldiv::error("kldiv.drift", "window = \"" + text +
+                                                      "\", but a window is a positive number of seconds or a number "
+                                                      "with a unit s, min, h, d or w (\"15min\", \"1d\")");
+            }
+            return seconds;
+        },
+        py::arg("text"));
+}

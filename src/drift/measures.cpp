@@ -1,0 +1,328 @@
+#include "kldiv/drift/measures.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kldiv/discrete.hpp"
+#include "kldiv/error.hpp"
+#include "src/common/format.hpp"
+#include "src/drift/report_measures.hpp"
+
+namespace kldiv::drift {
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+double& at(measure_values& v, measure m) noexcept { return v[static_cast<std::size_t>(m)]; }
+
+double sum(std::span<const double> x) noexcept {
+    double s = 0.0;
+    for (const double v : x) s += v;
+    return s;
+}
+
+// (q − p)·ln(q/p) ≥ 0 for proportions p, q >= 0 (+inf where exactly one is 0).
+double psi_term(double p, double q) noexcept {
+    if (p == q) return 0.0;
+    if (p == 0.0 || q == 0.0) return inf;
+    return (q - p) * std::log1p((q - p) / p);
+}
+
+// p·ln(p/q): the direct term of the epsilon rule (its proportions are not renormalized).
+double kl_direct_term(double p, double q) noexcept {
+    if (p == 0.0) return 0.0;
+    if (q == 0.0) return inf;
+    return p * std::log1p((p - q) / q);
+}
+
+// p·ln(p/q) − p + q = q·φ(δ), δ = p/q − 1, φ(δ) = (1+δ)·ln(1+δ) − δ ≥ 0, by its series near 0.
+double kl_term(double p, double q) noexcept {
+    if (p == 0.0) return q;
+    if (q == 0.0) return inf;
+    const double d = (p - q) / q;
+    if (std::fabs(d) < 0.125) {
+        // φ(δ) = Σ_{k≥2} (−δ)^k / (k(k−1)): 24 terms reach 2^-72 at |δ| < 1/8.
+        double term = d * d, phi = 0.0;
+        for (int k = 2; k < 26; ++k) {
+            phi += term / (k * (k - 1));
+            term *= -d;
+        }
+        return q * phi;
+    }
+    return q * ((1.0 + d) * std::log1p(d) - d);
+}
+
+// ½ p ln(2p/(p+q)) + ½ q ln(2q/(p+q)) ≥ 0, as ½(m·φ(p/m − 1) + m·φ(q/m − 1)), m = (p + q)/2.
+double js_term(double p, double q) noexcept {
+    const double m = 0.5 * (p + q);
+    if (m == 0.0) return 0.0;
+    return 0.5 * (kl_term(p, m) + kl_term(q, m));
+}
+
+// The smoothed report-bin counts the zero rule gives PSI and the KLs (pseudocount, infinity); the
+// epsilon rule's proportions are formed by the callers.
+void smoothed(std::span<const double> r, std::span<const double> c, const measure_options& o, std::vector<double>& rs,
+              std::vector<double>& cs) {
+    rs.clear();
+    cs.clear();
+    for (std::size_t k = 0; k < r.size(); ++k) {
+        if (o.on_empty == empty_bins::pseudocount) {
+            if (r[k] == 0.0 && c[k] == 0.0) continue;
+            rs.push_back(r[k] + o.pseudocount);
+            cs.push_back(c[k] + o.pseudocount);
+        } else {
+            rs.push_back(r[k]);
+            cs.push_back(c[k]);
+        }
+    }
+}
+
+double epsilon_proportion(double count, double total, double epsilon) noexcept {
+    const double p = count / total;
+    return p == 0.0 ? epsilon : p;
+}
+
+// The CDFs of both sides over the fine bins, piecewise linear (above): ∫|F_ref − F_cur| dx per fine
+// bin, through `visit(bin, integral, width)`.
+template <class Visit>
+void wasserstein_segments(const column_pair& pr, double rt, double ct, Visit&& visit) {
+    const std::vector<double>& e = pr.bins->edges;
+    const std::size_t bins = e.size() + 1;
+    // Each side's knots: x_0 = its left end, x_{k+1} = e_k, x_bins = its right end.
+    auto left_end = [&](double lo) { return e.empty() ? lo : std::min(lo, e.front()); };
+    auto right_end = [&](double hi) { return e.empty() ? hi : std::max(hi, e.back()); };
+    const double lr = left_end(pr.reference_min), lc = left_end(pr.current_min);
+    const double ur = right_end(pr.reference_max), uc = right_end(pr.current_max);
+    // A side's CDF at x inside fine bin k's span [a, b] (its own ends for the outer bins).
+    auto cdf = [&](std::span<const double> counts, double total, double below, std::size_t k, double a, double b,
+                   double x) {
+        if (x <= a) return below / total;
+        if (x >= b) return (below + counts[k]) / total;
+        return (below + counts[k] * ((x - a) / (b - a))) / total;
+    };
+    double below_r = 0.0, below_c = 0.0;
+    for (std::size_t k = 0; k < bins; ++k) {
+        const double ar = k == 0 ? lr : e[k - 1], br = k + 1 == bins ? ur : e[k];
+        const double ac = k == 0 ? lc : e[k - 1], bc = k + 1 == bins ? uc : e[k];
+        // Knots inside this bin: both sides' ends, sorted.
+        double x[4] = {ar, br, ac, bc};
+        std::sort(x, x + 4);
+        double integral = 0.0;
+        for (int s = 0; s < 3; ++s) {
+            const double w = x[s + 1] - x[s];
+            if (!(w > 0.0)) continue;
+            const double d0 =
+                cdf(pr.reference, rt, below_r, k, ar, br, x[s]) - cdf(pr.current, ct, below_c, k, ac, bc, x[s]);
+            const double d1 =
+                cdf(pr.reference, rt, below_r, k, ar, br, x[s + 1]) - cdf(pr.current, ct, below_c, k, ac, bc, x[s + 1]);
+            const double a0 = std::fabs(d0), a1 = std::fabs(d1);
+            if ((d0 >= 0.0) == (d1 >= 0.0) || a0 + a1 == 0.0) {
+                integral += 0.5 * (a0 + a1) * w;
+            } else {
+                integral += 0.5 * (a0 * a0 + a1 * a1) / (a0 + a1) * w;  // the segment crosses zero
+            }
+        }
+        visit(k, integral, std::max(br - ar, bc - ac));
+        below_r += pr.reference[k];
+        below_c += pr.current[k];
+    }
+}
+
+double wasserstein(const column_pair& pr, double rt, double ct) {
+    if (pr.infinite) return inf;
+    double w = 0.0;
+    wasserstein_segments(pr, rt, ct, [&](std::size_t, double integral, double) { w += integral; });
+    if (w == 0.0) return 0.0;
+    return pr.reference_sd > 0.0 ? w / pr.reference_sd : inf;
+}
+
+double ks(const column_pair& pr, double rt, double ct) {
+    double a = 0.0, b = 0.0, d = 0.0;
+    for (std::size_t k = 0; k + 1 < pr.reference.size(); ++k) {
+        a += pr.reference[k];
+        b += pr.current[k];
+        d = std::max(d, std::fabs(a * ct - b * rt));  // exact while the products stay below 2^53
+    }
+    return d / (rt * ct);
+}
+
+bool numeric(const column_pair& pr) noexcept { return pr.bins->type == io::column_type::numeric; }
+
+}  // namespace
+
+bool numeric_only(measure m) noexcept { return m == measure::ks || m == measure::wasserstein; }
+
+column_pair pair_of(const column_bins& bins, const column_counts& reference, const column_counts& current) {
+    column_pair pr;
+    pr.bins = &bins;
+    pr.reference = reference.counts;
+    pr.current = current.counts;
+    pr.current_new = current.new_counts;
+    pr.reference_min = reference.min;
+    pr.reference_max = reference.max;
+    pr.current_min = current.min;
+    pr.current_max = current.max;
+    pr.infinite = reference.infinite || current.infinite;
+    pr.reference_sd = reference.standard_deviation();
+    return pr;
+}
+
+void detail::report_measures(std::span<const double> r, std::span<const double> c, const measure_options& o,
+                             measure_values& v) {
+    const double rt = sum(r), ct = sum(c);
+    options normalized;
+    normalized.normalize = true;
+    options in_base = normalized;
+    in_base.base = o.base;
+    if (o.on_empty == empty_bins::epsilon) {
+        double psi = 0.0, kl_rc = 0.0, kl_cr = 0.0;
+        for (std::size_t k = 0; k < r.size(); ++k) {
+            const double p = epsilon_proportion(r[k], rt, o.epsilon), q = epsilon_proportion(c[k], ct, o.epsilon);
+            psi += psi_term(p, q);
+            kl_rc += kl_direct_term(p, q);
+            kl_cr += kl_direct_term(q, p);
+        }
+        at(v, measure::psi) = psi;
+        at(v, measure::kl_reference_current) = o.base.from_nats(kl_rc);
+        at(v, measure::kl_current_reference) = o.base.from_nats(kl_cr);
+    } else {
+        thread_local std::vector<double> rs, cs;
+        smoothed(r, c, o, rs, cs);
+        at(v, measure::psi) = jeffreys(rs, cs, normalized);
+        at(v, measure::kl_reference_current) = kl_divergence(rs, cs, in_base);
+        at(v, measure::kl_current_reference) = kl_divergence(cs, rs, in_base);
+    }
+    const double jsd = js_divergence(r, c, in_base);
+    at(v, measure::js_divergence) = jsd;
+    at(v, measure::js_distance) = std::sqrt(jsd);
+    double h2 = 0.0, tv = 0.0, chi2 = 0.0;
+    for (std::size_t k = 0; k < r.size(); ++k) {
+        const double p = r[k] / rt, q = c[k] / ct;
+        const double d = std::sqrt(p) - std::sqrt(q);
+        h2 += 0.5 * d * d;
+        tv += 0.5 * std::fabs(p - q);
+        if (r[k] + c[k] > 0.0) {
+            const double e = r[k] * ct - c[k] * rt;
+            chi2 += e * e / ((r[k] + c[k]) * rt * ct);
+        }
+    }
+    at(v, measure::hellinger) = std::sqrt(std::min(h2, 1.0));
+    at(v, measure::total_variation) = std::min(tv, 1.0);
+    at(v, measure::chi2) = chi2;
+}
+
+void detail::fine_measures(const column_pair& pr, measure_values& v) {
+    if (!numeric(pr)) return;
+    const double rt = sum(pr.reference), ct = sum(pr.current);
+    at(v, measure::ks) = ks(pr, rt, ct);
+    at(v, measure::wasserstein) = wasserstein(pr, rt, ct);
+}
+
+measure_values measures(const column_pair& pr, const measure_options& o) {
+    detail::check(o);
+    measure_values v;
+    v.fill(nan);
+    if (sum(pr.reference) == 0.0 || sum(pr.current) == 0.0) return v;
+    detail::report_measures(report_counts(*pr.bins, pr.reference), report_counts(*pr.bins, pr.current), o, v);
+    detail::fine_measures(pr, v);
+    return v;
+}
+
+void detail::check(const measure_options& o) {
+    if (!(o.pseudocount > 0.0) || !std::isfinite(o.pseudocount)) {
+        throw error("drift",
+                    "pseudocount = " + kldiv::detail::to_text(o.pseudocount) + ", but it must be finite and > 0");
+    }
+    if (!(o.epsilon > 0.0 && o.epsilon < 1.0)) {
+        throw error("drift", "epsilon = " + kldiv::detail::to_text(o.epsilon) + ", but it must be in (0, 1)");
+    }
+}
+
+binning_bounds bounds(const column_pair& pr) {
+    binning_bounds b{nan, nan};
+    const double rt = sum(pr.reference), ct = sum(pr.current);
+    if (!numeric(pr) || rt == 0.0 || ct == 0.0) return b;
+    b.ks = 0.0;
+    double w = 0.0;
+    for (std::size_t k = 0; k < pr.reference.size(); ++k) {
+        b.ks = std::max({b.ks, pr.reference[k] / rt, pr.current[k] / ct});
+    }
+    wasserstein_segments(pr, rt, ct, [&](std::size_t k, double, double width) {
+        w += width * (pr.reference[k] / rt + pr.current[k] / ct);
+    });
+    b.wasserstein = pr.infinite ? inf : (w == 0.0 ? 0.0 : (pr.reference_sd > 0.0 ? w / pr.reference_sd : inf));
+    return b;
+}
+
+std::vector<double> contributions(const column_pair& pr, measure m, const measure_options& o) {
+    detail::check(o);
+    const std::size_t bins = pr.bins->report_bins();
+    std::vector<double> out(bins, nan);
+    const double rt = sum(pr.reference), ct = sum(pr.current);
+    if (rt == 0.0 || ct == 0.0) return out;
+    if (m == measure::wasserstein) {
+        if (!numeric(pr)) return out;
+        std::vector<double> fine(pr.reference.size(), 0.0);
+        wasserstein_segments(pr, rt, ct, [&](std::size_t k, double integral, double) { fine[k] = integral; });
+        const double scale = pr.reference_sd > 0.0 ? pr.reference_sd : 1.0;
+        for (double& f : fine) f /= scale;
+        return report_counts(*pr.bins, fine);
+    }
+    const std::vector<double> r = report_counts(*pr.bins, pr.reference), c = report_counts(*pr.bins, pr.current);
+    // The proportions PSI and the KLs are measured on (after the zero rule), with their totals.
+    double rs_total = rt, cs_total = ct, add = 0.0;
+    if (o.on_empty == empty_bins::pseudocount) {
+        add = o.pseudocount;
+        std::size_t kept = 0;
+        for (std::size_t k = 0; k < bins; ++k) kept += r[k] + c[k] > 0.0;
+        rs_total += add * static_cast<double>(kept);
+        cs_total += add * static_cast<double>(kept);
+    }
+    const double ln_base = std::log(o.base.value());
+    for (std::size_t k = 0; k < bins; ++k) {
+        const double p = r[k] / rt, q = c[k] / ct;
+        double ps = (r[k] + add) / rs_total, qs = (c[k] + add) / cs_total;
+        if (r[k] + c[k] == 0.0) ps = qs = 0.0;
+        if (o.on_empty == empty_bins::epsilon) {
+            ps = epsilon_proportion(r[k], rt, o.epsilon);
+            qs = epsilon_proportion(c[k], ct, o.epsilon);
+        }
+        const bool direct = o.on_empty == empty_bins::epsilon;
+        switch (m) {
+            case measure::psi:
+                out[k] = psi_term(ps, qs);
+                break;
+            case measure::kl_reference_current:
+                out[k] = (direct ? kl_direct_term(ps, qs) : kl_term(ps, qs)) / ln_base;
+                break;
+            case measure::kl_current_reference:
+                out[k] = (direct ? kl_direct_term(qs, ps) : kl_term(qs, ps)) / ln_base;
+                break;
+            case measure::js_divergence:
+            case measure::js_distance:
+                out[k] = js_term(p, q) / ln_base;
+                break;
+            case measure::hellinger: {
+                const double d = std::sqrt(p) - std::sqrt(q);
+                out[k] = 0.5 * d * d;
+                break;
+            }
+            case measure::total_variation:
+            case measure::ks:
+                out[k] = 0.5 * std::fabs(p - q);
+                break;
+            case measure::chi2: {
+                const double e = r[k] * ct - c[k] * rt;
+                out[k] = r[k] + c[k] > 0.0 ? e * e / ((r[k] + c[k]) * rt * ct) : 0.0;
+                break;
+            }
+            case measure::wasserstein:
+                break;
+        }
+    }
+    return out;
+}
+
+}  // namespace kldiv::drift
