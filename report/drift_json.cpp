@@ -37,6 +37,7 @@ json settings_json(const drift::drift_options& o) {
     if (!o.time_column.empty()) {
         s["time_column"] = o.time_column;
         s["window_seconds"] = o.window_seconds;
+        s["epoch_seconds"] = o.epoch_seconds;
     }
     return s;
 }

@@ -272,6 +272,14 @@ def _table(function, table, which, categorical, numeric, like=None):
     return specs, rows
 
 
+def _is_datetime(table, column):
+    """Whether ``column`` of ``table`` holds datetimes (then read as seconds since 1970)."""
+    import pandas as pd
+    if column is None or not isinstance(table, pd.DataFrame) or column not in table.columns:
+        return False
+    return table[column].dtype.kind == "M"
+
+
 def _names(function, name, value):
     if value is None:
         return []
@@ -327,7 +335,8 @@ def drift(reference, current, *, columns=None, exclude=None, categorical=None, n
                    seed=_integer(function, "seed", seed, 0),
                    window_rows=0 if window_rows is None else _integer(function, "window_rows", window_rows, 1),
                    time_column="" if time_column is None else str(time_column),
-                   window_seconds=_window_seconds(function, window, time_column), threads=_threads(function, threads),
+                   window_seconds=_window_seconds(function, window, time_column),
+                   epoch_seconds=_is_datetime(current, time_column), threads=_threads(function, threads),
                    progress=_reporter(function, progress, "drift", "columns"))
     try:
         document = _kldiv.drift(ref_columns, ref_rows, cur_columns, cur_rows, options)

@@ -99,6 +99,7 @@ kd::drift_options options_of(const py::dict& o) {
     d.window_rows = o["window_rows"].cast<std::size_t>();
     d.time_column = o["time_column"].cast<std::string>();
     d.window_seconds = o["window_seconds"].cast<double>();
+    d.epoch_seconds = o["epoch_seconds"].cast<bool>();
     d.threads = o["threads"].cast<unsigned>();
     d.progress = python_progress(o["progress"]);
     return d;

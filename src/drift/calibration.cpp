@@ -92,55 +92,108 @@ void multinomial(rng_t& rng, double m, std::span<const double> counts, std::span
 
 bool categorical(const column_pair& pr) noexcept { return pr.bins->type != io::column_type::numeric; }
 
-// The measures of a drawn pair: numeric pairs are measured as the observed one is, with the drawn
-// counts; categorical draws arrive as pooled categories (reference categories, then each current-only
-// one) and are collapsed as the observed table was built: categories the drawn reference lacks go to
-// "new".
-class draw_measures {
-public:
-    draw_measures(const column_pair& pr, const measure_options& o) : pr_(pr), o_(o) {}
+// Besag and Clifford's sequential Monte Carlo p-values for N statistics at once (NaN observed: not
+// run). draw(b, values) fills the statistics of draw b; draws go on while b < at_most and (b < at_least
+// or some statistic has fewer than stop_after exceedances).
+template <std::size_t N>
+struct sequential {
+    std::array<double, N> mean{}, p_value{};
+    std::size_t draws = 0;
+};
 
-    measure_values numeric(std::span<const double> ref, std::span<const double> cur) {
-        measure_values v;
-        v.fill(nan);
-        column_pair drawn = pr_;
-        drawn.reference = ref;
-        drawn.current = cur;
-        // Under the null the current values come from the reference's distribution: its range.
-        drawn.current_min = pr_.reference_min;
-        drawn.current_max = pr_.reference_max;
-        drawn.infinite = false;
-        report_ref_ = report_counts(*pr_.bins, ref);
-        report_cur_ = report_counts(*pr_.bins, cur);
-        detail::report_measures(report_ref_, report_cur_, o_, v);
-        detail::fine_measures(drawn, v);
-        return v;
+template <std::size_t N, class Draw>
+sequential<N> run_sequential(const std::array<double, N>& observed, std::size_t at_least, std::size_t at_most,
+                             std::size_t stop_after, Draw&& draw) {
+    sequential<N> out;
+    std::array<std::size_t, N> exceed{}, reached{};
+    std::array<double, N> values{};
+    auto all_stopped = [&] {
+        for (std::size_t j = 0; j < N; ++j) {
+            if (!std::isnan(observed[j]) && reached[j] == 0) return false;
+        }
+        return true;
+    };
+    std::size_t b = 0;
+    while (b < at_most && (b < at_least || !all_stopped())) {
+        draw(b, values);
+        ++b;
+        for (std::size_t j = 0; j < N; ++j) {
+            if (std::isnan(observed[j])) continue;
+            out.mean[j] += values[j];
+            // Reached or exceeded, up to rounding in the last digits of equal tables.
+            if (values[j] >= observed[j] * (1.0 - 1e-12) && ++exceed[j] == stop_after) reached[j] = b;
+        }
+    }
+    out.draws = b;
+    for (std::size_t j = 0; j < N; ++j) {
+        if (std::isnan(observed[j]) || b == 0) {
+            out.mean[j] = out.p_value[j] = nan;
+            continue;
+        }
+        out.mean[j] /= static_cast<double>(b);
+        out.p_value[j] = reached[j] != 0 ? static_cast<double>(stop_after) / static_cast<double>(reached[j])
+                                         : (static_cast<double>(exceed[j]) + 1.0) / (static_cast<double>(b) + 1.0);
+    }
+    return out;
+}
+
+// The permutation draws of one column at one level of bins (the report bins, or the fine bins):
+// counts of both sides under the null, by the column's null model (calibration.hpp).
+class null_draws {
+public:
+    // `ref` and `cur` are the observed counts at this level; `fresh` the current-only categories.
+    null_draws(bool rank_null, bool categories, std::span<const double> ref, std::span<const double> cur,
+               std::span<const double> fresh)
+        : rank_null_(rank_null), categories_(categories), ref_(ref.begin(), ref.end()), cur_(ref.size()),
+          m_(total(cur)) {
+        if (rank_null_) {
+            alpha_ = ref_;
+            alpha_[0] += 1.0;  // the first bin also holds the gap below the smallest reference value
+            return;
+        }
+        pooled_.resize(ref.size());
+        for (std::size_t k = 0; k < ref.size(); ++k) pooled_[k] = ref[k] + cur[k];
+        if (categories_) {
+            // The "new" bin is split into its categories, each pooled on its own.
+            pooled_.pop_back();
+            pooled_.insert(pooled_.end(), fresh.begin(), fresh.end());
+            if (fresh.empty() && cur.back() > 0.0) pooled_.push_back(cur.back());
+            ref_.resize(pooled_.size());
+            cur_.resize(pooled_.size());
+        }
     }
 
-    measure_values categories(std::span<const double> ref, std::span<const double> cur) {
-        measure_values v;
-        v.fill(nan);
-        report_ref_.clear();
-        report_cur_.clear();
+    // Draws the counts; then reference() and current() hold them (categories collapsed as the
+    // observed table was: those the drawn reference lacks are "new", the last bin).
+    void draw(rng_t& rng) {
+        if (rank_null_) {
+            dirichlet_multinomial(rng, m_, alpha_, cur_);
+            return;
+        }
+        split(rng, m_, pooled_, cur_);
+        for (std::size_t k = 0; k < pooled_.size(); ++k) ref_[k] = pooled_[k] - cur_[k];
+        if (!categories_) return;
+        collapsed_ref_.clear();
+        collapsed_cur_.clear();
         double fresh = 0.0;
-        for (std::size_t k = 0; k < ref.size(); ++k) {
-            if (ref[k] > 0.0) {
-                report_ref_.push_back(ref[k]);
-                report_cur_.push_back(cur[k]);
+        for (std::size_t k = 0; k < ref_.size(); ++k) {
+            if (ref_[k] > 0.0) {
+                collapsed_ref_.push_back(ref_[k]);
+                collapsed_cur_.push_back(cur_[k]);
             } else {
-                fresh += cur[k];
+                fresh += cur_[k];
             }
         }
-        report_ref_.push_back(0.0);
-        report_cur_.push_back(fresh);
-        detail::report_measures(report_ref_, report_cur_, o_, v);
-        return v;
+        collapsed_ref_.push_back(0.0);
+        collapsed_cur_.push_back(fresh);
     }
+    std::span<const double> reference() const noexcept { return categories_ ? collapsed_ref_ : ref_; }
+    std::span<const double> current() const noexcept { return categories_ ? collapsed_cur_ : cur_; }
 
 private:
-    const column_pair& pr_;
-    const measure_options& o_;
-    std::vector<double> report_ref_, report_cur_;
+    bool rank_null_, categories_;
+    std::vector<double> ref_, cur_, alpha_, pooled_, collapsed_ref_, collapsed_cur_;
+    double m_;
 };
 
 // The percentile interval's ends from B sorted values (order statistics ⌊(B+1)α/2⌋ and ⌈(B+1)(1−α/2)⌉).
@@ -184,7 +237,7 @@ std::vector<double> adjust(std::span<const double> p, correction c) {
 }
 
 measure_calibration calibrate(const column_pair& pr, missing_counts missing, const measure_options& mo,
-                              const calibration_options& o) {
+                              const calibration_options& o, measure tested) {
     check(o);
     measure_calibration out;
     out.expected.fill(nan);
@@ -194,81 +247,73 @@ measure_calibration calibrate(const column_pair& pr, missing_counts missing, con
     out.missing_p_value = nan;
     const measure_values observed = measures(pr, mo);
     const double rt = total(pr.reference), ct = total(pr.current);
+    if (rt == 0.0 || ct == 0.0) return out;
     const std::uint64_t stream = name_hash(pr.bins->name);
-    draw_measures measure_of(pr, mo);
+    const bool rank_null = !categorical(pr) && pr.bins->continuous;
+    const std::size_t at_least = std::min(o.min_permutations, o.permutations);
 
-    // Missing values: |current rate − reference rate| under a random split of all rows.
+    // The report bins' measures and the missing rate's gap, by draws over the report bins (a
+    // Dirichlet-multinomial or hypergeometric draw summed over groups of bins is the same draw over
+    // the groups).
+    constexpr std::size_t missing_slot = measure_count;
+    std::array<double, measure_count + 1> report_observed;
+    std::copy(observed.begin(), observed.end(), report_observed.begin());
+    report_observed[static_cast<std::size_t>(measure::ks)] = nan;
+    report_observed[static_cast<std::size_t>(measure::wasserstein)] = nan;
     const double ref_rows = rt + missing.reference, cur_rows = ct + missing.current;
     const double all_missing = missing.reference + missing.current;
-    const double missing_gap =
-        ref_rows > 0.0 && cur_rows > 0.0 ? std::fabs(missing.current / cur_rows - missing.reference / ref_rows) : nan;
-    double missing_exceed = 0.0;
-
-    if (o.permutations > 0 && rt > 0.0 && ct > 0.0) {
-        const bool rank_null = !categorical(pr) && pr.bins->continuous;
-        std::vector<double> alpha, pooled, ref(pr.reference.begin(), pr.reference.end());
-        std::vector<double> cur(pr.reference.size());
-        if (rank_null) {
-            alpha = ref;
-            alpha[0] += 1.0;
-        } else {
-            pooled.resize(pr.reference.size());
-            for (std::size_t k = 0; k < pooled.size(); ++k) pooled[k] = pr.reference[k] + pr.current[k];
-            if (categorical(pr)) {
-                // The "new" bin is split into its categories, each pooled on its own.
-                pooled.pop_back();
-                pooled.insert(pooled.end(), pr.current_new.begin(), pr.current_new.end());
-                if (pr.current_new.empty() && pr.current.back() > 0.0) pooled.push_back(pr.current.back());
-                ref.resize(pooled.size());
-                cur.resize(pooled.size());
-            }
-        }
-        std::array<std::size_t, measure_count> exceed{}, reached{};
-        measure_values sums{};
-        std::size_t draws = 0;
-        auto all_stopped = [&] {
-            for (std::size_t j = 0; j < measure_count; ++j) {
-                if (!std::isnan(observed[j]) && reached[j] == 0) return false;
-            }
-            return true;
-        };
-        const std::size_t at_least = std::min(o.min_permutations, o.permutations);
-        while (draws < o.permutations && (draws < at_least || !all_stopped())) {
-            rng_t rng(o.seed, stream + draws);
+    report_observed[missing_slot] = std::fabs(missing.current / cur_rows - missing.reference / ref_rows);
+    const std::vector<double> report_ref = report_counts(*pr.bins, pr.reference);
+    const std::vector<double> report_cur = report_counts(*pr.bins, pr.current);
+    null_draws report(rank_null, categorical(pr), report_ref, report_cur, pr.current_new);
+    const auto by_report =
+        run_sequential(report_observed, at_least, o.permutations, o.stop_after, [&](std::size_t b, auto& values) {
+            rng_t rng(o.seed, stream + b);
+            report.draw(rng);
             measure_values v;
-            if (rank_null) {
-                dirichlet_multinomial(rng, ct, alpha, cur);
-                v = measure_of.numeric(ref, cur);
-            } else {
-                split(rng, ct, pooled, cur);
-                for (std::size_t k = 0; k < pooled.size(); ++k) ref[k] = pooled[k] - cur[k];
-                v = categorical(pr) ? measure_of.categories(ref, cur) : measure_of.numeric(ref, cur);
-            }
-            ++draws;
-            for (std::size_t j = 0; j < measure_count; ++j) {
-                if (std::isnan(observed[j])) continue;
-                sums[j] += v[j];
-                // Reached or exceeded, up to rounding in the last digits of equal tables.
-                if (v[j] >= observed[j] * (1.0 - 1e-12) && ++exceed[j] == o.stop_after) reached[j] = draws;
-            }
-            if (!std::isnan(missing_gap)) {
-                const double m_cur = kldiv::detail::hypergeometric(rng, cur_rows, all_missing, ref_rows + cur_rows);
-                const double gap = std::fabs(m_cur / cur_rows - (all_missing - m_cur) / ref_rows);
-                missing_exceed += gap >= missing_gap * (1.0 - 1e-12);
-            }
+            detail::report_measures(report.reference(), report.current(), mo, v);
+            std::copy(v.begin(), v.end(), values.begin());
+            const double m_cur = kldiv::detail::hypergeometric(rng, cur_rows, all_missing, ref_rows + cur_rows);
+            values[missing_slot] = std::fabs(m_cur / cur_rows - (all_missing - m_cur) / ref_rows);
+        });
+    for (std::size_t j = 0; j < measure_count; ++j) {
+        out.expected[j] = by_report.mean[j];
+        out.p_value[j] = by_report.p_value[j];
+    }
+    out.missing_p_value = by_report.p_value[missing_slot];
+    out.permutations = by_report.draws;
+
+    // ks and wasserstein, by draws over the fine bins: as many as the others when one of them is the
+    // tested measure, else min_permutations (their expected values and p-values at that resolution).
+    if (!categorical(pr)) {
+        measure_values fine_observed;
+        fine_observed.fill(nan);
+        for (const measure m : {measure::ks, measure::wasserstein}) {
+            fine_observed[static_cast<std::size_t>(m)] = observed[static_cast<std::size_t>(m)];
         }
-        out.permutations = draws;
-        const double b = static_cast<double>(draws);
-        for (std::size_t j = 0; j < measure_count; ++j) {
-            if (std::isnan(observed[j])) continue;
-            out.expected[j] = sums[j] / b;
-            out.p_value[j] = reached[j] != 0 ? static_cast<double>(o.stop_after) / static_cast<double>(reached[j])
-                                             : (static_cast<double>(exceed[j]) + 1.0) / (b + 1.0);
+        const bool focus = numeric_only(tested);
+        null_draws fine(rank_null, false, pr.reference, pr.current, {});
+        column_pair drawn = pr;
+        // Under the null the current values come from the reference's distribution: its range.
+        drawn.current_min = pr.reference_min;
+        drawn.current_max = pr.reference_max;
+        drawn.infinite = false;
+        const auto by_fine = run_sequential(fine_observed, at_least, focus ? o.permutations : at_least, o.stop_after,
+                                            [&](std::size_t b, measure_values& values) {
+                                                rng_t rng(o.seed, stream + (std::uint64_t{1} << 61) + b);
+                                                fine.draw(rng);
+                                                drawn.reference = fine.reference();
+                                                drawn.current = fine.current();
+                                                detail::fine_measures(drawn, values);
+                                            });
+        for (const measure m : {measure::ks, measure::wasserstein}) {
+            out.expected[static_cast<std::size_t>(m)] = by_fine.mean[static_cast<std::size_t>(m)];
+            out.p_value[static_cast<std::size_t>(m)] = by_fine.p_value[static_cast<std::size_t>(m)];
         }
-        if (!std::isnan(missing_gap)) out.missing_p_value = (missing_exceed + 1.0) / (b + 1.0);
+        if (focus) out.permutations = by_fine.draws;
     }
 
-    if (o.resamples > 0 && rt > 0.0 && ct > 0.0) {
+    if (o.resamples > 0) {
         std::vector<double> ref(pr.reference.size()), cur(pr.current.size());
         std::array<std::vector<double>, measure_count> values;
         for (std::size_t b = 0; b < o.resamples; ++b) {

@@ -180,7 +180,7 @@ std::vector<window> windows_of(const table_view& cur, const drift_options& o, st
     }
     const auto count = static_cast<std::size_t>(last - first + 1.0);
     out.resize(count);
-    const bool calendar = categorical(tc->type);
+    const bool calendar = categorical(tc->type) || o.epoch_seconds;
     for (std::size_t k = 0; k < count; ++k) {
         window& win = out[k];
         win.listed = true;

@@ -244,11 +244,16 @@ binning_bounds bounds(const column_pair& pr) {
     binning_bounds b{nan, nan};
     const double rt = sum(pr.reference), ct = sum(pr.current);
     if (!numeric(pr) || rt == 0.0 || ct == 0.0) return b;
-    b.ks = 0.0;
-    double w = 0.0;
+    // Within a bin both empirical CDFs rise monotonically from (F_a, G_a) to (F_b, G_b), so their
+    // difference stays within max(F_b − G_a, G_b − F_a): the raw statistic's largest possible value.
+    double below_r = 0.0, below_c = 0.0, most = 0.0, w = 0.0;
     for (std::size_t k = 0; k < pr.reference.size(); ++k) {
-        b.ks = std::max({b.ks, pr.reference[k] / rt, pr.current[k] / ct});
+        const double above_r = below_r + pr.reference[k], above_c = below_c + pr.current[k];
+        most = std::max({most, (above_r * ct - below_c * rt) / (rt * ct), (above_c * rt - below_r * ct) / (rt * ct)});
+        below_r = above_r;
+        below_c = above_c;
     }
+    b.ks = std::max(0.0, most - ks(pr, rt, ct));
     wasserstein_segments(pr, rt, ct, [&](std::size_t k, double, double width) {
         w += width * (pr.reference[k] / rt + pr.current[k] / ct);
     });

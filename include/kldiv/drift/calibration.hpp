@@ -21,11 +21,17 @@
 // each has stopped, but never fewer than `min_permutations`, whose mean is the expected value (the
 // measure's bias at these sample sizes). So an undrifted column costs a few hundred draws and a
 // drifted one `permutations`, which bounds how small a p-value can be: 1/(permutations + 1).
+// The report bins' measures (all but ks and wasserstein) and the missing rate are drawn over the
+// report bins (a draw summed over groups of bins is the same draw over the groups), cheaply; ks and
+// wasserstein over the fine bins, for as many draws only when one of them is the tested measure,
+// otherwise min_permutations (their p-values then reach down to 1/(min_permutations + 1)).
+// `permutations` reports the tested measure's draws.
 // Draw b of a column uses its own random stream seeded from (seed, the column's name, b): results are
 // the same bits for any thread count, column order or column selection.
 //
-// Missing values: the number of missing current values under permutation is hypergeometric; its
-// p-value is that of |missing rate difference| by the same draws (permutations = those made).
+// Missing values: the number of missing current values under permutation is hypergeometric; the
+// |missing rate difference| is one more statistic of the report bins' draws, with its own sequential
+// p-value.
 //
 // Bootstrap interval: each side's counts redrawn from the multinomial of its observed proportions
 // (the bins held fixed), the measure recomputed, the percentile interval at `level`.
@@ -75,7 +81,7 @@ struct measure_calibration {
     measure_values expected{};  // mean under the permutation null (NaN without draws)
     measure_values p_value{};   // NaN without draws
     measure_values low{}, high{};
-    std::size_t permutations = 0;  // draws made
+    std::size_t permutations = 0;  // draws made for the tested measure
     double missing_p_value = 0.0;  // NaN without draws
 };
 
@@ -84,7 +90,9 @@ struct missing_counts {
     double reference = 0.0, current = 0.0;
 };
 
+// `tested` is the measure the decision rests on: when it is ks or wasserstein, their draws go on as
+// the others' do; otherwise they stop at min_permutations.
 measure_calibration calibrate(const column_pair& pair, missing_counts missing, const measure_options& measure,
-                              const calibration_options& opts);
+                              const calibration_options& opts, drift::measure tested = measure::js_divergence);
 
 }  // namespace kldiv::drift

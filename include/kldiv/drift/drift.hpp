@@ -22,7 +22,8 @@
 //
 // Windows: the whole current table (the default), consecutive runs of window_rows rows (the last may
 // be shorter), or the rows whose time (time_column) falls in each interval [k·w, (k+1)·w) of width
-// w = window_seconds from 1970-01-01T00:00:00Z (or from 0 for a numeric time column, w in its units).
+// w = window_seconds from 1970-01-01T00:00:00Z (or from 0 for a numeric time column, w in its units,
+// unless epoch_seconds says that it counts seconds since 1970-01-01T00:00:00Z).
 // A time window with no rows is reported with no columns. Time columns hold numbers or ISO 8601
 // dates and times: 2024-01-31, 2024-01-31T12:30, 2024-01-31 12:30:45.25, with Z or ±hh:mm (none is
 // UTC).
@@ -79,6 +80,7 @@ struct drift_options {
     std::size_t window_rows = 0;                      // > 0: windows of this many current rows
     std::string time_column;                          // with window_seconds: windows in time
     double window_seconds = 0.0;
+    bool epoch_seconds = false;    // a numeric time column counts seconds since 1970-01-01T00:00:00Z
     unsigned threads = 0;          // 0: all hardware threads
     progress_callback progress{};  // columns done (of columns × windows)
 };

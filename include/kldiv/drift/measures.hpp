@@ -16,8 +16,9 @@
 //                          scipy.stats.chi2_contingency without correction; bins empty on both sides
 //                          dropped)
 //   ks                     Kolmogorov–Smirnov statistic max |F_ref − F_cur| over the fine bins' edges
-//                          (numeric columns); the statistic of the raw values lies in
-//                          [ks, ks + ks_bound], ks_bound = the largest fine-bin proportion of either side
+//                          (numeric columns); the statistic of the raw values lies in [ks, ks + ks_bound],
+//                          ks + ks_bound = the largest max(F_b − G_a, G_b − F_a) over the fine bins
+//                          [a, b) (within a bin both empirical CDFs rise monotonically)
 //   wasserstein            W₁(ref, cur) / σ_ref (Evidently's normed Wasserstein), numeric columns, with
 //                          each side's values spread evenly within each fine bin (the outer bins
 //                          between the edge and that side's min or max); the distance of the raw
