@@ -26,6 +26,7 @@
 #include "kldiv/error.hpp"
 #include "kldiv/io/distribution_file.hpp"
 #include "src/io/input_file.hpp"
+#include "tests/npy_bytes.hpp"
 
 namespace {
 
@@ -33,6 +34,10 @@ namespace fs = std::filesystem;
 using kldiv::io::labeled_vector;
 using kldiv::io::parse_values;
 using kldiv::io::read_distribution;
+using kldiv::test::big_endian_bytes;
+using kldiv::test::little_endian_bytes;
+using kldiv::test::npy;
+using kldiv::test::npy_dict;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -56,18 +61,6 @@ std::string error_of(const std::function<void()>& f, const std::string& function
 
 // ----- .npy bytes, from the published format ------------------------------------------------------
 
-std::string little_endian_bytes(std::uint64_t v, int n) {
-    std::string out;
-    for (int i = 0; i < n; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-    return out;
-}
-
-std::string big_endian_bytes(std::uint64_t v, int n) {
-    std::string out;
-    for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-    return out;
-}
-
 std::string f8_le(std::initializer_list<double> values) {
     std::string out;
     for (double v : values) out += little_endian_bytes(std::bit_cast<std::uint64_t>(v), 8);
@@ -90,29 +83,6 @@ std::string f4_be(std::initializer_list<float> values) {
     std::string out;
     for (float v : values) out += big_endian_bytes(std::bit_cast<std::uint32_t>(v), 4);
     return out;
-}
-
-// Magic, version, header length (uint16 for 1.0, uint32 for 2.0/3.0), the header dict padded with
-// spaces and a final '\n' so that the data starts at a multiple of 64 (as numpy writes), then data.
-std::string npy(std::string_view dict, std::string_view data, int major = 1, bool pad = true) {
-    std::string out("\x93NUMPY", 6);
-    out.push_back(static_cast<char>(major));
-    out.push_back('\0');
-    const std::size_t preamble = major == 1 ? 10 : 12;
-    std::string header(dict);
-    if (pad) {
-        const std::size_t total = preamble + header.size() + 1;
-        header.append((64 - total % 64) % 64, ' ');
-        header.push_back('\n');
-    }
-    out += little_endian_bytes(header.size(), major == 1 ? 2 : 4);
-    out += header;
-    out += data;
-    return out;
-}
-
-std::string dict(std::string_view descr, std::string_view shape) {
-    return "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': " + std::string(shape) + ", }";
 }
 
 // ----- a private temporary directory per test -------------------------------------------------------
@@ -155,27 +125,27 @@ protected:
 // ===== .npy: accepted files =========================================================================
 
 TEST_F(IoTest, NpyLittleEndianFloat64) {
-    const labeled_vector v = read_bytes("p.npy", npy(dict("<f8", "(3,)"), f8_le({0.25, 0.5, 0.25})));
+    const labeled_vector v = read_bytes("p.npy", npy(npy_dict("<f8", "(3,)"), f8_le({0.25, 0.5, 0.25})));
     EXPECT_THAT(v.values, ElementsAre(0.25, 0.5, 0.25));
     EXPECT_THAT(v.labels, IsEmpty());
 }
 
 TEST_F(IoTest, NpyBigEndianFloat64) {
-    const labeled_vector v = read_bytes("p.npy", npy(dict(">f8", "(2,)"), f8_be({0.1, 0.9})));
+    const labeled_vector v = read_bytes("p.npy", npy(npy_dict(">f8", "(2,)"), f8_be({0.1, 0.9})));
     EXPECT_THAT(v.values, ElementsAre(0.1, 0.9));
 }
 
 TEST_F(IoTest, NpyFloat32BothByteOrdersWidenExactly) {
     const float third = 1.0f / 3.0f;
-    EXPECT_THAT(read_bytes("le.npy", npy(dict("<f4", "(2,)"), f4_le({third, 0.5f}))).values,
+    EXPECT_THAT(read_bytes("le.npy", npy(npy_dict("<f4", "(2,)"), f4_le({third, 0.5f}))).values,
                 ElementsAre(static_cast<double>(third), 0.5));
-    EXPECT_THAT(read_bytes("be.npy", npy(dict(">f4", "(2,)"), f4_be({third, 0.5f}))).values,
+    EXPECT_THAT(read_bytes("be.npy", npy(npy_dict(">f4", "(2,)"), f4_be({third, 0.5f}))).values,
                 ElementsAre(static_cast<double>(third), 0.5));
 }
 
 TEST_F(IoTest, NpyVersions2And3) {
-    EXPECT_THAT(read_bytes("v2.npy", npy(dict("<f8", "(2,)"), f8_le({0.3, 0.7}), 2)).values, ElementsAre(0.3, 0.7));
-    EXPECT_THAT(read_bytes("v3.npy", npy(dict("<f8", "(2,)"), f8_le({0.3, 0.7}), 3)).values, ElementsAre(0.3, 0.7));
+    EXPECT_THAT(read_bytes("v2.npy", npy(npy_dict("<f8", "(2,)"), f8_le({0.3, 0.7}), 2)).values, ElementsAre(0.3, 0.7));
+    EXPECT_THAT(read_bytes("v3.npy", npy(npy_dict("<f8", "(2,)"), f8_le({0.3, 0.7}), 3)).values, ElementsAre(0.3, 0.7));
 }
 
 TEST_F(IoTest, NpyHeaderSyntaxVariantsPythonAccepts) {
@@ -188,13 +158,13 @@ TEST_F(IoTest, NpyHeaderSyntaxVariantsPythonAccepts) {
 }
 
 TEST_F(IoTest, NpyDetectedByMagicWhateverTheExtension) {
-    EXPECT_THAT(read_bytes("p.bin", npy(dict("<f8", "(2,)"), f8_le({0.5, 0.5}))).values, ElementsAre(0.5, 0.5));
-    EXPECT_THAT(read_bytes("p.csv", npy(dict("<f8", "(1,)"), f8_le({1.0}))).values, ElementsAre(1.0));
+    EXPECT_THAT(read_bytes("p.bin", npy(npy_dict("<f8", "(2,)"), f8_le({0.5, 0.5}))).values, ElementsAre(0.5, 0.5));
+    EXPECT_THAT(read_bytes("p.csv", npy(npy_dict("<f8", "(1,)"), f8_le({1.0}))).values, ElementsAre(1.0));
 }
 
 TEST_F(IoTest, NpyKeepsSpecialValuesForTheMeasuresToJudge) {
     const double inf = std::numeric_limits<double>::infinity();
-    const labeled_vector v = read_bytes("p.npy", npy(dict("<f8", "(4,)"), f8_le({-0.5, inf, std::nan(""), 0.0})));
+    const labeled_vector v = read_bytes("p.npy", npy(npy_dict("<f8", "(4,)"), f8_le({-0.5, inf, std::nan(""), 0.0})));
     ASSERT_EQ(v.values.size(), 4u);
     EXPECT_EQ(v.values[0], -0.5);
     EXPECT_EQ(v.values[1], inf);
@@ -206,7 +176,7 @@ TEST_F(IoTest, NpyLargerThanOneReadChunk) {
     const std::size_t n = 20000;  // 160 000 bytes: several 64 KiB chunks
     for (std::size_t i = 0; i < n; ++i)
         data += little_endian_bytes(std::bit_cast<std::uint64_t>(static_cast<double>(i)), 8);
-    const labeled_vector v = read_bytes("big.npy", npy(dict("<f8", "(20000,)"), data));
+    const labeled_vector v = read_bytes("big.npy", npy(npy_dict("<f8", "(20000,)"), data));
     ASSERT_EQ(v.values.size(), n);
     for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(v.values[i], static_cast<double>(i));
 }
@@ -237,7 +207,7 @@ TEST(NpyWrittenByNumpy, IntegerDtypeIsRefused) {
 // ===== .npy: errors ===============================================================================
 
 TEST_F(IoTest, NpyWrongMagic) {
-    std::string bytes = npy(dict("<f8", "(1,)"), f8_le({1.0}));
+    std::string bytes = npy(npy_dict("<f8", "(1,)"), f8_le({1.0}));
     bytes[0] = 'X';
     EXPECT_THAT(error_for("p.npy", bytes),
                 HasSubstr("bytes 0-5 are 'XNUMPY', but an npy file starts with the magic string"));
@@ -245,7 +215,7 @@ TEST_F(IoTest, NpyWrongMagic) {
 }
 
 TEST_F(IoTest, NpyTruncatedAnywhere) {
-    const std::string whole = npy(dict("<f8", "(3,)"), f8_le({0.2, 0.3, 0.5}));  // 128 + 24 bytes
+    const std::string whole = npy(npy_dict("<f8", "(3,)"), f8_le({0.2, 0.3, 0.5}));  // 128 + 24 bytes
     EXPECT_THAT(error_for("a.npy", ""), HasSubstr("0 bytes long, too short for an npy file"));
     EXPECT_THAT(error_for("b.npy", whole.substr(0, 4)), HasSubstr("4 bytes long, too short for an npy file"));
     EXPECT_THAT(error_for("c.npy", whole.substr(0, 7)), HasSubstr("ends inside the version field"));
@@ -260,16 +230,16 @@ TEST_F(IoTest, NpyTruncatedAnywhere) {
 
 TEST_F(IoTest, NpyExtraBytesAfterTheData) {
     EXPECT_THAT(
-        error_for("p.npy", npy(dict("<f8", "(1,)"), f8_le({0.5, 0.5}))),
+        error_for("p.npy", npy(npy_dict("<f8", "(1,)"), f8_le({0.5, 0.5}))),
         HasSubstr("needs 8 data bytes after the header (from byte offset 128), but the file has 16 (extra bytes"));
 }
 
 TEST_F(IoTest, NpyVersionMustExist) {
-    std::string v4 = npy(dict("<f8", "(1,)"), f8_le({1.0}));
+    std::string v4 = npy(npy_dict("<f8", "(1,)"), f8_le({1.0}));
     v4[6] = 4;
     EXPECT_THAT(error_for("a.npy", v4),
                 HasSubstr("bytes 6-7 give npy format version 4.0, but only versions 1.0, 2.0 and 3.0 exist"));
-    std::string v11 = npy(dict("<f8", "(1,)"), f8_le({1.0}));
+    std::string v11 = npy(npy_dict("<f8", "(1,)"), f8_le({1.0}));
     v11[7] = 1;
     EXPECT_THAT(error_for("b.npy", v11), HasSubstr("version 1.1"));
 }
@@ -277,18 +247,18 @@ TEST_F(IoTest, NpyVersionMustExist) {
 TEST_F(IoTest, NpyDtypeMustBeAFloat) {
     // float16 (either byte order) widens exactly, as in every other .npy reader: 0.25 = 0x3400, 0.75 = 0x3a00.
     const fs::path half = dir_ / "half.npy";
-    std::ofstream(half, std::ios::binary) << npy(dict("<f2", "(2,)"), std::string("\x00\x34\x00\x3a", 4));
+    std::ofstream(half, std::ios::binary) << npy(npy_dict("<f2", "(2,)"), std::string("\x00\x34\x00\x3a", 4));
     EXPECT_EQ(kldiv::io::read_distribution(half).values, (std::vector<double>{0.25, 0.75}));
-    std::ofstream(half, std::ios::binary) << npy(dict(">f2", "(2,)"), std::string("\x34\x00\x3a\x00", 4));
+    std::ofstream(half, std::ios::binary) << npy(npy_dict(">f2", "(2,)"), std::string("\x34\x00\x3a\x00", 4));
     EXPECT_EQ(kldiv::io::read_distribution(half).values, (std::vector<double>{0.25, 0.75}));
-    EXPECT_THAT(error_for("a.npy", npy(dict("<i8", "(2,)"), std::string(16, '\0'))),
+    EXPECT_THAT(error_for("a.npy", npy(npy_dict("<i8", "(2,)"), std::string(16, '\0'))),
                 HasSubstr("'descr' is '<i8' (int64), but a distribution file must hold float16, float32 or float64 "
                           "('<f2', '<f4', '<f8', '>f2', '>f4', '>f8'); convert it with a.astype(numpy.float64)"));
-    EXPECT_THAT(error_for("b.npy", npy(dict("<i4", "(2,)"), std::string(8, '\0'))), HasSubstr("'<i4' (int32)"));
-    EXPECT_THAT(error_for("c.npy", npy(dict("|b1", "(2,)"), std::string(2, '\0'))), HasSubstr("'|b1' (bool)"));
-    EXPECT_THAT(error_for("d.npy", npy(dict("<c16", "(1,)"), std::string(16, '\0'))), HasSubstr("(complex128)"));
-    EXPECT_THAT(error_for("e.npy", npy(dict("<U3", "(1,)"), std::string(12, '\0'))), HasSubstr("(unicode string)"));
-    EXPECT_THAT(error_for("f.npy", npy(dict("float64", "(1,)"), f8_le({1.0}))), HasSubstr("'descr' is 'float64'"));
+    EXPECT_THAT(error_for("b.npy", npy(npy_dict("<i4", "(2,)"), std::string(8, '\0'))), HasSubstr("'<i4' (int32)"));
+    EXPECT_THAT(error_for("c.npy", npy(npy_dict("|b1", "(2,)"), std::string(2, '\0'))), HasSubstr("'|b1' (bool)"));
+    EXPECT_THAT(error_for("d.npy", npy(npy_dict("<c16", "(1,)"), std::string(16, '\0'))), HasSubstr("(complex128)"));
+    EXPECT_THAT(error_for("e.npy", npy(npy_dict("<U3", "(1,)"), std::string(12, '\0'))), HasSubstr("(unicode string)"));
+    EXPECT_THAT(error_for("f.npy", npy(npy_dict("float64", "(1,)"), f8_le({1.0}))), HasSubstr("'descr' is 'float64'"));
     const std::string structured = "{'descr': [('a', '<f8'), ('b', '<f8')], 'fortran_order': False, 'shape': (1,), }";
     EXPECT_THAT(
         error_for("g.npy", npy(structured, f8_le({1.0, 2.0}))),
@@ -296,28 +266,28 @@ TEST_F(IoTest, NpyDtypeMustBeAFloat) {
 }
 
 TEST_F(IoTest, NpyShapeMustBeOneDimensional) {
-    EXPECT_THAT(error_for("a.npy", npy(dict("<f8", "(2, 2)"), f8_le({1, 2, 3, 4}))),
+    EXPECT_THAT(error_for("a.npy", npy(npy_dict("<f8", "(2, 2)"), f8_le({1, 2, 3, 4}))),
                 HasSubstr("'shape' is (2, 2), a 2-D array, but a distribution file needs a 1-D array of shape (n,); "
                           "flatten one row or column with a.ravel()"));
-    EXPECT_THAT(error_for("b.npy", npy(dict("<f8", "(1, 1, 2)"), f8_le({1, 2}))), HasSubstr("a 3-D array"));
-    EXPECT_THAT(error_for("c.npy", npy(dict("<f8", "()"), f8_le({1}))), HasSubstr("'shape' is (), a 0-D array"));
-    EXPECT_THAT(error_for("d.npy", npy(dict("<f8", "(0,)"), "")),
+    EXPECT_THAT(error_for("b.npy", npy(npy_dict("<f8", "(1, 1, 2)"), f8_le({1, 2}))), HasSubstr("a 3-D array"));
+    EXPECT_THAT(error_for("c.npy", npy(npy_dict("<f8", "()"), f8_le({1}))), HasSubstr("'shape' is (), a 0-D array"));
+    EXPECT_THAT(error_for("d.npy", npy(npy_dict("<f8", "(0,)"), "")),
                 HasSubstr("'shape' is (0,): the array holds no values"));
 }
 
 TEST_F(IoTest, NpyHostileShapeDoesNotAllocate) {
     // 10^15 float64 would be 8 PB: the size check must come first (bad_alloc would fail error_of).
     EXPECT_THAT(
-        error_for("a.npy", npy(dict("<f8", "(1000000000000000,)"), f8_le({1.0}))),
+        error_for("a.npy", npy(npy_dict("<f8", "(1000000000000000,)"), f8_le({1.0}))),
         HasSubstr("needs 8000000000000000 data bytes after the header (from byte offset 128), but the file has 8"));
-    EXPECT_THAT(error_for("b.npy", npy(dict("<f8", "(9223372036854775807,)"), f8_le({1.0}))),
+    EXPECT_THAT(error_for("b.npy", npy(npy_dict("<f8", "(9223372036854775807,)"), f8_le({1.0}))),
                 HasSubstr("whose size in bytes does not fit in 64 bits"));
-    EXPECT_THAT(error_for("c.npy", npy(dict("<f8", "(4294967296, 4294967296)"), "")),
+    EXPECT_THAT(error_for("c.npy", npy(npy_dict("<f8", "(4294967296, 4294967296)"), "")),
                 HasSubstr("whose element count does not fit in 64 bits"));
-    EXPECT_THAT(error_for("d.npy", npy(dict("<f8", "(99999999999999999999999,)"), "")),
+    EXPECT_THAT(error_for("d.npy", npy(npy_dict("<f8", "(99999999999999999999999,)"), "")),
                 HasSubstr("'shape' has a dimension too large for 64 bits"));
     // A header length of 2^31 with a v2 file: refused before reading it.
-    std::string v2 = npy(dict("<f8", "(1,)"), f8_le({1.0}), 2);
+    std::string v2 = npy(npy_dict("<f8", "(1,)"), f8_le({1.0}), 2);
     v2.replace(8, 4, little_endian_bytes(0x80000000u, 4));
     EXPECT_THAT(error_for("e.npy", v2), HasSubstr("says 2147483648 bytes, but headers over 1048576 bytes are refused"));
 }
@@ -591,8 +561,8 @@ TEST_F(IoTest, MutatedFilesGiveValuesOrKldivErrors) {
     // Deterministic mutations of valid files: each read must return values or throw kldiv::error
     // (never crash, never throw anything else; run under the sanitizers for the full check).
     const std::vector<std::string> seeds = {
-        npy(dict("<f8", "(3,)"), f8_le({0.2, 0.3, 0.5})),
-        npy(dict(">f4", "(2,)"), f4_be({0.5f, 0.5f}), 2),
+        npy(npy_dict("<f8", "(3,)"), f8_le({0.2, 0.3, 0.5})),
+        npy(npy_dict(">f4", "(2,)"), f4_be({0.5f, 0.5f}), 2),
         "letter,count\n\"a, b\",1\nc,2\n",
         "# c\n0.1\t0.9\n",
         "p\n0.5\n0.5\n",

@@ -43,11 +43,7 @@ bool line_reader::next(std::string& line) {
     return true;
 }
 
-namespace {
-
-enum class delimiter { whitespace, comma, tab, semicolon };
-
-const char* delimiter_name(delimiter d) {
+const char* delimiter_name(delimiter d) noexcept {
     switch (d) {
         case delimiter::comma:
             return "comma";
@@ -61,7 +57,7 @@ const char* delimiter_name(delimiter d) {
     return "spaces/tabs";
 }
 
-char delimiter_char(delimiter d) {
+char delimiter_char(delimiter d) noexcept {
     switch (d) {
         case delimiter::comma:
             return ',';
@@ -75,24 +71,6 @@ char delimiter_char(delimiter d) {
     return ' ';
 }
 
-// One field of a line, as the splitter hands it over: `text` views the line (or, for a quoted field
-// with "" inside, the splitter's scratch copy) and is valid only until the next field.
-struct field {
-    std::string_view text;
-    std::size_t column = 0;
-    bool quoted = false;
-};
-
-// A line kept for later: its text and its field count. Fields are split again when they are read,
-// so a line of n fields costs its bytes, not n strings (a one-line file of 10^7 numbers).
-struct row {
-    std::size_t line = 0;
-    std::string text;
-    std::size_t fields = 0;
-};
-
-// A field's text quoted for a message: kldiv::printable, shortened after 40 bytes (at a character
-// boundary).
 std::string shown(std::string_view text) {
     constexpr std::size_t most = 40;
     std::size_t cut = std::min(text.size(), most);
@@ -104,24 +82,26 @@ std::string shown(std::string_view text) {
     return out;
 }
 
-class reporter {
-public:
-    reporter(const std::string& source, const char* function) : source_(source), function_(function) {}
-
-    [[noreturn]] void fail(const std::string& message) const { throw error(function_, source_ + ": " + message); }
-    [[noreturn]] void fail(std::size_t line, const std::string& message) const {
-        fail("line " + std::to_string(line) + ": " + message);
+void check_text_line(std::string& line, std::size_t number, const reporter& report) {
+    if (number == 1) {
+        if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
+        if (line.starts_with("\xFF\xFE") || line.starts_with("\xFE\xFF")) {
+            report.fail("starts with a UTF-16 byte order mark, but text files must be UTF-8 (or ASCII)");
+        }
+        if (line.starts_with("PK\x03\x04")) {
+            report.fail(
+                "is a zip archive (an .npz?), but only single arrays (.npy) and text are read; save the "
+                "array with numpy.save");
+        }
     }
-    [[noreturn]] void fail(std::size_t line, std::size_t column, const std::string& message) const {
-        fail("line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + message);
+    if (const std::size_t nul = line.find('\0'); nul != std::string::npos) {
+        report.fail(number, column_counter(line).at(nul),
+                    "a NUL byte: this looks like a binary file, not text (a .npy file must start with "
+                    "\"\\x93NUMPY\")");
     }
+}
 
-private:
-    const std::string& source_;
-    const char* function_;
-};
-
-delimiter detect_delimiter(const std::string& line) {
+delimiter detect_delimiter(std::string_view line) noexcept {
     bool quoted = false, tab = false, comma = false, semicolon = false;
     for (char c : line) {
         if (c == '"') {
@@ -139,8 +119,6 @@ delimiter detect_delimiter(const std::string& line) {
     return delimiter::whitespace;
 }
 
-// Reads the quoted field starting at line[i] == '"'; returns the index after the closing quote.
-// The field's text is line[i + 1, end - 1) when it holds no "", else a copy in `scratch`.
 std::size_t read_quoted(const std::string& line, std::size_t i, field& f, std::string& scratch, std::size_t line_number,
                         const reporter& report) {
     f.quoted = true;
@@ -168,65 +146,15 @@ std::size_t read_quoted(const std::string& line, std::size_t i, field& f, std::s
     }
 }
 
-// Splits `line` and calls visit(index, field) for each field in order until it returns false;
-// returns the number of fields visited. Malformed quoting is reported on the way.
-template <class Visit>
-std::size_t split_line(const std::string& line, std::size_t line_number, delimiter d, const reporter& report,
-                       Visit&& visit) {
-    std::string scratch;
-    column_counter columns(line);
-    const std::size_t n = line.size();
-    std::size_t i = 0, count = 0;
-    if (d == delimiter::whitespace) {
-        auto blank = [](char c) { return c == ' ' || c == '\t'; };
-        for (;;) {
-            while (i < n && blank(line[i])) ++i;
-            if (i >= n) break;
-            field f;
-            f.column = columns.at(i);
-            if (line[i] == '"') {
-                i = read_quoted(line, i, f, scratch, line_number, report);
-                if (i < n && !blank(line[i])) {
-                    report.fail(line_number, columns.at(i),
-                                "text right after the closing quote of the field at column " +
-                                    std::to_string(f.column) + " (separate fields with spaces or tabs)");
-                }
-            } else {
-                const std::size_t start = i;
-                while (i < n && !blank(line[i])) ++i;
-                f.text = std::string_view(line).substr(start, i - start);
-            }
-            if (!visit(count++, f)) break;
-        }
-        return count;
-    }
-    const char c = delimiter_char(d);
-    auto blank = [d](char ch) { return ch == ' ' || (ch == '\t' && d != delimiter::tab); };
-    for (;;) {
-        while (i < n && blank(line[i])) ++i;
-        field f;
-        f.column = columns.at(i);
-        if (i < n && line[i] == '"') {
-            i = read_quoted(line, i, f, scratch, line_number, report);
-            while (i < n && blank(line[i])) ++i;
-            if (i < n && line[i] != c) {
-                report.fail(line_number, columns.at(i),
-                            "text after the closing quote of the field at column " + std::to_string(f.column) +
-                                " (a quoted field must end at the delimiter, " + delimiter_name(d) + ")");
-            }
-        } else {
-            const std::size_t start = i;
-            while (i < n && line[i] != c) ++i;
-            std::size_t end = i;
-            while (end > start && blank(line[end - 1])) --end;
-            f.text = std::string_view(line).substr(start, end - start);
-        }
-        if (!visit(count++, f)) break;
-        if (i >= n) break;
-        ++i;  // past the delimiter; a delimiter at the end of the line leaves an empty last field
-    }
-    return count;
-}
+namespace {
+
+// A line kept for later: its text and its field count. Fields are split again when they are read,
+// so a line of n fields costs its bytes, not n strings (a one-line file of 10^7 numbers).
+struct row {
+    std::size_t line = 0;
+    std::string text;
+    std::size_t fields = 0;
+};
 
 // "0,25" when the delimiter is not a comma: a number written with a decimal comma.
 bool decimal_comma_number(std::string_view text) {
@@ -274,22 +202,7 @@ labeled_vector parse_delimited_text(std::istream& in, const std::string& source,
     auto next_row = [&](row& r) -> bool {
         std::string& line = r.text;
         while (reader.next(line)) {
-            if (reader.number() == 1) {
-                if (line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
-                if (line.starts_with("\xFF\xFE") || line.starts_with("\xFE\xFF")) {
-                    report.fail("starts with a UTF-16 byte order mark, but text files must be UTF-8 (or ASCII)");
-                }
-                if (line.starts_with("PK\x03\x04")) {
-                    report.fail(
-                        "is a zip archive (an .npz?), but only single arrays (.npy) and text are read; save the "
-                        "array with numpy.save");
-                }
-            }
-            if (const std::size_t nul = line.find('\0'); nul != std::string::npos) {
-                report.fail(reader.number(), column_counter(line).at(nul),
-                            "a NUL byte: this looks like a binary file, not text (a .npy file must start with "
-                            "\"\\x93NUMPY\")");
-            }
+            check_text_line(line, reader.number(), report);
             const std::size_t first = line.find_first_not_of(" \t");
             if (first == std::string::npos || line[first] == '#') continue;
             if (!detected) {

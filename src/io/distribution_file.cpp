@@ -37,9 +37,7 @@ labeled_vector read_npy_distribution(detail::input_file& file) {
 
 labeled_vector read_distribution(const std::filesystem::path& path) {
     detail::input_file file = detail::open_input_file(path, reader_name);
-    std::string extension = path.extension().string();
-    for (char& c : extension) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    if (detail::starts_with_npy_magic(file) || extension == ".npy") return read_npy_distribution(file);
+    if (detail::is_npy_input(file, path)) return read_npy_distribution(file);
     labeled_vector result = detail::parse_delimited_text(*file.stream, file.name, reader_name);
     if (file.stream->bad()) throw error(reader_name, file.name + ": cannot read it: read error");
     return result;

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "kldiv/error.hpp"
 #include "kldiv/text.hpp"
@@ -390,12 +391,55 @@ stored_float stored_of(npy_float type) noexcept {
 
 }  // namespace
 
-template <class T>
-void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, const char* function) {
-    if (h.type == npy_float::none || out.size() != h.element_count) {
-        throw error(function,
-                    file.name + ": internal: read_npy_values called without a float dtype or with a wrong size");
+bool is_npy_integer(const npy_header& h) noexcept {
+    const parsed_descr d = parse_descr(h.descr);
+    if (!d.understood) return false;
+    if (d.kind == 'b') return d.size == 1;
+    return (d.kind == 'i' || d.kind == 'u') && (d.size == 1 || d.size == 2 || d.size == 4 || d.size == 8);
+}
+
+namespace {
+
+// One element of an integer or boolean dtype: its value when it fits in int64, else (a uint64 above
+// 2^63 - 1) its bits.
+struct integer_element {
+    std::int64_t value = 0;
+    std::uint64_t bits = 0;
+    bool fits = true;
+};
+
+integer_element integer_at(const char* p, std::size_t size, bool is_signed, bool swap) noexcept {
+    integer_element e;
+    switch (size) {
+        case 1:
+            e.bits = static_cast<std::uint8_t>(*p);
+            break;
+        case 2:
+            e.bits = load_bytes<std::uint16_t>(p, swap);
+            break;
+        case 4:
+            e.bits = load_bytes<std::uint32_t>(p, swap);
+            break;
+        default:
+            e.bits = load_bytes<std::uint64_t>(p, swap);
+            break;
     }
+    e.value = static_cast<std::int64_t>(e.bits);
+    if (is_signed && size < 8 && (e.bits >> (8 * size - 1)) != 0) e.value -= std::int64_t{1} << (8 * size - 1) << 1;
+    e.fits = is_signed || e.bits <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    return e;
+}
+
+}  // namespace
+
+template <class T>
+void read_npy_elements(input_file& file, const npy_header& h, std::span<T> out, std::uint64_t first,
+                       const char* function) {
+    const bool integer = is_npy_integer(h);
+    if (!integer && (h.type == npy_float::none || std::is_same_v<T, std::int64_t>)) {
+        throw error(function, file.name + ": internal: read_npy_elements called with an unsupported dtype");
+    }
+    const bool is_signed = parse_descr(h.descr).kind == 'i';
     const bool swap = h.big_endian != (std::endian::native == std::endian::big);
     const std::size_t itemsize = static_cast<std::size_t>(h.itemsize);
     constexpr std::size_t chunk_bytes = 1 << 16;
@@ -404,9 +448,40 @@ void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, co
     for (std::size_t done = 0; done < out.size();) {
         const std::size_t n = std::min(per_chunk, out.size() - done);
         read_exact(file, buffer.data(), n * itemsize, function, "npy data");
-        widen_stored(stored_of(h.type), swap, buffer.data(), out.data() + done, n);
+        T* to = out.data() + done;
+        if constexpr (std::is_same_v<T, std::int64_t>) {
+            for (std::size_t i = 0; i < n; ++i) {
+                const integer_element e = integer_at(buffer.data() + i * itemsize, itemsize, is_signed, swap);
+                if (!e.fits) {
+                    throw error(function, file.name + ": element " + std::to_string(first + done + i) + " = " +
+                                              std::to_string(e.bits) + ", but it must fit in a signed 64-bit integer");
+                }
+                to[i] = e.value;
+            }
+        } else if (integer) {
+            for (std::size_t i = 0; i < n; ++i) {
+                const integer_element e = integer_at(buffer.data() + i * itemsize, itemsize, is_signed, swap);
+                to[i] = e.fits ? static_cast<T>(e.value) : static_cast<T>(e.bits);
+            }
+        } else {
+            widen_stored(stored_of(h.type), swap, buffer.data(), to, n);
+        }
         done += n;
     }
+}
+
+template void read_npy_elements<float>(input_file&, const npy_header&, std::span<float>, std::uint64_t, const char*);
+template void read_npy_elements<double>(input_file&, const npy_header&, std::span<double>, std::uint64_t, const char*);
+template void read_npy_elements<std::int64_t>(input_file&, const npy_header&, std::span<std::int64_t>, std::uint64_t,
+                                              const char*);
+
+template <class T>
+void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, const char* function) {
+    if (h.type == npy_float::none || out.size() != h.element_count) {
+        throw error(function,
+                    file.name + ": internal: read_npy_values called without a float dtype or with a wrong size");
+    }
+    read_npy_elements(file, h, out, 0, function);
 }
 
 template void read_npy_values<float>(input_file&, const npy_header&, std::span<float>, const char*);
@@ -414,51 +489,20 @@ template void read_npy_values<double>(input_file&, const npy_header&, std::span<
 
 std::vector<std::int64_t> read_npy_integers(input_file& file, const char* function) {
     const npy_header h = read_npy_header(file, function);
-    const char kind = h.descr.size() >= 3 ? h.descr[1] : '?';
-    const std::size_t size = h.itemsize;
-    const bool integer = (kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8);
-    if (!(integer || (kind == 'b' && size == 1)) || h.shape.size() != 1) {
+    if (!is_npy_integer(h) || h.shape.size() != 1) {
         throw error(function, file.name + ": a " + npy_dtype_name(h) + " array of shape " + npy_shape_text(h.shape) +
                                   ", but it must be a 1-D array of integers or booleans");
     }
     check_npy_data_size(h, file.size, file.name, function);
-    const bool swap = h.big_endian != (std::endian::native == std::endian::big);
     std::vector<std::int64_t> out(h.element_count);
-    constexpr std::size_t chunk_bytes = 1 << 16;
-    std::array<char, chunk_bytes> buffer;
-    for (std::size_t done = 0; done < out.size();) {
-        const std::size_t n = std::min(chunk_bytes / size, out.size() - done);
-        read_exact(file, buffer.data(), n * size, function, "npy data");
-        for (std::size_t i = 0; i < n; ++i) {
-            const char* p = buffer.data() + i * size;
-            std::uint64_t bits = 0;
-            switch (size) {
-                case 1:
-                    bits = static_cast<std::uint8_t>(*p);
-                    break;
-                case 2:
-                    bits = load_bytes<std::uint16_t>(p, swap);
-                    break;
-                case 4:
-                    bits = load_bytes<std::uint32_t>(p, swap);
-                    break;
-                default:
-                    bits = load_bytes<std::uint64_t>(p, swap);
-                    break;
-            }
-            std::int64_t value = static_cast<std::int64_t>(bits);
-            if (kind == 'i' && size < 8 && (bits >> (8 * size - 1)) != 0)
-                value -= std::int64_t{1} << (8 * size - 1) << 1;
-            if (kind == 'u' && size == 8 &&
-                bits > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-                throw error(function, file.name + ": element " + std::to_string(done + i) + " = " +
-                                          std::to_string(bits) + ", but it must fit in a signed 64-bit integer");
-            }
-            out[done + i] = value;
-        }
-        done += n;
-    }
+    read_npy_elements(file, h, std::span<std::int64_t>(out), 0, function);
     return out;
+}
+
+bool is_npy_input(input_file& file, const std::filesystem::path& path) {
+    std::string extension = path.extension().string();
+    for (char& c : extension) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return starts_with_npy_magic(file) || extension == ".npy";
 }
 
 bool starts_with_npy_magic(input_file& file) {

@@ -1,6 +1,6 @@
 #pragma once
 // NumPy .npy files (format versions 1.0, 2.0 and 3.0, as published in numpy/lib/format.py and
-// NEP 1): the header parser and the float readers shared by every reader of .npy arrays.
+// NEP 1): the header parser and the element readers shared by every reader of .npy arrays.
 //
 // Layout: magic "\x93NUMPY" (6 bytes), major and minor version (1 byte each), header length
 // (little-endian uint16 for 1.0, uint32 for 2.0 and 3.0), then the header: a Python dict literal
@@ -9,10 +9,11 @@
 //
 // Use: h = read_npy_header(file, function); check h.type / h.shape for what the caller accepts;
 // check_npy_data_size(h, file.size, file.name, function) BEFORE allocating; then
-// read_npy_values(file, h, out, function). For 2-D data (issue 3) the values come in file order:
-// row-major, or column-major when h.fortran_order.
+// read_npy_values(file, h, out, function), or read_npy_elements piece by piece. For 2-D data the
+// values come in file order: row-major, or column-major when h.fortran_order.
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -83,12 +84,35 @@ void require_npy_float(const npy_header& h, const std::string& source, const cha
 template <class T>
 void read_npy_values(input_file& file, const npy_header& h, std::span<T> out, const char* function);
 
+// True for the integer and boolean dtypes: i1, i2, i4, i8, u1, u2, u4, u8 and b1, either byte order.
+bool is_npy_integer(const npy_header& h) noexcept;
+
+// Reads out.size() elements of h's dtype from the current position of `file`: a piece of the data,
+// the next piece by the next call (check_npy_data_size first). `first` is the index of out[0] in the
+// array, for messages. A float dtype converts to float or double as read_npy_values; an integer or
+// boolean dtype (is_npy_integer) to double (exact up to 2^53, rounded to nearest beyond), float, or
+// std::int64_t (a uint64 element above 2^63 - 1 is then an error naming the element).
+template <class T>
+void read_npy_elements(input_file& file, const npy_header& h, std::span<T> out, std::uint64_t first,
+                       const char* function);
+
 // Reads a whole 1-D array of integers or booleans (dtypes i1–i8, u1–u8, b1, either byte order) as
 // int64 values: token ids, masks. Throws kldiv::error naming the file for another dtype or shape,
 // values above the int64 range, or a data size that does not match the header.
 std::vector<std::int64_t> read_npy_integers(input_file& file, const char* function);
 
+// True when `file` starts with the npy magic or `path` ends in ".npy" (any letter case): a file to
+// read as .npy (and to refuse with the npy header's message when it is not one). Leaves the stream at
+// byte 0.
+bool is_npy_input(input_file& file, const std::filesystem::path& path);
+
 extern template void read_npy_values<float>(input_file&, const npy_header&, std::span<float>, const char*);
 extern template void read_npy_values<double>(input_file&, const npy_header&, std::span<double>, const char*);
+extern template void read_npy_elements<float>(input_file&, const npy_header&, std::span<float>, std::uint64_t,
+                                              const char*);
+extern template void read_npy_elements<double>(input_file&, const npy_header&, std::span<double>, std::uint64_t,
+                                               const char*);
+extern template void read_npy_elements<std::int64_t>(input_file&, const npy_header&, std::span<std::int64_t>,
+                                                     std::uint64_t, const char*);
 
 }  // namespace kldiv::io::detail
