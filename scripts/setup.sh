@@ -17,6 +17,7 @@ packages=(
   libbenchmark-dev                                # bench/
   libfmt-dev libcli11-dev nlohmann-json3-dev      # the kldiv command
   python3 python3-mpmath python3-gmpy2 python3-numpy  # tests/data generators (run with /usr/bin/python3)
+  python3-pandas                                  # tests/data/tables/generate_tables.py
   python3-scipy                                   # bench/compare_peers.py, Python tests
   python3-dev pybind11-dev python3-pytest         # the Python package and its tests
   python3-pip python3-venv python3-setuptools     # pip install of the package from the checkout
