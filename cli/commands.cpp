@@ -29,6 +29,7 @@ void add_commands(CLI::App& app) {
     add_explain(app);
     add_dist(app);
     add_estimate(app);
+    add_drift(app);
     add_llm_compare(app);
     add_llm_reference(app);
     add_completion(app);

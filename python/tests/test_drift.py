@@ -322,7 +322,7 @@ def test_errors_name_the_column_and_the_rule():
     ref = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "z"]})
     with pytest.raises(kldiv.Error, match="the reference's column \"b\" is not in the current data"):
         kldiv.drift(ref, pd.DataFrame({"a": [1.0]}))
-    with pytest.raises(kldiv.Error, match="columns names \"nope\", but the reference has no such column"):
+    with pytest.raises(kldiv.Error, match="columns = \"nope\", but the reference has no such column"):
         kldiv.drift(ref, ref, columns=["nope"])
     with pytest.raises(kldiv.Error, match="column 'a', row 2: 'two' is not a number"):
         kldiv.drift(ref, pd.DataFrame({"a": ["1", "two"], "b": ["x", "y"]}))

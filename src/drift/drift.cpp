@@ -124,7 +124,8 @@ std::vector<double> times_of(const column_view& c, std::size_t rows) {
     return t;
 }
 
-std::vector<window> windows_of(const table_view& cur, const drift_options& o, std::size_t& untimed) {
+std::vector<window> windows_of(const table_view& cur, const drift_options& o, std::size_t& untimed,
+                               bool& calendar_time) {
     std::vector<window> out;
     if (o.window_rows == 0 && o.time_column.empty()) {
         window w;
@@ -181,6 +182,7 @@ std::vector<window> windows_of(const table_view& cur, const drift_options& o, st
     const auto count = static_cast<std::size_t>(last - first + 1.0);
     out.resize(count);
     const bool calendar = categorical(tc->type) || o.epoch_seconds;
+    calendar_time = calendar;
     for (std::size_t k = 0; k < count; ++k) {
         window& win = out[k];
         win.listed = true;
@@ -340,7 +342,7 @@ drift_result compare(const profile& reference, const table_view& current, const 
     drift_result result;
     result.reference_rows = reference.rows;
     result.current_rows = current.rows;
-    const std::vector<window> windows = windows_of(current, o, result.rows_without_time);
+    const std::vector<window> windows = windows_of(current, o, result.rows_without_time, result.calendar);
     const std::size_t columns = reference.columns.size();
     detail::progress_counter progress(o.progress, static_cast<std::uint64_t>(windows.size() * columns));
     result.windows.resize(windows.size());

@@ -144,6 +144,7 @@ struct window_result {
 struct drift_result {
     std::size_t reference_rows = 0, current_rows = 0;
     std::size_t rows_without_time = 0;  // current rows left out of time windows: their time is missing
+    bool calendar = false;              // the windows are in calendar time (seconds since 1970-01-01T00:00:00Z)
     std::vector<window_result> windows;
 };
 
