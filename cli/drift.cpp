@@ -19,6 +19,7 @@
 #include "cli/progress_line.hpp"
 #include "cli/unit_option.hpp"
 #include "kldiv/drift/drift.hpp"
+#include "kldiv/drift/profile_file.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/io/table_file.hpp"
@@ -35,7 +36,7 @@ struct drift_arguments {
     std::string reference, current;
     std::vector<std::string> columns, exclude, categorical, numeric;
     kd::drift_options options;
-    std::string base, window, html;
+    std::string base, window, html, save_profile;
     std::size_t top = 3;
     bool json = false;
     progress_choice progress;
@@ -54,22 +55,15 @@ std::string percent(double part, double whole) {
     return fmt::format("{:.3g}%", 100.0 * part / whole);
 }
 
-// Reads the tables, the current one with the reference's column types.
-struct tables {
-    io::table reference, current;
-};
-
-tables read_tables(const drift_arguments& a) {
-    tables t;
+// The current table, read with the reference profile's column types.
+io::table read_current(const drift_arguments& a, const kd::profile& reference) {
+    std::vector<io::column_schema> schema;
+    for (const kd::column_profile& c : reference.columns) schema.push_back({c.bins.name, c.bins.type});
     io::table_options o;
     o.numeric = a.numeric;
     o.categorical = a.categorical;
-    t.reference = io::read_table(a.reference, o);
-    const std::vector<io::column_schema> schema = io::schema_of(t.reference);
-    io::table_options like = o;
-    like.like = schema;
-    t.current = io::read_table(a.current, like);
-    return t;
+    o.like = schema;
+    return io::read_table(a.current, o);
 }
 
 void print_table(const drift_arguments& a, const kd::drift_result& r) {
@@ -163,7 +157,8 @@ void add_drift(CLI::App& app) {
         "drift", "Which columns of CURRENT moved away from REFERENCE, how much, where, and whether more than chance");
     command->add_option("REFERENCE", args->reference, "The reference table (CSV/TSV with a header, or .npy)")
         ->required();
-    command->add_option("CURRENT", args->current, "The table to compare with it (same columns)")->required();
+    command->add_option("CURRENT", args->current,
+                        "The table to compare with it (same columns); not needed with --save-profile");
     command->add_option("--columns", args->columns, "Compare only these columns (comma-separated)")->delimiter(',');
     command->add_option("--exclude", args->exclude, "Leave these columns out (comma-separated)")->delimiter(',');
     command->add_option("--categorical", args->categorical, "Read these columns as categories (comma-separated)")
@@ -217,7 +212,15 @@ void add_drift(CLI::App& app) {
     add_progress_options(command, args->progress);
     command->add_flag("--json", args->json, "Print the JSON document instead of the table");
     command->add_option("--html", args->html, "Write a self-contained HTML report to this file")->check(output_path);
-    command->callback([args] {
+    command
+        ->add_option("--save-profile", args->save_profile,
+                     "Write the reference's profile (bins and counts) to this file; give it as REFERENCE later")
+        ->check(output_path);
+    std::vector<CLI::Option*> binning_flags;
+    for (const char* flag : {"--binning", "--bin-count", "--resolution", "--categorical", "--numeric"}) {
+        binning_flags.push_back(command->get_option(flag));
+    }
+    command->callback([args, binning_flags] {
         kd::drift_options& o = args->options;
         if (!o.time_column.empty() && args->window.empty()) {
             throw error(command_name, "--time-column " + o.time_column +
@@ -256,19 +259,52 @@ void add_drift(CLI::App& app) {
         o.measures.base = log_base::parse(args->base, "--base");
         o.columns = args->columns;
         o.exclude = args->exclude;
-        for (const std::string& output : {args->html}) {
+        if (args->current.empty() && args->save_profile.empty()) {
+            throw error(command_name,
+                        "CURRENT is missing: give the table to compare with REFERENCE (or "
+                        "--save-profile FILE to save REFERENCE's profile alone)");
+        }
+        for (const auto& [option, output] : {std::pair{"--html", args->html}, {"--save-profile", args->save_profile}}) {
             if (output.empty()) continue;
-            refuse_overwriting_inputs(command_name, "--html", output,
-                                      {{"REFERENCE", args->reference}, {"CURRENT", args->current}});
+            std::vector<named_input> inputs{{"REFERENCE", args->reference}};
+            if (!args->current.empty()) inputs.push_back({"CURRENT", args->current});
+            refuse_overwriting_inputs(command_name, option, output, inputs);
         }
-        const tables t = read_tables(*args);
+        if (!args->html.empty() && args->current.empty()) {
+            throw error(command_name, "--html needs CURRENT: the report compares it with REFERENCE");
+        }
+        kd::profile reference;
+        if (kd::is_profile_file(args->reference)) {
+            for (const CLI::Option* flag : binning_flags) {
+                if (flag->count() > 0) {
+                    throw error(command_name, flag->get_name() + " is given, but REFERENCE " + args->reference +
+                                                  " is a profile, whose bins and column types are fixed");
+                }
+            }
+            reference = kd::load_profile(args->reference);
+            o.binning = reference.binning;
+        } else {
+            io::table_options read;
+            read.numeric = args->numeric;
+            read.categorical = args->categorical;
+            reference = kd::make_profile(kd::view_of(io::read_table(args->reference, read)), o);
+        }
+        if (args->current.empty()) {
+            kd::save_profile(reference, args->save_profile);
+            fmt::print("profile of {} ({} rows, {} columns) saved to {}\n", args->reference, reference.rows,
+                       reference.columns.size(), args->save_profile);
+            return;
+        }
+        const io::table current = read_current(*args, reference);
         o.progress = progress_line(args->progress, "drift", "columns");
-        const kd::drift_result r = kd::compare(kd::view_of(t.reference), kd::view_of(t.current), o);
-        if (!args->html.empty()) {
-            io::write_file_atomically(args->html, report::drift_html(args->reference, args->current, r, o));
-        }
+        const kd::drift_result r = kd::compare(reference, kd::view_of(current), o);
+        // The outputs last, each whole or not at all.
+        const std::string html = args->html.empty() ? "" : report::drift_html(args->reference, args->current, r, o);
+        const std::string text = args->json ? json_text(report::drift_json(r, o), 2) + "\n" : "";
+        if (!args->save_profile.empty()) kd::save_profile(reference, args->save_profile);
+        if (!args->html.empty()) io::write_file_atomically(args->html, html);
         if (args->json) {
-            std::cout << json_text(report::drift_json(r, o), 2) << '\n';
+            std::cout << text;
         } else {
             print_table(*args, r);
         }

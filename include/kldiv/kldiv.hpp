@@ -47,6 +47,7 @@
 #include "kldiv/drift/calibration.hpp"
 #include "kldiv/drift/drift.hpp"
 #include "kldiv/drift/measures.hpp"
+#include "kldiv/drift/profile_file.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/estimate/counts.hpp"
 #include "kldiv/estimate/estimate.hpp"

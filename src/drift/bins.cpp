@@ -25,25 +25,14 @@ std::uint64_t mix(std::uint64_t z) noexcept {
 
 bool categorical(io::column_type t) noexcept { return t != io::column_type::numeric; }
 
-// Rows whose hash is below this are sampled: all of them when the range is at most max_sample.
+// Rows whose hash is below this are sampled: all of them when the table has at most max_sample rows.
 std::uint64_t sample_threshold(std::size_t rows, std::size_t max_sample) noexcept {
     if (rows <= max_sample) return std::numeric_limits<std::uint64_t>::max();
     return static_cast<std::uint64_t>(static_cast<double>(max_sample) / static_cast<double>(rows) * 0x1p64);
 }
 
-// The sorted finite values of the sampled rows.
-std::vector<double> sorted_sample(const column_view& c, std::size_t begin, std::size_t end, std::size_t max_sample) {
-    const std::uint64_t threshold = sample_threshold(end - begin, max_sample);
-    std::vector<double> sample;
-    sample.reserve(std::min(end - begin, max_sample + max_sample / 8));
-    for (std::size_t i = begin; i < end; ++i) {
-        const double v = c.numbers[i * c.stride];
-        if (!std::isfinite(v)) continue;
-        if (threshold != std::numeric_limits<std::uint64_t>::max() && mix(i) >= threshold) continue;
-        sample.push_back(v);
-    }
-    std::sort(sample.begin(), sample.end());
-    return sample;
+bool needs_every_value(estimate::binning rule) noexcept {
+    return rule != estimate::binning::quantile && rule != estimate::binning::fixed;
 }
 
 // Interior edges at the sample values of rank ⌊i·S/B⌋, i = 1..B−1.
@@ -68,18 +57,8 @@ void check_options(const binning_options& opts) {
     if (opts.max_sample < 1) throw error(function, "max_sample = 0, but the quantiles need at least one value");
 }
 
-std::vector<double> finite_values(const column_view& c, std::size_t begin, std::size_t end) {
-    std::vector<double> values;
-    for (std::size_t i = begin; i < end; ++i) {
-        const double v = c.numbers[i * c.stride];
-        if (std::isfinite(v)) values.push_back(v);
-    }
-    return values;
-}
-
-void numeric_bins(column_bins& b, const column_view& c, std::size_t begin, std::size_t end,
-                  const binning_options& opts) {
-    const std::vector<double> sample = sorted_sample(c, begin, end, opts.max_sample);
+void numeric_bins(column_bins& b, std::vector<double> sample, const column_sample& from, const binning_options& opts) {
+    std::sort(sample.begin(), sample.end());
     std::vector<double> report;
     if (!sample.empty()) {
         if (opts.rule == estimate::binning::quantile) {
@@ -87,10 +66,11 @@ void numeric_bins(column_bins& b, const column_view& c, std::size_t begin, std::
         } else {
             const bool counted = opts.rule == estimate::binning::fixed;
             const std::vector<double> all =
-                estimate::bin_edges(finite_values(c, begin, end), opts.rule, counted ? opts.bin_count : 0);
+                estimate::bin_edges(counted ? std::vector<double>{from.min, from.max} : from.values, opts.rule,
+                                    counted ? opts.bin_count : 0);
             if (all.size() - 1 > max_bins) {
-                throw error(function, "column " + std::string(c.name) + ": the " + name(opts.rule, '-') +
-                                          " rule gives " + std::to_string(all.size() - 1) + " bins, but at most " +
+                throw error(function, "column " + from.name + ": the " + name(opts.rule, '-') + " rule gives " +
+                                          std::to_string(all.size() - 1) + " bins, but at most " +
                                           std::to_string(max_bins) + " are allowed");
             }
             report.assign(all.begin() + 1, all.end() - 1);
@@ -110,24 +90,6 @@ void numeric_bins(column_bins& b, const column_view& c, std::size_t begin, std::
     std::size_t unique_values = sample.empty() ? 0 : 1;
     for (std::size_t i = 1; i < sample.size(); ++i) unique_values += sample[i] != sample[i - 1];
     b.continuous = 2 * unique_values >= sample.size();
-}
-
-void categorical_bins(column_bins& b, const column_view& c, std::size_t begin, std::size_t end) {
-    if (c.type == io::column_type::boolean) {
-        b.categories.assign(c.categories.begin(), c.categories.end());
-    } else {
-        std::vector<char> seen(c.categories.size(), 0);
-        for (std::size_t i = begin; i < end; ++i) {
-            const std::uint32_t code = c.codes[i];
-            if (code != io::missing_code) seen[code] = 1;
-        }
-        for (std::size_t k = 0; k < seen.size(); ++k) {
-            if (seen[k]) b.categories.push_back(c.categories[k]);
-        }
-    }
-    const std::size_t bins = b.categories.size() + 1;
-    b.groups.resize(bins + 1);
-    for (std::size_t j = 0; j <= bins; ++j) b.groups[j] = j;
 }
 
 // Adds x to a double-double accumulator held as hi + lo (two-sum; the error kept in lo).
@@ -250,18 +212,71 @@ double column_counts::standard_deviation() const noexcept {
     return variance > 0.0 ? std::sqrt(variance) : 0.0;
 }
 
-column_bins make_bins(const column_view& reference, std::size_t begin, std::size_t end, const binning_options& opts) {
+column_sample sample_column(const column_view& c, std::size_t begin, std::size_t end, const binning_options& opts,
+                            std::size_t row_offset, std::size_t total_rows) {
+    check_options(opts);
+    column_sample out;
+    out.name = c.name;
+    out.type = c.type;
+    out.declared = c.declared;
+    if (categorical(c.type)) {
+        if (c.type == io::column_type::boolean) {
+            out.categories.assign(c.categories.begin(), c.categories.end());
+            return out;
+        }
+        std::vector<char> seen(c.categories.size(), 0);
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::uint32_t code = c.codes[i];
+            if (code == io::missing_code || seen[code]) continue;
+            seen[code] = 1;
+            out.categories.push_back(c.categories[code]);
+        }
+        return out;
+    }
+    const std::uint64_t threshold = sample_threshold(total_rows != 0 ? total_rows : end - begin, opts.max_sample);
+    const bool every = needs_every_value(opts.rule);
+    for (std::size_t i = begin; i < end; ++i) {
+        const double v = c.numbers[i * c.stride];
+        if (!std::isfinite(v)) continue;
+        out.min = std::min(out.min, v);
+        out.max = std::max(out.max, v);
+        if (every) out.values.push_back(v);
+        if (threshold == std::numeric_limits<std::uint64_t>::max() || mix(row_offset + (i - begin)) < threshold) {
+            out.sample.push_back(v);
+        }
+    }
+    return out;
+}
+
+void merge(column_sample& a, const column_sample& b) {
+    a.sample.insert(a.sample.end(), b.sample.begin(), b.sample.end());
+    a.values.insert(a.values.end(), b.values.begin(), b.values.end());
+    a.min = std::min(a.min, b.min);
+    a.max = std::max(a.max, b.max);
+    for (const std::string& c : b.categories) {
+        if (std::find(a.categories.begin(), a.categories.end(), c) == a.categories.end()) a.categories.push_back(c);
+    }
+}
+
+column_bins bins_from(const column_sample& s, const binning_options& opts) {
     check_options(opts);
     column_bins b;
-    b.name = reference.name;
-    b.type = reference.type;
-    b.declared = reference.declared;
-    if (categorical(reference.type)) {
-        categorical_bins(b, reference, begin, end);
+    b.name = s.name;
+    b.type = s.type;
+    b.declared = s.declared;
+    if (categorical(s.type)) {
+        b.categories = s.categories;
+        const std::size_t bins = b.categories.size() + 1;
+        b.groups.resize(bins + 1);
+        for (std::size_t j = 0; j <= bins; ++j) b.groups[j] = j;
     } else {
-        numeric_bins(b, reference, begin, end, opts);
+        numeric_bins(b, s.sample, s, opts);
     }
     return b;
+}
+
+column_bins make_bins(const column_view& reference, std::size_t begin, std::size_t end, const binning_options& opts) {
+    return bins_from(sample_column(reference, begin, end, opts), opts);
 }
 
 column_counts count(const column_bins& bins, const column_view& column, std::size_t begin, std::size_t end) {

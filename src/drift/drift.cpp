@@ -68,7 +68,7 @@ std::vector<const column_view*> selected(const table_view& t, const drift_option
     for (const auto& [list, option] : {std::pair{&o.columns, "columns"}, std::pair{&o.exclude, "exclude"}}) {
         for (const std::string& name : *list) {
             if (find(t, name) == nullptr) {
-                throw error(function, std::string(option) + " names " + in_quotes(name) +
+                throw error(function, std::string(option) + " = " + in_quotes(name) +
                                           ", but the reference has no such column (its columns: " + names_list(t) +
                                           ")");
             }
@@ -88,18 +88,44 @@ std::vector<const column_view*> selected(const table_view& t, const drift_option
     return out;
 }
 
-// A window: its label, its span, and its rows (a range, or a list).
-struct window {
-    std::string label;
+// The profile's columns that `o` selects (all of make_profile's, when it made the profile with o).
+// Names in exclude need not be the profile's (make_profile left them out already).
+std::vector<const column_profile*> chosen(const profile& p, const drift_options& o) {
+    for (const auto& [list, option] : {std::pair{&o.columns, "columns"}}) {
+        for (const std::string& name : *list) {
+            if (p.find(name) == nullptr) {
+                std::string names;
+                for (std::size_t j = 0; j < p.columns.size() && j < 20; ++j) {
+                    names += (j ? ", " : "") + p.columns[j].bins.name;
+                }
+                throw error(function, std::string(option) + " = " + in_quotes(name) +
+                                          ", but the reference has no such column (its columns: " + names + ")");
+            }
+        }
+    }
+    std::vector<const column_profile*> out;
+    for (const column_profile& c : p.columns) {
+        const std::string& n = c.bins.name;
+        if (!o.columns.empty() && std::find(o.columns.begin(), o.columns.end(), n) == o.columns.end()) continue;
+        if (std::find(o.exclude.begin(), o.exclude.end(), n) != o.exclude.end() || n == o.time_column) continue;
+        out.push_back(&c);
+    }
+    if (out.empty()) throw error(function, "no column of the reference is left to compare");
+    return out;
+}
+
+// The rows of one window of a current table (a part starting at row `offset` of the whole): a
+// range, or a list; `start` and `end` as window_counts has them.
+struct window_rows {
     double start = 0.0, end = 0.0;
-    std::size_t begin = 0, stop = 0;  // rows [begin, stop) when `rows` is empty
+    std::size_t begin = 0, stop = 0;  // rows [begin, stop) unless listed
     std::vector<std::size_t> rows;
     bool listed = false;
     std::size_t size() const noexcept { return listed ? rows.size() : stop - begin; }
 };
 
 // Each row's time from the time column (NaN where missing).
-std::vector<double> times_of(const column_view& c, std::size_t rows) {
+std::vector<double> times_of(const column_view& c, std::size_t rows, std::size_t offset) {
     std::vector<double> t(rows, nan);
     if (!categorical(c.type)) {
         for (std::size_t i = 0; i < rows; ++i) t[i] = c.numbers[i * c.stride];
@@ -113,8 +139,8 @@ std::vector<double> times_of(const column_view& c, std::size_t rows) {
         if (!parsed[code]) {
             parsed[code] = 1;
             if (!parse_time(c.categories[code], of_category[code])) {
-                throw error(function, "time column " + in_quotes(c.name) + ", row " + std::to_string(i + 1) + ": " +
-                                          in_quotes(c.categories[code]) +
+                throw error(function, "time column " + in_quotes(c.name) + ", row " + std::to_string(offset + i + 1) +
+                                          ": " + in_quotes(c.categories[code]) +
                                           " is not a date or time (ISO 8601: 2024-01-31, 2024-01-31T12:30:00Z, "
                                           "2024-01-31 12:30:00+02:00) nor a number");
             }
@@ -124,81 +150,62 @@ std::vector<double> times_of(const column_view& c, std::size_t rows) {
     return t;
 }
 
-std::vector<window> windows_of(const table_view& cur, const drift_options& o, std::size_t& untimed,
-                               bool& calendar_time) {
-    std::vector<window> out;
+std::vector<window_rows> windows_of(const table_view& cur, const drift_options& o, std::size_t offset,
+                                    current_counts& out) {
+    std::vector<window_rows> windows;
     if (o.window_rows == 0 && o.time_column.empty()) {
-        window w;
-        w.label = "all";
+        window_rows w;
+        w.start = static_cast<double>(offset);
+        w.end = static_cast<double>(offset + cur.rows);
         w.stop = cur.rows;
-        w.end = static_cast<double>(cur.rows);
-        out.push_back(std::move(w));
-        return out;
+        windows.push_back(std::move(w));
+        return windows;
     }
     if (o.window_rows > 0) {
-        const std::size_t count = (cur.rows + o.window_rows - 1) / o.window_rows;
-        if (count > max_windows) {
-            throw error(function, "window_rows = " + std::to_string(o.window_rows) + " cuts " +
-                                      std::to_string(cur.rows) + " rows into " + std::to_string(count) +
-                                      " windows, but at most " + std::to_string(max_windows) + " are made");
+        const std::size_t n = o.window_rows;
+        for (std::size_t g = offset / n * n; g < offset + cur.rows; g += n) {
+            window_rows w;
+            w.begin = std::max(g, offset) - offset;
+            w.stop = std::min(g + n, offset + cur.rows) - offset;
+            w.start = static_cast<double>(g);
+            w.end = static_cast<double>(offset + w.stop);
+            windows.push_back(std::move(w));
         }
-        for (std::size_t begin = 0; begin < cur.rows; begin += o.window_rows) {
-            window w;
-            w.begin = begin;
-            w.stop = std::min(cur.rows, begin + o.window_rows);
-            w.start = static_cast<double>(w.begin);
-            w.end = static_cast<double>(w.stop);
-            w.label = "rows " + std::to_string(w.begin + 1) + "-" + std::to_string(w.stop);
-            out.push_back(std::move(w));
-        }
-        return out;
+        return windows;
     }
     const column_view* tc = find(cur, o.time_column);
     if (tc == nullptr) {
         throw error(function, "time_column = " + in_quotes(o.time_column) +
                                   ", but the current data has no such column (its columns: " + names_list(cur) + ")");
     }
-    const std::vector<double> t = times_of(*tc, cur.rows);
+    out.calendar = categorical(tc->type) || o.epoch_seconds;
+    const std::vector<double> t = times_of(*tc, cur.rows, offset);
     const double w = o.window_seconds;
-    double first = std::numeric_limits<double>::infinity(), last = -first;
-    for (const double x : t) {
-        if (std::isnan(x)) continue;
-        if (std::isinf(x)) {
-            throw error(function, "time column " + in_quotes(o.time_column) + " holds " + detail::to_text(x) +
-                                      ", but times must be finite");
-        }
-        first = std::min(first, std::floor(x / w));
-        last = std::max(last, std::floor(x / w));
-    }
-    if (first > last) {
-        throw error(function, "time column " + in_quotes(o.time_column) + " has no time in any row");
-    }
-    if (last - first + 1.0 > static_cast<double>(max_windows)) {
-        throw error(function, "windows of " + detail::to_text(w) + " over the times of column " +
-                                  in_quotes(o.time_column) + " make " + detail::to_text(last - first + 1.0) +
-                                  " windows, but at most " + std::to_string(max_windows) +
-                                  " are made (a wider window)");
-    }
-    const auto count = static_cast<std::size_t>(last - first + 1.0);
-    out.resize(count);
-    const bool calendar = categorical(tc->type) || o.epoch_seconds;
-    calendar_time = calendar;
-    for (std::size_t k = 0; k < count; ++k) {
-        window& win = out[k];
-        win.listed = true;
-        win.start = (first + static_cast<double>(k)) * w;
-        win.end = win.start + w;
-        win.label = calendar ? format_time(win.start) : detail::to_text(win.start);
-    }
-    untimed = 0;
+    std::map<double, window_rows> by_start;
     for (std::size_t i = 0; i < t.size(); ++i) {
         if (std::isnan(t[i])) {
-            ++untimed;
+            ++out.rows_without_time;
             continue;
         }
-        out[static_cast<std::size_t>(std::floor(t[i] / w) - first)].rows.push_back(i);
+        if (std::isinf(t[i])) {
+            throw error(function, "time column " + in_quotes(o.time_column) + ", row " +
+                                      std::to_string(offset + i + 1) + ": " + detail::to_text(t[i]) +
+                                      ", but times must be finite");
+        }
+        const double start = std::floor(t[i] / w) * w;
+        window_rows& win = by_start[start];
+        win.listed = true;
+        win.start = start;
+        win.end = start + w;
+        win.rows.push_back(i);
     }
-    return out;
+    if (by_start.size() > max_windows) {
+        throw error(function, "windows of " + detail::to_text(w) + " over the times of column " +
+                                  in_quotes(o.time_column) + " make more than " + std::to_string(max_windows) +
+                                  " windows (a wider window)");
+    }
+    for (auto& [start, win] : by_start) windows.push_back(std::move(win));
+    return windows;
 }
 
 // The measure a column is flagged on, and the threshold (NaN: by the calibrated test).
@@ -212,10 +219,7 @@ std::pair<measure, double> decision_of(const drift_options& o, io::column_type t
     return {r.measure, r.threshold};
 }
 
-column_result measure_column(const column_profile& ref, const column_view& cur, const window& win,
-                             const drift_options& o) {
-    const column_counts counts =
-        win.listed ? count(ref.bins, cur, win.rows) : count(ref.bins, cur, win.begin, win.stop);
+column_result measure_column(const column_profile& ref, const column_counts& counts, const drift_options& o) {
     const column_pair pr = pair_of(ref.bins, ref.counts, counts);
     column_result r;
     r.name = ref.bins.name;
@@ -228,7 +232,8 @@ column_result measure_column(const column_profile& ref, const column_view& cur, 
     r.reference_missing = ref.counts.missing;
     r.current_missing = counts.missing;
     const measure_values values = measures(pr, o.measures);
-    const measure_calibration cal = calibrate(pr, {ref.counts.missing, counts.missing}, o.measures, o.calibration);
+    const measure_calibration cal =
+        calibrate(pr, {ref.counts.missing, counts.missing}, o.measures, o.calibration, r.tested);
     for (std::size_t j = 0; j < measure_count; ++j) {
         r.measures[j] = {values[j], cal.expected[j], cal.p_value[j], cal.low[j], cal.high[j]};
     }
@@ -305,27 +310,91 @@ const column_profile* profile::find(std::string_view name) const noexcept {
     return nullptr;
 }
 
-profile make_profile(const table_view& reference, const drift_options& opts) {
+std::vector<column_sample> sample_reference(const table_view& part, const drift_options& opts, std::size_t row_offset,
+                                            std::size_t total_rows) {
     check(opts);
-    const std::vector<const column_view*> columns = selected(reference, opts);
-    if (reference.rows == 0) throw error(function, "the reference has no rows, but drift needs data to compare with");
-    profile p;
-    p.rows = reference.rows;
-    p.binning = opts.binning;
-    p.columns.resize(columns.size());
+    const std::vector<const column_view*> columns = selected(part, opts);
+    std::vector<column_sample> out(columns.size());
     detail::parallel_for(columns.size(), detail::worker_count(opts.threads), [&](std::size_t j, unsigned) {
-        column_profile& c = p.columns[j];
-        c.bins = make_bins(*columns[j], 0, reference.rows, opts.binning);
-        c.counts = count(c.bins, *columns[j], 0, reference.rows);
+        out[j] = sample_column(*columns[j], 0, part.rows, opts.binning, row_offset, total_rows);
+    });
+    return out;
+}
+
+void merge(std::vector<column_sample>& a, const std::vector<column_sample>& b) {
+    if (a.size() != b.size()) {
+        throw error(function, "samples of " + std::to_string(a.size()) + " and " + std::to_string(b.size()) +
+                                  " columns, but the parts of one table have the same columns");
+    }
+    for (std::size_t j = 0; j < a.size(); ++j) merge(a[j], b[j]);
+}
+
+profile profile_from(const std::vector<column_sample>& samples, const drift_options& opts) {
+    check(opts);
+    profile p;
+    p.binning = opts.binning;
+    p.columns.resize(samples.size());
+    detail::parallel_for(samples.size(), detail::worker_count(opts.threads), [&](std::size_t j, unsigned) {
+        p.columns[j].bins = bins_from(samples[j], opts.binning);
+        p.columns[j].counts.counts.assign(p.columns[j].bins.fine_bins(), 0.0);
     });
     return p;
 }
 
-drift_result compare(const profile& reference, const table_view& current, const drift_options& o) {
+void add_counts(profile& p, const table_view& part, unsigned threads) {
+    std::vector<const column_view*> columns;
+    for (const column_profile& c : p.columns) {
+        const column_view* v = find(part, c.bins.name);
+        if (v == nullptr || categorical(v->type) != categorical(c.bins.type)) {
+            throw error(function, "column " + in_quotes(c.bins.name) +
+                                      (v == nullptr ? " is not in this part of the reference"
+                                                    : " has another type in this part of the reference"));
+        }
+        columns.push_back(v);
+    }
+    detail::parallel_for(columns.size(), detail::worker_count(threads), [&](std::size_t j, unsigned) {
+        merge(p.columns[j].counts, count(p.columns[j].bins, *columns[j], 0, part.rows));
+    });
+    p.rows += part.rows;
+}
+
+void merge(profile& a, const profile& b) {
+    bool same = a.columns.size() == b.columns.size();
+    for (std::size_t j = 0; same && j < a.columns.size(); ++j) {
+        const column_bins &x = a.columns[j].bins, &y = b.columns[j].bins;
+        same = x.name == y.name && x.type == y.type && x.edges == y.edges && x.groups == y.groups &&
+               x.categories == y.categories;
+    }
+    if (!same)
+        throw error(function, "the profiles have different columns or bins, but only profiles of one binning merge");
+    for (std::size_t j = 0; j < a.columns.size(); ++j) merge(a.columns[j].counts, b.columns[j].counts);
+    a.rows += b.rows;
+}
+
+profile make_profile(const table_view& reference, const drift_options& opts) {
+    check(opts);
+    if (reference.rows == 0) {
+        selected(reference, opts);  // a column named in opts but missing is the first thing to say
+        throw error(function, "the reference has no rows, but drift needs data to compare with");
+    }
+    profile p = profile_from(sample_reference(reference, opts, 0, reference.rows), opts);
+    add_counts(p, reference, opts.threads);
+    return p;
+}
+
+current_counts count_current(const profile& reference, const table_view& current, const drift_options& o,
+                             std::size_t row_offset) {
     check(o);
-    if (current.rows == 0) throw error(function, "the current data has no rows, but drift needs data to compare");
+    const std::vector<const column_profile*> columns_in = chosen(reference, o);
+    for (const std::string& name : o.exclude) {
+        if (reference.find(name) == nullptr && find(current, name) == nullptr) {
+            throw error(function, "exclude = " + in_quotes(name) + ", but neither the reference nor the current data " +
+                                      "has such a column (the current data's columns: " + names_list(current) + ")");
+        }
+    }
     std::vector<const column_view*> matched;
-    for (const column_profile& c : reference.columns) {
+    for (const column_profile* chosen_column : columns_in) {
+        const column_profile& c = *chosen_column;
         const column_view* cur = find(current, c.bins.name);
         if (cur == nullptr) {
             throw error(function, "the reference's column " + in_quotes(c.bins.name) +
@@ -339,31 +408,114 @@ drift_result compare(const profile& reference, const table_view& current, const 
         }
         matched.push_back(cur);
     }
+    current_counts out;
+    out.rows = current.rows;
+    const std::vector<window_rows> windows = windows_of(current, o, row_offset, out);
+    const std::size_t columns = columns_in.size();
+    out.windows.resize(windows.size());
+    for (window_counts& w : out.windows) w.columns.resize(columns);
+    detail::parallel_for(windows.size() * columns, detail::worker_count(o.threads), [&](std::size_t item, unsigned) {
+        const std::size_t k = item / columns, j = item % columns;
+        const window_rows& win = windows[k];
+        const column_bins& bins = columns_in[j]->bins;
+        out.windows[k].columns[j] =
+            win.listed ? count(bins, *matched[j], win.rows) : count(bins, *matched[j], win.begin, win.stop);
+    });
+    for (std::size_t k = 0; k < windows.size(); ++k) {
+        out.windows[k].start = windows[k].start;
+        out.windows[k].end = windows[k].end;
+        out.windows[k].rows = windows[k].size();
+    }
+    return out;
+}
+
+void merge(current_counts& a, const current_counts& b) {
+    a.rows += b.rows;
+    a.rows_without_time += b.rows_without_time;
+    a.calendar = a.calendar || b.calendar;
+    for (const window_counts& w : b.windows) {
+        auto at = std::lower_bound(a.windows.begin(), a.windows.end(), w.start,
+                                   [](const window_counts& x, double start) { return x.start < start; });
+        if (at != a.windows.end() && at->start == w.start) {
+            at->end = std::max(at->end, w.end);
+            at->rows += w.rows;
+            for (std::size_t j = 0; j < at->columns.size() && j < w.columns.size(); ++j) {
+                merge(at->columns[j], w.columns[j]);
+            }
+        } else {
+            a.windows.insert(at, w);
+        }
+    }
+}
+
+drift_result compare(const profile& reference, const current_counts& current, const drift_options& o) {
+    check(o);
+    if (current.rows == 0) throw error(function, "the current data has no rows, but drift needs data to compare");
     drift_result result;
     result.reference_rows = reference.rows;
     result.current_rows = current.rows;
-    const std::vector<window> windows = windows_of(current, o, result.rows_without_time, result.calendar);
-    const std::size_t columns = reference.columns.size();
+    result.rows_without_time = current.rows_without_time;
+    result.calendar = current.calendar;
+    // Time windows without rows between the first and the last are reported, empty.
+    std::vector<const window_counts*> windows;
+    std::vector<double> starts;
+    for (const window_counts& w : current.windows) {
+        if (!o.time_column.empty() && !starts.empty()) {
+            const double step = o.window_seconds;
+            const double gaps = std::floor((w.start - starts.back()) / step + 0.5) - 1.0;
+            if (gaps + static_cast<double>(starts.size()) > static_cast<double>(max_windows)) {
+                throw error(function, "windows of " + detail::to_text(step) + " over the times of column " +
+                                          in_quotes(o.time_column) + " make more than " + std::to_string(max_windows) +
+                                          " windows (a wider window)");
+            }
+            for (double g = 1.0; g <= gaps; g += 1.0) {
+                starts.push_back(starts.back() + step);
+                windows.push_back(nullptr);
+            }
+        }
+        starts.push_back(w.start);
+        windows.push_back(&w);
+    }
+    if (windows.empty()) throw error(function, "time column " + in_quotes(o.time_column) + " has no time in any row");
+    const std::vector<const column_profile*> columns_in = chosen(reference, o);
+    const std::size_t columns = columns_in.size();
+    for (const window_counts& w : current.windows) {
+        if (w.columns.size() != columns) {
+            throw error(function, "counts of " + std::to_string(w.columns.size()) + " columns for a profile of " +
+                                      std::to_string(columns) + ", but each profile column has its counts");
+        }
+    }
     detail::progress_counter progress(o.progress, static_cast<std::uint64_t>(windows.size() * columns));
     result.windows.resize(windows.size());
     for (std::size_t k = 0; k < windows.size(); ++k) {
         window_result& w = result.windows[k];
-        w.label = windows[k].label;
-        w.start = windows[k].start;
-        w.end = windows[k].end;
-        w.rows = windows[k].size();
+        w.start = starts[k];
+        if (o.time_column.empty()) {
+            w.end = windows[k]->end;
+            w.label =
+                o.window_rows == 0 ? "all" : "rows " + detail::to_text(w.start + 1.0) + "-" + detail::to_text(w.end);
+        } else {
+            w.end = w.start + o.window_seconds;
+            w.label = current.calendar ? format_time(w.start) : detail::to_text(w.start);
+        }
+        w.rows = windows[k] ? windows[k]->rows : 0;
         if (w.rows == 0) {
             progress.add(columns);
             continue;
         }
         w.columns.resize(columns);
         detail::parallel_for(columns, detail::worker_count(o.threads), [&](std::size_t j, unsigned) {
-            w.columns[j] = measure_column(reference.columns[j], *matched[j], windows[k], o);
+            w.columns[j] = measure_column(*columns_in[j], windows[k]->columns[j], o);
             progress.add();
         });
         decide(w, o);
     }
     return result;
+}
+
+drift_result compare(const profile& reference, const table_view& current, const drift_options& o) {
+    if (current.rows == 0) throw error(function, "the current data has no rows, but drift needs data to compare");
+    return compare(reference, count_current(reference, current, o), o);
 }
 
 drift_result compare(const table_view& reference, const table_view& current, const drift_options& opts) {

@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -103,6 +104,25 @@ struct column_counts {
 // The bins of a column, chosen on rows [begin, end) of the reference column.
 column_bins make_bins(const column_view& reference, std::size_t begin, std::size_t end,
                       const binning_options& opts = {});
+
+// make_bins in steps, for a reference held in parts (partitions of a cluster's table): each part's
+// sample, merged in the parts' order, gives the bins of the whole, bit for bit.
+struct column_sample {
+    std::string name;
+    io::column_type type = io::column_type::numeric;
+    bool declared = false;
+    std::vector<double> sample;  // numeric: the finite values of the sampled rows
+    std::vector<double> values;  // numeric, for the freedman_diaconis, scott and sturges rules: every finite value
+    double min = std::numeric_limits<double>::infinity();  // numeric: of the finite values
+    double max = -std::numeric_limits<double>::infinity();
+    std::vector<std::string> categories;  // categorical: the categories met, in order of first appearance
+};
+// Rows [begin, end) of a part whose first row is row `row_offset` of a table of `total_rows` rows
+// (0: the part is the table): the rows sampled are those of the whole table.
+column_sample sample_column(const column_view& column, std::size_t begin, std::size_t end,
+                            const binning_options& opts = {}, std::size_t row_offset = 0, std::size_t total_rows = 0);
+void merge(column_sample& a, const column_sample& b);  // b holds the rows after a's
+column_bins bins_from(const column_sample& sample, const binning_options& opts = {});
 
 // Counts rows [begin, end) of `column` in `bins` (the column must have the bins' type).
 column_counts count(const column_bins& bins, const column_view& column, std::size_t begin, std::size_t end);

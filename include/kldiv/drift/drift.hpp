@@ -102,6 +102,17 @@ struct profile {
 // The profile of the reference's columns (those `opts` selects; the time column left out).
 profile make_profile(const table_view& reference, const drift_options& opts = {});
 
+// make_profile in steps, for a reference held in parts (partitions of a cluster's table), bit for bit
+// the same: sample each part (its first row is row `row_offset` of `total_rows`), merge the samples in
+// the parts' order, make the bins, then count every part into them (in any order).
+std::vector<column_sample> sample_reference(const table_view& part, const drift_options& opts, std::size_t row_offset,
+                                            std::size_t total_rows);
+void merge(std::vector<column_sample>& a, const std::vector<column_sample>& b);
+profile profile_from(const std::vector<column_sample>& samples, const drift_options& opts = {});  // no counts yet
+void add_counts(profile& p, const table_view& part, unsigned threads = 0);
+// Profiles of parts counted in the same bins: b's counts added to a's.
+void merge(profile& a, const profile& b);
+
 struct measure_result {
     double value = 0.0;
     double expected = 0.0;  // under no drift, at these sample sizes (the permutation null's mean)
@@ -149,6 +160,26 @@ struct drift_result {
 };
 
 drift_result compare(const profile& reference, const table_view& current, const drift_options& opts = {});
+
+// compare in steps, for current data held in parts (partitions of a cluster's table): each part
+// counted in the profile's bins window by window, the parts' counts merged, then compared — the same
+// result, bit for bit, as one call on the whole table.
+struct window_counts {
+    double start = 0.0, end = 0.0;  // rows [start, end) of the whole current table, or times [start, end)
+    std::size_t rows = 0;
+    std::vector<column_counts> columns;  // one per profile column, in its order
+};
+struct current_counts {
+    std::size_t rows = 0;
+    std::size_t rows_without_time = 0;
+    bool calendar = false;
+    std::vector<window_counts> windows;  // by start; windows without rows left out
+};
+// `row_offset`: the part's first row in the whole table (windows by rows count from there).
+current_counts count_current(const profile& reference, const table_view& current, const drift_options& opts = {},
+                             std::size_t row_offset = 0);
+void merge(current_counts& a, const current_counts& b);
+drift_result compare(const profile& reference, const current_counts& current, const drift_options& opts = {});
 drift_result compare(const table_view& reference, const table_view& current, const drift_options& opts = {});
 
 // The most windows one comparison makes.
