@@ -182,6 +182,11 @@ void add_drift(CLI::App& app) {
     command->add_option("--resolution", o.binning.resolution, "Fine bins for ks and wasserstein")
         ->check(CLI::Range(std::size_t{1}, kd::max_bins))
         ->capture_default_str();
+    command
+        ->add_option("--max-sample", o.binning.max_sample,
+                     "Reference values the quantile edges are taken from (a fixed sample of the rows above it)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+        ->capture_default_str();
     add_choice<kd::empty_bins>(*command, "--empty-bins", o.measures.on_empty,
                                "psi and the KLs where a bin is empty on one side: pseudocount, epsilon (other "
                                "tools' 1e-4), infinity");
@@ -217,7 +222,8 @@ void add_drift(CLI::App& app) {
                      "Write the reference's profile (bins and counts) to this file; give it as REFERENCE later")
         ->check(output_path);
     std::vector<CLI::Option*> binning_flags;
-    for (const char* flag : {"--binning", "--bin-count", "--resolution", "--categorical", "--numeric"}) {
+    for (const char* flag :
+         {"--binning", "--bin-count", "--resolution", "--max-sample", "--categorical", "--numeric"}) {
         binning_flags.push_back(command->get_option(flag));
     }
     command->callback([args, binning_flags] {

@@ -27,8 +27,8 @@ from . import distributions, estimate, llm, losses
 from ._kldiv import Error, __version__
 from .explanation import explain
 from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
-from .monitoring import drift
+from .monitoring import DriftProfile, drift, drift_profile
 from .summary import summarize
 
 __all__ = ["Error", "kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "explain", "summarize",
-           "drift", "distributions", "estimate", "llm", "losses"]
+           "drift", "drift_profile", "DriftProfile", "distributions", "estimate", "llm", "losses"]

@@ -18,6 +18,10 @@ The keyword arguments are those of kldiv.kl_divergence and its siblings, except 
 ``llm_compare`` is kldiv.llm.compare over a model's shard files, one task per candidate file; it
 returns the same document, equal to the single-machine one.
 
+``drift`` is kldiv.drift on Dask DataFrames: partitions are sampled and counted on the cluster, the
+counts added on the client, the result equal to kldiv.drift on the whole tables; ``drift_profile``
+profiles a reference that way once, for many later comparisons.
+
 Threads: each task runs the kernels on one thread unless ``threads`` is given. The scheduler's
 threads are the parallelism: a worker with N threads runs N tasks at once, so a cluster of
 single-threaded worker processes, one per core (``LocalCluster(n_workers=cores,
@@ -46,6 +50,7 @@ import numpy as np
 from . import _kldiv
 from . import llm as _llm
 from . import measures as _measures
+from . import monitoring as _monitoring
 from .summary import DEFAULT_QUANTILES
 from .summary import summarize as _summarize
 
@@ -209,3 +214,99 @@ def llm_compare(reference, candidate, *, tokens=None, mask=None, reverse_kl=Fals
                       for i, (first, rows) in enumerate(ranges)], progress)
     comparison = dict(parts[0], files=[file for part in parts for file in part["files"]])
     return json.loads(_kldiv.llm_document(_llm._input(reference), _llm._input(candidate), comparison))
+
+
+# --- drift ---------------------------------------------------------------------------------------
+
+def _partition_table(function, part, which, categorical, numeric, like=None):
+    """One partition (a pandas DataFrame) as the core reads it."""
+    return _monitoring._table(function, part, which, categorical, numeric, like=like)
+
+
+def _drift_sample(part, offset, total, options, categorical, numeric):
+    columns, rows = _partition_table("kldiv.dask.drift", part, "reference", categorical, numeric)
+    return _kldiv.drift_sample(columns, rows, offset, total, options)
+
+
+def _drift_add_counts(bins, part, categorical, numeric, threads):
+    columns, rows = _partition_table("kldiv.dask.drift", part, "reference", categorical, numeric)
+    return _kldiv.drift_add_counts(bins, columns, rows, threads)
+
+
+def _drift_count_current(profile, types, part, offset, options):
+    columns, rows = _partition_table("kldiv.dask.drift", part, "current data", [], [], like=types)
+    return _kldiv.drift_count_current(profile, columns, rows, offset, options)
+
+
+def _offsets(frame):
+    """The partitions of a Dask DataFrame as delayed objects, the row each starts at, and the rows."""
+    parts = frame.to_delayed()
+    lengths = dask.compute(*[dask.delayed(len)(part) for part in parts])
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    return parts, [int(o) for o in offsets[:-1]], int(offsets[-1])
+
+
+def drift_profile(reference, *, columns=None, exclude=None, categorical=None, numeric=None, binning="quantile",
+                  bin_count=10, resolution=1000, max_sample=_monitoring.MAX_SAMPLE, time_column=None, threads=None):
+    """kldiv.drift_profile of a Dask DataFrame, partition by partition, equal to the profile of the
+    whole table on one machine: each partition's sample of rows (chosen by the row's number in the
+    whole table) and categories are gathered in partition order, the bins made from them, then every
+    partition counted in the bins and the counts added. Binning ``quantile`` (the default) or
+    ``fixed``: the other rules need every value on one machine."""
+    function = "kldiv.dask.drift_profile"
+    if binning not in ("quantile", "fixed"):
+        raise _measures._error(function, f"binning = {binning!r}, but on Dask the bins are made from the "
+                                         "partitions' samples: use \"quantile\" or \"fixed\"")
+    categorical = _monitoring._names(function, "categorical", categorical)
+    numeric = _monitoring._names(function, "numeric", numeric)
+    options = _monitoring._options(function, columns, exclude, "js_divergence", "calibrated", 0.05, "holm", binning,
+                                   bin_count, resolution, "pseudocount", 0.5, 1e-4, None, 0, 0, 0.95, 0, None, None,
+                                   None, _task_threads(function, threads), None, max_sample=max_sample)
+    if time_column is not None and str(time_column) in [str(c) for c in reference.columns]:
+        options["exclude"].append(str(time_column))
+    parts, offsets, total = _offsets(reference)
+    if total == 0:
+        raise _measures._error(function, "the reference has no rows, but drift needs data to compare with")
+    try:
+        samples = dask.compute(*[dask.delayed(_drift_sample)(part, offset, total, options, categorical, numeric)
+                                 for part, offset in zip(parts, offsets)])
+        bins = _kldiv.drift_bins(list(samples), options)
+        counted = dask.compute(*[dask.delayed(_drift_add_counts)(bins, part, categorical, numeric,
+                                                                 options["threads"]) for part in parts])
+        return _monitoring.DriftProfile(_kldiv.drift_merge_profiles(list(counted)))
+    except ValueError as e:
+        raise _measures._named(function, e) from None
+
+
+def drift(reference, current, *, columns=None, exclude=None, categorical=None, numeric=None,
+          measure="js_divergence", rule="calibrated", alpha=0.05, correction="holm", binning="quantile",
+          bin_count=10, resolution=1000, max_sample=_monitoring.MAX_SAMPLE, empty_bins="pseudocount", pseudocount=0.5,
+          epsilon=1e-4, base=None, permutations=10000, resamples=200, level=0.95, seed=2026, window_rows=None,
+          time_column=None, window=None, threads=None):
+    """kldiv.drift with ``current`` a Dask DataFrame and ``reference`` a Dask DataFrame (profiled by
+    drift_profile) or a kldiv.DriftProfile: each partition of ``current`` is counted in the profile's
+    bins, window by window, on the cluster; the counts are added and compared on the client. The
+    result equals kldiv.drift on the whole tables, bit for bit."""
+    function = "kldiv.dask.drift"
+    if isinstance(reference, _monitoring.DriftProfile):
+        profile = reference
+    else:
+        profile = drift_profile(reference, columns=columns, exclude=exclude, categorical=categorical,
+                                numeric=numeric, binning=binning, bin_count=bin_count, resolution=resolution,
+                                max_sample=max_sample, time_column=time_column, threads=threads)
+    epoch = time_column is not None and time_column in current.columns and current[time_column].dtype.kind == "M"
+    options = _monitoring._options(function, columns, exclude, measure, rule, alpha, correction, binning, bin_count,
+                                   resolution, empty_bins, pseudocount, epsilon, base, permutations, resamples, level,
+                                   seed, window_rows, time_column, window, _task_threads(function, threads), None,
+                                   epoch_seconds=epoch, max_sample=max_sample)
+    parts, offsets, total = _offsets(current)
+    if total == 0:
+        raise _measures._error(function, "the current data has no rows, but drift needs data to compare")
+    try:
+        counts = dask.compute(*[dask.delayed(_drift_count_current)(profile.text, profile.types, part, offset, options)
+                                for part, offset in zip(parts, offsets)])
+        options["threads"] = _measures._threads(function, threads)
+        document = _kldiv.drift_compare_counts(profile.text, list(counts), options)
+    except ValueError as e:
+        raise _measures._named(function, e) from None
+    return _monitoring.DriftResult(json.loads(document))

@@ -42,6 +42,7 @@ from .progress import _reporter
 
 _FUNCTION = "kldiv.drift"
 _MISSING_CODE = 0xFFFFFFFF
+MAX_SAMPLE = 2 ** 18  # reference values the quantile edges are taken from (kldiv/drift/bins.hpp)
 MEASURES = ("psi", "kl_reference_current", "kl_current_reference", "js_divergence", "js_distance", "hellinger",
             "total_variation", "chi2", "ks", "wasserstein")
 
@@ -155,6 +156,40 @@ class DriftResult:
                     if m.expected is not None and m.p_value is not None else f"{m.value:.4g}"
                 lines.append(f"  {'DRIFT' if c.drifted else 'ok   '} {c.name} [{c.type}] {c.tested} = {value}")
         return "\n".join(lines)
+
+
+class DriftProfile:
+    """A reference profile: the bins and the reference's counts of every column, all that kldiv.drift
+    needs of the reference (``kldiv drift --save-profile``'s file). ``save(path)`` writes it,
+    ``DriftProfile.load(path)`` reads one, ``a.merge(b)`` adds the counts of a profile of other rows
+    counted in the same bins; ``text`` is its JSON."""
+
+    def __init__(self, text: str):
+        self.text = text
+        document = json.loads(text)
+        self.rows = document["rows"]
+        self.columns = [c["name"] for c in document["columns"]]
+        self.types = {c["name"]: c["type"] for c in document["columns"]}
+        self.binning = document["binning"]
+
+    @classmethod
+    def load(cls, path) -> "DriftProfile":
+        try:
+            return cls(_kldiv.load_drift_profile(str(path)))
+        except ValueError as e:
+            raise _named("kldiv.DriftProfile.load", e) from None
+
+    def save(self, path) -> None:
+        _kldiv.save_drift_profile(self.text, str(path))
+
+    def merge(self, other: "DriftProfile") -> "DriftProfile":
+        try:
+            return DriftProfile(_kldiv.drift_merge_profiles([self.text, other.text]))
+        except ValueError as e:
+            raise _named("kldiv.DriftProfile.merge", e) from None
+
+    def __repr__(self) -> str:
+        return f"DriftProfile({self.rows} rows, columns {self.columns})"
 
 
 def _codes(values, function, name):
@@ -288,6 +323,44 @@ def _names(function, name, value):
     return [str(v) for v in value]
 
 
+def _options(function, columns, exclude, measure, rule, alpha, correction, binning, bin_count, resolution,
+             empty_bins, pseudocount, epsilon, base, permutations, resamples, level, seed, window_rows, time_column,
+             window, threads, progress, epoch_seconds=False, max_sample=MAX_SAMPLE):
+    """The options dict the core reads (python/src/drift.cpp), each checked and named as here."""
+    return dict(columns=_names(function, "columns", columns), exclude=_names(function, "exclude", exclude),
+                binning=binning, bin_count=_integer(function, "bin_count", bin_count, 0),
+                resolution=_integer(function, "resolution", resolution, 0),
+                max_sample=_integer(function, "max_sample", max_sample, 0), measure=measure, rule=rule,
+                alpha=float(alpha), correction=correction, empty_bins=empty_bins, pseudocount=float(pseudocount),
+                epsilon=float(epsilon), base=_base_value(function, base),
+                permutations=_integer(function, "permutations", permutations, 0),
+                resamples=_integer(function, "resamples", resamples, 0), level=float(level),
+                seed=_integer(function, "seed", seed, 0),
+                window_rows=0 if window_rows is None else _integer(function, "window_rows", window_rows, 1),
+                time_column="" if time_column is None else str(time_column),
+                window_seconds=_window_seconds(function, window, time_column), epoch_seconds=epoch_seconds,
+                threads=_threads(function, threads), progress=_reporter(function, progress, "drift", "columns"))
+
+
+def drift_profile(reference, *, columns=None, exclude=None, categorical=None, numeric=None, binning: str = "quantile",
+                  bin_count: int = 10, resolution: int = 1000, max_sample: int = MAX_SAMPLE,
+                  time_column: Optional[str] = None, threads: Optional[int] = None) -> DriftProfile:
+    """The profile of ``reference`` (a DataFrame, array or dict of columns), to save and compare later
+    tables with: ``kldiv.drift(profile, current)``. ``time_column`` is left out of it."""
+    function = "kldiv.drift_profile"
+    categorical, numeric = _names(function, "categorical", categorical), _names(function, "numeric", numeric)
+    ref_columns, ref_rows = _table(function, reference, "reference", categorical, numeric)
+    options = _options(function, columns, exclude, "js_divergence", "calibrated", 0.05, "holm", binning, bin_count,
+                       resolution, "pseudocount", 0.5, 1e-4, None, 0, 0, 0.95, 0, None, None, None, threads, None,
+                       max_sample=max_sample)
+    if time_column is not None and str(time_column) in [c["name"] for c in ref_columns]:
+        options["exclude"].append(str(time_column))
+    try:
+        return DriftProfile(_kldiv.drift_profile(ref_columns, ref_rows, options))
+    except ValueError as e:
+        raise _named(function, e) from None
+
+
 def _window_seconds(function, window, time_column):
     if window is None:
         if time_column is not None:
@@ -311,7 +384,8 @@ def _window_seconds(function, window, time_column):
 
 def drift(reference, current, *, columns=None, exclude=None, categorical=None, numeric=None,
           measure: str = "js_divergence", rule: str = "calibrated", alpha: float = 0.05, correction: str = "holm",
-          binning: str = "quantile", bin_count: int = 10, resolution: int = 1000, empty_bins: str = "pseudocount",
+          binning: str = "quantile", bin_count: int = 10, resolution: int = 1000, max_sample: int = MAX_SAMPLE,
+          empty_bins: str = "pseudocount",
           pseudocount: float = 0.5, epsilon: float = 1e-4, base=None, permutations: int = 10000,
           resamples: int = 200, level: float = 0.95, seed: int = 2026, window_rows: Optional[int] = None,
           time_column: Optional[str] = None, window=None, threads: Optional[int] = None,
@@ -322,24 +396,24 @@ def drift(reference, current, *, columns=None, exclude=None, categorical=None, n
     both = set(categorical) & set(numeric)
     if both:
         raise _error(function, f"{sorted(both)[0]!r} is declared both categorical and numeric")
-    ref_columns, ref_rows = _table(function, reference, "reference", categorical, numeric)
-    like = {c["name"]: c["type"] for c in ref_columns}
-    cur_columns, cur_rows = _table(function, current, "current data", categorical, numeric, like=like)
-    options = dict(columns=_names(function, "columns", columns), exclude=_names(function, "exclude", exclude),
-                   binning=binning, bin_count=_integer(function, "bin_count", bin_count, 0),
-                   resolution=_integer(function, "resolution", resolution, 0), measure=measure, rule=rule,
-                   alpha=float(alpha), correction=correction, empty_bins=empty_bins, pseudocount=float(pseudocount),
-                   epsilon=float(epsilon), base=_base_value(function, base),
-                   permutations=_integer(function, "permutations", permutations, 0),
-                   resamples=_integer(function, "resamples", resamples, 0), level=float(level),
-                   seed=_integer(function, "seed", seed, 0),
-                   window_rows=0 if window_rows is None else _integer(function, "window_rows", window_rows, 1),
-                   time_column="" if time_column is None else str(time_column),
-                   window_seconds=_window_seconds(function, window, time_column),
-                   epoch_seconds=_is_datetime(current, time_column), threads=_threads(function, threads),
-                   progress=_reporter(function, progress, "drift", "columns"))
+    options = _options(function, columns, exclude, measure, rule, alpha, correction, binning, bin_count, resolution,
+                       empty_bins, pseudocount, epsilon, base, permutations, resamples, level, seed, window_rows,
+                       time_column, window, threads, progress, epoch_seconds=_is_datetime(current, time_column),
+                       max_sample=max_sample)
     try:
-        document = _kldiv.drift(ref_columns, ref_rows, cur_columns, cur_rows, options)
+        if isinstance(reference, DriftProfile):
+            if categorical or numeric:
+                raise _error(function, "categorical= or numeric= is given, but the reference is a profile, whose "
+                                       "column types are fixed")
+            cur_columns, cur_rows = _table(function, current, "current data", [], [], like=reference.types)
+            document = _kldiv.drift_with_profile(reference.text, cur_columns, cur_rows, options)
+        else:
+            ref_columns, ref_rows = _table(function, reference, "reference", categorical, numeric)
+            like = {c["name"]: c["type"] for c in ref_columns}
+            cur_columns, cur_rows = _table(function, current, "current data", categorical, numeric, like=like)
+            document = _kldiv.drift(ref_columns, ref_rows, cur_columns, cur_rows, options)
     except ValueError as e:
+        if getattr(e, "function", None) == function:
+            raise
         raise _named(function, e) from None
     return DriftResult(json.loads(document))

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "kldiv/drift/drift.hpp"
+#include "kldiv/drift/profile_file.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/names.hpp"
 #include "python/src/progress.hpp"
@@ -84,6 +85,7 @@ kd::drift_options options_of(const py::dict& o) {
     d.binning.rule = choice<kldiv::estimate::binning>(o, "binning");
     d.binning.bin_count = o["bin_count"].cast<std::size_t>();
     d.binning.resolution = o["resolution"].cast<std::size_t>();
+    d.binning.max_sample = o["max_sample"].cast<std::size_t>();
     d.measure = choice<kd::measure>(o, "measure");
     d.decide = choice<kd::rule>(o, "rule");
     d.alpha = o["alpha"].cast<double>();
@@ -125,6 +127,111 @@ void bind_drift(py::module_& m) {
         },
         py::arg("reference"), py::arg("reference_rows"), py::arg("current"), py::arg("current_rows"),
         py::arg("options"));
+    // Profiles and the parts of a comparison held in parts (kldiv/drift.py's profiles, kldiv/dask.py's
+    // drift): texts of kldiv/drift/profile_file.hpp between the steps.
+    m.def(
+        "drift_profile",
+        [](const py::list& reference, std::size_t rows, const py::dict& options) {
+            held_table ref;
+            hold(ref, reference, rows);
+            const kd::drift_options o = options_of(options);
+            py::gil_scoped_release release;
+            return kd::profile_text(kd::make_profile(ref.view, o));
+        },
+        py::arg("reference"), py::arg("rows"), py::arg("options"));
+    m.def(
+        "drift_with_profile",
+        [](const std::string& profile, const py::list& current, std::size_t rows, const py::dict& options) {
+            held_table cur;
+            hold(cur, current, rows);
+            kd::drift_options o = options_of(options);
+            py::gil_scoped_release release;
+            const kd::profile p = kd::parse_profile(profile, "the profile");
+            o.binning = p.binning;
+            const kd::drift_result r = kd::compare(p, cur.view, o);
+            return kldiv::report::json_text(kldiv::report::drift_json(r, o));
+        },
+        py::arg("profile"), py::arg("current"), py::arg("rows"), py::arg("options"));
+    m.def(
+        "drift_sample",
+        [](const py::list& part, std::size_t rows, std::size_t row_offset, std::size_t total_rows,
+           const py::dict& options) {
+            held_table t;
+            hold(t, part, rows);
+            const kd::drift_options o = options_of(options);
+            py::gil_scoped_release release;
+            return kd::samples_text(kd::sample_reference(t.view, o, row_offset, total_rows));
+        },
+        py::arg("part"), py::arg("rows"), py::arg("row_offset"), py::arg("total_rows"), py::arg("options"));
+    m.def(
+        "drift_bins",
+        [](const std::vector<std::string>& samples, const py::dict& options) {
+            const kd::drift_options o = options_of(options);
+            py::gil_scoped_release release;
+            std::vector<kd::column_sample> all = kd::parse_samples(samples.at(0), "part 1");
+            for (std::size_t k = 1; k < samples.size(); ++k) {
+                kd::merge(all, kd::parse_samples(samples[k], "part " + std::to_string(k + 1)));
+            }
+            return kd::profile_text(kd::profile_from(all, o));
+        },
+        py::arg("samples"), py::arg("options"));
+    m.def(
+        "drift_add_counts",
+        [](const std::string& bins, const py::list& part, std::size_t rows, unsigned threads) {
+            held_table t;
+            hold(t, part, rows);
+            py::gil_scoped_release release;
+            kd::profile p = kd::parse_profile(bins, "the profile");
+            kd::add_counts(p, t.view, threads);
+            return kd::profile_text(p);
+        },
+        py::arg("bins"), py::arg("part"), py::arg("rows"), py::arg("threads"));
+    m.def(
+        "drift_merge_profiles",
+        [](const std::vector<std::string>& profiles) {
+            py::gil_scoped_release release;
+            kd::profile p = kd::parse_profile(profiles.at(0), "profile 1");
+            for (std::size_t k = 1; k < profiles.size(); ++k) {
+                kd::merge(p, kd::parse_profile(profiles[k], "profile " + std::to_string(k + 1)));
+            }
+            return kd::profile_text(p);
+        },
+        py::arg("profiles"));
+    m.def(
+        "drift_count_current",
+        [](const std::string& profile, const py::list& part, std::size_t rows, std::size_t row_offset,
+           const py::dict& options) {
+            held_table t;
+            hold(t, part, rows);
+            const kd::drift_options o = options_of(options);
+            py::gil_scoped_release release;
+            return kd::counts_text(kd::count_current(kd::parse_profile(profile, "the profile"), t.view, o, row_offset));
+        },
+        py::arg("profile"), py::arg("part"), py::arg("rows"), py::arg("row_offset"), py::arg("options"));
+    m.def(
+        "drift_compare_counts",
+        [](const std::string& profile, const std::vector<std::string>& counts, const py::dict& options) {
+            kd::drift_options o = options_of(options);
+            py::gil_scoped_release release;
+            kd::current_counts all = kd::parse_counts(counts.at(0), "part 1");
+            for (std::size_t k = 1; k < counts.size(); ++k) {
+                kd::merge(all, kd::parse_counts(counts[k], "part " + std::to_string(k + 1)));
+            }
+            const kd::profile p = kd::parse_profile(profile, "the profile");
+            o.binning = p.binning;
+            const kd::drift_result r = kd::compare(p, all, o);
+            return kldiv::report::json_text(kldiv::report::drift_json(r, o));
+        },
+        py::arg("profile"), py::arg("counts"), py::arg("options"));
+    m.def(
+        "load_drift_profile", [](const std::string& path) { return kd::profile_text(kd::load_profile(path)); },
+        py::arg("path"));
+    m.def(
+        "save_drift_profile",
+        [](const std::string& text, const std::string& path) {
+            kd::save_profile(kd::parse_profile(text, "the profile"), path);
+        },
+        py::arg("text"), py::arg("path"));
     // The seconds of a window width ("1d", "6h", 90): kldiv.drift's window= as the command line reads it.
     m.def(
         "parse_duration",

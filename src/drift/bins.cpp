@@ -93,6 +93,13 @@ void numeric_bins(column_bins& b, std::vector<double> sample, const column_sampl
 }
 
 // Adds x to a double-double accumulator held as hi + lo (two-sum; the error kept in lo).
+// hi + lo as the pair whose hi is their rounded sum (so that sums added in any order agree in hi).
+void normalize(double& hi, double& lo) noexcept {
+    const detail::double_double s = detail::exact_difference(hi, -lo);
+    hi = s.hi;
+    lo = s.lo;
+}
+
 void accumulate(double& hi, double& lo, double x) noexcept {
     const detail::double_double s = detail::exact_difference(hi, -x);
     hi = s.hi;
@@ -163,6 +170,8 @@ column_counts count_rows(const column_bins& bins, const column_view& column, Row
         out.min = lo;
         out.max = hi;
     }
+    normalize(out.sum_hi, out.sum_lo);
+    normalize(out.squares_hi, out.squares_lo);
     return out;
 }
 
@@ -304,6 +313,8 @@ void merge(column_counts& a, const column_counts& b) {
     a.sum_lo += b.sum_lo;
     accumulate(a.squares_hi, a.squares_lo, b.squares_hi);
     a.squares_lo += b.squares_lo;
+    normalize(a.sum_hi, a.sum_lo);
+    normalize(a.squares_hi, a.squares_lo);
     for (std::size_t k = 0; k < b.new_categories.size(); ++k) {
         const auto it = std::find(a.new_categories.begin(), a.new_categories.end(), b.new_categories[k]);
         if (it == a.new_categories.end()) {

@@ -154,8 +154,7 @@ std::vector<window_rows> windows_of(const table_view& cur, const drift_options& 
                                     current_counts& out) {
     std::vector<window_rows> windows;
     if (o.window_rows == 0 && o.time_column.empty()) {
-        window_rows w;
-        w.start = static_cast<double>(offset);
+        window_rows w;  // every part's rows are in the one window, which starts at row 0
         w.end = static_cast<double>(offset + cur.rows);
         w.stop = cur.rows;
         windows.push_back(std::move(w));
@@ -480,9 +479,14 @@ drift_result compare(const profile& reference, const current_counts& current, co
     const std::vector<const column_profile*> columns_in = chosen(reference, o);
     const std::size_t columns = columns_in.size();
     for (const window_counts& w : current.windows) {
-        if (w.columns.size() != columns) {
-            throw error(function, "counts of " + std::to_string(w.columns.size()) + " columns for a profile of " +
-                                      std::to_string(columns) + ", but each profile column has its counts");
+        bool fits = w.columns.size() == columns;
+        for (std::size_t j = 0; fits && j < columns; ++j) {
+            fits = w.columns[j].counts.size() == columns_in[j]->bins.fine_bins();
+        }
+        if (!fits) {
+            throw error(function,
+                        "the current counts do not fit the profile's columns and bins (counted with "
+                        "another profile or other options)");
         }
     }
     detail::progress_counter progress(o.progress, static_cast<std::uint64_t>(windows.size() * columns));

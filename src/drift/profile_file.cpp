@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <set>
 #include <string>
 
@@ -100,34 +101,39 @@ private:
     const std::string& source_;
 };
 
-column_profile read_column(const reader& r, const json& c, std::size_t j) {
-    const std::string at = "columns[" + std::to_string(j) + "]";
+// A column's counts as JSON: what every count holds, plus the numeric summaries or the current-only
+// categories.
+json counts_json(const column_counts& n, bool numeric) {
+    json j;
+    j["counts"] = n.counts;
+    j["missing"] = n.missing;
+    if (numeric) {
+        j["finite"] = n.finite;
+        j["min"] = number(n.min);
+        j["max"] = number(n.max);
+        j["infinite"] = n.infinite;
+        j["sum"] = {n.sum_hi, n.sum_lo};
+        j["squares"] = {n.squares_hi, n.squares_lo};
+    }
+    if (!n.new_categories.empty()) {
+        j["new_categories"] = n.new_categories;
+        j["new_counts"] = n.new_counts;
+    }
+    return j;
+}
+
+// Reads counts_json's fields of `c` (at `at`) into n: `fine` counts, or any number when fine is 0.
+void read_counts(const reader& r, const json& c, const std::string& at, bool numeric, std::size_t fine,
+                 column_counts& n) {
     auto where = [&](const char* key) { return at + "." + key; };
-    column_profile out;
-    column_bins& b = out.bins;
-    column_counts& n = out.counts;
-    b.name = r.text(r.field(c, "name", at), where("name"));
-    b.type = r.choice<io::column_type>(r.field(c, "type", at), where("type"));
-    b.declared = r.flag(r.field(c, "declared", at), where("declared"));
-    std::size_t fine = 0;
-    if (b.type == io::column_type::numeric) {
-        b.continuous = r.flag(r.field(c, "continuous", at), where("continuous"));
-        const json& edges = r.array(r.field(c, "edges", at), where("edges"), max_bins);
-        for (std::size_t k = 0; k < edges.size(); ++k) {
-            b.edges.push_back(r.real(edges[k], where("edges") + "[" + std::to_string(k) + "]"));
-            if (k > 0 && !(b.edges[k] > b.edges[k - 1]))
-                r.fail(where("edges"), "are not increasing at " + std::to_string(k));
-        }
-        fine = b.edges.size() + 1;
-        const json& groups = r.array(r.field(c, "groups", at), where("groups"), max_bins + 1);
-        for (std::size_t k = 0; k < groups.size(); ++k) {
-            b.groups.push_back(r.index(groups[k], where("groups") + "[" + std::to_string(k) + "]", fine));
-            if (k > 0 && !(b.groups[k] > b.groups[k - 1]))
-                r.fail(where("groups"), "are not increasing at " + std::to_string(k));
-        }
-        if (b.groups.size() < 2 || b.groups.front() != 0 || b.groups.back() != fine) {
-            r.fail(where("groups"), "must run from 0 to the number of fine bins, " + std::to_string(fine));
-        }
+    const json& counts = r.array(r.field(c, "counts", at), where("counts"), max_bins + 1);
+    if (fine != 0 && counts.size() != fine) {
+        r.fail(where("counts"), "has " + std::to_string(counts.size()) + " counts, but the column has " +
+                                    std::to_string(fine) + " bins");
+    }
+    for (std::size_t k = 0; k < counts.size(); ++k) n.counts.push_back(r.count(counts[k], where("counts")));
+    n.missing = r.count(r.field(c, "missing", at), where("missing"));
+    if (numeric) {
         n.finite = r.count(r.field(c, "finite", at), where("finite"));
         n.min = r.real(r.field(c, "min", at), where("min"));
         n.max = r.real(r.field(c, "max", at), where("max"));
@@ -140,6 +146,50 @@ column_profile read_column(const reader& r, const json& c, std::size_t j) {
         n.sum_lo = r.real(sum[1], where("sum"));
         n.squares_hi = r.real(squares[0], where("squares"));
         n.squares_lo = r.real(squares[1], where("squares"));
+        double total = 0.0;
+        for (const double x : n.counts) total += x;
+        if (n.finite > total) r.fail(where("finite"), "is more than the values counted");
+    }
+    if (c.contains("new_categories")) {
+        const json& names = r.array(c["new_categories"], where("new_categories"), max_bins);
+        const json& counts_of = r.array(r.field(c, "new_counts", at), where("new_counts"), max_bins);
+        if (names.size() != counts_of.size()) r.fail(where("new_counts"), "must have one count per new category");
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            n.new_categories.push_back(r.text(names[k], where("new_categories")));
+            n.new_counts.push_back(r.count(counts_of[k], where("new_counts")));
+        }
+    }
+}
+
+column_profile read_column(const reader& r, const json& c, std::size_t j) {
+    const std::string at = "columns[" + std::to_string(j) + "]";
+    auto where = [&](const char* key) { return at + "." + key; };
+    column_profile out;
+    column_bins& b = out.bins;
+    b.name = r.text(r.field(c, "name", at), where("name"));
+    b.type = r.choice<io::column_type>(r.field(c, "type", at), where("type"));
+    b.declared = r.flag(r.field(c, "declared", at), where("declared"));
+    std::size_t fine = 0;
+    if (b.type == io::column_type::numeric) {
+        b.continuous = r.flag(r.field(c, "continuous", at), where("continuous"));
+        const json& edges = r.array(r.field(c, "edges", at), where("edges"), max_bins);
+        for (std::size_t k = 0; k < edges.size(); ++k) {
+            b.edges.push_back(r.real(edges[k], where("edges") + "[" + std::to_string(k) + "]"));
+            if (k > 0 && !(b.edges[k] > b.edges[k - 1])) {
+                r.fail(where("edges"), "are not increasing at " + std::to_string(k));
+            }
+        }
+        fine = b.edges.size() + 1;
+        const json& groups = r.array(r.field(c, "groups", at), where("groups"), max_bins + 1);
+        for (std::size_t k = 0; k < groups.size(); ++k) {
+            b.groups.push_back(r.index(groups[k], where("groups") + "[" + std::to_string(k) + "]", fine));
+            if (k > 0 && !(b.groups[k] > b.groups[k - 1])) {
+                r.fail(where("groups"), "are not increasing at " + std::to_string(k));
+            }
+        }
+        if (b.groups.size() < 2 || b.groups.front() != 0 || b.groups.back() != fine) {
+            r.fail(where("groups"), "must run from 0 to the number of fine bins, " + std::to_string(fine));
+        }
     } else {
         const json& categories = r.array(r.field(c, "categories", at), where("categories"), max_bins);
         std::set<std::string> seen;
@@ -152,18 +202,7 @@ column_profile read_column(const reader& r, const json& c, std::size_t j) {
         fine = b.categories.size() + 1;
         for (std::size_t k = 0; k <= fine; ++k) b.groups.push_back(k);
     }
-    const json& counts = r.array(r.field(c, "counts", at), where("counts"), max_bins + 1);
-    if (counts.size() != fine) {
-        r.fail(where("counts"), "has " + std::to_string(counts.size()) + " counts, but the column has " +
-                                    std::to_string(fine) + " bins");
-    }
-    for (std::size_t k = 0; k < fine; ++k) n.counts.push_back(r.count(counts[k], where("counts")));
-    n.missing = r.count(r.field(c, "missing", at), where("missing"));
-    if (b.type == io::column_type::numeric) {
-        double total = 0.0;
-        for (const double x : n.counts) total += x;
-        if (n.finite > total) r.fail(where("finite"), "is more than the values counted");
-    }
+    read_counts(r, c, at, b.type == io::column_type::numeric, fine, out.counts);
     return out;
 }
 
@@ -191,16 +230,7 @@ std::string profile_text(const profile& p) {
         } else {
             j["categories"] = c.bins.categories;
         }
-        j["counts"] = c.counts.counts;
-        j["missing"] = c.counts.missing;
-        if (c.bins.type == io::column_type::numeric) {
-            j["finite"] = c.counts.finite;
-            j["min"] = number(c.counts.min);
-            j["max"] = number(c.counts.max);
-            j["infinite"] = c.counts.infinite;
-            j["sum"] = {c.counts.sum_hi, c.counts.sum_lo};
-            j["squares"] = {c.counts.squares_hi, c.counts.squares_lo};
-        }
+        j.update(counts_json(c.counts, c.bins.type == io::column_type::numeric));
         columns.push_back(j);
     }
     out["columns"] = columns;
@@ -233,6 +263,99 @@ profile parse_profile(std::string_view text, const std::string& source) {
         }
     }
     return p;
+}
+
+std::string counts_text(const current_counts& c) {
+    json out;
+    out["format"] = "kldiv-drift-counts";
+    out["rows"] = c.rows;
+    out["rows_without_time"] = c.rows_without_time;
+    out["calendar"] = c.calendar;
+    json windows = json::array();
+    for (const window_counts& w : c.windows) {
+        json columns = json::array();
+        for (const column_counts& n : w.columns) columns.push_back(counts_json(n, true));
+        windows.push_back({{"start", w.start}, {"end", w.end}, {"rows", w.rows}, {"columns", columns}});
+    }
+    out["windows"] = windows;
+    return out.dump(-1, ' ', false, nlohmann::detail::error_handler_t::replace);
+}
+
+current_counts parse_counts(std::string_view text, const std::string& source) {
+    const reader r(source);
+    json doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || doc.value("format", json()) != "kldiv-drift-counts") {
+        r.fail("the whole text", "is not the JSON of counts_text");
+    }
+    current_counts c;
+    c.rows = r.index(r.field(doc, "rows", "the counts"), "rows", std::size_t{1} << 53);
+    c.rows_without_time = r.index(r.field(doc, "rows_without_time", "the counts"), "rows_without_time", c.rows);
+    c.calendar = r.flag(r.field(doc, "calendar", "the counts"), "calendar");
+    const json& windows = r.array(r.field(doc, "windows", "the counts"), "windows", max_windows);
+    for (std::size_t k = 0; k < windows.size(); ++k) {
+        const std::string at = "windows[" + std::to_string(k) + "]";
+        window_counts w;
+        w.start = r.real(r.field(windows[k], "start", at), at + ".start");
+        w.end = r.real(r.field(windows[k], "end", at), at + ".end");
+        w.rows = r.index(r.field(windows[k], "rows", at), at + ".rows", c.rows);
+        const json& columns = r.array(r.field(windows[k], "columns", at), at + ".columns", max_bins);
+        for (std::size_t j = 0; j < columns.size(); ++j) {
+            const std::string cat = at + ".columns[" + std::to_string(j) + "]";
+            w.columns.emplace_back();
+            read_counts(r, columns[j], cat, columns[j].contains("finite"), 0, w.columns.back());
+        }
+        if (k > 0 && !(w.start > c.windows.back().start)) r.fail(at + ".start", "windows must come in order");
+        c.windows.push_back(std::move(w));
+    }
+    return c;
+}
+
+std::string samples_text(const std::vector<column_sample>& samples) {
+    json columns = json::array();
+    for (const column_sample& s : samples) {
+        columns.push_back({{"name", s.name},
+                           {"type", name(s.type)},
+                           {"declared", s.declared},
+                           {"sample", s.sample},
+                           {"values", s.values},
+                           {"min", number(s.min)},
+                           {"max", number(s.max)},
+                           {"categories", s.categories}});
+    }
+    return json{{"format", "kldiv-drift-samples"}, {"columns", columns}}.dump(
+        -1, ' ', false, nlohmann::detail::error_handler_t::replace);
+}
+
+std::vector<column_sample> parse_samples(std::string_view text, const std::string& source) {
+    const reader r(source);
+    json doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || doc.value("format", json()) != "kldiv-drift-samples") {
+        r.fail("the whole text", "is not the JSON of samples_text");
+    }
+    std::vector<column_sample> out;
+    const json& columns = r.array(r.field(doc, "columns", "the samples"), "columns", max_bins);
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+        const std::string at = "columns[" + std::to_string(j) + "]";
+        const json& c = columns[j];
+        column_sample s;
+        s.name = r.text(r.field(c, "name", at), at + ".name");
+        s.type = r.choice<io::column_type>(r.field(c, "type", at), at + ".type");
+        s.declared = r.flag(r.field(c, "declared", at), at + ".declared");
+        for (const char* key : {"sample", "values"}) {
+            const json& values = r.array(r.field(c, key, at), at + "." + key, std::size_t{1} << 40);
+            std::vector<double>& into = std::string_view(key) == "sample" ? s.sample : s.values;
+            for (const json& v : values) into.push_back(r.real(v, at + "." + key));
+        }
+        const json& lo = r.field(c, "min", at);
+        const json& hi = r.field(c, "max", at);
+        s.min = lo == "inf" ? std::numeric_limits<double>::infinity() : r.real(lo, at + ".min");
+        s.max = hi == "-inf" ? -std::numeric_limits<double>::infinity() : r.real(hi, at + ".max");
+        for (const json& v : r.array(r.field(c, "categories", at), at + ".categories", max_bins)) {
+            s.categories.push_back(r.text(v, at + ".categories"));
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
 }
 
 void save_profile(const profile& p, const std::filesystem::path& path) {

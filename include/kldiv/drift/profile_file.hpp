@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kldiv/drift/drift.hpp"
 
@@ -35,6 +36,14 @@ profile parse_profile(std::string_view text, const std::string& source);
 
 void save_profile(const profile& p, const std::filesystem::path& path);  // atomically (io/atomic_file.hpp)
 profile load_profile(const std::filesystem::path& path);
+
+// The parts' interchange, in memory (a cluster's workers send them to the client): current counts
+// (count_current's, merged by merge) and reference samples (sample_reference's) as JSON texts that
+// read back exactly, checked as profiles are.
+std::string counts_text(const current_counts& c);
+current_counts parse_counts(std::string_view text, const std::string& source);
+std::string samples_text(const std::vector<column_sample>& samples);
+std::vector<column_sample> parse_samples(std::string_view text, const std::string& source);
 
 // Whether the file starts like a profile: '{' after blanks, and "kldiv-drift-profile" in its first
 // kilobyte. Tables (CSV, .npy) never do.
