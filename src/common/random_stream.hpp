@@ -10,6 +10,7 @@
 //   exponential    −ln u
 //   log_gamma(a)   ln G for G ~ Gamma(a, 1): Marsaglia & Tsang (2000) for a ≥ 1; for a < 1,
 //                  ln G_{a+1} + (ln u)/a, which stays finite where G itself would underflow
+//   gamma_at_least_one(a)  G itself for a ≥ 1, by the same method
 
 #include <cmath>
 #include <cstdint>
@@ -73,6 +74,23 @@ public:
     }
 
     double gamma(double a) noexcept { return std::exp(log_gamma(a)); }
+
+    // G ~ Gamma(a, 1) for a >= 1: the same draws as log_gamma, returned as d·v without the logarithm
+    // and its exponential (for shapes where G cannot overflow or underflow: a up to about 1e300).
+    double gamma_at_least_one(double a) noexcept {
+        const double d = a - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+        for (;;) {
+            double x, v;
+            do {
+                x = normal();
+                v = 1.0 + c * x;
+            } while (v <= 0.0);
+            v = v * v * v;
+            const double u = uniform();
+            if (u < 1.0 - 0.0331 * (x * x) * (x * x) || std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v)))
+                return d * v;
+        }
+    }
 
 private:
     static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }

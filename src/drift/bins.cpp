@@ -111,9 +111,72 @@ std::string number_text(double x) {
     return detail::to_text(x);
 }
 
+// The fine bin of each of n values: the number of edges <= v, by a branchless binary search whose
+// steps depend only on the number of edges, run for `lanes` values side by side so that their loads
+// overlap. NaN goes to bin 0 (the caller counts it as missing instead).
+constexpr std::size_t lanes = 16;
+
+inline void find_bins(const double* edges, std::size_t n_edges, const double* v, std::size_t* bin) noexcept {
+    std::size_t lo[lanes] = {};
+    for (std::size_t len = n_edges; len > 1;) {
+        const std::size_t half = len / 2;
+        for (std::size_t j = 0; j < lanes; ++j) lo[j] += edges[lo[j] + half - 1] <= v[j] ? half : 0;
+        len -= half;
+    }
+    for (std::size_t j = 0; j < lanes; ++j) bin[j] = lo[j] + (n_edges > 0 && edges[lo[j]] <= v[j] ? 1 : 0);
+}
+
+// Counts numeric values (double or float, read at values[i·stride]) of the rows `rows` hands over.
+template <class T, class Rows>
+void count_numeric(const column_bins& bins, const T* values, std::size_t stride, Rows&& rows, bool moments,
+                   column_counts& out) {
+    const double* edges = bins.edges.data();
+    const std::size_t n_edges = bins.edges.size();
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    double v[lanes];
+    std::size_t bin[lanes], filled = 0;
+    auto flush = [&](std::size_t n) {
+        for (std::size_t j = n; j < lanes; ++j) v[j] = 0.0;  // the unused lanes search too
+        find_bins(edges, n_edges, v, bin);
+        for (std::size_t j = 0; j < n; ++j) {
+            const double x = v[j];
+            if (std::isnan(x)) {
+                out.missing += 1.0;
+                continue;
+            }
+            out.counts[bin[j]] += 1.0;
+            if (std::isinf(x)) {
+                out.infinite = true;
+                continue;
+            }
+            out.finite += 1.0;
+            lo = std::min(lo, x);
+            hi = std::max(hi, x);
+            if (moments) {
+                accumulate(out.sum_hi, out.sum_lo, x);
+                const double square = x * x;
+                accumulate(out.squares_hi, out.squares_lo, square);
+                out.squares_lo += std::fma(x, x, -square);
+            }
+        }
+    };
+    rows([&](std::size_t i) {
+        v[filled++] = static_cast<double>(values[i * stride]);
+        if (filled == lanes) {
+            flush(lanes);
+            filled = 0;
+        }
+    });
+    if (filled > 0) flush(filled);
+    if (out.finite > 0.0) {
+        out.min = lo;
+        out.max = hi;
+    }
+}
+
 // Counts the rows that rows(visit) hands to visit, one index at a time.
 template <class Rows>
-column_counts count_rows(const column_bins& bins, const column_view& column, Rows&& rows) {
+column_counts count_rows(const column_bins& bins, const column_view& column, Rows&& rows, bool moments) {
     column_counts out;
     out.counts.assign(bins.fine_bins(), 0.0);
     if (categorical(bins.type)) {
@@ -144,31 +207,10 @@ column_counts count_rows(const column_bins& bins, const column_view& column, Row
         }
         return out;
     }
-    const double* edges = bins.edges.data();
-    const std::size_t n_edges = bins.edges.size();
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    rows([&](std::size_t i) {
-        const double v = column.numbers[i * column.stride];
-        if (std::isnan(v)) {
-            out.missing += 1.0;
-            return;
-        }
-        out.counts[static_cast<std::size_t>(std::upper_bound(edges, edges + n_edges, v) - edges)] += 1.0;
-        if (std::isinf(v)) {
-            out.infinite = true;
-            return;
-        }
-        out.finite += 1.0;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-        accumulate(out.sum_hi, out.sum_lo, v);
-        const double square = v * v;
-        accumulate(out.squares_hi, out.squares_lo, square);
-        out.squares_lo += std::fma(v, v, -square);
-    });
-    if (out.finite > 0.0) {
-        out.min = lo;
-        out.max = hi;
+    if (column.floats != nullptr) {
+        count_numeric(bins, column.floats, column.stride, rows, moments, out);
+    } else {
+        count_numeric(bins, column.numbers, column.stride, rows, moments, out);
     }
     normalize(out.sum_hi, out.sum_lo);
     normalize(out.squares_hi, out.squares_lo);
@@ -245,7 +287,7 @@ column_sample sample_column(const column_view& c, std::size_t begin, std::size_t
     const std::uint64_t threshold = sample_threshold(total_rows != 0 ? total_rows : end - begin, opts.max_sample);
     const bool every = needs_every_value(opts.rule);
     for (std::size_t i = begin; i < end; ++i) {
-        const double v = c.numbers[i * c.stride];
+        const double v = c.number(i);
         if (!std::isfinite(v)) continue;
         out.min = std::min(out.min, v);
         out.max = std::max(out.max, v);
@@ -288,16 +330,24 @@ column_bins make_bins(const column_view& reference, std::size_t begin, std::size
     return bins_from(sample_column(reference, begin, end, opts), opts);
 }
 
-column_counts count(const column_bins& bins, const column_view& column, std::size_t begin, std::size_t end) {
-    return count_rows(bins, column, [&](auto&& visit) {
-        for (std::size_t i = begin; i < end; ++i) visit(i);
-    });
+column_counts count(const column_bins& bins, const column_view& column, std::size_t begin, std::size_t end,
+                    bool moments) {
+    return count_rows(
+        bins, column,
+        [&](auto&& visit) {
+            for (std::size_t i = begin; i < end; ++i) visit(i);
+        },
+        moments);
 }
 
-column_counts count(const column_bins& bins, const column_view& column, std::span<const std::size_t> rows) {
-    return count_rows(bins, column, [&](auto&& visit) {
-        for (const std::size_t i : rows) visit(i);
-    });
+column_counts count(const column_bins& bins, const column_view& column, std::span<const std::size_t> rows,
+                    bool moments) {
+    return count_rows(
+        bins, column,
+        [&](auto&& visit) {
+            for (const std::size_t i : rows) visit(i);
+        },
+        moments);
 }
 
 void merge(column_counts& a, const column_counts& b) {

@@ -42,24 +42,24 @@ std::uint64_t name_hash(const std::string& name) noexcept {
 
 double total(std::span<const double> x) noexcept { return std::accumulate(x.begin(), x.end(), 0.0); }
 
-// m items into bins by the Dirichlet-multinomial(m; α), as successive beta-binomial draws.
-void dirichlet_multinomial(rng_t& rng, double m, std::span<const double> alpha, std::span<double> out) {
-    double left = m, rest = total(alpha);
+// m items into bins by the Dirichlet-multinomial(m; α): masses G_k/ΣG from G_k ~ Gamma(α_k), then the
+// multinomial of those masses by successive binomials. `scratch` holds the gammas' suffix sums.
+void dirichlet_multinomial(rng_t& rng, double m, std::span<const double> alpha, std::span<double> out,
+                           std::vector<double>& scratch) {
+    scratch.assign(alpha.size() + 1, 0.0);
+    for (std::size_t k = 0; k < alpha.size(); ++k)
+        out[k] = alpha[k] > 0.0 ? rng.gamma_at_least_one(alpha[k]) : 0.0;  // α: counts, >= 1
+    for (std::size_t k = alpha.size(); k-- > 0;) scratch[k] = scratch[k + 1] + out[k];
+    double left = m;
     for (std::size_t k = 0; k < alpha.size(); ++k) {
-        rest -= alpha[k];
-        if (left <= 0.0 || alpha[k] <= 0.0) {
+        const double g = out[k];
+        if (left <= 0.0 || g <= 0.0) {
             out[k] = 0.0;
-            continue;
-        }
-        if (!(rest > 0.0)) {
+        } else if (!(scratch[k + 1] > 0.0)) {
             out[k] = left;
-            left = 0.0;
-            continue;
+        } else {
+            out[k] = kldiv::detail::binomial(rng, left, g / scratch[k]);
         }
-        // Beta(α_k, rest) = G₁/(G₁ + G₂), from the logarithms (shapes up to 10^7 and more).
-        const double l1 = rng.log_gamma(alpha[k]), l2 = rng.log_gamma(rest);
-        const double share = 1.0 / (1.0 + std::exp(l2 - l1));
-        out[k] = kldiv::detail::binomial(rng, left, share);
         left -= out[k];
     }
 }
@@ -167,7 +167,7 @@ public:
     // observed table was: those the drawn reference lacks are "new", the last bin).
     void draw(rng_t& rng) {
         if (rank_null_) {
-            dirichlet_multinomial(rng, m_, alpha_, cur_);
+            dirichlet_multinomial(rng, m_, alpha_, cur_, scratch_);
             return;
         }
         split(rng, m_, pooled_, cur_);
@@ -192,7 +192,7 @@ public:
 
 private:
     bool rank_null_, categories_;
-    std::vector<double> ref_, cur_, alpha_, pooled_, collapsed_ref_, collapsed_cur_;
+    std::vector<double> ref_, cur_, alpha_, pooled_, collapsed_ref_, collapsed_cur_, scratch_;
     double m_;
 };
 

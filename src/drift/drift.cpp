@@ -128,7 +128,7 @@ struct window_rows {
 std::vector<double> times_of(const column_view& c, std::size_t rows, std::size_t offset) {
     std::vector<double> t(rows, nan);
     if (!categorical(c.type)) {
-        for (std::size_t i = 0; i < rows; ++i) t[i] = c.numbers[i * c.stride];
+        for (std::size_t i = 0; i < rows; ++i) t[i] = c.number(i);
         return t;
     }
     std::vector<double> of_category(c.categories.size(), nan);
@@ -417,8 +417,8 @@ current_counts count_current(const profile& reference, const table_view& current
         const std::size_t k = item / columns, j = item % columns;
         const window_rows& win = windows[k];
         const column_bins& bins = columns_in[j]->bins;
-        out.windows[k].columns[j] =
-            win.listed ? count(bins, *matched[j], win.rows) : count(bins, *matched[j], win.begin, win.stop);
+        out.windows[k].columns[j] = win.listed ? count(bins, *matched[j], win.rows, false)
+                                               : count(bins, *matched[j], win.begin, win.stop, false);
     });
     for (std::size_t k = 0; k < windows.size(); ++k) {
         out.windows[k].start = windows[k].start;

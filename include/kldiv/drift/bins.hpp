@@ -38,15 +38,21 @@
 namespace kldiv::drift {
 
 // One column as the drift functions read it: not owned. Numeric values are read at
-// numbers[i·stride]; categories as codes (io::missing_code where missing) into `categories`.
+// numbers[i·stride] (or floats[i·stride], float32 data read in place); categories as codes
+// (io::missing_code where missing) into `categories`.
 struct column_view {
     std::string_view name;
     io::column_type type = io::column_type::numeric;
     bool declared = false;  // the type was given, not inferred
     const double* numbers = nullptr;
+    const float* floats = nullptr;  // instead of numbers
     std::size_t stride = 1;
     const std::uint32_t* codes = nullptr;
     std::span<const std::string> categories;
+
+    double number(std::size_t i) const noexcept {
+        return floats != nullptr ? static_cast<double>(floats[i * stride]) : numbers[i * stride];
+    }
 };
 
 // A table as the drift functions read it; rows [begin, end) of every column.
@@ -124,10 +130,13 @@ column_sample sample_column(const column_view& column, std::size_t begin, std::s
 void merge(column_sample& a, const column_sample& b);  // b holds the rows after a's
 column_bins bins_from(const column_sample& sample, const binning_options& opts = {});
 
-// Counts rows [begin, end) of `column` in `bins` (the column must have the bins' type).
-column_counts count(const column_bins& bins, const column_view& column, std::size_t begin, std::size_t end);
+// Counts rows [begin, end) of `column` in `bins` (the column must have the bins' type); `moments`:
+// also the sums that give the standard deviation (a reference's; a current side's need not).
+column_counts count(const column_bins& bins, const column_view& column, std::size_t begin, std::size_t end,
+                    bool moments = true);
 // Counts the rows listed (each < the column's rows).
-column_counts count(const column_bins& bins, const column_view& column, std::span<const std::size_t> rows);
+column_counts count(const column_bins& bins, const column_view& column, std::span<const std::size_t> rows,
+                    bool moments = true);
 
 // Adds b's counts to a's (same bins).
 void merge(column_counts& a, const column_counts& b);
