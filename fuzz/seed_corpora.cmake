@@ -29,6 +29,10 @@ seed(fuzz_sample_file ${text})
 seed(fuzz_npy ${npy})
 seed(fuzz_matrix_file ${npy})
 
+# The tables of tests/data/tables (CSV/TSV and .npy written by pandas and NumPy), and the files above.
+file(GLOB tables ${data}/tables/*.csv ${data}/tables/*.tsv ${data}/tables/*.npy)
+seed(fuzz_table_file ${tables} ${text} ${npy})
+
 # Every distinct spec of the distribution references, one file each.
 file(MAKE_DIRECTORY ${DEST}/fuzz_distribution_spec ${DEST}/fuzz_spec_round_trip)
 foreach(table distribution_kl.tsv near_identical_kl.tsv)
