@@ -246,7 +246,7 @@ def _column_spec(function, name, values, declared_type, like_type):
             wanted = "categorical"
     spec = {"name": name, "type": wanted, "declared": declared_type is not None}
     if wanted == "numeric":
-        if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        if isinstance(values, np.ndarray) and values.dtype in (np.float64, np.float32) and values.strides[0] >= 0:
             spec["values"] = values  # a strided view is read in place
         else:
             spec["values"] = _numbers(values, function, name)
@@ -301,7 +301,7 @@ def _table(function, table, which, categorical, numeric, like=None):
             like_type = "numeric" if like[n] == "numeric" else "categorical"
             if like[n] == "boolean":
                 like_type = "boolean"
-        if isinstance(c, pd.Series) and c.dtype.kind == "f":
+        if isinstance(c, pd.Series) and c.dtype in (np.float64, np.float32):
             c = c.to_numpy()
         specs.append(_column_spec(function, n, c, declared, like_type))
     return specs, rows

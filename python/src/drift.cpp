@@ -1,5 +1,5 @@
 // kldiv._kldiv's part for drift (kldiv/drift/drift.hpp): two tables given as lists of columns, each a
-// dict {"name", "type", "declared", and "values" (a 1-D float64 array, any stride) or "codes" (uint32,
+// dict {"name", "type", "declared", and "values" (a 1-D float64 or float32 array, any stride) or "codes" (uint32,
 // io::missing_code where missing) with "categories" (list of str)}, compared with the options of
 // kldiv/drift.py; the result is the JSON document of `kldiv drift --json` (report/drift_json.hpp).
 // The arrays are viewed, not copied, and the GIL is released while comparing.
@@ -48,13 +48,22 @@ void hold(held_table& t, const py::list& columns, std::size_t rows) {
         v.type = kldiv::parse<kldiv::io::column_type>(c["type"].cast<std::string>(), "type", "kldiv.drift");
         v.declared = c["declared"].cast<bool>();
         if (v.type == kldiv::io::column_type::numeric) {
-            auto a = c["values"].cast<py::array_t<double>>();
-            if (a.ndim() != 1 || static_cast<std::size_t>(a.shape(0)) != rows || a.strides(0) % sizeof(double) != 0) {
+            // float64 or float32 values read in place, any stride (kldiv/drift.py converts the rest).
+            py::array a = c["values"].cast<py::array>();
+            const bool single = a.dtype().is(py::dtype::of<float>());
+            const std::size_t size = single ? sizeof(float) : sizeof(double);
+            if ((!single && !a.dtype().is(py::dtype::of<double>())) || a.ndim() != 1 ||
+                static_cast<std::size_t>(a.shape(0)) != rows || a.strides(0) < 0 ||
+                static_cast<std::size_t>(a.strides(0)) % size != 0) {
                 throw kldiv::error("kldiv.drift", "column " + t.names.back() + ": expected " + std::to_string(rows) +
-                                                      " float64 values");
+                                                      " float64 or float32 values");
             }
-            v.numbers = a.data();
-            v.stride = static_cast<std::size_t>(a.strides(0)) / sizeof(double);
+            if (single) {
+                v.floats = static_cast<const float*>(a.data());
+            } else {
+                v.numbers = static_cast<const double*>(a.data());
+            }
+            v.stride = static_cast<std::size_t>(a.strides(0)) / size;
             t.arrays.push_back(a);
         } else {
             auto a = c["codes"].cast<py::array_t<std::uint32_t, py::array::c_style | py::array::forcecast>>();

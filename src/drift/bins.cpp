@@ -10,6 +10,7 @@
 #include "kldiv/names.hpp"
 #include "src/common/exact_sum.hpp"
 #include "src/common/format.hpp"
+#include "src/drift/column_counter.hpp"
 
 namespace kldiv::drift {
 namespace {
@@ -95,126 +96,48 @@ void numeric_bins(column_bins& b, std::vector<double> sample, const column_sampl
 // Adds x to a double-double accumulator held as hi + lo (two-sum; the error kept in lo).
 // hi + lo as the pair whose hi is their rounded sum (so that sums added in any order agree in hi).
 void normalize(double& hi, double& lo) noexcept {
-    const detail::double_double s = detail::exact_difference(hi, -lo);
+    const kldiv::detail::double_double s = kldiv::detail::exact_difference(hi, -lo);
     hi = s.hi;
     lo = s.lo;
 }
 
 void accumulate(double& hi, double& lo, double x) noexcept {
-    const detail::double_double s = detail::exact_difference(hi, -x);
+    const kldiv::detail::double_double s = kldiv::detail::exact_difference(hi, -x);
     hi = s.hi;
     lo += s.lo;
 }
 
 std::string number_text(double x) {
     if (std::isinf(x)) return x > 0 ? "+inf" : "-inf";
-    return detail::to_text(x);
+    return kldiv::detail::to_text(x);
 }
 
-// The fine bin of each of n values: the number of edges <= v, by a branchless binary search whose
-// steps depend only on the number of edges, run for `lanes` values side by side so that their loads
-// overlap. NaN goes to bin 0 (the caller counts it as missing instead).
-constexpr std::size_t lanes = 16;
-
-inline void find_bins(const double* edges, std::size_t n_edges, const double* v, std::size_t* bin) noexcept {
-    std::size_t lo[lanes] = {};
-    for (std::size_t len = n_edges; len > 1;) {
-        const std::size_t half = len / 2;
-        for (std::size_t j = 0; j < lanes; ++j) lo[j] += edges[lo[j] + half - 1] <= v[j] ? half : 0;
-        len -= half;
-    }
-    for (std::size_t j = 0; j < lanes; ++j) bin[j] = lo[j] + (n_edges > 0 && edges[lo[j]] <= v[j] ? 1 : 0);
-}
-
-// Counts numeric values (double or float, read at values[i·stride]) of the rows `rows` hands over.
+// Counts numeric values (double or float, read at values[i·stride]) of the rows `rows` hands over,
+// keeping the finite values' range in lo and hi.
 template <class T, class Rows>
-void count_numeric(const column_bins& bins, const T* values, std::size_t stride, Rows&& rows, bool moments,
-                   column_counts& out) {
-    const double* edges = bins.edges.data();
-    const std::size_t n_edges = bins.edges.size();
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    double v[lanes];
-    std::size_t bin[lanes], filled = 0;
-    auto flush = [&](std::size_t n) {
-        for (std::size_t j = n; j < lanes; ++j) v[j] = 0.0;  // the unused lanes search too
-        find_bins(edges, n_edges, v, bin);
-        for (std::size_t j = 0; j < n; ++j) {
-            const double x = v[j];
-            if (std::isnan(x)) {
-                out.missing += 1.0;
-                continue;
-            }
-            out.counts[bin[j]] += 1.0;
-            if (std::isinf(x)) {
-                out.infinite = true;
-                continue;
-            }
-            out.finite += 1.0;
-            lo = std::min(lo, x);
-            hi = std::max(hi, x);
-            if (moments) {
-                accumulate(out.sum_hi, out.sum_lo, x);
-                const double square = x * x;
-                accumulate(out.squares_hi, out.squares_lo, square);
-                out.squares_lo += std::fma(x, x, -square);
-            }
-        }
-    };
+void count_numeric(const detail::bin_finder& find, const T* values, std::size_t stride, Rows&& rows, bool moments,
+                   column_counts& out, double& lo, double& hi) {
     rows([&](std::size_t i) {
-        v[filled++] = static_cast<double>(values[i * stride]);
-        if (filled == lanes) {
-            flush(lanes);
-            filled = 0;
+        const double x = static_cast<double>(values[i * stride]);
+        if (std::isnan(x)) {
+            out.missing += 1.0;
+            return;
+        }
+        out.counts[find(x)] += 1.0;
+        if (std::isinf(x)) {
+            out.infinite = true;
+            return;
+        }
+        out.finite += 1.0;
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+        if (moments) {
+            accumulate(out.sum_hi, out.sum_lo, x);
+            const double square = x * x;
+            accumulate(out.squares_hi, out.squares_lo, square);
+            out.squares_lo += std::fma(x, x, -square);
         }
     });
-    if (filled > 0) flush(filled);
-    if (out.finite > 0.0) {
-        out.min = lo;
-        out.max = hi;
-    }
-}
-
-// Counts the rows that rows(visit) hands to visit, one index at a time.
-template <class Rows>
-column_counts count_rows(const column_bins& bins, const column_view& column, Rows&& rows, bool moments) {
-    column_counts out;
-    out.counts.assign(bins.fine_bins(), 0.0);
-    if (categorical(bins.type)) {
-        // Each of the column's categories to its bin: the reference's position, or "new".
-        std::unordered_map<std::string_view, std::size_t> position;
-        for (std::size_t k = 0; k < bins.categories.size(); ++k) position.emplace(bins.categories[k], k);
-        const std::size_t fresh = bins.categories.size();
-        std::vector<std::size_t> bin_of(column.categories.size());
-        std::vector<double> per_category(column.categories.size(), 0.0);
-        for (std::size_t k = 0; k < column.categories.size(); ++k) {
-            const auto it = position.find(column.categories[k]);
-            bin_of[k] = it == position.end() ? fresh : it->second;
-        }
-        rows([&](std::size_t i) {
-            const std::uint32_t code = column.codes[i];
-            if (code == io::missing_code) {
-                out.missing += 1.0;
-            } else {
-                out.counts[bin_of[code]] += 1.0;
-                per_category[code] += 1.0;
-            }
-        });
-        for (std::size_t k = 0; k < column.categories.size(); ++k) {
-            if (bin_of[k] == fresh && per_category[k] > 0.0) {
-                out.new_categories.push_back(column.categories[k]);
-                out.new_counts.push_back(per_category[k]);
-            }
-        }
-        return out;
-    }
-    if (column.floats != nullptr) {
-        count_numeric(bins, column.floats, column.stride, rows, moments, out);
-    } else {
-        count_numeric(bins, column.numbers, column.stride, rows, moments, out);
-    }
-    normalize(out.sum_hi, out.sum_lo);
-    normalize(out.squares_hi, out.squares_lo);
-    return out;
 }
 
 }  // namespace
@@ -253,18 +176,36 @@ double column_counts::standard_deviation() const noexcept {
     if (finite == 0.0) return 0.0;
     // Mean and mean square in double-double; their difference cancels only to the extent that the
     // values are far from 0 compared with their spread (mean/σ up to about 1e8 keeps 1e-16).
-    const detail::double_double sum{sum_hi, sum_lo}, squares{squares_hi, squares_lo}, n{finite, 0.0};
-    const detail::double_double mean = detail::divide(sum, n), mean_square = detail::divide(squares, n);
+    const kldiv::detail::double_double sum{sum_hi, sum_lo}, squares{squares_hi, squares_lo}, n{finite, 0.0};
+    const kldiv::detail::double_double mean = kldiv::detail::divide(sum, n),
+                                       mean_square = kldiv::detail::divide(squares, n);
     // mean² in double-double: hi² exactly by fma, plus the cross term.
     const double m2_hi = mean.hi * mean.hi;
     const double m2_lo = std::fma(mean.hi, mean.hi, -m2_hi) + 2.0 * mean.hi * mean.lo;
-    const detail::double_double d = detail::exact_difference(mean_square.hi, m2_hi);
+    const kldiv::detail::double_double d = kldiv::detail::exact_difference(mean_square.hi, m2_hi);
     const double variance = d.hi + (d.lo + mean_square.lo - m2_lo);
     return variance > 0.0 ? std::sqrt(variance) : 0.0;
 }
 
+std::vector<std::size_t> sampled_rows(std::size_t begin, std::size_t end, std::size_t row_offset,
+                                      std::size_t total_rows, std::size_t max_sample) {
+    const std::uint64_t threshold = sample_threshold(total_rows != 0 ? total_rows : end - begin, max_sample);
+    std::vector<std::size_t> rows;
+    for (std::size_t i = begin; i < end; ++i) {
+        if (threshold == std::numeric_limits<std::uint64_t>::max() || mix(row_offset + (i - begin)) < threshold) {
+            rows.push_back(i);
+        }
+    }
+    return rows;
+}
+
 column_sample sample_column(const column_view& c, std::size_t begin, std::size_t end, const binning_options& opts,
                             std::size_t row_offset, std::size_t total_rows) {
+    return sample_column(c, begin, end, sampled_rows(begin, end, row_offset, total_rows, opts.max_sample), opts);
+}
+
+column_sample sample_column(const column_view& c, std::size_t begin, std::size_t end,
+                            std::span<const std::size_t> sampled, const binning_options& opts) {
     check_options(opts);
     column_sample out;
     out.name = c.name;
@@ -284,7 +225,11 @@ column_sample sample_column(const column_view& c, std::size_t begin, std::size_t
         }
         return out;
     }
-    const std::uint64_t threshold = sample_threshold(total_rows != 0 ? total_rows : end - begin, opts.max_sample);
+    for (const std::size_t i : sampled) {
+        const double v = c.number(i);
+        if (std::isfinite(v)) out.sample.push_back(v);
+    }
+    if (opts.rule == estimate::binning::quantile) return out;  // needs nothing more: no pass over every row
     const bool every = needs_every_value(opts.rule);
     for (std::size_t i = begin; i < end; ++i) {
         const double v = c.number(i);
@@ -292,9 +237,6 @@ column_sample sample_column(const column_view& c, std::size_t begin, std::size_t
         out.min = std::min(out.min, v);
         out.max = std::max(out.max, v);
         if (every) out.values.push_back(v);
-        if (threshold == std::numeric_limits<std::uint64_t>::max() || mix(row_offset + (i - begin)) < threshold) {
-            out.sample.push_back(v);
-        }
     }
     return out;
 }
@@ -330,24 +272,105 @@ column_bins make_bins(const column_view& reference, std::size_t begin, std::size
     return bins_from(sample_column(reference, begin, end, opts), opts);
 }
 
+detail::bin_finder::bin_finder(std::span<const double> edges) : edges_(edges.begin(), edges.end()), n_(edges.size()) {
+    edges_.insert(edges_.end(), 3, std::numeric_limits<double>::infinity());
+    if (n_ < 2) return;
+    cells_ = std::clamp<std::size_t>(4 * n_, 64, std::size_t{1} << 16);
+    scale_ = static_cast<double>(cells_) / (edges_[n_ - 1] - edges_[0]);
+    last_cell_ = static_cast<double>(cells_ - 1);
+    if (!std::isfinite(scale_)) scale_ = 0.0;  // edges spanning more than a double: every value in cell 0
+    auto cell = [&](double v) {
+        const double t = (v - edges_[0]) * scale_;
+        return t < last_cell_ ? static_cast<std::size_t>(t) : cells_ - 1;
+    };
+    // low[c] = edges in cells below c, high[c] = edges in cells up to c.
+    std::vector<std::uint32_t> in_cell(cells_, 0);
+    for (std::size_t k = 0; k < n_; ++k) ++in_cell[cell(edges_[k])];
+    low_.resize(cells_);
+    high_.resize(cells_);
+    std::uint32_t below = 0;
+    for (std::size_t c = 0; c < cells_; ++c) {
+        low_[c] = below;
+        below += in_cell[c];
+        high_[c] = below;
+    }
+}
+
+detail::column_counter::column_counter(const column_bins& bins, const column_view& column, bool moments)
+    : bins_(bins), column_(column), moments_(moments),
+      find_(categorical(bins.type) ? std::span<const double>() : std::span<const double>(bins.edges)) {
+    out_.counts.assign(bins.fine_bins(), 0.0);
+    if (!categorical(bins.type)) return;
+    // Each of the column's categories to its bin: the reference's position, or "new".
+    std::unordered_map<std::string_view, std::size_t> position;
+    for (std::size_t k = 0; k < bins.categories.size(); ++k) position.emplace(bins.categories[k], k);
+    bin_of_.resize(column.categories.size());
+    per_category_.assign(column.categories.size(), 0.0);
+    for (std::size_t k = 0; k < column.categories.size(); ++k) {
+        const auto it = position.find(column.categories[k]);
+        bin_of_[k] = it == position.end() ? bins.categories.size() : it->second;
+    }
+}
+
+template <class Rows>
+void detail::column_counter::add_rows(Rows&& rows) {
+    if (categorical(bins_.type)) {
+        rows([&](std::size_t i) {
+            const std::uint32_t code = column_.codes[i];
+            if (code == io::missing_code) {
+                out_.missing += 1.0;
+            } else {
+                out_.counts[bin_of_[code]] += 1.0;
+                per_category_[code] += 1.0;
+            }
+        });
+    } else if (column_.floats != nullptr) {
+        count_numeric(find_, column_.floats, column_.stride, rows, moments_, out_, lo_, hi_);
+    } else {
+        count_numeric(find_, column_.numbers, column_.stride, rows, moments_, out_, lo_, hi_);
+    }
+}
+
+void detail::column_counter::add(std::size_t begin, std::size_t end) {
+    add_rows([&](auto&& visit) {
+        for (std::size_t i = begin; i < end; ++i) visit(i);
+    });
+}
+
+void detail::column_counter::add(std::span<const std::size_t> rows) {
+    add_rows([&](auto&& visit) {
+        for (const std::size_t i : rows) visit(i);
+    });
+}
+
+column_counts detail::column_counter::finish() {
+    if (out_.finite > 0.0) {
+        out_.min = lo_;
+        out_.max = hi_;
+    }
+    normalize(out_.sum_hi, out_.sum_lo);
+    normalize(out_.squares_hi, out_.squares_lo);
+    for (std::size_t k = 0; k < per_category_.size(); ++k) {
+        if (bin_of_[k] == bins_.categories.size() && per_category_[k] > 0.0) {
+            out_.new_categories.push_back(column_.categories[k]);
+            out_.new_counts.push_back(per_category_[k]);
+        }
+    }
+    return std::move(out_);
+}
+
 column_counts count(const column_bins& bins, const column_view& column, std::size_t begin, std::size_t end,
                     bool moments) {
-    return count_rows(
-        bins, column,
-        [&](auto&& visit) {
-            for (std::size_t i = begin; i < end; ++i) visit(i);
-        },
-        moments);
+    detail::column_counter c(bins, column, moments);
+    c.add(begin, end);
+    return c.finish();
 }
 
 column_counts count(const column_bins& bins, const column_view& column, std::span<const std::size_t> rows,
                     bool moments) {
-    return count_rows(
-        bins, column,
-        [&](auto&& visit) {
-            for (const std::size_t i : rows) visit(i);
-        },
-        moments);
+    detail::column_counter c(bins, column, moments);
+    c.add(rows);
+    return c.finish();
 }
 
 void merge(column_counts& a, const column_counts& b) {

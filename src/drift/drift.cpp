@@ -10,6 +10,7 @@
 #include "src/common/format.hpp"
 #include "src/common/parallel.hpp"
 #include "src/common/progress_counter.hpp"
+#include "src/drift/column_counter.hpp"
 
 namespace kldiv::drift {
 namespace {
@@ -39,18 +40,19 @@ const column_view* find(const table_view& t, std::string_view name) noexcept {
 
 void check(const drift_options& o) {
     if (!(o.alpha > 0.0 && o.alpha < 1.0)) {
-        throw error(function, "alpha = " + detail::to_text(o.alpha) + ", but the false-alarm rate must be in (0, 1)");
+        throw error(function,
+                    "alpha = " + kldiv::detail::to_text(o.alpha) + ", but the false-alarm rate must be in (0, 1)");
     }
     if (o.window_rows > 0 && !o.time_column.empty()) {
         throw error(function, "window_rows = " + std::to_string(o.window_rows) + " and time_column = " +
                                   in_quotes(o.time_column) + ", but windows are by rows or by time, not both");
     }
     if (!o.time_column.empty() && !(o.window_seconds > 0.0 && std::isfinite(o.window_seconds))) {
-        throw error(function, "window_seconds = " + detail::to_text(o.window_seconds) +
+        throw error(function, "window_seconds = " + kldiv::detail::to_text(o.window_seconds) +
                                   ", but windows by time need a finite width > 0");
     }
     if (o.time_column.empty() && o.window_seconds != 0.0) {
-        throw error(function, "window_seconds = " + detail::to_text(o.window_seconds) +
+        throw error(function, "window_seconds = " + kldiv::detail::to_text(o.window_seconds) +
                                   ", but it needs time_column (the column holding each row's time)");
     }
 }
@@ -188,7 +190,7 @@ std::vector<window_rows> windows_of(const table_view& cur, const drift_options& 
         }
         if (std::isinf(t[i])) {
             throw error(function, "time column " + in_quotes(o.time_column) + ", row " +
-                                      std::to_string(offset + i + 1) + ": " + detail::to_text(t[i]) +
+                                      std::to_string(offset + i + 1) + ": " + kldiv::detail::to_text(t[i]) +
                                       ", but times must be finite");
         }
         const double start = std::floor(t[i] / w) * w;
@@ -199,12 +201,46 @@ std::vector<window_rows> windows_of(const table_view& cur, const drift_options& 
         win.rows.push_back(i);
     }
     if (by_start.size() > max_windows) {
-        throw error(function, "windows of " + detail::to_text(w) + " over the times of column " +
+        throw error(function, "windows of " + kldiv::detail::to_text(w) + " over the times of column " +
                                   in_quotes(o.time_column) + " make more than " + std::to_string(max_windows) +
                                   " windows (a wider window)");
     }
     for (auto& [start, win] : by_start) windows.push_back(std::move(win));
     return windows;
+}
+
+// Rows a chunk of the loops below reads across the columns: a row-major array's chunk stays in cache
+// while every column of it is counted.
+constexpr std::size_t chunk_rows = 4096;
+
+// Every column of `views` counted in its bins over the window's rows: the columns split into one group
+// per thread, each group walking the rows in chunks across its columns. Each column's rows are counted
+// in row order, so the counts are those of count() on the window, for any thread count.
+std::vector<column_counts> count_columns(const std::vector<const column_bins*>& bins,
+                                         const std::vector<const column_view*>& views, const window_rows& win,
+                                         bool moments, unsigned threads) {
+    const std::size_t n = bins.size();
+    std::vector<column_counts> out(n);
+    const unsigned groups = kldiv::detail::worker_count(threads, n);
+    kldiv::detail::parallel_for(groups, groups, [&](std::size_t g, unsigned) {
+        const std::size_t first = n * g / groups, last = n * (g + 1) / groups;
+        std::vector<detail::column_counter> counters;
+        counters.reserve(last - first);
+        for (std::size_t j = first; j < last; ++j) counters.emplace_back(*bins[j], *views[j], moments);
+        const std::size_t size = win.size();
+        for (std::size_t at = 0; at < size; at += chunk_rows) {
+            const std::size_t end = std::min(size, at + chunk_rows);
+            for (detail::column_counter& c : counters) {
+                if (win.listed) {
+                    c.add(std::span<const std::size_t>(win.rows).subspan(at, end - at));
+                } else {
+                    c.add(win.begin + at, win.begin + end);
+                }
+            }
+        }
+        for (std::size_t j = first; j < last; ++j) out[j] = counters[j - first].finish();
+    });
+    return out;
 }
 
 // The measure a column is flagged on, and the threshold (NaN: by the calibrated test).
@@ -314,9 +350,10 @@ std::vector<column_sample> sample_reference(const table_view& part, const drift_
     check(opts);
     const std::vector<const column_view*> columns = selected(part, opts);
     std::vector<column_sample> out(columns.size());
-    detail::parallel_for(columns.size(), detail::worker_count(opts.threads), [&](std::size_t j, unsigned) {
-        out[j] = sample_column(*columns[j], 0, part.rows, opts.binning, row_offset, total_rows);
-    });
+    const std::vector<std::size_t> rows = sampled_rows(0, part.rows, row_offset, total_rows, opts.binning.max_sample);
+    kldiv::detail::parallel_for(
+        columns.size(), kldiv::detail::worker_count(opts.threads),
+        [&](std::size_t j, unsigned) { out[j] = sample_column(*columns[j], 0, part.rows, rows, opts.binning); });
     return out;
 }
 
@@ -333,10 +370,11 @@ profile profile_from(const std::vector<column_sample>& samples, const drift_opti
     profile p;
     p.binning = opts.binning;
     p.columns.resize(samples.size());
-    detail::parallel_for(samples.size(), detail::worker_count(opts.threads), [&](std::size_t j, unsigned) {
-        p.columns[j].bins = bins_from(samples[j], opts.binning);
-        p.columns[j].counts.counts.assign(p.columns[j].bins.fine_bins(), 0.0);
-    });
+    kldiv::detail::parallel_for(samples.size(), kldiv::detail::worker_count(opts.threads),
+                                [&](std::size_t j, unsigned) {
+                                    p.columns[j].bins = bins_from(samples[j], opts.binning);
+                                    p.columns[j].counts.counts.assign(p.columns[j].bins.fine_bins(), 0.0);
+                                });
     return p;
 }
 
@@ -351,9 +389,12 @@ void add_counts(profile& p, const table_view& part, unsigned threads) {
         }
         columns.push_back(v);
     }
-    detail::parallel_for(columns.size(), detail::worker_count(threads), [&](std::size_t j, unsigned) {
-        merge(p.columns[j].counts, count(p.columns[j].bins, *columns[j], 0, part.rows));
-    });
+    std::vector<const column_bins*> bins;
+    for (const column_profile& c : p.columns) bins.push_back(&c.bins);
+    window_rows all;
+    all.stop = part.rows;
+    const std::vector<column_counts> counted = count_columns(bins, columns, all, true, threads);
+    for (std::size_t j = 0; j < columns.size(); ++j) merge(p.columns[j].counts, counted[j]);
     p.rows += part.rows;
 }
 
@@ -410,16 +451,12 @@ current_counts count_current(const profile& reference, const table_view& current
     current_counts out;
     out.rows = current.rows;
     const std::vector<window_rows> windows = windows_of(current, o, row_offset, out);
-    const std::size_t columns = columns_in.size();
+    std::vector<const column_bins*> bins;
+    for (const column_profile* c : columns_in) bins.push_back(&c->bins);
     out.windows.resize(windows.size());
-    for (window_counts& w : out.windows) w.columns.resize(columns);
-    detail::parallel_for(windows.size() * columns, detail::worker_count(o.threads), [&](std::size_t item, unsigned) {
-        const std::size_t k = item / columns, j = item % columns;
-        const window_rows& win = windows[k];
-        const column_bins& bins = columns_in[j]->bins;
-        out.windows[k].columns[j] = win.listed ? count(bins, *matched[j], win.rows, false)
-                                               : count(bins, *matched[j], win.begin, win.stop, false);
-    });
+    for (std::size_t k = 0; k < windows.size(); ++k) {
+        out.windows[k].columns = count_columns(bins, matched, windows[k], false, o.threads);
+    }
     for (std::size_t k = 0; k < windows.size(); ++k) {
         out.windows[k].start = windows[k].start;
         out.windows[k].end = windows[k].end;
@@ -463,7 +500,7 @@ drift_result compare(const profile& reference, const current_counts& current, co
             const double step = o.window_seconds;
             const double gaps = std::floor((w.start - starts.back()) / step + 0.5) - 1.0;
             if (gaps + static_cast<double>(starts.size()) > static_cast<double>(max_windows)) {
-                throw error(function, "windows of " + detail::to_text(step) + " over the times of column " +
+                throw error(function, "windows of " + kldiv::detail::to_text(step) + " over the times of column " +
                                           in_quotes(o.time_column) + " make more than " + std::to_string(max_windows) +
                                           " windows (a wider window)");
             }
@@ -489,18 +526,19 @@ drift_result compare(const profile& reference, const current_counts& current, co
                         "another profile or other options)");
         }
     }
-    detail::progress_counter progress(o.progress, static_cast<std::uint64_t>(windows.size() * columns));
+    kldiv::detail::progress_counter progress(o.progress, static_cast<std::uint64_t>(windows.size() * columns));
     result.windows.resize(windows.size());
     for (std::size_t k = 0; k < windows.size(); ++k) {
         window_result& w = result.windows[k];
         w.start = starts[k];
         if (o.time_column.empty()) {
             w.end = windows[k]->end;
-            w.label =
-                o.window_rows == 0 ? "all" : "rows " + detail::to_text(w.start + 1.0) + "-" + detail::to_text(w.end);
+            w.label = o.window_rows == 0
+                          ? "all"
+                          : "rows " + kldiv::detail::to_text(w.start + 1.0) + "-" + kldiv::detail::to_text(w.end);
         } else {
             w.end = w.start + o.window_seconds;
-            w.label = current.calendar ? format_time(w.start) : detail::to_text(w.start);
+            w.label = current.calendar ? format_time(w.start) : kldiv::detail::to_text(w.start);
         }
         w.rows = windows[k] ? windows[k]->rows : 0;
         if (w.rows == 0) {
@@ -508,7 +546,7 @@ drift_result compare(const profile& reference, const current_counts& current, co
             continue;
         }
         w.columns.resize(columns);
-        detail::parallel_for(columns, detail::worker_count(o.threads), [&](std::size_t j, unsigned) {
+        kldiv::detail::parallel_for(columns, kldiv::detail::worker_count(o.threads), [&](std::size_t j, unsigned) {
             w.columns[j] = measure_column(*columns_in[j], windows[k]->columns[j], o);
             progress.add();
         });

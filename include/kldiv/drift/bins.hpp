@@ -119,7 +119,7 @@ struct column_sample {
     bool declared = false;
     std::vector<double> sample;  // numeric: the finite values of the sampled rows
     std::vector<double> values;  // numeric, for the freedman_diaconis, scott and sturges rules: every finite value
-    double min = std::numeric_limits<double>::infinity();  // numeric: of the finite values
+    double min = std::numeric_limits<double>::infinity();  // numeric, but for quantile binning: of the finite values
     double max = -std::numeric_limits<double>::infinity();
     std::vector<std::string> categories;  // categorical: the categories met, in order of first appearance
 };
@@ -127,6 +127,11 @@ struct column_sample {
 // (0: the part is the table): the rows sampled are those of the whole table.
 column_sample sample_column(const column_view& column, std::size_t begin, std::size_t end,
                             const binning_options& opts = {}, std::size_t row_offset = 0, std::size_t total_rows = 0);
+// The same with the sampled rows given (sampled_rows', shared by every column of a table).
+std::vector<std::size_t> sampled_rows(std::size_t begin, std::size_t end, std::size_t row_offset,
+                                      std::size_t total_rows, std::size_t max_sample);
+column_sample sample_column(const column_view& column, std::size_t begin, std::size_t end,
+                            std::span<const std::size_t> sampled, const binning_options& opts = {});
 void merge(column_sample& a, const column_sample& b);  // b holds the rows after a's
 column_bins bins_from(const column_sample& sample, const binning_options& opts = {});
 
