@@ -55,7 +55,7 @@ json column_json(const drift::column_result& c) {
     j["reference"] = {{"count", c.reference_count}, {"missing", c.reference_missing}};
     j["current"] = {{"count", c.current_count}, {"missing", c.current_missing}};
     j["missing_p_value"] = number_or_null(c.missing_p_value);
-    json measures;
+    json measures = json::object();
     for (std::size_t k = 0; k < drift::measure_count; ++k) {
         const auto m = static_cast<drift::measure>(k);
         const drift::measure_result& r = c[m];

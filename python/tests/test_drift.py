@@ -87,20 +87,21 @@ def test_ks_equals_the_empirical_cdfs_at_the_fine_edges(normal_pair):
 
 
 def test_wasserstein_is_that_of_the_binned_distributions(normal_pair):
-    # Each side spread evenly within each fine bin (the outer bins between the edge and that side's
-    # extreme): SciPy's distance between the two spread distributions, sampled at 200 points a bin.
+    # Each side spread evenly within each fine bin, between the bin's edges clipped to the side's own
+    # min and max: SciPy's distance between the two spread distributions, sampled at 200 points a bin.
     ref, cur = normal_pair
     c = kldiv.drift({"x": ref}, {"x": cur}, **FAST)["x"]
     fine = np.union1d(quantile_edges(ref, 10), quantile_edges(ref, 1000))
 
     def spread(x):
-        knots = np.concatenate([[min(x.min(), fine[0])], fine, [max(x.max(), fine[-1])]])
+        knots = np.concatenate([[-np.inf], fine, [np.inf]])
         counts = np.bincount(np.searchsorted(fine, x, side="right"), minlength=len(fine) + 1)
         points, weights = [], []
         for k in range(len(fine) + 1):
             if counts[k]:
                 t = (np.arange(200) + 0.5) / 200
-                points.append(knots[k] + t * (knots[k + 1] - knots[k]))
+                a, b = max(knots[k], x.min()), min(knots[k + 1], x.max())
+                points.append(a + t * (b - a))
                 weights.append(np.full(200, counts[k] / 200))
         return np.concatenate(points), np.concatenate(weights)
 
@@ -336,3 +337,42 @@ def test_errors_name_the_column_and_the_rule():
         kldiv.drift(ref, ref.assign(t=["2024-01-01"] * 3), time_column="t", window="1 day")
     with pytest.raises(kldiv.Error, match="\"tomorrow\" is not a date or time"):
         kldiv.drift(ref, ref.assign(t=["2024-01-01", "tomorrow", "2024-01-02"]), time_column="t", window="1d")
+
+
+# --- edges -------------------------------------------------------------------------------------
+
+def test_infinite_values_land_in_the_outer_bins():
+    rng = np.random.default_rng(15)
+    ref = rng.normal(size=1000)
+    cur = rng.normal(size=1000)
+    cur[:5], cur[5:8] = np.inf, -np.inf
+    r = kldiv.drift({"x": ref}, {"x": cur}, resamples=0)["x"]
+    assert r.bins[0]["current"] >= 3 and r.bins[-1]["current"] >= 5
+    assert r.current_count == 1000 and r.current_missing == 0
+    assert r.measures["wasserstein"].value == math.inf
+    assert math.isfinite(r.measures["ks"].value) and math.isfinite(r.measures["js_divergence"].value)
+
+
+def test_columns_without_values_constant_columns_and_one_row():
+    ref = pd.DataFrame({"empty": [np.nan] * 50, "constant": [3.0] * 50, "k": ["a"] * 50})
+    cur = pd.DataFrame({"empty": [np.nan] * 20, "constant": [3.0] * 19 + [4.0], "k": ["a"] * 19 + [None]})
+    r = kldiv.drift(ref, cur, resamples=20)
+    empty = r["empty"]
+    assert (empty.reference_count, empty.reference_missing, empty.current_missing) == (0, 50, 20)
+    assert all(m.value is None or math.isnan(m.value) for m in empty.measures.values()) or not empty.measures
+    assert not empty.drifted
+    constant = r["constant"]
+    assert constant.measures["wasserstein"].value == math.inf  # σ_ref = 0 and a value moved
+    assert r["k"].current_missing == 1 and r["k"].measures["psi"].value == 0.0
+    one = kldiv.drift({"x": [1.0]}, {"x": [2.0]}, resamples=10)["x"]
+    assert one.reference_count == 1 and one.current_count == 1
+
+
+def test_extreme_magnitudes_are_measured_not_overflowed():
+    rng = np.random.default_rng(16)
+    ref = rng.normal(size=2000) * 1e300
+    cur = rng.normal(size=2000) * 1e300
+    r = kldiv.drift({"x": ref}, {"x": cur}, resamples=0)["x"]
+    assert math.isfinite(r.measures["wasserstein"].value) and r.measures["wasserstein"].value < 0.2
+    tiny = kldiv.drift({"x": ref / 1e300 * 1e-300}, {"x": cur / 1e300 * 1e-300}, resamples=0)["x"]
+    assert tiny.measures["wasserstein"].value == pytest.approx(r.measures["wasserstein"].value, rel=1e-12)

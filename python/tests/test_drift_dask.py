@@ -96,7 +96,7 @@ def test_hostile_profiles_are_refused(tmp_path):
         ('{"format": "something else"}', "is not a drift profile"),
         ('{"format": "kldiv-drift-profile", "version": 1, "rows": 3, "binning": {"rule": "quantile", '
          '"bin_count": 10, "resolution": 1000, "max_sample": 9}, "columns": [{"name": "a", "type": "numeric", '
-         '"declared": false, "continuous": true, "edges": [2, 1], "groups": [0, 3], "counts": [1, 1, 1], '
+         '"declared": false, "continuous": true, "scale": 1, "edges": [2, 1], "groups": [0, 3], "counts": [1, 1, 1], '
          '"missing": 0}]}', "edges: are not increasing"),
         ('{"format": "kldiv-drift-profile", "version": 1, "rows": 3, "binning": {"rule": "quantile", '
          '"bin_count": 10, "resolution": 1000, "max_sample": 9}, "columns": [{"name": "a", "type": "categorical", '

@@ -15,16 +15,28 @@
 // (tests/test_discrete_variates.cpp).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "src/common/random_stream.hpp"
 
 namespace kldiv::detail {
 
-// ln(x!) for integer x >= 0 (lgamma_r: std::lgamma writes the global signgam, a race between threads).
+// ln(x!) for integer x >= 0: a table below 128 (from lgamma_r: std::lgamma writes the global signgam,
+// a race between threads), above it Stirling's series to the x^-9 term, whose remainder is below
+// 1e-22 there (numpy's random_loggam does the same).
 inline double log_factorial(double x) noexcept {
-    int sign = 0;
-    return ::lgamma_r(x + 1.0, &sign);
+    static const auto table = [] {
+        std::array<double, 128> t{};
+        int sign = 0;
+        for (std::size_t k = 0; k < t.size(); ++k) t[k] = ::lgamma_r(static_cast<double>(k) + 1.0, &sign);
+        return t;
+    }();
+    if (x < 128.0) return table[static_cast<std::size_t>(x)];
+    const double n = x + 1.0, r = 1.0 / n, r2 = r * r;
+    constexpr double half_log_two_pi = 0.91893853320467274178;
+    const double series = r * (1.0 / 12 - r2 * (1.0 / 360 - r2 * (1.0 / 1260 - r2 * (1.0 / 1680 - r2 / 1188))));
+    return (n - 0.5) * std::log(n) - n + half_log_two_pi + series;
 }
 
 // The number of successes in n trials of probability p (n >= 0 an integer, 0 <= p <= 1).

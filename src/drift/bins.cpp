@@ -88,6 +88,8 @@ void numeric_bins(column_bins& b, std::vector<double> sample, const column_sampl
         b.groups.push_back(static_cast<std::size_t>(at) + 1);
     }
     b.groups.push_back(b.edges.size() + 1);
+    const double largest = sample.empty() ? 0.0 : std::max(std::fabs(sample.front()), std::fabs(sample.back()));
+    b.scale = largest > 0.0 ? std::ldexp(1.0, std::ilogb(largest)) : 1.0;
     std::size_t unique_values = sample.empty() ? 0 : 1;
     for (std::size_t i = 1; i < sample.size(); ++i) unique_values += sample[i] != sample[i - 1];
     b.continuous = 2 * unique_values >= sample.size();
@@ -107,6 +109,16 @@ void accumulate(double& hi, double& lo, double x) noexcept {
     lo += s.lo;
 }
 
+// x·x − square exactly, for square = x·x rounded (Dekker's product, without a fused multiply-add,
+// which here would be a library call); 0 where splitting x would overflow (|x| > 1e150: the error
+// is then below 2^-53 of a square that large, far under what the variance needs).
+inline double square_error(double x, double square) noexcept {
+    if (!(std::fabs(x) < 1e150)) return 0.0;
+    const double c = 134217729.0 * x;  // 2^27 + 1
+    const double high = c - (c - x), low = x - high;
+    return ((high * high - square) + 2.0 * high * low) + low * low;
+}
+
 std::string number_text(double x) {
     if (std::isinf(x)) return x > 0 ? "+inf" : "-inf";
     return kldiv::detail::to_text(x);
@@ -116,28 +128,44 @@ std::string number_text(double x) {
 // keeping the finite values' range in lo and hi.
 template <class T, class Rows>
 void count_numeric(const detail::bin_finder& find, const T* values, std::size_t stride, Rows&& rows, bool moments,
-                   column_counts& out, double& lo, double& hi) {
+                   double inverse_scale, column_counts& out, double& lo, double& hi) {
+    // Everything in locals: stores into out.counts could alias out's other members, which the
+    // compiler would then reload and store around every value.
+    double* const counts = out.counts.data();
+    double missing = 0.0, finite = 0.0, low = lo, high = hi;
+    double sum_hi = out.sum_hi, sum_lo = out.sum_lo, squares_hi = out.squares_hi, squares_lo = out.squares_lo;
+    bool infinite = false;
     rows([&](std::size_t i) {
         const double x = static_cast<double>(values[i * stride]);
         if (std::isnan(x)) {
-            out.missing += 1.0;
+            missing += 1.0;
             return;
         }
-        out.counts[find(x)] += 1.0;
+        counts[find(x)] += 1.0;
         if (std::isinf(x)) {
-            out.infinite = true;
+            infinite = true;
             return;
         }
-        out.finite += 1.0;
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
+        finite += 1.0;
+        low = std::min(low, x);
+        high = std::max(high, x);
         if (moments) {
-            accumulate(out.sum_hi, out.sum_lo, x);
-            const double square = x * x;
-            accumulate(out.squares_hi, out.squares_lo, square);
-            out.squares_lo += std::fma(x, x, -square);
+            const double y = x * inverse_scale;  // exact: a power of two (subnormal results aside)
+            accumulate(sum_hi, sum_lo, y);
+            const double square = y * y;
+            accumulate(squares_hi, squares_lo, square);
+            squares_lo += square_error(y, square);
         }
     });
+    out.missing += missing;
+    out.finite += finite;
+    out.infinite = out.infinite || infinite;
+    out.sum_hi = sum_hi;
+    out.sum_lo = sum_lo;
+    out.squares_hi = squares_hi;
+    out.squares_lo = squares_lo;
+    lo = low;
+    hi = high;
 }
 
 }  // namespace
@@ -273,7 +301,7 @@ column_bins make_bins(const column_view& reference, std::size_t begin, std::size
 }
 
 detail::bin_finder::bin_finder(std::span<const double> edges) : edges_(edges.begin(), edges.end()), n_(edges.size()) {
-    edges_.insert(edges_.end(), 3, std::numeric_limits<double>::infinity());
+    edges_.insert(edges_.end(), 3, std::numeric_limits<double>::quiet_NaN());  // never <= a value, +inf included
     if (n_ < 2) return;
     cells_ = std::clamp<std::size_t>(4 * n_, 64, std::size_t{1} << 16);
     scale_ = static_cast<double>(cells_) / (edges_[n_ - 1] - edges_[0]);
@@ -325,9 +353,9 @@ void detail::column_counter::add_rows(Rows&& rows) {
             }
         });
     } else if (column_.floats != nullptr) {
-        count_numeric(find_, column_.floats, column_.stride, rows, moments_, out_, lo_, hi_);
+        count_numeric(find_, column_.floats, column_.stride, rows, moments_, 1.0 / bins_.scale, out_, lo_, hi_);
     } else {
-        count_numeric(find_, column_.numbers, column_.stride, rows, moments_, out_, lo_, hi_);
+        count_numeric(find_, column_.numbers, column_.stride, rows, moments_, 1.0 / bins_.scale, out_, lo_, hi_);
     }
 }
 

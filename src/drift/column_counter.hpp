@@ -48,7 +48,7 @@ public:
     }
 
 private:
-    std::vector<double> edges_;  // padded with three +inf
+    std::vector<double> edges_;  // padded with three NaN
     std::size_t n_ = 0, cells_ = 0;
     double scale_ = 0.0, last_cell_ = 0.0;
     std::vector<std::uint32_t> low_, high_;

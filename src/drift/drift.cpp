@@ -403,7 +403,7 @@ void merge(profile& a, const profile& b) {
     for (std::size_t j = 0; same && j < a.columns.size(); ++j) {
         const column_bins &x = a.columns[j].bins, &y = b.columns[j].bins;
         same = x.name == y.name && x.type == y.type && x.edges == y.edges && x.groups == y.groups &&
-               x.categories == y.categories;
+               x.categories == y.categories && x.scale == y.scale;
     }
     if (!same)
         throw error(function, "the profiles have different columns or bins, but only profiles of one binning merge");

@@ -90,33 +90,42 @@ template <class Visit>
 void wasserstein_segments(const column_pair& pr, double rt, double ct, Visit&& visit) {
     const std::vector<double>& e = pr.bins->edges;
     const std::size_t bins = e.size() + 1;
-    // Each side's knots: x_0 = its left end, x_{k+1} = e_k, x_bins = its right end.
-    auto left_end = [&](double lo) { return e.empty() ? lo : std::min(lo, e.front()); };
-    auto right_end = [&](double hi) { return e.empty() ? hi : std::max(hi, e.back()); };
-    const double lr = left_end(pr.reference_min), lc = left_end(pr.current_min);
-    const double ur = right_end(pr.reference_max), uc = right_end(pr.current_max);
-    // A side's CDF at x inside fine bin k's span [a, b] (its own ends for the outer bins).
-    auto cdf = [&](std::span<const double> counts, double total, double below, std::size_t k, double a, double b,
-                   double x) {
-        if (x <= a) return below / total;
-        if (x >= b) return (below + counts[k]) / total;
-        return (below + counts[k] * ((x - a) / (b - a))) / total;
+    // A side's values in fine bin k lie within the bin and within the side's range: [a, b], where
+    // its CDF is taken to rise linearly (flat where the side has no value in the bin).
+    auto span = [&](double lo_edge, double hi_edge, double min, double max, double count) {
+        const double a = std::max(lo_edge, min), b = std::min(hi_edge, max);
+        if (count == 0.0 || !(a <= b)) {
+            const double at = std::isfinite(lo_edge) ? lo_edge : hi_edge;
+            return std::pair{at, at};
+        }
+        return std::pair{a, b};
+    };
+    // Right-continuous: a side whose values in the bin sit at one point a = b has all of them from a on.
+    auto cdf = [](double below, double count, double total, double a, double b, double x) {
+        if (x < a) return below / total;
+        if (x >= b) return (below + count) / total;
+        return (below + count * ((x - a) / (b - a))) / total;
     };
     double below_r = 0.0, below_c = 0.0;
     for (std::size_t k = 0; k < bins; ++k) {
-        const double ar = k == 0 ? lr : e[k - 1], br = k + 1 == bins ? ur : e[k];
-        const double ac = k == 0 ? lc : e[k - 1], bc = k + 1 == bins ? uc : e[k];
-        // Knots inside this bin: both sides' ends, sorted.
-        double x[4] = {ar, br, ac, bc};
-        std::sort(x, x + 4);
+        const double lo_edge = k == 0 ? -inf : e[k - 1], hi_edge = k + 1 == bins ? inf : e[k];
+        const double nr = pr.reference[k], nc = pr.current[k];
+        const auto [ar, br] = span(lo_edge, hi_edge, pr.reference_min, pr.reference_max, nr);
+        const auto [ac, bc] = span(lo_edge, hi_edge, pr.current_min, pr.current_max, nc);
+        // Knots: both sides' ends and the bin's finite edges (between them both CDFs are flat).
+        double x[6] = {ar, br, ac, bc, 0.0, 0.0};
+        int knots = 4;
+        if (std::isfinite(lo_edge)) x[knots++] = lo_edge;
+        if (std::isfinite(hi_edge)) x[knots++] = hi_edge;
+        for (int i = 1; i < knots; ++i) {  // insertion sort (std::sort on 6 doubles draws a false GCC warning)
+            for (int j = i; j > 0 && x[j] < x[j - 1]; --j) std::swap(x[j], x[j - 1]);
+        }
         double integral = 0.0;
-        for (int s = 0; s < 3; ++s) {
+        for (int s = 0; s + 1 < knots; ++s) {
             const double w = x[s + 1] - x[s];
             if (!(w > 0.0)) continue;
-            const double d0 =
-                cdf(pr.reference, rt, below_r, k, ar, br, x[s]) - cdf(pr.current, ct, below_c, k, ac, bc, x[s]);
-            const double d1 =
-                cdf(pr.reference, rt, below_r, k, ar, br, x[s + 1]) - cdf(pr.current, ct, below_c, k, ac, bc, x[s + 1]);
+            const double d0 = cdf(below_r, nr, rt, ar, br, x[s]) - cdf(below_c, nc, ct, ac, bc, x[s]);
+            const double d1 = cdf(below_r, nr, rt, ar, br, x[s + 1]) - cdf(below_c, nc, ct, ac, bc, x[s + 1]);
             const double a0 = std::fabs(d0), a1 = std::fabs(d1);
             if ((d0 >= 0.0) == (d1 >= 0.0) || a0 + a1 == 0.0) {
                 integral += 0.5 * (a0 + a1) * w;
@@ -124,16 +133,16 @@ void wasserstein_segments(const column_pair& pr, double rt, double ct, Visit&& v
                 integral += 0.5 * (a0 * a0 + a1 * a1) / (a0 + a1) * w;  // the segment crosses zero
             }
         }
-        visit(k, integral, std::max(br - ar, bc - ac));
-        below_r += pr.reference[k];
-        below_c += pr.current[k];
+        visit(k, integral, br - ar, bc - ac);
+        below_r += nr;
+        below_c += nc;
     }
 }
 
 double wasserstein(const column_pair& pr, double rt, double ct) {
     if (pr.infinite) return inf;
     double w = 0.0;
-    wasserstein_segments(pr, rt, ct, [&](std::size_t, double integral, double) { w += integral; });
+    wasserstein_segments(pr, rt, ct, [&](std::size_t, double integral, double, double) { w += integral; });
     if (w == 0.0) return 0.0;
     return pr.reference_sd > 0.0 ? w / pr.reference_sd : inf;
 }
@@ -165,7 +174,7 @@ column_pair pair_of(const column_bins& bins, const column_counts& reference, con
     pr.current_min = current.min;
     pr.current_max = current.max;
     pr.infinite = reference.infinite || current.infinite;
-    pr.reference_sd = reference.standard_deviation();
+    pr.reference_sd = reference.standard_deviation() * bins.scale;
     return pr;
 }
 
@@ -254,8 +263,8 @@ binning_bounds bounds(const column_pair& pr) {
         below_c = above_c;
     }
     b.ks = std::max(0.0, most - ks(pr, rt, ct));
-    wasserstein_segments(pr, rt, ct, [&](std::size_t k, double, double width) {
-        w += width * (pr.reference[k] / rt + pr.current[k] / ct);
+    wasserstein_segments(pr, rt, ct, [&](std::size_t k, double, double width_r, double width_c) {
+        w += width_r * pr.reference[k] / rt + width_c * pr.current[k] / ct;
     });
     b.wasserstein = pr.infinite ? inf : (w == 0.0 ? 0.0 : (pr.reference_sd > 0.0 ? w / pr.reference_sd : inf));
     return b;
@@ -270,7 +279,7 @@ std::vector<double> contributions(const column_pair& pr, measure m, const measur
     if (m == measure::wasserstein) {
         if (!numeric(pr)) return out;
         std::vector<double> fine(pr.reference.size(), 0.0);
-        wasserstein_segments(pr, rt, ct, [&](std::size_t k, double integral, double) { fine[k] = integral; });
+        wasserstein_segments(pr, rt, ct, [&](std::size_t k, double integral, double, double) { fine[k] = integral; });
         const double scale = pr.reference_sd > 0.0 ? pr.reference_sd : 1.0;
         for (double& f : fine) f /= scale;
         return report_counts(*pr.bins, fine);

@@ -172,6 +172,10 @@ column_profile read_column(const reader& r, const json& c, std::size_t j) {
     std::size_t fine = 0;
     if (b.type == io::column_type::numeric) {
         b.continuous = r.flag(r.field(c, "continuous", at), where("continuous"));
+        b.scale = r.real(r.field(c, "scale", at), where("scale"));
+        if (!(b.scale > 0.0) || std::ldexp(1.0, std::ilogb(b.scale)) != b.scale) {
+            r.fail(where("scale"), "must be a power of two");
+        }
         const json& edges = r.array(r.field(c, "edges", at), where("edges"), max_bins);
         for (std::size_t k = 0; k < edges.size(); ++k) {
             b.edges.push_back(r.real(edges[k], where("edges") + "[" + std::to_string(k) + "]"));
@@ -225,6 +229,7 @@ std::string profile_text(const profile& p) {
         j["declared"] = c.bins.declared;
         if (c.bins.type == io::column_type::numeric) {
             j["continuous"] = c.bins.continuous;
+            j["scale"] = c.bins.scale;
             j["edges"] = c.bins.edges;
             j["groups"] = c.bins.groups;
         } else {

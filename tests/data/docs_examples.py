@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 # Options whose value is a file the command writes, not one it reads.
-OUTPUTS = {"--html", "--per-row"}
+OUTPUTS = {"--html", "--per-row", "--save-profile"}
 INPUT_FILE = re.compile(r"\.(csv|tsv|npy|kld|kref|safetensors|txt)$")
 
 

@@ -86,6 +86,9 @@ struct column_bins {
     // The permutation null for this column (calibration.hpp): true when the reference sample holds at
     // least as many distinct values as half its size (continuous data, ties rare).
     bool continuous = false;
+    // numeric: the power of two the values are divided by for their sums (the largest sampled
+    // magnitude's), so that squares of 1e300 or 1e-300 neither overflow nor underflow.
+    double scale = 1.0;
 
     std::size_t fine_bins() const noexcept;
     std::size_t report_bins() const noexcept { return groups.empty() ? 0 : groups.size() - 1; }
@@ -98,13 +101,13 @@ struct column_counts {
     double min = 0.0, max = 0.0;  // the finite values' range (numeric; both 0 when there is none)
     double finite = 0.0;          // finite values (numeric)
     bool infinite = false;        // a value is ±inf
-    double sum_hi = 0.0, sum_lo = 0.0, squares_hi = 0.0, squares_lo = 0.0;  // of the finite values
+    double sum_hi = 0.0, sum_lo = 0.0, squares_hi = 0.0, squares_lo = 0.0;  // of the finite values / scale
     // categorical: the categories counted in "new" (the last bin), each with its count
     std::vector<std::string> new_categories;
     std::vector<double> new_counts;
 
     double total() const noexcept;               // counted (non-missing) values
-    double standard_deviation() const noexcept;  // of the finite values, divisor their number (numpy.std)
+    double standard_deviation() const noexcept;  // of the finite values / scale, divisor their number (numpy.std)
 };
 
 // The bins of a column, chosen on rows [begin, end) of the reference column.

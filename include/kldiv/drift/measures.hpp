@@ -20,11 +20,11 @@
 //                          ks + ks_bound = the largest max(F_b − G_a, G_b − F_a) over the fine bins
 //                          [a, b) (within a bin both empirical CDFs rise monotonically)
 //   wasserstein            W₁(ref, cur) / σ_ref (Evidently's normed Wasserstein), numeric columns, with
-//                          each side's values spread evenly within each fine bin (the outer bins
-//                          between the edge and that side's min or max); the distance of the raw
-//                          values is within wasserstein_bound = Σ_b w_b (p_b + q_b) / σ_ref of it, w_b
-//                          the bin's width. σ_ref = 0 gives +inf (0 when the distance is 0); an
-//                          infinite value on either side gives +inf.
+//                          each side's values spread evenly within each fine bin, between the bin's
+//                          edges clipped to that side's own min and max; the distance of the raw
+//                          values is within wasserstein_bound = Σ_b (w_b,ref p_b + w_b,cur q_b) / σ_ref
+//                          of it, w_b,side the width a side's values were spread over. σ_ref = 0 gives
+//                          +inf (0 when the distance is 0); an infinite value on either side gives +inf.
 //
 // Zero bins. PSI and both KLs are infinite when a bin is empty on one side only; `empty_bins` says
 // what is done, before anything else, to the report bins' counts for these three measures (the others

@@ -7,12 +7,12 @@
 // The file is JSON (UTF-8):
 //   {"format": "kldiv-drift-profile", "version": 1, "rows": N,
 //    "binning": {"rule": "quantile", "bin_count": 10, "resolution": 1000, "max_sample": 262144},
-//    "columns": [{"name": "age", "type": "numeric", "declared": false, "continuous": true,
+//    "columns": [{"name": "age", "type": "numeric", "declared": false, "continuous": true, "scale": 64,
 //                 "edges": [...], "groups": [...],          (numeric)
 //                 "categories": [...],                      (boolean and categorical)
 //                 "counts": [...], "missing": m,
 //                 "finite": f, "min": a, "max": b, "infinite": false,
-//                 "sum": [hi, lo], "squares": [hi, lo]}, ...]}
+//                 "sum": [hi, lo], "squares": [hi, lo]}, ...]}   (sums of the values / scale)
 // Numbers are written to round-trip exactly (the shortest decimal that reads back as the same
 // double), so a profile read back compares bit for bit as the profile it was written from.
 //
