@@ -13,6 +13,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/distributions/kl.hpp"
+#include "kldiv/drift/drift.hpp"
 #include "kldiv/estimate/from_data.hpp"
 #include "kldiv/io/reference_file.hpp"
 #include "kldiv/names.hpp"
@@ -76,6 +77,18 @@ TEST(CliNames, CompareAndExplain) {
     rows.insert(rows.end(), {"--input", "log-probs", "--normalize", "--json"});
     const command_result r = kldiv_cli(rows);
     EXPECT_THAT(r.out, HasSubstr("\"input\": \"log_probs\"")) << r.err;
+}
+
+TEST(CliNames, Drift) {
+    const kldiv::test::scratch_dir dir;
+    const std::string ref = dir.write("r.csv", "x,k\n0.1,a\n0.4,b\n-0.3,a\n1.2,b\n0.8,a\n").string();
+    const std::string cur = dir.write("c.csv", "x,k\n0.2,a\n0.9,a\n-0.7,b\n1.5,a\n").string();
+    const std::vector<std::string> args{"drift", ref, cur, "--permutations", "20", "--resamples", "0"};
+    expect_choice<kldiv::drift::measure>(args, "--measure");
+    expect_choice<kldiv::drift::rule>(args, "--rule");
+    expect_choice<kldiv::drift::correction>(args, "--correction");
+    expect_choice<kldiv::drift::empty_bins>(args, "--empty-bins");
+    expect_choice<ke::binning>({"drift", ref, cur, "--bin-count", "2", "--resamples", "0"}, "--binning");
 }
 
 TEST(CliNames, Dist) {

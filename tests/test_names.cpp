@@ -17,6 +17,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/distributions/kl.hpp"
+#include "kldiv/drift/drift.hpp"
 #include "kldiv/estimate/from_data.hpp"
 #include "kldiv/io/reference_file.hpp"
 #include "kldiv/losses.hpp"
@@ -135,7 +136,12 @@ TEST(Names, EveryTableIsConsistentAndDocumented) {
     expect_table<ke::count_estimator>("count_estimator");
     expect_table<ke::interval_method>("interval_method");
     expect_table<kldiv::io::reference_encoding>("reference_encoding");
-    EXPECT_EQ(readme_table().size(), 13u) << "README.md documents a choice this test does not check";
+    expect_table<kldiv::drift::measure>("measure");
+    expect_table<kldiv::drift::rule>("rule");
+    expect_table<kldiv::drift::correction>("correction");
+    expect_table<kldiv::drift::empty_bins>("empty_bins");
+    expect_table<kldiv::io::column_type>("column_type");
+    EXPECT_EQ(readme_table().size(), 18u) << "README.md documents a choice this test does not check";
 }
 
 // Each alias of the README's table leads to the value it stands for (the table above checks that the
