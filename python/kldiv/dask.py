@@ -282,7 +282,7 @@ def drift(reference, current, *, columns=None, exclude=None, categorical=None, n
           measure="js_divergence", rule="calibrated", alpha=0.05, correction="holm", binning="quantile",
           bin_count=10, resolution=1000, max_sample=_monitoring.MAX_SAMPLE, empty_bins="pseudocount", pseudocount=0.5,
           epsilon=1e-4, base=None, permutations=10000, resamples=200, level=0.95, seed=2026, window_rows=None,
-          time_column=None, window=None, threads=None):
+          time_column=None, window=None, threads=None, html=None):
     """kldiv.drift with ``current`` a Dask DataFrame and ``reference`` a Dask DataFrame (profiled by
     drift_profile) or a kldiv.DriftProfile: each partition of ``current`` is counted in the profile's
     bins, window by window, on the cluster; the counts are added and compared on the client. The
@@ -306,6 +306,7 @@ def drift(reference, current, *, columns=None, exclude=None, categorical=None, n
         counts = dask.compute(*[dask.delayed(_drift_count_current)(profile.text, profile.types, part, offset, options)
                                 for part, offset in zip(parts, offsets)])
         options["threads"] = _measures._threads(function, threads)
+        options["html"] = "" if html is None else str(html)
         document = _kldiv.drift_compare_counts(profile.text, list(counts), options)
     except ValueError as e:
         raise _measures._named(function, e) from None

@@ -25,7 +25,7 @@ bootstrap interval; a column has drifted when the tested ``measure``'s p-value, 
 columns (``correction="holm"``), is at most ``alpha`` — or, with ``rule="psi_0.25"`` and the like,
 when a fixed threshold is passed, as other tools decide. ``window_rows=`` or ``time_column=`` with
 ``window=`` ("1d", "6h", a number of seconds, or of the time column's units) compare windows of the
-current data one by one. The options, their names and defaults are those of ``kldiv drift``
+current data one by one; ``html=`` writes the HTML report. The options, their names and defaults are those of ``kldiv drift``
 (docs/drift.md).
 """
 from __future__ import annotations
@@ -389,8 +389,9 @@ def drift(reference, current, *, columns=None, exclude=None, categorical=None, n
           pseudocount: float = 0.5, epsilon: float = 1e-4, base=None, permutations: int = 10000,
           resamples: int = 200, level: float = 0.95, seed: int = 2026, window_rows: Optional[int] = None,
           time_column: Optional[str] = None, window=None, threads: Optional[int] = None,
-          progress=None) -> DriftResult:
-    """Compare ``current`` with ``reference`` column by column (the module's docstring says how)."""
+          progress=None, html=None) -> DriftResult:
+    """Compare ``current`` with ``reference`` column by column (the module's docstring says how);
+    ``html="report.html"`` also writes ``kldiv drift --html``'s report there."""
     function = _FUNCTION
     categorical, numeric = _names(function, "categorical", categorical), _names(function, "numeric", numeric)
     both = set(categorical) & set(numeric)
@@ -400,6 +401,7 @@ def drift(reference, current, *, columns=None, exclude=None, categorical=None, n
                        empty_bins, pseudocount, epsilon, base, permutations, resamples, level, seed, window_rows,
                        time_column, window, threads, progress, epoch_seconds=_is_datetime(current, time_column),
                        max_sample=max_sample)
+    options["html"] = "" if html is None else str(html)
     try:
         if isinstance(reference, DriftProfile):
             if categorical or numeric:

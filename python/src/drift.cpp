@@ -14,8 +14,10 @@
 #include "kldiv/drift/drift.hpp"
 #include "kldiv/drift/profile_file.hpp"
 #include "kldiv/error.hpp"
+#include "kldiv/io/atomic_file.hpp"
 #include "kldiv/names.hpp"
 #include "python/src/progress.hpp"
+#include "report/drift_html.hpp"
 #include "report/drift_json.hpp"
 #include "report/json_text.hpp"
 
@@ -116,6 +118,13 @@ kd::drift_options options_of(const py::dict& o) {
     return d;
 }
 
+// The JSON document of a result, and its HTML report written to options["html"] when that is a path.
+std::string document_of(const kd::drift_result& r, const kd::drift_options& o, const py::dict& options) {
+    const std::string html = options.contains("html") ? options["html"].cast<std::string>() : "";
+    if (!html.empty()) kldiv::io::write_file_atomically(html, kldiv::report::drift_html("reference", "current", r, o));
+    return kldiv::report::json_text(kldiv::report::drift_json(r, o));
+}
+
 }  // namespace
 
 void bind_drift(py::module_& m) {
@@ -132,7 +141,7 @@ void bind_drift(py::module_& m) {
                 py::gil_scoped_release release;
                 r = kd::compare(ref.view, cur.view, o);
             }
-            return kldiv::report::json_text(kldiv::report::drift_json(r, o));
+            return document_of(r, o, options);
         },
         py::arg("reference"), py::arg("reference_rows"), py::arg("current"), py::arg("current_rows"),
         py::arg("options"));
@@ -154,11 +163,14 @@ void bind_drift(py::module_& m) {
             held_table cur;
             hold(cur, current, rows);
             kd::drift_options o = options_of(options);
-            py::gil_scoped_release release;
-            const kd::profile p = kd::parse_profile(profile, "the profile");
-            o.binning = p.binning;
-            const kd::drift_result r = kd::compare(p, cur.view, o);
-            return kldiv::report::json_text(kldiv::report::drift_json(r, o));
+            kd::drift_result r;
+            {
+                py::gil_scoped_release release;
+                const kd::profile p = kd::parse_profile(profile, "the profile");
+                o.binning = p.binning;
+                r = kd::compare(p, cur.view, o);
+            }
+            return document_of(r, o, options);
         },
         py::arg("profile"), py::arg("current"), py::arg("rows"), py::arg("options"));
     m.def(
@@ -221,15 +233,18 @@ void bind_drift(py::module_& m) {
         "drift_compare_counts",
         [](const std::string& profile, const std::vector<std::string>& counts, const py::dict& options) {
             kd::drift_options o = options_of(options);
-            py::gil_scoped_release release;
-            kd::current_counts all = kd::parse_counts(counts.at(0), "part 1");
-            for (std::size_t k = 1; k < counts.size(); ++k) {
-                kd::merge(all, kd::parse_counts(counts[k], "part " + std::to_string(k + 1)));
+            kd::drift_result r;
+            {
+                py::gil_scoped_release release;
+                kd::current_counts all = kd::parse_counts(counts.at(0), "part 1");
+                for (std::size_t k = 1; k < counts.size(); ++k) {
+                    kd::merge(all, kd::parse_counts(counts[k], "part " + std::to_string(k + 1)));
+                }
+                const kd::profile p = kd::parse_profile(profile, "the profile");
+                o.binning = p.binning;
+                r = kd::compare(p, all, o);
             }
-            const kd::profile p = kd::parse_profile(profile, "the profile");
-            o.binning = p.binning;
-            const kd::drift_result r = kd::compare(p, all, o);
-            return kldiv::report::json_text(kldiv::report::drift_json(r, o));
+            return document_of(r, o, options);
         },
         py::arg("profile"), py::arg("counts"), py::arg("options"));
     m.def(

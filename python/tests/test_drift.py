@@ -301,6 +301,14 @@ def test_windows_by_rows():
     assert r.windows[1].columns[0].measures == whole["x"].measures
 
 
+def test_html_report_is_written(tmp_path):
+    rng = np.random.default_rng(17)
+    page = tmp_path / "drift.html"
+    kldiv.drift({"x": rng.normal(size=500)}, {"x": rng.normal(1, 1, 300)}, resamples=0, html=page)
+    text = page.read_text()
+    assert "Drift of current against reference" in text and "<svg" in text and text.endswith("</html>\n")
+
+
 def test_windows_by_time_with_an_empty_day():
     rng = np.random.default_rng(14)
     days = np.repeat(pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-04"]), 300)
