@@ -209,8 +209,9 @@ std::vector<window_rows> windows_of(const table_view& cur, const drift_options& 
     return windows;
 }
 
-// Rows a chunk of the loops below reads across the columns: a row-major array's chunk stays in cache
-// while every column of it is counted.
+// Rows a chunk of the loops below reads across the columns when a column's values are not contiguous
+// (a row-major array): the chunk stays in cache while every column of it is counted. Contiguous
+// columns are counted whole, one after the other, each column's bins staying in cache instead.
 constexpr std::size_t chunk_rows = 4096;
 
 // Every column of `views` counted in its bins over the window's rows: the columns split into one group
@@ -226,10 +227,14 @@ std::vector<column_counts> count_columns(const std::vector<const column_bins*>& 
         const std::size_t first = n * g / groups, last = n * (g + 1) / groups;
         std::vector<detail::column_counter> counters;
         counters.reserve(last - first);
-        for (std::size_t j = first; j < last; ++j) counters.emplace_back(*bins[j], *views[j], moments);
-        const std::size_t size = win.size();
-        for (std::size_t at = 0; at < size; at += chunk_rows) {
-            const std::size_t end = std::min(size, at + chunk_rows);
+        bool contiguous = true;
+        for (std::size_t j = first; j < last; ++j) {
+            counters.emplace_back(*bins[j], *views[j], moments);
+            contiguous = contiguous && (views[j]->type != io::column_type::numeric || views[j]->stride == 1);
+        }
+        const std::size_t size = win.size(), chunk = contiguous ? std::max<std::size_t>(size, 1) : chunk_rows;
+        for (std::size_t at = 0; at < size; at += chunk) {
+            const std::size_t end = std::min(size, at + chunk);
             for (detail::column_counter& c : counters) {
                 if (win.listed) {
                     c.add(std::span<const std::size_t>(win.rows).subspan(at, end - at));
