@@ -157,9 +157,12 @@ TEST(DriftVariates, HypergeometricMatchesItsDefinition) {
             return std::lgammal(n + 1) - std::lgammal(k + 1) - std::lgammal(n - k + 1);
         };
         const double lo = std::max(0.0, draws_n + good - total), hi = std::min(draws_n, good);
+        // Copies: clang 14 cannot capture structured bindings.
+        const double sample_size = draws_n, good_items = good, items = total;
         const double pv = goodness_of_fit(draws, trials, lo, hi, [&](double x) {
-            return static_cast<double>(
-                std::exp(log_choose(good, x) + log_choose(total - good, draws_n - x) - log_choose(total, draws_n)));
+            return static_cast<double>(std::exp(log_choose(good_items, x) +
+                                                log_choose(items - good_items, sample_size - x) -
+                                                log_choose(items, sample_size)));
         });
         EXPECT_GT(pv, 1e-4) << draws_n << " of " << total << " with " << good << " good";
     }
