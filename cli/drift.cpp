@@ -23,6 +23,7 @@
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/io/table_file.hpp"
+#include "kldiv/text.hpp"
 #include "report/drift_html.hpp"
 #include "report/drift_json.hpp"
 
@@ -87,7 +88,7 @@ void print_table(const drift_arguments& a, const kd::drift_result& r) {
         for (const kd::window_result& w : r.windows) {
             std::string names;
             for (const kd::column_result& c : w.columns) {
-                if (c.drifted) names += (names.empty() ? "" : ", ") + c.name;
+                if (c.drifted) names += (names.empty() ? "" : ", ") + printable(c.name);
             }
             fmt::print("{:<25} {:>8}  {}\n", w.label, w.rows, w.rows == 0 ? "(no rows)" : names.empty() ? "-" : names);
         }
@@ -100,7 +101,7 @@ void print_table(const drift_arguments& a, const kd::drift_result& r) {
                    "drift", "tested", "value", "expected", "p", "psi", "ks", "wass.", "missing");
         for (const kd::column_result& c : w.columns) {
             const kd::measure_result& t = c[c.tested];
-            fmt::print("{:<20} {:<12} {:<6} {:<15} {:>11} {:>11} {:>10} {:>9} {:>9} {:>9} {:>15}\n", c.name,
+            fmt::print("{:<20} {:<12} {:<6} {:<15} {:>11} {:>11} {:>10} {:>9} {:>9} {:>9} {:>15}\n", printable(c.name),
                        name(c.type), c.drifted ? "DRIFT" : "-", name(c.tested, '-'), cell(t.value), cell(t.expected),
                        cell(o.decide == kd::rule::calibrated ? c.adjusted_p_value : t.p_value),
                        cell(c[kd::measure::psi].value), cell(c[kd::measure::ks].value),
@@ -119,10 +120,10 @@ void print_table(const drift_arguments& a, const kd::drift_result& r) {
                              [&](std::size_t x, std::size_t y) { return c.contributions[x] > c.contributions[y]; });
             double all = 0.0;
             for (const double x : c.contributions) all += std::isfinite(x) ? x : 0.0;
-            fmt::print("  {}:\n", c.name);
+            fmt::print("  {}:\n", printable(c.name));
             for (std::size_t k = 0; k < order.size() && k < a.top; ++k) {
                 const std::size_t b = order[k];
-                fmt::print("    {:<40} {:>7} of reference, {:>7} of current ({} of {})\n", c.labels[b],
+                fmt::print("    {:<40} {:>7} of reference, {:>7} of current ({} of {})\n", printable(c.labels[b]),
                            percent(c.reference_counts[b], c.reference_count),
                            percent(c.current_counts[b], c.current_count), percent(c.contributions[b], all),
                            name(c.tested, '-'));
@@ -134,14 +135,15 @@ void print_table(const drift_arguments& a, const kd::drift_result& r) {
         }
         if (!flagged.empty()) {
             std::string list;
-            for (const std::string& n : flagged) list += (list.empty() ? "" : ", ") + n;
+            for (const std::string& n : flagged) list += (list.empty() ? "" : ", ") + printable(n);
             fmt::print("\nmissing-value rate changed (p <= {}, not adjusted): {}\n", human(o.alpha), list);
         }
     }
     if (!r.windows.empty()) {
         std::string types;
         for (const kd::column_result& c : r.windows.back().columns) {
-            types += (types.empty() ? "" : ", ") + c.name + " " + name(c.type) + (c.declared ? " (declared)" : "");
+            types += (types.empty() ? "" : ", ") + printable(c.name) + " " + name(c.type) +
+                     (c.declared ? " (declared)" : "");
         }
         if (!types.empty()) fmt::print("\ncolumn types: {}\n", types);
     }

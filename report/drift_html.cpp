@@ -125,6 +125,14 @@ std::string over_time(const kd::drift_result& r, const kd::drift_options& o) {
             }
             s.y.push_back(v);
         }
+        // A window between two without rows would be no line at all: a dot.
+        for (std::size_t k = 0; k < s.y.size(); ++k) {
+            const bool alone =
+                (k == 0 || !std::isfinite(s.y[k - 1])) && (k + 1 == s.y.size() || !std::isfinite(s.y[k + 1]));
+            if (alone && std::isfinite(s.y[k])) {
+                chart.points.push_back({s.x[k], s.y[k], "", palette::series_color(chart.series.size())});
+            }
+        }
         chart.series.push_back(std::move(s));
     }
     chart.note = "Each point is one window (at its start); a gap is a window without rows. Up to " +

@@ -90,6 +90,7 @@ json drift_json(const drift::drift_result& r, const drift::drift_options& opts) 
     out["current_rows"] = r.current_rows;
     if (!opts.time_column.empty()) out["rows_without_time"] = r.rows_without_time;
     out["settings"] = settings_json(opts);
+    out["settings"]["permutations_used"] = r.permutations;
     json windows = json::array();
     for (const drift::window_result& w : r.windows) {
         json jw;

@@ -258,19 +258,18 @@ TEST(DriftMeasures, DisjointSamplesReachTheBoundsAndIdenticalOnesZero) {
     kd::drift_options o = quick();
     o.measures.on_empty = kd::empty_bins::infinity;
     const kd::column_result r = kd::compare(numeric_table(ref), numeric_table(cur), o).windows[0].columns[0];
-    // Deciles of 0..999: every current value (5000..5999) falls in the last bin, [900, +inf), with the
-    // reference's top tenth: p = (0.1, ..., 0.1), q = (0, ..., 0, 1) over the 10 report bins.
-    ASSERT_EQ(r.labels.back(), "[900, +inf)");
-    EXPECT_NEAR(r[kd::measure::total_variation].value, 0.9, 1e-15);
-    EXPECT_NEAR(r[kd::measure::hellinger].value, std::sqrt(1.0 - std::sqrt(0.1)), 1e-15);
-    const double m = 0.55;
+    // Deciles of 0..999 and the range edges 0 and 999: bins (−inf, 0), [0, 100), …, [900, 999),
+    // [999, +inf). Every current value (5000..5999) falls in the last, with the reference's largest:
+    // p = (0, 0.1 × 9, 0.099, 0.001), q = (0, …, 0, 1).
+    ASSERT_EQ(r.labels.size(), 12u);
+    ASSERT_EQ(r.labels.back(), "[999, +inf)");
+    EXPECT_NEAR(r[kd::measure::total_variation].value, 0.999, 1e-15);
+    EXPECT_NEAR(r[kd::measure::hellinger].value, std::sqrt(1.0 - std::sqrt(0.001)), 1e-15);
+    const double m = (0.001 + 1.0) / 2;
     EXPECT_NEAR(r[kd::measure::js_divergence].value,
-                9 * 0.05 * std::log(2.0) + 0.5 * (0.1 * std::log(0.1 / m) + std::log(1.0 / m)), 1e-15);
-    // χ² of the 2 × 10 table: nine bins (100, 0) and one (100, 1000); Σ (rC − cR)² / ((r + c) R C).
-    EXPECT_NEAR(r[kd::measure::chi2].value,
-                9 * (100.0 * 1000) * (100.0 * 1000) / (100.0 * 1e6) +
-                    (100.0 * 1000 - 1000.0 * 1000) * (100.0 * 1000 - 1000.0 * 1000) / (1100.0 * 1e6),
-                1e-9);
+                0.5 * 0.999 * std::log(2.0) + 0.5 * (0.001 * std::log(0.001 / m) + std::log(1.0 / m)), 1e-15);
+    // χ² of the 2 × 11 table (the empty first bin dropped): Σ (rC − cR)² / ((r + c) R C), R = C = 1000.
+    EXPECT_NEAR(r[kd::measure::chi2].value, 9 * 100.0 + 99.0 + 999000.0 * 999000.0 / (1001.0 * 1e6), 1e-9);
     EXPECT_EQ(r[kd::measure::ks].value, 0.999);  // the last fine bin holds the reference's largest value
     EXPECT_EQ(r[kd::measure::psi].value, inf);
     EXPECT_EQ(r[kd::measure::kl_reference_current].value, inf);

@@ -152,8 +152,9 @@ class DriftResult:
             lines.append(f"window {w.label}: {w.rows} rows, {w.drifted} of {len(w.columns)} columns drifted")
             for c in w.columns:
                 m = c.measures.get(c.tested)
-                value = "n/a" if m is None else f"{m.value:.4g} (expected {m.expected:.3g}, p = {m.p_value:.3g})" \
-                    if m.expected is not None and m.p_value is not None else f"{m.value:.4g}"
+                p = c.adjusted_p_value if c.adjusted_p_value is not None else (m.p_value if m else None)
+                value = "n/a" if m is None else f"{m.value:.4g} (expected {m.expected:.3g}, p adjusted = {p:.3g})" \
+                    if m.expected is not None and p is not None else f"{m.value:.4g}"
                 lines.append(f"  {'DRIFT' if c.drifted else 'ok   '} {c.name} [{c.type}] {c.tested} = {value}")
         return "\n".join(lines)
 
@@ -211,6 +212,27 @@ def _boolean(values):
     return codes, ["false", "true"]
 
 
+def _boolean_text(values, function, name):
+    """A current column read as the reference's boolean one: true/false in any letter case, 1/0 and
+    booleans; missing values as missing; anything else an error naming the column and the row (as the
+    command line's reader does)."""
+    import pandas as pd
+    s = pd.Series(values)
+    codes = np.full(len(s), _MISSING_CODE, dtype=np.uint32)
+    for row, value in enumerate(s.tolist()):
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+            continue
+        text = str(value).strip().lower()
+        if text in ("true", "1", "1.0"):
+            codes[row] = 1
+        elif text in ("false", "0", "0.0"):
+            codes[row] = 0
+        else:
+            raise _error(function, f"column {name!r}, row {row + 1}: {value!r} is not true or false, but column "
+                                   f"{name} is boolean in the reference")
+    return codes, ["false", "true"]
+
+
 def _numbers(values, function, name):
     """float64 values of a numeric column (NaN where missing); text that is not a number is an error
     naming the column and the first such row."""
@@ -252,6 +274,8 @@ def _column_spec(function, name, values, declared_type, like_type):
             spec["values"] = _numbers(values, function, name)
     elif wanted == "boolean" and (kind == "b" or str(dtype) == "boolean"):
         spec["codes"], spec["categories"] = _boolean(values)
+    elif wanted == "boolean" and like_type == "boolean":
+        spec["codes"], spec["categories"] = _boolean_text(values, function, name)
     else:
         if wanted == "boolean":
             spec["type"] = "categorical"

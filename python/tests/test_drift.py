@@ -16,11 +16,23 @@ import kldiv
 FAST = dict(permutations=0, resamples=0)
 
 
-def quantile_edges(ref, bins):
-    """Interior edges at the sorted reference's values of rank floor(i*n/B), i = 1..B-1, merged."""
+def quantile_edges(ref, bins, ranges=True):
+    """The documented rule: cuts where the values since the last cut reach floor(left / bins left),
+    moved up past ties; then the reference's smallest value and (continuous data) its largest."""
     s = np.sort(ref[np.isfinite(ref)])
-    n = len(s)
-    return np.unique([s[min(i * n // bins, n - 1)] for i in range(1, bins)])
+    n, edges, at, left = len(s), [], 0, bins
+    while left > 1 and at < n:
+        cut = at + max(1, (n - at) // left)
+        while cut < n and s[cut] == s[cut - 1]:
+            cut += 1
+        if cut >= n:
+            break
+        edges.append(s[cut])
+        at, left = cut, left - 1
+    if ranges:
+        continuous = 2 * len(np.unique(s)) >= n
+        edges += [s[0], s[-1] if continuous else np.nextafter(s[-1], np.inf)]
+    return np.unique(edges)
 
 
 def binned(ref, cur, edges):
@@ -81,7 +93,7 @@ def test_ks_and_wasserstein_within_their_bounds_of_scipy(normal_pair):
 def test_ks_equals_the_empirical_cdfs_at_the_fine_edges(normal_pair):
     ref, cur = normal_pair
     c = kldiv.drift({"x": ref}, {"x": cur}, **FAST)["x"]
-    fine = np.union1d(quantile_edges(ref, 10), quantile_edges(ref, 1000))
+    fine = np.union1d(quantile_edges(ref, 10), quantile_edges(ref, 1000, ranges=False))
     d = max(abs(np.mean(ref < e) - np.mean(cur < e)) for e in fine)
     assert c.measures["ks"].value == pytest.approx(d, abs=1e-15)
 
@@ -91,7 +103,7 @@ def test_wasserstein_is_that_of_the_binned_distributions(normal_pair):
     # min and max: SciPy's distance between the two spread distributions, sampled at 200 points a bin.
     ref, cur = normal_pair
     c = kldiv.drift({"x": ref}, {"x": cur}, **FAST)["x"]
-    fine = np.union1d(quantile_edges(ref, 10), quantile_edges(ref, 1000))
+    fine = np.union1d(quantile_edges(ref, 10), quantile_edges(ref, 1000, ranges=False))
 
     def spread(x):
         knots = np.concatenate([[-np.inf], fine, [np.inf]])
@@ -168,6 +180,15 @@ def test_declared_types_and_booleans():
     assert r["flag"].type == "boolean"
     assert [b["bin"] for b in r["flag"].bins] == ["false", "true", "new"]
     assert [b["current"] for b in r["flag"].bins] == [0, 100, 0]
+
+
+def test_a_boolean_reference_reads_the_current_booleans_in_any_spelling():
+    ref = pd.DataFrame({"flag": [True, False] * 50})
+    for current in ([1, 0, 1, 1] * 25, ["True", "false", "TRUE", "1"] * 25, [True, False, True, True] * 25):
+        r = kldiv.drift(ref, pd.DataFrame({"flag": current}), resamples=0)["flag"]
+        assert [b["current"] for b in r.bins] == [25, 75, 0], current
+    with pytest.raises(kldiv.Error, match="column 'flag', row 2: 'maybe' is not true or false"):
+        kldiv.drift(ref, pd.DataFrame({"flag": ["true", "maybe"]}))
 
 
 def test_numpy_arrays_are_read_in_place_by_column():
@@ -384,3 +405,19 @@ def test_extreme_magnitudes_are_measured_not_overflowed():
     assert math.isfinite(r.measures["wasserstein"].value) and r.measures["wasserstein"].value < 0.2
     tiny = kldiv.drift({"x": ref / 1e300 * 1e-300}, {"x": cur / 1e300 * 1e-300}, resamples=0)["x"]
     assert tiny.measures["wasserstein"].value == pytest.approx(r.measures["wasserstein"].value, rel=1e-12)
+
+
+def test_a_column_that_becomes_all_missing_has_its_missing_rate_tested():
+    rng = np.random.default_rng(18)
+    r = kldiv.drift({"x": rng.normal(size=500)}, {"x": np.full(300, np.nan)}, resamples=0)["x"]
+    assert (r.current_count, r.current_missing) == (0, 300)
+    assert r.missing_p_value is not None and r.missing_p_value < 0.001
+
+
+def test_enough_permutations_for_the_correction_over_many_columns():
+    rng = np.random.default_rng(19)
+    ref = {f"c{j}": rng.normal(size=300) for j in range(30)}
+    cur = {f"c{j}": rng.normal(2.0 if j == 0 else 0.0, 1.0, 300) for j in range(30)}
+    r = kldiv.drift(ref, cur, alpha=0.001, resamples=0)
+    assert r.document["settings"]["permutations_used"] == 60000  # 2 x 30 / 0.001
+    assert r.drifted == ["c0"] and r["c0"].adjusted_p_value <= 0.001

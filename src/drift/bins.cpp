@@ -36,13 +36,33 @@ bool needs_every_value(estimate::binning rule) noexcept {
     return rule != estimate::binning::quantile && rule != estimate::binning::fixed;
 }
 
-// Interior edges at the sample values of rank ⌊i·S/B⌋, i = 1..B−1.
+// Interior edges of up to `bins` bins of about equal mass of the sorted sample: each cut where the
+// values since the last cut reach their share of what is left, ⌊left values / bins left⌋ (at least
+// one), moved up to the next change of value, so that tied values stay in one bin and the rest is
+// cut again evenly after a large tie (a column 95% zeros: one bin for the zeros, the others for the
+// rest). Every edge is a sample value; without ties the cuts are at ranks ⌊i·S/B⌋.
 void add_quantile_edges(const std::vector<double>& sorted, std::size_t bins, std::vector<double>& edges) {
     const std::size_t s = sorted.size();
-    for (std::size_t i = 1; i < bins; ++i) {
-        const std::size_t rank = i * (s / bins) + i * (s % bins) / bins;  // ⌊i·s/bins⌋ without overflow
-        edges.push_back(sorted[std::min(rank, s - 1)]);
+    std::size_t at = 0;
+    for (std::size_t left = bins; left > 1 && at < s; --left) {
+        std::size_t cut = at + std::max<std::size_t>(1, (s - at) / left);
+        while (cut < s && sorted[cut] == sorted[cut - 1]) ++cut;
+        if (cut >= s) break;
+        edges.push_back(sorted[cut]);
+        at = cut;
     }
+}
+
+// The edges that give values beyond the reference's range bins of their own: its smallest value (the
+// bin below holds what lies under it) and, above, its largest value for continuous columns (a
+// reference value, as the rank null needs) or the next double above it for the others (the bin from
+// there holds only what lies above). None that would be infinite.
+void add_range_edges(const std::vector<double>& sorted, bool continuous, std::vector<double>& edges) {
+    if (sorted.empty()) return;
+    edges.push_back(sorted.front());
+    const double above =
+        continuous ? sorted.back() : std::nextafter(sorted.back(), std::numeric_limits<double>::infinity());
+    if (std::isfinite(above)) edges.push_back(above);
 }
 
 void check_options(const binning_options& opts) {
@@ -60,13 +80,17 @@ void check_options(const binning_options& opts) {
 
 void numeric_bins(column_bins& b, std::vector<double> sample, const column_sample& from, const binning_options& opts) {
     std::sort(sample.begin(), sample.end());
+    std::size_t unique_values = sample.empty() ? 0 : 1;
+    for (std::size_t i = 1; i < sample.size(); ++i) unique_values += sample[i] != sample[i - 1];
+    b.continuous = 2 * unique_values >= sample.size();
     std::vector<double> report;
     if (!sample.empty()) {
         if (opts.rule == estimate::binning::quantile) {
             add_quantile_edges(sample, opts.bin_count, report);
+            add_range_edges(sample, b.continuous, report);
         } else {
             const bool counted = opts.rule == estimate::binning::fixed;
-            const std::vector<double> all =
+            std::vector<double> all =
                 estimate::bin_edges(counted ? std::vector<double>{from.min, from.max} : from.values, opts.rule,
                                     counted ? opts.bin_count : 0);
             if (all.size() - 1 > max_bins) {
@@ -74,9 +98,14 @@ void numeric_bins(column_bins& b, std::vector<double> sample, const column_sampl
                                           std::to_string(all.size() - 1) + " bins, but at most " +
                                           std::to_string(max_bins) + " are allowed");
             }
-            report.assign(all.begin() + 1, all.end() - 1);
+            // NumPy's bins, the last one closed at the maximum, and a bin on either side for what lies
+            // beyond the reference's range.
+            all.back() = std::nextafter(all.back(), std::numeric_limits<double>::infinity());
+            if (!std::isfinite(all.back())) all.pop_back();
+            report = all;
         }
     }
+    std::sort(report.begin(), report.end());
     report.erase(std::unique(report.begin(), report.end()), report.end());
     b.edges = report;
     if (!sample.empty()) add_quantile_edges(sample, opts.resolution, b.edges);
@@ -89,10 +118,8 @@ void numeric_bins(column_bins& b, std::vector<double> sample, const column_sampl
     }
     b.groups.push_back(b.edges.size() + 1);
     const double largest = sample.empty() ? 0.0 : std::max(std::fabs(sample.front()), std::fabs(sample.back()));
-    b.scale = largest > 0.0 ? std::ldexp(1.0, std::ilogb(largest)) : 1.0;
-    std::size_t unique_values = sample.empty() ? 0 : 1;
-    for (std::size_t i = 1; i < sample.size(); ++i) unique_values += sample[i] != sample[i - 1];
-    b.continuous = 2 * unique_values >= sample.size();
+    // A power of two whose inverse is finite (subnormal columns too).
+    b.scale = largest > 0.0 ? std::ldexp(1.0, std::max(std::ilogb(largest), -1000)) : 1.0;
 }
 
 // Adds x to a double-double accumulator held as hi + lo (two-sum; the error kept in lo).

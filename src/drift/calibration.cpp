@@ -247,8 +247,24 @@ measure_calibration calibrate(const column_pair& pr, missing_counts missing, con
     out.missing_p_value = nan;
     const measure_values observed = measures(pr, mo);
     const double rt = total(pr.reference), ct = total(pr.current);
-    if (rt == 0.0 || ct == 0.0) return out;
     const std::uint64_t stream = name_hash(pr.bins->name);
+    const std::size_t at_least_draws = std::min(o.min_permutations, o.permutations);
+    const double ref_rows = rt + missing.reference, cur_rows = ct + missing.current;
+    const double all_missing = missing.reference + missing.current;
+    if (rt == 0.0 || ct == 0.0) {
+        // A side without a counted value (all missing): only the missing rate can be tested.
+        if (ref_rows == 0.0 || cur_rows == 0.0) return out;
+        const std::array<double, 1> gap{std::fabs(missing.current / cur_rows - missing.reference / ref_rows)};
+        const auto by_missing =
+            run_sequential(gap, at_least_draws, o.permutations, o.stop_after, [&](std::size_t b, auto& values) {
+                rng_t rng(o.seed, stream + b);
+                const double m_cur = kldiv::detail::hypergeometric(rng, cur_rows, all_missing, ref_rows + cur_rows);
+                values[0] = std::fabs(m_cur / cur_rows - (all_missing - m_cur) / ref_rows);
+            });
+        out.missing_p_value = by_missing.p_value[0];
+        out.permutations = by_missing.draws;
+        return out;
+    }
     const bool rank_null = !categorical(pr) && pr.bins->continuous;
     const std::size_t at_least = std::min(o.min_permutations, o.permutations);
 
@@ -260,8 +276,6 @@ measure_calibration calibrate(const column_pair& pr, missing_counts missing, con
     std::copy(observed.begin(), observed.end(), report_observed.begin());
     report_observed[static_cast<std::size_t>(measure::ks)] = nan;
     report_observed[static_cast<std::size_t>(measure::wasserstein)] = nan;
-    const double ref_rows = rt + missing.reference, cur_rows = ct + missing.current;
-    const double all_missing = missing.reference + missing.current;
     report_observed[missing_slot] = std::fabs(missing.current / cur_rows - missing.reference / ref_rows);
     const std::vector<double> report_ref = report_counts(*pr.bins, pr.reference);
     const std::vector<double> report_cur = report_counts(*pr.bins, pr.current);

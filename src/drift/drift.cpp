@@ -164,6 +164,11 @@ std::vector<window_rows> windows_of(const table_view& cur, const drift_options& 
     }
     if (o.window_rows > 0) {
         const std::size_t n = o.window_rows;
+        if ((offset + cur.rows + n - 1) / n > max_windows) {
+            throw error(function, "window_rows = " + std::to_string(n) + " cuts the current data into more than " +
+                                      std::to_string(max_windows) + " windows, but at most " +
+                                      std::to_string(max_windows) + " are made (a larger window_rows)");
+        }
         for (std::size_t g = offset / n * n; g < offset + cur.rows; g += n) {
             window_rows w;
             w.begin = std::max(g, offset) - offset;
@@ -285,9 +290,6 @@ column_result measure_column(const column_profile& ref, const column_counts& cou
     r.current_counts = report_counts(ref.bins, counts.counts);
     r.contributions = contributions(pr, r.tested, o.measures);
     if (!categorical(r.type)) {
-        r.edges = ref.bins.edges;
-        r.reference_fine = ref.counts.counts;
-        r.current_fine = counts.counts;
         r.reference_min = ref.counts.min;
         r.reference_max = ref.counts.max;
         r.current_min = counts.min;
@@ -518,8 +520,23 @@ drift_result compare(const profile& reference, const current_counts& current, co
         windows.push_back(&w);
     }
     if (windows.empty()) throw error(function, "time column " + in_quotes(o.time_column) + " has no time in any row");
+    if (windows.size() > max_windows) {
+        throw error(function, "the current data makes " + std::to_string(windows.size()) + " windows, but at most " +
+                                  std::to_string(max_windows) + " are made (wider windows)");
+    }
     const std::vector<const column_profile*> columns_in = chosen(reference, o);
     const std::size_t columns = columns_in.size();
+    // Enough draws that the smallest p-value, 1/(draws + 1), can pass the correction's strictest
+    // threshold, α/columns: below that nothing could ever be flagged.
+    drift_options raised = o;
+    if (o.decide == rule::calibrated && o.correct != correction::none && o.calibration.permutations > 0) {
+        const double needed = std::ceil(2.0 * static_cast<double>(columns) / o.alpha);
+        if (needed > static_cast<double>(o.calibration.permutations)) {
+            raised.calibration.permutations =
+                static_cast<std::size_t>(std::min(needed, static_cast<double>(max_draws)));
+        }
+    }
+    result.permutations = raised.calibration.permutations;
     for (const window_counts& w : current.windows) {
         bool fits = w.columns.size() == columns;
         for (std::size_t j = 0; fits && j < columns; ++j) {
@@ -552,10 +569,10 @@ drift_result compare(const profile& reference, const current_counts& current, co
         }
         w.columns.resize(columns);
         kldiv::detail::parallel_for(columns, kldiv::detail::worker_count(o.threads), [&](std::size_t j, unsigned) {
-            w.columns[j] = measure_column(*columns_in[j], windows[k]->columns[j], o);
+            w.columns[j] = measure_column(*columns_in[j], windows[k]->columns[j], raised);
             progress.add();
         });
-        decide(w, o);
+        decide(w, raised);
     }
     return result;
 }

@@ -206,6 +206,9 @@ column_profile read_column(const reader& r, const json& c, std::size_t j) {
         fine = b.categories.size() + 1;
         for (std::size_t k = 0; k <= fine; ++k) b.groups.push_back(k);
     }
+    if (b.type == io::column_type::boolean && b.categories != std::vector<std::string>{"false", "true"}) {
+        r.fail(where("categories"), "of a boolean column must be [\"false\", \"true\"]");
+    }
     read_counts(r, c, at, b.type == io::column_type::numeric, fine, out.counts);
     return out;
 }
@@ -257,12 +260,21 @@ profile parse_profile(std::string_view text, const std::string& source) {
     p.binning.rule = r.choice<estimate::binning>(r.field(binning, "rule", "binning"), "binning.rule");
     p.binning.bin_count = r.index(r.field(binning, "bin_count", "binning"), "binning.bin_count", max_bins);
     p.binning.resolution = r.index(r.field(binning, "resolution", "binning"), "binning.resolution", max_bins);
+    if (p.binning.bin_count == 0 || p.binning.resolution == 0 || p.binning.max_sample == 0) {
+        r.fail("binning", "bin_count, resolution and max_sample must be at least 1");
+    }
     p.binning.max_sample =
         r.index(r.field(binning, "max_sample", "binning"), "binning.max_sample", std::size_t{1} << 53);
     const json& columns = r.array(r.field(doc, "columns", "the profile"), "field \"columns\"", max_bins);
     std::set<std::string> names;
     for (std::size_t j = 0; j < columns.size(); ++j) {
         p.columns.push_back(read_column(r, columns[j], j));
+        const column_counts& n = p.columns.back().counts;
+        if (n.total() + n.missing != static_cast<double>(p.rows)) {
+            r.fail("columns[" + std::to_string(j) + "]", "counts " + std::to_string(n.total() + n.missing) +
+                                                             " rows with its missing ones, but the profile has " +
+                                                             std::to_string(p.rows));
+        }
         if (!names.insert(p.columns.back().bins.name).second) {
             r.fail("columns[" + std::to_string(j) + "].name", "repeats \"" + p.columns.back().bins.name + "\"");
         }

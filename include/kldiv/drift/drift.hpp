@@ -8,6 +8,10 @@
 //   auto cur = kldiv::io::read_table("today.csv", {.like = kldiv::io::schema_of(ref)});
 //   kldiv::drift::drift_result r = kldiv::drift::compare(kldiv::drift::view_of(ref), kldiv::drift::view_of(cur));
 //
+// Draws: with a correction, at least ⌈2·columns/alpha⌉ permutations are allowed per column whatever
+// calibration.permutations says (if it is not 0), so that the smallest p-value can pass the
+// correction's strictest threshold, alpha/columns (drift_result::permutations says how many).
+//
 // The decision. By default (rule::calibrated) a column has drifted when the permutation p-value of the
 // tested measure (`measure`, js_divergence by default), adjusted across the window's columns
 // (`correct`, Holm by default), is at most `alpha` (0.05): with Holm, the chance that a window
@@ -137,8 +141,6 @@ struct column_result {
     // The report bins: labels, both sides' counts, the tested measure's contributions.
     std::vector<std::string> labels;
     std::vector<double> reference_counts, current_counts, contributions;
-    // numeric: the fine bins' edges and counts (for pictures of the distributions)
-    std::vector<double> edges, reference_fine, current_fine;
     double reference_min = 0.0, reference_max = 0.0, current_min = 0.0, current_max = 0.0;
 
     const measure_result& operator[](drift::measure m) const noexcept { return measures[static_cast<std::size_t>(m)]; }
@@ -156,6 +158,7 @@ struct drift_result {
     std::size_t reference_rows = 0, current_rows = 0;
     std::size_t rows_without_time = 0;  // current rows left out of time windows: their time is missing
     bool calendar = false;              // the windows are in calendar time (seconds since 1970-01-01T00:00:00Z)
+    std::size_t permutations = 0;       // the most draws a column got: calibration.permutations, or more (below)
     std::vector<window_result> windows;
 };
 
@@ -183,7 +186,7 @@ drift_result compare(const profile& reference, const current_counts& current, co
 drift_result compare(const table_view& reference, const table_view& current, const drift_options& opts = {});
 
 // The most windows one comparison makes.
-inline constexpr std::size_t max_windows = 100'000;
+inline constexpr std::size_t max_windows = 10'000;
 
 // Seconds since 1970-01-01T00:00:00Z of an ISO 8601 date or date and time (above); false if `text` is
 // not one.

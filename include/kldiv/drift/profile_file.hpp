@@ -19,8 +19,9 @@
 // Reading checks everything a comparison relies on and refuses, with a kldiv::error naming the file
 // and the field, anything else: not JSON, another format or version, a column without its fields,
 // edges not finite or not increasing, groups that do not split the fine bins, counts of the wrong
-// length or not non-negative whole numbers, a repeated column name or category, more than max_bins
-// bins, a file over 1 GiB.
+// length or not non-negative whole numbers, a column whose counts and missing values do not add up
+// to the profile's rows, a boolean column whose categories are not false and true, a repeated column
+// name or category, more than max_bins bins, a file over 1 GiB.
 
 #include <filesystem>
 #include <string>
