@@ -59,24 +59,13 @@ public:
 
     double log_gamma(double a) noexcept {
         if (a < 1.0) return log_gamma(a + 1.0) + std::log(uniform()) / a;
-        const double d = a - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
-        for (;;) {
-            double x, v;
-            do {
-                x = normal();
-                v = 1.0 + c * x;
-            } while (v <= 0.0);
-            v = v * v * v;
-            const double u = uniform();
-            if (u < 1.0 - 0.0331 * (x * x) * (x * x) || std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v)))
-                return std::log(d * v);
-        }
+        return std::log(gamma_at_least_one(a));
     }
 
     double gamma(double a) noexcept { return std::exp(log_gamma(a)); }
 
-    // G ~ Gamma(a, 1) for a >= 1: the same draws as log_gamma, returned as d·v without the logarithm
-    // and its exponential (for shapes where G cannot overflow or underflow: a up to about 1e300).
+    // G ~ Gamma(a, 1) for a >= 1 (Marsaglia & Tsang's d·v; log_gamma is its logarithm): without the
+    // logarithm and its exponential, for shapes where G cannot overflow or underflow (a up to 1e300).
     double gamma_at_least_one(double a) noexcept {
         const double d = a - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
         for (;;) {
