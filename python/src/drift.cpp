@@ -16,6 +16,7 @@
 #include "kldiv/error.hpp"
 #include "kldiv/io/atomic_file.hpp"
 #include "kldiv/names.hpp"
+#include "python/src/choice.hpp"
 #include "python/src/progress.hpp"
 #include "report/drift_html.hpp"
 #include "report/drift_json.hpp"
@@ -26,12 +27,7 @@ namespace kd = kldiv::drift;
 
 namespace {
 
-template <class E>
-E choice(const py::dict& o, const char* key) {
-    return kldiv::parse<E>(o[key].cast<std::string>(), key, "kldiv.drift");
-}
-
-// A table's columns as views; `keep` holds the arrays and strings they point into.
+// A table's columns as views, with the arrays and strings they point into.
 struct held_table {
     kd::table_view view;
     std::vector<py::array> arrays;
@@ -93,15 +89,15 @@ kd::drift_options options_of(const py::dict& o) {
     kd::drift_options d;
     d.columns = o["columns"].cast<std::vector<std::string>>();
     d.exclude = o["exclude"].cast<std::vector<std::string>>();
-    d.binning.rule = choice<kldiv::estimate::binning>(o, "binning");
+    d.binning.rule = choice<kldiv::estimate::binning>(o, "binning", "kldiv.drift");
     d.binning.bin_count = o["bin_count"].cast<std::size_t>();
     d.binning.resolution = o["resolution"].cast<std::size_t>();
     d.binning.max_sample = o["max_sample"].cast<std::size_t>();
-    d.measure = choice<kd::measure>(o, "measure");
-    d.decide = choice<kd::rule>(o, "rule");
+    d.measure = choice<kd::measure>(o, "measure", "kldiv.drift");
+    d.decide = choice<kd::rule>(o, "rule", "kldiv.drift");
     d.alpha = o["alpha"].cast<double>();
-    d.correct = choice<kd::correction>(o, "correction");
-    d.measures.on_empty = choice<kd::empty_bins>(o, "empty_bins");
+    d.correct = choice<kd::correction>(o, "correction", "kldiv.drift");
+    d.measures.on_empty = choice<kd::empty_bins>(o, "empty_bins", "kldiv.drift");
     d.measures.pseudocount = o["pseudocount"].cast<double>();
     d.measures.epsilon = o["epsilon"].cast<double>();
     if (const double base = o["base"].cast<double>(); base > 0.0) d.measures.base = kldiv::log_base(base);

@@ -10,6 +10,7 @@
 #include "kldiv/estimate/from_data.hpp"
 
 #include "kldiv/names.hpp"
+#include "python/src/choice.hpp"
 #include "python/src/progress.hpp"
 
 #include <string>
@@ -18,12 +19,6 @@ namespace py = pybind11;
 namespace ke = kldiv::estimate;
 
 namespace {
-
-// The value of the option `key`, a name of one of E's values (kldiv/names.hpp).
-template <class E>
-E choice(const py::dict& o, const char* key) {
-    return kldiv::parse<E>(o[key].cast<std::string>(), key, "kldiv");
-}
 
 ke::data_options options_of(const py::dict& o) {
     ke::data_options d;
