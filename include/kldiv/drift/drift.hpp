@@ -34,8 +34,10 @@
 //
 // Errors (kldiv::error, function "drift"): a column of `columns` or `exclude` that the reference
 // lacks, a reference column the current data lacks, a column numeric on one side and categorical on
-// the other, no columns left, an empty reference or current table, a reference column with no
-// counted value, options out of range (named as the C++ member; front ends name their options).
+// the other, no columns left, an empty reference or current table, more than max_windows windows, a
+// time that is not one, options out of range (named as the C++ member; front ends name their
+// options). A column whose values are all missing on a side is no error: its measures are NaN and
+// its missing rate is tested.
 
 #include <array>
 #include <cstddef>
