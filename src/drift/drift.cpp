@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 #include <string_view>
 
 #include "kldiv/error.hpp"
@@ -59,12 +60,11 @@ void check(const drift_options& o) {
 
 // The reference's columns that `o` selects, in table order.
 std::vector<const column_view*> selected(const table_view& t, const drift_options& o) {
-    for (std::size_t j = 0; j < t.columns.size(); ++j) {
-        for (std::size_t k = 0; k < j; ++k) {
-            if (t.columns[k].name == t.columns[j].name) {
-                throw error(function, "the reference has two columns named " + in_quotes(t.columns[j].name) +
-                                          ", but column names must be distinct");
-            }
+    std::set<std::string_view> names;
+    for (const column_view& c : t.columns) {
+        if (!names.insert(c.name).second) {
+            throw error(function, "the reference has two columns named " + in_quotes(c.name) +
+                                      ", but column names must be distinct");
         }
     }
     for (const auto& [list, option] : {std::pair{&o.columns, "columns"}, std::pair{&o.exclude, "exclude"}}) {
@@ -93,16 +93,13 @@ std::vector<const column_view*> selected(const table_view& t, const drift_option
 // The profile's columns that `o` selects (all of make_profile's, when it made the profile with o).
 // Names in exclude need not be the profile's (make_profile left them out already).
 std::vector<const column_profile*> chosen(const profile& p, const drift_options& o) {
-    for (const auto& [list, option] : {std::pair{&o.columns, "columns"}}) {
-        for (const std::string& name : *list) {
-            if (p.find(name) == nullptr) {
-                std::string names;
-                for (std::size_t j = 0; j < p.columns.size() && j < 20; ++j) {
-                    names += (j ? ", " : "") + p.columns[j].bins.name;
-                }
-                throw error(function, std::string(option) + " = " + in_quotes(name) +
-                                          ", but the reference has no such column (its columns: " + names + ")");
-            }
+    for (const std::string& name : o.columns) {
+        if (p.find(name) == nullptr) {
+            std::string names;
+            for (std::size_t j = 0; j < p.columns.size() && j < 20; ++j)
+                names += (j ? ", " : "") + p.columns[j].bins.name;
+            throw error(function, "columns = " + in_quotes(name) +
+                                      ", but the reference has no such column (its columns: " + names + ")");
         }
     }
     std::vector<const column_profile*> out;
@@ -164,7 +161,8 @@ std::vector<window_rows> windows_of(const table_view& cur, const drift_options& 
     }
     if (o.window_rows > 0) {
         const std::size_t n = o.window_rows;
-        if ((offset + cur.rows + n - 1) / n > max_windows) {
+        const std::size_t through = offset + cur.rows;  // rows of the whole table up to this part's end
+        if (through / n + (through % n != 0 ? 1 : 0) > max_windows) {
             throw error(function, "window_rows = " + std::to_string(n) + " cuts the current data into more than " +
                                       std::to_string(max_windows) + " windows, but at most " +
                                       std::to_string(max_windows) + " are made (a larger window_rows)");
