@@ -23,7 +23,7 @@ command_result kldiv_cli(const std::vector<std::string>& args) {
     return kldiv::test::run_command(KLDIV_CLI_PATH, args);
 }
 
-const std::vector<std::string> commands = {"compare",     "explain",       "dist",       "estimate",
+const std::vector<std::string> commands = {"compare",     "explain",       "dist",       "estimate", "drift",
                                            "llm-compare", "llm-reference", "completion", "man"};
 
 // The options `kldiv COMMAND --help` lists ("  -h,--help", "  --base TEXT=nats").
