@@ -250,23 +250,10 @@ void add_drift(CLI::App& app) {
                         "--window-rows and --time-column are both given, but windows are by rows or "
                         "by time, not both");
         }
-        if (!(o.alpha > 0.0 && o.alpha < 1.0)) {
-            throw error(command_name, "--alpha = " + human(o.alpha) + ", but the false-alarm rate must be in (0, 1)");
-        }
-        if (!(o.calibration.level > 0.0 && o.calibration.level < 1.0)) {
-            throw error(command_name,
-                        "--level = " + human(o.calibration.level) + ", but an interval's level must be in (0, 1)");
-        }
-        if (!(o.measures.pseudocount > 0.0) || !std::isfinite(o.measures.pseudocount)) {
-            throw error(command_name,
-                        "--pseudocount = " + human(o.measures.pseudocount) + ", but it must be finite and > 0");
-        }
-        if (!(o.measures.epsilon > 0.0 && o.measures.epsilon < 1.0)) {
-            throw error(command_name, "--epsilon = " + human(o.measures.epsilon) + ", but it must be in (0, 1)");
-        }
         o.measures.base = log_base::parse(args->base, "--base");
         o.columns = args->columns;
         o.exclude = args->exclude;
+        kd::validate(o);  // before any table is read; the library's rules, in the command's words
         if (args->current.empty() && args->save_profile.empty()) {
             throw error(command_name,
                         "CURRENT is missing: give the table to compare with REFERENCE (or "

@@ -87,9 +87,8 @@ class Window(NamedTuple):
 
 
 def _number(x):
-    if x is None:
-        return None
-    return float(x) if not isinstance(x, str) else float(x)  # "inf" and "-inf" as JSON holds them
+    """A JSON number as a float: None (null, not computed) stays None; "inf" and "-inf" are read."""
+    return None if x is None else float(x)
 
 
 def _column(c) -> ColumnDrift:
@@ -254,7 +253,6 @@ def _numbers(values, function, name):
 
 def _column_spec(function, name, values, declared_type, like_type):
     """The dict the core reads for one column."""
-    import pandas as pd
     kind = getattr(getattr(values, "dtype", None), "kind", None)
     dtype = getattr(values, "dtype", None)
     wanted = declared_type or like_type
@@ -280,8 +278,6 @@ def _column_spec(function, name, values, declared_type, like_type):
         if wanted == "boolean":
             spec["type"] = "categorical"
         spec["codes"], spec["categories"] = _codes(values, function, name)
-    if isinstance(values, pd.Series) and spec.get("values") is values:
-        spec["values"] = values.to_numpy()
     return spec
 
 

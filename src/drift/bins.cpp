@@ -65,7 +65,9 @@ void add_range_edges(const std::vector<double>& sorted, bool continuous, std::ve
     if (std::isfinite(above)) edges.push_back(above);
 }
 
-void check_options(const binning_options& opts) {
+}  // namespace
+
+void validate(const binning_options& opts) {
     const bool counted = opts.rule == estimate::binning::quantile || opts.rule == estimate::binning::fixed;
     if (counted && (opts.bin_count == 0 || opts.bin_count > max_bins)) {
         throw error(function, "bin_count = " + std::to_string(opts.bin_count) + ", but the " + name(opts.rule, '-') +
@@ -77,6 +79,8 @@ void check_options(const binning_options& opts) {
     }
     if (opts.max_sample < 1) throw error(function, "max_sample = 0, but the quantiles need at least one value");
 }
+
+namespace {
 
 void numeric_bins(column_bins& b, std::vector<double> sample, const column_sample& from, const binning_options& opts) {
     std::sort(sample.begin(), sample.end());
@@ -261,7 +265,7 @@ column_sample sample_column(const column_view& c, std::size_t begin, std::size_t
 
 column_sample sample_column(const column_view& c, std::size_t begin, std::size_t end,
                             std::span<const std::size_t> sampled, const binning_options& opts) {
-    check_options(opts);
+    validate(opts);
     column_sample out;
     out.name = c.name;
     out.type = c.type;
@@ -307,7 +311,7 @@ void merge(column_sample& a, const column_sample& b) {
 }
 
 column_bins bins_from(const column_sample& s, const binning_options& opts) {
-    check_options(opts);
+    validate(opts);
     column_bins b;
     b.name = s.name;
     b.type = s.type;

@@ -17,7 +17,9 @@ namespace {
 using rng_t = distributions::detail::random_stream;
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-void check(const calibration_options& o) {
+}  // namespace
+
+void validate(const calibration_options& o) {
     auto fail = [](const std::string& m) { throw error("drift", m); };
     if (o.permutations > max_draws) {
         fail("permutations = " + std::to_string(o.permutations) + ", but at most " + std::to_string(max_draws) +
@@ -32,6 +34,8 @@ void check(const calibration_options& o) {
         fail("level = " + kldiv::detail::to_text(o.level) + ", but it must be in (0, 1)");
     }
 }
+
+namespace {
 
 // FNV-1a of the column's name: its draws' streams.
 std::uint64_t name_hash(const std::string& name) noexcept {
@@ -238,7 +242,7 @@ std::vector<double> adjust(std::span<const double> p, correction c) {
 
 measure_calibration calibrate(const column_pair& pr, missing_counts missing, const measure_options& mo,
                               const calibration_options& o, measure tested) {
-    check(o);
+    validate(o);
     measure_calibration out;
     out.expected.fill(nan);
     out.p_value.fill(nan);
@@ -246,6 +250,7 @@ measure_calibration calibrate(const column_pair& pr, missing_counts missing, con
     out.high.fill(nan);
     out.missing_p_value = nan;
     const measure_values observed = measures(pr, mo);
+    out.value = observed;
     const double rt = total(pr.reference), ct = total(pr.current);
     const std::uint64_t stream = name_hash(pr.bins->name);
     const std::size_t at_least_draws = std::min(o.min_permutations, o.permutations);

@@ -39,7 +39,12 @@ const column_view* find(const table_view& t, std::string_view name) noexcept {
     return nullptr;
 }
 
-void check(const drift_options& o) {
+}  // namespace
+
+void validate(const drift_options& o) {
+    validate(o.binning);
+    validate(o.measures);
+    validate(o.calibration);
     if (!(o.alpha > 0.0 && o.alpha < 1.0)) {
         throw error(function,
                     "alpha = " + kldiv::detail::to_text(o.alpha) + ", but the false-alarm rate must be in (0, 1)");
@@ -57,6 +62,8 @@ void check(const drift_options& o) {
                                   ", but it needs time_column (the column holding each row's time)");
     }
 }
+
+namespace {
 
 // The reference's columns that `o` selects, in table order.
 std::vector<const column_view*> selected(const table_view& t, const drift_options& o) {
@@ -274,11 +281,10 @@ column_result measure_column(const column_profile& ref, const column_counts& cou
     r.current_count = counts.total();
     r.reference_missing = ref.counts.missing;
     r.current_missing = counts.missing;
-    const measure_values values = measures(pr, o.measures);
     const measure_calibration cal =
         calibrate(pr, {ref.counts.missing, counts.missing}, o.measures, o.calibration, r.tested);
     for (std::size_t j = 0; j < measure_count; ++j) {
-        r.measures[j] = {values[j], cal.expected[j], cal.p_value[j], cal.low[j], cal.high[j]};
+        r.measures[j] = {cal.value[j], cal.expected[j], cal.p_value[j], cal.low[j], cal.high[j]};
     }
     r.missing_p_value = cal.missing_p_value;
     r.permutations = cal.permutations;
@@ -352,7 +358,7 @@ const column_profile* profile::find(std::string_view name) const noexcept {
 
 std::vector<column_sample> sample_reference(const table_view& part, const drift_options& opts, std::size_t row_offset,
                                             std::size_t total_rows) {
-    check(opts);
+    validate(opts);
     const std::vector<const column_view*> columns = selected(part, opts);
     std::vector<column_sample> out(columns.size());
     const std::vector<std::size_t> rows = sampled_rows(0, part.rows, row_offset, total_rows, opts.binning.max_sample);
@@ -371,7 +377,7 @@ void merge(std::vector<column_sample>& a, const std::vector<column_sample>& b) {
 }
 
 profile profile_from(const std::vector<column_sample>& samples, const drift_options& opts) {
-    check(opts);
+    validate(opts);
     profile p;
     p.binning = opts.binning;
     p.columns.resize(samples.size());
@@ -417,7 +423,7 @@ void merge(profile& a, const profile& b) {
 }
 
 profile make_profile(const table_view& reference, const drift_options& opts) {
-    check(opts);
+    validate(opts);
     if (reference.rows == 0) {
         selected(reference, opts);  // a column named in opts but missing is the first thing to say
         throw error(function, "the reference has no rows, but drift needs data to compare with");
@@ -429,7 +435,7 @@ profile make_profile(const table_view& reference, const drift_options& opts) {
 
 current_counts count_current(const profile& reference, const table_view& current, const drift_options& o,
                              std::size_t row_offset) {
-    check(o);
+    validate(o);
     const std::vector<const column_profile*> columns_in = chosen(reference, o);
     for (const std::string& name : o.exclude) {
         if (reference.find(name) == nullptr && find(current, name) == nullptr) {
@@ -490,7 +496,7 @@ void merge(current_counts& a, const current_counts& b) {
 }
 
 drift_result compare(const profile& reference, const current_counts& current, const drift_options& o) {
-    check(o);
+    validate(o);
     if (current.rows == 0) throw error(function, "the current data has no rows, but drift needs data to compare");
     drift_result result;
     result.reference_rows = reference.rows;

@@ -7,6 +7,7 @@
 #include "kldiv/discrete.hpp"
 #include "kldiv/error.hpp"
 #include "src/common/format.hpp"
+#include "src/core/generators.hpp"
 #include "src/drift/report_measures.hpp"
 
 namespace kldiv::drift {
@@ -37,21 +38,11 @@ double kl_direct_term(double p, double q) noexcept {
     return p * std::log1p((p - q) / q);
 }
 
-// p·ln(p/q) − p + q = q·φ(δ), δ = p/q − 1, φ(δ) = (1+δ)·ln(1+δ) − δ ≥ 0, by its series near 0.
+// p·ln(p/q) − p + q = q·f(p/q − 1) ≥ 0, f the core's KL generator (series near 0).
 double kl_term(double p, double q) noexcept {
     if (p == 0.0) return q;
     if (q == 0.0) return inf;
-    const double d = (p - q) / q;
-    if (std::fabs(d) < 0.125) {
-        // φ(δ) = Σ_{k≥2} (−δ)^k / (k(k−1)): 24 terms reach 2^-72 at |δ| < 1/8.
-        double term = d * d, phi = 0.0;
-        for (int k = 2; k < 26; ++k) {
-            phi += term / (k * (k - 1));
-            term *= -d;
-        }
-        return q * phi;
-    }
-    return q * ((1.0 + d) * std::log1p(d) - d);
+    return q * kldiv::detail::kl_generator((p - q) / q);
 }
 
 // ½ p ln(2p/(p+q)) + ½ q ln(2q/(p+q)) ≥ 0, as ½(m·φ(p/m − 1) + m·φ(q/m − 1)), m = (p + q)/2.
@@ -85,7 +76,8 @@ double epsilon_proportion(double count, double total, double epsilon) noexcept {
 }
 
 // The CDFs of both sides over the fine bins, piecewise linear (above): ∫|F_ref − F_cur| dx per fine
-// bin, through `visit(bin, integral, width)`.
+// bin, through `visit(bin, integral, reference's width, current's width)` (the spans the values were
+// spread over).
 template <class Visit>
 void wasserstein_segments(const column_pair& pr, double rt, double ct, Visit&& visit) {
     const std::vector<double>& e = pr.bins->edges;
@@ -230,7 +222,7 @@ void detail::fine_measures(const column_pair& pr, measure_values& v) {
 }
 
 measure_values measures(const column_pair& pr, const measure_options& o) {
-    detail::check(o);
+    validate(o);
     measure_values v;
     v.fill(nan);
     if (sum(pr.reference) == 0.0 || sum(pr.current) == 0.0) return v;
@@ -239,7 +231,7 @@ measure_values measures(const column_pair& pr, const measure_options& o) {
     return v;
 }
 
-void detail::check(const measure_options& o) {
+void validate(const measure_options& o) {
     if (!(o.pseudocount > 0.0) || !std::isfinite(o.pseudocount)) {
         throw error("drift",
                     "pseudocount = " + kldiv::detail::to_text(o.pseudocount) + ", but it must be finite and > 0");
@@ -271,7 +263,7 @@ binning_bounds bounds(const column_pair& pr) {
 }
 
 std::vector<double> contributions(const column_pair& pr, measure m, const measure_options& o) {
-    detail::check(o);
+    validate(o);
     const std::size_t bins = pr.bins->report_bins();
     std::vector<double> out(bins, nan);
     const double rt = sum(pr.reference), ct = sum(pr.current);

@@ -8,9 +8,6 @@
 
 namespace kldiv::drift::detail {
 
-// Throws kldiv::error unless the options are in range.
-void check(const measure_options& o);
-
 // psi, both KLs, js_divergence, js_distance, hellinger, total_variation and chi2 of report-bin
 // counts r and c (totals > 0) into v.
 void report_measures(std::span<const double> r, std::span<const double> c, const measure_options& o, measure_values& v);

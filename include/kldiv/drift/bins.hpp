@@ -73,6 +73,9 @@ struct binning_options {
 // The most bins of either kind.
 inline constexpr std::size_t max_bins = 1'000'000;
 
+// Throws kldiv::error unless every option is in range (bin counts, resolution, sample).
+void validate(const binning_options& opts);
+
 struct column_bins {
     std::string name;
     io::column_type type = io::column_type::numeric;

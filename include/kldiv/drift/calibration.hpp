@@ -77,7 +77,11 @@ struct calibration_options {
     std::uint64_t seed = 2026;           // --seed
 };
 
+// Throws kldiv::error unless every option is in range.
+void validate(const calibration_options& opts);
+
 struct measure_calibration {
+    measure_values value{};     // the observed measures (measures.hpp)
     measure_values expected{};  // mean under the permutation null (NaN without draws)
     measure_values p_value{};   // NaN without draws
     measure_values low{}, high{};

@@ -91,6 +91,11 @@ struct drift_options {
     progress_callback progress{};  // columns done (of columns × windows)
 };
 
+// Throws kldiv::error unless every option is in range (the binning's, the measures', the
+// calibration's and the windows'); every function below calls it first, front ends may call it before
+// reading any data.
+void validate(const drift_options& opts);
+
 // A reference profile: the bins and the reference's counts of every column. All a comparison needs
 // of the reference; profiles of row ranges counted in the same bins merge by adding counts.
 struct column_profile {

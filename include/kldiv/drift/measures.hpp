@@ -104,6 +104,9 @@ struct measure_options {
     double epsilon = 1e-4;                          // in (0, 1) (--epsilon)
 };
 
+// Throws kldiv::error unless the pseudocount and epsilon are in range.
+void validate(const measure_options& opts);
+
 using measure_values = std::array<double, measure_count>;
 
 // The two sides' counts of one column and what the numeric measures need beside them.
