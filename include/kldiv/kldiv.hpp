@@ -5,6 +5,7 @@
 #include "kldiv/comparison.hpp"
 #include "kldiv/contributions.hpp"
 #include "kldiv/discrete.hpp"
+#include "kldiv/divergences.hpp"
 #include "kldiv/distributions/bernoulli.hpp"
 #include "kldiv/distributions/beta.hpp"
 #include "kldiv/distributions/binomial.hpp"

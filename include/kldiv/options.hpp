@@ -1,10 +1,11 @@
 #pragma once
 // The options of every discrete measure: how an input vector is read, what a zero in Q means, the
-// Jensen–Shannon weight and the unit of the result. One shape for one pair of vectors (discrete.hpp,
+// Jensen–Shannon weight, the order α of the Rényi family and the unit of the result. One shape for one pair of vectors (discrete.hpp,
 // comparison.hpp, explanation.hpp), for each pair of rows (batch.hpp: batch_options::measure) and
 // for the losses (losses.hpp: loss_options::measure). Plain aggregate: set only what you need,
 //   kldiv::kl_divergence(p, q, {.base = kldiv::log_base::bits(), .normalize = true});
 //   kldiv::js_divergence(p, q, {.beta = 0.25});
+//   kldiv::divergence(p, q, kldiv::measure::renyi_divergence, {.alpha = 0.5});
 
 #include <span>
 
@@ -45,6 +46,9 @@ struct options {
     // The Jensen–Shannon weight β in (0, 1): JS_β(P, Q) = β D(P‖M) + (1 − β) D(Q‖M) with
     // M = β P + (1 − β) Q. Checked only where a Jensen–Shannon value is computed.
     double beta = 0.5;
+    // The order α of the Rényi and Tsallis divergences and the weight of Q in the skew divergence
+    // (divergences.hpp): α = 1 makes each of them KL. Checked only where one of them is computed.
+    double alpha = 1.0;
 };
 
 }  // namespace kldiv

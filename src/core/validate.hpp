@@ -99,7 +99,7 @@ std::vector<double> smoothed(std::span<const T> v, double_double sum, double eps
 }
 
 // Which directions on_zero = error guards.
-enum class support_rule { none, p_within_q, both };
+enum class support_rule { none, p_within_q, q_within_p, both };
 
 // Validates a pair and calls f(p, Sp, q, Sq) with the vectors to measure and their exact sums:
 // the inputs themselves, or their smoothed copies (as double) under zero_support::smooth.
@@ -116,9 +116,9 @@ auto with_pair(const char* function, std::span<const T> p, std::span<const T> q,
         return f(std::span<const double>(ps), exact_sum(std::span<const double>(ps)), std::span<const double>(qs),
                  exact_sum(std::span<const double>(qs)));
     }
-    if (opts.on_zero == zero_support::error && rule != support_rule::none) {
-        check_support(function, "p", p, "q", q);
-        if (rule == support_rule::both) check_support(function, "q", q, "p", p);
+    if (opts.on_zero == zero_support::error) {
+        if (rule == support_rule::p_within_q || rule == support_rule::both) check_support(function, "p", p, "q", q);
+        if (rule == support_rule::q_within_p || rule == support_rule::both) check_support(function, "q", q, "p", p);
     }
     return f(p, sp, q, sq);
 }
