@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <span>
 
+#include "kldiv/divergences.hpp"
 #include "kldiv/names.hpp"
 #include "kldiv/options.hpp"
 #include "kldiv/row_options.hpp"
@@ -74,6 +75,11 @@ struct row_outputs {
     // logarithms (`measure.base` does not apply); reductions apply as to the measures.
     std::span<double> log_normalizer_p{};
     std::span<double> log_normalizer_q{};
+    // Any one measure of divergences.hpp, `divergence_measure`, with measure.alpha and measure.beta
+    // (renyi_divergence, hellinger, …): in the unit of measure.base where in_log_units, reduced as
+    // the others (the mean of js_distance is the mean of the rows' distances).
+    std::span<double> divergence{};
+    measure divergence_measure = measure::kl_divergence;
 };
 
 // Every requested measure of every row pair, in one pass over memory for the KL family.
@@ -87,7 +93,15 @@ void measure_rows(matrix_view<const float16> p, matrix_view<const float16> q, co
 void measure_rows(matrix_view<const bfloat16> p, matrix_view<const bfloat16> q, const row_outputs& out,
                   const batch_options& opts = {});
 
-// Single-measure shorthands.
+// Single-measure shorthands; divergence_rows is measure_rows with only row_outputs::divergence.
+void divergence_rows(matrix_view<const float> p, matrix_view<const float> q, std::span<double> out, measure m,
+                     const batch_options& opts = {});
+void divergence_rows(matrix_view<const double> p, matrix_view<const double> q, std::span<double> out, measure m,
+                     const batch_options& opts = {});
+void divergence_rows(matrix_view<const float16> p, matrix_view<const float16> q, std::span<double> out, measure m,
+                     const batch_options& opts = {});
+void divergence_rows(matrix_view<const bfloat16> p, matrix_view<const bfloat16> q, std::span<double> out, measure m,
+                     const batch_options& opts = {});
 void kl_divergence_rows(matrix_view<const float> p, matrix_view<const float> q, std::span<double> out,
                         const batch_options& opts = {});
 void kl_divergence_rows(matrix_view<const double> p, matrix_view<const double> q, std::span<double> out,

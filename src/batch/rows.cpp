@@ -1,7 +1,7 @@
 // The batched measures: validation at the boundary, rows spread over threads, the block kernels for
-// the KL family, an exact scalar path (the core kernels on the materialized row) for
-// Jensen–Shannon and smoothing, a log-space path for rows whose fast path overflowed, then
-// reductions in row order.
+// the KL family, an exact scalar path (the core's sums over the row as given, or over the events of
+// log-space rows) for Jensen–Shannon, the other divergences and smoothing, a log-space path for rows
+// whose fast path overflowed, then reductions in row order.
 
 #include <algorithm>
 #include <cfloat>
@@ -15,6 +15,7 @@
 #include "kldiv/error.hpp"
 #include "src/batch/block_kernels.hpp"
 #include "src/batch/blocks.hpp"
+#include "src/batch/log_space_events.hpp"
 #include "src/batch/reduce.hpp"
 #include "src/common/exact_sum.hpp"
 #include "src/common/format.hpp"
@@ -28,21 +29,68 @@ namespace {
 using detail::block_count;
 using detail::infinity;
 
+// What the rows' passes compute: the KL family's values (from the block kernels), JS and `family` (a
+// measure of divergences.hpp outside the KL family: the exact path).
 struct wanted {
-    bool kl, reverse, js, entropy_p, entropy_q, cross, log_z_p, log_z_q;
+    bool kl, reverse, js, entropy_p, entropy_q, cross, log_z_p, log_z_q, family = false;
 
-    bool any() const noexcept { return kl || reverse || js || entropy_p || entropy_q || cross || log_z_p || log_z_q; }
+    bool any() const noexcept {
+        return kl || reverse || js || entropy_p || entropy_q || cross || log_z_p || log_z_q || family;
+    }
 };
 
-wanted wanted_of(const row_outputs& o) {
-    return {!o.kl.empty(),
-            !o.reverse_kl.empty(),
-            !o.js.empty(),
-            !o.entropy_p.empty(),
-            !o.entropy_q.empty(),
-            !o.cross_entropy.empty(),
-            !o.log_normalizer_p.empty(),
-            !o.log_normalizer_q.empty()};
+// The KL-family value that answers a divergence output, if one does: α = 1 makes Rényi, Tsallis and
+// skew KL.
+enum class family_source { kl, reverse, jeffreys, js, own };
+
+family_source source_of(measure m, const options& o) {
+    switch (m) {
+        case measure::kl_divergence:
+            return family_source::kl;
+        case measure::reverse_kl:
+            return family_source::reverse;
+        case measure::jeffreys:
+            return family_source::jeffreys;
+        case measure::js_divergence:
+        case measure::js_distance:
+            return family_source::js;
+        case measure::renyi_divergence:
+        case measure::tsallis_divergence:
+        case measure::skew_divergence:
+            return o.alpha == 1.0 ? family_source::kl : family_source::own;
+        default:
+            return family_source::own;
+    }
+}
+
+wanted wanted_of(const row_outputs& o, const options& measure_options) {
+    wanted w{!o.kl.empty(),
+             !o.reverse_kl.empty(),
+             !o.js.empty(),
+             !o.entropy_p.empty(),
+             !o.entropy_q.empty(),
+             !o.cross_entropy.empty(),
+             !o.log_normalizer_p.empty(),
+             !o.log_normalizer_q.empty()};
+    if (o.divergence.empty()) return w;
+    switch (source_of(o.divergence_measure, measure_options)) {
+        case family_source::kl:
+            w.kl = true;
+            break;
+        case family_source::reverse:
+            w.reverse = true;
+            break;
+        case family_source::jeffreys:
+            w.kl = w.reverse = true;
+            break;
+        case family_source::js:
+            w.js = true;
+            break;
+        case family_source::own:
+            w.family = true;
+            break;
+    }
+    return w;
 }
 
 enum class problem : unsigned char { none, bad_value, no_mass, tiny_sum, sum, outside };
@@ -50,6 +98,7 @@ enum class problem : unsigned char { none, bad_value, no_mass, tiny_sum, sum, ou
 // One row's measures in nats, or what is wrong with it (`in_q`: the problem is Q's).
 struct row_values {
     double kl = 0.0, reverse = 0.0, js = 0.0, entropy_p = 0.0, entropy_q = 0.0, log_z_p = 0.0, log_z_q = 0.0;
+    double family = 0.0;  // the divergence output's own measure (nats for the logarithmic ones)
     problem issue = problem::none;
     bool in_q = false;
 };
@@ -68,33 +117,11 @@ struct scratch {
           q_row(rows ? new double[cols] : nullptr) {}
 };
 
-// The normalizer of a log-space row, ln Σ exp(v_i/T) = top/T + log_sum, kept in two parts so that
-// ln p_i = (v_i − top)/T − log_sum keeps its digits however large the values are (v_i − top is exact
-// where it matters: near the top). Two passes, compensated.
-struct log_scale {
-    double top = -INFINITY;  // max v_i, as given
-    double log_sum = 0.0;    // ln Σ exp((v_i − top)/T) ≥ 0
-    double inv_t = 1.0;
-
-    double log_p(double v) const noexcept { return (v - top) * inv_t - log_sum; }
-};
-
-template <class T>
-log_scale log_normalizer(const T* v, std::size_t n, double inv_t) noexcept {
-    log_scale s;
-    s.inv_t = inv_t;
-    for (std::size_t i = 0; i < n; ++i) s.top = std::max(s.top, static_cast<double>(v[i]));
-    detail::compensated_sum sum;
-    for (std::size_t i = 0; i < n; ++i) sum.add(std::exp((static_cast<double>(v[i]) - s.top) * inv_t));
-    s.log_sum = std::log(sum.value());
-    return s;
-}
-
 // The rows the exact path measures: p̂ (normalized), plus ε under smoothing.
 template <class T>
 void materialize(const T* v, std::size_t n, const batch_options& o, double* out) {
     if (log_space(o)) {
-        const log_scale s = log_normalizer(v, n, 1.0 / o.temperature);
+        const detail::log_scale s = detail::log_normalizer(v, n, 1.0 / o.temperature);
         for (std::size_t i = 0; i < n; ++i) out[i] = std::exp(s.log_p(static_cast<double>(v[i])));
     } else {
         const double inverse = 1.0 / detail::exact_sum(std::span<const T>(v, n)).value();
@@ -105,79 +132,35 @@ void materialize(const T* v, std::size_t n, const batch_options& o, double* out)
     }
 }
 
-// JS_β of log-space rows without materializing them, so that nearly equal rows keep their digits.
-// With d = (a − b)/T (x − y formed exactly) the event ratio is ρ = p̂/q̂ = exp(d − C), C = ln(Z_a/Z_b);
-// C = r + ln(1 + X) with r the value of d at Q's heaviest event that P shares and
-//   X = Σ_{both} q̂ expm1(d − r) + Σ_{q=0} exp(a/T − ln Z_b − r) − Σ_{p=0} q̂,
-// a sum of small terms when P ≈ Q. Then δ = expm1((d − r) − ln(1 + X)) has full relative precision
-// and each event's share is the core's non-negative term (js_term_of). Two passes, compensated.
-template <class T>
-double js_log_space(const T* a, const T* b, std::size_t n, double inv_t, double beta) noexcept {
-    const log_scale la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
-    const auto difference = [&](std::size_t i, double r) {  // d_i − r with one rounding of (x − y)/T − r
-        const detail::double_double d = detail::exact_difference(static_cast<double>(a[i]), static_cast<double>(b[i]));
-        return std::fma(d.hi, inv_t, -r) + d.lo * inv_t;
-    };
-    double r = 0.0, heaviest = -INFINITY, x_r = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
-        if (x > -INFINITY && y > heaviest) {
-            heaviest = y;
-            x_r = x;
-            r = difference(i, 0.0);
-        }
-    }
-    // 1 + X = Q(both) + Σ_{both} q̂ expm1(d − r) + Σ_{q=0} exp(a/T − ln Z_b − r), with Q(both) = 1 − Q(p=0).
-    detail::compensated_sum shared, near, p_zero, q_zero;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
-        if (y > -INFINITY) {
-            const double qh = std::exp(lb.log_p(y));
-            if (x > -INFINITY) {
-                shared.add(qh);
-                near.add(qh * std::expm1(difference(i, r)));
-            } else {
-                p_zero.add(qh);
-            }
-        } else if (x > -INFINITY) {  // exp(a/T − ln Z_b − r), r = (x_r − y_r)/T
-            q_zero.add(std::exp(((x - x_r) + (heaviest - lb.top)) * inv_t - lb.log_sum));
-        }
-    }
-    // X itself when Q(both) ≥ 1/2 (X is then small for nearly equal rows); else 1 + X as a sum that
-    // does not cancel (from 1 − Q(p=0) it would lose Q(both)'s digits when Q(both) is small).
-    const double log_ratio = shared.value() >= 0.5 ? std::log1p(near.value() + q_zero.value() - p_zero.value())
-                                                   : std::log(shared.value() + near.value() + q_zero.value());
-    return detail::sum_terms(n, [&](std::size_t i) {
-        const double x = static_cast<double>(a[i]), y = static_cast<double>(b[i]);
-        if (x == -INFINITY && y == -INFINITY) return 0.0;
-        const double ph = x > -INFINITY ? std::exp(la.log_p(x)) : 0.0;
-        const double qh = y > -INFINITY ? std::exp(lb.log_p(y)) : 0.0;
-        const double delta = y == -INFINITY   ? infinity
-                             : x == -INFINITY ? -1.0
-                                              : std::expm1(difference(i, r) - log_ratio);
-        return detail::js_term_of(ph, qh, delta, beta);
-    });
+// The exact path's measures of one pair of events (src/core/divergence_terms.hpp): JS and the
+// divergence output's own measure (the KL family never reaches divergence_nats here).
+template <class Source>
+void measure_events(const Source& events, const wanted& w, measure family, const options& o, row_values& r) {
+    if (w.js)
+        r.js = detail::sum_events(
+            events, [&](const detail::event& e) { return detail::js_term_of(e.ph, e.qh, e.delta, o.beta); });
+    if (w.family) r.family = detail::divergence_nats(events, family, o, [](measure) { return NAN; });
 }
 
 // Probability rows as given are measured in place (the core's terms take p/Σp with the exact sum, so
-// nearly equal rows keep their digits), log-space rows by js_log_space; smoothed rows are
-// materialized first.
+// nearly equal rows keep their digits), log-space rows through their events (log_space_events.hpp);
+// smoothed rows are materialized first.
 template <class T>
-void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double beta, const batch_options& o, scratch& s,
-               row_values& r) {
+void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, measure family, const batch_options& o,
+               scratch& s, row_values& r) {
     const auto measure = [&](auto pv, auto qv) {
         const detail::double_double sp = detail::exact_sum(pv), sq = detail::exact_sum(qv);
         if (w.kl || w.cross) r.kl = detail::kl_nats(pv, sp, qv, sq);
         if (w.reverse) r.reverse = detail::kl_nats(qv, sq, pv, sp);
-        if (w.js) r.js = detail::js_nats(pv, sp, qv, sq, beta);
         if (w.entropy_p || w.cross) r.entropy_p = detail::entropy_nats(pv, sp);
         if (w.entropy_q) r.entropy_q = detail::entropy_nats(qv, sq);
+        measure_events(detail::vector_events{pv, qv, detail::pair_scale(sp, sq)}, w, family, o.measure, r);
     };
     if (o.measure.on_zero != zero_support::smooth) {
         if (!log_space(o)) {
             measure(std::span<const T>(p, n), std::span<const T>(q, n));
-        } else if (w.js) {  // the fast path gives every other measure of log-space rows
-            r.js = js_log_space(p, q, n, 1.0 / o.temperature, beta);
+        } else if (w.js || w.family) {  // the fast path gives every other measure of log-space rows
+            measure_events(detail::log_space_events<T>(p, q, n, 1.0 / o.temperature), w, family, o.measure, r);
         }
         return;
     }
@@ -189,7 +172,7 @@ void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, double be
 // The measures the fast path gives: everything but JS, unless smoothing changes the rows.
 wanted fast_part(const wanted& w, const batch_options& o) {
     if (o.measure.on_zero == zero_support::smooth) return {};
-    return {w.kl, w.reverse, false, w.entropy_p, w.entropy_q, w.cross, w.log_z_p, w.log_z_q};
+    return {w.kl, w.reverse, false, w.entropy_p, w.entropy_q, w.cross, w.log_z_p, w.log_z_q, false};
 }
 
 bool sum_ok(double sum, const batch_options& o) {
@@ -201,7 +184,7 @@ bool sum_ok(double sum, const batch_options& o) {
 // hundreds of nats, so the signed sum cannot cancel.
 template <class T>
 double log_space_kl(const T* a, const T* b, std::size_t n, double inv_t) noexcept {
-    const log_scale la = log_normalizer(a, n, inv_t), lb = log_normalizer(b, n, inv_t);
+    const detail::log_scale la = detail::log_normalizer(a, n, inv_t), lb = detail::log_normalizer(b, n, inv_t);
     detail::compensated_sum kl;
     for (std::size_t j = 0; j < n; ++j) {
         const double lp = la.log_p(static_cast<double>(a[j]));
@@ -217,7 +200,8 @@ template <class T>
 class row_engine {
 public:
     row_engine(matrix_view<const T> p, matrix_view<const T> q, const row_outputs& out, const batch_options& o)
-        : p_(p), q_(q), o_(o), want_(wanted_of(out)), fast_(fast_part(want_, o)), beta_(o.measure.beta),
+        : p_(p), q_(q), o_(o), want_(wanted_of(out, o.measure)), fast_(fast_part(want_, o)),
+          family_(out.divergence_measure), family_rule_(detail::divergence_support(family_, o.measure.alpha)),
           nb_(block_count(p.cols)) {
         const bool p_kl = fast_.kl || fast_.cross, q_kl = fast_.reverse;
         // Q is validated through its weights unless it is P itself or D(P‖Q) already checks it;
@@ -270,9 +254,15 @@ public:
             exact.log_z_p = exact.log_z_q = false;  // from the summaries: the rows as given
         } else {
             exact.js = want_.js;
+            exact.family = want_.family;
         }
         if (exact.any()) {
-            exact_row(p_.row(i), q_.row(i), p_.cols, exact, beta_, o_, s, r);
+            exact_row(p_.row(i), q_.row(i), p_.cols, exact, family_, o_, s, r);
+        }
+        if (want_.family && r.family == infinity && o_.measure.on_zero == zero_support::error) {
+            using detail::support_rule;
+            if (family_rule_ == support_rule::p_within_q) return outside(r, false);
+            if (family_rule_ == support_rule::q_within_p) return outside(r, true);
         }
         return r;
     }
@@ -347,7 +337,8 @@ private:
     matrix_view<const T> p_, q_;
     const batch_options& o_;
     wanted want_, fast_;
-    double beta_;
+    measure family_;
+    detail::support_rule family_rule_;
     std::size_t nb_;
     detail::side p_side_ = detail::side::none, q_side_ = detail::side::none;
     detail::block_request request_{};
@@ -492,15 +483,16 @@ void check_arguments(const char* fn, matrix_view<const T> p, matrix_view<const T
         if (m->rows > 0 && m->data == nullptr) throw error(fn, "a matrix with rows has no data (null pointer)");
     }
     check_scaled_range(fn, p, q, o);
-    const wanted w = wanted_of(out);
+    const wanted w = wanted_of(out, o.measure);
     // With no rows and no reduction every output span is empty, asked for or not: nothing to do.
     if (!w.any() && !(p.rows == 0 && o.reduce == reduction::none)) {
         throw error(fn, "no output span is set, but at least one measure must be asked for");
     }
-    if (w.js) detail::check_beta(fn, o.measure.beta);
+    if (!out.js.empty()) detail::check_beta(fn, o.measure.beta);
+    if (!out.divergence.empty()) check_parameters(fn, out.divergence_measure, o.measure);
     const std::size_t size = o.reduce == reduction::none ? p.rows : 1;
     for (const auto span : {out.kl, out.reverse_kl, out.js, out.entropy_p, out.entropy_q, out.cross_entropy,
-                            out.log_normalizer_p, out.log_normalizer_q}) {
+                            out.log_normalizer_p, out.log_normalizer_q, out.divergence}) {
         if (!span.empty() && span.size() != size) {
             throw error(fn, "an output span has " + std::to_string(span.size()) + " elements, but needs " +
                                 std::to_string(size) +
@@ -583,6 +575,28 @@ void run(const char* fn, matrix_view<const T> p, matrix_view<const T> q, const r
         out.log_normalizer_p, [](const row_values& r) { return r.log_z_p; }, false);
     emit(
         out.log_normalizer_q, [](const row_values& r) { return r.log_z_q; }, false);
+    // The divergence output: each row's value in its unit (js_distance: the root of JS in the unit).
+    const measure family = out.divergence_measure;
+    const family_source from = source_of(family, o.measure);
+    emit(
+        out.divergence,
+        [&](const row_values& r) {
+            const auto unit = [&](double nats) { return in_log_units(family) ? o.measure.base.from_nats(nats) : nats; };
+            switch (from) {
+                case family_source::kl:
+                    return unit(r.kl);
+                case family_source::reverse:
+                    return unit(r.reverse);
+                case family_source::jeffreys:
+                    return unit(r.kl + r.reverse);
+                case family_source::js:
+                    return family == measure::js_distance ? std::sqrt(unit(r.js)) : unit(r.js);
+                case family_source::own:
+                    break;
+            }
+            return family == measure::js_distance ? std::sqrt(unit(r.family * r.family)) : unit(r.family);
+        },
+        false);
 }
 
 }  // namespace
@@ -614,6 +628,22 @@ void measure_rows(matrix_view<const float16> p, matrix_view<const float16> q, co
 void measure_rows(matrix_view<const bfloat16> p, matrix_view<const bfloat16> q, const row_outputs& out,
                   const batch_options& opts) {
     run("measure_rows", p, q, out, opts);
+}
+void divergence_rows(matrix_view<const float> p, matrix_view<const float> q, std::span<double> out, measure m,
+                     const batch_options& opts) {
+    run("divergence_rows", p, q, {.divergence = out, .divergence_measure = m}, opts);
+}
+void divergence_rows(matrix_view<const double> p, matrix_view<const double> q, std::span<double> out, measure m,
+                     const batch_options& opts) {
+    run("divergence_rows", p, q, {.divergence = out, .divergence_measure = m}, opts);
+}
+void divergence_rows(matrix_view<const float16> p, matrix_view<const float16> q, std::span<double> out, measure m,
+                     const batch_options& opts) {
+    run("divergence_rows", p, q, {.divergence = out, .divergence_measure = m}, opts);
+}
+void divergence_rows(matrix_view<const bfloat16> p, matrix_view<const bfloat16> q, std::span<double> out, measure m,
+                     const batch_options& opts) {
+    run("divergence_rows", p, q, {.divergence = out, .divergence_measure = m}, opts);
 }
 void kl_divergence_rows(matrix_view<const float> p, matrix_view<const float> q, std::span<double> out,
                         const batch_options& opts) {

@@ -54,94 +54,27 @@ void check_parameters(const char* function, measure m, const options& opts) {
 namespace {
 
 using detail::double_double;
-using detail::support_rule;
 
-// Which direction of support on_zero = error guards for m: none where m is finite for any supports.
-support_rule support_of(measure m, double alpha) noexcept {
-    switch (m) {
-        case measure::kl_divergence:
-        case measure::pearson_chi2:
-            return support_rule::p_within_q;
-        case measure::reverse_kl:
-        case measure::neyman_chi2:
-            return support_rule::q_within_p;
-        case measure::jeffreys:
-            return support_rule::both;
-        case measure::renyi_divergence:
-        case measure::tsallis_divergence:
-            return alpha >= 1.0 ? support_rule::p_within_q : support_rule::none;
-        case measure::skew_divergence:
-            return alpha == 1.0 ? support_rule::p_within_q : support_rule::none;
-        default:
-            return support_rule::none;
-    }
-}
-
-// m of validated vectors, in nats for the logarithmic measures.
+// m of validated vectors, in nats for the logarithmic measures; the KL family by the core's kernels
+// (the very values of kl_divergence and jeffreys).
 template <class P, class Q>
 double natural(P pv, double_double sp, Q qv, double_double sq, measure m, const options& opts) {
-    using namespace detail;
-    const pair_scale s(sp, sq);
-    const double alpha = opts.alpha;
-    const auto sum = [&](auto term) {
-        return sum_terms(pv.size(),
-                         [&](std::size_t i) { return term(static_cast<double>(pv[i]), static_cast<double>(qv[i])); });
-    };
-    switch (m) {
-        case measure::kl_divergence:
-            return kl_nats(pv, sp, qv, sq);
-        case measure::reverse_kl:
-            return kl_nats(qv, sq, pv, sp);
-        case measure::jeffreys:
-            return kl_nats(pv, sp, qv, sq) + kl_nats(qv, sq, pv, sp);
-        case measure::js_divergence:
-            return js_nats(pv, sp, qv, sq, opts.beta);
-        case measure::js_distance:
-            return std::sqrt(opts.base.from_nats(js_nats(pv, sp, qv, sq, opts.beta)));
-        case measure::renyi_divergence:
-            if (alpha == 1.0) return kl_nats(pv, sp, qv, sq);
-            if (alpha == 0.5) return 2.0 * bhattacharyya_nats(pv, qv, s);
-            if (alpha == 2.0) {  // ln(1 + χ²), where χ² itself does not overflow
-                const double chi2 = sum([&](double a, double b) { return pearson_term(a, b, s); });
-                if (chi2 <= DBL_MAX) return std::log1p(chi2);
-            }
-            if (std::isinf(alpha)) return renyi_infinity_nats(pv, qv, s);
-            return renyi_nats(pv, qv, s, alpha);
-        case measure::tsallis_divergence:
-            if (alpha == 1.0) return kl_nats(pv, sp, qv, sq);
-            return tsallis_value(pv, qv, s, alpha);
-        case measure::pearson_chi2:
-            return sum([&](double a, double b) { return pearson_term(a, b, s); });
-        case measure::neyman_chi2: {
-            const pair_scale r(sq, sp);
-            return sum([&](double a, double b) { return pearson_term(b, a, r); });
-        }
-        case measure::squared_hellinger:
-            return sum([&](double a, double b) { return squared_hellinger_term(a, b, s); });
-        case measure::hellinger:
-            return std::sqrt(sum([&](double a, double b) { return squared_hellinger_term(a, b, s); }));
-        case measure::total_variation:
-            return sum([&](double a, double b) { return total_variation_term(a, b, s); });
-        case measure::bhattacharyya:
-            return bhattacharyya_nats(pv, qv, s);
-        case measure::triangular:
-            return sum([&](double a, double b) { return triangular_term(a, b, s); });
-        case measure::skew_divergence:
-            if (alpha == 1.0) return kl_nats(pv, sp, qv, sq);
-            return skew_nats(pv, qv, s, alpha);
-    }
-    return 0.0;
+    const detail::vector_events<P, Q> source{pv, qv, detail::pair_scale(sp, sq)};
+    return detail::divergence_nats(source, m, opts, [&](measure family) {
+        const double forward = family == measure::reverse_kl ? 0.0 : detail::kl_nats(pv, sp, qv, sq);
+        return family == measure::kl_divergence ? forward : forward + detail::kl_nats(qv, sq, pv, sp);
+    });
 }
 
 template <class T>
 double divergence_of(std::span<const T> p, std::span<const T> q, measure m, const options& opts) {
     const char* function = "divergence";
     check_parameters(function, m, opts);
-    return detail::with_pair(function, p, q, opts, support_of(m, opts.alpha),
+    return detail::with_pair(function, p, q, opts, detail::divergence_support(m, opts.alpha),
                              [&](auto pv, double_double sp, auto qv, double_double sq) {
                                  const double v = natural(pv, sp, qv, sq, m, opts);
-                                 // js_distance is the root of a value already in the unit
-                                 return in_log_units(m) && m != measure::js_distance ? opts.base.from_nats(v) : v;
+                                 if (m == measure::js_distance) return std::sqrt(opts.base.from_nats(v * v));
+                                 return in_log_units(m) ? opts.base.from_nats(v) : v;
                              });
 }
 
