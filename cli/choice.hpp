@@ -47,15 +47,30 @@ std::vector<std::string> spelled_names() {
 }
 
 // Registers `flag` on `command`: its text sets `value` (an E, or a std::optional<E> left empty when
-// the flag is not given). `help` is followed by the names.
+// the flag is not given, or a std::vector<E> of every value given: the flag repeated, or names
+// separated by commas). `help` is followed by the names.
 template <class E, class Target>
 CLI::Option* add_choice(CLI::App& command, const std::string& flag, Target& value, const std::string& help) {
-    static_assert(std::is_same_v<Target, E> || std::is_same_v<Target, std::optional<E>>);
-    CLI::Option* option =
-        command
-            .add_option_function<std::string>(
-                flag, [&value](const std::string& text) { value = *find<E>(text); }, help + ": " + listing<E>('-'))
-            ->check(names_of_choice<E>());
+    static_assert(std::is_same_v<Target, E> || std::is_same_v<Target, std::optional<E>> ||
+                  std::is_same_v<Target, std::vector<E>>);
+    CLI::Option* option = nullptr;
+    if constexpr (std::is_same_v<Target, std::vector<E>>) {
+        option = command
+                     .add_option_function<std::vector<std::string>>(
+                         flag,
+                         [&value](const std::vector<std::string>& texts) {
+                             for (const std::string& text : texts) value.push_back(*find<E>(text));
+                         },
+                         help + ": " + listing<E>('-'))
+                     ->delimiter(',')
+                     ->check(names_of_choice<E>());
+    } else {
+        option =
+            command
+                .add_option_function<std::string>(
+                    flag, [&value](const std::string& text) { value = *find<E>(text); }, help + ": " + listing<E>('-'))
+                ->check(names_of_choice<E>());
+    }
     if constexpr (std::is_same_v<Target, E>) option->default_str(name(value, '-'));
     choice_names()[option] = spelled_names<E>();
     return option;

@@ -1,4 +1,5 @@
-// kldiv compare on rows: one kldiv::measure_rows call over every row pair, summarized per measure.
+// kldiv compare on rows: one kldiv::measure_rows call over every row pair (one divergence_rows call
+// per --measure), summarized per measure.
 
 #include <fmt/core.h>
 #include "kldiv/batch.hpp"
@@ -7,6 +8,7 @@
 #include "kldiv/io/matrix_file.hpp"
 #include "kldiv/summary.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <span>
 #include <vector>
@@ -93,6 +95,24 @@ std::pair<side, side> load_sides(const pair_arguments& args) {
 
 }  // namespace
 
+std::string parameters_text(const options& o, std::span<const measure> measures) {
+    const auto reads = [&](bool (*uses)(measure)) {
+        return measures.empty() ? uses == uses_beta : std::any_of(measures.begin(), measures.end(), uses);
+    };
+    std::string text;
+    if (reads(uses_beta)) text = fmt::format("; JS mixture M = {} P + {} Q", human(o.beta), human(1.0 - o.beta));
+    if (reads(uses_alpha)) text += "; alpha = " + human(o.alpha);
+    return text;
+}
+
+std::string unit_text(const options& o, std::span<const measure> measures) {
+    std::string pure;
+    for (const measure d : measures) {
+        if (!in_log_units(d)) pure += (pure.empty() ? "" : ", ") + name(d, '-');
+    }
+    return pure.empty() ? o.base.unit() : o.base.unit() + " (" + pure + ": no unit)";
+}
+
 void add_rows_arguments(CLI::App& command, rows_arguments& args) {
     command.get_option("P")->description(
         "File with the distribution P (CSV/TSV column or row, label,value rows, or 1-D .npy), or a 2-D .npy with one "
@@ -104,7 +124,8 @@ void add_rows_arguments(CLI::App& command, rows_arguments& args) {
     command.add_option("--temperature", args.temperature, "T for --input logits or log-probs")->capture_default_str();
     command
         .add_option("--per-row", args.per_row,
-                    "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy)")
+                    "Write every row's measures to this CSV (row,kl,reverse_kl,js,entropy_p,entropy_q,cross_entropy; "
+                    "or row and the --measure names)")
         ->check(output_path);
     command.add_option("--threads", args.threads, "Threads for rows of 2-D inputs (0: all cores)")
         ->capture_default_str();
@@ -115,7 +136,8 @@ bool wants_rows(const pair_arguments& pair, const rows_arguments& rows) {
            is_matrix_file(pair.p_file) || is_matrix_file(pair.q_file);
 }
 
-void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool json) {
+void compare_rows(const pair_arguments& pair, const rows_arguments& rows, std::span<const measure> measures,
+                  bool json) {
     const options o = pair_options(pair);
     const batch_options opts{
         .input = rows.input, .temperature = rows.temperature, .measure = o, .rows = {.threads = rows.threads}};
@@ -123,32 +145,44 @@ void compare_rows(const pair_arguments& pair, const rows_arguments& rows, bool j
     refuse_overwriting_inputs(pair.command, "--per-row", rows.per_row, {{"P", pair.p_file}, {"Q", pair.q_file}});
     const auto [p, q] = load_sides(pair);
     const std::size_t n = p.m.rows;
-    report::row_measures m(n);
+    report::row_measures m =
+        measures.empty() ? report::row_measures::kl_family(n) : report::row_measures::of(measures, n);
+    const auto measure_all = [&](auto pv, auto qv) {
+        if (measures.empty()) {
+            measure_rows(pv, qv, m.outputs(), opts);
+            return;
+        }
+        for (std::size_t k = 0; k < measures.size(); ++k)
+            divergence_rows(pv, qv, m.columns[k].values, measures[k], opts);
+    };
     if (p.m.is_double) {
-        measure_rows(p.m.doubles(), q.m.doubles(), m.outputs(), opts);
+        measure_all(p.m.doubles(), q.m.doubles());
     } else {
-        measure_rows(p.m.floats(), q.m.floats(), m.outputs(), opts);
+        measure_all(p.m.floats(), q.m.floats());
     }
-    const std::string unit = o.base.unit();
     const auto summaries = report::summarize_rows(m, "compare");
     // Written only once everything that can fail has run: a failed command leaves no file.
     if (!rows.per_row.empty()) io::write_file_atomically(rows.per_row, report::per_row_csv(m));
 
     if (json) {
-        std::cout << json_text(report::row_comparison_json(p.name, q.name, n, p.m.cols, opts, summaries), 2) << '\n';
+        std::cout << json_text(report::row_comparison_json(p.name, q.name, n, p.m.cols, opts, m, summaries), 2) << '\n';
         return;
     }
 
     fmt::print("P = {} ({})\nQ = {} ({})\n", p.name, p.shape_text(), q.name, q.shape_text());
     std::string input = kldiv::describe(opts.input);
     if (opts.input != input_kind::probs) input += ", temperature " + human(rows.temperature);
-    fmt::print("input: {}; unit: {}; JS mixture M = {} P + {} Q\n\n", input, unit, human(o.beta), human(1.0 - o.beta));
-    fmt::print("  {:<9}{:>12}{:>12}", "per row", "mean", "min");
+    fmt::print("input: {}; unit: {}{}\n\n", input, unit_text(o, measures), parameters_text(o, measures));
+    std::size_t width = 9;  // the KL family's symbols fit; divergence names are wider
+    for (const report::row_column& c : m.columns) {
+        if (!m.divergences.empty()) width = std::max(width, c.symbol.size() + 2);
+    }
+    fmt::print("  {:<{}}{:>12}{:>12}", "per row", width, "mean", "min");
     for (const char* label : report::quantile_labels) fmt::print("{:>12}", label);
     fmt::print("{:>12}\n", "max");
-    for (std::size_t k = 0; k < report::row_measure_list.size(); ++k) {
+    for (std::size_t k = 0; k < m.columns.size(); ++k) {
         const value_summary& s = summaries[k];
-        fmt::print("  {:<9}{:>12}{:>12}", report::row_measure_list[k].symbol, human(s.mean), human(s.min));
+        fmt::print("  {:<{}}{:>12}{:>12}", m.columns[k].symbol, width, human(s.mean), human(s.min));
         for (double x : s.quantiles) fmt::print("{:>12}", human(x));
         fmt::print("{:>12}\n", human(s.max));
     }

@@ -57,6 +57,11 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args) {
             ->capture_default_str();
     command.add_option("--beta", args.beta, "Weight of P in the Jensen-Shannon mixture M = beta P + (1 - beta) Q")
         ->capture_default_str();
+    command
+        .add_option("--alpha", args.alpha,
+                    "Order of the Renyi and Tsallis divergences (0 to inf), weight of Q in the skew divergence "
+                    "(--measure); 1 makes each of them KL")
+        ->capture_default_str();
 }
 
 kldiv::options pair_options(const pair_arguments& args) {
@@ -73,6 +78,7 @@ kldiv::options pair_options(const pair_arguments& args) {
     o.normalize = args.counts || args.normalize;
     o.sum_tolerance = args.sum_tolerance;
     o.beta = args.beta;
+    o.alpha = args.alpha;
     return o;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The two distributions a command compares, from files or inline values, and the options that
-// shape their measures (--base, --counts, --normalize, --on-zero, --epsilon, --beta).
+// shape their measures (--base, --counts, --normalize, --on-zero, --epsilon, --beta, --alpha).
 
 #include <CLI/CLI.hpp>
 #include <string>
@@ -21,6 +21,7 @@ struct pair_arguments {
     double epsilon = 1e-10;
     const CLI::Option* epsilon_option = nullptr;  // whether --epsilon was given
     double beta = 0.5;
+    double alpha = 1.0;
 };
 
 // Registers the positional files and the shared options on `command`.
@@ -34,7 +35,7 @@ struct event_pair {
 };
 
 // The measure options the arguments ask for (--base, --on-zero, --epsilon, --counts/--normalize,
-// --sum-tolerance, --beta); throws kldiv::error for a bad --base.
+// --sum-tolerance, --beta, --alpha); throws kldiv::error for a bad --base.
 kldiv::options pair_options(const pair_arguments& args);
 
 // Reads and checks both inputs; throws kldiv::error naming the argument and the rule.

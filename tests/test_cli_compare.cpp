@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include "kldiv/comparison.hpp"
+#include "kldiv/divergences.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -192,6 +194,47 @@ TEST(CliCompare, UsageErrorsExitWith2) {
     const command_result help = kldiv_cli({"compare", "--help"});
     EXPECT_EQ(help.exit_code, 0);
     EXPECT_THAT(help.out, HasSubstr("--counts"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(CliCompare, MeasuresAreTheLibrarysDivergences) {
+    const std::vector<double> p{0.1, 0.2, 0.7}, q{0.3, 0.3, 0.4};
+    const command_result r =
+        kldiv_cli({"compare", "--p", "0.1,0.2,0.7", "--q", "0.3,0.3,0.4", "--measure", "renyi-divergence,tv",
+                   "--measure", "pearson_chi2", "--alpha", "inf", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("alpha"), "inf");
+    EXPECT_FALSE(j.contains("beta"));  // no measure asked for reads it
+    const auto& m = j.at("measures");
+    ASSERT_EQ(m.size(), 3u);
+    EXPECT_EQ(m[0].at("measure"), "renyi_divergence");
+    EXPECT_EQ(m[0].at("unit"), "nats");
+    EXPECT_EQ(m[0].at("value").get<double>(),
+              kldiv::divergence(p, q, kldiv::measure::renyi_divergence, {.alpha = INFINITY}));
+    EXPECT_NEAR(m[0].at("value").get<double>(), std::log(0.7 / 0.4), 1e-15);  // D_∞ = ln max p/q
+    EXPECT_EQ(m[1].at("measure"), "total_variation");
+    EXPECT_EQ(m[1].at("unit"), "");
+    EXPECT_NEAR(m[1].at("value").get<double>(), 0.3, 1e-15);
+    EXPECT_EQ(m[2].at("measure"), "pearson_chi2");
+    EXPECT_NEAR(m[2].at("value").get<double>(), 0.04 / 0.3 + 0.01 / 0.3 + 0.09 / 0.4, 1e-15);
+
+    const command_result table =
+        kldiv_cli({"compare", "--p", "0.1,0.2,0.7", "--q", "0.3,0.3,0.4", "--measure", "renyi", "--alpha", "2"});
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_THAT(table.out, HasSubstr("  renyi-divergence "));
+    EXPECT_THAT(table.out, HasSubstr("nats    Rényi divergence of order 2"));
+
+    const command_result bad_alpha =
+        kldiv_cli({"compare", "--p", "0.5,0.5", "--q", "0.5,0.5", "--measure", "skew", "--alpha", "2"});
+    EXPECT_EQ(bad_alpha.exit_code, 2);
+    EXPECT_THAT(bad_alpha.err, HasSubstr("--alpha = 2, but the weight of Q in skew_divergence must lie in (0, 1]"));
+    const command_result bad_name = kldiv_cli({"compare", "--p", "0.5,0.5", "--q", "0.5,0.5", "--measure", "kl,bogus"});
+    EXPECT_EQ(bad_name.exit_code, 2);
+    EXPECT_THAT(bad_name.err, HasSubstr("--measure: 'bogus', but it must be kl-divergence, reverse-kl"));
 }
 
 }  // namespace

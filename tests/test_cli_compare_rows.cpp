@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include "kldiv/comparison.hpp"
 #include "kldiv/discrete.hpp"
+#include "kldiv/divergences.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -424,6 +425,49 @@ TEST(CliCompareRows, HelpListsTheRowOptions) {
     EXPECT_THAT(help.out, HasSubstr("--input"));
     EXPECT_THAT(help.out, HasSubstr("--temperature"));
     EXPECT_THAT(help.out, HasSubstr("--per-row"));
+}
+
+}  // namespace
+
+namespace {
+
+// --measure on rows: each column is the library's divergence of the softmax rows; the CSV's header
+// names the measures; the JSON has alpha and marks the pure numbers.
+TEST(CliCompareRows, MeasuresAreTheLibrarysDivergencesOfTheRows) {
+    const scratch_dir dir;
+    const matrix a = random_logits(5, 9, 3), b = random_logits(5, 9, 4);
+    const auto p = dir.write("p.npy", npy(a, "<f8"));
+    const auto q = dir.write("q.npy", npy(b, "<f8"));
+    const auto csv = dir.path() / "rows.csv";
+    const command_result r =
+        kldiv_cli({"compare", p.string(), q.string(), "--input", "logits", "--measure", "renyi,hellinger", "--measure",
+                   "skew", "--alpha", "0.75", "--base", "bits", "--per-row", csv.string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string header;
+    const auto rows = parse_csv(read_text(csv), header);
+    EXPECT_EQ(header, "row,renyi_divergence,hellinger,skew_divergence");
+    const kldiv::measure asked[] = {kldiv::measure::renyi_divergence, kldiv::measure::hellinger,
+                                    kldiv::measure::skew_divergence};
+    ASSERT_EQ(rows.size(), 5u);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const std::vector<double> pi = softmax(a[i], 1.0), qi = softmax(b[i], 1.0);
+        for (std::size_t k = 0; k < 3; ++k) {
+            const double expected =
+                kldiv::divergence(pi, qi, asked[k], {.base = kldiv::log_base::bits(), .alpha = 0.75});
+            expect_close(rows[i][k], expected, "row " + std::to_string(i) + " " + kldiv::name(asked[k]));
+        }
+    }
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("alpha").get<double>(), 0.75);
+    EXPECT_EQ(j.at("unit"), "bits");
+    EXPECT_EQ(j.at("hellinger").at("unit"), "");  // a pure number
+    EXPECT_FALSE(j.at("renyi_divergence").contains("unit"));
+    EXPECT_FALSE(j.contains("kl"));
+    const command_result table =
+        kldiv_cli({"compare", p.string(), q.string(), "--input", "logits", "--measure", "total-variation"});
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_THAT(table.out, HasSubstr("unit: nats (total-variation: no unit)"));
+    EXPECT_THAT(table.out, HasSubstr("  total-variation "));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/distributions/kl.hpp"
+#include "kldiv/divergences.hpp"
 #include "kldiv/drift/drift.hpp"
 #include "kldiv/estimate/from_data.hpp"
 #include "kldiv/io/reference_file.hpp"
@@ -73,6 +74,7 @@ TEST(CliNames, CompareAndExplain) {
     std::vector<std::string> rows{"compare"};
     rows.insert(rows.end(), pair.begin(), pair.end());
     expect_choice<kldiv::input_kind>(rows, "--input");
+    expect_choice<kldiv::measure>(rows, "--measure");
     // The JSON names the input as the library does, whichever spelling was given.
     rows.insert(rows.end(), {"--input", "log-probs", "--normalize", "--json"});
     const command_result r = kldiv_cli(rows);

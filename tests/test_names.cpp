@@ -17,6 +17,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/distributions/kl.hpp"
+#include "kldiv/divergences.hpp"
 #include "kldiv/drift/drift.hpp"
 #include "kldiv/estimate/from_data.hpp"
 #include "kldiv/io/reference_file.hpp"
@@ -30,8 +31,8 @@ namespace kd = kldiv::distributions;
 namespace ke = kldiv::estimate;
 using testing::HasSubstr;
 
-// The README's table of names ("One name for each choice"): for each C++ enum (its cell without the
-// namespace), the names (default first) and the aliases, each the backquoted words of its cell
+// The README's table of names ("One name for each choice"): for each C++ enum (its cell, as
+// `drift::measure` or `measure`), the names (default first) and the aliases, each the backquoted words of its cell
 // outside parentheses.
 struct documented_names {
     std::vector<std::string> names, aliases;
@@ -67,8 +68,8 @@ std::map<std::string, documented_names> readme_table() {
         if (cells.size() < 6) continue;
         const std::vector<std::string> type = quoted_words(cells[1]);
         if (type.empty()) continue;
-        std::string name = type[0].substr(type[0].rfind(':') == std::string::npos ? 0 : type[0].rfind(':') + 1);
-        out[name] = {quoted_words(cells[4]), quoted_words(cells[5])};
+        EXPECT_FALSE(out.contains(type[0])) << type[0] << " is in README.md's table twice";
+        out[type[0]] = {quoted_words(cells[4]), quoted_words(cells[5])};
     }
     return out;
 }
@@ -127,21 +128,22 @@ TEST(Names, EveryTableIsConsistentAndDocumented) {
     expect_table<kldiv::input_kind>("input_kind");
     expect_table<kldiv::reduction>("reduction");
     expect_table<kldiv::divergence_kind>("divergence_kind");
-    expect_table<kd::method_choice>("method_choice");
-    expect_table<kd::kl_method>("kl_method");
-    expect_table<ke::quantity>("quantity");
-    expect_table<ke::estimator>("estimator");
-    expect_table<ke::knn_method>("knn_method");
-    expect_table<ke::binning>("binning");
-    expect_table<ke::count_estimator>("count_estimator");
-    expect_table<ke::interval_method>("interval_method");
-    expect_table<kldiv::io::reference_encoding>("reference_encoding");
-    expect_table<kldiv::drift::measure>("measure");
-    expect_table<kldiv::drift::rule>("rule");
-    expect_table<kldiv::drift::correction>("correction");
-    expect_table<kldiv::drift::empty_bins>("empty_bins");
-    expect_table<kldiv::io::column_type>("column_type");
-    EXPECT_EQ(readme_table().size(), 18u) << "README.md documents a choice this test does not check";
+    expect_table<kldiv::measure>("measure");
+    expect_table<kd::method_choice>("distributions::method_choice");
+    expect_table<kd::kl_method>("distributions::kl_method");
+    expect_table<ke::quantity>("estimate::quantity");
+    expect_table<ke::estimator>("estimate::estimator");
+    expect_table<ke::knn_method>("estimate::knn_method");
+    expect_table<ke::binning>("estimate::binning");
+    expect_table<ke::count_estimator>("estimate::count_estimator");
+    expect_table<ke::interval_method>("estimate::interval_method");
+    expect_table<kldiv::io::reference_encoding>("io::reference_encoding");
+    expect_table<kldiv::drift::measure>("drift::measure");
+    expect_table<kldiv::drift::rule>("drift::rule");
+    expect_table<kldiv::drift::correction>("drift::correction");
+    expect_table<kldiv::drift::empty_bins>("drift::empty_bins");
+    expect_table<kldiv::io::column_type>("io::column_type");
+    EXPECT_EQ(readme_table().size(), 19u) << "README.md documents a choice this test does not check";
 }
 
 // Each alias of the README's table leads to the value it stands for (the table above checks that the

@@ -113,7 +113,7 @@ double divergence(std::span<const float> p, std::span<const float> q, measure m,
 // within opts.sum_tolerance, or any positive total with opts.normalize; empty: equal weights):
 //   JS_w(P_1, …, P_n) = Σ_i w_i D(P_i‖M) = H(M) − Σ_i w_i H(P_i),  M = Σ_i w_i P_i,
 // at most ln n (H of the weights). For two it is js_divergence with β = w_1.
-double js_divergence(std::span<const std::span<const double>> distributions, std::span<const double> weights,
-                     const options& opts = {});
+double generalized_js_divergence(std::span<const std::span<const double>> distributions,
+                                 std::span<const double> weights, const options& opts = {});
 
 }  // namespace kldiv

@@ -13,7 +13,9 @@ distribution). ``input`` says what the values are: ``"probs"``, ``"log_probs"`` 
 (``kldiv llm-compare`` in Python); ``kldiv.explain`` ranks the events that make two distributions
 differ (``kldiv explain``); ``kldiv.drift`` says which columns of a table moved since a reference, and
 whether more than chance (``kldiv drift``); ``kldiv.summarize`` gives the statistics of per-row values;
-``kldiv.dask`` runs the measures and that comparison on a cluster.
+``kldiv.dask`` runs the measures and that comparison on a cluster. ``kldiv.divergence`` (and
+``renyi_divergence``, ``hellinger``, ``total_variation``, …) gives the other divergences between
+probability vectors and rows (kldiv/divergences.hpp).
 
 Bad input raises ``kldiv.Error`` (a ValueError) naming the function, the value and the rule, with
 the function and the rest as its ``function`` and ``message`` attributes; TypeError for values that
@@ -26,9 +28,14 @@ package.
 from . import distributions, estimate, llm, losses
 from ._kldiv import Error, __version__
 from .explanation import explain
-from .measures import cross_entropy, entropy, jeffreys, js_divergence, kl_divergence
+from .measures import (bhattacharyya, cross_entropy, divergence, entropy, generalized_js_divergence, hellinger, jeffreys,
+                       js_distance, js_divergence, kl_divergence, neyman_chi2, pearson_chi2, renyi_divergence,
+                       skew_divergence, squared_hellinger, total_variation, triangular, tsallis_divergence)
 from .monitoring import DriftProfile, drift, drift_profile
 from .summary import summarize
 
-__all__ = ["Error", "kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "explain", "summarize",
+__all__ = ["Error", "kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "divergence",
+           "renyi_divergence", "tsallis_divergence", "pearson_chi2", "neyman_chi2", "squared_hellinger", "hellinger",
+           "total_variation", "bhattacharyya", "triangular", "skew_divergence", "js_distance",
+           "generalized_js_divergence", "explain", "summarize",
            "drift", "drift_profile", "DriftProfile", "distributions", "estimate", "llm", "losses"]

@@ -29,6 +29,7 @@ def measure_rows(
     sum_tolerance: float,
     threads: int,
     beta: float,
+    alpha: float,
     reduction: str,
     weights: Optional[npt.NDArray[np.float64]] = ...,
     mask: Optional[npt.NDArray[np.uint8]] = ...,
@@ -36,6 +37,9 @@ def measure_rows(
 # The same for float16 and bfloat16 rows, given as their bits (arrays of uint16).
 measure_rows_float16 = measure_rows
 measure_rows_bfloat16 = measure_rows
+def generalized_js_divergence(distributions: npt.NDArray[np.float64], weights: Optional[npt.NDArray[np.float64]],
+                              base: float, on_zero: str, epsilon: Optional[float], normalize: bool,
+                              sum_tolerance: float) -> float: ...
 
 def distillation_loss(
     student: npt.NDArray[np.floating],

@@ -315,7 +315,7 @@ def _as_given(result, p, q):
 
 
 def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature, on_zero, epsilon, eps, normalize,
-             sum_tolerance, reduction, threads, beta=0.5, mask=None, weights=None):
+             sum_tolerance, reduction, threads, beta=0.5, alpha=1.0, mask=None, weights=None):
     if threads is not None:
         _integer(function, "threads", threads, 0, 2**32 - 1)  # 0 (or None): all cores, as everywhere
     epsilon = _epsilon_value(function, epsilon, eps, on_zero)
@@ -334,7 +334,7 @@ def _measure(function, p, q, names, *, input, axis, keepdims, base, temperature,
     row_mask = _per_row(function, "mask", mask, batch, np.uint8)
     settings = (list(names), input, _real(function, "temperature", temperature), _base_value(function, base),
                 on_zero, epsilon, bool(normalize), _real(function, "sum_tolerance", sum_tolerance),
-                0 if threads is None else int(threads), _real(function, "beta", beta))
+                0 if threads is None else int(threads), _real(function, "beta", beta), _real(function, "alpha", alpha))
     try:
         if len(blocks) == 1:  # the core reduces the rows
             P, Q = blocks[0]
@@ -419,3 +419,116 @@ def js_divergence(p, q, *, beta=0.5, input="probs", axis=-1, keepdims=False, bas
                     temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
                     sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, beta=beta, mask=mask,
                     weights=weights)
+
+
+def divergence(p, q, measure="kl_divergence", *, alpha=1.0, beta=0.5, input="probs", axis=-1, keepdims=False,
+               base=None, temperature=1.0, on_zero="infinity", epsilon=None, normalize=False, sum_tolerance=1e-6,
+               reduction="none", threads=None, eps=None, mask=None, weights=None):
+    """The divergence named ``measure`` between P and Q along ``axis``; the other arguments as for kl_divergence.
+
+    ``measure``: "kl_divergence", "reverse_kl", "jeffreys", "js_divergence", "js_distance",
+    "renyi_divergence" (order ``alpha`` in [0, inf]: ln Σ p^α q^(1−α) / (α − 1)), "tsallis_divergence"
+    (order ``alpha`` >= 0: (Σ p^α q^(1−α) − 1) / (α − 1)), "pearson_chi2" (Σ (p − q)²/q),
+    "neyman_chi2" (Σ (p − q)²/p), "squared_hellinger" (½ Σ (√p − √q)²), "hellinger" (its root),
+    "total_variation" (½ Σ |p − q|), "bhattacharyya" (−ln Σ √(pq)), "triangular" (Σ (p − q)²/(p + q)),
+    "skew_divergence" (D(P‖αQ + (1−α)P), ``alpha`` in (0, 1]); aliases "kl", "js", "renyi",
+    "tsallis", "chi2", "tv", "skew", … ``alpha`` = 1 makes Rényi, Tsallis and skew KL. The
+    logarithmic measures (KL, Jeffreys, JS, Rényi, Bhattacharyya, skew) are in the unit of ``base``;
+    the others are pure numbers. Every value comes from terms that cannot cancel: exactly 0 for
+    equal inputs, full relative precision for nearly equal ones (kldiv/divergences.hpp).
+    """
+    if not isinstance(measure, str):
+        raise TypeError(f"divergence: measure = {measure!r}, but it must be the name of a measure (a str)")
+    return _measure("divergence", p, q, (measure,), input=input, axis=axis, keepdims=keepdims, base=base,
+                    temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
+                    sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, beta=beta, alpha=alpha,
+                    mask=mask, weights=weights)
+
+
+def _called(function, p, q, measure, **options):
+    """divergence(p, q, measure, **options), its errors named for ``function``, the one the user called."""
+    try:
+        return divergence(p, q, measure, **options)
+    except (_kldiv.Error, TypeError) as e:
+        text = str(e)
+        if not text.startswith("divergence: "):
+            raise
+        if isinstance(e, TypeError):
+            raise TypeError(function + text[len("divergence"):]) from None
+        raise _error(function, text[len("divergence: "):]) from None
+
+
+def renyi_divergence(p, q, alpha, **options):
+    """D_α(P‖Q) = ln Σ p^α q^(1−α) / (α − 1) for α in [0, inf] (KL at 1, −ln Q(supp P) at 0, ln max p/q at inf)."""
+    return _called("renyi_divergence", p, q, "renyi_divergence", alpha=alpha, **options)
+
+
+def tsallis_divergence(p, q, alpha, **options):
+    """T_α(P‖Q) = (Σ p^α q^(1−α) − 1) / (α − 1) for α >= 0 (KL at 1, Pearson's χ² at 2)."""
+    return _called("tsallis_divergence", p, q, "tsallis_divergence", alpha=alpha, **options)
+
+
+def skew_divergence(p, q, alpha, **options):
+    """D(P‖αQ + (1−α)P), α in (0, 1] (Lee's skew divergence, who recommends α = 0.99; KL at 1)."""
+    return _called("skew_divergence", p, q, "skew_divergence", alpha=alpha, **options)
+
+
+def js_distance(p, q, **options):
+    """√JS_β(P, Q) in the unit of ``base`` (scipy.spatial.distance.jensenshannon)."""
+    return _called("js_distance", p, q, "js_distance", **options)
+
+
+def pearson_chi2(p, q, **options):
+    """Pearson's χ²(P‖Q) = Σ (p − q)²/q (a pure number)."""
+    return _called("pearson_chi2", p, q, "pearson_chi2", **options)
+
+
+def neyman_chi2(p, q, **options):
+    """Neyman's χ²: Σ (p − q)²/p = χ²(Q‖P) (a pure number)."""
+    return _called("neyman_chi2", p, q, "neyman_chi2", **options)
+
+
+def squared_hellinger(p, q, **options):
+    """H² = ½ Σ (√p − √q)² = 1 − Σ √(pq), in [0, 1]."""
+    return _called("squared_hellinger", p, q, "squared_hellinger", **options)
+
+
+def hellinger(p, q, **options):
+    """The Hellinger distance H = √(½ Σ (√p − √q)²), in [0, 1]."""
+    return _called("hellinger", p, q, "hellinger", **options)
+
+
+def total_variation(p, q, **options):
+    """The total variation distance ½ Σ |p − q|, in [0, 1]."""
+    return _called("total_variation", p, q, "total_variation", **options)
+
+
+def bhattacharyya(p, q, **options):
+    """The Bhattacharyya distance −ln Σ √(pq) = D_½ / 2, in the unit of ``base``."""
+    return _called("bhattacharyya", p, q, "bhattacharyya", **options)
+
+
+def triangular(p, q, **options):
+    """Triangular discrimination Σ (p − q)²/(p + q), in [0, 2] (twice Le Cam's divergence)."""
+    return _called("triangular", p, q, "triangular", **options)
+
+
+def generalized_js_divergence(distributions, weights=None, *, base=None, on_zero="infinity", epsilon=None,
+                              normalize=False, sum_tolerance=1e-6):
+    """JS_w(P_1, …, P_n) = Σ w_i D(P_i‖M) = H(M) − Σ w_i H(P_i), M = Σ w_i P_i: the rows of ``distributions``.
+
+    ``weights``: one per distribution, >= 0, summing to 1 (or any positive total with
+    ``normalize``); None gives equal weights. At most ln n (the entropy of the weights); exactly 0
+    when every distribution is the same; for two it is js_divergence with beta = w_1.
+    """
+    function = "generalized_js_divergence"
+    rows = np.asarray(_numpy(distributions), dtype=np.float64)
+    if rows.ndim != 2:
+        raise _error(function, f"distributions has shape {rows.shape}, but it must be 2-D (one distribution per row)")
+    w = None if weights is None else np.ascontiguousarray(np.asarray(_numpy(weights), dtype=np.float64).reshape(-1))
+    epsilon = _epsilon_value(function, epsilon, None, on_zero)
+    try:
+        return _kldiv.generalized_js_divergence(np.ascontiguousarray(rows), w, _base_value(function, base), on_zero,
+                                                epsilon, bool(normalize), _real(function, "sum_tolerance", sum_tolerance))
+    except ValueError as e:
+        raise _named(function, e) from None

@@ -10,6 +10,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/distributions/normal_rows.hpp"
+#include "kldiv/divergences.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/losses.hpp"
 #include "kldiv/summary.hpp"
@@ -22,6 +23,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,8 +75,12 @@ std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, cons
             spans.entropy_q = s;
         else if (m == "cross_entropy")
             spans.cross_entropy = s;
-        else
-            throw kldiv::error("kldiv", "unknown measure '" + m + "'");
+        else if (spans.divergence.empty()) {  // one of divergences.hpp, by its name
+            spans.divergence = s;
+            spans.divergence_measure = kldiv::parse<kldiv::measure>(m, "measure", "kldiv");
+        } else {
+            throw kldiv::error("kldiv", "measure_rows computes one divergence of divergences.hpp at a time");
+        }
         out.emplace(m, std::move(values));
     }
     const auto pv = view_of<T, E>(p), qv = view_of<T, E>(q);
@@ -95,7 +101,8 @@ void bind_measure(py::module_& m, const char* name) {
         [](const py::array_t<T>& p, const py::array_t<T>& q, const std::vector<std::string>& measures,
            const std::string& input, double temperature, double base, const std::string& on_zero,
            std::optional<double> epsilon, bool normalize, double sum_tolerance, unsigned threads, double beta,
-           const std::string& reduction, const std::optional<py::array_t<double, py::array::c_style>>& weights,
+           double alpha, const std::string& reduction,
+           const std::optional<py::array_t<double, py::array::c_style>>& weights,
            const std::optional<py::array_t<std::uint8_t, py::array::c_style>>& mask) {
             if (p.ndim() != 2 || q.ndim() != 2) {
                 throw kldiv::error("kldiv", "measure_rows needs 2-D arrays (rows x events)");
@@ -108,18 +115,20 @@ void bind_measure(py::module_& m, const char* name) {
                     throw kldiv::error("kldiv", "measure_rows needs a non-negative row stride in whole elements");
                 }
             }
-            kldiv::batch_options o{.input = input_of(input),
-                                   .temperature = temperature,
-                                   .measure = measure_options(base, on_zero, epsilon, normalize, sum_tolerance, beta),
-                                   .reduce = reduction_of(reduction),
-                                   .rows = {.threads = threads}};
+            kldiv::batch_options o{
+                .input = input_of(input),
+                .temperature = temperature,
+                .measure = measure_options(base, on_zero, epsilon, normalize, sum_tolerance, beta, alpha),
+                .reduce = reduction_of(reduction),
+                .rows = {.threads = threads}};
             if (weights) o.rows.weights = {weights->data(), static_cast<std::size_t>(weights->size())};
             if (mask) o.rows.mask = {mask->data(), static_cast<std::size_t>(mask->size())};
             return measure<T, E>(p, q, measures, o);
         },
         py::arg("p"), py::arg("q"), py::arg("measures"), py::arg("input"), py::arg("temperature"), py::arg("base"),
         py::arg("on_zero"), py::arg("epsilon"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
-        py::arg("beta"), py::arg("reduction"), py::arg("weights") = py::none(), py::arg("mask") = py::none());
+        py::arg("beta"), py::arg("alpha"), py::arg("reduction"), py::arg("weights") = py::none(),
+        py::arg("mask") = py::none());
 }
 
 // The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the
@@ -295,6 +304,27 @@ PYBIND11_MODULE(_kldiv, m) {
             return out;
         },
         py::arg("values"), py::arg("levels"), py::arg("function"));
+    // The Jensen-Shannon divergence of the rows of a 2-D array (kldiv/divergences.hpp).
+    m.def(
+        "generalized_js_divergence",
+        [](const py::array_t<double, py::array::c_style>& distributions,
+           const std::optional<py::array_t<double, py::array::c_style>>& weights, double base,
+           const std::string& on_zero, std::optional<double> epsilon, bool normalize, double sum_tolerance) {
+            if (distributions.ndim() != 2) {
+                throw kldiv::error("generalized_js_divergence", "distributions must be 2-D (one distribution per row)");
+            }
+            const std::size_t n = static_cast<std::size_t>(distributions.shape(0));
+            const std::size_t events = static_cast<std::size_t>(distributions.shape(1));
+            std::vector<std::span<const double>> rows;
+            for (std::size_t i = 0; i < n; ++i) rows.emplace_back(distributions.data() + i * events, events);
+            std::span<const double> w;
+            if (weights) w = {weights->data(), static_cast<std::size_t>(weights->size())};
+            const kldiv::options o = measure_options(base, on_zero, epsilon, normalize, sum_tolerance, 0.5);
+            py::gil_scoped_release unlocked;
+            return kldiv::generalized_js_divergence(rows, w, o);
+        },
+        py::arg("distributions"), py::arg("weights"), py::arg("base"), py::arg("on_zero"), py::arg("epsilon"),
+        py::arg("normalize"), py::arg("sum_tolerance"));
     // float32 first: pybind11 tries the overloads in order, without converting, then with.
     bind_measure<float>(m, "measure_rows");
     bind_measure<double>(m, "measure_rows");

@@ -87,9 +87,9 @@ double divergence(std::span<const float> p, std::span<const float> q, measure m,
     return divergence_of(p, q, m, opts);
 }
 
-double js_divergence(std::span<const std::span<const double>> distributions, std::span<const double> weights,
-                     const options& opts) {
-    const char* function = "js_divergence";
+double generalized_js_divergence(std::span<const std::span<const double>> distributions,
+                                 std::span<const double> weights, const options& opts) {
+    const char* function = "generalized_js_divergence";
     detail::check_options(function, opts);
     const std::size_t n = distributions.size();
     if (n == 0) throw error(function, "no distributions are given, but the divergence needs at least one");
