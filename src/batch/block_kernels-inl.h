@@ -604,7 +604,11 @@ void ProbBlocks(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, const prob_seg
         // no double-double and every |δ| of the block is below that scale's reach, the block may be
         // exactly proportional (counts a·n_i against b·n_i), whose divergence is exactly 0. The
         // scalar twin forms δ from exact cross products (pair_scale::excess) for such blocks.
-        if (ratio.lo != 0.0 && hn::GetLane(hn::MaxOfLanes(d, largest_delta)) <= 0x1p-90) o.unstable = true;
+        // (Only where the terms were asked for: without them largest_delta stays 0 and nothing is unstable.)
+        if ((s.request.phi || s.request.reverse) && ratio.lo != 0.0 &&
+            hn::GetLane(hn::MaxOfLanes(d, largest_delta)) <= 0x1p-90) {
+            o.unstable = true;
+        }
         if (o.sum_p.hi == 0.0 || o.sum_q.hi == 0.0) o.kl = o.reverse_kl = 0.0;
         o.unstable = o.unstable || !std::isfinite(o.kl) || !std::isfinite(o.reverse_kl);
         if (o.unstable) reference_prob_blocks(p, q, prob_segment{s.cols, k, k + 1, s.request}, &o, bad);

@@ -82,20 +82,29 @@ struct vector_events {
 template <class P, class Q>
 vector_events(P, Q, pair_scale) -> vector_events<P, Q>;
 
-// Σ term(e) over the source's events, compensated; +inf if a term is.
+// Σ term(e) over the source's events, compensated; +inf if a term is. Four compensated sums take
+// the events in turn (event i into sum i mod 4), so that consecutive events do not wait on one
+// chain of additions; they are combined in a fixed order, so the result is deterministic.
 template <bool logs = false, class Source, class Term>
 double sum_events(const Source& source, Term&& term) {
-    compensated_sum sum;
+    compensated_sum sums[4];
+    std::size_t i = 0;
     bool infinite = false;
     source.template each<logs>([&](const event& e) {
         const double t = term(e);
         if (std::isinf(t)) {
             infinite = true;
         } else {
-            sum.add(t);
+            sums[i++ & 3].add(t);
         }
     });
-    return infinite ? infinity : sum.value();
+    if (infinite) return infinity;
+    for (int k = 1; k < 4; ++k) {
+        const double_double part = sums[k].result();
+        sums[0].add(part.hi);
+        sums[0].add(part.lo);
+    }
+    return sums[0].value();
 }
 
 // (p̂ − q̂)²/q̂ = q̂·δ².
