@@ -19,6 +19,7 @@ packages=(
   python3 python3-mpmath python3-gmpy2 python3-numpy  # tests/data generators (run with /usr/bin/python3)
   python3-pandas                                  # tests/data/tables/generate_tables.py
   python3-scipy                                   # bench/compare_peers.py, Python tests
+  python3-sklearn                                 # mutual information tests and benchmarks beside scikit-learn
   python3-dev pybind11-dev python3-pytest         # the Python package and its tests
   python3-pip python3-venv python3-setuptools     # pip install of the package from the checkout
   python3-dask python3-distributed                # kldiv.dask and its tests

@@ -55,6 +55,7 @@
 #include "kldiv/estimate/from_data.hpp"
 #include "kldiv/estimate/histogram.hpp"
 #include "kldiv/estimate/knn.hpp"
+#include "kldiv/estimate/mutual_information.hpp"
 #include "kldiv/estimate/resampling.hpp"
 #include "kldiv/explanation.hpp"
 #include "kldiv/io/atomic_file.hpp"

@@ -203,6 +203,150 @@ def entropy_counts(counts, *, estimator: str = "plug_in", base=None, ci=None, re
     return _from_counts("entropy_counts", "entropy", counts, None, estimator, uncertainty)
 
 
+def _mutual_information(function, kind, x, y, k, method, estimator, uncertainty):
+    base, ci, resamples, interval, permutations, seed, threads = uncertainty
+    options = dict(k=_integer(function, "k", k, 0), method=method, estimator=estimator,
+                   base=_base_value(function, base), ci=_level(function, ci),
+                   resamples=_integer(function, "resamples", resamples, 0), interval=interval,
+                   permutations=_integer(function, "permutations", permutations, 0),
+                   seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads))
+    return _result(function, lambda: _kldiv.mutual_information(kind, x, y, options))
+
+
+def _labels(function, name, labels):
+    a = np.asarray(_numpy(labels))
+    if a.ndim != 1:
+        raise _error(function, f"{name} has shape {a.shape}, but labels must be 1-D (one per observation)")
+    if a.dtype.kind == "f":
+        if not np.all(np.isfinite(a)) or np.any(a != np.round(a)):
+            raise _error(function, f"{name} holds non-integer numbers, but labels must be integers (or any "
+                                   "values NumPy can sort: strings, booleans)")
+        return a.astype(np.int64)
+    if a.dtype.kind in "iub":
+        return a.astype(np.int64)
+    return np.unique(a, return_inverse=True)[1].astype(np.int64)  # strings, objects: their codes
+
+
+def mutual_information_knn(x, y, *, k: int = 3, method: str = "ksg_1", base=None, ci=None, resamples=1000,
+                           interval="percentile", permutations=0, seed=2026, threads=None) -> Estimate:
+    """I(X;Y) of continuous samples (one observation per row, paired) by Kraskov–Stögbauer–Grassberger:
+    ``method`` "ksg_1" (scikit-learn's mutual_info_regression) or "ksg_2"; maximum norm, ``k`` neighbours.
+    ``permutations``: the test of independence (y's rows permuted); ``ci``: a percentile bootstrap
+    interval of paired rows. Not clipped at 0 (scikit-learn reports max(0, I))."""
+    function = "mutual_information_knn"
+    return _mutual_information(function, "knn", _samples(function, "x", x), _samples(function, "y", y), k, method,
+                               "plug_in", (base, ci, resamples, interval, permutations, seed, threads))
+
+
+def mutual_information_mixed(x, labels, *, k: int = 3, base=None, ci=None, resamples=1000, interval="percentile",
+                             permutations=0, seed=2026, threads=None) -> Estimate:
+    """I(X;Y) of continuous samples x and discrete labels (Ross 2014; scikit-learn's mutual_info_classif)."""
+    function = "mutual_information_mixed"
+    return _mutual_information(function, "mixed", _samples(function, "x", x), _labels(function, "labels", labels), k,
+                               "ksg_1", "plug_in", (base, ci, resamples, interval, permutations, seed, threads))
+
+
+def mutual_information_discrete(x_labels, y_labels, *, estimator: str = "plug_in", base=None, ci=None,
+                                resamples=1000, interval="percentile", permutations=0, seed=2026,
+                                threads=None) -> Estimate:
+    """I(X;Y) of two paired label vectors: the MI of their estimated joint distribution (``estimator`` as
+    for kl_divergence_counts; "miller_madow" corrects the plug-in value's bias)."""
+    function = "mutual_information_discrete"
+    return _mutual_information(function, "discrete", _labels(function, "x_labels", x_labels),
+                               _labels(function, "y_labels", y_labels), 3, "ksg_1", estimator,
+                               (base, ci, resamples, interval, permutations, seed, threads))
+
+
+def mutual_information_counts(joint_counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000,
+                              interval="percentile", permutations=0, seed=2026, threads=None) -> Estimate:
+    """I(X;Y) from a joint table of counts (rows: X's values, columns: Y's)."""
+    function = "mutual_information_counts"
+    table = np.asarray(_numpy(joint_counts))
+    if table.dtype.kind == "b":
+        raise TypeError(f"{function}: joint_counts has dtype bool, but counts must be numbers")
+    if table.ndim != 2:
+        raise _error(function, f"joint_counts has shape {table.shape}, but the joint table must be 2-D")
+    return _mutual_information(function, "counts", np.ascontiguousarray(table, dtype=np.float64), None, 3, "ksg_1",
+                               estimator, (base, ci, resamples, interval, permutations, seed, threads))
+
+
+def _discrete_mask(function, discrete_features, columns):
+    if isinstance(discrete_features, str):
+        if discrete_features != "auto":
+            raise _error(function, f"discrete_features = {discrete_features!r}, but it must be 'auto', a bool, "
+                                   "a boolean mask or column indices")
+        return np.zeros(columns, dtype=bool)
+    if isinstance(discrete_features, (bool, np.bool_)):
+        return np.full(columns, bool(discrete_features))
+    a = np.asarray(discrete_features)
+    if a.dtype.kind == "b":
+        if a.shape != (columns,):
+            raise _error(function, f"discrete_features has shape {a.shape}, but a mask needs one entry per column "
+                                   f"({columns})")
+        return a
+    mask = np.zeros(columns, dtype=bool)
+    if np.any(a < -columns) or np.any(a >= columns):
+        raise _error(function, f"discrete_features holds column indices outside [0, {columns})")
+    mask[a] = True
+    return mask
+
+
+def mutual_information(X, y, *, discrete_features="auto", discrete_target=False, k: int = 3, method: str = "ksg_1",
+                       scale=True, jitter=1e-10, seed=2026, base=None, threads=None):
+    """I(X_j; y) for every column j of X: a feature ranking, as scikit-learn's mutual_info_regression
+    (continuous y) and mutual_info_classif (``discrete_target=True``) compute it.
+
+    Continuous columns against a continuous y: KSG (``method``); continuous against discrete: Ross;
+    discrete against discrete: the plug-in MI of the joint table; a discrete column against a
+    continuous y: Ross with the roles swapped. ``discrete_features``: "auto" (none, as scikit-learn
+    for dense X), a bool, a boolean mask or column indices. As scikit-learn, continuous variables are
+    divided by their (population) standard deviation (``scale``) and get noise of ``jitter`` × max(1, mean |x|)
+    standard normals (``seed``) so that repeated values do not tie; ``jitter=0`` leaves them as they
+    are. Values are not clipped at 0 (scikit-learn reports max(0, I)). Returns a float64 array.
+    """
+    function = "mutual_information"
+    X = np.asarray(_numpy(X), dtype=np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise _error(function, f"X has shape {X.shape}, but it must be 2-D (observations × features)")
+    n, columns = X.shape
+    target = np.asarray(_numpy(y))
+    if target.shape != (n,):
+        raise _error(function, f"y has shape {target.shape}, but it needs one value per row of X ({n})")
+    discrete = _discrete_mask(function, discrete_features, columns)
+    jitter = float(jitter)
+    if not (np.isfinite(jitter) and jitter >= 0):
+        raise _error(function, f"jitter = {jitter!r}, but it must be finite and >= 0")
+    rng = np.random.default_rng(_integer(function, "seed", seed, 0))
+
+    def prepared(v):  # noise drawn column by column, as scikit-learn draws it for the whole matrix at once
+        v = np.array(v, dtype=np.float64)
+        if not np.all(np.isfinite(v)):
+            raise _error(function, "X or y holds a NaN or infinite value, but samples must be finite")
+        if scale and v.size > 1:
+            sd = v.std()  # as sklearn.preprocessing.scale: the population standard deviation
+            if sd > 0:
+                v /= sd
+        if jitter > 0:
+            v += jitter * max(1.0, float(np.mean(np.abs(v)))) * rng.standard_normal(v.size)
+        return v
+
+    X = X.copy()
+    for j in np.flatnonzero(~discrete):
+        X[:, j] = prepared(X[:, j])
+    target = _labels(function, "y", target) if discrete_target else prepared(target)
+    options = dict(k=_integer(function, "k", k, 0), method=method, estimator="plug_in",
+                   base=_base_value(function, base), ci=None, resamples=0, interval="percentile", permutations=0,
+                   seed=0, threads=_threads(function, threads))
+    try:
+        return _kldiv.mutual_information_columns(np.ascontiguousarray(X), target, bool(discrete_target),
+                                                 discrete.astype(np.uint8), options)
+    except ValueError as e:
+        raise _named(function, e) from None
+
+
 __all__ = ["Estimate", "Interval", "PermutationTest", "kl_divergence_knn", "cross_entropy_knn", "entropy_knn",
            "kl_divergence_histogram", "cross_entropy_histogram", "entropy_histogram", "kl_divergence_counts",
-           "cross_entropy_counts", "entropy_counts"]
+           "cross_entropy_counts", "entropy_counts", "mutual_information_knn", "mutual_information_mixed",
+           "mutual_information_discrete", "mutual_information_counts", "mutual_information"]
