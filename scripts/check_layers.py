@@ -34,7 +34,7 @@ LAYERS = [
 # and the batch's.
 PUBLIC = {
     **{h: (0, "common") for h in ("error", "names", "text", "units", "views", "options", "progress", "summary", "version")},
-    **{h: (1, "core") for h in ("discrete", "divergences", "contributions", "comparison", "explanation", "normalized")},
+    **{h: (1, "core") for h in ("discrete", "divergences", "joint", "contributions", "comparison", "explanation", "normalized")},
     **{h: (2, "batch") for h in ("batch", "losses", "row_options")},
 }
 UMBRELLA = "include/kldiv/kldiv.hpp"

@@ -69,6 +69,7 @@
 #include "kldiv/io/safetensors_rows.hpp"
 #include "kldiv/io/sample_file.hpp"
 #include "kldiv/io/table_file.hpp"
+#include "kldiv/joint.hpp"
 #include "kldiv/llm/compare_rows.hpp"
 #include "kldiv/llm/comparison_summary.hpp"
 #include "kldiv/llm/model_comparison.hpp"

@@ -25,7 +25,7 @@ are not numbers.
 ``kldiv --version`` prints it); ``python -m kldiv ARGS`` runs the ``kldiv`` command shipped with the
 package.
 """
-from . import distributions, estimate, llm, losses
+from . import distributions, estimate, joint, llm, losses
 from ._kldiv import Error, __version__
 from .estimate import mutual_information
 from .explanation import explain
@@ -39,4 +39,4 @@ __all__ = ["Error", "kl_divergence", "entropy", "cross_entropy", "jeffreys", "js
            "renyi_divergence", "tsallis_divergence", "pearson_chi2", "neyman_chi2", "squared_hellinger", "hellinger",
            "total_variation", "bhattacharyya", "triangular", "skew_divergence", "js_distance",
            "generalized_js_divergence", "mutual_information", "explain", "summarize",
-           "drift", "drift_profile", "DriftProfile", "distributions", "estimate", "llm", "losses"]
+           "drift", "drift_profile", "DriftProfile", "distributions", "estimate", "joint", "llm", "losses"]

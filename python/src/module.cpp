@@ -12,6 +12,7 @@
 #include "kldiv/distributions/normal_rows.hpp"
 #include "kldiv/divergences.hpp"
 #include "kldiv/error.hpp"
+#include "kldiv/joint.hpp"
 #include "kldiv/losses.hpp"
 #include "kldiv/summary.hpp"
 #include "kldiv/text.hpp"
@@ -324,6 +325,34 @@ PYBIND11_MODULE(_kldiv, m) {
             return kldiv::generalized_js_divergence(rows, w, o);
         },
         py::arg("distributions"), py::arg("weights"), py::arg("base"), py::arg("on_zero"), py::arg("epsilon"),
+        py::arg("normalize"), py::arg("sum_tolerance"));
+    // The measures of joint tables (kldiv/joint.hpp): `measure` names the function.
+    m.def(
+        "joint_measure",
+        [](const std::string& measure, const py::array_t<double, py::array::c_style | py::array::forcecast>& table,
+           const std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>>& other, double base,
+           const std::string& on_zero, bool normalize, double sum_tolerance) {
+            const kldiv::options o = measure_options(base, on_zero, std::nullopt, normalize, sum_tolerance, 0.5);
+            const auto matrix = [](const py::array_t<double, py::array::c_style | py::array::forcecast>& a) {
+                if (a.ndim() != 2) throw kldiv::error("kldiv", "a joint table of two variables must be 2-D");
+                return kldiv::matrix_view<const double>(a.data(), static_cast<std::size_t>(a.shape(0)),
+                                                        static_cast<std::size_t>(a.shape(1)));
+            };
+            if (measure == "conditional_mutual_information") {
+                if (table.ndim() != 3) throw kldiv::error("kldiv", "a joint table of three variables must be 3-D");
+                const kldiv::table3_view t{table.data(), static_cast<std::size_t>(table.shape(0)),
+                                           static_cast<std::size_t>(table.shape(1)),
+                                           static_cast<std::size_t>(table.shape(2))};
+                py::gil_scoped_release unlocked;
+                return kldiv::conditional_mutual_information(t, o);
+            }
+            const auto t = matrix(table);
+            if (measure == "conditional_kl") return kldiv::conditional_kl(t, matrix(*other), o);
+            if (measure == "joint_entropy") return kldiv::joint_entropy(t, o);
+            if (measure == "conditional_entropy") return kldiv::conditional_entropy(t, o);
+            return kldiv::mutual_information(t, o);
+        },
+        py::arg("measure"), py::arg("table"), py::arg("other"), py::arg("base"), py::arg("on_zero"),
         py::arg("normalize"), py::arg("sum_tolerance"));
     // float32 first: pybind11 tries the overloads in order, without converting, then with.
     bind_measure<float>(m, "measure_rows");
