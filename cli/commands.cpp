@@ -30,6 +30,7 @@ void add_commands(CLI::App& app) {
     add_dist(app);
     add_estimate(app);
     add_drift(app);
+    add_matrix(app);
     add_llm_compare(app);
     add_llm_reference(app);
     add_completion(app);

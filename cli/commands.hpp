@@ -10,6 +10,7 @@ void add_explain(CLI::App& app);
 void add_dist(CLI::App& app);
 void add_estimate(CLI::App& app);
 void add_drift(CLI::App& app);
+void add_matrix(CLI::App& app);
 void add_llm_compare(CLI::App& app);
 void add_llm_reference(CLI::App& app);
 

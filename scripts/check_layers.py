@@ -35,7 +35,7 @@ LAYERS = [
 PUBLIC = {
     **{h: (0, "common") for h in ("error", "names", "text", "units", "views", "options", "progress", "summary", "version")},
     **{h: (1, "core") for h in ("discrete", "divergences", "joint", "contributions", "comparison", "explanation", "normalized")},
-    **{h: (2, "batch") for h in ("batch", "losses", "row_options")},
+    **{h: (2, "batch") for h in ("batch", "divergence_matrix", "losses", "row_options")},
 }
 UMBRELLA = "include/kldiv/kldiv.hpp"
 

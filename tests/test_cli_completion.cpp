@@ -23,8 +23,8 @@ command_result kldiv_cli(const std::vector<std::string>& args) {
     return kldiv::test::run_command(KLDIV_CLI_PATH, args);
 }
 
-const std::vector<std::string> commands = {"compare",     "explain",       "dist",       "estimate", "drift",
-                                           "llm-compare", "llm-reference", "completion", "man"};
+const std::vector<std::string> commands = {"compare", "explain",     "dist",          "estimate",   "drift",
+                                           "matrix",  "llm-compare", "llm-reference", "completion", "man"};
 
 // The options `kldiv COMMAND --help` lists ("  -h,--help", "  --base TEXT=nats").
 std::set<std::string> options_in_help(const std::string& command) {

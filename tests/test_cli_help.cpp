@@ -44,7 +44,7 @@ TEST(CliHelp, HelpOfACommandIsItsDashDashHelp) {
     EXPECT_EQ(unknown.out, "");
     EXPECT_EQ(unknown.err,
               "kldiv help: 'comparre' is not a command; the commands are compare, explain, dist, estimate, "
-              "drift, llm-compare, llm-reference, completion, man; did you mean compare?\n");
+              "drift, matrix, llm-compare, llm-reference, completion, man; did you mean compare?\n");
 }
 
 TEST(CliHelp, AMistypedCommandOrOptionNamesTheNearestOne) {

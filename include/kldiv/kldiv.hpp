@@ -43,6 +43,7 @@
 #include "kldiv/distributions/von_mises.hpp"
 #include "kldiv/distributions/weibull.hpp"
 #include "kldiv/distributions/wishart.hpp"
+#include "kldiv/divergence_matrix.hpp"
 #include "kldiv/divergences.hpp"
 #include "kldiv/drift/bins.hpp"
 #include "kldiv/drift/calibration.hpp"

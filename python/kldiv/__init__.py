@@ -29,14 +29,15 @@ from . import distributions, estimate, joint, llm, losses
 from ._kldiv import Error, __version__
 from .estimate import mutual_information
 from .explanation import explain
-from .measures import (bhattacharyya, cross_entropy, divergence, entropy, generalized_js_divergence, hellinger, jeffreys,
-                       js_distance, js_divergence, kl_divergence, neyman_chi2, pearson_chi2, renyi_divergence,
-                       skew_divergence, squared_hellinger, total_variation, triangular, tsallis_divergence)
+from .measures import (bhattacharyya, cross_entropy, divergence, divergence_matrix, entropy, generalized_js_divergence,
+                       hellinger, jeffreys, js_distance, js_divergence, kl_divergence, neyman_chi2, pearson_chi2,
+                       renyi_divergence, skew_divergence, squared_hellinger, total_variation, triangular,
+                       tsallis_divergence)
 from .monitoring import DriftProfile, drift, drift_profile
 from .summary import summarize
 
 __all__ = ["Error", "kl_divergence", "entropy", "cross_entropy", "jeffreys", "js_divergence", "divergence",
            "renyi_divergence", "tsallis_divergence", "pearson_chi2", "neyman_chi2", "squared_hellinger", "hellinger",
-           "total_variation", "bhattacharyya", "triangular", "skew_divergence", "js_distance",
+           "total_variation", "bhattacharyya", "triangular", "skew_divergence", "js_distance", "divergence_matrix",
            "generalized_js_divergence", "mutual_information", "explain", "summarize",
            "drift", "drift_profile", "DriftProfile", "distributions", "estimate", "joint", "llm", "losses"]

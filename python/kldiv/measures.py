@@ -532,3 +532,40 @@ def generalized_js_divergence(distributions, weights=None, *, base=None, on_zero
                                                 epsilon, bool(normalize), _real(function, "sum_tolerance", sum_tolerance))
     except ValueError as e:
         raise _named(function, e) from None
+
+
+def divergence_matrix(a, b=None, measure="kl_divergence", *, alpha=1.0, beta=0.5, input="probs", base=None,
+                      temperature=1.0, on_zero="infinity", epsilon=None, normalize=False, sum_tolerance=1e-6,
+                      threads=None):
+    """D[i, j] = divergence(a[i], b[j], measure) for every row of ``a`` (n × V) and of ``b`` (m × V), as
+    scipy.spatial.distance.cdist; every pair of rows of ``a`` when ``b`` is None (symmetric measures
+    computed once, the diagonal exactly 0). Rows as for divergence (probabilities, log-probabilities,
+    logits; float32 read as float32, other dtypes as float64). Each entry equals the one-pair value.
+    """
+    function = "divergence_matrix"
+    if not isinstance(measure, str):
+        raise TypeError(f"{function}: measure = {measure!r}, but it must be the name of a measure (a str)")
+
+    def rows(name, x):
+        x = np.asarray(_numpy(x))
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.ndim != 2:
+            raise _error(function, f"{name} has shape {x.shape}, but it must be 2-D (rows × events)")
+        return np.ascontiguousarray(x, dtype=np.float32 if x.dtype == np.float32 else np.float64)
+
+    A = rows("a", a)
+    B = None if b is None else rows("b", b)
+    if B is not None and B.dtype != A.dtype:
+        A, B = A.astype(np.float64), B.astype(np.float64)
+    if threads is not None:
+        _integer(function, "threads", threads, 0, 2**32 - 1)
+    try:
+        return _kldiv.divergence_matrix(A, B, measure, input, _real(function, "temperature", temperature),
+                                        _base_value(function, base), on_zero,
+                                        _epsilon_value(function, epsilon, None, on_zero), bool(normalize),
+                                        _real(function, "sum_tolerance", sum_tolerance),
+                                        0 if threads is None else int(threads), _real(function, "beta", beta),
+                                        _real(function, "alpha", alpha))
+    except ValueError as e:
+        raise _named(function, e) from None

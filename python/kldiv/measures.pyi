@@ -54,3 +54,7 @@ def generalized_js_divergence(distributions: npt.ArrayLike, weights: Optional[np
                               base: Union[None, float, str] = ..., on_zero: _OnZero = ...,
                               epsilon: Optional[float] = ..., normalize: bool = ...,
                               sum_tolerance: float = ...) -> float: ...
+def divergence_matrix(a: npt.ArrayLike, b: Optional[npt.ArrayLike] = ..., measure: _Measure = ..., *, alpha: float = ...,
+                      beta: float = ..., input: _Input = ..., base: Union[None, float, str] = ...,
+                      temperature: float = ..., on_zero: _OnZero = ..., epsilon: Optional[float] = ...,
+                      normalize: bool = ..., sum_tolerance: float = ..., threads: Optional[int] = ...) -> npt.NDArray[np.float64]: ...

@@ -10,6 +10,7 @@
 
 #include "kldiv/batch.hpp"
 #include "kldiv/distributions/normal_rows.hpp"
+#include "kldiv/divergence_matrix.hpp"
 #include "kldiv/divergences.hpp"
 #include "kldiv/error.hpp"
 #include "kldiv/joint.hpp"
@@ -130,6 +131,46 @@ void bind_measure(py::module_& m, const char* name) {
         py::arg("on_zero"), py::arg("epsilon"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
         py::arg("beta"), py::arg("alpha"), py::arg("reduction"), py::arg("weights") = py::none(),
         py::arg("mask") = py::none());
+}
+
+// The divergence matrix of the rows of a against those of b (or of a with itself when b is None):
+// float32 or float64 rows, contiguous.
+template <class T>
+void bind_divergence_matrix(py::module_& m) {
+    using rows = py::array_t<T, py::array::c_style>;
+    m.def(
+        "divergence_matrix",
+        [](const rows& a, const std::optional<rows>& b, const std::string& measure, const std::string& input,
+           double temperature, double base, const std::string& on_zero, std::optional<double> epsilon, bool normalize,
+           double sum_tolerance, unsigned threads, double beta, double alpha) {
+            const auto view = [](const rows& x) {
+                if (x.ndim() != 2) throw kldiv::error("kldiv", "divergence_matrix needs 2-D arrays (rows x events)");
+                return kldiv::matrix_view<const T>(x.data(), static_cast<std::size_t>(x.shape(0)),
+                                                   static_cast<std::size_t>(x.shape(1)));
+            };
+            const auto av = view(a);
+            const std::size_t cols = b ? static_cast<std::size_t>(b->shape(0)) : av.rows;
+            const kldiv::batch_options o{
+                .input = input_of(input),
+                .temperature = temperature,
+                .measure = measure_options(base, on_zero, epsilon, normalize, sum_tolerance, beta, alpha),
+                .rows = {.threads = threads}};
+            const auto which = kldiv::parse<kldiv::measure>(measure, "measure", "divergence_matrix");
+            py::array_t<double> out({static_cast<py::ssize_t>(av.rows), static_cast<py::ssize_t>(cols)});
+            const kldiv::matrix_view<double> ov(out.mutable_data(), av.rows, cols);
+            if (b) {
+                const auto bv = view(*b);
+                py::gil_scoped_release unlocked;
+                kldiv::divergence_matrix(av, bv, ov, which, o);
+            } else {
+                py::gil_scoped_release unlocked;
+                kldiv::divergence_matrix(av, ov, which, o);
+            }
+            return out;
+        },
+        py::arg("a"), py::arg("b"), py::arg("measure"), py::arg("input"), py::arg("temperature"), py::arg("base"),
+        py::arg("on_zero"), py::arg("epsilon"), py::arg("normalize"), py::arg("sum_tolerance"), py::arg("threads"),
+        py::arg("beta"), py::arg("alpha"));
 }
 
 // The loss (per row, or reduced) and the gradients asked for (None otherwise), same dtype as the
@@ -359,6 +400,8 @@ PYBIND11_MODULE(_kldiv, m) {
     bind_measure<double>(m, "measure_rows");
     bind_measure<std::uint16_t, kldiv::float16>(m, "measure_rows_float16");
     bind_measure<std::uint16_t, kldiv::bfloat16>(m, "measure_rows_bfloat16");
+    bind_divergence_matrix<float>(m);
+    bind_divergence_matrix<double>(m);
     bind_loss<float>(m);
     bind_loss<double>(m);
     bind_normal_rows<float>(m);

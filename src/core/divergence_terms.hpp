@@ -24,6 +24,7 @@
 #include <span>
 
 #include "kldiv/divergences.hpp"
+#include "src/core/kernels.hpp"
 #include "src/core/terms.hpp"
 #include "src/core/validate.hpp"
 
@@ -227,6 +228,22 @@ double skew_nats(const Source& source, double alpha) {
     });
 }
 
+// One event's share of D(P‖Q) and of D(Q‖P) in non-negative form, for sources without the raw values
+// (log-space rows): q̂·f(δ) and q̂·g(δ) with the generators of generators.hpp near P = Q, and
+// p̂(u − 1) + q̂, (p̂ − q̂) − q̂u (no cancellation there) where δ leaves [−½, 1]. Need logs.
+inline double kl_event_term(const event& e) noexcept {
+    if (e.ph == 0.0) return e.qh;
+    if (e.qh == 0.0) return infinity;
+    if (e.delta <= 1.0) return e.qh * kl_generator(e.delta);
+    return e.ph * (e.u - 1.0) + e.qh;
+}
+inline double reverse_kl_event_term(const event& e) noexcept {
+    if (e.qh == 0.0) return e.ph;
+    if (e.ph == 0.0) return infinity;
+    if (e.delta >= -0.5 && e.delta <= 1.0) return e.qh * reverse_kl_generator(e.delta);
+    return std::fmax(0.0, (e.ph - e.qh) - e.qh * e.u);
+}
+
 // The measure m of the source's pair, in nats for the logarithmic measures (js_distance: the root of
 // JS in nats), given `kl` (a function returning D(P‖Q) in nats) for the members of the KL family
 // the source's owner computes its own way (kl_divergence, reverse_kl, jeffreys, and Rényi, Tsallis
@@ -283,6 +300,20 @@ double divergence_nats(const Source& source, measure m, const options& opts, KL&
             return skew_nats(source, alpha);
     }
     return 0.0;
+}
+
+// The measure m of two validated vectors (raw values with exact sums) in the unit of opts.base where
+// in_log_units(m): what kldiv::divergence returns, the KL family by the core's kernels (the very
+// values of kl_divergence and jeffreys). Parameters are checked by the caller.
+template <class P, class Q>
+double divergence_of_vectors(P pv, double_double sp, Q qv, double_double sq, measure m, const options& opts) {
+    const vector_events<P, Q> source{pv, qv, pair_scale(sp, sq)};
+    const double v = divergence_nats(source, m, opts, [&](measure family) {
+        const double forward = family == measure::reverse_kl ? 0.0 : kl_nats(pv, sp, qv, sq);
+        return family == measure::kl_divergence ? forward : forward + kl_nats(qv, sq, pv, sp);
+    });
+    if (m == measure::js_distance) return std::sqrt(opts.base.from_nats(v * v));
+    return in_log_units(m) ? opts.base.from_nats(v) : v;
 }
 
 }  // namespace kldiv::detail

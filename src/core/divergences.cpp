@@ -55,26 +55,13 @@ namespace {
 
 using detail::double_double;
 
-// m of validated vectors, in nats for the logarithmic measures; the KL family by the core's kernels
-// (the very values of kl_divergence and jeffreys).
-template <class P, class Q>
-double natural(P pv, double_double sp, Q qv, double_double sq, measure m, const options& opts) {
-    const detail::vector_events<P, Q> source{pv, qv, detail::pair_scale(sp, sq)};
-    return detail::divergence_nats(source, m, opts, [&](measure family) {
-        const double forward = family == measure::reverse_kl ? 0.0 : detail::kl_nats(pv, sp, qv, sq);
-        return family == measure::kl_divergence ? forward : forward + detail::kl_nats(qv, sq, pv, sp);
-    });
-}
-
 template <class T>
 double divergence_of(std::span<const T> p, std::span<const T> q, measure m, const options& opts) {
     const char* function = "divergence";
     check_parameters(function, m, opts);
     return detail::with_pair(function, p, q, opts, detail::divergence_support(m, opts.alpha),
                              [&](auto pv, double_double sp, auto qv, double_double sq) {
-                                 const double v = natural(pv, sp, qv, sq, m, opts);
-                                 if (m == measure::js_distance) return std::sqrt(opts.base.from_nats(v * v));
-                                 return in_log_units(m) ? opts.base.from_nats(v) : v;
+                                 return detail::divergence_of_vectors(pv, sp, qv, sq, m, opts);
                              });
 }
 

@@ -1,9 +1,13 @@
 #include "kldiv/io/matrix_file.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <span>
+#include <string>
 #include <system_error>
 
 #include "kldiv/error.hpp"
+#include "kldiv/io/atomic_file.hpp"
 #include "src/io/input_file.hpp"
 #include "src/io/npy.hpp"
 
@@ -75,6 +79,27 @@ std::optional<std::size_t> npy_dimensions(const std::filesystem::path& path) noe
     } catch (...) {
         return std::nullopt;
     }
+}
+
+void write_matrix(const std::filesystem::path& path, matrix_view<const double> m) {
+    std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(m.rows) + ", " +
+                         std::to_string(m.cols) + "), }";
+    // magic (6) + version (2) + length (2) + header + padding + newline: a multiple of 64 bytes
+    const std::size_t unpadded = 10 + header.size() + 1;
+    header.append((64 - unpadded % 64) % 64, ' ');
+    header.push_back('\n');
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes.push_back(static_cast<char>(header.size() & 0xff));
+    bytes.push_back(static_cast<char>(header.size() >> 8));
+    bytes += header;
+    bytes.reserve(bytes.size() + m.rows * m.cols * sizeof(double));
+    for (std::size_t i = 0; i < m.rows; ++i) {
+        for (std::size_t j = 0; j < m.cols; ++j) {
+            const auto bits = std::bit_cast<std::uint64_t>(m.row(i)[j]);
+            for (int b = 0; b < 8; ++b) bytes.push_back(static_cast<char>((bits >> (8 * b)) & 0xff));  // little-endian
+        }
+    }
+    write_file_atomically(path, bytes);
 }
 
 }  // namespace kldiv::io

@@ -1,6 +1,6 @@
 #pragma once
 // Reading a matrix of distributions (one per row) from a 2-D NumPy .npy file, for the batched
-// measures of kldiv/batch.hpp.
+// measures of kldiv/batch.hpp; writing a matrix of results as one.
 //
 // read_matrix(path) accepts .npy format versions 1.0, 2.0 and 3.0 holding a 2-D array of shape
 // (rows, cols), rows >= 1 and cols >= 1, of float16, float32 or float64 in either byte order
@@ -40,6 +40,10 @@ struct matrix_file {
 };
 
 matrix_file read_matrix(const std::filesystem::path& path);
+
+// Writes m as a .npy file (format 1.0, '<f8', C order, shape (rows, cols)) whole or not at all
+// (write_file_atomically); NumPy reads it with numpy.load.
+void write_matrix(const std::filesystem::path& path, matrix_view<const double> m);
 
 // The number of dimensions that the .npy file at `path` declares, from its header alone (no data
 // is read). std::nullopt when `path` is not a regular file, cannot be opened, does not start with
