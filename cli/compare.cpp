@@ -109,6 +109,13 @@ void add_compare(CLI::App& app) {
                         "family's table");
     command->add_flag("--json", args->json, "Print JSON with stable keys instead of a table");
     command->callback([args] {
+        for (std::size_t k = 0; k < args->measures.size(); ++k) {
+            if (std::find(args->measures.begin(), args->measures.begin() + static_cast<std::ptrdiff_t>(k),
+                          args->measures[k]) != args->measures.begin() + static_cast<std::ptrdiff_t>(k)) {
+                throw error("compare", "--measure = " + name(args->measures[k], '-') +
+                                           " is asked for twice, but each measure is one column: name it once");
+            }
+        }
         if (wants_rows(args->pair, args->rows)) {
             compare_rows(args->pair, args->rows, args->measures, args->json);
             return;

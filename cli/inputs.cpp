@@ -59,8 +59,8 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args) {
         ->capture_default_str();
     command
         .add_option("--alpha", args.alpha,
-                    "Order of the Renyi and Tsallis divergences (0 to inf), weight of Q in the skew divergence "
-                    "(--measure); 1 makes each of them KL")
+                    "Order of the Renyi divergence (0 to inf) and the Tsallis divergence (finite, >= 0), weight of Q "
+                    "in the skew divergence ((0, 1]) (--measure); 1 makes each of them KL")
         ->capture_default_str();
 }
 

@@ -26,7 +26,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from . import _kldiv
-from .measures import _base_value, _error, _integer, _named, _numpy, _threads
+from .measures import _base_value, _error, _integer, _named, _numpy, _real, _threads
 from .progress import _reporter
 
 
@@ -85,7 +85,10 @@ def _options(function, base, ci, resamples, interval, permutations, seed, thread
 
 
 def _samples(function, name, a):
-    a = np.asarray(_numpy(a), dtype=np.float64)
+    try:
+        a = np.asarray(_numpy(a), dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{function}: {name} must hold numbers ({e})") from None
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2:
@@ -205,7 +208,7 @@ def entropy_counts(counts, *, estimator: str = "plug_in", base=None, ci=None, re
 
 def _mutual_information(function, kind, x, y, k, method, estimator, uncertainty):
     base, ci, resamples, interval, permutations, seed, threads = uncertainty
-    options = dict(k=_integer(function, "k", k, 0), method=method, estimator=estimator,
+    options = dict(k=_integer(function, "k", k, 1, 64), method=method, estimator=estimator,
                    base=_base_value(function, base), ci=_level(function, ci),
                    resamples=_integer(function, "resamples", resamples, 0), interval=interval,
                    permutations=_integer(function, "permutations", permutations, 0),
@@ -224,15 +227,21 @@ def _labels(function, name, labels):
         return a.astype(np.int64)
     if a.dtype.kind in "iub":
         return a.astype(np.int64)
-    return np.unique(a, return_inverse=True)[1].astype(np.int64)  # strings, objects: their codes
+    try:
+        return np.unique(a, return_inverse=True)[1].astype(np.int64)  # strings, objects: their codes
+    except TypeError as e:
+        raise TypeError(f"{function}: {name} mixes values that cannot be ordered ({e}); labels must be all "
+                        "numbers or all strings") from None
 
 
 def mutual_information_knn(x, y, *, k: int = 3, method: str = "ksg_1", base=None, ci=None, resamples=1000,
                            interval="percentile", permutations=0, seed=2026, threads=None) -> Estimate:
     """I(X;Y) of continuous samples (one observation per row, paired) by Kraskov–Stögbauer–Grassberger:
-    ``method`` "ksg_1" (scikit-learn's mutual_info_regression) or "ksg_2"; maximum norm, ``k`` neighbours.
-    ``permutations``: the test of independence (y's rows permuted); ``ci``: a percentile bootstrap
-    interval of paired rows. Not clipped at 0 (scikit-learn reports max(0, I))."""
+    ``method`` "ksg_1" (scikit-learn's mutual_info_regression) or "ksg_2"; maximum norm, ``k``
+    neighbours (1 to 64). ``permutations``: the test of independence (y's rows permuted); ``ci`` is
+    refused (resampled rows repeat, which breaks the neighbour counts). Repeated values (ties) break
+    the estimator: declare such data discrete or break the ties. Not clipped at 0 (scikit-learn
+    reports max(0, I))."""
     function = "mutual_information_knn"
     return _mutual_information(function, "knn", _samples(function, "x", x), _samples(function, "y", y), k, method,
                                "plug_in", (base, ci, resamples, interval, permutations, seed, threads))
@@ -271,6 +280,8 @@ def mutual_information_counts(joint_counts, *, estimator: str = "plug_in", base=
 
 
 def _discrete_mask(function, discrete_features, columns):
+    """One bool per column: "auto" (none, as scikit-learn for dense X), a bool, a boolean mask, or
+    column indices (integers, negative from the end)."""
     if isinstance(discrete_features, str):
         if discrete_features != "auto":
             raise _error(function, f"discrete_features = {discrete_features!r}, but it must be 'auto', a bool, "
@@ -278,16 +289,21 @@ def _discrete_mask(function, discrete_features, columns):
         return np.zeros(columns, dtype=bool)
     if isinstance(discrete_features, (bool, np.bool_)):
         return np.full(columns, bool(discrete_features))
-    a = np.asarray(discrete_features)
+    a = np.asarray(discrete_features) if discrete_features is not None else np.asarray(None)
+    if a.ndim != 1:
+        raise _error(function, f"discrete_features = {discrete_features!r}, but it must be 'auto', a bool, a "
+                               "boolean mask or a list of column indices")
     if a.dtype.kind == "b":
         if a.shape != (columns,):
             raise _error(function, f"discrete_features has shape {a.shape}, but a mask needs one entry per column "
                                    f"({columns})")
         return a
+    if a.size and a.dtype.kind not in "iu":
+        raise _error(function, f"discrete_features = {discrete_features!r}, but column indices must be integers")
     mask = np.zeros(columns, dtype=bool)
     if np.any(a < -columns) or np.any(a >= columns):
         raise _error(function, f"discrete_features holds column indices outside [0, {columns})")
-    mask[a] = True
+    mask[a.astype(np.int64)] = True
     return mask
 
 
@@ -301,8 +317,9 @@ def mutual_information(X, y, *, discrete_features="auto", discrete_target=False,
     continuous y: Ross with the roles swapped. ``discrete_features``: "auto" (none, as scikit-learn
     for dense X), a bool, a boolean mask or column indices. As scikit-learn, continuous variables are
     divided by their (population) standard deviation (``scale``) and get noise of ``jitter`` × max(1, mean |x|)
-    standard normals (``seed``) so that repeated values do not tie; ``jitter=0`` leaves them as they
-    are. Values are not clipped at 0 (scikit-learn reports max(0, I)). Returns a float64 array.
+    standard normals (``seed``; ``jitter`` in [0, 1e-3]) so that repeated values do not tie;
+    ``jitter=0`` leaves them as they are. ``k``: 1 to 64. ``method`` applies to continuous pairs only.
+    Values are not clipped at 0 (scikit-learn reports max(0, I)). Returns a float64 array.
     """
     function = "mutual_information"
     X = np.asarray(_numpy(X), dtype=np.float64)
@@ -315,19 +332,30 @@ def mutual_information(X, y, *, discrete_features="auto", discrete_target=False,
     if target.shape != (n,):
         raise _error(function, f"y has shape {target.shape}, but it needs one value per row of X ({n})")
     discrete = _discrete_mask(function, discrete_features, columns)
-    jitter = float(jitter)
-    if not (np.isfinite(jitter) and jitter >= 0):
-        raise _error(function, f"jitter = {jitter!r}, but it must be finite and >= 0")
+    if not isinstance(discrete_target, (bool, np.bool_)):
+        raise TypeError(f"{function}: discrete_target = {discrete_target!r}, but it must be True or False")
+    jitter = _real(function, "jitter", jitter)
+    if not (np.isfinite(jitter) and 0 <= jitter <= 1e-3):
+        raise _error(function, f"jitter = {jitter!r}, but it must be in [0, 1e-3] (a tie-breaking noise, in "
+                               "units of the scaled data)")
     rng = np.random.default_rng(_integer(function, "seed", seed, 0))
 
     def prepared(v):  # noise drawn column by column, as scikit-learn draws it for the whole matrix at once
-        v = np.array(v, dtype=np.float64)
+        try:
+            v = np.array(v, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{function}: X and a continuous y must hold numbers ({e})") from None
         if not np.all(np.isfinite(v)):
             raise _error(function, "X or y holds a NaN or infinite value, but samples must be finite")
         if scale and v.size > 1:
-            sd = v.std()  # as sklearn.preprocessing.scale: the population standard deviation
-            if sd > 0:
-                v /= sd
+            # As sklearn.preprocessing.scale (the population standard deviation), taken of v / max|v| so
+            # that values near the double range neither overflow nor underflow in the squares.
+            top = np.max(np.abs(v))
+            if top > 0:
+                v = v / top
+                sd = v.std()
+                if sd > 0:
+                    v /= sd
         if jitter > 0:
             v += jitter * max(1.0, float(np.mean(np.abs(v)))) * rng.standard_normal(v.size)
         return v
@@ -336,7 +364,7 @@ def mutual_information(X, y, *, discrete_features="auto", discrete_target=False,
     for j in np.flatnonzero(~discrete):
         X[:, j] = prepared(X[:, j])
     target = _labels(function, "y", target) if discrete_target else prepared(target)
-    options = dict(k=_integer(function, "k", k, 0), method=method, estimator="plug_in",
+    options = dict(k=_integer(function, "k", k, 1, 64), method=method, estimator="plug_in",
                    base=_base_value(function, base), ci=None, resamples=0, interval="percentile", permutations=0,
                    seed=0, threads=_threads(function, threads))
     try:

@@ -223,8 +223,8 @@ def _real(function, name, value):
         raise TypeError(f"{function}: {name} = {value!r}, but it must be a real number")
     try:
         return float(value)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{function}: {name} = {value!r}, but it must be a real number") from e
+    except (TypeError, ValueError, OverflowError) as e:
+        raise TypeError(f"{function}: {name} = {value!r}, but it must be a real number (a double)") from e
 
 
 def _base_value(function, base):
@@ -439,7 +439,7 @@ def divergence(p, q, measure="kl_divergence", *, alpha=1.0, beta=0.5, input="pro
     """
     if not isinstance(measure, str):
         raise TypeError(f"divergence: measure = {measure!r}, but it must be the name of a measure (a str)")
-    return _measure("divergence", p, q, (measure,), input=input, axis=axis, keepdims=keepdims, base=base,
+    return _measure("divergence", p, q, ("divergence:" + measure,), input=input, axis=axis, keepdims=keepdims, base=base,
                     temperature=temperature, on_zero=on_zero, epsilon=epsilon, eps=eps, normalize=normalize,
                     sum_tolerance=sum_tolerance, reduction=reduction, threads=threads, beta=beta, alpha=alpha,
                     mask=mask, weights=weights)

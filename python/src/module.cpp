@@ -77,9 +77,11 @@ std::map<std::string, py::array_t<double>> measure(const py::array_t<T>& p, cons
             spans.entropy_q = s;
         else if (m == "cross_entropy")
             spans.cross_entropy = s;
-        else if (spans.divergence.empty()) {  // one of divergences.hpp, by its name
+        else if (m.starts_with("divergence:") && spans.divergence.empty()) {  // one of divergences.hpp, by name
             spans.divergence = s;
-            spans.divergence_measure = kldiv::parse<kldiv::measure>(m, "measure", "kldiv");
+            spans.divergence_measure = kldiv::parse<kldiv::measure>(m.substr(11), "measure", "kldiv");
+        } else if (!m.starts_with("divergence:")) {
+            throw kldiv::error("kldiv", "unknown measure '" + m + "'");
         } else {
             throw kldiv::error("kldiv", "measure_rows computes one divergence of divergences.hpp at a time");
         }

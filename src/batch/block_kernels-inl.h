@@ -662,6 +662,106 @@ void HalfLogBlocks(const H* a, const H* b, const log_segment& s, log_block* p_ou
     });
 }
 
+// The divergence-family sum of one kind of term (divergence_terms.hpp) over a probability row pair
+// as given, with its exact sums: the terms of the scalar twin (reference_family_sum) lane by lane,
+// summed plainly in each block of block_size events and the blocks' sums compensated in order.
+// False where a pair of positive values has a ratio the lanes cannot hold (δ not finite): the caller
+// sums the scalar terms instead.
+template <class T>
+bool FamilySum(const T* HWY_RESTRICT p, const T* HWY_RESTRICT q, std::size_t n, double_double sp, double_double sq,
+               term_kind kind, double& out) {
+    const D d;
+    const std::size_t lanes = hn::Lanes(d);
+    const double_double ratio = divide(sq, sp);
+    const V c = hn::Set(d, ratio.hi), c_low = hn::Set(d, ratio.lo), inv_sp = hn::Set(d, 1.0 / sp.hi),
+            inv_sq = hn::Set(d, 1.0 / sq.hi), zero = hn::Zero(d), one = hn::Set(d, 1.0), half = hn::Set(d, 0.5),
+            two = hn::Set(d, 2.0), inf = hn::Set(d, INFINITY);
+    const auto load = [&](const T* v, std::size_t i) {
+        if constexpr (std::is_same_v<T, double>) {
+            return hn::LoadU(d, v + i);
+        } else {
+            return hn::PromoteTo(d, hn::LoadU(hn::Rebind<float, D>(), v + i));
+        }
+    };
+    compensated_sum blocks;
+    bool infinite = false, unstable = false;
+    V largest = zero;  // max |δ| where both are positive
+    double largest_tail = 0.0;
+    for (std::size_t start = 0; start < n; start += block_size) {
+        const std::size_t end = std::min(n, start + block_size);
+        V acc = zero;
+        std::size_t i = start;
+        for (; i + lanes <= end; i += lanes) {
+            const V vp = load(p, i), vq = load(q, i);
+            const V ph = hn::Mul(vp, inv_sp), qh = hn::Mul(vq, inv_sq);
+            const M has_p = hn::Gt(vp, zero), has_q = hn::Gt(vq, zero), both = hn::And(has_p, has_q);
+            const V delta = hn::Div(hn::MulAdd(c_low, vp, ExactMulSub(d, c, vp, vq)), vq);
+            if (!hn::AllFalse(d, hn::AndNot(hn::Lt(hn::Abs(delta), inf), both))) unstable = true;
+            largest = hn::Max(largest, hn::IfThenElseZero(both, hn::Abs(delta)));
+            const M near = hn::And(both, hn::Le(delta, one));
+            V term;
+            switch (kind) {
+                case term_kind::pearson: {
+                    if (!hn::AllFalse(d, hn::AndNot(has_q, has_p))) infinite = true;
+                    const V r = hn::Div(hn::Sub(ph, qh), hn::Sqrt(hn::IfThenElse(has_q, qh, one)));
+                    term = hn::IfThenElse(near, hn::Mul(hn::Mul(qh, delta), delta),
+                                          hn::IfThenElse(has_p, hn::Mul(r, r), qh));
+                    break;
+                }
+                case term_kind::squared_hellinger: {
+                    const V r = hn::Div(delta, hn::Add(hn::Sqrt(hn::Add(one, hn::IfThenElseZero(near, delta))), one));
+                    const V x = hn::Sub(hn::Sqrt(ph), hn::Sqrt(qh));
+                    term = hn::IfThenElse(
+                        near, hn::Mul(hn::Mul(half, qh), hn::Mul(r, r)),
+                        hn::IfThenElse(both, hn::Mul(half, hn::Mul(x, x)), hn::Mul(half, hn::Add(ph, qh))));
+                    break;
+                }
+                case term_kind::total_variation:
+                    term = hn::IfThenElse(near, hn::Mul(hn::Mul(half, qh), hn::Abs(delta)),
+                                          hn::Mul(half, hn::Abs(hn::Sub(ph, qh))));
+                    break;
+                case term_kind::triangular: {
+                    const V x = hn::Sub(ph, qh);
+                    const V sum = hn::Add(ph, qh);
+                    const V far = hn::Mul(x, hn::Div(x, hn::IfThenElse(hn::Gt(sum, zero), sum, one)));
+                    term = hn::IfThenElse(
+                        near,
+                        hn::Mul(hn::Mul(qh, delta), hn::Div(delta, hn::Add(two, hn::IfThenElseZero(near, delta)))),
+                        hn::IfThenElse(both, far, sum));
+                    break;
+                }
+                case term_kind::bhattacharyya_coefficient:
+                case term_kind::neyman:  // the caller swaps P and Q and asks for pearson
+                    term = hn::Mul(hn::Sqrt(ph), hn::Sqrt(qh));
+                    break;
+            }
+            acc = hn::Add(acc, term);
+        }
+        double block = Sum(d, acc);
+        for (; i < end; ++i) {  // the tail: the scalar twin's terms
+            const double pv = static_cast<double>(p[i]), qv = static_cast<double>(q[i]);
+            const double t = family_term(pv, qv, ratio, 1.0 / sp.hi, 1.0 / sq.hi, kind);
+            if (pv > 0.0 && qv > 0.0)
+                largest_tail = std::max(largest_tail, std::fabs((std::fma(ratio.hi, pv, -qv) + ratio.lo * pv) / qv));
+            if (std::isinf(t)) {
+                infinite = true;
+            } else if (std::isnan(t)) {
+                unstable = true;
+            } else {
+                block += t;
+            }
+        }
+        blocks.add(block);
+    }
+    // δ from c = Sq/Sp carries c's error beyond its two doubles (about 1e-32): rows whose every |δ|
+    // is below that scale may be exactly proportional (divergence exactly 0), which only the exact
+    // cross products of the scalar terms tell (as ProbBlocks does).
+    const double largest_delta = std::max(hn::GetLane(hn::MaxOfLanes(d, largest)), largest_tail);
+    if (unstable || (ratio.lo != 0.0 && largest_delta <= 0x1p-90)) return false;
+    out = infinite ? INFINITY : blocks.value();
+    return true;
+}
+
 template <class H>
 void HalfProbBlocks(const H* p, const H* q, const prob_segment& s, prob_block* out, bool& bad) {
     HalfBlocks(p, q, s.cols, s.first, s.last, [&](const float* x, const float* y, std::size_t n, std::size_t k) {

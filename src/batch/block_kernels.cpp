@@ -36,6 +36,14 @@ void ProbBlocksF16(const float16* p, const float16* q, const prob_segment& s, pr
 void ProbBlocksBF16(const bfloat16* p, const bfloat16* q, const prob_segment& s, prob_block* out, bool& bad) {
     HalfProbBlocks(p, q, s, out, bad);
 }
+bool FamilySumF32(const float* p, const float* q, std::size_t n, double_double sp, double_double sq, term_kind kind,
+                  double& out) {
+    return FamilySum(p, q, n, sp, sq, kind, out);
+}
+bool FamilySumF64(const double* p, const double* q, std::size_t n, double_double sp, double_double sq, term_kind kind,
+                  double& out) {
+    return FamilySum(p, q, n, sp, sq, kind, out);
+}
 void ExpNonPositiveF32(const float* x, float* out, std::size_t n) {
     const hn::ScalableTag<float> df;
     const std::size_t lanes = hn::Lanes(df);
@@ -63,6 +71,19 @@ HWY_EXPORT(LogBlocksF16);
 HWY_EXPORT(LogBlocksBF16);
 HWY_EXPORT(ProbBlocksF16);
 HWY_EXPORT(ProbBlocksBF16);
+HWY_EXPORT(FamilySumF32);
+HWY_EXPORT(FamilySumF64);
+
+template <>
+bool family_sum(const float* p, const float* q, std::size_t n, double_double sp, double_double sq, term_kind kind,
+                double& out) noexcept {
+    return HWY_DYNAMIC_DISPATCH(FamilySumF32)(p, q, n, sp, sq, kind, out);
+}
+template <>
+bool family_sum(const double* p, const double* q, std::size_t n, double_double sp, double_double sq, term_kind kind,
+                double& out) noexcept {
+    return HWY_DYNAMIC_DISPATCH(FamilySumF64)(p, q, n, sp, sq, kind, out);
+}
 
 template <>
 void log_blocks(const float* a, const float* b, const log_segment& s, log_block* p, log_block* q, bool& bad) noexcept {

@@ -161,4 +161,38 @@ template void reference_log_blocks(const bfloat16*, const bfloat16*, const log_s
 template void reference_prob_blocks(const float16*, const float16*, const prob_segment&, prob_block*, bool&) noexcept;
 template void reference_prob_blocks(const bfloat16*, const bfloat16*, const prob_segment&, prob_block*, bool&) noexcept;
 
+template <class T>
+bool reference_family_sum(const T* p, const T* q, std::size_t n, double_double sp, double_double sq, term_kind kind,
+                          double& out) noexcept {
+    const double_double c = divide(sq, sp);
+    const double inv_sp = 1.0 / sp.hi, inv_sq = 1.0 / sq.hi;
+    compensated_sum blocks;
+    bool infinite = false;
+    double largest = 0.0;  // max |δ| where both are positive (see FamilySum)
+    for (std::size_t start = 0; start < n; start += block_size) {
+        double block = 0.0;
+        for (std::size_t i = start; i < std::min(n, start + block_size); ++i) {
+            const double pv = static_cast<double>(p[i]), qv = static_cast<double>(q[i]);
+            const double t = family_term(pv, qv, c, inv_sp, inv_sq, kind);
+            if (pv > 0.0 && qv > 0.0)
+                largest = std::max(largest, std::fabs((std::fma(c.hi, pv, -qv) + c.lo * pv) / qv));
+            if (std::isnan(t)) return false;
+            if (std::isinf(t)) {
+                infinite = true;
+            } else {
+                block += t;
+            }
+        }
+        blocks.add(block);
+    }
+    if (c.lo != 0.0 && largest <= 0x1p-90) return false;
+    out = infinite ? INFINITY : blocks.value();
+    return true;
+}
+
+template bool reference_family_sum(const float*, const float*, std::size_t, double_double, double_double, term_kind,
+                                   double&) noexcept;
+template bool reference_family_sum(const double*, const double*, std::size_t, double_double, double_double, term_kind,
+                                   double&) noexcept;
+
 }  // namespace kldiv::detail

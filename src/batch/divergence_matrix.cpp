@@ -8,6 +8,7 @@
 
 #include "kldiv/error.hpp"
 #include "src/batch/log_space_events.hpp"
+#include "src/batch/prob_pair_events.hpp"
 #include "src/common/exact_sum.hpp"
 #include "src/common/format.hpp"
 #include "src/common/parallel.hpp"
@@ -106,14 +107,15 @@ template <class T>
 double pair_value(const prepared_rows<T>& a, std::size_t i, const prepared_rows<T>& b, std::size_t j, measure m,
                   const batch_options& o) {
     const std::size_t n = a.m.cols;
+    const auto measured = [&](auto pv, double_double sp, auto qv, double_double sq) {
+        return detail::divergence_of_vectors(detail::prob_pair(pv, sp, qv, sq), pv, sp, qv, sq, m, o.measure);
+    };
     if (!a.smoothed.empty()) {
-        return detail::divergence_of_vectors(std::span<const double>(a.smoothed.data() + i * n, n), a.sums[i],
-                                             std::span<const double>(b.smoothed.data() + j * n, n), b.sums[j], m,
-                                             o.measure);
+        return measured(std::span<const double>(a.smoothed.data() + i * n, n), a.sums[i],
+                        std::span<const double>(b.smoothed.data() + j * n, n), b.sums[j]);
     }
     if (!log_space(o)) {
-        return detail::divergence_of_vectors(std::span<const T>(a.m.row(i), n), a.sums[i],
-                                             std::span<const T>(b.m.row(j), n), b.sums[j], m, o.measure);
+        return measured(std::span<const T>(a.m.row(i), n), a.sums[i], std::span<const T>(b.m.row(j), n), b.sums[j]);
     }
     const detail::log_space_events<T> events(a.m.row(i), b.m.row(j), n, 1.0 / o.temperature);
     const double v = detail::divergence_nats(events, m, o.measure, [&](measure family) {

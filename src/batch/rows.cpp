@@ -16,6 +16,7 @@
 #include "src/batch/block_kernels.hpp"
 #include "src/batch/blocks.hpp"
 #include "src/batch/log_space_events.hpp"
+#include "src/batch/prob_pair_events.hpp"
 #include "src/batch/reduce.hpp"
 #include "src/common/exact_sum.hpp"
 #include "src/common/format.hpp"
@@ -154,7 +155,7 @@ void exact_row(const T* p, const T* q, std::size_t n, const wanted& w, measure f
         if (w.reverse) r.reverse = detail::kl_nats(qv, sq, pv, sp);
         if (w.entropy_p || w.cross) r.entropy_p = detail::entropy_nats(pv, sp);
         if (w.entropy_q) r.entropy_q = detail::entropy_nats(qv, sq);
-        measure_events(detail::vector_events{pv, qv, detail::pair_scale(sp, sq)}, w, family, o.measure, r);
+        measure_events(detail::prob_pair(pv, sp, qv, sq), w, family, o.measure, r);
     };
     if (o.measure.on_zero != zero_support::smooth) {
         if (!log_space(o)) {

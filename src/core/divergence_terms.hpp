@@ -11,8 +11,9 @@
 // With u = ln(p̂/q̂) and ε = α − 1 a term is q̂·(e^(αu) − 1 − α(e^u − 1))/ε, evaluated as
 //   p̂·(φ(u) + u·ψ(εu)/(εu))          where |ε| ≤ ½ and |εu| ≤ 1 (α near 1: no division by ε;
 //                                      at ε = 0 it is KL's p̂·φ(u)), ψ(x) = e^x − 1 − x = φ(−x),
-//   p̂·(expm1(εu) + ε expm1(−u))/ε    for u > ¾ elsewhere (scaled by p̂: e^(αu) cannot overflow),
-//   q̂·(expm1(αu) − α expm1(u))/ε     for u < −¾,
+//   q̂·(expm1(αu) − α expm1(u))/ε     for |u| > ¾ elsewhere (no cancellation for any α: at small α
+//                                      it is α(u − e^u + 1) to first order),
+//   p̂·(expm1(εu) + ε expm1(−u))/ε    where e^(αu) or e^u would overflow (u ≥ 700 or αu ≥ 700),
 //   q̂·(ψ(αu) − α ψ(u))/ε             for |u| ≤ ¾ (ψ by its series: no cancellation of the 1s);
 // the summands differ by at most a factor of about 5 where they have opposite signs, so a term
 // loses at most a few bits. Where R_α leaves [−½, 1]/ε (a large divergence, or an overflowing
@@ -21,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <span>
 
 #include "kldiv/divergences.hpp"
@@ -108,6 +110,11 @@ double sum_events(const Source& source, Term&& term) {
     return sums[0].value();
 }
 
+// The sums of one kind of term that a source may compute its own (vectorized) way: a source with a
+// member `std::optional<double> sum(term_kind) const` answers them (nullopt: it cannot, for this
+// pair); every other source, and a nullopt, sums the scalar terms below.
+enum class term_kind { pearson, neyman, squared_hellinger, total_variation, triangular, bhattacharyya_coefficient };
+
 // (p̂ − q̂)²/q̂ = q̂·δ².
 inline double pearson_term(const event& e) noexcept {
     if (e.qh == 0.0) return infinity;
@@ -154,15 +161,48 @@ inline double tsallis_term(const event& e, double alpha) noexcept {
         // p̂·φ(u) = q̂ − p̂ + p̂u, in that form where e^(−u) could overflow.
         const double kl_part = u < -1.0 ? (e.qh - e.ph) + e.ph * u : e.ph * phi(u);
         t = kl_part + e.ph * u * psi_ratio;
-    } else if (u > 0.75) {
+    } else if (u > 0.75 && !(alpha * u < 700.0 && u < 700.0)) {
+        // e^(αu) would overflow: p̂·(expm1(εu) + ε expm1(−u))/ε, whose summands (e^(εu) − 1 and
+        // ε(e^(−u) − 1) with u ≥ 700) do not cancel
         t = e.ph * ((std::expm1(eps * u) + eps * std::expm1(-u)) / eps);
-    } else if (u < -0.75) {
+    } else if (std::fabs(u) > 0.75) {
         t = e.qh * ((std::expm1(alpha * u) - alpha * std::expm1(u)) / eps);
     } else {
         t = e.qh * ((phi(-alpha * u) - alpha * phi(-u)) / eps);
     }
     if (!(t <= DBL_MAX)) return infinity;  // NaN of inf − inf too: the caller falls back to log-sum-exp
     return std::fmax(0.0, t);
+}
+
+// The event's term of `kind` (neyman: (p̂ − q̂)²/p̂, the event seen from Q).
+inline double term_of(term_kind kind, const event& e) noexcept {
+    switch (kind) {
+        case term_kind::pearson:
+            return pearson_term(e);
+        case term_kind::neyman:
+            return pearson_term({e.qh, e.ph,
+                                 e.ph == 0.0   ? infinity
+                                 : e.qh == 0.0 ? -1.0
+                                               : -e.delta / (1.0 + e.delta),
+                                 0.0, 0.0});
+        case term_kind::squared_hellinger:
+            return squared_hellinger_term(e);
+        case term_kind::total_variation:
+            return total_variation_term(e);
+        case term_kind::triangular:
+            return triangular_term(e);
+        case term_kind::bhattacharyya_coefficient:
+            return std::sqrt(e.ph) * std::sqrt(e.qh);
+    }
+    return 0.0;
+}
+
+template <class Source>
+double sum_of(const Source& source, term_kind kind) {
+    if constexpr (requires { source.sum(kind); }) {
+        if (const std::optional<double> fast = source.sum(kind)) return *fast;
+    }
+    return sum_events(source, [&](const event& e) { return term_of(kind, e); });
 }
 
 // ln Σ p̂^α q̂^(1−α) by log-sum-exp (+inf where q̂ = 0 < p̂ and α > 1; −inf for disjoint supports
@@ -212,10 +252,10 @@ double renyi_infinity_nats(const Source& source) {
 // −ln Σ √(p̂q̂) = −ln(1 − H²) in nats.
 template <class Source>
 double bhattacharyya_nats(const Source& source) {
-    const double h2 = sum_events(source, squared_hellinger_term);
+    const double h2 = sum_of(source, term_kind::squared_hellinger);
     if (h2 <= 0.5) return -std::log1p(-h2);
     // 1 − H² would lose the digits of a small coefficient: sum it directly.
-    return -std::log(sum_events(source, [](const event& e) { return std::sqrt(e.ph) * std::sqrt(e.qh); }));
+    return -std::log(sum_of(source, term_kind::bhattacharyya_coefficient));
 }
 
 // s_α = D(P‖αQ + (1−α)P) in nats for α in (0, 1).
@@ -223,7 +263,7 @@ template <class Source>
 double skew_nats(const Source& source, double alpha) {
     return sum_events(source, [&](const event& e) {
         if (e.ph == 0.0) return alpha * e.qh;  // m̂·φ(−1) = m̂ with m̂ = α q̂
-        const mixture_event m = mixture_of(e.ph, e.qh, e.delta, 1.0 - alpha);
+        const mixture_event m = mixture_of(e.ph, e.qh, e.delta, 1.0 - alpha, alpha);
         return m.m * m.to_p;
     });
 }
@@ -266,7 +306,7 @@ double divergence_nats(const Source& source, measure m, const options& opts, KL&
             if (alpha == 1.0) return kl(measure::kl_divergence);
             if (alpha == 0.5) return 2.0 * bhattacharyya_nats(source);
             if (alpha == 2.0) {  // ln(1 + χ²), where χ² itself does not overflow
-                const double chi2 = sum_events(source, pearson_term);
+                const double chi2 = sum_of(source, term_kind::pearson);
                 if (chi2 <= DBL_MAX) return std::log1p(chi2);
             }
             if (std::isinf(alpha)) return renyi_infinity_nats(source);
@@ -275,26 +315,19 @@ double divergence_nats(const Source& source, measure m, const options& opts, KL&
             if (alpha == 1.0) return kl(measure::kl_divergence);
             return tsallis_value(source, alpha);
         case measure::pearson_chi2:
-            return sum_events(source, pearson_term);
+            return sum_of(source, term_kind::pearson);
         case measure::neyman_chi2:
-            return sum_events(source, [](const event& e) {
-                // (p̂ − q̂)²/p̂ from the pair's event as seen from P
-                return pearson_term({e.qh, e.ph,
-                                     e.ph == 0.0   ? infinity
-                                     : e.qh == 0.0 ? -1.0
-                                                   : -e.delta / (1.0 + e.delta),
-                                     0.0, 0.0});
-            });
+            return sum_of(source, term_kind::neyman);
         case measure::squared_hellinger:
-            return sum_events(source, squared_hellinger_term);
+            return sum_of(source, term_kind::squared_hellinger);
         case measure::hellinger:
-            return std::sqrt(sum_events(source, squared_hellinger_term));
+            return std::sqrt(sum_of(source, term_kind::squared_hellinger));
         case measure::total_variation:
-            return sum_events(source, total_variation_term);
+            return sum_of(source, term_kind::total_variation);
         case measure::bhattacharyya:
             return bhattacharyya_nats(source);
         case measure::triangular:
-            return sum_events(source, triangular_term);
+            return sum_of(source, term_kind::triangular);
         case measure::skew_divergence:
             if (alpha == 1.0) return kl(measure::kl_divergence);
             return skew_nats(source, alpha);
@@ -304,10 +337,11 @@ double divergence_nats(const Source& source, measure m, const options& opts, KL&
 
 // The measure m of two validated vectors (raw values with exact sums) in the unit of opts.base where
 // in_log_units(m): what kldiv::divergence returns, the KL family by the core's kernels (the very
-// values of kl_divergence and jeffreys). Parameters are checked by the caller.
-template <class P, class Q>
-double divergence_of_vectors(P pv, double_double sp, Q qv, double_double sq, measure m, const options& opts) {
-    const vector_events<P, Q> source{pv, qv, pair_scale(sp, sq)};
+// values of kl_divergence and jeffreys). `source` is the pair's events (vector_events, or a source
+// with its own sums of the same pair). Parameters are checked by the caller.
+template <class Source, class P, class Q>
+double divergence_of_vectors(const Source& source, P pv, double_double sp, Q qv, double_double sq, measure m,
+                             const options& opts) {
     const double v = divergence_nats(source, m, opts, [&](measure family) {
         const double forward = family == measure::reverse_kl ? 0.0 : kl_nats(pv, sp, qv, sq);
         return family == measure::kl_divergence ? forward : forward + kl_nats(qv, sq, pv, sp);

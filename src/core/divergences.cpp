@@ -61,7 +61,8 @@ double divergence_of(std::span<const T> p, std::span<const T> q, measure m, cons
     check_parameters(function, m, opts);
     return detail::with_pair(function, p, q, opts, detail::divergence_support(m, opts.alpha),
                              [&](auto pv, double_double sp, auto qv, double_double sq) {
-                                 return detail::divergence_of_vectors(pv, sp, qv, sq, m, opts);
+                                 const detail::vector_events source{pv, qv, detail::pair_scale(sp, sq)};
+                                 return detail::divergence_of_vectors(source, pv, sp, qv, sq, m, opts);
                              });
 }
 

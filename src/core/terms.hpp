@@ -126,32 +126,35 @@ inline double kl_contribution(double p, double q, const pair_scale& s) noexcept 
     return (p * s.p.inverse) * s.log_ratio(p, q, s.excess(p, q));
 }
 
-// One event of a mixture M = β P + (1 − β) Q: m̂ and the generators of p̂/m̂ − 1 and q̂/m̂ − 1, so that
+// One event of a mixture M = β P + β_Q Q (β_Q = 1 − β, given as it is known: the skew divergence's
+// weight of Q may be far below β's rounding): m̂ and the generators of p̂/m̂ − 1 and q̂/m̂ − 1, so that
 // the event's shares of D(P‖M) and D(Q‖M) are m̂·to_p and m̂·to_q (kl_generator, ≥ 0), given p̂, q̂
 // and δ = p̂/q̂ − 1 (+inf where q̂ = 0). Near P = Q the ratios p̂/m̂ − 1 = (1−β)δ/(1+βδ) and
 // q̂/m̂ − 1 = −βδ/(1+βδ) come from the accurate δ, so the shares keep their relative precision.
 struct mixture_event {
     double m, to_p, to_q;
 };
-inline mixture_event mixture_of(double ph, double qh, double delta, double beta) noexcept {
+inline mixture_event mixture_of(double ph, double qh, double delta, double beta, double beta_q) noexcept {
     double m, a, b;
-    const double spread = 1.0 + beta * delta;
+    // m̂/q̂ = 1 + βδ, formed from the masses where δ is near −1 (p̂ ≪ q̂: 1 + βδ would cancel)
+    const double spread = delta >= -0.5 ? 1.0 + beta * delta : (beta * ph + beta_q * qh) / qh;
     if (spread <= DBL_MAX) {
         m = qh * spread;
-        a = (1.0 - beta) * delta / spread;
+        a = beta_q * delta / spread;
         b = -beta * delta / spread;
-    } else {  // q̂ negligible against p̂: the ratios are far from 1, plain division is accurate
-        m = beta * ph + (1.0 - beta) * qh;
+    } else {  // q̂ negligible against p̂: p̂/m̂ − 1 = β_Q (p̂ − q̂)/m̂ and q̂/m̂ − 1 = −β (p̂ − q̂)/m̂
+        m = beta * ph + beta_q * qh;
         if (m == 0.0) return {0.0, 0.0, 0.0};  // p̂ subnormal: the shares, about p̂, underflow too
-        a = ph / m - 1.0;
-        b = qh / m - 1.0;
+        const double gap = ph - qh;
+        a = beta_q * gap / m;
+        b = -beta * gap / m;
     }
     return {m, kl_generator(std::fmax(a, -1.0)), kl_generator(std::fmax(b, -1.0))};
 }
 
 // One event's share of JS_β = β D(P‖M) + (1 − β) D(Q‖M) in non-negative form.
 inline double js_term_of(double ph, double qh, double delta, double beta) noexcept {
-    const mixture_event e = mixture_of(ph, qh, delta, beta);
+    const mixture_event e = mixture_of(ph, qh, delta, beta, 1.0 - beta);
     return e.m * (beta * e.to_p + (1.0 - beta) * e.to_q);
 }
 

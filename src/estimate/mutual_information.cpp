@@ -361,6 +361,17 @@ void check_samples(const char* function, const char* name, matrix_view<const dou
     }
 }
 
+// Resampled rows repeat, and repeated rows have distance 0: the neighbour counts of a bootstrap
+// resample measure something else (the intervals landed far above the estimate), so the kNN
+// estimators offer the permutation test only.
+void refuse_bootstrap(const char* function, const mutual_information_options& opts) {
+    if (opts.bootstrap) {
+        throw error(function,
+                    "a bootstrap interval is asked for, but resampled rows repeat and break the "
+                    "nearest-neighbour counts: ask for the permutation test, or use the discrete estimators");
+    }
+}
+
 void check_k(const char* function, std::size_t k, std::size_t n) {
     if (k < 1 || k > 64) {
         throw error(function, "k = " + std::to_string(k) + ", but it must be in [1, 64]");
@@ -380,6 +391,7 @@ mutual_information_result mutual_information_knn(matrix_view<const double> x, ma
     check_samples(function, "x", x, n);
     check_samples(function, "y", y, n);
     check_k(function, opts.k, n);
+    refuse_bootstrap(function, opts);
     std::vector<std::size_t> all(n);
     std::iota(all.begin(), all.end(), std::size_t{0});
     const paired_statistic statistic = [&](std::span<const std::size_t> xp, std::span<const std::size_t> yp,
@@ -406,6 +418,7 @@ mutual_information_result mutual_information_mixed(matrix_view<const double> x, 
     check_samples(function, "x", x, n);
     if (opts.k < 1 || opts.k > 64)
         throw error(function, "k = " + std::to_string(opts.k) + ", but it must be in [1, 64]");
+    refuse_bootstrap(function, opts);
     std::vector<std::size_t> all(n);
     std::iota(all.begin(), all.end(), std::size_t{0});
     const paired_statistic statistic = [&](std::span<const std::size_t> xp, std::span<const std::size_t> yp,

@@ -28,11 +28,13 @@
 // number of non-empty cells (Miller's correction of each entropy in H(X) + H(Y) − H(X,Y)).
 //
 // The kNN estimates are not clipped: an independent pair gives values scattered around 0, some
-// negative (scikit-learn reports max(0, Î)). Uncertainty: with `bootstrap`, a percentile interval
-// from resampled pairs (rows drawn with replacement, x and y together; resampled rows repeat, which
-// biases kNN estimates of the resamples downwards: the interval describes the spread, not the bias;
-// `bca` is refused); with `permutation`, the test of independence: y's rows (labels) permuted
-// against x's, p = (1 + #{Î_perm ≥ Î}) / (1 + B). Each resample or permutation has its own random
+// negative (scikit-learn reports max(0, Î)). Repeated rows (ties: data rounded to a grid, labels
+// treated as continuous) break the kNN estimators — ε = 0 and the counts collapse, estimates can be
+// far below 0 — so declare such columns discrete or break the ties (kldiv.mutual_information adds
+// noise of 1e-10 as scikit-learn does). Uncertainty: with `permutation`, the test of independence:
+// y's rows (labels) permuted against x's, p = (1 + #{Î_perm ≥ Î}) / (1 + B); with `bootstrap`
+// (discrete estimators only: resampled rows repeat, which breaks the kNN counts), a percentile
+// interval from resampled pairs (`bca` refused). Each resample or permutation has its own random
 // stream (seed, b): the same bits for any thread count.
 //
 // Search: a k-d tree in the maximum norm (src/estimate/chebyshev_tree.hpp); the counts in one
