@@ -5,9 +5,11 @@
 // logits as batch.hpp reads them (batch_options: input, temperature, measure options; reduce and the
 // row options do not apply, except threads).
 //
-// Each entry is the single-pair value: for probability rows bit for bit kldiv::divergence(A_i, B_j)
-// (the same sums over the rows as given); for log-space rows the sums over their events
-// (log_space_events: accurate for nearly equal rows), the KL family included. Each row is validated
+// Each entry is the single-pair value: for probability rows the sums of divergence_rows over the rows
+// as given (bit for bit divergence_rows of the pair but for the KL family, which rows take from
+// the block kernels; within 1e-14 of kldiv::divergence, which sums χ², Hellinger, total variation
+// and triangular terms one at a time where the batch layer uses SIMD lanes); for log-space rows the
+// sums over their events (log_space_events: accurate for nearly equal rows), the KL family included. Each row is validated
 // once (a bad value or sum names the matrix, the row and the column), probability rows' exact sums
 // are computed once, and the pairs are taken in tiles of rows that stay in cache, the tiles shared
 // by the threads; a symmetric measure (js, js_distance, jeffreys, Hellinger, total variation,

@@ -540,7 +540,8 @@ def divergence_matrix(a, b=None, measure="kl_divergence", *, alpha=1.0, beta=0.5
     """D[i, j] = divergence(a[i], b[j], measure) for every row of ``a`` (n × V) and of ``b`` (m × V), as
     scipy.spatial.distance.cdist; every pair of rows of ``a`` when ``b`` is None (symmetric measures
     computed once, the diagonal exactly 0). Rows as for divergence (probabilities, log-probabilities,
-    logits; float32 read as float32, other dtypes as float64). Each entry equals the one-pair value.
+    logits; float32 read as float32, other dtypes as float64). Each entry is the one-pair value (within
+    1e-14; the logarithm-free measures of probability rows are summed in SIMD lanes).
     """
     function = "divergence_matrix"
     if not isinstance(measure, str):

@@ -136,8 +136,10 @@ struct mixture_event {
 };
 inline mixture_event mixture_of(double ph, double qh, double delta, double beta, double beta_q) noexcept {
     double m, a, b;
-    // m̂/q̂ = 1 + βδ, formed from the masses where δ is near −1 (p̂ ≪ q̂: 1 + βδ would cancel)
-    const double spread = delta >= -0.5 ? 1.0 + beta * delta : (beta * ph + beta_q * qh) / qh;
+    // m̂/q̂ = 1 + βδ, formed from the masses where δ is near −1 (p̂ ≪ q̂: 1 + βδ would cancel) and q̂
+    // is a normal number (log-space rows give δ even where q̂ itself underflows)
+    // (a NaN δ, from log-space rows beyond the double range, takes the masses' branch below)
+    const double spread = delta < -0.5 && qh >= DBL_MIN ? (beta * ph + beta_q * qh) / qh : 1.0 + beta * delta;
     if (spread <= DBL_MAX) {
         m = qh * spread;
         a = beta_q * delta / spread;
