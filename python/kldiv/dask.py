@@ -15,6 +15,11 @@ cluster:
 The keyword arguments are those of kldiv.kl_divergence and its siblings, except ``reduction``
 (use ``summarize`` or Dask's own reductions) and ``keepdims``.
 
+``divergence`` gives any measure of kldiv.divergence per row; ``divergence_matrix`` the matrix of a
+measure between the rows of two Dask arrays, one task per pair of row blocks (each block's result a
+NumPy array of its rows × the other's, so a matrix that does not fit one machine stays on the
+workers, or goes to storage with ``da.to_zarr``/``to_npy_stack``).
+
 ``llm_compare`` is kldiv.llm.compare over a model's shard files, one task per candidate file; it
 returns the same document, equal to the single-machine one.
 
@@ -112,6 +117,38 @@ def jeffreys(p, q, **kwargs):
 def js_divergence(p, q, **kwargs):
     """Per-row JS_β(P, Q) of Dask arrays (see kldiv.js_divergence)."""
     return _per_row("js_divergence", p, q, kwargs)
+
+
+def divergence(p, q, measure="kl_divergence", **kwargs):
+    """Per-row divergence ``measure`` of Dask arrays (see kldiv.divergence)."""
+    return _per_row("divergence", p, q, dict(kwargs, measure=measure))
+
+
+def _matrix_block(kwargs, a, b):
+    """One task of divergence_matrix: the block of rows of A against the block of rows of B."""
+    return _measures.divergence_matrix(a, b, **kwargs)
+
+
+def divergence_matrix(a, b=None, measure="kl_divergence", **kwargs):
+    """kldiv.divergence_matrix of Dask arrays chunked along the rows (the events in one chunk): a lazy
+    rows(A) × rows(B) Dask array, one task per pair of row blocks, each equal to the single-machine
+    kldiv.divergence_matrix(a, b) of its blocks bit for bit (with ``b`` None, B is A: every pair of
+    rows, each block computed as a cross matrix, equal to kldiv.divergence_matrix(a, a))."""
+    function = "kldiv.dask.divergence_matrix"
+    A = da.asarray(a)
+    B = A if b is None else da.asarray(b)
+    for name, x in (("a", A), ("b", B)):
+        if x.ndim != 2:
+            raise _measures._error(function, f"{name} has shape {x.shape}, but it must be 2-D (rows × events)")
+        if len(x.chunks[1]) != 1:
+            raise _measures._error(function, f"{name}'s events are split into {len(x.chunks[1])} chunks, but each "
+                                             "distribution must lie in one chunk (rechunk({1: -1}))")
+    if A.shape[1] != B.shape[1]:
+        raise _measures._error(function, f"a has {A.shape[1]} events and b {B.shape[1]}, but every row needs the "
+                                         "same events")
+    options = dict(kwargs, measure=measure, threads=_task_threads(function, kwargs.get("threads")))
+    return da.blockwise(functools.partial(_matrix_block, options), "ij", A, "ik", B, "jk", concatenate=True,
+                        dtype=np.float64, meta=np.empty((0, 0), np.float64), name="kldiv.divergence_matrix")
 
 
 def summarize(values, quantiles=DEFAULT_QUANTILES):

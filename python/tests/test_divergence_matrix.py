@@ -56,3 +56,21 @@ def test_bad_input():
         kldiv.divergence_matrix(rows(2, 3), measure="bogus")
     with pytest.raises(kldiv.Error, match=r"a\[1\] sums to"):
         kldiv.divergence_matrix(np.array([[0.5, 0.5], [0.5, 0.6]]))
+
+
+def test_dask_blocks_equal_one_machine():
+    da = pytest.importorskip("dask.array")
+    import dask
+    import kldiv.dask as kd
+    a, b = rows(23, 40), rows(17, 40)
+    A, B = da.from_array(a, chunks=(7, 40)), da.from_array(b, chunks=(5, 40))
+    with dask.config.set(scheduler="threads"):
+        for measure in ("js_distance", "hellinger", "renyi_divergence"):
+            d = kd.divergence_matrix(A, B, measure, alpha=0.7).compute()
+            assert np.array_equal(d, kldiv.divergence_matrix(a, b, measure, alpha=0.7))
+        square = kd.divergence_matrix(A, measure="hellinger").compute()
+        assert np.array_equal(square, kldiv.divergence_matrix(a, a, "hellinger"))
+        per_row = kd.divergence(A[:17], B, "total_variation").compute()
+        assert np.array_equal(per_row, kldiv.divergence(a[:17], b, "total_variation"))
+    with pytest.raises(kldiv.Error, match="split into 2 chunks"):
+        kd.divergence_matrix(da.from_array(a, chunks=(7, 20)))
