@@ -24,7 +24,7 @@ namespace {
 
 struct matrix_arguments {
     std::string a_file, b_file, output;
-    measure which = measure::js_distance;
+    measure which = measure::kl_divergence;  // as kldiv.divergence_matrix
     input_kind input = input_kind::probs;
     double temperature = 1.0;
     pair_arguments pair;  // the measure options (--base, --on-zero, --epsilon, --normalize, --beta, --alpha)
