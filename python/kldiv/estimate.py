@@ -207,12 +207,14 @@ def entropy_counts(counts, *, estimator: str = "plug_in", base=None, ci=None, re
 
 
 def _mutual_information(function, kind, x, y, k, method, estimator, uncertainty):
-    base, ci, resamples, interval, permutations, seed, threads = uncertainty
+    base, ci, resamples, interval, permutations, seed, threads, progress = uncertainty
     options = dict(k=_integer(function, "k", k, 1, 64), method=method, estimator=estimator,
                    base=_base_value(function, base), ci=_level(function, ci),
                    resamples=_integer(function, "resamples", resamples, 0), interval=interval,
                    permutations=_integer(function, "permutations", permutations, 0),
-                   seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads))
+                   seed=_integer(function, "seed", seed, 0), threads=_threads(function, threads),
+                   bootstrap_progress=_reporter(function, progress, "bootstrap", "resamples"),
+                   permutation_progress=_reporter(function, progress, "permutation test", "permutations"))
     return _result(function, lambda: _kldiv.mutual_information(kind, x, y, options))
 
 
@@ -235,7 +237,7 @@ def _labels(function, name, labels):
 
 
 def mutual_information_knn(x, y, *, k: int = 3, method: str = "ksg_1", base=None, ci=None, resamples=1000,
-                           interval="percentile", permutations=0, seed=2026, threads=None) -> Estimate:
+                           interval="percentile", permutations=0, seed=2026, threads=None, progress=None) -> Estimate:
     """I(X;Y) of continuous samples (one observation per row, paired) by Kraskov–Stögbauer–Grassberger:
     ``method`` "ksg_1" (scikit-learn's mutual_info_regression) or "ksg_2"; maximum norm, ``k``
     neighbours (1 to 64). ``permutations``: the test of independence (y's rows permuted); ``ci`` is
@@ -244,30 +246,32 @@ def mutual_information_knn(x, y, *, k: int = 3, method: str = "ksg_1", base=None
     reports max(0, I))."""
     function = "mutual_information_knn"
     return _mutual_information(function, "knn", _samples(function, "x", x), _samples(function, "y", y), k, method,
-                               "plug_in", (base, ci, resamples, interval, permutations, seed, threads))
+                               "plug_in", (base, ci, resamples, interval, permutations, seed, threads, progress))
 
 
 def mutual_information_mixed(x, labels, *, k: int = 3, base=None, ci=None, resamples=1000, interval="percentile",
-                             permutations=0, seed=2026, threads=None) -> Estimate:
+                             permutations=0, seed=2026, threads=None, progress=None) -> Estimate:
     """I(X;Y) of continuous samples x and discrete labels (Ross 2014; scikit-learn's mutual_info_classif)."""
     function = "mutual_information_mixed"
     return _mutual_information(function, "mixed", _samples(function, "x", x), _labels(function, "labels", labels), k,
-                               "ksg_1", "plug_in", (base, ci, resamples, interval, permutations, seed, threads))
+                               "ksg_1", "plug_in",
+                               (base, ci, resamples, interval, permutations, seed, threads, progress))
 
 
 def mutual_information_discrete(x_labels, y_labels, *, estimator: str = "plug_in", base=None, ci=None,
                                 resamples=1000, interval="percentile", permutations=0, seed=2026,
-                                threads=None) -> Estimate:
+                                threads=None, progress=None) -> Estimate:
     """I(X;Y) of two paired label vectors: the MI of their estimated joint distribution (``estimator`` as
     for kl_divergence_counts; "miller_madow" corrects the plug-in value's bias)."""
     function = "mutual_information_discrete"
     return _mutual_information(function, "discrete", _labels(function, "x_labels", x_labels),
                                _labels(function, "y_labels", y_labels), 3, "ksg_1", estimator,
-                               (base, ci, resamples, interval, permutations, seed, threads))
+                               (base, ci, resamples, interval, permutations, seed, threads, progress))
 
 
 def mutual_information_counts(joint_counts, *, estimator: str = "plug_in", base=None, ci=None, resamples=1000,
-                              interval="percentile", permutations=0, seed=2026, threads=None) -> Estimate:
+                              interval="percentile", permutations=0, seed=2026, threads=None,
+                              progress=None) -> Estimate:
     """I(X;Y) from a joint table of counts (rows: X's values, columns: Y's)."""
     function = "mutual_information_counts"
     table = np.asarray(_numpy(joint_counts))
@@ -276,7 +280,7 @@ def mutual_information_counts(joint_counts, *, estimator: str = "plug_in", base=
     if table.ndim != 2:
         raise _error(function, f"joint_counts has shape {table.shape}, but the joint table must be 2-D")
     return _mutual_information(function, "counts", np.ascontiguousarray(table, dtype=np.float64), None, 3, "ksg_1",
-                               estimator, (base, ci, resamples, interval, permutations, seed, threads))
+                               estimator, (base, ci, resamples, interval, permutations, seed, threads, progress))
 
 
 def _discrete_mask(function, discrete_features, columns):
@@ -366,7 +370,7 @@ def mutual_information(X, y, *, discrete_features="auto", discrete_target=False,
     target = _labels(function, "y", target) if discrete_target else prepared(target)
     options = dict(k=_integer(function, "k", k, 1, 64), method=method, estimator="plug_in",
                    base=_base_value(function, base), ci=None, resamples=0, interval="percentile", permutations=0,
-                   seed=0, threads=_threads(function, threads))
+                   seed=0, threads=_threads(function, threads), bootstrap_progress=None, permutation_progress=None)
     try:
         return _kldiv.mutual_information_columns(np.ascontiguousarray(X), target, bool(discrete_target),
                                                  discrete.astype(np.uint8), options)

@@ -77,10 +77,12 @@ ke::mutual_information_options mi_options_of(const py::dict& o) {
         b.method = choice<ke::interval_method>(o, "interval");
         b.seed = o["seed"].cast<std::uint64_t>();
         b.threads = d.threads;
+        b.progress = python_progress(o["bootstrap_progress"]);
         d.bootstrap = b;
     }
     if (const auto n = o["permutations"].cast<std::size_t>(); n > 0)
-        d.permutation = ke::permutation_options{n, o["seed"].cast<std::uint64_t>(), d.threads, {}};
+        d.permutation = ke::permutation_options{n, o["seed"].cast<std::uint64_t>(), d.threads,
+                                                python_progress(o["permutation_progress"])};
     return d;
 }
 

@@ -120,6 +120,23 @@ def test_permutation_test_and_bootstrap():
         ke.mutual_information_knn(x, y, ci=0.9)
 
 
+def test_progress_reports_and_stops_the_permutations():
+    x, y = correlated(500, 0.4)
+    seen = []
+    ke.mutual_information_knn(x, y, permutations=200, progress=lambda done, total, _: seen.append((done, total)))
+    assert seen[0] == (0, 200) and seen[-1] == (200, 200)
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+
+    class Stop(Exception):
+        pass
+
+    def stop(done, total, _):
+        if done >= 10:
+            raise Stop  # as Ctrl-C's KeyboardInterrupt does
+    with pytest.raises(Stop):
+        ke.mutual_information_knn(x, y, permutations=10**6, progress=stop)
+
+
 def test_bad_input():
     x = RNG.standard_normal(50)
     with pytest.raises(kldiv.Error, match="mutual_information_knn: k = 50 with 50 observations"):

@@ -16,6 +16,7 @@
 #include "src/common/exact_sum.hpp"
 #include "src/common/format.hpp"
 #include "src/common/parallel.hpp"
+#include "src/common/progress_counter.hpp"
 #include "src/common/random_stream.hpp"
 #include "src/core/kernels.hpp"
 #include "src/estimate/chebyshev_tree.hpp"
@@ -303,11 +304,13 @@ void resample(const char* function, std::size_t n, double observed, const paired
                                       std::to_string(max_resamples) + "]");
         }
         std::vector<double> values(b.resamples);
+        kldiv::detail::progress_counter done(b.progress, b.resamples);
         kldiv::detail::parallel_for(b.resamples, kldiv::detail::worker_count(b.threads), [&](std::size_t r, unsigned) {
             random_stream stream(b.seed, r);
             std::vector<std::size_t> pick(n);
             for (std::size_t& i : pick) i = static_cast<std::size_t>(stream.uniform() * static_cast<double>(n));
             values[r] = statistic(pick, pick, 1);
+            done.add();
         });
         std::sort(values.begin(), values.end());
         const double alpha = 1.0 - b.level, count = static_cast<double>(b.resamples);
@@ -326,6 +329,7 @@ void resample(const char* function, std::size_t n, double observed, const paired
                                       std::to_string(max_resamples) + "]");
         }
         std::vector<unsigned char> exceeded(p.permutations);
+        kldiv::detail::progress_counter done(p.progress, p.permutations);
         std::vector<std::size_t> identity(n);
         std::iota(identity.begin(), identity.end(), std::size_t{0});
         kldiv::detail::parallel_for(
@@ -337,6 +341,7 @@ void resample(const char* function, std::size_t n, double observed, const paired
                     std::swap(shuffled[i - 1], shuffled[j]);
                 }
                 exceeded[r] = statistic(identity, shuffled, 1) >= observed;
+                done.add();
             });
         const auto at_least = static_cast<double>(std::count(exceeded.begin(), exceeded.end(), 1));
         out.test = permutation_result{opts.base.from_nats(observed),

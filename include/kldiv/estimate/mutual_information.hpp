@@ -35,7 +35,9 @@
 // y's rows (labels) permuted against x's, p = (1 + #{Î_perm ≥ Î}) / (1 + B); with `bootstrap`
 // (discrete estimators only: resampled rows repeat, which breaks the kNN counts), a percentile
 // interval from resampled pairs (`bca` refused). Each resample or permutation has its own random
-// stream (seed, b): the same bits for any thread count.
+// stream (seed, b): the same bits for any thread count. The options' `progress` reports the
+// resamples and permutations as they finish; an exception it throws stops the work (Python: Ctrl-C
+// while a progress callback is set).
 //
 // Search: a k-d tree in the maximum norm (src/estimate/chebyshev_tree.hpp); the counts in one
 // dimension by binary search over the sorted values. Threads share the points.
