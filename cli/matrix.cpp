@@ -5,6 +5,7 @@
 #include "kldiv/divergence_matrix.hpp"
 #include "kldiv/io/matrix_file.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -35,11 +36,15 @@ struct matrix_arguments {
 void run(const matrix_arguments& args) {
     refuse_overwriting_inputs("matrix", "--output", args.output, {{"A", args.a_file}, {"B", args.b_file}});
     const options o = pair_options(args.pair);
-    const batch_options opts{
+    batch_options opts{
         .input = args.input, .temperature = args.temperature, .measure = o, .rows = {.threads = args.threads}};
     io::matrix_file a = io::read_matrix(args.a_file);
     std::optional<io::matrix_file> b;
     if (!args.b_file.empty()) b = io::read_matrix(args.b_file);
+    // float16 probabilities: checked within the storage's rounding (2^-11) at least, as compare does
+    if (a.dtype == "float16" || (b && b->dtype == "float16")) {
+        opts.measure.sum_tolerance = std::max(o.sum_tolerance, 0x1p-11);
+    }
     const auto widen = [](io::matrix_file& m) {
         if (m.is_double) return;
         m.f64.assign(m.f32.begin(), m.f32.end());  // exact

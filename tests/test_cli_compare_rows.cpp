@@ -471,3 +471,26 @@ TEST(CliCompareRows, MeasuresAreTheLibrarysDivergencesOfTheRows) {
 }
 
 }  // namespace
+
+namespace {
+
+// float16 probabilities round away from a sum of 1 by up to 2^-11: the command reads them within that,
+// as the library does for float16 rows (three thirds in float16 sum to 0.99976).
+TEST(CliCompareRows, Float16ProbabilitiesAreCheckedWithinTheirRounding) {
+    const scratch_dir dir;
+    const matrix thirds(2, std::vector<double>(3, 1.0 / 3.0));
+    const auto h = dir.write("h.npy", npy(thirds, "<f2"));
+    const command_result r = kldiv_cli({"compare", h.string(), h.string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out).at("kl").at("max").get<double>(), 0.0);
+    const auto out = dir.path() / "d.npy";
+    const command_result m = kldiv_cli({"matrix", h.string(), "--measure", "hellinger", "-o", out.string()});
+    EXPECT_EQ(m.exit_code, 0) << m.err;
+    const matrix off(1, std::vector<double>{0.5, 0.5, 0.01});  // 1.01: beyond any rounding
+    const auto bad = dir.write("bad.npy", npy(off, "<f2"));
+    const command_result refused = kldiv_cli({"compare", bad.string(), bad.string()});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_THAT(refused.err, HasSubstr("but must sum to 1 within 0.00048828125"));
+}
+
+}  // namespace

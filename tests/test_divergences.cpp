@@ -360,6 +360,12 @@ TEST(Divergences, BadInputNamesFunctionValueAndRule) {
         EXPECT_THAT(e.what(), HasSubstr("weights sums to 0.9"));
     }
     EXPECT_THROW(kldiv::generalized_js_divergence(two, vec{1.0}), kldiv::error);
+    try {
+        kldiv::generalized_js_divergence(two, vec{1.5, -0.5});
+        ADD_FAILURE() << "no error";
+    } catch (const kldiv::error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("weights[1] = -0.5, but weights must be finite and >= 0"));
+    }
     EXPECT_THROW(kldiv::generalized_js_divergence(std::span<const std::span<const double>>(), {}), kldiv::error);
     const vec shorter{1.0};
     const std::span<const double> ragged[] = {p, shorter};

@@ -178,3 +178,6 @@ def test_bad_input_names_the_function_value_and_rule():
         kldiv.hellinger(p * 2, q)
     with pytest.raises(TypeError):
         kldiv.hellinger(p, q, alpha_typo=1)
+    # a mean over weights whose total overflows is refused as such (it read "total weight is 0")
+    with pytest.raises(kldiv.Error, match="weights sum to more than the largest double"):
+        kldiv.hellinger(np.stack([p, p]), q, reduction="mean", weights=[1e308, 1e308])

@@ -52,6 +52,11 @@ struct row_reduction {
     double total_weight(const char* function) const {
         compensated_sum total;
         for (std::size_t i = 0; i < rows; ++i) total.add(weight(i));
+        if (reduce == reduction::mean && !std::isfinite(total.value())) {
+            throw error(function,
+                        "rows.weights sum to more than the largest double, but a mean needs a finite "
+                        "total weight: scale the weights down");
+        }
         if (reduce == reduction::mean && !(total.value() > 0.0)) {
             throw error(function, "reduction = mean over rows whose total weight is 0, but a mean needs weight");
         }

@@ -88,6 +88,12 @@ double generalized_js_divergence(std::span<const std::span<const double>> distri
     // The weights: a distribution over the inputs, checked as any probability vector is.
     std::vector<double> w(n, 1.0 / static_cast<double>(n));
     if (!weights.empty()) {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!(weights[i] >= 0.0 && weights[i] <= DBL_MAX)) {
+                throw error(function, "weights[" + std::to_string(i) + "] = " + detail::to_text(weights[i]) +
+                                          ", but weights must be finite and >= 0");
+            }
+        }
         options weight_rule = opts;
         weight_rule.on_zero = zero_support::infinity;
         const double_double total = detail::validated_sum(function, "weights", weights, weight_rule);
