@@ -45,13 +45,6 @@ io::matrix_file one_row(std::vector<double>&& values) {
     return m;
 }
 
-void to_double(io::matrix_file& m) {
-    if (m.is_double) return;
-    m.f64.assign(m.f32.begin(), m.f32.end());  // exact
-    m.f32 = {};
-    m.is_double = true;
-}
-
 bool is_matrix_file(const std::string& file) { return !file.empty() && io::npy_dimensions(file) == std::size_t{2}; }
 
 // Both sides as matrices of the same shape and element type.
@@ -87,14 +80,15 @@ std::pair<side, side> load_sides(const pair_arguments& args) {
         q = {one_row(std::move(pair.q)), std::move(pair.q_name)};
     }
     if (p.m.is_double != q.m.is_double) {
-        to_double(p.m);
-        to_double(q.m);
+        p.m.to_double();
+        q.m.to_double();
     }
     return {std::move(p), std::move(q)};
 }
 
-}  // namespace
-
+// The parameters a table's measures read ("; JS mixture M = 0.5 P + 0.5 Q", "; alpha = 2"; the
+// JS mixture for the KL family, whose list is `measures` empty), and the unit line ("nats", or
+// "nats (hellinger: no unit)").
 std::string parameters_text(const options& o, std::span<const measure> measures) {
     const auto reads = [&](bool (*uses)(measure)) {
         return measures.empty() ? uses == uses_beta : std::any_of(measures.begin(), measures.end(), uses);
@@ -112,6 +106,8 @@ std::string unit_text(const options& o, std::span<const measure> measures) {
     }
     return pure.empty() ? o.base.unit() : o.base.unit() + " (" + pure + ": no unit)";
 }
+
+}  // namespace
 
 void add_rows_arguments(CLI::App& command, rows_arguments& args) {
     command.get_option("P")->description(

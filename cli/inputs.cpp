@@ -43,6 +43,11 @@ void add_pair_arguments(CLI::App& command, pair_arguments& args) {
     command.add_option("--p", args.p_values, "P inline, e.g. 0.2,0.8");
     command.add_option("--q", args.q_values, "Q inline, e.g. 0.5,0.5");
     command.add_flag("--counts", args.counts, "Inputs are counts (or weights): normalize them to probabilities");
+    add_measure_options(command, args);
+}
+
+void add_measure_options(CLI::App& command, pair_arguments& args) {
+    args.command = command.get_name();
     command.add_flag("--normalize", args.normalize, "Rescale inputs that do not sum to 1");
     command
         .add_option("--sum-tolerance,--tolerance", args.sum_tolerance,

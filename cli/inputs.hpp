@@ -26,6 +26,9 @@ struct pair_arguments {
 
 // Registers the positional files and the shared options on `command`.
 void add_pair_arguments(CLI::App& command, pair_arguments& args);
+// The measure options alone (--normalize, --sum-tolerance, --base, --on-zero, --epsilon, --beta,
+// --alpha), for a command that reads its inputs its own way (matrix); pair_options reads them.
+void add_measure_options(CLI::App& command, pair_arguments& args);
 
 struct event_pair {
     std::vector<double> p, q;

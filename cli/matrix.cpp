@@ -16,7 +16,6 @@
 #include "cli/format.hpp"
 #include "cli/inputs.hpp"
 #include "cli/output_files.hpp"
-#include "cli/unit_option.hpp"
 #include "report/json_number.hpp"
 #include "report/json_text.hpp"
 
@@ -45,16 +44,10 @@ void run(const matrix_arguments& args) {
     if (a.dtype == "float16" || (b && b->dtype == "float16")) {
         opts.measure.sum_tolerance = std::max(o.sum_tolerance, 0x1p-11);
     }
-    const auto widen = [](io::matrix_file& m) {
-        if (m.is_double) return;
-        m.f64.assign(m.f32.begin(), m.f32.end());  // exact
-        m.f32 = {};
-        m.is_double = true;
-    };
     const bool doubles = a.is_double || (b && b->is_double);
     if (doubles) {
-        widen(a);
-        if (b) widen(*b);
+        a.to_double();
+        if (b) b->to_double();
     }
     const std::size_t rows = a.rows, cols = b ? b->rows : a.rows;
     std::vector<double> d(rows * cols);
@@ -96,17 +89,7 @@ void add_matrix(CLI::App& app) {
     add_choice<measure>(*command, "--measure", args->which, "The divergence");
     add_choice<input_kind>(*command, "--input", args->input, "How the rows give their distributions");
     command->add_option("--temperature", args->temperature, "T for --input logits or log-probs")->capture_default_str();
-    args->pair.command = "matrix";
-    command->add_flag("--normalize", args->pair.normalize, "Rescale rows that do not sum to 1");
-    command->add_option("--sum-tolerance", args->pair.sum_tolerance, "How far from 1 a sum may be without --normalize")
-        ->capture_default_str();
-    add_unit_option(*command, args->pair.base);
-    add_choice<zero_support>(*command, "--on-zero", args->pair.on_zero, "Where P > 0 but Q = 0");
-    args->pair.epsilon_option =
-        command->add_option("--epsilon", args->pair.epsilon, "Smoothing with --on-zero smooth")->capture_default_str();
-    command->add_option("--beta", args->pair.beta, "Weight of P in the Jensen-Shannon mixture")->capture_default_str();
-    command->add_option("--alpha", args->pair.alpha, "Order of Renyi and Tsallis, weight of Q in skew")
-        ->capture_default_str();
+    add_measure_options(*command, args->pair);
     command->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
     command->add_flag("--json", args->json, "Print JSON instead of a sentence");
     command->callback([args] { run(*args); });

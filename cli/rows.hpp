@@ -28,12 +28,6 @@ void add_rows_arguments(CLI::App& command, rows_arguments& args);
 // --temperature or --per-row asks for it (1-D inputs are then one row each).
 bool wants_rows(const pair_arguments& pair, const rows_arguments& rows);
 
-// The parameters a table's measures read ("; JS mixture M = 0.5 P + 0.5 Q", "; alpha = 2"; the
-// JS mixture for the KL family, whose list is `measures` empty), and the unit line ("nats", or
-// "nats (hellinger: no unit)").
-std::string parameters_text(const options& o, std::span<const measure> measures);
-std::string unit_text(const options& o, std::span<const measure> measures);
-
 // Reads both inputs, measures every row (the KL family, or the divergences in `measures` when it is not
 // empty), writes --per-row, and prints the summary (JSON with `json`). Throws kldiv::error naming the
 // argument, the row or the file, and the rule.

@@ -36,6 +36,13 @@ struct matrix_file {
     std::string dtype;        // the file's element type: "float16", "float32" or "float64"
 
     matrix_view<const float> floats() const noexcept { return {f32.data(), rows, cols}; }
+    // The values as doubles (f64; widened exactly from f32 when they are floats).
+    void to_double() {
+        if (is_double) return;
+        f64.assign(f32.begin(), f32.end());
+        f32 = {};
+        is_double = true;
+    }
     matrix_view<const double> doubles() const noexcept { return {f64.data(), rows, cols}; }
 };
 
